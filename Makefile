@@ -1,0 +1,75 @@
+# Drover's entry points. Every target installs what it needs: on a host without Qt >= 6.5
+# and KF6 KArchive (Debian 12) everything runs inside a cached Debian 13 build root
+# (tools/buildroot/root.sh); on Debian 13 it runs natively after installing the packages.
+#
+#   make run     build and open Drover (ARGS="--data DIR" to pick a data directory)
+#   make test    build and run every test, the qemu end-to-end ones and the linters included
+#   make demo    the whole story, headless, each step timed
+#   make bench   the benchmarks of BENCHMARKS.md
+
+SHELL := /bin/bash
+ROOT_SH := tools/buildroot/root.sh
+BUILD ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+ARGS ?=
+CTEST_ARGS ?=
+
+# In the root when the host cannot build natively.
+IN := $(shell $(ROOT_SH) needed && echo "$(ROOT_SH) run")
+export CCACHE_DIR ?= /var/cache/drover/shared/ccache
+
+.PHONY: all deps configure build run test demo bench translations format lint clean screenshot
+
+all: build
+
+deps:
+ifeq ($(IN),)
+	@dpkg -s $$(grep -v -e '^#' -e '^$$' tools/buildroot/packages.txt) >/dev/null 2>&1 || { \
+	  echo "deps: installing build, test and runtime packages with apt-get"; \
+	  apt-get update -qq && apt-get install -y -qq $$(grep -v -e '^#' -e '^$$' tools/buildroot/packages.txt); }
+else
+	@$(ROOT_SH) ensure >/dev/null
+endif
+
+$(BUILD)/build.ninja: CMakeLists.txt | deps
+	@mkdir -p $(BUILD)
+	$(IN) cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DDROVER_E2E=$(or $(E2E),ON) -DDROVER_FUZZ=$(or $(FUZZ),ON)
+
+configure: deps
+	@rm -f $(BUILD)/CMakeCache.txt
+	@$(MAKE) --no-print-directory $(BUILD)/build.ninja
+
+build: deps $(BUILD)/build.ninja
+	$(IN) cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@if [[ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]]; then \
+	  echo "run: no display (DISPLAY is unset): starting Drover under Xvfb; use tools/screenshot.sh to see it"; \
+	  $(IN) xvfb-run -a -s "-screen 0 1440x900x24" $(BUILD)/app/drover $(ARGS); \
+	else \
+	  $(IN) env DISPLAY="$${DISPLAY:-}" XAUTHORITY="$${XAUTHORITY:-}" $(BUILD)/app/drover $(ARGS); \
+	fi
+
+test: build
+	$(IN) ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+demo: build
+	$(IN) tools/demo.sh $(BUILD)
+
+bench: build
+	$(IN) tools/bench.sh $(BUILD)
+
+# Refresh translations/*.ts from the sources (then translate the new entries).
+translations: build
+	$(IN) cmake --build $(BUILD) --target update_translations
+
+format: deps
+	$(IN) bash -c 'git ls-files "*.cpp" "*.h" | xargs clang-format -i'
+
+screenshot: build
+	$(IN) tools/screenshot.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

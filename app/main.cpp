@@ -1,0 +1,184 @@
+// drover: parses the global options, then runs a command-line verb, the headless server, or
+// the main window on the same core.
+#include "cli/cli.h"
+#include "lab/lab.h"
+#include "main/mainwindow.h"
+#include "runtime/signalwatcher.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QTextStream>
+#include <QTranslator>
+
+#include <cstdio>
+#include <memory>
+
+using namespace drover;
+
+namespace {
+
+struct GlobalOptions {
+    QString dataDir;
+    QString catalogUrl;
+    QString lang;
+    bool json = false;
+    bool headless = false;
+    QStringList verbArgs;
+};
+
+// The global options; descriptions are translated when built after the translators.
+struct GlobalParser {
+    Q_DECLARE_TR_FUNCTIONS(main)
+public:
+    QCommandLineOption help { QStringList { QStringLiteral("h"), QStringLiteral("help") }, tr("Show this help.") };
+    QCommandLineOption version { QStringLiteral("version"), tr("Show the version.") };
+    QCommandLineOption data { QStringLiteral("data"), tr("Data directory (default ~/.local/share/drover)."),
+        QStringLiteral("DIR") };
+    QCommandLineOption db { QStringLiteral("db"), tr("Catalog: a SQLite file or postgresql://user@host/database."),
+        QStringLiteral("URL") };
+    QCommandLineOption lang { QStringLiteral("lang"), tr("Language, e.g. de (default: the system's)."),
+        QStringLiteral("LANG") };
+    QCommandLineOption json { QStringLiteral("json"), tr("Print listings as JSON.") };
+    QCommandLineOption headless { QStringLiteral("headless"),
+        tr("Run the boot server without a window until SIGTERM.") };
+
+    void build(QCommandLineParser &parser) const
+    {
+        parser.setApplicationDescription(tr("Drover: stateless machines, images chosen at boot."));
+        parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+        for (const auto &option : { help, version, data, db, lang, json, headless })
+            parser.addOption(option);
+        parser.addPositionalArgument(tr("command"), tr("A command; see Commands below."), tr("[command [args…]]"));
+    }
+};
+
+QString helpText(const QCommandLineParser &parser)
+{
+    return parser.helpText() + QCoreApplication::translate("main", "\nCommands:\n") + verbHelp(allVerbs());
+}
+
+void installTranslators(QCoreApplication &app, const QString &lang)
+{
+    const QLocale locale = lang.isEmpty() ? QLocale::system() : QLocale(lang);
+    auto *own = new QTranslator(&app);
+    if (own->load(locale, QStringLiteral("drover"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QCoreApplication::installTranslator(own);
+    auto *qt = new QTranslator(&app);
+    if (qt->load(
+            locale, QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+}
+
+int runVerb(const GlobalOptions &options)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const QList<Verb> verbs = allVerbs();
+    const Verb *verb = findVerb(verbs, options.verbArgs);
+    if (!verb) {
+        err << QCoreApplication::translate("main", "drover: unknown command '%1'; see drover --help")
+                   .arg(options.verbArgs.join(QLatin1Char(' ')))
+            << Qt::endl;
+        return ExitUsage;
+    }
+    auto lab = Lab::open(LabOptions { options.dataDir, options.catalogUrl });
+    if (!lab) {
+        err << "drover: " << lab.error() << Qt::endl;
+        return ExitError;
+    }
+    const QString who = qEnvironmentVariable("USER", QStringLiteral("drover"));
+    CliContext ctx { lab->get(), options.verbArgs, out, err, options.json, who };
+    return verb->run(ctx, *verb);
+}
+
+int runHeadless(QCoreApplication &app, const GlobalOptions &options)
+{
+    QTextStream err(stderr);
+    auto lab = Lab::open(LabOptions { options.dataDir, options.catalogUrl });
+    if (!lab) {
+        err << "drover: " << lab.error() << Qt::endl;
+        return ExitError;
+    }
+    QObject::connect(lab->get()->log(), &LogBus::entryPosted, &app, [&err](const LogEntry &e) {
+        err << e.time.toLocalTime().toString(Qt::ISODateWithMs) << ' ' << severityName(e.severity) << ' ' << e.source
+            << (e.machine.isEmpty() ? QString() : QLatin1Char(' ') + e.machine) << ": " << e.text << Qt::endl;
+    });
+    SignalWatcher signals_;
+    QObject::connect(&signals_, &SignalWatcher::terminationRequested, &app, [&app, &lab](int signal) {
+        lab->get()->log()->post(Severity::Info, QStringLiteral("server"),
+            QCoreApplication::translate("main", "signal %1: stopping").arg(signal));
+        app.quit();
+    });
+    lab->get()->log()->post(Severity::Info, QStringLiteral("server"),
+        QCoreApplication::translate("main", "Drover %1 running headless on %2")
+            .arg(QStringLiteral(DROVER_VERSION), lab->get()->dataDir()));
+    const int code = app.exec();
+    lab->get()->log()->post(Severity::Info, QStringLiteral("server"), QCoreApplication::translate("main", "stopped"));
+    return code;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QStringList args;
+    for (int i = 0; i < argc; ++i)
+        args.append(QString::fromLocal8Bit(argv[i]));
+
+    // Global options come before the command; everything from the command on is its own.
+    QCommandLineParser parser;
+    GlobalParser global;
+    global.build(parser);
+
+    // --json may also follow the command, as scripts tend to write it.
+    QStringList globalArgs = args;
+    bool jsonAnywhere = false;
+    const qsizetype jsonAt = globalArgs.indexOf(QStringLiteral("--json"), 1);
+    if (jsonAt > 0) {
+        jsonAnywhere = true;
+        globalArgs.removeAt(jsonAt);
+    }
+    if (!parser.parse(globalArgs)) {
+        std::fprintf(stderr, "drover: %s\n", qPrintable(parser.errorText()));
+        return ExitUsage;
+    }
+    GlobalOptions options { parser.value(global.data), parser.value(global.db), parser.value(global.lang),
+        jsonAnywhere || parser.isSet(global.json), parser.isSet(global.headless), parser.positionalArguments() };
+
+    QCoreApplication::setApplicationName(QStringLiteral("drover"));
+    QCoreApplication::setOrganizationName(QStringLiteral("drover"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(DROVER_VERSION));
+
+    if (parser.isSet(global.version)) {
+        std::printf("drover %s\n", DROVER_VERSION);
+        return ExitOk;
+    }
+    if (parser.isSet(global.help) || !options.verbArgs.isEmpty() || options.headless) {
+        QCoreApplication app(argc, argv);
+        installTranslators(app, options.lang);
+        if (parser.isSet(global.help)) {
+            // Built again now that the translators are installed.
+            QCommandLineParser translated;
+            GlobalParser().build(translated);
+            std::printf("%s", qPrintable(helpText(translated)));
+            return ExitOk;
+        }
+        return options.verbArgs.isEmpty() ? runHeadless(app, options) : runVerb(options);
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationDisplayName(QStringLiteral("Drover"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/drover.svg")));
+    installTranslators(app, options.lang);
+    auto lab = Lab::open(LabOptions { options.dataDir, options.catalogUrl });
+    if (!lab) {
+        std::fprintf(stderr, "drover: %s\n", qPrintable(lab.error()));
+        return ExitError;
+    }
+    MainWindow window(lab->get());
+    window.show();
+    return app.exec();
+}

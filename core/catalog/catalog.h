@@ -1,0 +1,106 @@
+// Catalog: the database of machines, images, assignments, boot events and leases, through
+// Qt SQL. SQLite is the embedded default (WAL, synchronous=FULL, foreign keys on);
+// PostgreSQL (QPSQL) serves a catalog shared by several admins. Every thread gets its own
+// named connection. Writes notify other Drover instances: PostgreSQL LISTEN/NOTIFY, or a
+// watch on SQLite's data_version; either way `changed` fires within a second.
+#pragma once
+
+#include "catalog/records.h"
+#include "util/result.h"
+
+#include <QList>
+#include <QObject>
+#include <QSqlDatabase>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+
+namespace drover {
+
+// A value ready to bind: null strings become '' (the schema's "no value").
+QVariant bindable(const QVariant &value);
+
+class Catalog final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Catalog)
+public:
+    // url: a file path or sqlite:PATH for SQLite; postgresql://[user@][host][:port]/db
+    // (?host=/socket/dir for a local socket) for PostgreSQL.
+    static Result<std::unique_ptr<Catalog>> open(const QString &url, QObject *parent = nullptr);
+    ~Catalog() override;
+
+    static int latestSchemaVersion();
+    int schemaVersion() const;
+    bool isPostgres() const { return m_postgres; }
+    QString url() const { return m_url; }
+
+    // Machines
+    Result<Machine> addMachine(const Machine &machine);
+    QList<Machine> machines() const;
+    std::optional<Machine> machineByName(const QString &name) const;
+    std::optional<Machine> machineByMac(const QString &mac) const;
+    std::optional<Machine> machineByUuid(const QString &uuid) const;
+    // Writes every editable field if nobody changed the machine since `machine.revision`;
+    // otherwise fails, naming who wins, so no update is silently lost.
+    Result<Machine> updateMachine(const Machine &machine);
+    Status setLabel(const QString &machine, const QString &key, const QString &value);
+    Status removeMachine(const QString &name);
+    // Called by the boot path: state, phase, address and last-seen in one statement.
+    Status recordMachineSeen(
+        const QString &name, MachineState state, const QString &phase, const QString &address = {});
+
+    // Images
+    Result<ImageRecord> addImage(const ImageRecord &image);
+    QList<ImageRecord> images() const;
+    std::optional<ImageRecord> imageByTag(const QString &tag) const;
+    Status removeImage(const QString &tag);
+
+    // Assignments: append-only; the newest row for a target is its current assignment.
+    Result<Assignment> assign(
+        TargetKind kind, const QString &target, const QString &image, const QString &who, const QString &why);
+    Status removeAssignment(qint64 id); // undo of an assignment no machine has booted yet
+    QList<Assignment> history(TargetKind kind, const QString &target) const;
+    std::optional<Assignment> currentAssignment(TargetKind kind, const QString &target) const;
+    // The assignment that decides what `machine` boots: its own, else its group's, else the
+    // default one.
+    std::optional<Assignment> effectiveAssignment(const Machine &machine) const;
+    // Every image tag some current assignment, last-known-good or current image refers to.
+    QStringList imagesInUse() const;
+    // How many machines resolve to each image tag right now.
+    QMap<QString, int> machinesPerImage() const;
+
+    // Boot events
+    Result<BootEvent> addEvent(const BootEvent &event);
+    QList<BootEvent> events(const EventFilter &filter) const;
+
+    // Settings shared by every admin of this catalog
+    QString setting(const QString &key, const QString &fallback = {}) const;
+    Status setSetting(const QString &key, const QString &value);
+
+    // The connection for the calling thread (opened on first use).
+    QSqlDatabase database() const;
+
+Q_SIGNALS:
+    // Something changed: table is "machine", "image", "assignment", "boot_event",
+    // "setting", or "*" when another instance changed something we cannot name.
+    void changed(const QString &table);
+
+private:
+    explicit Catalog(QObject *parent);
+    Status migrate();
+    Status exec(const QString &sql, const QVariantList &args = {}) const;
+    void notifyChange(const QString &table);
+    void pollDataVersion();
+    QMap<QString, QString> labelsOf(qint64 machineId) const;
+    QList<Machine> selectMachines(const QString &where, const QVariantList &args) const;
+
+    QString m_url;
+    QString m_connectionPrefix;
+    bool m_postgres = false;
+    QSqlDatabase m_template; // never opened: cloned per thread
+    QTimer m_watch;
+    qint64 m_dataVersion = -1;
+};
+
+} // namespace drover

@@ -1,0 +1,456 @@
+// The Catalog's queries on machines, images, assignments and boot events.
+#include "catalog/catalog.h"
+
+#include <QCoreApplication>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTimeZone>
+
+namespace drover {
+
+namespace {
+
+QDateTime fromMs(qint64 ms)
+{
+    return ms ? QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::UTC) : QDateTime();
+}
+
+qint64 toMs(const QDateTime &time)
+{
+    return time.isValid() ? time.toMSecsSinceEpoch() : 0;
+}
+
+const QString kMachineColumns
+    = QStringLiteral("id, name, mac, uuid, serial, vendor, state, phase, address, last_seen, current_image, "
+                     "last_good_image, failed_attempts, is_new, revision");
+
+Machine machineFrom(const QSqlQuery &q)
+{
+    Machine m;
+    m.id = q.value(0).toLongLong();
+    m.name = q.value(1).toString();
+    m.mac = q.value(2).toString();
+    m.uuid = q.value(3).toString();
+    m.serial = q.value(4).toString();
+    m.vendor = q.value(5).toString();
+    m.state = machineStateFromKey(q.value(6).toString());
+    m.phase = q.value(7).toString();
+    m.address = q.value(8).toString();
+    m.lastSeen = fromMs(q.value(9).toLongLong());
+    m.currentImage = q.value(10).toString();
+    m.lastGoodImage = q.value(11).toString();
+    m.failedAttempts = q.value(12).toInt();
+    m.isNew = q.value(13).toInt() != 0;
+    m.revision = q.value(14).toLongLong();
+    return m;
+}
+
+TargetKind targetKindFrom(const QString &key)
+{
+    if (key == QLatin1String("group"))
+        return TargetKind::Group;
+    if (key == QLatin1String("default"))
+        return TargetKind::Default;
+    return TargetKind::Machine;
+}
+
+Assignment assignmentFrom(const QSqlQuery &q)
+{
+    Assignment a;
+    a.id = q.value(0).toLongLong();
+    a.kind = targetKindFrom(q.value(1).toString());
+    a.target = q.value(2).toString();
+    a.image = q.value(3).toString();
+    a.who = q.value(4).toString();
+    a.when = fromMs(q.value(5).toLongLong());
+    a.why = q.value(6).toString();
+    return a;
+}
+
+bool run(QSqlQuery &q, const QString &sql, const QVariantList &args)
+{
+    if (!q.prepare(sql))
+        return false;
+    for (const QVariant &arg : args)
+        q.addBindValue(bindable(arg));
+    return q.exec();
+}
+
+} // namespace
+
+QMap<QString, QString> Catalog::labelsOf(qint64 machineId) const
+{
+    QMap<QString, QString> labels;
+    QSqlQuery q(database());
+    if (run(q, QStringLiteral("SELECT key, value FROM machine_label WHERE machine_id = ?"), { machineId })) {
+        while (q.next())
+            labels.insert(q.value(0).toString(), q.value(1).toString());
+    }
+    return labels;
+}
+
+QList<Machine> Catalog::selectMachines(const QString &where, const QVariantList &args) const
+{
+    QList<Machine> result;
+    QSqlQuery q(database());
+    if (!run(q, QStringLiteral("SELECT ") + kMachineColumns + QStringLiteral(" FROM machine ") + where, args))
+        return result;
+    while (q.next())
+        result.append(machineFrom(q));
+    // One query for all labels rather than one per machine.
+    QSqlQuery l(database());
+    if (!result.isEmpty() && l.exec(QStringLiteral("SELECT machine_id, key, value FROM machine_label"))) {
+        QHash<qint64, Machine *> byId;
+        for (Machine &m : result)
+            byId.insert(m.id, &m);
+        while (l.next()) {
+            if (Machine *m = byId.value(l.value(0).toLongLong()))
+                m->labels.insert(l.value(1).toString(), l.value(2).toString());
+        }
+    }
+    return result;
+}
+
+Result<Machine> Catalog::addMachine(const Machine &machine)
+{
+    QSqlDatabase db = database();
+    db.transaction();
+    QSqlQuery q(db);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (!run(q,
+            QStringLiteral("INSERT INTO machine (name, mac, uuid, serial, vendor, state, is_new, created) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+            { machine.name, machine.mac.toLower(), machine.uuid, machine.serial, machine.vendor,
+                machineStateKey(machine.state), machine.isNew ? 1 : 0, now })
+        || !q.next()) {
+        const QString why = q.lastError().text();
+        db.rollback();
+        if (machineByName(machine.name))
+            return Result<Machine>::failure(tr("a machine named '%1' exists already").arg(machine.name));
+        if (auto other = machineByMac(machine.mac))
+            return Result<Machine>::failure(tr("MAC %1 belongs to machine '%2' already").arg(machine.mac, other->name));
+        return Result<Machine>::failure(tr("catalog: cannot add machine '%1': %2").arg(machine.name, why));
+    }
+    const qint64 id = q.value(0).toLongLong();
+    q.finish();
+    for (auto it = machine.labels.cbegin(); it != machine.labels.cend(); ++it) {
+        QSqlQuery l(db);
+        if (!run(l, QStringLiteral("INSERT INTO machine_label (machine_id, key, value) VALUES (?, ?, ?)"),
+                { id, it.key(), it.value() })) {
+            db.rollback();
+            return Result<Machine>::failure(
+                tr("catalog: cannot label machine '%1': %2").arg(machine.name, l.lastError().text()));
+        }
+    }
+    if (!db.commit())
+        return Result<Machine>::failure(tr("catalog: %1").arg(db.lastError().text()));
+    notifyChange(QStringLiteral("machine"));
+    return *machineByName(machine.name);
+}
+
+QList<Machine> Catalog::machines() const
+{
+    return selectMachines(QStringLiteral("ORDER BY name"), {});
+}
+
+std::optional<Machine> Catalog::machineByName(const QString &name) const
+{
+    const auto list = selectMachines(QStringLiteral("WHERE name = ?"), { name });
+    return list.isEmpty() ? std::nullopt : std::optional<Machine>(list.first());
+}
+
+std::optional<Machine> Catalog::machineByMac(const QString &mac) const
+{
+    const auto list = selectMachines(QStringLiteral("WHERE mac = ?"), { mac.toLower() });
+    return list.isEmpty() ? std::nullopt : std::optional<Machine>(list.first());
+}
+
+std::optional<Machine> Catalog::machineByUuid(const QString &uuid) const
+{
+    if (uuid.isEmpty())
+        return std::nullopt;
+    const auto list = selectMachines(QStringLiteral("WHERE uuid = ?"), { uuid.toLower() });
+    return list.isEmpty() ? std::nullopt : std::optional<Machine>(list.first());
+}
+
+Result<Machine> Catalog::updateMachine(const Machine &machine)
+{
+    QSqlDatabase db = database();
+    db.transaction();
+    QSqlQuery q(db);
+    if (!run(q,
+            QStringLiteral("UPDATE machine SET name = ?, mac = ?, uuid = ?, serial = ?, vendor = ?, "
+                           "is_new = ?, revision = revision + 1 WHERE id = ? AND revision = ?"),
+            { machine.name, machine.mac.toLower(), machine.uuid.toLower(), machine.serial, machine.vendor,
+                machine.isNew ? 1 : 0, machine.id, machine.revision })) {
+        const QString why = q.lastError().text();
+        db.rollback();
+        return Result<Machine>::failure(tr("catalog: cannot update machine '%1': %2").arg(machine.name, why));
+    }
+    if (q.numRowsAffected() != 1) {
+        db.rollback();
+        return Result<Machine>::failure(
+            tr("machine '%1' was changed by someone else since it was read; reload and try again").arg(machine.name));
+    }
+    QSqlQuery d(db);
+    run(d, QStringLiteral("DELETE FROM machine_label WHERE machine_id = ?"), { machine.id });
+    for (auto it = machine.labels.cbegin(); it != machine.labels.cend(); ++it) {
+        QSqlQuery l(db);
+        run(l, QStringLiteral("INSERT INTO machine_label (machine_id, key, value) VALUES (?, ?, ?)"),
+            { machine.id, it.key(), it.value() });
+    }
+    if (!db.commit())
+        return Result<Machine>::failure(tr("catalog: %1").arg(db.lastError().text()));
+    notifyChange(QStringLiteral("machine"));
+    return *machineByName(machine.name);
+}
+
+Status Catalog::setLabel(const QString &machine, const QString &key, const QString &value)
+{
+    auto m = machineByName(machine);
+    if (!m)
+        return Status::failure(tr("no machine named '%1'").arg(machine));
+    QSqlDatabase db = database();
+    db.transaction();
+    Status s = value.isEmpty()
+        ? exec(QStringLiteral("DELETE FROM machine_label WHERE machine_id = ? AND key = ?"), { m->id, key })
+        : exec(QStringLiteral("INSERT INTO machine_label (machine_id, key, value) VALUES (?, ?, ?) "
+                              "ON CONFLICT (machine_id, key) DO UPDATE SET value = excluded.value"),
+              { m->id, key, value });
+    if (s)
+        s = exec(QStringLiteral("UPDATE machine SET revision = revision + 1 WHERE id = ?"), { m->id });
+    if (!s) {
+        db.rollback();
+        return s;
+    }
+    db.commit();
+    notifyChange(QStringLiteral("machine"));
+    return {};
+}
+
+Status Catalog::removeMachine(const QString &name)
+{
+    QSqlQuery q(database());
+    if (!run(q, QStringLiteral("DELETE FROM machine WHERE name = ?"), { name }))
+        return Status::failure(tr("catalog: cannot remove '%1': %2").arg(name, q.lastError().text()));
+    if (q.numRowsAffected() == 0)
+        return Status::failure(tr("no machine named '%1'").arg(name));
+    notifyChange(QStringLiteral("machine"));
+    return {};
+}
+
+Status Catalog::recordMachineSeen(const QString &name, MachineState state, const QString &phase, const QString &address)
+{
+    Status s = exec(QStringLiteral("UPDATE machine SET state = ?, phase = ?, last_seen = ?, "
+                                   "address = CASE WHEN ? = '' THEN address ELSE ? END, "
+                                   "revision = revision + 1 WHERE name = ?"),
+        { machineStateKey(state), phase, QDateTime::currentMSecsSinceEpoch(), address, address, name });
+    if (s)
+        notifyChange(QStringLiteral("machine"));
+    return s;
+}
+
+Result<ImageRecord> Catalog::addImage(const ImageRecord &image)
+{
+    QSqlQuery q(database());
+    const qint64 created = image.created.isValid() ? toMs(image.created) : QDateTime::currentMSecsSinceEpoch();
+    if (!run(q,
+            QStringLiteral("INSERT INTO image (name, version, manifest_digest, size, created, recipe, notes) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+            { image.name, image.version, image.manifestDigest, image.size, created, image.recipe, image.notes })
+        || !q.next()) {
+        if (auto existing = imageByTag(image.tag())) {
+            if (existing->manifestDigest == image.manifestDigest)
+                return *existing; // publishing the same manifest twice is harmless
+            return Result<ImageRecord>::failure(
+                tr("image %1 exists already with manifest %2; a published tag never moves")
+                    .arg(image.tag(), existing->manifestDigest));
+        }
+        return Result<ImageRecord>::failure(
+            tr("catalog: cannot add image %1: %2").arg(image.tag(), q.lastError().text()));
+    }
+    notifyChange(QStringLiteral("image"));
+    return *imageByTag(image.tag());
+}
+
+QList<ImageRecord> Catalog::images() const
+{
+    QList<ImageRecord> result;
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("SELECT id, name, version, manifest_digest, size, created, recipe, notes "
+                               "FROM image ORDER BY name, created")))
+        return result;
+    while (q.next()) {
+        result.append(ImageRecord { q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(),
+            q.value(3).toString(), q.value(4).toLongLong(), fromMs(q.value(5).toLongLong()), q.value(6).toString(),
+            q.value(7).toString() });
+    }
+    return result;
+}
+
+std::optional<ImageRecord> Catalog::imageByTag(const QString &tag) const
+{
+    for (const ImageRecord &image : images()) {
+        if (image.tag() == tag)
+            return image;
+    }
+    return std::nullopt;
+}
+
+Status Catalog::removeImage(const QString &tag)
+{
+    const QStringList users = imagesInUse();
+    if (users.contains(tag))
+        return Status::failure(tr("image %1 is still assigned or is a machine's last-known-good image").arg(tag));
+    const int colon = tag.lastIndexOf(QLatin1Char(':'));
+    QSqlQuery q(database());
+    if (!run(q, QStringLiteral("DELETE FROM image WHERE name = ? AND version = ?"),
+            { tag.left(colon), tag.mid(colon + 1) })
+        || q.numRowsAffected() == 0)
+        return Status::failure(tr("no image %1").arg(tag));
+    notifyChange(QStringLiteral("image"));
+    return {};
+}
+
+Result<Assignment> Catalog::assign(
+    TargetKind kind, const QString &target, const QString &image, const QString &who, const QString &why)
+{
+    if (!imageByTag(image))
+        return Result<Assignment>::failure(tr("no image %1 in the catalog").arg(image));
+    if (kind == TargetKind::Machine && !machineByName(target))
+        return Result<Assignment>::failure(tr("no machine named '%1'").arg(target));
+    QSqlQuery q(database());
+    if (!run(q,
+            QStringLiteral("INSERT INTO assignment (target_kind, target, image, who, at, why) "
+                           "VALUES (?, ?, ?, ?, ?, ?) RETURNING id, target_kind, target, image, who, at, why"),
+            { targetKindKey(kind), kind == TargetKind::Default ? QString() : target, image, who,
+                QDateTime::currentMSecsSinceEpoch(), why })
+        || !q.next())
+        return Result<Assignment>::failure(tr("catalog: cannot assign %1: %2").arg(image, q.lastError().text()));
+    Assignment a = assignmentFrom(q);
+    q.finish();
+    notifyChange(QStringLiteral("assignment"));
+    return a;
+}
+
+Status Catalog::removeAssignment(qint64 id)
+{
+    Status s = exec(QStringLiteral("DELETE FROM assignment WHERE id = ?"), { id });
+    if (s)
+        notifyChange(QStringLiteral("assignment"));
+    return s;
+}
+
+QList<Assignment> Catalog::history(TargetKind kind, const QString &target) const
+{
+    QList<Assignment> result;
+    QSqlQuery q(database());
+    if (!run(q,
+            QStringLiteral("SELECT id, target_kind, target, image, who, at, why FROM assignment "
+                           "WHERE target_kind = ? AND target = ? ORDER BY id DESC"),
+            { targetKindKey(kind), kind == TargetKind::Default ? QString() : target }))
+        return result;
+    while (q.next())
+        result.append(assignmentFrom(q));
+    return result;
+}
+
+std::optional<Assignment> Catalog::currentAssignment(TargetKind kind, const QString &target) const
+{
+    const auto list = history(kind, target);
+    return list.isEmpty() ? std::nullopt : std::optional<Assignment>(list.first());
+}
+
+QStringList Catalog::imagesInUse() const
+{
+    QStringList tags;
+    QSqlQuery q(database());
+    // The newest assignment of each target is current.
+    if (q.exec(QStringLiteral("SELECT a.image FROM assignment a WHERE a.id = "
+                              "(SELECT MAX(b.id) FROM assignment b WHERE b.target_kind = a.target_kind "
+                              "AND b.target = a.target)"))) {
+        while (q.next())
+            tags.append(q.value(0).toString());
+    }
+    QSqlQuery m(database());
+    if (m.exec(QStringLiteral("SELECT current_image, last_good_image FROM machine"))) {
+        while (m.next()) {
+            tags.append(m.value(0).toString());
+            tags.append(m.value(1).toString());
+        }
+    }
+    tags.removeAll(QString());
+    tags.removeDuplicates();
+    return tags;
+}
+
+std::optional<Assignment> Catalog::effectiveAssignment(const Machine &machine) const
+{
+    if (auto own = currentAssignment(TargetKind::Machine, machine.name))
+        return own;
+    if (!machine.group().isEmpty()) {
+        if (auto group = currentAssignment(TargetKind::Group, machine.group()))
+            return group;
+    }
+    return currentAssignment(TargetKind::Default, {});
+}
+
+QMap<QString, int> Catalog::machinesPerImage() const
+{
+    QMap<QString, int> count;
+    for (const Machine &m : machines()) {
+        if (auto a = effectiveAssignment(m))
+            ++count[a->image];
+    }
+    return count;
+}
+
+Result<BootEvent> Catalog::addEvent(const BootEvent &event)
+{
+    QSqlQuery q(database());
+    BootEvent e = event;
+    if (!e.time.isValid())
+        e.time = QDateTime::currentDateTimeUtc();
+    if (e.severity.isEmpty())
+        e.severity = QStringLiteral("info");
+    if (!run(q,
+            QStringLiteral("INSERT INTO boot_event (at, machine, mac, boot_id, phase, image, severity, detail) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+            { toMs(e.time), e.machine, e.mac, e.bootId, e.phase, e.image, e.severity, e.detail })
+        || !q.next())
+        return Result<BootEvent>::failure(tr("catalog: cannot record boot event: %1").arg(q.lastError().text()));
+    e.id = q.value(0).toLongLong();
+    q.finish();
+    notifyChange(QStringLiteral("boot_event"));
+    return e;
+}
+
+QList<BootEvent> Catalog::events(const EventFilter &filter) const
+{
+    QString where = QStringLiteral("WHERE id > ?");
+    QVariantList args { filter.afterId };
+    if (!filter.machine.isEmpty()) {
+        where += QStringLiteral(" AND (machine = ? OR mac = ?)");
+        args << filter.machine << filter.machine.toLower();
+    }
+    if (!filter.phase.isEmpty()) {
+        where += QStringLiteral(" AND phase = ?");
+        args << filter.phase;
+    }
+    QList<BootEvent> result;
+    QSqlQuery q(database());
+    // The newest `limit` events, returned oldest first.
+    if (!run(q,
+            QStringLiteral("SELECT id, at, machine, mac, boot_id, phase, image, severity, detail FROM boot_event ")
+                + where + QStringLiteral(" ORDER BY id DESC LIMIT %1").arg(qMax(1, filter.limit)),
+            args))
+        return result;
+    while (q.next()) {
+        result.prepend(BootEvent { q.value(0).toLongLong(), fromMs(q.value(1).toLongLong()), q.value(2).toString(),
+            q.value(3).toString(), q.value(4).toString(), q.value(5).toString(), q.value(6).toString(),
+            q.value(7).toString(), q.value(8).toString() });
+    }
+    return result;
+}
+
+} // namespace drover

@@ -1,0 +1,67 @@
+#include "catalog/migrations.h"
+
+namespace drover {
+
+const QList<Migration> &catalogMigrations()
+{
+    static const QList<Migration> migrations = {
+        { 1, QStringLiteral("machines, images, assignments, boot events, leases, settings"),
+            {
+                QStringLiteral("CREATE TABLE machine ("
+                               " id {{ID}},"
+                               " name TEXT NOT NULL UNIQUE,"
+                               " mac TEXT NOT NULL UNIQUE,"
+                               " uuid TEXT NOT NULL DEFAULT '',"
+                               " serial TEXT NOT NULL DEFAULT '',"
+                               " state TEXT NOT NULL DEFAULT 'unknown',"
+                               " phase TEXT NOT NULL DEFAULT '',"
+                               " address TEXT NOT NULL DEFAULT '',"
+                               " last_seen BIGINT NOT NULL DEFAULT 0,"
+                               " current_image TEXT NOT NULL DEFAULT '',"
+                               " last_good_image TEXT NOT NULL DEFAULT '',"
+                               " failed_attempts INTEGER NOT NULL DEFAULT 0,"
+                               " created BIGINT NOT NULL DEFAULT 0,"
+                               " revision BIGINT NOT NULL DEFAULT 1)"),
+                QStringLiteral("CREATE TABLE machine_label ("
+                               " machine_id BIGINT NOT NULL REFERENCES machine(id) ON DELETE CASCADE,"
+                               " key TEXT NOT NULL, value TEXT NOT NULL,"
+                               " PRIMARY KEY (machine_id, key))"),
+                QStringLiteral("CREATE TABLE image ("
+                               " id {{ID}},"
+                               " name TEXT NOT NULL, version TEXT NOT NULL,"
+                               " manifest_digest TEXT NOT NULL,"
+                               " size BIGINT NOT NULL DEFAULT 0,"
+                               " created BIGINT NOT NULL DEFAULT 0,"
+                               " recipe TEXT NOT NULL DEFAULT '',"
+                               " notes TEXT NOT NULL DEFAULT '',"
+                               " UNIQUE (name, version))"),
+                QStringLiteral("CREATE TABLE assignment ("
+                               " id {{ID}},"
+                               " target_kind TEXT NOT NULL, target TEXT NOT NULL,"
+                               " image TEXT NOT NULL, who TEXT NOT NULL, at BIGINT NOT NULL,"
+                               " why TEXT NOT NULL DEFAULT '')"),
+                QStringLiteral("CREATE INDEX assignment_target ON assignment (target_kind, target, id)"),
+                QStringLiteral("CREATE TABLE boot_event ("
+                               " id {{ID}},"
+                               " at BIGINT NOT NULL, machine TEXT NOT NULL DEFAULT '',"
+                               " mac TEXT NOT NULL DEFAULT '', boot_id TEXT NOT NULL DEFAULT '',"
+                               " phase TEXT NOT NULL, image TEXT NOT NULL DEFAULT '',"
+                               " severity TEXT NOT NULL DEFAULT 'info',"
+                               " detail TEXT NOT NULL DEFAULT '')"),
+                QStringLiteral("CREATE INDEX boot_event_machine ON boot_event (machine, id)"),
+                QStringLiteral("CREATE TABLE lease ("
+                               " mac TEXT PRIMARY KEY, ip TEXT NOT NULL UNIQUE,"
+                               " expires BIGINT NOT NULL)"),
+                QStringLiteral("CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+            } },
+        { 2, QStringLiteral("vendor and 'new' mark for machines registered at boot"),
+            {
+                QStringLiteral("ALTER TABLE machine ADD COLUMN vendor TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE machine ADD COLUMN is_new INTEGER NOT NULL DEFAULT 0"),
+                QStringLiteral("CREATE INDEX machine_uuid ON machine (uuid)"),
+            } },
+    };
+    return migrations;
+}
+
+} // namespace drover

@@ -1,0 +1,81 @@
+// Plain values the catalog stores and returns: machines, images, assignments, boot events.
+#pragma once
+
+#include <QDateTime>
+#include <QMap>
+#include <QString>
+
+namespace drover {
+
+// A machine's state as the fleet table shows it.
+enum class MachineState { Unknown, Booting, Ready, Failed, Offline };
+QString machineStateKey(MachineState state); // "ready": stored, and in --json
+MachineState machineStateFromKey(const QString &key); // unknown keys map to Unknown
+
+struct Machine {
+    qint64 id = 0;
+    QString name;
+    QString mac; // lower case, colon separated
+    QString uuid;
+    QString serial;
+    QString vendor;
+    MachineState state = MachineState::Unknown;
+    QString phase; // last boot phase seen, while booting or failed
+    QString address; // last IPv4 address seen
+    QDateTime lastSeen;
+    QString currentImage; // name:version it booted last
+    QString lastGoodImage; // name:version that last reached ready
+    int failedAttempts = 0;
+    bool isNew = false; // registered automatically, not yet looked at by an admin
+    QMap<QString, QString> labels;
+    qint64 revision = 0; // bumped by every write; guards against lost updates
+
+    QString group() const { return labels.value(QStringLiteral("group")); }
+};
+
+struct ImageRecord {
+    qint64 id = 0;
+    QString name;
+    QString version;
+    QString manifestDigest; // sha256:<hex>
+    qint64 size = 0; // bytes of all blobs the manifest names
+    QDateTime created;
+    QString recipe; // the recipe JSON it was built from, when built here
+    QString notes;
+
+    QString tag() const { return name + QLatin1Char(':') + version; }
+};
+
+enum class TargetKind { Machine, Group, Default };
+QString targetKindKey(TargetKind kind);
+
+struct Assignment {
+    qint64 id = 0;
+    TargetKind kind = TargetKind::Machine;
+    QString target; // machine name, group name, or empty for the default
+    QString image; // name:version
+    QString who;
+    QDateTime when;
+    QString why;
+};
+
+struct BootEvent {
+    qint64 id = 0;
+    QDateTime time;
+    QString machine; // name when known
+    QString mac;
+    QString bootId;
+    QString phase; // dhcp, tftp, script, kernel, initrd, layer, fetched, verified, …, ready, failed
+    QString image;
+    QString severity; // info, warning, error
+    QString detail;
+};
+
+struct EventFilter {
+    QString machine;
+    QString phase;
+    qint64 afterId = 0;
+    int limit = 1000;
+};
+
+} // namespace drover

@@ -1,0 +1,183 @@
+// `drover machine add|ls|show|rm|label`: the fleet from the command line.
+#include "catalog/catalog.h"
+#include "cli/cli.h"
+#include "lab/lab.h"
+#include "util/mac.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonObject>
+
+namespace drover {
+
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(MachineVerbs)
+};
+
+QJsonObject machineJson(const Machine &m)
+{
+    QJsonObject labels;
+    for (auto it = m.labels.cbegin(); it != m.labels.cend(); ++it)
+        labels.insert(it.key(), it.value());
+    return QJsonObject {
+        { QStringLiteral("name"), m.name },
+        { QStringLiteral("mac"), m.mac },
+        { QStringLiteral("uuid"), m.uuid },
+        { QStringLiteral("serial"), m.serial },
+        { QStringLiteral("vendor"), m.vendor },
+        { QStringLiteral("state"), machineStateKey(m.state) },
+        { QStringLiteral("phase"), m.phase },
+        { QStringLiteral("address"), m.address },
+        { QStringLiteral("lastSeen"), m.lastSeen.isValid() ? m.lastSeen.toString(Qt::ISODateWithMs) : QString() },
+        { QStringLiteral("currentImage"), m.currentImage },
+        { QStringLiteral("lastGoodImage"), m.lastGoodImage },
+        { QStringLiteral("failedAttempts"), m.failedAttempts },
+        { QStringLiteral("new"), m.isNew },
+        { QStringLiteral("labels"), labels },
+    };
+}
+
+QString labelText(const Machine &m)
+{
+    QStringList parts;
+    for (auto it = m.labels.cbegin(); it != m.labels.cend(); ++it)
+        parts.append(it.key() + QLatin1Char('=') + it.value());
+    return parts.join(QLatin1Char(','));
+}
+
+int machineAdd(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    p.addOption({ QStringLiteral("mac"), Text::tr("The machine's MAC address."), QStringLiteral("MAC") });
+    p.addOption({ QStringLiteral("uuid"), Text::tr("The machine's SMBIOS UUID."), QStringLiteral("UUID") });
+    p.addOption({ QStringLiteral("label"), Text::tr("A label KEY=VALUE; group=NAME puts it in a group."),
+        QStringLiteral("K=V") });
+    if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
+        return *code;
+    Machine m;
+    m.name = p.positionalArguments().first();
+    const auto mac = normalizeMac(p.value(QStringLiteral("mac")));
+    if (!mac) {
+        ctx.err << Text::tr("drover: --mac '%1' is not a MAC address like 52:54:00:12:34:56")
+                       .arg(p.value(QStringLiteral("mac")))
+                << Qt::endl;
+        return ExitUsage;
+    }
+    m.mac = *mac;
+    m.uuid = p.value(QStringLiteral("uuid")).toLower();
+    for (const QString &label : p.values(QStringLiteral("label"))) {
+        const qsizetype eq = label.indexOf(QLatin1Char('='));
+        if (eq <= 0) {
+            ctx.err << Text::tr("drover: --label '%1' is not KEY=VALUE").arg(label) << Qt::endl;
+            return ExitUsage;
+        }
+        m.labels.insert(label.left(eq), label.mid(eq + 1));
+    }
+    auto added = ctx.lab->catalog()->addMachine(m);
+    if (!added)
+        return fail(ctx, added.error());
+    if (ctx.json)
+        printJson(ctx, machineJson(added.value()));
+    else
+        ctx.out << Text::tr("added machine %1 (%2)").arg(added->name, added->mac) << Qt::endl;
+    return ExitOk;
+}
+
+int machineList(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    if (auto code = parseVerbArgs(ctx, verb, p, 0, 0))
+        return *code;
+    const QList<Machine> machines = ctx.lab->catalog()->machines();
+    if (ctx.json) {
+        QJsonArray array;
+        for (const Machine &m : machines)
+            array.append(machineJson(m));
+        printJson(ctx, array);
+        return ExitOk;
+    }
+    QList<QStringList> rows;
+    for (const Machine &m : machines)
+        rows.append({ m.name, m.mac, machineStateKey(m.state), m.currentImage, labelText(m) });
+    printTable(
+        ctx, { Text::tr("NAME"), Text::tr("MAC"), Text::tr("STATE"), Text::tr("IMAGE"), Text::tr("LABELS") }, rows);
+    return ExitOk;
+}
+
+int machineShow(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
+        return *code;
+    const QString name = p.positionalArguments().first();
+    auto m = ctx.lab->catalog()->machineByName(name);
+    if (!m)
+        return fail(ctx, Text::tr("no machine named '%1'").arg(name));
+    const QJsonObject json = machineJson(*m);
+    if (ctx.json) {
+        printJson(ctx, json);
+        return ExitOk;
+    }
+    for (auto it = json.constBegin(); it != json.constEnd(); ++it) {
+        const QString value = it->isObject() ? labelText(*m) : it->toVariant().toString();
+        ctx.out << QString(it.key() + QLatin1Char(':')).leftJustified(16) << value << '\n';
+    }
+    ctx.out << Qt::flush;
+    return ExitOk;
+}
+
+int machineRemove(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    if (auto code = parseVerbArgs(ctx, verb, p, 1, -1))
+        return *code;
+    for (const QString &name : p.positionalArguments()) {
+        if (Status s = ctx.lab->catalog()->removeMachine(name); !s)
+            return fail(ctx, s.error());
+        if (!ctx.json)
+            ctx.out << Text::tr("removed machine %1").arg(name) << Qt::endl;
+    }
+    return ExitOk;
+}
+
+int machineLabel(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    if (auto code = parseVerbArgs(ctx, verb, p, 2, -1))
+        return *code;
+    const QStringList args = p.positionalArguments();
+    for (const QString &label : args.mid(1)) {
+        const qsizetype eq = label.indexOf(QLatin1Char('='));
+        if (eq <= 0) {
+            ctx.err << Text::tr("drover: '%1' is not KEY=VALUE (an empty VALUE removes the label)").arg(label)
+                    << Qt::endl;
+            return ExitUsage;
+        }
+        if (Status s = ctx.lab->catalog()->setLabel(args.first(), label.left(eq), label.mid(eq + 1)); !s)
+            return fail(ctx, s.error());
+    }
+    return ExitOk;
+}
+
+} // namespace
+
+QList<Verb> machineVerbs()
+{
+    return {
+        { { QStringLiteral("machine"), QStringLiteral("add") },
+            QStringLiteral("NAME --mac MAC [--uuid UUID] [--label K=V]…"), Text::tr("Add a machine to the catalog."),
+            machineAdd },
+        { { QStringLiteral("machine"), QStringLiteral("ls") }, QString(), Text::tr("List the machines."), machineList },
+        { { QStringLiteral("machine"), QStringLiteral("show") }, QStringLiteral("NAME"), Text::tr("Show one machine."),
+            machineShow },
+        { { QStringLiteral("machine"), QStringLiteral("rm") }, QStringLiteral("NAME…"),
+            Text::tr("Remove machines from the catalog."), machineRemove },
+        { { QStringLiteral("machine"), QStringLiteral("label") }, QStringLiteral("NAME K=V…"),
+            Text::tr("Set or remove (K=) labels of a machine."), machineLabel },
+    };
+}
+
+} // namespace drover

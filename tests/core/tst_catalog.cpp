@@ -1,0 +1,262 @@
+// The catalog on both backends: machines, labels, images, assignments and their history,
+// events, migrations from every earlier schema version, and lost-update protection.
+#include "catalog/catalog.h"
+#include "catalog/migrations.h"
+#include "testlab.h"
+
+#include <QSignalSpy>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+#include <QUrl>
+#include <QUrlQuery>
+
+using namespace drover;
+using namespace drover::test;
+
+class TstCatalog : public QObject {
+    Q_OBJECT
+
+private:
+    TestLab open()
+    {
+        QFETCH(QString, backend);
+        QString why;
+        TestLab t = openTestLab(backend, &why);
+        if (!t.lab)
+            qFatal("cannot open a %s catalog: %s", qPrintable(backend), qPrintable(why));
+        return t;
+    }
+
+    static Machine machine(const QString &name, const QString &mac, const QString &group = {})
+    {
+        Machine m;
+        m.name = name;
+        m.mac = mac;
+        if (!group.isEmpty())
+            m.labels.insert(QStringLiteral("group"), group);
+        return m;
+    }
+
+    static ImageRecord image(const QString &name, const QString &version, char digit)
+    {
+        return ImageRecord { 0, name, version, QStringLiteral("sha256:") + QString(64, QLatin1Char(digit)), 1000, {},
+            {}, {} };
+    }
+
+private Q_SLOTS:
+    void machines_data() { addBackendRows(); }
+    void machines()
+    {
+        TestLab t = open();
+        Catalog *c = t.lab->catalog();
+        QCOMPARE(c->schemaVersion(), Catalog::latestSchemaVersion());
+        auto a = c->addMachine(
+            machine(QStringLiteral("pc-01"), QStringLiteral("52:54:00:AA:00:01"), QStringLiteral("lab")));
+        QVERIFY2(a.ok(), qPrintable(a.error()));
+        QCOMPARE(a->mac, QStringLiteral("52:54:00:aa:00:01"));
+        QCOMPARE(a->group(), QStringLiteral("lab"));
+
+        auto dupName = c->addMachine(machine(QStringLiteral("pc-01"), QStringLiteral("52:54:00:aa:00:02")));
+        QVERIFY(!dupName.ok());
+        QVERIFY2(dupName.error().contains(QLatin1String("pc-01")), qPrintable(dupName.error()));
+        auto dupMac = c->addMachine(machine(QStringLiteral("pc-02"), QStringLiteral("52:54:00:aa:00:01")));
+        QVERIFY(!dupMac.ok());
+        QVERIFY2(dupMac.error().contains(QLatin1String("belongs to machine 'pc-01'")), qPrintable(dupMac.error()));
+
+        QVERIFY(c->machineByMac(QStringLiteral("52:54:00:AA:00:01")).has_value());
+        QVERIFY(!c->machineByMac(QStringLiteral("52:54:00:aa:00:09")).has_value());
+        QVERIFY(c->setLabel(QStringLiteral("pc-01"), QStringLiteral("room"), QStringLiteral("b12")).ok());
+        QCOMPARE(
+            c->machineByName(QStringLiteral("pc-01"))->labels.value(QStringLiteral("room")), QStringLiteral("b12"));
+        QVERIFY(c->setLabel(QStringLiteral("pc-01"), QStringLiteral("room"), QString()).ok());
+        QVERIFY(!c->machineByName(QStringLiteral("pc-01"))->labels.contains(QStringLiteral("room")));
+
+        QVERIFY(
+            c->recordMachineSeen(
+                 QStringLiteral("pc-01"), MachineState::Booting, QStringLiteral("kernel"), QStringLiteral("10.0.0.5"))
+                .ok());
+        auto seen = c->machineByName(QStringLiteral("pc-01"));
+        QCOMPARE(seen->state, MachineState::Booting);
+        QCOMPARE(seen->address, QStringLiteral("10.0.0.5"));
+        QVERIFY(seen->lastSeen.isValid());
+
+        QVERIFY(c->removeMachine(QStringLiteral("pc-01")).ok());
+        QVERIFY(!c->removeMachine(QStringLiteral("pc-01")).ok());
+        QVERIFY(c->machines().isEmpty());
+    }
+
+    void lostUpdate_data() { addBackendRows(); }
+    void lostUpdate()
+    {
+        TestLab t = open();
+        Catalog *c = t.lab->catalog();
+        QVERIFY(c->addMachine(machine(QStringLiteral("pc-01"), QStringLiteral("52:54:00:aa:00:01"))).ok());
+        Machine first = *c->machineByName(QStringLiteral("pc-01"));
+        Machine second = first;
+        first.serial = QStringLiteral("AAA");
+        second.serial = QStringLiteral("BBB");
+        QVERIFY(c->updateMachine(first).ok());
+        auto stale = c->updateMachine(second);
+        QVERIFY(!stale.ok());
+        QVERIFY2(stale.error().contains(QLatin1String("changed by someone else")), qPrintable(stale.error()));
+        QCOMPARE(c->machineByName(QStringLiteral("pc-01"))->serial, QStringLiteral("AAA"));
+    }
+
+    void assignments_data() { addBackendRows(); }
+    void assignments()
+    {
+        TestLab t = open();
+        Catalog *c = t.lab->catalog();
+        QVERIFY(
+            c->addMachine(machine(QStringLiteral("pc-01"), QStringLiteral("52:54:00:aa:00:01"), QStringLiteral("lab")))
+                .ok());
+        QVERIFY(c->addMachine(machine(QStringLiteral("pc-02"), QStringLiteral("52:54:00:aa:00:02"))).ok());
+        QVERIFY(c->addImage(image(QStringLiteral("debian"), QStringLiteral("1"), 'a')).ok());
+        QVERIFY(c->addImage(image(QStringLiteral("debian"), QStringLiteral("2"), 'b')).ok());
+
+        // A tag never moves: same tag, other manifest is refused; the same one is harmless.
+        QVERIFY(!c->addImage(image(QStringLiteral("debian"), QStringLiteral("1"), 'c')).ok());
+        QVERIFY(c->addImage(image(QStringLiteral("debian"), QStringLiteral("1"), 'a')).ok());
+
+        QVERIFY(!c->assign(TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("debian:9"), {}, {}).ok());
+        QVERIFY(c->assign(TargetKind::Default, {}, QStringLiteral("debian:1"), QStringLiteral("t"), {}).ok());
+        QVERIFY(c->assign(TargetKind::Group, QStringLiteral("lab"), QStringLiteral("debian:2"), QStringLiteral("t"), {})
+                .ok());
+        const Machine m1 = *c->machineByName(QStringLiteral("pc-01"));
+        const Machine m2 = *c->machineByName(QStringLiteral("pc-02"));
+        QCOMPARE(c->effectiveAssignment(m1)->image, QStringLiteral("debian:2"));
+        QCOMPARE(c->effectiveAssignment(m2)->image, QStringLiteral("debian:1"));
+
+        auto own = c->assign(TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("debian:1"),
+            QStringLiteral("alice"), QStringLiteral("pin to v1"));
+        QVERIFY(own.ok());
+        QCOMPARE(c->effectiveAssignment(m1)->image, QStringLiteral("debian:1"));
+        const auto history = c->history(TargetKind::Machine, QStringLiteral("pc-01"));
+        QCOMPARE(history.size(), 1);
+        QCOMPARE(history.first().who, QStringLiteral("alice"));
+        QCOMPARE(history.first().why, QStringLiteral("pin to v1"));
+        QCOMPARE(c->machinesPerImage().value(QStringLiteral("debian:1")), 2);
+
+        QVERIFY(!c->removeImage(QStringLiteral("debian:1")).ok()); // still assigned
+        QVERIFY(c->removeAssignment(own->id).ok());
+        QCOMPARE(c->effectiveAssignment(m1)->image, QStringLiteral("debian:2"));
+    }
+
+    void events_data() { addBackendRows(); }
+    void events()
+    {
+        TestLab t = open();
+        Catalog *c = t.lab->catalog();
+        for (int i = 0; i < 5; ++i) {
+            BootEvent e;
+            e.machine = i % 2 ? QStringLiteral("pc-01") : QStringLiteral("pc-02");
+            e.phase = QStringLiteral("dhcp");
+            e.detail = QString::number(i);
+            QVERIFY(c->addEvent(e).ok());
+        }
+        const auto all = c->events(EventFilter {});
+        QCOMPARE(all.size(), 5);
+        QCOMPARE(all.first().detail, QStringLiteral("0"));
+        QCOMPARE(c->events(EventFilter { QStringLiteral("pc-01"), {}, 0, 100 }).size(), 2);
+        const auto newest = c->events(EventFilter { {}, {}, 0, 2 });
+        QCOMPARE(newest.size(), 2);
+        QCOMPARE(newest.last().detail, QStringLiteral("4"));
+        QCOMPARE(c->events(EventFilter { {}, {}, all.at(2).id, 100 }).size(), 2);
+    }
+
+    // Two instances on one catalog: a write by one is seen by the other within a second.
+    void changeNotification_data() { addBackendRows(); }
+    void changeNotification()
+    {
+        QFETCH(QString, backend);
+        QTemporaryDir dir;
+        QString why;
+        const QString url = freshCatalogUrl(backend, dir, &why);
+        QVERIFY2(!url.isEmpty(), qPrintable(why));
+        auto first = Catalog::open(url);
+        auto second = Catalog::open(url);
+        QVERIFY2(first.ok() && second.ok(), qPrintable(first.error() + second.error()));
+        QSignalSpy spy(second->get(), &Catalog::changed);
+        QVERIFY(first.value()->addMachine(machine(QStringLiteral("pc-01"), QStringLiteral("52:54:00:aa:00:01"))).ok());
+        QVERIFY(spy.wait(1000));
+        QVERIFY(second.value()->machineByName(QStringLiteral("pc-01")).has_value());
+    }
+
+    // A database at every earlier schema version upgrades to the latest and keeps its rows.
+    void upgradeFromEveryVersion_data()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::addColumn<int>("from");
+        for (const QString &backend : { QStringLiteral("sqlite"), QStringLiteral("postgresql") }) {
+            for (const Migration &m : catalogMigrations()) {
+                if (m.version < Catalog::latestSchemaVersion())
+                    QTest::addRow("%s-v%d", qPrintable(backend), m.version) << backend << m.version;
+            }
+        }
+    }
+    void upgradeFromEveryVersion()
+    {
+        QFETCH(QString, backend);
+        QFETCH(int, from);
+        QTemporaryDir dir;
+        QString why;
+        const QString url = freshCatalogUrl(backend, dir, &why);
+        QVERIFY2(!url.isEmpty(), qPrintable(why));
+        {
+            // Build the old schema by hand, as an older Drover left it, with one machine.
+            auto db = QSqlDatabase::addDatabase(
+                backend == QLatin1String("sqlite") ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL"),
+                QStringLiteral("old"));
+            if (backend == QLatin1String("sqlite")) {
+                db.setDatabaseName(url);
+            } else {
+                const QUrl u(url);
+                db.setHostName(QUrlQuery(u).queryItemValue(QStringLiteral("host")));
+                db.setUserName(u.userName());
+                db.setDatabaseName(u.path().mid(1));
+            }
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(
+                QStringLiteral("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied BIGINT NOT NULL)")));
+            const QString id = backend == QLatin1String("sqlite") ? QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT")
+                                                                  : QStringLiteral("BIGSERIAL PRIMARY KEY");
+            for (const Migration &m : catalogMigrations()) {
+                if (m.version > from)
+                    break;
+                for (QString sql : m.statements)
+                    QVERIFY2(q.exec(sql.replace(QLatin1String("{{ID}}"), id)), qPrintable(q.lastError().text()));
+                QVERIFY(q.exec(QStringLiteral("INSERT INTO schema_version VALUES (%1, 0)").arg(m.version)));
+            }
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO machine (name, mac) VALUES ('old-pc', '52:54:00:00:00:01')")));
+            q.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("old"));
+        auto catalog = Catalog::open(url);
+        QVERIFY2(catalog.ok(), qPrintable(catalog.error()));
+        QCOMPARE(catalog.value()->schemaVersion(), Catalog::latestSchemaVersion());
+        auto old = catalog.value()->machineByName(QStringLiteral("old-pc"));
+        QVERIFY(old.has_value());
+        QCOMPARE(old->vendor, QString());
+    }
+
+    void newerSchemaIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString url = dir.filePath(QStringLiteral("c.sqlite"));
+        {
+            auto c = Catalog::open(url);
+            QVERIFY(c.ok());
+            QSqlQuery q(c.value()->database());
+            QVERIFY(q.exec(QStringLiteral("INSERT INTO schema_version VALUES (999, 0)")));
+        }
+        auto again = Catalog::open(url);
+        QVERIFY(!again.ok());
+        QVERIFY2(again.error().contains(QLatin1String("999")), qPrintable(again.error()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstCatalog)
+#include "tst_catalog.moc"

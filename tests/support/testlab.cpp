@@ -1,0 +1,61 @@
+#include "testlab.h"
+
+#include "pgserver.h"
+
+#include <QTest>
+#include <QUuid>
+
+namespace drover::test {
+
+namespace {
+
+PgServer *sharedServer(QString *why)
+{
+    static std::unique_ptr<PgServer> server;
+    static QString failure;
+    if (!server && failure.isEmpty()) {
+        auto candidate = std::make_unique<PgServer>();
+        if (candidate->start(QStringLiteral("drover_tests"), &failure))
+            server = std::move(candidate);
+    }
+    if (!server)
+        *why = failure;
+    return server.get();
+}
+
+} // namespace
+
+void addBackendRows()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << QStringLiteral("sqlite");
+    QTest::newRow("postgresql") << QStringLiteral("postgresql");
+}
+
+QString freshCatalogUrl(const QString &backend, const QTemporaryDir &dir, QString *why)
+{
+    if (backend == QLatin1String("sqlite"))
+        return dir.filePath(QStringLiteral("catalog.sqlite"));
+    PgServer *server = sharedServer(why);
+    if (!server)
+        return {};
+    const QString name = QStringLiteral("t_") + QUuid::createUuid().toString(QUuid::Id128).left(12);
+    return server->createDatabase(name, why);
+}
+
+TestLab openTestLab(const QString &backend, QString *why)
+{
+    TestLab t;
+    const QString url = freshCatalogUrl(backend, *t.dir, why);
+    if (url.isEmpty())
+        return t;
+    auto lab = Lab::open(LabOptions { t.dir->path(), url });
+    if (!lab) {
+        *why = lab.error();
+        return t;
+    }
+    t.lab = std::move(lab).value();
+    return t;
+}
+
+} // namespace drover::test

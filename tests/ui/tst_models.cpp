@@ -1,0 +1,77 @@
+// The item models under QAbstractItemModelTester: fleet, images, log.
+#include "fleet/fleetmodel.h"
+#include "images/imagemodel.h"
+#include "log/logmodel.h"
+#include "log/logview.h"
+#include "testlab.h"
+
+#include <QAbstractItemModelTester>
+#include <QTemporaryFile>
+#include <QTest>
+
+using namespace drover;
+using namespace drover::test;
+
+class TstModels : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void fleetFollowsCatalog()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        FleetModel model(t.lab->catalog());
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 0);
+        Machine m;
+        m.name = QStringLiteral("pc-01");
+        m.mac = QStringLiteral("52:54:00:00:00:01");
+        m.labels.insert(QStringLiteral("group"), QStringLiteral("lab"));
+        QVERIFY(t.lab->catalog()->addMachine(m).ok());
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.index(0, FleetModel::Status).data().toString(), QStringLiteral("unknown"));
+        QVERIFY(t.lab->catalog()
+                ->addImage(ImageRecord { 0, QStringLiteral("deb"), QStringLiteral("1"),
+                    QStringLiteral("sha256:") + QString(64, QLatin1Char('1')), 5, {}, {}, {} })
+                .ok());
+        QVERIFY(
+            t.lab->catalog()->assign(TargetKind::Group, QStringLiteral("lab"), QStringLiteral("deb:1"), {}, {}).ok());
+        QCOMPARE(model.index(0, FleetModel::AssignedImage).data().toString(), QStringLiteral("deb:1"));
+        QVERIFY(t.lab->catalog()
+                ->recordMachineSeen(QStringLiteral("pc-01"), MachineState::Failed, QStringLiteral("verify"))
+                .ok());
+        QCOMPARE(model.index(0, FleetModel::Status).data().toString(), QStringLiteral("failed: verify"));
+        QVERIFY(!model.index(0, FleetModel::Status).data(Qt::DecorationRole).isNull());
+
+        ImageModel images(t.lab->catalog());
+        QAbstractItemModelTester imageTester(&images, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(images.rowCount(), 1);
+        QCOMPARE(images.index(0, ImageModel::Machines).data().toInt(), 1);
+    }
+
+    void logCapacityAndFilter()
+    {
+        LogBus bus;
+        LogModel model(&bus, nullptr, 100);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        for (int i = 0; i < 250; ++i)
+            bus.post(i % 10 ? Severity::Info : Severity::Error, QStringLiteral("boot"),
+                QStringLiteral("step %1").arg(i), i % 2 ? QStringLiteral("pc-odd") : QStringLiteral("pc-even"));
+        QVERIFY(model.rowCount() <= 100);
+        QCOMPARE(model.index(model.rowCount() - 1, LogModel::Text).data().toString(), QStringLiteral("step 249"));
+
+        LogFilterModel filter;
+        filter.setSourceModel(&model);
+        filter.setMinimumSeverity(int(Severity::Error));
+        for (int row = 0; row < filter.rowCount(); ++row)
+            QCOMPARE(filter.index(row, LogModel::Severity).data().toString(), severityName(Severity::Error));
+        QVERIFY(filter.rowCount() > 0);
+        filter.setMinimumSeverity(int(Severity::Debug));
+        filter.setText(QStringLiteral("pc-odd"));
+        QCOMPARE(filter.rowCount(), model.rowCount() / 2);
+    }
+};
+
+QTEST_MAIN(TstModels)
+#include "tst_models.moc"

@@ -1,0 +1,173 @@
+#include "fleet/fleetmodel.h"
+
+#include "catalog/catalog.h"
+
+#include <QColor>
+#include <QIcon>
+
+namespace drover {
+
+FleetModel::FleetModel(Catalog *catalog, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_catalog(catalog)
+{
+    connect(catalog, &Catalog::changed, this, [this](const QString &table) {
+        if (table != QLatin1String("boot_event") && table != QLatin1String("setting"))
+            reload();
+    });
+    reload();
+}
+
+void FleetModel::reload()
+{
+    QList<Machine> machines = m_catalog->machines();
+    QList<QString> assigned;
+    assigned.reserve(machines.size());
+    for (const Machine &m : machines) {
+        const auto a = m_catalog->effectiveAssignment(m);
+        assigned.append(a ? a->image : QString());
+    }
+    beginResetModel();
+    m_machines = std::move(machines);
+    m_assigned = std::move(assigned);
+    endResetModel();
+}
+
+int FleetModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_machines.size());
+}
+
+int FleetModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+namespace {
+
+QString stateText(const Machine &m)
+{
+    switch (m.state) {
+    case MachineState::Unknown:
+        return m.isNew ? FleetModel::tr("new") : FleetModel::tr("unknown");
+    case MachineState::Booting:
+        return m.phase.isEmpty() ? FleetModel::tr("booting") : FleetModel::tr("booting: %1").arg(m.phase);
+    case MachineState::Ready:
+        return FleetModel::tr("ready");
+    case MachineState::Failed:
+        return m.phase.isEmpty() ? FleetModel::tr("failed") : FleetModel::tr("failed: %1").arg(m.phase);
+    case MachineState::Offline:
+        return FleetModel::tr("offline");
+    }
+    return {};
+}
+
+QColor stateColor(MachineState state)
+{
+    switch (state) {
+    case MachineState::Booting:
+        return QColor(0x1e, 0x6f, 0xd9);
+    case MachineState::Ready:
+        return QColor(0x2e, 0x9e, 0x44);
+    case MachineState::Failed:
+        return QColor(0xd0, 0x31, 0x2d);
+    case MachineState::Offline:
+    case MachineState::Unknown:
+        break;
+    }
+    return QColor(0x80, 0x80, 0x80);
+}
+
+QIcon stateIcon(MachineState state)
+{
+    switch (state) {
+    case MachineState::Booting:
+        return QIcon(QStringLiteral(":/icons/state-booting.svg"));
+    case MachineState::Ready:
+        return QIcon(QStringLiteral(":/icons/state-ready.svg"));
+    case MachineState::Failed:
+        return QIcon(QStringLiteral(":/icons/state-failed.svg"));
+    case MachineState::Offline:
+    case MachineState::Unknown:
+        break;
+    }
+    return QIcon(QStringLiteral(":/icons/state-unknown.svg"));
+}
+
+} // namespace
+
+QVariant FleetModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+        return {};
+    const Machine &m = m_machines.at(index.row());
+    if (role == MachineNameRole)
+        return m.name;
+    if (role == StateRole)
+        return int(m.state);
+    if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
+        switch (Column(index.column())) {
+        case Name:
+            return m.name;
+        case Mac:
+            return role == Qt::ToolTipRole && !m.vendor.isEmpty() ? m.vendor : m.mac;
+        case Address:
+            return m.address;
+        case Status:
+            return stateText(m);
+        case CurrentImage:
+            return m.currentImage;
+        case AssignedImage:
+            return m_assigned.at(index.row());
+        case LastSeen:
+            return m.lastSeen.isValid() ? QLocale().toString(m.lastSeen.toLocalTime(), QLocale::ShortFormat)
+                                        : QString();
+        case Labels: {
+            QStringList parts;
+            for (auto it = m.labels.cbegin(); it != m.labels.cend(); ++it)
+                parts.append(it.key() + QLatin1Char('=') + it.value());
+            return parts.join(QStringLiteral(", "));
+        }
+        case ColumnCount:
+            break;
+        }
+    }
+    if (index.column() == Status) {
+        if (role == Qt::ForegroundRole)
+            return stateColor(m.state);
+        if (role == Qt::DecorationRole)
+            return stateIcon(m.state);
+    }
+    if (role == Qt::UserRole && index.column() == LastSeen)
+        return m.lastSeen;
+    return {};
+}
+
+QVariant FleetModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (Column(section)) {
+    case Name:
+        return tr("Name");
+    case Mac:
+        return tr("MAC");
+    case Address:
+        return tr("Address");
+    case Status:
+        return tr("Status");
+    case CurrentImage:
+        return tr("Current image");
+    case AssignedImage:
+        return tr("Assigned image");
+    case LastSeen:
+        return tr("Last seen");
+    case Labels:
+        return tr("Labels");
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+} // namespace drover

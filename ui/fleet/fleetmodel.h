@@ -1,0 +1,39 @@
+// FleetModel: one row per machine in the catalog, with its status, current and assigned
+// image; refreshed whenever the catalog reports a change (from this or another instance).
+#pragma once
+
+#include "catalog/records.h"
+
+#include <QAbstractTableModel>
+#include <QList>
+
+namespace drover {
+
+class Catalog;
+
+class FleetModel final : public QAbstractTableModel {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(FleetModel)
+public:
+    enum Column { Name, Mac, Address, Status, CurrentImage, AssignedImage, LastSeen, Labels, ColumnCount };
+    enum Role { MachineNameRole = Qt::UserRole + 1, StateRole };
+
+    explicit FleetModel(Catalog *catalog, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    const Machine &machineAt(int row) const { return m_machines.at(row); }
+
+public Q_SLOTS:
+    void reload();
+
+private:
+    Catalog *m_catalog;
+    QList<Machine> m_machines;
+    QList<QString> m_assigned;
+};
+
+} // namespace drover

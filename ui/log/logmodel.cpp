@@ -1,0 +1,100 @@
+#include "log/logmodel.h"
+
+#include <QColor>
+#include <QLocale>
+
+namespace drover {
+
+LogModel::LogModel(LogBus *bus, QObject *parent, int capacity)
+    : QAbstractTableModel(parent)
+    , m_capacity(qMax(1, capacity))
+{
+    connect(bus, &LogBus::entryPosted, this, &LogModel::append);
+}
+
+void LogModel::append(const LogEntry &entry)
+{
+    if (m_entries.size() >= m_capacity) {
+        // Drop the oldest tenth at once: one removal signal instead of one per entry.
+        const int drop = qMax(1, m_capacity / 10);
+        beginRemoveRows({}, 0, drop - 1);
+        m_entries.remove(0, drop);
+        endRemoveRows();
+    }
+    const int row = int(m_entries.size());
+    beginInsertRows({}, row, row);
+    m_entries.append(entry);
+    endInsertRows();
+}
+
+void LogModel::clear()
+{
+    beginResetModel();
+    m_entries.clear();
+    endResetModel();
+}
+
+int LogModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_entries.size());
+}
+
+int LogModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant LogModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid))
+        return {};
+    const LogEntry &e = m_entries.at(index.row());
+    if (role == SeverityRole)
+        return int(e.severity);
+    if (role == Qt::ForegroundRole && e.severity >= drover::Severity::Warning)
+        return e.severity == drover::Severity::Error ? QColor(0xd0, 0x31, 0x2d) : QColor(0xb0, 0x6d, 0x00);
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+        return {};
+    switch (Column(index.column())) {
+    case Time:
+        return e.time.toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+    case Severity:
+        return severityName(e.severity);
+    case Source:
+        return e.source;
+    case Machine:
+        return e.machine;
+    case Phase:
+        return e.phase;
+    case Text:
+        return e.text;
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+QVariant LogModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (Column(section)) {
+    case Time:
+        return tr("Time");
+    case Severity:
+        return tr("Severity");
+    case Source:
+        return tr("Source");
+    case Machine:
+        return tr("Machine");
+    case Phase:
+        return tr("Phase");
+    case Text:
+        return tr("Message");
+    case ColumnCount:
+        break;
+    }
+    return {};
+}
+
+} // namespace drover

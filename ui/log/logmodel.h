@@ -1,0 +1,35 @@
+// LogModel: the newest log entries (boot, build, server), capped so a long-running window
+// never grows without bound. Subscribes to the LogBus.
+#pragma once
+
+#include "log/logbus.h"
+
+#include <QAbstractTableModel>
+#include <QList>
+
+namespace drover {
+
+class LogModel final : public QAbstractTableModel {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LogModel)
+public:
+    enum Column { Time, Severity, Source, Machine, Phase, Text, ColumnCount };
+    enum Role { SeverityRole = Qt::UserRole + 1 };
+    static constexpr int kDefaultCapacity = 20000;
+
+    explicit LogModel(LogBus *bus, QObject *parent = nullptr, int capacity = kDefaultCapacity);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    void append(const LogEntry &entry);
+    void clear();
+
+private:
+    QList<LogEntry> m_entries;
+    int m_capacity;
+};
+
+} // namespace drover

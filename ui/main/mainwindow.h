@@ -1,0 +1,54 @@
+// MainWindow: the fleet table, image panel, log view and server panel as dock areas the
+// user can rearrange; the layout and geometry are restored at the next start.
+#pragma once
+
+#include <QMainWindow>
+
+class QDockWidget;
+
+namespace drover {
+
+class FleetModel;
+class FleetView;
+class ImageModel;
+class Lab;
+class LogModel;
+class LogView;
+class ServerPanel;
+
+class MainWindow final : public QMainWindow {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+public:
+    explicit MainWindow(Lab *lab, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    FleetView *fleetView() const { return m_fleetView; }
+    LogView *logView() const { return m_logView; }
+    ServerPanel *serverPanel() const { return m_serverPanel; }
+    QDockWidget *dock(const QString &objectName) const;
+    void resetLayout();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    QDockWidget *addArea(const QString &objectName, const QString &title, QWidget *content, Qt::DockWidgetArea area);
+    void createMenus();
+    void restoreLayout();
+    void addMachine();
+    void removeSelectedMachines();
+    void showAbout();
+
+    Lab *m_lab;
+    FleetModel *m_fleetModel;
+    ImageModel *m_imageModel;
+    LogModel *m_logModel;
+    FleetView *m_fleetView;
+    LogView *m_logView;
+    ServerPanel *m_serverPanel;
+    QList<QDockWidget *> m_docks;
+    QByteArray m_defaultState;
+};
+
+} // namespace drover
