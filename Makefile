@@ -18,6 +18,8 @@ CTEST_ARGS ?=
 # In the root when the host cannot build natively.
 IN := $(shell $(ROOT_SH) needed && echo "$(ROOT_SH) run")
 export CCACHE_DIR ?= /var/cache/drover/shared/ccache
+# Paths below the source tree hash relative, so every build directory shares the cache.
+export CCACHE_BASEDIR ?= $(CURDIR)
 
 .PHONY: all deps configure build run test demo bench translations format lint clean screenshot
 

@@ -14,6 +14,8 @@ QList<Verb> allVerbs()
     verbs += machineVerbs();
     verbs += assignVerbs();
     verbs += eventVerbs();
+    verbs += imageVerbs();
+    verbs += buildVerbs();
     return verbs;
 }
 

@@ -57,5 +57,7 @@ int fail(CliContext &ctx, const QString &message); // prints "drover: message", 
 QList<Verb> machineVerbs();
 QList<Verb> assignVerbs();
 QList<Verb> eventVerbs();
+QList<Verb> imageVerbs(); // core/cli/imageverbs.cpp
+QList<Verb> buildVerbs(); // core/cli/buildverbs.cpp
 
 } // namespace drover

@@ -1,0 +1,11 @@
+// `drover image …` verbs.
+#include "cli/cli.h"
+
+namespace drover {
+
+QList<Verb> imageVerbs()
+{
+    return {};
+}
+
+} // namespace drover
