@@ -11,6 +11,7 @@
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QTextStream>
+#include <QTimer>
 #include <QTranslator>
 
 #include <cstdio>
@@ -44,12 +45,14 @@ public:
     QCommandLineOption json { QStringLiteral("json"), tr("Print listings as JSON.") };
     QCommandLineOption headless { QStringLiteral("headless"),
         tr("Run the boot server without a window until SIGTERM.") };
+    QCommandLineOption screenshot { QStringLiteral("screenshot"),
+        tr("Open the window, save a picture of it to FILE and quit (for the docs)."), QStringLiteral("FILE") };
 
     void build(QCommandLineParser &parser) const
     {
         parser.setApplicationDescription(tr("Drover: stateless machines, images chosen at boot."));
         parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
-        for (const auto &option : { help, version, data, db, lang, json, headless })
+        for (const auto &option : { help, version, data, db, lang, json, headless, screenshot })
             parser.addOption(option);
         parser.addPositionalArgument(tr("command"), tr("A command; see Commands below."), tr("[command [args…]]"));
     }
@@ -57,7 +60,9 @@ public:
 
 QString helpText(const QCommandLineParser &parser)
 {
-    return parser.helpText() + QCoreApplication::translate("main", "\nCommands:\n") + verbHelp(allVerbs());
+    QString usage = parser.helpText();
+    usage.replace(QCoreApplication::arguments().constFirst(), QStringLiteral("drover"));
+    return usage + QCoreApplication::translate("main", "\nCommands:\n") + verbHelp(allVerbs());
 }
 
 void installTranslators(QCoreApplication &app, const QString &lang)
@@ -180,5 +185,13 @@ int main(int argc, char *argv[])
     }
     MainWindow window(lab->get());
     window.show();
+    if (const QString file = parser.value(global.screenshot); !file.isEmpty()) {
+        // Let the layout settle and the models load before taking the picture.
+        QTimer::singleShot(1500, &window, [&window, file] {
+            const bool saved = window.grab().save(file);
+            std::fprintf(saved ? stdout : stderr, "%s %s\n", saved ? "saved" : "cannot save", qPrintable(file));
+            QCoreApplication::exit(saved ? ExitOk : ExitError);
+        });
+    }
     return app.exec();
 }

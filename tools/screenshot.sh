@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Takes the README's and the user guide's screenshots: runs drover under Xvfb on a demo data
+# directory and saves the main window with --screenshot. Runs inside the build root.
+set -euo pipefail
+build=${1:-build}
+src=$(cd "$(dirname "$0")/.." && pwd)
+exe="$src/$build/app/drover"
+out="$src/docs/images"
+mkdir -p "$out"
+data=$(mktemp -d /tmp/drover-shot-XXXXXX)
+trap 'rm -rf "$data"' EXIT
+
+# A small lab, made through the same commands a user would type.
+d() { "$exe" --data "$data" "$@" >/dev/null; }
+d machine add pc-01 --mac 52:54:00:00:01:01 --label group=room-a
+d machine add pc-02 --mac 52:54:00:00:01:02 --label group=room-a
+d machine add pc-03 --mac 52:54:00:00:01:03 --label group=room-a
+d machine add bench-1 --mac 52:54:00:00:02:01 --label group=bench
+
+export HOME="$data/home" XDG_CONFIG_HOME="$data/config"
+xvfb-run -a -s "-screen 0 1440x900x24" "$exe" --data "$data" --screenshot "$out/main-window.png"
+echo "screenshot: $out/main-window.png"
