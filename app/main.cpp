@@ -1,5 +1,6 @@
 // drover: parses the global options, then runs a command-line verb, the headless server, or
 // the main window on the same core.
+#include "boot/bootserver.h"
 #include "cli/cli.h"
 #include "lab/lab.h"
 #include "main/mainwindow.h"
@@ -28,6 +29,8 @@ struct GlobalOptions {
     bool json = false;
     bool headless = false;
     QStringList verbArgs;
+    // --headless boot server flags, checked by bootSettingsFromFlags
+    QString dhcp, interfaceName, httpPort, tftpPort, unknown;
 };
 
 // The global options; descriptions are translated when built after the translators.
@@ -45,6 +48,18 @@ public:
     QCommandLineOption json { QStringLiteral("json"), tr("Print listings as JSON.") };
     QCommandLineOption headless { QStringLiteral("headless"),
         tr("Run the boot server without a window until SIGTERM.") };
+    QCommandLineOption dhcp { QStringLiteral("dhcp"), tr("With --headless: DHCP mode proxy (default), full or off."),
+        QStringLiteral("MODE") };
+    QCommandLineOption interfaceName { QStringLiteral("interface"),
+        tr("With --headless: the lab's network interface."), QStringLiteral("IF") };
+    QCommandLineOption httpPort { QStringLiteral("http-port"), tr("With --headless: HTTP port (default 8080)."),
+        QStringLiteral("N") };
+    QCommandLineOption tftpPort { QStringLiteral("tftp-port"), tr("With --headless: TFTP port (default 69)."),
+        QStringLiteral("N") };
+    QCommandLineOption unknown { QStringLiteral("unknown"),
+        tr("With --headless: unknown machines are ignored, registered, or registered and booted "
+           "(ignore|register|boot; default: the catalog's setting)."),
+        QStringLiteral("POLICY") };
     QCommandLineOption screenshot { QStringLiteral("screenshot"),
         tr("Open the window, save a picture of it to FILE and quit (for the docs)."), QStringLiteral("FILE") };
 
@@ -52,7 +67,8 @@ public:
     {
         parser.setApplicationDescription(tr("Drover: stateless machines, images chosen at boot."));
         parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
-        for (const auto &option : { help, version, data, db, lang, json, headless, screenshot })
+        for (const auto &option : { help, version, data, db, lang, json, headless, screenshot, dhcp, interfaceName, httpPort,
+                 tftpPort, unknown })
             parser.addOption(option);
         parser.addPositionalArgument(tr("command"), tr("A command; see Commands below."), tr("[command [args…]]"));
     }
@@ -102,14 +118,28 @@ int runVerb(const GlobalOptions &options)
 int runHeadless(QCoreApplication &app, const GlobalOptions &options)
 {
     QTextStream err(stderr);
+    auto settings = bootSettingsFromFlags(
+        options.dhcp, options.interfaceName, options.httpPort, options.tftpPort, options.unknown);
+    if (!settings) {
+        err << "drover: " << settings.error() << Qt::endl;
+        return ExitUsage;
+    }
     auto lab = Lab::open(LabOptions { options.dataDir, options.catalogUrl });
     if (!lab) {
         err << "drover: " << lab.error() << Qt::endl;
         return ExitError;
     }
+    // Buffered, flushed 5 times a second: a boot storm logs thousands of lines a second.
+    QTimer flush;
+    QObject::connect(&flush, &QTimer::timeout, &app, [&err] { err.flush(); });
+    flush.start(200);
     QObject::connect(lab->get()->log(), &LogBus::entryPosted, &app, [&err](const LogEntry &e) {
+        if (e.severity == Severity::Debug)
+            return;
         err << e.time.toLocalTime().toString(Qt::ISODateWithMs) << ' ' << severityName(e.severity) << ' ' << e.source
-            << (e.machine.isEmpty() ? QString() : QLatin1Char(' ') + e.machine) << ": " << e.text << Qt::endl;
+            << (e.machine.isEmpty() ? QString() : QLatin1Char(' ') + e.machine) << ": " << e.text << '\n';
+        if (e.severity >= Severity::Warning)
+            err.flush();
     });
     SignalWatcher signals_;
     QObject::connect(&signals_, &SignalWatcher::terminationRequested, &app, [&app, &lab](int signal) {
@@ -120,8 +150,17 @@ int runHeadless(QCoreApplication &app, const GlobalOptions &options)
     lab->get()->log()->post(Severity::Info, QStringLiteral("server"),
         QCoreApplication::translate("main", "Drover %1 running headless on %2")
             .arg(QStringLiteral(DROVER_VERSION), lab->get()->dataDir()));
+    BootServer server(lab->get());
+    if (Status started = server.start(settings.value()); !started) {
+        QCoreApplication::processEvents(); // deliver the log lines so far
+        err << "drover: " << started.error() << Qt::endl;
+        return ExitError;
+    }
     const int code = app.exec();
+    server.stop();
     lab->get()->log()->post(Severity::Info, QStringLiteral("server"), QCoreApplication::translate("main", "stopped"));
+    QCoreApplication::processEvents();
+    err.flush();
     return code;
 }
 
@@ -151,7 +190,16 @@ int main(int argc, char *argv[])
         return ExitUsage;
     }
     GlobalOptions options { parser.value(global.data), parser.value(global.db), parser.value(global.lang),
-        jsonAnywhere || parser.isSet(global.json), parser.isSet(global.headless), parser.positionalArguments() };
+        jsonAnywhere || parser.isSet(global.json), parser.isSet(global.headless), parser.positionalArguments(),
+        parser.value(global.dhcp), parser.value(global.interfaceName), parser.value(global.httpPort),
+        parser.value(global.tftpPort), parser.value(global.unknown) };
+    for (const QCommandLineOption *serverOption :
+        { &global.dhcp, &global.interfaceName, &global.httpPort, &global.tftpPort, &global.unknown }) {
+        if (parser.isSet(*serverOption) && !options.headless) {
+            std::fprintf(stderr, "drover: --%s needs --headless\n", qPrintable(serverOption->names().constFirst()));
+            return ExitUsage;
+        }
+    }
 
     QCoreApplication::setApplicationName(QStringLiteral("drover"));
     QCoreApplication::setOrganizationName(QStringLiteral("drover"));

@@ -67,6 +67,9 @@ public:
     std::optional<Assignment> effectiveAssignment(const Machine &machine) const;
     // Every image tag some current assignment, last-known-good or current image refers to.
     QStringList imagesInUse() const;
+    // Who keeps `tag` in use, in words: "machine pc-01", "group demo", "default image",
+    // "last-known-good of pc-02". Empty when nothing does.
+    QStringList usersOfImage(const QString &tag) const;
     // How many machines resolve to each image tag right now.
     QMap<QString, int> machinesPerImage() const;
 
@@ -80,6 +83,19 @@ public:
 
     // The connection for the calling thread (opened on first use).
     QSqlDatabase database() const;
+
+    // For the boot server (core/boot). Boot assessment: a boot of `image` reached ready
+    // (current and last-known-good image set, failure count cleared) or failed (one more
+    // failed attempt, current image set).
+    Status recordBootResult(const QString &name, const QString &image, bool ready);
+    // The current assignment of every target, in one query (the boot server's index).
+    QList<Assignment> currentAssignments() const;
+    // Every setting whose key starts with `prefix`.
+    QMap<QString, QString> settings(const QString &prefix) const;
+    // Batches for the boot path, each one transaction, one prepared statement and one change
+    // notification: boot events, and machines seen (name, state, phase, address of each).
+    Status addEvents(const QList<BootEvent> &events);
+    Status recordMachinesSeen(const QList<Machine> &seen);
 
 Q_SIGNALS:
     // Something changed: table is "machine", "image", "assignment", "boot_event",

@@ -297,11 +297,39 @@ std::optional<ImageRecord> Catalog::imageByTag(const QString &tag) const
     return std::nullopt;
 }
 
+QStringList Catalog::usersOfImage(const QString &tag) const
+{
+    QStringList users;
+    QSqlQuery q(database());
+    if (run(q,
+            QStringLiteral("SELECT a.target_kind, a.target FROM assignment a WHERE a.image = ? AND a.id = "
+                           "(SELECT MAX(b.id) FROM assignment b WHERE b.target_kind = a.target_kind "
+                           "AND b.target = a.target) ORDER BY a.target_kind, a.target"),
+            { tag })) {
+        while (q.next()) {
+            const QString kind = q.value(0).toString();
+            if (kind == QLatin1String("machine"))
+                users.append(tr("machine %1").arg(q.value(1).toString()));
+            else if (kind == QLatin1String("group"))
+                users.append(tr("group %1").arg(q.value(1).toString()));
+            else
+                users.append(tr("default image"));
+        }
+    }
+    for (const Machine &m : machines()) {
+        if (m.lastGoodImage == tag)
+            users.append(tr("last-known-good of %1").arg(m.name));
+        else if (m.currentImage == tag)
+            users.append(tr("running on %1").arg(m.name));
+    }
+    return users;
+}
+
 Status Catalog::removeImage(const QString &tag)
 {
-    const QStringList users = imagesInUse();
-    if (users.contains(tag))
-        return Status::failure(tr("image %1 is still assigned or is a machine's last-known-good image").arg(tag));
+    const QStringList users = usersOfImage(tag);
+    if (!users.isEmpty())
+        return Status::failure(tr("image %1 is in use by %2").arg(tag, users.join(QStringLiteral(", "))));
     const int colon = tag.lastIndexOf(QLatin1Char(':'));
     QSqlQuery q(database());
     if (!run(q, QStringLiteral("DELETE FROM image WHERE name = ? AND version = ?"),
@@ -451,6 +479,106 @@ QList<BootEvent> Catalog::events(const EventFilter &filter) const
             q.value(7).toString(), q.value(8).toString() });
     }
     return result;
+}
+
+Status Catalog::recordBootResult(const QString &name, const QString &image, bool ready)
+{
+    Status s = ready
+        ? exec(QStringLiteral("UPDATE machine SET current_image = ?, last_good_image = ?, failed_attempts = 0, "
+                              "revision = revision + 1 WHERE name = ?"),
+              { image, image, name })
+        : exec(QStringLiteral("UPDATE machine SET current_image = CASE WHEN ? = '' THEN current_image ELSE ? END, "
+                              "failed_attempts = failed_attempts + 1, revision = revision + 1 WHERE name = ?"),
+              { image, image, name });
+    if (s)
+        notifyChange(QStringLiteral("machine"));
+    return s;
+}
+
+QList<Assignment> Catalog::currentAssignments() const
+{
+    QList<Assignment> result;
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("SELECT a.id, a.target_kind, a.target, a.image, a.who, a.at, a.why FROM assignment a "
+                               "WHERE a.id = (SELECT MAX(b.id) FROM assignment b "
+                               "WHERE b.target_kind = a.target_kind AND b.target = a.target)")))
+        return result;
+    while (q.next())
+        result.append(assignmentFrom(q));
+    return result;
+}
+
+QMap<QString, QString> Catalog::settings(const QString &prefix) const
+{
+    QMap<QString, QString> result;
+    QSqlQuery q(database());
+    // substr rather than LIKE, whose wildcards a prefix could contain.
+    if (run(q, QStringLiteral("SELECT key, value FROM setting WHERE substr(key, 1, ?) = ?"),
+            { int(prefix.size()), prefix })) {
+        while (q.next())
+            result.insert(q.value(0).toString(), q.value(1).toString());
+    }
+    return result;
+}
+
+Status Catalog::addEvents(const QList<BootEvent> &events)
+{
+    if (events.isEmpty())
+        return {};
+    QSqlDatabase db = database();
+    db.transaction();
+    QSqlQuery q(db);
+    if (!q.prepare(QStringLiteral("INSERT INTO boot_event (at, machine, mac, boot_id, phase, image, severity, detail) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"))) {
+        db.rollback();
+        return Status::failure(tr("catalog: cannot record boot events: %1").arg(q.lastError().text()));
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const BootEvent &e : events) {
+        const QVariantList args { e.time.isValid() ? toMs(e.time) : now, e.machine, e.mac, e.bootId, e.phase, e.image,
+            e.severity.isEmpty() ? QStringLiteral("info") : e.severity, e.detail };
+        for (int i = 0; i < args.size(); ++i)
+            q.bindValue(i, bindable(args.at(i)));
+        if (!q.exec()) {
+            const QString why = q.lastError().text();
+            db.rollback();
+            return Status::failure(tr("catalog: cannot record boot events: %1").arg(why));
+        }
+    }
+    if (!db.commit())
+        return Status::failure(tr("catalog: cannot record boot events: %1").arg(db.lastError().text()));
+    notifyChange(QStringLiteral("boot_event"));
+    return {};
+}
+
+Status Catalog::recordMachinesSeen(const QList<Machine> &seen)
+{
+    if (seen.isEmpty())
+        return {};
+    QSqlDatabase db = database();
+    db.transaction();
+    QSqlQuery q(db);
+    if (!q.prepare(QStringLiteral("UPDATE machine SET state = ?, phase = ?, last_seen = ?, "
+                                  "address = CASE WHEN ? = '' THEN address ELSE ? END, "
+                                  "revision = revision + 1 WHERE name = ?"))) {
+        db.rollback();
+        return Status::failure(tr("catalog: cannot record machines seen: %1").arg(q.lastError().text()));
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const Machine &m : seen) {
+        const QVariantList args { machineStateKey(m.state), m.phase, now, m.address, m.address, m.name };
+        for (int i = 0; i < args.size(); ++i)
+            q.bindValue(i, bindable(args.at(i)));
+        if (!q.exec()) {
+            const QString why = q.lastError().text();
+            db.rollback();
+            return Status::failure(tr("catalog: cannot record machines seen: %1").arg(why));
+        }
+    }
+    if (!db.commit())
+        return Status::failure(tr("catalog: cannot record machines seen: %1").arg(db.lastError().text()));
+    notifyChange(QStringLiteral("machine"));
+    return {};
 }
 
 } // namespace drover

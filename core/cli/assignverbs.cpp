@@ -1,6 +1,7 @@
 // `drover assign` and `drover history`: which image a machine, a group or the lab boots.
 #include "catalog/catalog.h"
 #include "cli/cli.h"
+#include "fleet/lifecycle.h"
 #include "lab/lab.h"
 
 #include <QCommandLineParser>
@@ -41,6 +42,19 @@ QJsonObject assignmentJson(const Assignment &a)
         { QStringLiteral("when"), a.when.toString(Qt::ISODateWithMs) }, { QStringLiteral("why"), a.why } };
 }
 
+QString assignedText(const Assignment &a)
+{
+    switch (a.kind) {
+    case TargetKind::Machine:
+        return Text::tr("machine %1 boots %2 from its next boot").arg(a.target, a.image);
+    case TargetKind::Group:
+        return Text::tr("group %1 boots %2 from the next boot of each machine").arg(a.target, a.image);
+    case TargetKind::Default:
+        break;
+    }
+    return Text::tr("machines without an assignment boot %1 from their next boot").arg(a.image);
+}
+
 int assign(CliContext &ctx, const Verb &verb)
 {
     QCommandLineParser p;
@@ -62,9 +76,7 @@ int assign(CliContext &ctx, const Verb &verb)
     if (ctx.json)
         printJson(ctx, assignmentJson(a.value()));
     else
-        ctx.out << Text::tr("%1 %2 boots %3 from its next boot")
-                       .arg(targetKindKey(a->kind), a->target.isEmpty() ? Text::tr("(default)") : a->target, a->image)
-                << Qt::endl;
+        ctx.out << assignedText(a.value()) << Qt::endl;
     return ExitOk;
 }
 
@@ -95,6 +107,29 @@ int history(CliContext &ctx, const Verb &verb)
     return ExitOk;
 }
 
+int rollback(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    p.addOption({ QStringLiteral("to"), Text::tr("Roll back to this image rather than the previous one."),
+        QStringLiteral("NAME:VERSION") });
+    p.addOption({ QStringLiteral("group"), Text::tr("TARGET is a group.") });
+    if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
+        return *code;
+    const QString name = p.positionalArguments().first();
+    auto target = resolveTarget(ctx, name, p.isSet(QStringLiteral("group")), false);
+    if (!target)
+        return fail(ctx, Text::tr("'%1' is neither a machine nor a group").arg(name));
+    Lifecycle lifecycle(ctx.lab->catalog());
+    auto a = lifecycle.rollback(AssignTarget { target->first, target->second }, ctx.who, p.value(QStringLiteral("to")));
+    if (!a)
+        return fail(ctx, a.error());
+    if (ctx.json)
+        printJson(ctx, assignmentJson(a.value()));
+    else
+        ctx.out << assignedText(a.value()) << Qt::endl;
+    return ExitOk;
+}
+
 } // namespace
 
 QList<Verb> assignVerbs()
@@ -105,6 +140,9 @@ QList<Verb> assignVerbs()
             Text::tr("Assign an image; it takes effect at the target's next boot."), assign },
         { { QStringLiteral("history") }, QStringLiteral("MACHINE|GROUP | --default"),
             Text::tr("List the assignments of a machine or group, newest first."), history },
+        { { QStringLiteral("rollback") }, QStringLiteral("MACHINE|GROUP [--to NAME:VERSION]"),
+            Text::tr("Return a machine or group to its previous image (or the one given) from its next boot."),
+            rollback },
     };
 }
 

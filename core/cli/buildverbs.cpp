@@ -1,11 +1,234 @@
-// `drover build …` verbs.
+// `drover build RECIPE [--tag NAME:VERSION]`: builds and publishes an image from a recipe,
+// with a progress line per stage on a terminal, a summary table (stage, time, size) at the
+// end, and --json for scripts. Ctrl-C cancels: nothing is published, caches stay valid.
+#include "build/builder.h"
+#include "build/recipe.h"
 #include "cli/cli.h"
+#include "lab/lab.h"
+#include "runtime/signalwatcher.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QTimer>
+
+#include <unistd.h>
 
 namespace drover {
 
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(BuildVerbs)
+};
+
+QString formatSize(qint64 bytes)
+{
+    if (bytes <= 0)
+        return QStringLiteral("-");
+    if (bytes < 1024 * 1024)
+        return QStringLiteral("%1 KiB").arg(double(bytes) / 1024.0, 0, 'f', 1);
+    return QStringLiteral("%1 MiB").arg(double(bytes) / 1048576.0, 0, 'f', 1);
+}
+
+QJsonObject blobJson(const Digest &digest, qint64 size)
+{
+    return { { QStringLiteral("digest"), digest.toString() }, { QStringLiteral("size"), size } };
+}
+
+QJsonObject reportJson(const BuildReport &r)
+{
+    QJsonArray stages;
+    for (const StageReport &s : r.stages) {
+        QJsonObject o { { QStringLiteral("name"), s.name }, { QStringLiteral("seconds"), s.seconds },
+            { QStringLiteral("bytes"), s.bytes }, { QStringLiteral("cached"), s.cached },
+            { QStringLiteral("detail"), s.detail } };
+        if (!s.digest.isNull())
+            o.insert(QStringLiteral("digest"), s.digest.toString());
+        stages.append(o);
+    }
+    QJsonObject o { { QStringLiteral("ok"), r.ok }, { QStringLiteral("tag"), r.tag },
+        { QStringLiteral("seconds"), r.seconds }, { QStringLiteral("stages"), stages } };
+    if (!r.ok) {
+        o.insert(QStringLiteral("error"), r.error);
+        o.insert(QStringLiteral("cancelled"), r.cancelled);
+        return o;
+    }
+    QJsonArray layers;
+    for (const LayerRef &l : r.manifest.layers) {
+        QJsonObject lo = blobJson(l.digest, l.size);
+        lo.insert(QStringLiteral("type"), l.type);
+        lo.insert(QStringLiteral("role"), l.role);
+        layers.append(lo);
+    }
+    o.insert(QStringLiteral("manifest"), r.manifestDigest.toString());
+    o.insert(QStringLiteral("format"), r.manifest.format);
+    o.insert(QStringLiteral("kernel"), blobJson(r.manifest.kernel.digest, r.manifest.kernel.size));
+    o.insert(QStringLiteral("initrd"), blobJson(r.manifest.initrd.digest, r.manifest.initrd.size));
+    o.insert(QStringLiteral("layers"), layers);
+    o.insert(QStringLiteral("download"), r.manifest.totalSize()); // what a machine fetches to boot
+    return o;
+}
+
+// The live progress display: one line per stage, rewritten in place on a terminal.
+class ProgressPrinter {
+public:
+    ProgressPrinter(QTextStream &out, bool terminal)
+        : m_out(out)
+        , m_terminal(terminal)
+    { }
+
+    void started(const QString &stage)
+    {
+        m_stage = stage;
+        m_percent = -1;
+        m_clock.start();
+        redraw();
+    }
+    void progress(const QString &stage, int percent)
+    {
+        if (stage == m_stage && percent != m_percent) {
+            m_percent = percent;
+            redraw();
+        }
+    }
+    void tick() { redraw(); }
+    void finished(const StageReport &r)
+    {
+        const QString state = r.cached ? Text::tr("cached") : Text::tr("done");
+        m_out << (m_terminal ? QStringLiteral("\r\033[K") : QString()) << label(r.name) << state.leftJustified(8)
+              << QStringLiteral("%1 s").arg(r.seconds, 6, 'f', 1) << QStringLiteral("  ") << formatSize(r.bytes)
+              << Qt::endl;
+        m_stage.clear();
+    }
+    void failed()
+    {
+        if (m_terminal && !m_stage.isEmpty())
+            m_out << Qt::endl;
+        m_stage.clear();
+    }
+
+private:
+    QString label(const QString &stage) const
+    {
+        const QStringList names = Builder::stageNames();
+        return QStringLiteral("[%1/%2] ").arg(names.indexOf(stage) + 1).arg(names.size())
+            + Builder::stageTitle(stage).leftJustified(36);
+    }
+    void redraw()
+    {
+        if (!m_terminal || m_stage.isEmpty())
+            return;
+        const QString percent = m_percent >= 0 ? QStringLiteral("%1%").arg(m_percent) : QStringLiteral("…");
+        m_out << "\r\033[K" << label(m_stage) << percent.leftJustified(8)
+              << QStringLiteral("%1 s").arg(double(m_clock.elapsed()) / 1000.0, 6, 'f', 1) << Qt::flush;
+    }
+
+    QTextStream &m_out;
+    bool m_terminal;
+    QString m_stage;
+    int m_percent = -1;
+    QElapsedTimer m_clock;
+};
+
+int build(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    p.addOption({ QStringLiteral("tag"), Text::tr("Publish as NAME:VERSION instead of the recipe's name and version."),
+        QStringLiteral("NAME:VERSION") });
+    p.addOption({ QStringLiteral("cache"), Text::tr("Build cache directory (default: <data dir>/cache/build)."),
+        QStringLiteral("DIR") });
+    p.addOption({ QStringLiteral("rebuild-base"), Text::tr("Build the base layer again even when it is cached.") });
+    p.addOption({ QStringLiteral("keep-work"), Text::tr("Keep the temporary build tree for inspection.") });
+    p.addOption({ QStringLiteral("verbose"), Text::tr("Print the output of every build tool.") });
+    if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
+        return *code;
+    BuildOptions options;
+    options.tag = p.value(QStringLiteral("tag"));
+    if (!options.tag.isEmpty() && !splitTag(options.tag)) {
+        ctx.err << Text::tr("drover: --tag '%1' is not NAME:VERSION").arg(options.tag) << Qt::endl;
+        return ExitUsage;
+    }
+    options.cacheDir = p.value(QStringLiteral("cache"));
+    options.reuseBase = !p.isSet(QStringLiteral("rebuild-base"));
+    options.keepWorkDir = p.isSet(QStringLiteral("keep-work"));
+    const bool verbose = p.isSet(QStringLiteral("verbose"));
+
+    auto recipe = loadRecipe(p.positionalArguments().first());
+    if (!recipe) {
+        for (const QString &line : recipe.error().split(QLatin1Char('\n')))
+            ctx.err << "drover: " << line << '\n';
+        ctx.err << Qt::flush;
+        return ExitError;
+    }
+
+    Builder builder(ctx.lab);
+    // Progress goes to stdout on a terminal; with --json stdout is the summary alone.
+    const bool terminal = ::isatty(ctx.json ? STDERR_FILENO : STDOUT_FILENO);
+    ProgressPrinter printer(ctx.json ? ctx.err : ctx.out, terminal);
+    QEventLoop loop;
+    BuildReport result;
+    QObject::connect(&builder, &Builder::stageStarted, &loop, [&](const QString &s) { printer.started(s); });
+    QObject::connect(
+        &builder, &Builder::stageProgress, &loop, [&](const QString &s, int percent) { printer.progress(s, percent); });
+    QObject::connect(&builder, &Builder::stageFinished, &loop, [&](const StageReport &r) {
+        if (!ctx.json || terminal)
+            printer.finished(r);
+    });
+    QObject::connect(&builder, &Builder::logLine, &loop, [&](const QString &stage, const QString &line) {
+        if (verbose)
+            ctx.err << stage << ": " << line << Qt::endl;
+    });
+    QObject::connect(&builder, &Builder::finished, &loop, [&](const BuildReport &r) {
+        result = r;
+        loop.quit();
+    });
+    SignalWatcher signals_;
+    QObject::connect(&signals_, &SignalWatcher::terminationRequested, &loop, [&](int) {
+        printer.failed();
+        ctx.err << Text::tr("drover: cancelling the build…") << Qt::endl;
+        builder.cancel();
+    });
+    QTimer ticker;
+    QObject::connect(&ticker, &QTimer::timeout, &loop, [&] { printer.tick(); });
+    ticker.start(500);
+    if (!builder.start(*recipe, options))
+        return fail(ctx, Text::tr("cannot start the build"));
+    loop.exec();
+    ticker.stop();
+
+    if (ctx.json)
+        printJson(ctx, reportJson(result));
+    if (!result.ok) {
+        printer.failed();
+        return fail(ctx, Text::tr("build of %1 failed: %2").arg(result.tag, result.error));
+    }
+    if (!ctx.json) {
+        QList<QStringList> rows;
+        for (const StageReport &s : result.stages)
+            rows.append({ s.name, QStringLiteral("%1 s").arg(s.seconds, 0, 'f', 1), formatSize(s.bytes),
+                s.cached ? Text::tr("cached") : s.detail });
+        ctx.out << '\n';
+        printTable(ctx, { Text::tr("STAGE"), Text::tr("TIME"), Text::tr("SIZE"), Text::tr("NOTE") }, rows);
+        ctx.out << '\n'
+                << Text::tr("published %1 (%2) in %3 s; a machine downloads %4")
+                       .arg(result.tag, result.manifestDigest.toString())
+                       .arg(result.seconds, 0, 'f', 1)
+                       .arg(formatSize(result.manifest.totalSize()))
+                << Qt::endl;
+    }
+    return ExitOk;
+}
+
+} // namespace
+
 QList<Verb> buildVerbs()
 {
-    return {};
+    return { { { QStringLiteral("build") }, QStringLiteral("RECIPE [--tag NAME:VERSION] [--rebuild-base]"),
+        Text::tr("Build an image from a recipe and publish it (needs root)."), build } };
 }
 
 } // namespace drover

@@ -1,11 +1,412 @@
-// `drover image …` verbs.
+// `drover image ls|inspect|verify|export|import|rm|gc`: the image store and the catalog's
+// images from the command line, on the same core as the image panel.
+#include "catalog/catalog.h"
 #include "cli/cli.h"
+#include "lab/lab.h"
+#include "store/bundle.h"
+#include "store/imagestore.h"
+#include "store/storegc.h"
+#include "store/storeverify.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocale>
+#include <QRegularExpression>
+#include <QSet>
+
+#include <unistd.h>
 
 namespace drover {
 
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(ImageVerbs)
+};
+
+QString bytes(qint64 size)
+{
+    return QLocale().formattedDataSize(size, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+ImageStore storeOf(const CliContext &ctx)
+{
+    return ImageStore(ctx.lab->storeDir());
+}
+
+// A percentage on stderr while a long operation runs, when a person is watching.
+BundleProgress progressPrinter(CliContext &ctx, const QString &what)
+{
+    if (ctx.json || !::isatty(STDERR_FILENO))
+        return {};
+    auto last = std::make_shared<int>(-1);
+    return [&ctx, what, last](qint64 done, qint64 total) {
+        const int percent = total > 0 ? int(done * 100 / total) : 100;
+        if (percent != *last) {
+            *last = percent;
+            ctx.err << '\r' << what << ' ' << percent << '%' << (percent == 100 ? "\n" : "") << Qt::flush;
+        }
+        return true;
+    };
+}
+
+// "90", "90s", "15m", "1h", "2d" → seconds; -1 when it is none of these.
+qint64 parseDuration(const QString &text)
+{
+    static const QRegularExpression re(QStringLiteral("^(\\d{1,9})([smhd]?)$"));
+    const auto match = re.match(text.trimmed());
+    if (!match.hasMatch())
+        return -1;
+    const qint64 n = match.captured(1).toLongLong();
+    switch (match.captured(2).isEmpty() ? 's' : match.captured(2).at(0).toLatin1()) {
+    case 'm':
+        return n * 60;
+    case 'h':
+        return n * 3600;
+    case 'd':
+        return n * 86400;
+    default:
+        return n;
+    }
+}
+
+std::optional<int> checkTag(CliContext &ctx, const QString &tag)
+{
+    if (splitTag(tag))
+        return std::nullopt;
+    ctx.err << Text::tr("drover: '%1' is not an image NAME:VERSION").arg(tag) << Qt::endl;
+    return ExitUsage;
+}
+
+int imageList(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    if (auto code = parseVerbArgs(ctx, verb, p, 0, 0))
+        return *code;
+    const ImageStore store = storeOf(ctx);
+    auto tags = store.readTags();
+    if (!tags)
+        return fail(ctx, tags.error());
+    QMap<QString, Digest> inStore;
+    for (const TagEntry &entry : tags.value())
+        inStore.insert(entry.tag, entry.manifest);
+    const QList<ImageRecord> images = ctx.lab->catalog()->images();
+    const QMap<QString, int> users = ctx.lab->catalog()->machinesPerImage();
+
+    QJsonArray array;
+    QList<QStringList> rows;
+    auto add = [&](const QString &name, const QString &version, const QString &digest, qint64 size,
+                   const QDateTime &created, bool catalogued) {
+        const QString tag = name + QLatin1Char(':') + version;
+        const bool stored = inStore.contains(tag);
+        array.append(QJsonObject { { QStringLiteral("name"), name }, { QStringLiteral("version"), version },
+            { QStringLiteral("tag"), tag }, { QStringLiteral("manifestDigest"), digest },
+            { QStringLiteral("size"), size },
+            { QStringLiteral("created"), created.isValid() ? created.toString(Qt::ISODateWithMs) : QString() },
+            { QStringLiteral("machines"), users.value(tag) }, { QStringLiteral("inStore"), stored },
+            { QStringLiteral("inCatalog"), catalogued } });
+        QString where;
+        if (!stored)
+            where = Text::tr("missing from the store");
+        else if (!catalogued)
+            where = Text::tr("not in the catalog");
+        rows.append({ name, version, size >= 0 ? bytes(size) : QString(),
+            created.isValid() ? created.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) : QString(),
+            QString::number(users.value(tag)), digest.mid(7, 12), where });
+    };
+    QSet<QString> listed;
+    for (const ImageRecord &image : images) {
+        add(image.name, image.version, image.manifestDigest, image.size, image.created, true);
+        listed.insert(image.tag());
+    }
+    for (const TagEntry &entry : tags.value()) {
+        if (listed.contains(entry.tag))
+            continue;
+        const auto parts = splitTag(entry.tag);
+        auto manifest = store.manifest(entry.manifest);
+        add(parts ? parts->first : entry.tag, parts ? parts->second : QString(), entry.manifest.toString(),
+            manifest ? manifest->totalSize() : -1, {}, false);
+    }
+    if (ctx.json) {
+        printJson(ctx, array);
+        return ExitOk;
+    }
+    printTable(ctx,
+        { Text::tr("NAME"), Text::tr("VERSION"), Text::tr("SIZE"), Text::tr("CREATED"), Text::tr("MACHINES"),
+            Text::tr("MANIFEST"), Text::tr("NOTE") },
+        rows);
+    return ExitOk;
+}
+
+int imageInspect(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
+        return *code;
+    const QString tag = p.positionalArguments().first();
+    if (auto code = checkTag(ctx, tag))
+        return *code;
+    const ImageStore store = storeOf(ctx);
+    const auto digest = store.resolve(tag);
+    const auto record = ctx.lab->catalog()->imageByTag(tag);
+    if (!digest && !record)
+        return fail(ctx, Text::tr("no image %1").arg(tag));
+    if (!digest)
+        return fail(ctx,
+            Text::tr("image %1 is in the catalog (manifest %2) but not in the store %3")
+                .arg(tag, record->manifestDigest, store.root()));
+    auto json = store.blobs().readAll(*digest);
+    if (!json)
+        return fail(ctx, json.error());
+    auto manifest = Manifest::fromJson(json.value());
+    if (!manifest)
+        return fail(ctx, manifest.error());
+    const int machines = ctx.lab->catalog()->machinesPerImage().value(tag);
+    if (ctx.json) {
+        QJsonObject o { { QStringLiteral("tag"), tag }, { QStringLiteral("manifestDigest"), digest->toString() },
+            { QStringLiteral("size"), manifest->totalSize() }, { QStringLiteral("machines"), machines },
+            { QStringLiteral("manifest"), QJsonDocument::fromJson(json.value()).object() } };
+        if (record) {
+            o.insert(QStringLiteral("created"), record->created.toString(Qt::ISODateWithMs));
+            o.insert(QStringLiteral("recipe"), record->recipe);
+            o.insert(QStringLiteral("notes"), record->notes);
+        }
+        printJson(ctx, o);
+        return ExitOk;
+    }
+    auto line = [&ctx](const QString &key, const QString &value) {
+        ctx.out << QString(key + QLatin1Char(':')).leftJustified(16) << value << '\n';
+    };
+    line(Text::tr("image"), tag);
+    line(Text::tr("manifest"), digest->toString());
+    line(Text::tr("architecture"), manifest->architecture);
+    line(Text::tr("format"), manifest->format);
+    line(Text::tr("size"), bytes(manifest->totalSize()));
+    line(Text::tr("created"), record ? record->created.toLocalTime().toString(Qt::ISODate) : QString());
+    line(Text::tr("machines"), QString::number(machines));
+    line(Text::tr("kernel args"), manifest->kernelArgs);
+    line(Text::tr("recipe"), manifest->recipeDigest.toString());
+    for (const auto &[where, ref] : manifest->namedBlobs())
+        line(where, ref.digest.toString() + QStringLiteral("  ") + bytes(ref.size));
+    ctx.out << Qt::flush;
+    return ExitOk;
+}
+
+int imageVerify(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    p.addOption({ QStringLiteral("all"), Text::tr("Verify every image in the store (the default).") });
+    if (auto code = parseVerbArgs(ctx, verb, p, 0, 1))
+        return *code;
+    QStringList tags = p.positionalArguments();
+    if (!tags.isEmpty() && p.isSet(QStringLiteral("all"))) {
+        ctx.err << Text::tr("drover: give either NAME:VERSION or --all") << Qt::endl;
+        return ExitUsage;
+    }
+    for (const QString &tag : tags) {
+        if (auto code = checkTag(ctx, tag))
+            return *code;
+    }
+    const BundleProgress printer = progressPrinter(ctx, Text::tr("verifying"));
+    auto report = verifyImages(storeOf(ctx), tags, printer);
+    if (!report)
+        return fail(ctx, report.error());
+    if (ctx.json) {
+        QJsonArray problems;
+        for (const BlobProblem &problem : report->problems) {
+            problems.append(QJsonObject { { QStringLiteral("digest"), problem.digest.toString() },
+                { QStringLiteral("size"), problem.expectedSize }, { QStringLiteral("problem"), problem.message },
+                { QStringLiteral("images"), QJsonArray::fromStringList(problem.images) } });
+        }
+        printJson(ctx,
+            QJsonObject { { QStringLiteral("ok"), report->ok() },
+                { QStringLiteral("images"), QJsonArray::fromStringList(report->images) },
+                { QStringLiteral("blobs"), report->blobs }, { QStringLiteral("bytes"), report->bytes },
+                { QStringLiteral("problems"), problems } });
+    } else {
+        for (const BlobProblem &problem : report->problems) {
+            ctx.out << problem.message << '\n'
+                    << Text::tr("  used by: %1").arg(problem.images.join(QStringLiteral(", "))) << '\n';
+        }
+        ctx.out << Text::tr("%1 images, %2 blobs, %3 checked: %4")
+                       .arg(report->images.size())
+                       .arg(report->blobs)
+                       .arg(bytes(report->bytes),
+                           report->ok() ? Text::tr("all whole")
+                                        : Text::tr("%1 corrupt or missing").arg(report->problems.size()))
+                << Qt::endl;
+    }
+    return report->ok() ? ExitOk : ExitError;
+}
+
+int imageExport(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    if (auto code = parseVerbArgs(ctx, verb, p, 2, 2))
+        return *code;
+    const QString tag = p.positionalArguments().at(0);
+    const QString file = p.positionalArguments().at(1);
+    if (auto code = checkTag(ctx, tag))
+        return *code;
+    const auto record = ctx.lab->catalog()->imageByTag(tag);
+    auto exported
+        = exportBundle(storeOf(ctx), tag, file, record ? record->recipe : QString(), progressPrinter(ctx, tag));
+    if (!exported)
+        return fail(ctx, exported.error());
+    if (ctx.json)
+        printJson(ctx,
+            QJsonObject { { QStringLiteral("tag"), tag },
+                { QStringLiteral("manifestDigest"), exported->manifest.toString() }, { QStringLiteral("file"), file },
+                { QStringLiteral("bytes"), exported->bytes } });
+    else
+        ctx.out << Text::tr("exported %1 (%2) to %3").arg(tag, bytes(exported->bytes), file) << Qt::endl;
+    return ExitOk;
+}
+
+int imageImport(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
+        return *code;
+    const QString file = p.positionalArguments().first();
+    auto imported = importBundle(storeOf(ctx), ctx.lab->catalog(), file, progressPrinter(ctx, file));
+    if (!imported)
+        return fail(ctx, imported.error());
+    if (ctx.json) {
+        QJsonArray manifests;
+        for (const Digest &d : imported->manifests)
+            manifests.append(d.toString());
+        printJson(ctx,
+            QJsonObject { { QStringLiteral("tags"), QJsonArray::fromStringList(imported->tags) },
+                { QStringLiteral("manifests"), manifests }, { QStringLiteral("bytes"), imported->bytes },
+                { QStringLiteral("blobsStored"), imported->blobsStored },
+                { QStringLiteral("blobsPresent"), imported->blobsPresent },
+                { QStringLiteral("blobsRepaired"), imported->blobsRepaired } });
+    } else {
+        ctx.out << Text::tr("imported %1 (%2; %3 new blobs, %4 already here)")
+                       .arg(imported->tags.join(QStringLiteral(", ")), bytes(imported->bytes))
+                       .arg(imported->blobsStored)
+                       .arg(imported->blobsPresent)
+                << '\n';
+        if (imported->blobsRepaired > 0)
+            ctx.out << Text::tr("repaired %n corrupt blob(s) from the bundle", nullptr, imported->blobsRepaired)
+                    << '\n';
+        ctx.out << Qt::flush;
+    }
+    return ExitOk;
+}
+
+int imageRemove(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
+        return *code;
+    const QString tag = p.positionalArguments().first();
+    if (auto code = checkTag(ctx, tag))
+        return *code;
+    Catalog *catalog = ctx.lab->catalog();
+    const ImageStore store = storeOf(ctx);
+    const bool catalogued = catalog->imageByTag(tag).has_value();
+    const bool stored = store.resolve(tag).has_value();
+    if (!catalogued && !stored)
+        return fail(ctx, Text::tr("no image %1").arg(tag));
+    // Checked here too, for a tag in use that the catalog has no image row for.
+    if (catalog->imagesInUse().contains(tag))
+        return fail(ctx,
+            Text::tr("image %1 is in use (assigned, or a machine's current or last-known-good image); "
+                     "assign another image first")
+                .arg(tag));
+    if (catalogued) {
+        if (Status s = catalog->removeImage(tag); !s)
+            return fail(ctx, s.error());
+    }
+    if (stored) {
+        if (Status s = store.removeTag(tag); !s)
+            return fail(ctx, s.error());
+    }
+    if (!ctx.json)
+        ctx.out << Text::tr("removed image %1; drover image gc frees its blobs").arg(tag) << Qt::endl;
+    return ExitOk;
+}
+
+int imageGc(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    p.addOption({ QStringLiteral("dry-run"), Text::tr("Only list what would be deleted.") });
+    p.addOption({ QStringLiteral("grace"), Text::tr("Keep blobs younger than this (e.g. 30m, 1h, 2d; default 1h)."),
+        QStringLiteral("DURATION"), QStringLiteral("1h") });
+    if (auto code = parseVerbArgs(ctx, verb, p, 0, 0))
+        return *code;
+    GcOptions options;
+    options.dryRun = p.isSet(QStringLiteral("dry-run"));
+    options.graceSeconds = parseDuration(p.value(QStringLiteral("grace")));
+    if (options.graceSeconds < 0) {
+        ctx.err << Text::tr("drover: --grace '%1' is not a duration like 30m, 1h or 2d")
+                       .arg(p.value(QStringLiteral("grace")))
+                << Qt::endl;
+        return ExitUsage;
+    }
+    options.roots = catalogRoots(*ctx.lab->catalog());
+    auto report = collectGarbage(storeOf(ctx), options);
+    if (!report)
+        return fail(ctx, report.error());
+    if (ctx.json) {
+        auto list = [](const QList<GcEntry> &entries, const QString &key) {
+            QJsonArray array;
+            for (const GcEntry &e : entries)
+                array.append(QJsonObject { { key, e.name }, { QStringLiteral("size"), e.size } });
+            return array;
+        };
+        printJson(ctx,
+            QJsonObject { { QStringLiteral("dryRun"), report->dryRun },
+                { QStringLiteral("blobs"), list(report->blobs, QStringLiteral("digest")) },
+                { QStringLiteral("tempFiles"), list(report->tempFiles, QStringLiteral("name")) },
+                { QStringLiteral("bytesFreed"), report->bytesFreed },
+                { QStringLiteral("reachable"), report->reachable }, { QStringLiteral("young"), report->young },
+                { QStringLiteral("notes"), QJsonArray::fromStringList(report->notes) } });
+        return ExitOk;
+    }
+    const QString verbText = report->dryRun ? Text::tr("would delete") : Text::tr("deleted");
+    for (const GcEntry &e : report->blobs + report->tempFiles)
+        ctx.out << verbText << ' ' << e.name << "  " << bytes(e.size) << '\n';
+    for (const QString &note : report->notes)
+        ctx.out << Text::tr("note: %1").arg(note) << '\n';
+    ctx.out << (report->dryRun ? Text::tr("%1 would be freed (%2 blobs, %3 temporary files); %4 blobs in use, %5 "
+                                          "younger than the grace period")
+                               : Text::tr("%1 freed (%2 blobs, %3 temporary files); %4 blobs in use, %5 younger than "
+                                          "the grace period"))
+                   .arg(bytes(report->bytesFreed))
+                   .arg(report->blobs.size())
+                   .arg(report->tempFiles.size())
+                   .arg(report->reachable)
+                   .arg(report->young)
+            << Qt::endl;
+    return ExitOk;
+}
+
+} // namespace
+
 QList<Verb> imageVerbs()
 {
-    return {};
+    const QString image = QStringLiteral("image");
+    return {
+        { { image, QStringLiteral("ls") }, QString(), Text::tr("List the images (catalog and store)."), imageList },
+        { { image, QStringLiteral("inspect") }, QStringLiteral("NAME:VERSION"),
+            Text::tr("Show an image's manifest, layers and catalog record."), imageInspect },
+        { { image, QStringLiteral("verify") }, QStringLiteral("[NAME:VERSION|--all]"),
+            Text::tr("Re-hash every blob of an image (or of all); list corrupt or missing ones."), imageVerify },
+        { { image, QStringLiteral("export") }, QStringLiteral("NAME:VERSION FILE.tar"),
+            Text::tr("Write an image with all its blobs to a bundle."), imageExport },
+        { { image, QStringLiteral("import") }, QStringLiteral("FILE.tar"),
+            Text::tr("Verify a bundle and add its image to the store and the catalog."), imageImport },
+        { { image, QStringLiteral("rm") }, QStringLiteral("NAME:VERSION"),
+            Text::tr("Remove an image no machine uses (its blobs go at the next gc)."), imageRemove },
+        { { image, QStringLiteral("gc") }, QStringLiteral("[--dry-run] [--grace DURATION]"),
+            Text::tr("Delete blobs no image needs, older than the grace period."), imageGc },
+    };
 }
 
 } // namespace drover

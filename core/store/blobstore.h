@@ -32,13 +32,22 @@ public:
 
     // Copies while hashing. With a non-null `expected`, a mismatch is refused and nothing
     // is stored. Storing a blob that exists already is harmless and returns it.
-    Result<BlobRef> putFile(const QString &sourcePath, const Digest &expected = {}, const Progress &progress = {}) const;
+    Result<BlobRef> putFile(
+        const QString &sourcePath, const Digest &expected = {}, const Progress &progress = {}) const;
     Result<BlobRef> putDevice(QIODevice *source, const Digest &expected = {}, const Progress &progress = {}) const;
+    // Like putDevice, and also refuses a source whose length is not `expected.size`
+    // (stopping as soon as it is longer): for bundle entries and downloads whose size is known.
+    Result<BlobRef> putVerified(QIODevice *source, const BlobRef &expected, const Progress &progress = {}) const;
     Result<BlobRef> putBytes(const QByteArray &bytes) const;
     // Reads a small blob (manifests) whole, verifying its digest; refuses above maxSize.
     Result<QByteArray> readAll(const Digest &digest, qint64 maxSize = 16 << 20) const;
     // Re-hashes the blob on disk: ok, or what is wrong (missing, short, different digest).
     Status verify(const Digest &digest, const Progress &progress = {}) const;
+    // Also checks the size first (cheap), as a manifest states it.
+    Status verify(const BlobRef &ref, const Progress &progress = {}) const;
+
+    // The message of an operation a Progress callback cancelled.
+    static QString cancelledMessage();
 
 private:
     QString m_root;

@@ -9,6 +9,7 @@
 
 #include "catalog/records.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <optional>
 
@@ -29,9 +30,15 @@ public:
     BlobStore &blobs() { return m_blobs; }
     const BlobStore &blobs() const { return m_blobs; }
 
+    QString root() const { return m_blobs.root(); }
+
     // Writes the manifest blob and the tag (index.json replaced atomically).
     Result<Digest> publish(const Manifest &manifest) const;
-    QList<TagEntry> tags() const;
+    // The same for a manifest's exact bytes (from a bundle: its digest must not change),
+    // with extra annotations for its index.json entry.
+    Result<Digest> publishJson(const QByteArray &manifestJson, const QJsonObject &annotations = {}) const;
+    QList<TagEntry> tags() const; // empty when index.json is unreadable; readTags() says why
+    Result<QList<TagEntry>> readTags() const;
     std::optional<Digest> resolve(const QString &tag) const;
     Result<Manifest> manifest(const Digest &digest) const;
     Result<Manifest> manifestForTag(const QString &tag) const;
@@ -44,7 +51,10 @@ private:
 // Publishes `manifest` in the store and records the image in the catalog (with the recipe
 // JSON it was built from, when there is one). The store is written first: a catalog row
 // never names a manifest that is not there.
-Result<ImageRecord> publishImage(const ImageStore &store, Catalog &catalog, const Manifest &manifest,
-                                 const QString &recipeJson = {});
+Result<ImageRecord> publishImage(
+    const ImageStore &store, Catalog &catalog, const Manifest &manifest, const QString &recipeJson = {});
+// The same for a manifest's exact bytes.
+Result<ImageRecord> publishImageJson(
+    const ImageStore &store, Catalog &catalog, const QByteArray &manifestJson, const QString &recipeJson = {});
 
 } // namespace drover

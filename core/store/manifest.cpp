@@ -15,7 +15,7 @@ struct Text {
 
 QJsonObject blobJson(const BlobRef &ref)
 {
-    return {{QStringLiteral("digest"), ref.digest.toString()}, {QStringLiteral("size"), ref.size}};
+    return { { QStringLiteral("digest"), ref.digest.toString() }, { QStringLiteral("size"), ref.size } };
 }
 
 // Reads {"digest", "size"} at `where`, or says what is wrong with it.
@@ -28,7 +28,7 @@ Result<BlobRef> blobFrom(const QJsonValue &value, const QString &where)
     const QJsonValue size = o.value(QStringLiteral("size"));
     if (!size.isDouble() || size.toDouble() < 0)
         return Result<BlobRef>::failure(Text::tr("%1.size: not a size in bytes").arg(where));
-    return BlobRef{*digest, qint64(size.toDouble())};
+    return BlobRef { *digest, qint64(size.toDouble()) };
 }
 
 const QRegularExpression &namePattern()
@@ -58,7 +58,7 @@ std::optional<std::pair<QString, QString>> splitTag(const QString &tag)
     QString version = tag.mid(colon + 1);
     if (!isValidImageName(name) || !isValidImageVersion(version))
         return std::nullopt;
-    return std::pair{name, version};
+    return std::pair { name, version };
 }
 
 QList<BlobRef> Manifest::blobs() const
@@ -69,7 +69,19 @@ QList<BlobRef> Manifest::blobs() const
     if (!initrd.digest.isNull())
         refs.append(initrd);
     for (const LayerRef &layer : layers)
-        refs.append(BlobRef{layer.digest, layer.size});
+        refs.append(BlobRef { layer.digest, layer.size });
+    return refs;
+}
+
+QList<std::pair<QString, BlobRef>> Manifest::namedBlobs() const
+{
+    QList<std::pair<QString, BlobRef>> refs;
+    if (!kernel.digest.isNull())
+        refs.append({ QStringLiteral("kernel"), kernel });
+    if (!initrd.digest.isNull())
+        refs.append({ QStringLiteral("initrd"), initrd });
+    for (qsizetype i = 0; i < layers.size(); ++i)
+        refs.append({ QStringLiteral("layers[%1]").arg(i), BlobRef { layers[i].digest, layers[i].size } });
     return refs;
 }
 
@@ -85,24 +97,23 @@ QByteArray Manifest::toJson() const
 {
     QJsonArray layerArray;
     for (const LayerRef &layer : layers) {
-        layerArray.append(QJsonObject{{QStringLiteral("digest"), layer.digest.toString()},
-                                      {QStringLiteral("size"), layer.size},
-                                      {QStringLiteral("type"), layer.type},
-                                      {QStringLiteral("role"), layer.role}});
+        layerArray.append(
+            QJsonObject { { QStringLiteral("digest"), layer.digest.toString() }, { QStringLiteral("size"), layer.size },
+                { QStringLiteral("type"), layer.type }, { QStringLiteral("role"), layer.role } });
     }
-    QJsonObject o{
-        {QStringLiteral("schemaVersion"), 1},
-        {QStringLiteral("mediaType"), QString::fromLatin1(kManifestMediaType)},
-        {QStringLiteral("name"), name},
-        {QStringLiteral("version"), version},
-        {QStringLiteral("architecture"), architecture},
-        {QStringLiteral("format"), format},
-        {QStringLiteral("kernel"), blobJson(kernel)},
-        {QStringLiteral("initrd"), blobJson(initrd)},
-        {QStringLiteral("layers"), layerArray},
-        {QStringLiteral("kernelArgs"), kernelArgs},
-        {QStringLiteral("recipeDigest"), recipeDigest.toString()},
-        {QStringLiteral("build"), build},
+    QJsonObject o {
+        { QStringLiteral("schemaVersion"), 1 },
+        { QStringLiteral("mediaType"), QString::fromLatin1(kManifestMediaType) },
+        { QStringLiteral("name"), name },
+        { QStringLiteral("version"), version },
+        { QStringLiteral("architecture"), architecture },
+        { QStringLiteral("format"), format },
+        { QStringLiteral("kernel"), blobJson(kernel) },
+        { QStringLiteral("initrd"), blobJson(initrd) },
+        { QStringLiteral("layers"), layerArray },
+        { QStringLiteral("kernelArgs"), kernelArgs },
+        { QStringLiteral("recipeDigest"), recipeDigest.toString() },
+        { QStringLiteral("build"), build },
     };
     // QJsonObject keeps keys sorted, so compact output is canonical.
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
@@ -119,10 +130,11 @@ Result<Manifest> Manifest::fromJson(const QByteArray &json)
         return Result<Manifest>::failure(Text::tr("manifest: not a JSON object"));
     const QJsonObject o = doc.object();
     if (o.value(QStringLiteral("mediaType")).toString() != QLatin1String(kManifestMediaType))
-        return Result<Manifest>::failure(Text::tr("manifest: mediaType is not %1").arg(QLatin1String(kManifestMediaType)));
+        return Result<Manifest>::failure(
+            Text::tr("manifest: mediaType is not %1").arg(QLatin1String(kManifestMediaType)));
     if (o.value(QStringLiteral("schemaVersion")).toInt() != 1)
         return Result<Manifest>::failure(Text::tr("manifest: schemaVersion %1 is not supported")
-                                             .arg(o.value(QStringLiteral("schemaVersion")).toInt()));
+                .arg(o.value(QStringLiteral("schemaVersion")).toInt()));
     Manifest m;
     m.name = o.value(QStringLiteral("name")).toString();
     m.version = o.value(QStringLiteral("version")).toString();
@@ -133,7 +145,8 @@ Result<Manifest> Manifest::fromJson(const QByteArray &json)
     m.architecture = o.value(QStringLiteral("architecture")).toString();
     m.format = o.value(QStringLiteral("format")).toString();
     if (m.format != QLatin1String("layers") && m.format != QLatin1String("initramfs"))
-        return Result<Manifest>::failure(Text::tr("manifest: format '%1' is neither layers nor initramfs").arg(m.format));
+        return Result<Manifest>::failure(
+            Text::tr("manifest: format '%1' is neither layers nor initramfs").arg(m.format));
     auto kernel = blobFrom(o.value(QStringLiteral("kernel")), QStringLiteral("kernel"));
     if (!kernel)
         return Result<Manifest>::failure(Text::tr("manifest: %1").arg(kernel.error()));
@@ -149,10 +162,11 @@ Result<Manifest> Manifest::fromJson(const QByteArray &json)
         if (!ref)
             return Result<Manifest>::failure(Text::tr("manifest: %1").arg(ref.error()));
         const QJsonObject layer = layers.at(i).toObject();
-        LayerRef l{ref->digest, ref->size, layer.value(QStringLiteral("type")).toString(),
-                   layer.value(QStringLiteral("role")).toString()};
+        LayerRef l { ref->digest, ref->size, layer.value(QStringLiteral("type")).toString(),
+            layer.value(QStringLiteral("role")).toString() };
         if (l.type != QLatin1String("squashfs") && l.type != QLatin1String("erofs"))
-            return Result<Manifest>::failure(Text::tr("manifest: %1.type '%2' is neither squashfs nor erofs").arg(where, l.type));
+            return Result<Manifest>::failure(
+                Text::tr("manifest: %1.type '%2' is neither squashfs nor erofs").arg(where, l.type));
         m.layers.append(l);
     }
     if (m.format == QLatin1String("layers") && m.layers.isEmpty())

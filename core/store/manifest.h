@@ -43,6 +43,8 @@ struct Manifest {
     QString tag() const { return name + QLatin1Char(':') + version; }
     // Every blob the manifest names, kernel and initrd first.
     QList<BlobRef> blobs() const;
+    // The same, each with where the manifest names it: "kernel", "initrd", "layers[0]", …
+    QList<std::pair<QString, BlobRef>> namedBlobs() const;
     qint64 totalSize() const;
 
     QByteArray toJson() const; // canonical: same manifest, same bytes

@@ -1,9 +1,11 @@
 #include "fleet/fleetmodel.h"
 
 #include "catalog/catalog.h"
+#include "images/imagemodel.h"
 
 #include <QColor>
 #include <QIcon>
+#include <QMimeData>
 
 namespace drover {
 
@@ -141,6 +143,40 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
     if (role == Qt::UserRole && index.column() == LastSeen)
         return m.lastSeen;
     return {};
+}
+
+Qt::ItemFlags FleetModel::flags(const QModelIndex &index) const
+{
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.isValid())
+        f |= Qt::ItemIsDropEnabled;
+    return f;
+}
+
+QStringList FleetModel::mimeTypes() const
+{
+    return { ImageModel::mimeType() };
+}
+
+Qt::DropActions FleetModel::supportedDropActions() const
+{
+    return Qt::CopyAction | Qt::MoveAction;
+}
+
+bool FleetModel::canDropMimeData(const QMimeData *data, Qt::DropAction, int, int, const QModelIndex &parent) const
+{
+    // Only onto a machine's row, never between rows.
+    return data && data->hasFormat(ImageModel::mimeType()) && parent.isValid() && parent.row() < m_machines.size();
+}
+
+bool FleetModel::dropMimeData(const QMimeData *data, Qt::DropAction action, int row, int column,
+                              const QModelIndex &parent)
+{
+    if (!canDropMimeData(data, action, row, column, parent))
+        return false;
+    Q_EMIT imageDropped(QString::fromUtf8(data->data(ImageModel::mimeType())), m_machines.at(parent.row()).name);
+    // The catalog, not the drop, changes the rows: nothing to insert here.
+    return false;
 }
 
 QVariant FleetModel::headerData(int section, Qt::Orientation orientation, int role) const

@@ -27,6 +27,19 @@ public:
 
     const Machine &machineAt(int row) const { return m_machines.at(row); }
 
+    // Drop target: an image tag dropped on a row asks for an assignment; the view decides
+    // whether it means that machine or the whole selection, and confirms first.
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    QStringList mimeTypes() const override;
+    Qt::DropActions supportedDropActions() const override;
+    bool canDropMimeData(const QMimeData *data, Qt::DropAction action, int row, int column,
+                         const QModelIndex &parent) const override;
+    bool dropMimeData(const QMimeData *data, Qt::DropAction action, int row, int column,
+                      const QModelIndex &parent) override;
+
+Q_SIGNALS:
+    void imageDropped(const QString &image, const QString &machine);
+
 public Q_SLOTS:
     void reload();
 

@@ -32,9 +32,19 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setAlternatingRowColors(true);
+    m_table->setDragDropMode(QAbstractItemView::DropOnly);
+    m_table->setDropIndicatorShown(true);
+    m_table->viewport()->setAcceptDrops(true); // drops land on the viewport, not the view
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setObjectName(QStringLiteral("fleetTable"));
+    // Sized from the font, not the contents: measuring 10,000 rows on every refresh is slow.
+    const QFontMetrics metrics = m_table->fontMetrics();
+    m_table->setColumnWidth(FleetModel::Name, metrics.horizontalAdvance(QStringLiteral("new-525400123456")) + 24);
+    m_table->setColumnWidth(FleetModel::Mac, metrics.horizontalAdvance(QStringLiteral("52:54:00:00:00:00")) + 24);
+    m_table->setColumnWidth(FleetModel::Address, metrics.horizontalAdvance(QStringLiteral("192.168.100.200")) + 24);
+    m_table->setColumnWidth(FleetModel::Status, metrics.horizontalAdvance(QStringLiteral("booting: configured")) + 40);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

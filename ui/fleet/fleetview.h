@@ -21,6 +21,7 @@ public:
     QLineEdit *search() const { return m_search; }
     QSortFilterProxyModel *proxy() const { return m_proxy; }
     QStringList selectedMachines() const;
+    FleetModel *model() const { return m_model; }
 
 private:
     FleetModel *m_model;

@@ -3,6 +3,7 @@
 #include "catalog/catalog.h"
 
 #include <QLocale>
+#include <QMimeData>
 
 namespace drover {
 
@@ -63,6 +64,30 @@ QVariant ImageModel::data(const QModelIndex &index, int role) const
         break;
     }
     return {};
+}
+
+Qt::ItemFlags ImageModel::flags(const QModelIndex &index) const
+{
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.isValid())
+        f |= Qt::ItemIsDragEnabled;
+    return f;
+}
+
+QStringList ImageModel::mimeTypes() const
+{
+    return { mimeType() };
+}
+
+QMimeData *ImageModel::mimeData(const QModelIndexList &indexes) const
+{
+    if (indexes.isEmpty())
+        return nullptr;
+    auto *data = new QMimeData;
+    const QString tag = m_images.at(indexes.first().row()).tag();
+    data->setData(mimeType(), tag.toUtf8());
+    data->setText(tag);
+    return data;
 }
 
 QVariant ImageModel::headerData(int section, Qt::Orientation orientation, int role) const

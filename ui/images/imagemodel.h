@@ -26,6 +26,12 @@ public:
 
     const ImageRecord &imageAt(int row) const { return m_images.at(row); }
 
+    // Drag source: an image dragged onto fleet rows carries its tag under this type.
+    static QString mimeType() { return QStringLiteral("application/x-drover-image-tag"); }
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    QStringList mimeTypes() const override;
+    QMimeData *mimeData(const QModelIndexList &indexes) const override;
+
 public Q_SLOTS:
     void reload();
 

@@ -1,8 +1,10 @@
 #include "main/mainwindow.h"
 
+#include "fleet/fleetactions.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
 #include "images/imagemodel.h"
+#include "images/imagepanel.h"
 #include "lab/lab.h"
 #include "log/logmodel.h"
 #include "log/logview.h"
@@ -13,13 +15,17 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTableView>
+#include <QUndoStack>
 
 namespace drover {
 
@@ -32,26 +38,20 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     , m_fleetView(new FleetView(m_fleetModel, this))
     , m_logView(new LogView(m_logModel, this))
     , m_serverPanel(new ServerPanel(lab, this))
+    , m_undoStack(new QUndoStack(this))
+    , m_fleetActions(new FleetActions(lab, m_fleetView, m_undoStack, this))
 {
     setWindowTitle(tr("Drover"));
     setObjectName(QStringLiteral("mainWindow"));
     setDockNestingEnabled(true);
     setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
 
-    auto *images = new QTableView(this);
-    images->setObjectName(QStringLiteral("imageTable"));
-    images->setModel(m_imageModel);
-    images->setSelectionBehavior(QAbstractItemView::SelectRows);
-    images->verticalHeader()->hide();
-    images->horizontalHeader()->setStretchLastSection(true);
-    auto *imagePanel = new EmptyState(images, m_imageModel,
-        tr("No images yet.\n\nBuild one from a recipe, or import an image bundle "
-           "(.tar) from another lab."),
-        this);
+    m_imagePanel = new ImagePanel(lab, m_imageModel, this);
+    setAcceptDrops(true); // an image bundle dropped anywhere on the window is imported
 
     // The fleet table is the heart of the window: it takes the centre, the others dock around.
     addArea(QStringLiteral("fleetDock"), tr("Fleet"), m_fleetView, Qt::TopDockWidgetArea);
-    addArea(QStringLiteral("imageDock"), tr("Images"), imagePanel, Qt::LeftDockWidgetArea);
+    addArea(QStringLiteral("imageDock"), tr("Images"), m_imagePanel, Qt::LeftDockWidgetArea);
     addArea(QStringLiteral("serverDock"), tr("Server"), m_serverPanel, Qt::LeftDockWidgetArea);
     addArea(QStringLiteral("logDock"), tr("Log"), m_logView, Qt::BottomDockWidgetArea);
     splitDockWidget(dock(QStringLiteral("imageDock")), dock(QStringLiteral("fleetDock")), Qt::Horizontal);
@@ -61,6 +61,17 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     m_defaultState = saveState();
 
     createMenus();
+    auto showMessage = [this](const QString &text) { statusBar()->showMessage(text, 10000); };
+    connect(m_fleetActions, &FleetActions::message, this, showMessage);
+    connect(m_imagePanel, &ImagePanel::message, this, showMessage);
+    connect(m_fleetView->table(), &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
+        QMenu menu(this);
+        m_fleetActions->populateContextMenu(&menu);
+        menu.addSeparator();
+        menu.addAction(tr("Re&move…"), this, &MainWindow::removeSelectedMachines)
+            ->setEnabled(!m_fleetView->selectedMachines().isEmpty());
+        menu.exec(m_fleetView->table()->viewport()->mapToGlobal(pos));
+    });
     statusBar()->showMessage(tr("Data in %1").arg(lab->dataDir()));
     restoreLayout();
 }
@@ -95,6 +106,12 @@ void MainWindow::createMenus()
     QAction *quit = file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     quit->setMenuRole(QAction::QuitRole);
 
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_undoStack->createUndoAction(this, tr("&Undo")));
+    edit->actions().constLast()->setShortcut(QKeySequence::Undo);
+    edit->addAction(m_undoStack->createRedoAction(this, tr("&Redo")));
+    edit->actions().constLast()->setShortcut(QKeySequence::Redo);
+
     QMenu *machines = menuBar()->addMenu(tr("&Machines"));
     QAction *add = machines->addAction(tr("&Add Machine…"), QKeySequence::New, this, &MainWindow::addMachine);
     add->setToolTip(tr("Add a machine by its MAC address"));
@@ -102,6 +119,8 @@ void MainWindow::createMenus()
         = machines->addAction(tr("&Remove Selected"), QKeySequence::Delete, this, &MainWindow::removeSelectedMachines);
     remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
     m_fleetView->table()->addAction(remove);
+    machines->addSeparator();
+    m_fleetActions->populateContextMenu(machines);
     machines->addSeparator();
     machines->addAction(tr("&Find…"), QKeySequence::Find, this, [this] {
         dock(QStringLiteral("fleetDock"))->raise();
@@ -142,6 +161,35 @@ void MainWindow::closeEvent(QCloseEvent *event)
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
     event->accept();
+}
+
+namespace {
+
+QString bundleIn(const QMimeData *data)
+{
+    for (const QUrl &url : data->urls()) {
+        if (url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(".tar"), Qt::CaseInsensitive))
+            return url.toLocalFile();
+    }
+    return {};
+}
+
+} // namespace
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (!bundleIn(event->mimeData()).isEmpty())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QString path = bundleIn(event->mimeData());
+    if (path.isEmpty())
+        return;
+    event->acceptProposedAction();
+    dock(QStringLiteral("imageDock"))->raise();
+    m_imagePanel->importFile(path);
 }
 
 void MainWindow::addMachine()

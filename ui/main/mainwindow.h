@@ -5,12 +5,15 @@
 #include <QMainWindow>
 
 class QDockWidget;
+class QUndoStack;
 
 namespace drover {
 
+class FleetActions;
 class FleetModel;
 class FleetView;
 class ImageModel;
+class ImagePanel;
 class Lab;
 class LogModel;
 class LogView;
@@ -24,13 +27,18 @@ public:
     ~MainWindow() override;
 
     FleetView *fleetView() const { return m_fleetView; }
+    FleetActions *fleetActions() const { return m_fleetActions; }
+    QUndoStack *undoStack() const { return m_undoStack; }
     LogView *logView() const { return m_logView; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
+    ImagePanel *imagePanel() const { return m_imagePanel; }
     QDockWidget *dock(const QString &objectName) const;
     void resetLayout();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     QDockWidget *addArea(const QString &objectName, const QString &title, QWidget *content, Qt::DockWidgetArea area);
@@ -47,6 +55,9 @@ private:
     FleetView *m_fleetView;
     LogView *m_logView;
     ServerPanel *m_serverPanel;
+    ImagePanel *m_imagePanel = nullptr;
+    QUndoStack *m_undoStack;
+    FleetActions *m_fleetActions;
     QList<QDockWidget *> m_docks;
     QByteArray m_defaultState;
 };

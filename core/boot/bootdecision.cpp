@@ -1,0 +1,319 @@
+// The boot decision, step by step (see bootdecision.h for the order).
+#include "boot/bootdecision.h"
+
+#include "boot/oui.h"
+#include "catalog/catalog.h"
+#include "store/imagestore.h"
+#include "util/mac.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFileInfo>
+#include <QMutexLocker>
+
+namespace drover {
+
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(BootDecision)
+};
+
+// SMBIOS strings are free text from the firmware: keep them short and printable.
+QString cleanFirmwareText(const QString &text)
+{
+    QString out;
+    for (QChar c : text.left(64)) {
+        if (c.isPrint())
+            out.append(c);
+    }
+    return out.trimmed();
+}
+
+constexpr qint64 kBlobCheckIntervalMs = 2000;
+
+QString blobPath(const QString &storeDir, const Digest &digest)
+{
+    return storeDir + QStringLiteral("/blobs/sha256/") + digest.hex();
+}
+
+} // namespace
+
+QString unknownPolicyKey(UnknownPolicy policy)
+{
+    switch (policy) {
+    case UnknownPolicy::Ignore:
+        return QStringLiteral("ignore");
+    case UnknownPolicy::Register:
+        return QStringLiteral("register");
+    case UnknownPolicy::Boot:
+        return QStringLiteral("boot");
+    }
+    return {};
+}
+
+std::optional<UnknownPolicy> unknownPolicyFromKey(const QString &key)
+{
+    for (UnknownPolicy p : { UnknownPolicy::Ignore, UnknownPolicy::Register, UnknownPolicy::Boot }) {
+        if (key == unknownPolicyKey(p))
+            return p;
+    }
+    return std::nullopt;
+}
+
+BootDecider::BootDecider(Catalog *catalog, BootIndex *index, QString storeDir, QByteArray secret)
+    : m_catalog(catalog)
+    , m_index(index)
+    , m_storeDir(std::move(storeDir))
+    , m_tokens(std::move(secret))
+{ }
+
+void BootDecider::setUnknownPolicyOverride(std::optional<UnknownPolicy> policy)
+{
+    QMutexLocker lock(&m_mutex);
+    m_policyOverride = policy;
+}
+
+void BootDecider::setRegistrationLimit(int perMinute)
+{
+    QMutexLocker lock(&m_mutex);
+    m_registrationsPerMinute = perMinute;
+}
+
+UnknownPolicy BootDecider::unknownPolicy(const BootSnapshot &snapshot) const
+{
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_policyOverride)
+            return *m_policyOverride;
+    }
+    // Unknown machines are ignored unless an admin decided otherwise.
+    return unknownPolicyFromKey(snapshot.setting(QStringLiteral("boot/unknown"))).value_or(UnknownPolicy::Ignore);
+}
+
+BootDecision BootDecider::decide(const BootRequest &request)
+{
+    BootDecision d;
+    const auto mac = normalizeMac(request.mac);
+    if (!mac) {
+        d.outcome = BootDecision::Outcome::Ignore;
+        d.reason = Text::tr("'%1' is not a MAC address").arg(request.mac.left(40));
+        d.severity = Severity::Warning;
+        return d;
+    }
+    d.mac = *mac;
+    const std::shared_ptr<const BootSnapshot> snapshot = m_index->snapshot();
+
+    d.machine = findMachine(*snapshot, d.mac, request.uuid);
+    if (!d.machine && !handleUnknown(*snapshot, request, d))
+        return d;
+    if (!resolveImage(*snapshot, d))
+        return d;
+    applyBootAssessment(*snapshot, d);
+    if (!loadImage(*snapshot, d))
+        return d;
+    issueBoot(d);
+    return d;
+}
+
+// Step 1. The snapshot first; a miss is checked against the catalog itself, so a machine
+// added a moment ago is never treated as unknown (and never registered twice).
+std::optional<Machine> BootDecider::findMachine(const BootSnapshot &snapshot, const QString &mac, const QString &uuid) const
+{
+    if (const Machine *m = snapshot.machineByMac(mac))
+        return *m;
+    if (const Machine *m = snapshot.machineByUuid(uuid))
+        return *m;
+    if (auto m = m_catalog->machineByMac(mac))
+        return m;
+    return m_catalog->machineByUuid(uuid.toLower());
+}
+
+// Step 2. Returns false when the decision is made (ignored, or registered and waiting).
+bool BootDecider::handleUnknown(const BootSnapshot &snapshot, const BootRequest &request, BootDecision &d)
+{
+    const UnknownPolicy policy = unknownPolicy(snapshot);
+    if (policy == UnknownPolicy::Ignore) {
+        d.outcome = BootDecision::Outcome::Ignore;
+        d.reason = Text::tr("unknown machine %1: not managed by Drover (unknown machines are ignored)").arg(d.mac);
+        return false;
+    }
+    if (!allowRegistration()) {
+        d.outcome = BootDecision::Outcome::Wait;
+        d.severity = Severity::Warning;
+        d.reason = Text::tr("unknown machine %1: too many new machines at once, registering it later").arg(d.mac);
+        return false;
+    }
+    Machine m;
+    m.name = QStringLiteral("new-") + QString(d.mac).remove(QLatin1Char(':'));
+    m.mac = d.mac;
+    m.uuid = cleanFirmwareText(request.uuid).toLower();
+    m.serial = cleanFirmwareText(request.serial);
+    m.vendor = vendorForMac(d.mac);
+    m.isNew = true;
+    auto added = m_catalog->addMachine(m);
+    if (!added) {
+        // Another request (or another Drover) registered it first.
+        if (auto existing = m_catalog->machineByMac(d.mac)) {
+            d.machine = existing;
+        } else {
+            d.outcome = BootDecision::Outcome::Wait;
+            d.severity = Severity::Error;
+            d.reason = Text::tr("cannot register %1: %2").arg(d.mac, added.error());
+            return false;
+        }
+    } else {
+        d.machine = added.value();
+        d.registered = true;
+        m_index->invalidate();
+    }
+    if (policy == UnknownPolicy::Register) {
+        d.outcome = BootDecision::Outcome::Wait;
+        d.reason = Text::tr("registered as %1; assign it an image in Drover").arg(d.machine->name);
+        return false;
+    }
+    return true;
+}
+
+// Step 3. A machine registered under "register" waits for an admin: the default image is
+// for machines someone has looked at (its "new" mark cleared) or put in a group.
+bool BootDecider::resolveImage(const BootSnapshot &snapshot, BootDecision &d) const
+{
+    const Machine &m = *d.machine;
+    const auto assignment = snapshot.effectiveAssignment(m);
+    if (!assignment) {
+        d.outcome = BootDecision::Outcome::Wait;
+        d.reason = m.group().isEmpty()
+            ? Text::tr("no image is assigned to %1 and there is no default image").arg(m.name)
+            : Text::tr("no image is assigned to %1, its group %2, or as the default").arg(m.name, m.group());
+        return false;
+    }
+    if (m.isNew && assignment->kind == TargetKind::Default && !d.registered
+        && unknownPolicy(snapshot) == UnknownPolicy::Register) {
+        d.outcome = BootDecision::Outcome::Wait;
+        d.reason = Text::tr("%1 is new and waits for an admin: assign it an image").arg(m.name);
+        return false;
+    }
+    d.image = assignment->image;
+    return true;
+}
+
+// Step 4. The systemd boot-assessment pattern: count failed boots, fall back to the last
+// image that reached ready.
+void BootDecider::applyBootAssessment(const BootSnapshot &snapshot, BootDecision &d) const
+{
+    const Machine &m = *d.machine;
+    if (m.failedAttempts < kFallbackAfterFailures || m.lastGoodImage.isEmpty() || m.lastGoodImage == d.image)
+        return;
+    if (!snapshot.imageByTag(m.lastGoodImage) && !m_catalog->imageByTag(m.lastGoodImage))
+        return;
+    d.reason = Text::tr("%1 failed %n boot(s) in a row; booting its last-known-good image %2 instead of %3", nullptr,
+        m.failedAttempts)
+                   .arg(m.name, m.lastGoodImage, d.image);
+    d.severity = Severity::Warning;
+    d.image = m.lastGoodImage;
+}
+
+// Step 5.
+bool BootDecider::loadImage(const BootSnapshot &snapshot, BootDecision &d) const
+{
+    auto record = snapshot.imageByTag(d.image);
+    if (!record)
+        record = m_catalog->imageByTag(d.image); // published after the snapshot was taken
+    auto fail = [&d](const QString &why) {
+        d.outcome = BootDecision::Outcome::Wait;
+        d.severity = Severity::Error;
+        d.reason = why;
+        return false;
+    };
+    if (!record)
+        return fail(Text::tr("image %1 is assigned but not in the catalog").arg(d.image));
+    auto manifest = manifestFor(*record);
+    if (!manifest)
+        return fail(Text::tr("image %1 cannot boot: %2").arg(d.image, manifest.error()));
+    if (manifest->kernel.digest.isNull() || manifest->initrd.digest.isNull())
+        return fail(Text::tr("image %1 cannot boot: its manifest names no kernel or no initrd").arg(d.image));
+    // Blobs can vanish (garbage collection, a damaged disk): checked, but at most every few
+    // seconds per blob, so a boot storm does not stat the same files thousands of times.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const BlobRef &blob : manifest->blobs()) {
+        {
+            QMutexLocker lock(&m_mutex);
+            if (now - m_blobsChecked.value(blob.digest.hex(), 0) < kBlobCheckIntervalMs)
+                continue;
+        }
+        const QFileInfo file(blobPath(m_storeDir, blob.digest));
+        if (!file.isFile())
+            return fail(Text::tr("image %1 cannot boot: blob %2 is missing from the store")
+                    .arg(d.image, blob.digest.toString()));
+        if (file.size() != blob.size)
+            return fail(Text::tr("image %1 cannot boot: blob %2 has %3 bytes in the store, the manifest says %4")
+                    .arg(d.image, blob.digest.toString())
+                    .arg(file.size())
+                    .arg(blob.size));
+        QMutexLocker lock(&m_mutex);
+        m_blobsChecked.insert(blob.digest.hex(), now);
+    }
+    d.manifestDigest = *Digest::parse(record->manifestDigest);
+    d.manifest = manifest.value();
+    if (!d.machine->group().isEmpty())
+        d.groupArgs = snapshot.setting(QStringLiteral("kernelargs/group/") + d.machine->group());
+    d.machineArgs = snapshot.setting(QStringLiteral("kernelargs/machine/") + d.machine->name);
+    return true;
+}
+
+// Step 6.
+void BootDecider::issueBoot(BootDecision &d) const
+{
+    const BootTokens::Issued issued = m_tokens.issue(d.mac);
+    d.bootId = issued.bootId;
+    d.token = issued.token;
+    d.outcome = BootDecision::Outcome::Boot;
+}
+
+bool BootDecider::allowRegistration()
+{
+    QMutexLocker lock(&m_mutex);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    while (!m_registrations.empty() && now - m_registrations.front() > 60'000)
+        m_registrations.pop_front();
+    if (int(m_registrations.size()) >= m_registrationsPerMinute)
+        return false;
+    m_registrations.push_back(now);
+    return true;
+}
+
+Result<Manifest> BootDecider::manifestFor(const ImageRecord &image) const
+{
+    const auto digest = Digest::parse(image.manifestDigest);
+    if (!digest)
+        return Result<Manifest>::failure(
+            Text::tr("the catalog names no valid manifest digest for it ('%1')").arg(image.manifestDigest.left(80)));
+    {
+        QMutexLocker lock(&m_mutex);
+        if (auto it = m_manifests.constFind(digest->hex()); it != m_manifests.cend())
+            return *it;
+    }
+    // Manifests are immutable: read and verified once, kept for the decider's life.
+    auto manifest = ImageStore(m_storeDir).manifest(*digest);
+    if (!manifest)
+        return manifest;
+    QMutexLocker lock(&m_mutex);
+    m_manifests.insert(digest->hex(), manifest.value());
+    const QString tag = image.tag();
+    m_roles.insert(digest->hex(), BlobRole { QStringLiteral("manifest"), -1, tag });
+    m_roles.insert(manifest->kernel.digest.hex(), BlobRole { QStringLiteral("kernel"), -1, tag });
+    m_roles.insert(manifest->initrd.digest.hex(), BlobRole { QStringLiteral("initrd"), -1, tag });
+    for (int i = 0; i < manifest->layers.size(); ++i)
+        m_roles.insert(manifest->layers.at(i).digest.hex(), BlobRole { QStringLiteral("layer"), i, tag });
+    return manifest;
+}
+
+std::optional<BlobRole> BootDecider::roleOf(const Digest &digest) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_roles.constFind(digest.hex());
+    return it == m_roles.cend() ? std::nullopt : std::optional<BlobRole>(*it);
+}
+
+} // namespace drover

@@ -1,0 +1,122 @@
+// BootDecider: THE place where Drover decides what a machine boots. Everything else in the
+// boot path (HTTP handlers, DHCP answers, scripts) asks it and renders the answer.
+//
+// decide() runs these steps, in order, each a named function in bootdecision.cpp:
+//   1. findMachine        by MAC, then by SMBIOS UUID
+//   2. handleUnknown      catalog setting boot/unknown: ignore | register | boot
+//   3. resolveImage       the machine's assignment, else its group's, else the default
+//   4. applyBootAssessment  after repeated failures, the last-known-good image instead
+//   5. loadImage          the image's manifest from the store; every blob it names present
+//   6. issueBoot          a per-boot id and token for the machine's init to report with
+// The result names the image and its manifest, or says why nothing boots.
+#pragma once
+
+#include "boot/bootindex.h"
+#include "boot/boottoken.h"
+#include "catalog/records.h"
+#include "log/logbus.h"
+#include "store/manifest.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QMutex>
+#include <QString>
+
+#include <deque>
+#include <optional>
+
+namespace drover {
+
+class Catalog;
+
+enum class UnknownPolicy { Ignore, Register, Boot };
+QString unknownPolicyKey(UnknownPolicy policy); // "ignore", "register", "boot"
+std::optional<UnknownPolicy> unknownPolicyFromKey(const QString &key);
+
+// Boot assessment: this many failed boots in a row and the last-known-good image boots
+// instead of the assigned one (issue 7 refines this step).
+inline constexpr int kFallbackAfterFailures = 2;
+
+struct BootRequest {
+    QString mac; // any form normalizeMac accepts
+    QString uuid; // SMBIOS UUID, may be empty
+    QString arch; // iPXE's ${buildarch}: x86_64, i386, arm64 …
+    QString serial; // SMBIOS serial, may be empty
+    QHostAddress remote;
+};
+
+// What a blob is to the image that names it, for "kernel fetched by pc-01" events.
+struct BlobRole {
+    QString role; // "kernel", "initrd", "layer", "manifest"
+    int layer = -1; // index for layers
+    QString image; // name:version
+};
+
+struct BootDecision {
+    enum class Outcome {
+        Boot, // an image boots: image, manifest, bootId and token are set
+        Wait, // a machine Drover manages but nothing boots now: reason says why
+        Ignore, // not a machine Drover manages (unknown, policy ignore)
+    };
+    Outcome outcome = Outcome::Wait;
+    QString mac; // normalized
+    std::optional<Machine> machine;
+    bool registered = false; // this request added the machine to the catalog
+    QString image; // name:version
+    Digest manifestDigest;
+    Manifest manifest;
+    QString groupArgs; // kernel args from the catalog for the machine's group
+    QString machineArgs; // … and for the machine itself
+    QString bootId;
+    QString token;
+    QString reason; // Wait/Ignore: why nothing boots; Boot: a note (e.g. last-known-good)
+    Severity severity = Severity::Info;
+
+    bool boots() const { return outcome == Outcome::Boot; }
+};
+
+class BootDecider final {
+    Q_DISABLE_COPY_MOVE(BootDecider)
+public:
+    // storeDir: Lab::storeDir(). The index may be shared with other users; it must outlive
+    // the decider. Thread-safe: the HTTP server calls decide() from its own threads.
+    BootDecider(Catalog *catalog, BootIndex *index, QString storeDir, QByteArray secret);
+
+    BootDecision decide(const BootRequest &request);
+
+    // Overrides the catalog's boot/unknown for this decider (drover --headless --unknown).
+    void setUnknownPolicyOverride(std::optional<UnknownPolicy> policy);
+    UnknownPolicy unknownPolicy(const BootSnapshot &snapshot) const;
+    // At most this many machines registered per minute; the rest wait (a MAC flood must not
+    // fill the fleet table).
+    void setRegistrationLimit(int perMinute);
+
+    const BootTokens &tokens() const { return m_tokens; }
+    // The role of a blob in any image this decider has loaded.
+    std::optional<BlobRole> roleOf(const Digest &digest) const;
+    // The manifest of a catalog image, by tag (cached; manifests never change).
+    Result<Manifest> manifestFor(const ImageRecord &image) const;
+
+private:
+    std::optional<Machine> findMachine(const BootSnapshot &snapshot, const QString &mac, const QString &uuid) const;
+    bool handleUnknown(const BootSnapshot &snapshot, const BootRequest &request, BootDecision &decision);
+    bool resolveImage(const BootSnapshot &snapshot, BootDecision &decision) const;
+    void applyBootAssessment(const BootSnapshot &snapshot, BootDecision &decision) const;
+    bool loadImage(const BootSnapshot &snapshot, BootDecision &decision) const;
+    void issueBoot(BootDecision &decision) const;
+    bool allowRegistration();
+
+    Catalog *m_catalog;
+    BootIndex *m_index;
+    QString m_storeDir;
+    BootTokens m_tokens;
+    mutable QMutex m_mutex;
+    std::optional<UnknownPolicy> m_policyOverride;
+    int m_registrationsPerMinute = 60;
+    std::deque<qint64> m_registrations; // times (ms) of recent registrations
+    mutable QHash<QString, Manifest> m_manifests; // manifest digest → manifest
+    mutable QHash<QString, BlobRole> m_roles; // blob digest → role
+    mutable QHash<QString, qint64> m_blobsChecked; // blob digest → when it was last seen whole
+};
+
+} // namespace drover

@@ -1,0 +1,161 @@
+#include "boot/bootrecorder.h"
+
+#include "catalog/catalog.h"
+
+#include <QCoreApplication>
+#include <QMutexLocker>
+#include <QThread>
+#include <QTimer>
+
+namespace drover {
+
+namespace {
+
+constexpr int kBatchDelayMs = 100;
+
+QString severityKey(Severity severity)
+{
+    switch (severity) {
+    case Severity::Warning:
+        return QStringLiteral("warning");
+    case Severity::Error:
+        return QStringLiteral("error");
+    default:
+        return QStringLiteral("info");
+    }
+}
+
+} // namespace
+
+BootRecorder::BootRecorder(Catalog *catalog, LogBus *log, QObject *parent)
+    : QObject(parent)
+    , m_catalog(catalog)
+    , m_log(log)
+    , m_thread(new QThread(this))
+    , m_worker(new QObject)
+    , m_timer(new QTimer(m_worker))
+{
+    m_thread->setObjectName(QStringLiteral("drover-recorder"));
+    m_timer->setSingleShot(true);
+    m_timer->setInterval(kBatchDelayMs);
+    connect(m_timer, &QTimer::timeout, m_worker, [this] { writeQueued(); });
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    m_thread->start();
+}
+
+BootRecorder::~BootRecorder()
+{
+    flush();
+    m_thread->quit();
+    m_thread->wait();
+}
+
+void BootRecorder::event(const BootEvent &event, Severity severity, const QString &logText)
+{
+    Item item;
+    item.kind = Item::Kind::Event;
+    item.event = event;
+    if (!item.event.time.isValid())
+        item.event.time = QDateTime::currentDateTimeUtc();
+    item.event.severity = severityKey(severity);
+    m_log->post(LogEntry { item.event.time, severity, QStringLiteral("boot"),
+        event.machine.isEmpty() ? event.mac : event.machine, event.phase, logText.isEmpty() ? event.detail : logText });
+    enqueue(std::move(item));
+}
+
+void BootRecorder::machineSeen(const QString &machine, MachineState state, const QString &phase, const QString &address)
+{
+    Item item;
+    item.kind = Item::Kind::Seen;
+    item.machine = machine;
+    item.state = state;
+    item.phase = phase;
+    item.address = address;
+    enqueue(std::move(item));
+}
+
+void BootRecorder::bootResult(const QString &machine, const QString &image, bool ready)
+{
+    Item item;
+    item.kind = Item::Kind::Result;
+    item.machine = machine;
+    item.image = image;
+    item.ready = ready;
+    enqueue(std::move(item));
+}
+
+void BootRecorder::enqueue(Item item)
+{
+    QMutexLocker lock(&m_mutex);
+    m_queue.append(std::move(item));
+    if (!m_scheduled) {
+        m_scheduled = true;
+        QMetaObject::invokeMethod(m_timer, qOverload<>(&QTimer::start), Qt::QueuedConnection);
+    }
+}
+
+void BootRecorder::flush()
+{
+    if (QThread::currentThread() == m_thread)
+        writeQueued();
+    else
+        QMetaObject::invokeMethod(m_worker, [this] { writeQueued(); }, Qt::BlockingQueuedConnection);
+}
+
+void BootRecorder::writeQueued()
+{
+    QList<Item> items;
+    {
+        QMutexLocker lock(&m_mutex);
+        items.swap(m_queue);
+        m_scheduled = false;
+    }
+    if (items.isEmpty())
+        return;
+    // One batch per kind; a machine seen several times needs only its last state.
+    QList<BootEvent> events;
+    QList<Machine> seen;
+    QHash<QString, qsizetype> seenAt;
+    QList<const Item *> results;
+    for (const Item &item : std::as_const(items)) {
+        switch (item.kind) {
+        case Item::Kind::Event:
+            events.append(item.event);
+            break;
+        case Item::Kind::Seen: {
+            Machine m;
+            m.name = item.machine;
+            m.state = item.state;
+            m.phase = item.phase;
+            m.address = item.address;
+            if (const auto at = seenAt.constFind(item.machine); at != seenAt.cend()) {
+                if (m.address.isEmpty())
+                    m.address = seen.at(*at).address;
+                seen[*at] = m;
+            } else {
+                seenAt.insert(item.machine, seen.size());
+                seen.append(m);
+            }
+            break;
+        }
+        case Item::Kind::Result:
+            results.append(&item);
+            break;
+        }
+    }
+    QStringList failures;
+    if (Status s = m_catalog->addEvents(events); !s)
+        failures.append(s.error());
+    if (Status s = m_catalog->recordMachinesSeen(seen); !s)
+        failures.append(s.error());
+    for (const Item *item : std::as_const(results)) {
+        if (Status s = m_catalog->recordBootResult(item->machine, item->image, item->ready); !s)
+            failures.append(s.error());
+    }
+    for (const QString &failure : std::as_const(failures))
+        m_log->post(Severity::Error, QStringLiteral("boot"), failure);
+    Q_EMIT written(int(items.size()));
+}
+
+} // namespace drover

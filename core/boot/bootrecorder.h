@@ -1,0 +1,64 @@
+// BootRecorder: writes what the boot path sees — boot events, machines seen booting, boot
+// results — to the catalog on a thread of its own, batched every 100 ms into one transaction
+// per kind, and posts each to the log bus at once. A boot storm of thousands of script
+// requests a second thus costs a few commits a second, and no server thread ever waits on
+// the database (SQLite with synchronous=FULL syncs on every commit).
+#pragma once
+
+#include "catalog/records.h"
+#include "log/logbus.h"
+
+#include <QList>
+#include <QMutex>
+#include <QObject>
+
+class QThread;
+class QTimer;
+
+namespace drover {
+
+class Catalog;
+
+class BootRecorder final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(BootRecorder)
+public:
+    BootRecorder(Catalog *catalog, LogBus *log, QObject *parent = nullptr);
+    ~BootRecorder() override; // writes what is still queued
+
+    // Thread-safe. The event goes to the catalog; `logText` (or the event's detail) to the
+    // log bus, with `severity`.
+    void event(const BootEvent &event, Severity severity, const QString &logText = {});
+    void machineSeen(const QString &machine, MachineState state, const QString &phase, const QString &address = {});
+    void bootResult(const QString &machine, const QString &image, bool ready);
+    // Writes everything queued so far before returning (tests, shutdown).
+    void flush();
+
+Q_SIGNALS:
+    void written(int items);
+
+private:
+    struct Item {
+        enum class Kind { Event, Seen, Result } kind = Kind::Event;
+        BootEvent event;
+        QString machine;
+        MachineState state = MachineState::Unknown;
+        QString phase;
+        QString address;
+        QString image;
+        bool ready = false;
+    };
+    void enqueue(Item item);
+    void writeQueued(); // on the recorder's thread
+
+    Catalog *m_catalog;
+    LogBus *m_log;
+    QThread *m_thread;
+    QObject *m_worker; // lives on m_thread
+    QTimer *m_timer; // lives on m_thread
+    QMutex m_mutex;
+    QList<Item> m_queue;
+    bool m_scheduled = false;
+};
+
+} // namespace drover

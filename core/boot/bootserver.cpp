@@ -1,0 +1,260 @@
+#include "boot/bootserver.h"
+
+#include "boot/dhcp/dhcpprobe.h"
+#include "lab/lab.h"
+
+#include <QNetworkInterface>
+#include <QPointer>
+#include <QtConcurrentRun>
+
+namespace drover {
+
+Result<BootServerSettings> bootSettingsFromFlags(const QString &dhcp, const QString &interfaceName,
+    const QString &httpPort, const QString &tftpPort, const QString &unknown)
+{
+    using R = Result<BootServerSettings>;
+    BootServerSettings s;
+    if (!dhcp.isEmpty()) {
+        const auto mode = dhcpModeFromKey(dhcp);
+        if (!mode)
+            return R::failure(BootServer::tr("--dhcp: '%1' is not one of proxy, full, off").arg(dhcp));
+        s.dhcpMode = *mode;
+    }
+    if (!interfaceName.isEmpty()) {
+        if (interfaceName.size() > 15 || interfaceName.contains(QLatin1Char('/')))
+            return R::failure(BootServer::tr("--interface: '%1' is not an interface name").arg(interfaceName));
+        s.interfaceName = interfaceName;
+    }
+    auto port = [](const QString &text, const char *option, quint16 *out) -> QString {
+        if (text.isEmpty())
+            return {};
+        bool ok = false;
+        const uint value = text.toUInt(&ok);
+        if (!ok || value < 1 || value > 65535)
+            return BootServer::tr("%1: '%2' is not a port number (1-65535)").arg(QLatin1String(option), text);
+        *out = quint16(value);
+        return {};
+    };
+    if (QString why = port(httpPort, "--http-port", &s.httpPort); !why.isEmpty())
+        return R::failure(why);
+    if (QString why = port(tftpPort, "--tftp-port", &s.tftpPort); !why.isEmpty())
+        return R::failure(why);
+    if (!unknown.isEmpty()) {
+        const auto policy = unknownPolicyFromKey(unknown);
+        if (!policy)
+            return R::failure(BootServer::tr("--unknown: '%1' is not one of ignore, register, boot").arg(unknown));
+        s.unknownPolicy = policy;
+    }
+    return s;
+}
+
+BootServer::BootServer(Lab *lab, QObject *parent)
+    : QObject(parent)
+    , m_lab(lab)
+    , m_http(new HttpBootServer(lab, this))
+    , m_dhcp(new DhcpServer(lab->catalog(), lab->log(), this))
+    , m_tftp(new TftpServer(lab->catalog(), lab->log(), this))
+{
+    connect(m_http, &HttpBootServer::countersChanged, this, &BootServer::countersChanged);
+    connect(m_dhcp, &DhcpServer::countersChanged, this, &BootServer::countersChanged);
+    connect(m_tftp, &TftpServer::countersChanged, this, &BootServer::countersChanged);
+    // TFTP events name the machine by the address DHCP saw it at.
+    m_tftp->setClientResolver([dhcp = m_dhcp](const QHostAddress &address) { return dhcp->macForAddress(address); });
+}
+
+BootServer::~BootServer()
+{
+    stop();
+}
+
+QList<HostInterface> BootServer::hostInterfaces()
+{
+    QList<HostInterface> result;
+    QList<HostInterface> loopbacks;
+    for (const QNetworkInterface &iface : QNetworkInterface::allInterfaces()) {
+        HostInterface h;
+        h.name = iface.name();
+        h.up = iface.flags().testFlag(QNetworkInterface::IsUp);
+        h.loopback = iface.flags().testFlag(QNetworkInterface::IsLoopBack);
+        QStringList shown;
+        for (const QNetworkAddressEntry &entry : iface.addressEntries()) {
+            if (entry.ip().protocol() != QAbstractSocket::IPv4Protocol)
+                continue;
+            h.ipv4.append(entry.ip());
+            shown.append(QStringLiteral("%1/%2").arg(entry.ip().toString()).arg(entry.prefixLength()));
+        }
+        h.label = shown.isEmpty() ? h.name : QStringLiteral("%1 — %2").arg(h.name, shown.join(QStringLiteral(", ")));
+        (h.loopback ? loopbacks : result).append(h);
+    }
+    return result + loopbacks;
+}
+
+QHostAddress BootServer::interfaceAddress(const QString &name)
+{
+    const QNetworkInterface iface = QNetworkInterface::interfaceFromName(name);
+    for (const QNetworkAddressEntry &entry : iface.addressEntries()) {
+        if (entry.ip().protocol() == QAbstractSocket::IPv4Protocol)
+            return entry.ip();
+    }
+    return {};
+}
+
+Status BootServer::start(const BootServerSettings &settings)
+{
+    if (m_running)
+        return Status::failure(tr("the boot server is running already"));
+    for (BootService s : { BootService::Dhcp, BootService::Tftp, BootService::Http })
+        setStatus(s, ServiceState::Stopped, {});
+    m_settings = settings;
+    QHostAddress address = settings.serverAddress;
+    if (!settings.interfaceName.isEmpty()) {
+        if (!QNetworkInterface::interfaceFromName(settings.interfaceName).isValid())
+            return Status::failure(tr("there is no network interface named '%1'").arg(settings.interfaceName));
+        if (address.isNull())
+            address = interfaceAddress(settings.interfaceName);
+        if (address.isNull())
+            return Status::failure(tr("interface %1 has no IPv4 address; give it one or pick another interface")
+                    .arg(settings.interfaceName));
+    }
+    if (settings.dhcpMode != DhcpMode::Off && address.isNull())
+        return Status::failure(tr("DHCP needs to tell machines where this server is: pick the lab's network "
+                                  "interface (or give a server address)"));
+    m_baseUrl = address.isNull() ? QString() : QStringLiteral("http://%1:%2").arg(address.toString()).arg(settings.httpPort);
+
+    auto fail = [this](BootService service, const QString &message) {
+        setStatus(service, ServiceState::Failed, message);
+        m_dhcp->stop();
+        m_tftp->stop();
+        m_http->stop();
+        for (BootService s : { BootService::Dhcp, BootService::Tftp, BootService::Http }) {
+            if (s != service)
+                setStatus(s, ServiceState::Stopped, {});
+        }
+        return Status::failure(message);
+    };
+
+    HttpBootSettings http;
+    http.port = settings.httpPort;
+    http.ipxeDir = settings.ipxeDir;
+    http.threads = settings.httpThreads;
+    http.unknownPolicy = settings.unknownPolicy;
+    if (Status s = m_http->start(http); !s)
+        return fail(BootService::Http, s.error());
+    setStatus(BootService::Http, ServiceState::Running, tr("port %1").arg(m_http->port()));
+
+    if (settings.tftpEnabled) {
+        TftpSettings tftp;
+        tftp.interfaceName = settings.interfaceName;
+        tftp.port = settings.tftpPort;
+        tftp.ipxeDir = settings.ipxeDir;
+        if (Status s = m_tftp->start(tftp); !s)
+            return fail(BootService::Tftp, s.error());
+        setStatus(BootService::Tftp, ServiceState::Running, tr("port %1").arg(settings.tftpPort));
+    }
+
+    if (settings.dhcpMode != DhcpMode::Off) {
+        DhcpSettings dhcp;
+        dhcp.mode = settings.dhcpMode;
+        dhcp.interfaceName = settings.interfaceName;
+        dhcp.serverAddress = address;
+        dhcp.port = settings.dhcpPort;
+        dhcp.proxyPort = settings.dhcpProxyPort;
+        dhcp.clientPort = settings.dhcpClientPort;
+        dhcp.httpBaseUrl = m_baseUrl;
+        dhcp.rangeStart = settings.rangeStart;
+        dhcp.rangeEnd = settings.rangeEnd;
+        dhcp.subnetMask = settings.subnetMask;
+        dhcp.router = settings.router;
+        dhcp.dns = settings.dns;
+        dhcp.leaseSeconds = settings.leaseSeconds;
+        dhcp.probeFirst = settings.probeDhcpFirst;
+        if (Status s = m_dhcp->start(dhcp); !s)
+            return fail(BootService::Dhcp, s.error());
+        setStatus(BootService::Dhcp, ServiceState::Running,
+            settings.dhcpMode == DhcpMode::Proxy ? tr("proxy, ports %1 and %2").arg(settings.dhcpPort).arg(settings.dhcpProxyPort)
+                                                 : tr("full, port %1").arg(settings.dhcpPort));
+    }
+    m_running = true;
+    m_lab->log()->post(Severity::Info, QStringLiteral("server"),
+        tr("boot server running: DHCP %1, interface %2, HTTP %3")
+            .arg(dhcpModeKey(settings.dhcpMode), settings.interfaceName.isEmpty() ? tr("all") : settings.interfaceName,
+                m_baseUrl.isEmpty() ? tr("port %1").arg(m_http->port()) : m_baseUrl));
+    Q_EMIT statusChanged();
+    return {};
+}
+
+void BootServer::startInBackground(const BootServerSettings &settings)
+{
+    if (m_starting || m_running) {
+        Q_EMIT startFinished(false, tr("the boot server is running already"));
+        return;
+    }
+    if (settings.dhcpMode != DhcpMode::Full || !settings.probeDhcpFirst || settings.interfaceName.isEmpty()) {
+        const Status s = start(settings);
+        Q_EMIT startFinished(s.ok(), s.error());
+        return;
+    }
+    m_starting = true;
+    Q_EMIT statusChanged();
+    const DhcpProbeSettings probe { settings.interfaceName, settings.dhcpPort, settings.dhcpClientPort };
+    QPointer<BootServer> self(this);
+    (void)QtConcurrent::run([self, probe, settings] {
+        auto found = probeForDhcpServer(probe);
+        if (!self)
+            return;
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, found, settings] {
+                if (!self)
+                    return;
+                self->m_starting = false;
+                Status s;
+                bool probeFailed = true;
+                if (!found) {
+                    s = Status::failure(found.error());
+                } else if (found.value()) {
+                    s = Status::failure(tr("another DHCP server (%1) answers on %2; full mode would fight it. Use "
+                                           "proxy mode beside it, or switch it off")
+                            .arg(found.value()->server.toString(), settings.interfaceName));
+                } else {
+                    BootServerSettings checked = settings;
+                    checked.probeDhcpFirst = false;
+                    s = self->start(checked);
+                    probeFailed = false;
+                }
+                if (probeFailed)
+                    self->setStatus(BootService::Dhcp, ServiceState::Failed, s.error());
+                Q_EMIT self->statusChanged();
+                Q_EMIT self->startFinished(s.ok(), s.error());
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void BootServer::stop()
+{
+    if (!m_running)
+        return;
+    m_dhcp->stop();
+    m_tftp->stop();
+    m_http->stop();
+    m_running = false;
+    for (BootService s : { BootService::Dhcp, BootService::Tftp, BootService::Http })
+        setStatus(s, ServiceState::Stopped, {});
+}
+
+ServiceStatus BootServer::status(BootService service) const
+{
+    return m_status[int(service)];
+}
+
+void BootServer::setStatus(BootService service, ServiceState state, const QString &message)
+{
+    ServiceStatus &s = m_status[int(service)];
+    if (s.state == state && s.message == message)
+        return;
+    s = ServiceStatus { state, message };
+    Q_EMIT statusChanged();
+}
+
+} // namespace drover

@@ -1,0 +1,66 @@
+// DhcpLeases: the address pool of full DHCP mode, kept in the catalog's `lease` table
+// (mac, ip, expires in milliseconds since the epoch) so leases survive a restart and every
+// admin of a shared catalog sees them. A machine the catalog knows keeps its address for
+// good (its row never goes to another client, even expired); other clients' expired
+// addresses are handed out again.
+#pragma once
+
+#include "util/result.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QSet>
+#include <QString>
+
+#include <optional>
+
+namespace drover {
+
+class Catalog;
+
+struct DhcpLease {
+    QString mac;
+    quint32 address = 0; // host byte order
+    QDateTime expires;
+    bool reserved = false; // the MAC belongs to a machine in the catalog
+};
+
+struct DhcpPool {
+    quint32 first = 0; // inclusive, host byte order
+    quint32 last = 0;
+    QSet<quint32> excluded; // our own address, the router: never handed out
+};
+
+class DhcpLeases final {
+    Q_DISABLE_COPY_MOVE(DhcpLeases)
+public:
+    static constexpr int OfferHoldSeconds = 60; // how long an offered address waits for its REQUEST
+
+    DhcpLeases(Catalog *catalog, DhcpPool pool, int leaseSeconds);
+
+    bool inPool(quint32 address) const { return address >= m_pool.first && address <= m_pool.last; }
+
+    // DISCOVER: an address for `mac` — its own lease, its machine's last address, the one it
+    // asks for, else the lowest free one — held for OfferHoldSeconds.
+    Result<quint32> offer(const QString &mac, quint32 requested);
+    // REQUEST: binds `address` to `mac` for the lease time; a failure is a NAK, with the reason.
+    Result<DhcpLease> bind(const QString &mac, quint32 address);
+    // RELEASE: the lease ends now; the row stays, so the client gets the same address next time.
+    Status release(const QString &mac, quint32 address);
+    // DECLINE: someone else uses `address`; skip it while this server runs.
+    void decline(quint32 address);
+
+    QList<DhcpLease> leases() const;
+    std::optional<DhcpLease> leaseOf(const QString &mac) const;
+
+private:
+    Status store(const QString &mac, quint32 address, qint64 expiresMs);
+    bool takenByOther(const QList<DhcpLease> &all, quint32 address, const QString &mac, qint64 nowMs) const;
+
+    Catalog *m_catalog;
+    DhcpPool m_pool;
+    int m_leaseSeconds;
+    QSet<quint32> m_declined;
+};
+
+} // namespace drover

@@ -1,0 +1,506 @@
+// The boot path's URL handlers.
+#include "boot/http/bootroutes.h"
+
+#include "boot/bootdecision.h"
+#include "boot/bootrecorder.h"
+#include "boot/ipxescript.h"
+#include "catalog/catalog.h"
+#include "log/logbus.h"
+#include "util/mac.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLocale>
+#include <QMutexLocker>
+#include <QRegularExpression>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace drover {
+
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(BootRoutes)
+};
+
+using http::Response;
+
+constexpr qsizetype kMaxSessions = 100'000;
+constexpr qint64 kSessionLifetimeMs = 24 * 3600 * 1000;
+constexpr int kWaitRetrySeconds = 30;
+
+const QStringList kReportPhases = { QStringLiteral("fetched"), QStringLiteral("verified"), QStringLiteral("mounted"),
+    QStringLiteral("configured"), QStringLiteral("ready"), QStringLiteral("failed") };
+
+// The iPXE binaries HTTP serves: a fixed table; the request only picks a row.
+struct IpxeFile {
+    const char *path;
+    const char *file;
+};
+constexpr IpxeFile kIpxeFiles[]
+    = { { "/ipxe.efi", "ipxe.efi" }, { "/snponly.efi", "snponly.efi" }, { "/undionly.kpxe", "undionly.kpxe" } };
+
+Response methodNotAllowed(const QByteArray &allow)
+{
+    Response r = Response::text(405, "Method Not Allowed\n");
+    r.headers.emplaceBack("Allow", allow);
+    return r;
+}
+
+Response script(const QByteArray &text)
+{
+    Response r;
+    r.contentType = "text/plain; charset=utf-8";
+    r.headers.emplaceBack("Cache-Control", "no-store");
+    r.body = text;
+    return r;
+}
+
+// Strict MAC forms in a URL: aa-bb-cc-dd-ee-ff (iPXE's hexhyp), aa:bb:…, or 12 hex digits.
+std::optional<QString> macFromPath(QByteArrayView text)
+{
+    static const QRegularExpression form(
+        QStringLiteral("^([0-9A-Fa-f]{2}([-:][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{12})$"));
+    const QString s = QString::fromLatin1(text);
+    if (!form.match(s).hasMatch())
+        return std::nullopt;
+    return normalizeMac(s);
+}
+
+QString sizeText(qint64 bytes)
+{
+    return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeSIFormat);
+}
+
+QString remoteText(const QHostAddress &address)
+{
+    return address.toString();
+}
+
+} // namespace
+
+BootRoutes::BootRoutes(Catalog *catalog, LogBus *log, BootDecider *decider, BootRecorder *recorder, Settings settings)
+    : m_catalog(catalog)
+    , m_log(log)
+    , m_decider(decider)
+    , m_recorder(recorder)
+    , m_settings(std::move(settings))
+{ }
+
+Response BootRoutes::handle(const http::Request &request, const http::Peer &peer)
+{
+    const QByteArray &path = request.path;
+    const bool get = request.method == "GET";
+    const bool head = request.method == "HEAD";
+    if (path.startsWith("/blobs/")) {
+        if (!get && !head)
+            return methodNotAllowed("GET, HEAD");
+        return blob(request, peer);
+    }
+    if (path == "/boot.ipxe" || (path.startsWith("/boot/") && path.endsWith(".ipxe"))) {
+        // A script request may register a machine: GET only, so HEAD has no side effects.
+        if (!get)
+            return methodNotAllowed("GET");
+        return path == "/boot.ipxe" ? chainScript(request, peer) : machineScript(request, peer);
+    }
+    if (path == "/report") {
+        if (!get)
+            return methodNotAllowed("GET");
+        return report(request, peer);
+    }
+    for (const IpxeFile &f : kIpxeFiles) {
+        if (path == f.path) {
+            if (!get && !head)
+                return methodNotAllowed("GET, HEAD");
+            return ipxeBinary(request, peer);
+        }
+    }
+    if (path == "/") {
+        if (!get && !head)
+            return methodNotAllowed("GET, HEAD");
+        return Response::text(200, "Drover boot server\n");
+    }
+    if (path.startsWith("/boot/"))
+        return Response::text(400, "Bad Request: not /boot/<mac>.ipxe\n");
+    return Response::text(404, "Not Found\n");
+}
+
+void BootRoutes::rejected(int status, const QByteArray &reason, const http::Peer &peer)
+{
+    m_log->post(Severity::Warning, QStringLiteral("http"),
+        Text::tr("refused a request from %1: %2 %3")
+            .arg(remoteText(peer.address))
+            .arg(status)
+            .arg(QString::fromLatin1(reason)));
+}
+
+QString BootRoutes::serverUrl(const http::Request &request, const http::Peer &peer) const
+{
+    if (!m_settings.baseUrl.isEmpty())
+        return m_settings.baseUrl;
+    // The Host the client used reaches us from where it stands (qemu's 10.0.2.2, a NAT…).
+    const QString host = QString::fromLatin1(request.header("host"));
+    if (!host.isEmpty()) {
+        const QString url = sanitizeServerUrl(QStringLiteral("http://") + host);
+        if (!url.isEmpty())
+            return url;
+    }
+    const QString local = peer.localAddress.protocol() == QAbstractSocket::IPv6Protocol
+        ? QLatin1Char('[') + peer.localAddress.toString() + QLatin1Char(']')
+        : peer.localAddress.toString();
+    return QStringLiteral("http://%1:%2").arg(local).arg(peer.localPort);
+}
+
+Response BootRoutes::chainScript(const http::Request &request, const http::Peer &peer)
+{
+    scripts.fetch_add(1, std::memory_order_relaxed);
+    m_log->post(Severity::Debug, QStringLiteral("http"),
+        Text::tr("chain script served to %1").arg(remoteText(peer.address)), {}, QStringLiteral("chain"));
+    return script(renderChainScript(serverUrl(request, peer)));
+}
+
+Response BootRoutes::machineScript(const http::Request &request, const http::Peer &peer)
+{
+    const QByteArrayView macText = QByteArrayView(request.path).sliced(6, request.path.size() - 6 - 5);
+    const auto mac = macFromPath(macText);
+    if (!mac)
+        return Response::text(400, "Bad Request: not a MAC address\n");
+    const auto query = http::parseQuery(request.query);
+    if (!query)
+        return Response::text(400, "Bad Request: malformed query\n");
+    BootRequest boot { *mac, query->value(QStringLiteral("uuid")), query->value(QStringLiteral("arch")),
+        query->value(QStringLiteral("serial")), peer.address };
+    const BootDecision decision = m_decider->decide(boot);
+    const QString server = serverUrl(request, peer);
+    scripts.fetch_add(1, std::memory_order_relaxed);
+    recordScript(decision, peer);
+    switch (decision.outcome) {
+    case BootDecision::Outcome::Ignore:
+        return script(renderExitScript(decision.reason));
+    case BootDecision::Outcome::Wait:
+        return script(renderWaitScript(server, decision.reason, kWaitRetrySeconds));
+    case BootDecision::Outcome::Boot:
+        break;
+    }
+    BootScriptInput in;
+    in.serverUrl = server;
+    in.mac = decision.mac;
+    in.machine = decision.machine->name;
+    in.image = decision.image;
+    in.manifest = decision.manifestDigest;
+    in.kernel = decision.manifest.kernel;
+    in.initrd = decision.manifest.initrd;
+    in.imageArgs = decision.manifest.kernelArgs;
+    in.groupArgs = decision.groupArgs;
+    in.machineArgs = decision.machineArgs;
+    in.bootId = decision.bootId;
+    in.token = decision.token;
+    in.note = decision.reason;
+    const RenderedScript rendered = renderBootScript(in);
+    for (const QString &warning : rendered.warnings) {
+        m_recorder->event(BootEvent { 0, {}, decision.machine->name, decision.mac, decision.bootId,
+                              QStringLiteral("script"), decision.image, {}, warning },
+            Severity::Warning);
+    }
+    return script(rendered.text);
+}
+
+void BootRoutes::recordScript(const BootDecision &d, const http::Peer &peer)
+{
+    const QString name = d.machine ? d.machine->name : QString();
+    const QString remote = remoteText(peer.address);
+    QString detail;
+    Severity severity = d.severity;
+    switch (d.outcome) {
+    case BootDecision::Outcome::Boot:
+        detail = d.reason.isEmpty()
+            ? Text::tr("script served to %1: boots %2").arg(remote, d.image)
+            : Text::tr("script served to %1: boots %2 (%3)").arg(remote, d.image, d.reason);
+        remember(Session { d.bootId, d.mac, name, d.image, d.manifestDigest, peer.address,
+            QDateTime::currentMSecsSinceEpoch() });
+        break;
+    case BootDecision::Outcome::Wait:
+        detail = Text::tr("script served to %1: nothing boots: %2").arg(remote, d.reason);
+        if (severity == Severity::Info && !d.registered)
+            severity = Severity::Warning;
+        break;
+    case BootDecision::Outcome::Ignore:
+        detail = Text::tr("script served to %1: %2").arg(remote, d.reason);
+        break;
+    }
+    if (d.registered) {
+        m_recorder->event(BootEvent { 0, {}, name, d.mac, {}, QStringLiteral("register"), {}, {},
+                              Text::tr("registered unknown machine %1 as %2%3")
+                                  .arg(d.mac, name,
+                                      d.machine->vendor.isEmpty() ? QString()
+                                                                  : QStringLiteral(" (%1)").arg(d.machine->vendor)) },
+            Severity::Info);
+    }
+    m_recorder->event(
+        BootEvent { 0, {}, name, d.mac, d.bootId, QStringLiteral("script"), d.image, {}, detail }, severity);
+    if (!name.isEmpty()) {
+        m_recorder->machineSeen(name, d.boots() ? MachineState::Booting : d.machine->state,
+            d.boots() ? QStringLiteral("script") : d.machine->phase, remote);
+    }
+}
+
+Response BootRoutes::blob(const http::Request &request, const http::Peer &peer)
+{
+    const QByteArrayView rest = QByteArrayView(request.path).sliced(7);
+    const auto digest = Digest::parse(QString::fromLatin1(rest));
+    if (!digest)
+        return Response::text(400, "Bad Request: not sha256:<64 lower-case hex digits>\n");
+    const auto query = http::parseQuery(request.query);
+    if (!query)
+        return Response::text(400, "Bad Request: malformed query\n");
+    // Only the validated hex reaches the path.
+    const QByteArray file = QFile::encodeName(m_settings.storeDir + QStringLiteral("/blobs/sha256/") + digest->hex());
+    const int fd = ::open(file.constData(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return Response::text(404, "Not Found\n");
+    const QByteArray etag = '"' + digest->toString().toLatin1() + '"';
+    Response r = serveFile(fd, request, etag, "application/octet-stream");
+    if (r.status == 200 || r.status == 206) {
+        blobs.fetch_add(1, std::memory_order_relaxed);
+        r.headers.emplaceBack("Cache-Control", "public, max-age=31536000, immutable");
+    }
+    if (r.fileFd < 0 || r.headOnly)
+        return r;
+
+    // Which boot and which role: an explicit ?boot= from the init, else the newest boot
+    // issued to this address; the role from the manifests the decider has loaded.
+    const auto role = m_decider->roleOf(*digest);
+    const auto session = sessionFor(query->value(QStringLiteral("boot")), peer.address);
+    const qint64 total = r.fileLength;
+    const qint64 offset = r.fileOffset;
+    const QString remote = remoteText(peer.address);
+    const QString digestText = digest->toString();
+    QElapsedTimer timer;
+    timer.start();
+    r.done = [this, role, session, total, offset, remote, digestText, timer](qint64 sent, bool complete) {
+        const QString what = role ? (role->role == QLatin1String("layer")
+                                            ? Text::tr("layer %1").arg(role->layer)
+                                            : role->role)
+                                  : Text::tr("blob");
+        QString detail = complete
+            ? Text::tr("%1 %2 sent to %3: %4 in %5 s")
+                  .arg(what, digestText.left(19), remote, sizeText(sent))
+                  .arg(double(timer.elapsed()) / 1000.0, 0, 'f', 1)
+            : Text::tr("%1 %2 to %3 interrupted after %4 of %5")
+                  .arg(what, digestText.left(19), remote, sizeText(sent), sizeText(total));
+        if (offset > 0)
+            detail += Text::tr(" (from byte %1)").arg(offset);
+        if (!role && !session) {
+            m_log->post(Severity::Debug, QStringLiteral("http"), detail);
+            return;
+        }
+        const QString phase = role ? role->role : QStringLiteral("blob");
+        m_recorder->event(BootEvent { 0, {}, session ? session->machine : QString(), session ? session->mac : QString(),
+                              session ? session->bootId : QString(), phase,
+                              role ? role->image : (session ? session->image : QString()), {}, detail },
+            complete ? Severity::Info : Severity::Warning);
+        if (session && !session->machine.isEmpty() && complete)
+            m_recorder->machineSeen(session->machine, MachineState::Booting, phase);
+    };
+    return r;
+}
+
+Response BootRoutes::ipxeBinary(const http::Request &request, const http::Peer &peer)
+{
+    QByteArray name;
+    for (const IpxeFile &f : kIpxeFiles) {
+        if (request.path == f.path)
+            name = f.file;
+    }
+    const QByteArray file = QFile::encodeName(m_settings.ipxeDir) + '/' + name;
+    const int fd = ::open(file.constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return Response::text(404, "Not Found: " + name + " is not installed\n");
+    struct stat st {};
+    ::fstat(fd, &st);
+    const QByteArray etag = "\"" + QByteArray::number(qint64(st.st_size), 16) + '-'
+        + QByteArray::number(qint64(st.st_mtim.tv_sec), 16) + "\"";
+    Response r = serveFile(fd, request, etag, "application/efi");
+    if (r.fileFd >= 0 && !r.headOnly) {
+        blobs.fetch_add(1, std::memory_order_relaxed);
+        const QString remote = remoteText(peer.address);
+        const QString what = QString::fromLatin1(name);
+        r.done = [this, remote, what](qint64 sent, bool complete) {
+            m_recorder->event(BootEvent { 0, {}, {}, {}, {}, QStringLiteral("ipxe"), {}, {},
+                                  complete ? Text::tr("%1 sent to %2 over HTTP (%3)").arg(what, remote, sizeText(sent))
+                                           : Text::tr("%1 to %2 interrupted").arg(what, remote) },
+                complete ? Severity::Info : Severity::Warning);
+        };
+    }
+    return r;
+}
+
+Response BootRoutes::serveFile(int fd, const http::Request &request, const QByteArray &etag, const QByteArray &type)
+{
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return Response::text(404, "Not Found\n");
+    }
+    const qint64 size = st.st_size;
+    Response r;
+    r.contentType = type;
+    r.headers.emplaceBack("ETag", etag);
+    r.headers.emplaceBack("Accept-Ranges", "bytes");
+    const QByteArray ifNoneMatch = request.header("if-none-match");
+    if (!ifNoneMatch.isNull() && http::etagMatches(ifNoneMatch, etag, true)) {
+        ::close(fd);
+        r.status = 304;
+        return r;
+    }
+    QByteArray range = request.header("range");
+    const QByteArray ifRange = request.header("if-range");
+    if (!range.isNull() && !ifRange.isNull() && !http::etagMatches(ifRange, etag, false))
+        range = QByteArray(); // the client's copy is another version: send it all
+    http::ByteRange byteRange;
+    const http::RangeCheck check
+        = range.isNull() ? http::RangeCheck::Whole : http::parseRange(range, size, &byteRange);
+    if (check == http::RangeCheck::Unsatisfiable) {
+        ::close(fd);
+        r = Response::text(416, "Range Not Satisfiable\n");
+        r.headers.emplaceBack("Content-Range", "bytes */" + QByteArray::number(size));
+        return r;
+    }
+    r.fileFd = fd;
+    if (check == http::RangeCheck::Partial) {
+        r.status = 206;
+        r.fileOffset = byteRange.first;
+        r.fileLength = byteRange.length();
+        r.headers.emplaceBack("Content-Range",
+            "bytes " + QByteArray::number(byteRange.first) + '-' + QByteArray::number(byteRange.last) + '/'
+                + QByteArray::number(size));
+    } else {
+        r.fileOffset = 0;
+        r.fileLength = size;
+    }
+    r.headOnly = request.isHead();
+    return r;
+}
+
+Response BootRoutes::report(const http::Request &request, const http::Peer &peer)
+{
+    const auto query = http::parseQuery(request.query, 16, 1024);
+    if (!query)
+        return Response::text(400, "Bad Request: malformed query\n");
+    const auto mac = normalizeMac(query->value(QStringLiteral("mac")));
+    const QString bootId = query->value(QStringLiteral("boot"));
+    const QString token = query->value(QStringLiteral("token"));
+    const QString phase = query->value(QStringLiteral("phase"));
+    const QString digestText = query->value(QStringLiteral("digest"));
+    const QString detail = query->value(QStringLiteral("detail"));
+    if (!mac || !BootTokens::isBootId(bootId) || !BootTokens::isToken(token))
+        return Response::text(400, "Bad Request: mac, boot and token are required\n");
+    if (!kReportPhases.contains(phase))
+        return Response::text(400, "Bad Request: phase must be one of fetched, verified, mounted, configured, ready, "
+                                   "failed\n");
+    std::optional<Digest> digest;
+    if (!digestText.isEmpty()) {
+        digest = Digest::parse(digestText);
+        if (!digest)
+            return Response::text(400, "Bad Request: digest is not sha256:<hex>\n");
+    }
+    const QString remote = remoteText(peer.address);
+    const BootTokens::Check check = m_decider->tokens().check(bootId, *mac, token);
+    if (check != BootTokens::Check::Valid) {
+        m_recorder->event(BootEvent { 0, {}, {}, *mac, bootId, phase, {}, {},
+                              check == BootTokens::Check::Expired
+                                  ? Text::tr("report '%1' from %2 refused: the boot's token has expired").arg(phase, remote)
+                                  : Text::tr("report '%1' from %2 refused: wrong token").arg(phase, remote) },
+            Severity::Warning);
+        return Response::text(403, "Forbidden: token does not match this boot\n");
+    }
+
+    QString machine;
+    QString image;
+    QString note;
+    if (const auto session = sessionFor(bootId, {}); session && session->bootId == bootId) {
+        machine = session->machine;
+        image = session->image;
+        if (digest && phase == QLatin1String("ready") && *digest != session->manifest)
+            note = Text::tr(" (reports manifest %1, but boot %2 was given %3)")
+                       .arg(digest->toString().left(19), bootId, session->manifest.toString().left(19));
+    } else {
+        // Issued before a restart, or by another Drover on this catalog: the token is good.
+        if (auto m = m_catalog->machineByMac(*mac))
+            machine = m->name;
+        if (digest) {
+            for (const ImageRecord &record : m_catalog->images()) {
+                if (record.manifestDigest == digest->toString())
+                    image = record.tag();
+            }
+        }
+    }
+    reports.fetch_add(1, std::memory_order_relaxed);
+    const bool failed = phase == QLatin1String("failed");
+    QString text = Text::tr("%1 reports %2").arg(machine.isEmpty() ? *mac : machine, phase);
+    if (digest)
+        text += QLatin1Char(' ') + digest->toString().left(19);
+    if (!detail.isEmpty())
+        text += QStringLiteral(": ") + detail;
+    text += note;
+    m_recorder->event(BootEvent { 0, {}, machine, *mac, bootId, phase, image, {}, text },
+        failed ? Severity::Error : (note.isEmpty() ? Severity::Info : Severity::Warning));
+    if (!machine.isEmpty()) {
+        if (phase == QLatin1String("ready")) {
+            m_recorder->machineSeen(machine, MachineState::Ready, phase, remote);
+            m_recorder->bootResult(machine, image, true);
+        } else if (failed) {
+            m_recorder->machineSeen(machine, MachineState::Failed, phase, remote);
+            m_recorder->bootResult(machine, image, false);
+        } else {
+            m_recorder->machineSeen(machine, MachineState::Booting, phase, remote);
+        }
+    }
+    Response r;
+    r.status = 204;
+    return r;
+}
+
+void BootRoutes::remember(const Session &session)
+{
+    QMutexLocker lock(&m_mutex);
+    m_sessions.insert(session.bootId, session);
+    m_lastBootOf.insert(session.remote, session.bootId);
+    m_order.push_back(session.bootId);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    while (!m_order.empty()) {
+        const auto it = m_sessions.constFind(m_order.front());
+        const bool old = it == m_sessions.cend() || now - it->issuedMs > kSessionLifetimeMs;
+        if (!old && qsizetype(m_order.size()) <= kMaxSessions)
+            break;
+        if (it != m_sessions.cend()) {
+            if (m_lastBootOf.value(it->remote) == it->bootId)
+                m_lastBootOf.remove(it->remote);
+            m_sessions.erase(it);
+        }
+        m_order.pop_front();
+    }
+}
+
+std::optional<BootRoutes::Session> BootRoutes::sessionFor(const QString &bootId, const QHostAddress &remote) const
+{
+    QMutexLocker lock(&m_mutex);
+    if (!bootId.isEmpty()) {
+        const auto it = m_sessions.constFind(bootId);
+        return it == m_sessions.cend() ? std::nullopt : std::optional<Session>(*it);
+    }
+    if (remote.isNull())
+        return std::nullopt;
+    const auto id = m_lastBootOf.constFind(remote);
+    if (id == m_lastBootOf.cend())
+        return std::nullopt;
+    const auto it = m_sessions.constFind(*id);
+    return it == m_sessions.cend() ? std::nullopt : std::optional<Session>(*it);
+}
+
+} // namespace drover

@@ -1,0 +1,76 @@
+// BootRoutes: what each boot-path URL does. Called on the HTTP engine's worker threads, so
+// everything here is thread-safe: the decider and recorder are, and the boot sessions sit
+// behind a mutex. No path built from client input ever reaches the filesystem: blobs are
+// opened by a validated digest's hex, iPXE binaries by a fixed table of names.
+#pragma once
+
+#include "boot/http/httpengine.h"
+#include "store/digest.h"
+
+#include <QHash>
+#include <QMutex>
+
+#include <atomic>
+#include <deque>
+
+namespace drover {
+
+class BootDecider;
+class BootRecorder;
+class Catalog;
+class LogBus;
+struct BootDecision;
+
+class BootRoutes final {
+    Q_DISABLE_COPY_MOVE(BootRoutes)
+public:
+    struct Settings {
+        QString storeDir;
+        QString ipxeDir;
+        QString baseUrl; // empty: from the request
+    };
+    BootRoutes(Catalog *catalog, LogBus *log, BootDecider *decider, BootRecorder *recorder, Settings settings);
+
+    http::Response handle(const http::Request &request, const http::Peer &peer);
+    void rejected(int status, const QByteArray &reason, const http::Peer &peer);
+
+    std::atomic<quint64> scripts { 0 }, blobs { 0 }, reports { 0 };
+
+    // A boot this server issued: who got which image, for attributing downloads and
+    // reports to a machine.
+    struct Session {
+        QString bootId;
+        QString mac;
+        QString machine;
+        QString image;
+        Digest manifest;
+        QHostAddress remote;
+        qint64 issuedMs = 0;
+    };
+
+private:
+    http::Response chainScript(const http::Request &request, const http::Peer &peer);
+    http::Response machineScript(const http::Request &request, const http::Peer &peer);
+    http::Response blob(const http::Request &request, const http::Peer &peer);
+    http::Response ipxeBinary(const http::Request &request, const http::Peer &peer);
+    http::Response report(const http::Request &request, const http::Peer &peer);
+
+    // A file body with ETag, Range and conditional handling; takes ownership of fd.
+    http::Response serveFile(int fd, const http::Request &request, const QByteArray &etag, const QByteArray &type);
+    QString serverUrl(const http::Request &request, const http::Peer &peer) const;
+    void remember(const Session &session);
+    std::optional<Session> sessionFor(const QString &bootId, const QHostAddress &remote) const;
+    void recordScript(const BootDecision &decision, const http::Peer &peer);
+
+    Catalog *m_catalog;
+    LogBus *m_log;
+    BootDecider *m_decider;
+    BootRecorder *m_recorder;
+    Settings m_settings;
+    mutable QMutex m_mutex;
+    QHash<QString, Session> m_sessions; // boot id → session
+    QHash<QHostAddress, QString> m_lastBootOf; // remote address → its newest boot id
+    std::deque<QString> m_order; // boot ids, oldest first, to forget old sessions
+};
+
+} // namespace drover

@@ -1,0 +1,582 @@
+// The engine's workers and connections. Each connection is a non-blocking socket with a read
+// and a write notifier; the write notifier is on only while output is pending, so an idle
+// server costs nothing. Responses are written in place; bodies from files go out with
+// sendfile(2), at most kWriteBudget bytes per turn so many downloads share a thread fairly.
+#include "boot/http/httpengine.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QHash>
+#include <QSet>
+#include <QLocale>
+#include <QSocketNotifier>
+#include <QTcpServer>
+#include <QThread>
+#include <QTimeZone>
+#include <QTimer>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace drover::http {
+
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(HttpEngine)
+};
+
+constexpr qint64 kWriteBudget = 8 << 20;
+constexpr qint64 kSendfileChunk = 4 << 20;
+
+QHostAddress addressOf(const sockaddr_storage &ss, quint16 *port)
+{
+    QHostAddress address;
+    if (ss.ss_family == AF_INET) {
+        const auto *in = reinterpret_cast<const sockaddr_in *>(&ss);
+        address.setAddress(ntohl(in->sin_addr.s_addr));
+        *port = ntohs(in->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+        const auto *in6 = reinterpret_cast<const sockaddr_in6 *>(&ss);
+        address.setAddress(reinterpret_cast<const quint8 *>(&in6->sin6_addr));
+        *port = ntohs(in6->sin6_port);
+        // A v4 client on a dual-stack socket shows as ::ffff:a.b.c.d.
+        bool ok = false;
+        const quint32 v4 = address.toIPv4Address(&ok);
+        if (ok)
+            address.setAddress(v4);
+    }
+    return address;
+}
+
+Peer peerOf(int fd)
+{
+    Peer peer;
+    sockaddr_storage ss {};
+    socklen_t len = sizeof ss;
+    if (::getpeername(fd, reinterpret_cast<sockaddr *>(&ss), &len) == 0)
+        peer.address = addressOf(ss, &peer.port);
+    len = sizeof ss;
+    if (::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) == 0)
+        peer.localAddress = addressOf(ss, &peer.localPort);
+    return peer;
+}
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+} // namespace
+
+Response Response::text(int status, const QByteArray &body, bool close)
+{
+    Response r;
+    r.status = status;
+    r.contentType = "text/plain; charset=utf-8";
+    r.body = body;
+    r.close = close;
+    return r;
+}
+
+class Connection;
+
+// One thread's share of the connections.
+class Worker final : public QObject {
+public:
+    explicit Worker(std::shared_ptr<HttpEngine::Shared> shared)
+        : m_shared(std::move(shared))
+    { }
+    ~Worker() override;
+
+    void start()
+    {
+        m_sweep = new QTimer(this);
+        m_sweep->setInterval(1000);
+        connect(m_sweep, &QTimer::timeout, this, &Worker::sweep);
+        m_sweep->start();
+    }
+    void adopt(int fd);
+    void closeAll();
+    void forget(Connection *c) { m_connections.remove(c); }
+    HttpEngine::Shared &shared() { return *m_shared; }
+    const QByteArray &dateHeader();
+
+private:
+    void sweep();
+
+    std::shared_ptr<HttpEngine::Shared> m_shared;
+    QSet<Connection *> m_connections;
+    QTimer *m_sweep = nullptr;
+    qint64 m_dateSecond = -1;
+    QByteArray m_date;
+};
+
+class Connection final : public QObject {
+public:
+    Connection(int fd, Worker *worker)
+        : QObject(worker)
+        , m_fd(fd)
+        , m_worker(worker)
+        , m_peer(peerOf(fd))
+        , m_read(new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this))
+        , m_write(new QSocketNotifier(qintptr(fd), QSocketNotifier::Write, this))
+    {
+        m_lastActivity = nowMs();
+        m_write->setEnabled(false);
+        connect(m_read, &QSocketNotifier::activated, this, [this] { onReadable(); });
+        connect(m_write, &QSocketNotifier::activated, this, [this] { onWritable(); });
+    }
+
+    ~Connection() override { release(false); }
+
+    // Called once a second: drops clients that stall.
+    void checkTimeouts(qint64 now)
+    {
+        const EngineSettings &s = m_worker->shared().settings;
+        if (m_busy) {
+            if (now - m_lastActivity > s.stallTimeoutMs)
+                drop();
+        } else if (m_headStart >= 0) {
+            if (now - m_headStart > s.headTimeoutMs) {
+                reject(408, "request head not complete in time");
+            }
+        } else if (now - m_lastActivity > s.idleTimeoutMs) {
+            drop();
+        }
+    }
+
+    void drop()
+    {
+        m_worker->shared().dropped.fetch_add(1, std::memory_order_relaxed);
+        closeNow();
+    }
+
+    void closeNow()
+    {
+        release(false);
+        m_worker->forget(this);
+        deleteLater();
+    }
+
+private:
+    void onReadable()
+    {
+        const int cap = m_worker->shared().settings.limits.maxHeadBytes * 2;
+        char buffer[16384];
+        while (m_fd >= 0) {
+            const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
+            if (n > 0) {
+                m_in.append(buffer, n);
+                m_lastActivity = nowMs();
+                if (m_headStart < 0)
+                    m_headStart = m_lastActivity;
+                if (m_in.size() >= cap) {
+                    // Enough buffered: read more once this is dealt with.
+                    m_read->setEnabled(false);
+                    break;
+                }
+                continue;
+            }
+            if (n == 0) {
+                m_peerClosed = true;
+                m_read->setEnabled(false);
+                break;
+            }
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            closeNow();
+            return;
+        }
+        process();
+        if (m_fd >= 0 && m_peerClosed && !m_busy)
+            closeNow();
+    }
+
+    void onWritable()
+    {
+        m_write->setEnabled(false);
+        flush();
+    }
+
+    void process()
+    {
+        if (m_processing)
+            return;
+        m_processing = true;
+        HttpEngine::Shared &shared = m_worker->shared();
+        while (m_fd >= 0 && !m_busy && !m_in.isEmpty()) {
+            ParseResult r = parseRequest(m_in, shared.settings.limits);
+            if (r.state == ParseResult::State::Incomplete) {
+                if (m_in.size() >= shared.settings.limits.maxHeadBytes * 2)
+                    reject(431, "request head too large");
+                break;
+            }
+            if (r.state == ParseResult::State::Error) {
+                reject(r.status, r.reason);
+                break;
+            }
+            m_in.remove(0, r.consumed);
+            m_headStart = m_in.isEmpty() ? -1 : nowMs();
+            shared.requests.fetch_add(1, std::memory_order_relaxed);
+            Response response = shared.handler(r.request, m_peer);
+            response.headOnly = response.headOnly || r.request.isHead();
+            response.close = response.close || !r.request.keepAlive;
+            send(std::move(response), r.request.minorVersion, r.request.keepAlive);
+        }
+        m_processing = false;
+        if (m_fd >= 0 && !m_busy && !m_peerClosed && !m_read->isEnabled())
+            m_read->setEnabled(true);
+    }
+
+    void reject(int status, const QByteArray &reason)
+    {
+        HttpEngine::Shared &shared = m_worker->shared();
+        if (shared.reject)
+            shared.reject(status, reason, m_peer);
+        m_in.clear();
+        m_headStart = -1;
+        m_read->setEnabled(false);
+        send(Response::text(status, reasonPhrase(status) + ": " + reason + '\n', true), 1, false);
+    }
+
+    void send(Response &&r, int minorVersion, bool keepAlive)
+    {
+        HttpEngine::Shared &shared = m_worker->shared();
+        if (r.status >= 400)
+            shared.errors.fetch_add(1, std::memory_order_relaxed);
+        const qint64 length = r.fileFd >= 0 ? r.fileLength : r.body.size();
+        QByteArray &out = m_out;
+        out.reserve(256 + (r.headOnly ? 0 : r.body.size()));
+        out += "HTTP/1.1 " + QByteArray::number(r.status) + ' ' + reasonPhrase(r.status) + "\r\n";
+        out += m_worker->dateHeader();
+        out += "Server: drover\r\n";
+        if (!r.contentType.isEmpty())
+            out += "Content-Type: " + r.contentType + "\r\n";
+        if (r.status != 304 && r.status != 204)
+            out += "Content-Length: " + QByteArray::number(length) + "\r\n";
+        for (const auto &h : r.headers)
+            out += h.first + ": " + h.second + "\r\n";
+        if (r.close)
+            out += "Connection: close\r\n";
+        else if (minorVersion == 0 && keepAlive)
+            out += "Connection: keep-alive\r\n";
+        out += "\r\n";
+        if (!r.headOnly && r.fileFd < 0)
+            out += r.body;
+        m_outPos = 0;
+        if (r.fileFd >= 0 && !r.headOnly) {
+            m_file = r.fileFd;
+            m_fileOffset = r.fileOffset;
+            m_fileLeft = r.fileLength;
+        } else if (r.fileFd >= 0) {
+            ::close(r.fileFd);
+        }
+        m_bodySent = 0;
+        m_closeAfter = r.close;
+        m_done = std::move(r.done);
+        m_busy = true;
+        flush();
+    }
+
+    void flush()
+    {
+        HttpEngine::Shared &shared = m_worker->shared();
+        qint64 budget = kWriteBudget;
+        while (m_outPos < m_out.size()) {
+            const ssize_t n = ::send(m_fd, m_out.constData() + m_outPos, size_t(m_out.size() - m_outPos), MSG_NOSIGNAL);
+            if (n > 0) {
+                m_outPos += n;
+                shared.bytesSent.fetch_add(quint64(n), std::memory_order_relaxed);
+                m_lastActivity = nowMs();
+                continue;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                m_write->setEnabled(true);
+                return;
+            }
+            closeNow();
+            return;
+        }
+        while (m_fileLeft > 0) {
+            off_t offset = off_t(m_fileOffset);
+            const ssize_t n = ::sendfile(m_fd, m_file, &offset, size_t(qMin(m_fileLeft, kSendfileChunk)));
+            if (n > 0) {
+                m_fileOffset += n;
+                m_fileLeft -= n;
+                m_bodySent += n;
+                budget -= n;
+                shared.bytesSent.fetch_add(quint64(n), std::memory_order_relaxed);
+                m_lastActivity = nowMs();
+                if (budget <= 0 && m_fileLeft > 0) {
+                    // Let the other connections of this thread have a turn.
+                    m_write->setEnabled(true);
+                    return;
+                }
+                continue;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                m_write->setEnabled(true);
+                return;
+            }
+            // n == 0: the file is shorter than it was when opened; the client cannot get
+            // what Content-Length promised, so the connection ends.
+            closeNow();
+            return;
+        }
+        finish();
+    }
+
+    void finish()
+    {
+        m_out.clear();
+        m_outPos = 0;
+        if (m_file >= 0) {
+            ::close(m_file);
+            m_file = -1;
+        }
+        m_busy = false;
+        if (auto done = std::move(m_done)) {
+            m_done = nullptr;
+            done(m_bodySent, true);
+        }
+        if (m_closeAfter || m_peerClosed) {
+            closeNow();
+            return;
+        }
+        process();
+    }
+
+    void release(bool)
+    {
+        if (m_fd < 0)
+            return;
+        delete m_read;
+        delete m_write;
+        m_read = nullptr;
+        m_write = nullptr;
+        ::close(m_fd);
+        m_fd = -1;
+        if (m_file >= 0) {
+            ::close(m_file);
+            m_file = -1;
+        }
+        m_worker->shared().active.fetch_sub(1, std::memory_order_relaxed);
+        if (auto done = std::move(m_done)) {
+            m_done = nullptr;
+            done(m_bodySent, false);
+        }
+    }
+
+    int m_fd;
+    Worker *m_worker;
+    Peer m_peer;
+    QSocketNotifier *m_read;
+    QSocketNotifier *m_write;
+    QByteArray m_in;
+    QByteArray m_out;
+    qsizetype m_outPos = 0;
+    int m_file = -1;
+    qint64 m_fileOffset = 0;
+    qint64 m_fileLeft = 0;
+    qint64 m_bodySent = 0;
+    std::function<void(qint64, bool)> m_done;
+    bool m_busy = false;
+    bool m_closeAfter = false;
+    bool m_peerClosed = false;
+    bool m_processing = false;
+    qint64 m_headStart = -1;
+    qint64 m_lastActivity = 0;
+};
+
+Worker::~Worker()
+{
+    // Before the members go: a connection's teardown reads the shared counters.
+    const auto all = m_connections;
+    for (Connection *c : all)
+        delete c;
+}
+
+void Worker::adopt(int fd)
+{
+    m_connections.insert(new Connection(fd, this));
+}
+
+void Worker::closeAll()
+{
+    const auto all = m_connections;
+    for (Connection *c : all)
+        c->closeNow();
+    m_connections.clear();
+    if (m_sweep)
+        m_sweep->stop();
+}
+
+void Worker::sweep()
+{
+    const qint64 now = nowMs();
+    const auto all = m_connections;
+    for (Connection *c : all)
+        c->checkTimeouts(now);
+}
+
+const QByteArray &Worker::dateHeader()
+{
+    const qint64 second = nowMs() / 1000;
+    if (second != m_dateSecond) {
+        m_dateSecond = second;
+        const QDateTime utc = QDateTime::fromSecsSinceEpoch(second, QTimeZone::UTC);
+        m_date = "Date: " + QLocale::c().toString(utc, QStringLiteral("ddd, dd MMM yyyy hh:mm:ss")).toLatin1()
+            + " GMT\r\n";
+    }
+    return m_date;
+}
+
+// Accepts on the first worker's thread and deals connections out round-robin.
+class Listener final : public QTcpServer {
+public:
+    Listener(std::shared_ptr<HttpEngine::Shared> shared, QList<Worker *> workers)
+        : m_shared(std::move(shared))
+        , m_workers(std::move(workers))
+    { }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        const int fd = int(descriptor);
+        if (m_shared->active.load(std::memory_order_relaxed) >= quint64(m_shared->settings.maxConnections)) {
+            m_shared->dropped.fetch_add(1, std::memory_order_relaxed);
+            ::close(fd);
+            return;
+        }
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+        const int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        m_shared->connections.fetch_add(1, std::memory_order_relaxed);
+        m_shared->active.fetch_add(1, std::memory_order_relaxed);
+        Worker *worker = m_workers.at(m_next++ % m_workers.size());
+        if (worker->thread() == QThread::currentThread())
+            worker->adopt(fd);
+        else
+            QMetaObject::invokeMethod(worker, [worker, fd] { worker->adopt(fd); }, Qt::QueuedConnection);
+    }
+
+private:
+    std::shared_ptr<HttpEngine::Shared> m_shared;
+    QList<Worker *> m_workers;
+    qsizetype m_next = 0;
+};
+
+HttpEngine::HttpEngine(Handler handler, RejectHook reject, QObject *parent)
+    : QObject(parent)
+    , m_shared(std::make_shared<Shared>())
+{
+    m_shared->handler = std::move(handler);
+    m_shared->reject = std::move(reject);
+}
+
+HttpEngine::~HttpEngine()
+{
+    stop();
+}
+
+Status HttpEngine::start(const EngineSettings &settings)
+{
+    if (isRunning())
+        return Status::failure(Text::tr("the HTTP server is running already"));
+    // Fresh counters and settings for this run; the handler stays.
+    auto shared = std::make_shared<Shared>();
+    shared->handler = m_shared->handler;
+    shared->reject = m_shared->reject;
+    shared->settings = settings;
+    m_shared = shared;
+
+    const int threads = qBound(1, settings.threads, 16);
+    for (int i = 0; i < threads; ++i) {
+        auto *thread = new QThread(this);
+        thread->setObjectName(QStringLiteral("drover-http-%1").arg(i));
+        auto *worker = new Worker(shared);
+        worker->moveToThread(thread);
+        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        thread->start();
+        QMetaObject::invokeMethod(worker, [worker] { worker->start(); }, Qt::BlockingQueuedConnection);
+        m_threads.append(thread);
+        m_workers.append(worker);
+    }
+    Worker *first = m_workers.first();
+    QString failure;
+    quint16 port = 0;
+    QMetaObject::invokeMethod(
+        first,
+        [&] {
+            auto *listener = new Listener(shared, m_workers);
+            listener->setParent(first);
+            listener->setListenBacklogSize(1024);
+            listener->setMaxPendingConnections(1024);
+            if (!listener->listen(settings.address, settings.port)) {
+                const bool privileged = settings.port < 1024;
+                if (listener->serverError() == QAbstractSocket::AddressInUseError)
+                    failure = Text::tr("HTTP port %1 is in use by another program; stop it or choose another port")
+                                  .arg(settings.port);
+                else if (listener->serverError() == QAbstractSocket::SocketAccessError && privileged)
+                    failure = Text::tr("HTTP port %1 needs root or the CAP_NET_BIND_SERVICE capability "
+                                       "(setcap cap_net_bind_service=+ep on the drover binary), or choose a port "
+                                       "above 1023")
+                                  .arg(settings.port);
+                else
+                    failure = Text::tr("cannot listen on HTTP port %1: %2").arg(settings.port).arg(listener->errorString());
+                delete listener;
+                return;
+            }
+            port = listener->serverPort();
+        },
+        Qt::BlockingQueuedConnection);
+    if (!failure.isEmpty()) {
+        stop();
+        return Status::failure(failure);
+    }
+    m_port = port;
+    return {};
+}
+
+void HttpEngine::stop()
+{
+    // The listener first, so no connection is dealt out to a worker that has closed down.
+    if (!m_workers.isEmpty()) {
+        Worker *first = m_workers.first();
+        QMetaObject::invokeMethod(
+            first, [first] { qDeleteAll(first->findChildren<QTcpServer *>()); }, Qt::BlockingQueuedConnection);
+    }
+    for (Worker *worker : std::as_const(m_workers))
+        QMetaObject::invokeMethod(worker, [worker] { worker->closeAll(); }, Qt::BlockingQueuedConnection);
+    for (QThread *thread : std::as_const(m_threads)) {
+        thread->quit();
+        thread->wait();
+        delete thread;
+    }
+    m_threads.clear();
+    m_workers.clear();
+    m_port = 0;
+}
+
+EngineCounters HttpEngine::counters() const
+{
+    const Shared &s = *m_shared;
+    return EngineCounters { s.connections.load(), s.active.load(), s.requests.load(), s.errors.load(), s.dropped.load(),
+        s.bytesSent.load() };
+}
+
+} // namespace drover::http

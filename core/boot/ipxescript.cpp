@@ -1,0 +1,216 @@
+// Rendering iPXE scripts. iPXE splits a command line on whitespace, expands ${…} anywhere,
+// treats "||" and "&&" as operators and "#" as a comment, and knows no quoting or escapes:
+// so a catalog value can only be made safe by keeping the characters that mean nothing to
+// iPXE, never by escaping.
+#include "boot/ipxescript.h"
+
+#include <QCoreApplication>
+#include <QRegularExpression>
+
+namespace drover {
+
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(IpxeScript)
+};
+
+// Characters a kernel argument may carry through iPXE: no '$' (expansion), '|' and '&'
+// (operators), '#' (comment), quotes and backslashes (the kernel's own quoting, which iPXE
+// cannot pass through intact), and nothing outside printable ASCII.
+bool isSafeArgChar(char16_t c)
+{
+    if (c < 0x21 || c > 0x7e)
+        return false;
+    switch (c) {
+    case u'$':
+    case u'|':
+    case u'&':
+    case u'#':
+    case u'"':
+    case u'\'':
+    case u'\\':
+    case u'`':
+    case u';':
+        return false;
+    default:
+        return true;
+    }
+}
+
+bool isReserved(QStringView token)
+{
+    const qsizetype eq = token.indexOf(u'=');
+    const QStringView key = eq < 0 ? token : token.left(eq);
+    for (const char *reserved : kReservedKernelArgs) {
+        if (key == QLatin1StringView(reserved))
+            return true;
+    }
+    return false;
+}
+
+QByteArray line(const QString &text)
+{
+    return text.toLatin1() + '\n';
+}
+
+} // namespace
+
+QStringList sanitizeKernelArgs(const QString &text, const QString &origin, QStringList *dropped)
+{
+    static const QRegularExpression whitespace(QStringLiteral("\\s+"));
+    QStringList kept;
+    for (const QString &token : text.split(whitespace, Qt::SkipEmptyParts)) {
+        QString why;
+        if (token.size() > 512) {
+            why = Text::tr("longer than 512 characters");
+        } else if (token.startsWith(QLatin1Char('-'))) {
+            why = Text::tr("starts with '-', which iPXE would read as an option");
+        } else if (isReserved(token)) {
+            why = Text::tr("reserved for Drover");
+        } else {
+            for (QChar c : token) {
+                if (!isSafeArgChar(c.unicode())) {
+                    why = Text::tr("contains a character iPXE cannot pass on (%1)")
+                              .arg(c.unicode() >= 0x21 && c.unicode() <= 0x7e
+                                      ? QString(c)
+                                      : QStringLiteral("U+%1").arg(int(c.unicode()), 4, 16, QLatin1Char('0')));
+                    break;
+                }
+            }
+        }
+        if (why.isEmpty())
+            kept.append(token);
+        else if (dropped)
+            dropped->append(Text::tr("kernel argument '%1' from %2 dropped: %3")
+                                .arg(sanitizeScriptText(token, 60), origin, why));
+    }
+    return kept;
+}
+
+QString sanitizeScriptText(const QString &text, int maxLength)
+{
+    // Fold accents (ü → u) so translated messages stay readable on a BIOS console.
+    const QString folded = text.normalized(QString::NormalizationForm_KD);
+    QString out;
+    out.reserve(qMin<qsizetype>(folded.size(), maxLength));
+    for (QChar c : folded) {
+        if (out.size() >= maxLength)
+            break;
+        const char16_t u = c.unicode();
+        if (u == u' ' || u == u'\n' || u == u'\t' || u == u'\r')
+            out.append(QLatin1Char(' '));
+        else if (isSafeArgChar(u))
+            out.append(c);
+        else if (u == u'"' || u == u'\'' || u == u'`' || c.category() == QChar::Mark_NonSpacing)
+            continue; // quotes iPXE cannot parse; the accent of a folded letter
+        else
+            out.append(QLatin1Char('?'));
+    }
+    return out.simplified();
+}
+
+QString sanitizeServerUrl(const QString &url)
+{
+    static const QRegularExpression valid(
+        QStringLiteral("^http://(\\[[0-9A-Fa-f:.]{2,45}\\]|[A-Za-z0-9.-]{1,253})(:[0-9]{1,5})?$"));
+    return valid.match(url).hasMatch() ? url : QString();
+}
+
+RenderedScript renderBootScript(const BootScriptInput &input)
+{
+    RenderedScript out;
+    const QString server = sanitizeServerUrl(input.serverUrl);
+    if (server.isEmpty())
+        out.warnings.append(Text::tr("server URL '%1' is not http://host:port").arg(sanitizeScriptText(input.serverUrl)));
+
+    QStringList args { QStringLiteral("initrd=initrd.img") };
+    args += sanitizeKernelArgs(input.imageArgs, Text::tr("the image"), &out.warnings);
+    args += sanitizeKernelArgs(input.groupArgs, Text::tr("the group"), &out.warnings);
+    args += sanitizeKernelArgs(input.machineArgs, Text::tr("the machine"), &out.warnings);
+    // Drover's own arguments last, built only from validated values.
+    static const QRegularExpression hexId(QStringLiteral("^[0-9a-f]{1,64}$"));
+    const QString mac = sanitizeScriptText(input.mac, 17).remove(QLatin1Char(' '));
+    args << QStringLiteral("drover.server=") + server << QStringLiteral("drover.manifest=") + input.manifest.toString()
+         << QStringLiteral("drover.mac=") + mac
+         << QStringLiteral("drover.boot=")
+            + (hexId.match(input.bootId).hasMatch() ? input.bootId : QString())
+         << QStringLiteral("drover.token=") + (hexId.match(input.token).hasMatch() ? input.token : QString());
+    out.kernelArgs = args.join(QLatin1Char(' '));
+    if (out.kernelArgs.size() > 2048)
+        out.warnings.append(
+            Text::tr("the kernel command line is %1 characters; x86 kernels keep only 2048").arg(out.kernelArgs.size()));
+
+    const QString blobs = server + QStringLiteral("/blobs/");
+    const int attempts = qBound(1, input.attempts, 100);
+    const int delay = qBound(1, input.retryDelaySeconds, 3600);
+    QByteArray &s = out.text;
+    s += "#!ipxe\n";
+    s += line(QStringLiteral("# Drover: %1 boots %2 (boot %3)")
+            .arg(sanitizeScriptText(input.machine, 64), sanitizeScriptText(input.image, 160),
+                sanitizeScriptText(input.bootId, 64)));
+    s += line(QStringLiteral("echo Drover: %1")
+            .arg(sanitizeScriptText(Text::tr("%1 boots %2").arg(input.machine, input.image))));
+    if (!input.note.isEmpty())
+        s += line(QStringLiteral("echo Drover: %1").arg(sanitizeScriptText(input.note)));
+    s += "set drover_tries:int32 0\n";
+    s += ":drover_fetch\n";
+    s += "inc drover_tries\n";
+    // Named images: a retry replaces a half-loaded kernel instead of stacking a second one.
+    s += line(QStringLiteral("kernel --name kernel.img %1%2 %3 || goto drover_retry")
+            .arg(blobs, input.kernel.digest.toString(), out.kernelArgs));
+    s += line(QStringLiteral("initrd --name initrd.img %1%2 || goto drover_retry").arg(blobs, input.initrd.digest.toString()));
+    s += "boot || goto drover_retry\n";
+    s += ":drover_retry\n";
+    s += line(QStringLiteral("iseq ${drover_tries} %1 && goto drover_again ||").arg(attempts));
+    s += line(QStringLiteral("echo Drover: %1")
+            .arg(sanitizeScriptText(Text::tr("download failed, trying again in %1 s").arg(delay))));
+    s += line(QStringLiteral("sleep %1").arg(delay));
+    s += "goto drover_fetch\n";
+    s += ":drover_again\n";
+    s += line(QStringLiteral("echo Drover: %1")
+            .arg(sanitizeScriptText(Text::tr("%1 downloads failed, asking the server again").arg(attempts))));
+    s += line(QStringLiteral("sleep %1").arg(delay));
+    s += line(QStringLiteral("chain --replace --autofree %1/boot.ipxe || reboot").arg(server));
+    return out;
+}
+
+QByteArray renderChainScript(const QString &serverUrl)
+{
+    const QString server = sanitizeServerUrl(serverUrl);
+    QByteArray s = "#!ipxe\n";
+    // ${mac:hexhyp} keeps colons out of the path; :uristring percent-encodes the serial,
+    // which is free text from the firmware.
+    s += line(QStringLiteral("chain --replace --autofree %1/boot/${mac:hexhyp}.ipxe?uuid=${uuid}&arch=${buildarch}"
+                             "&platform=${platform}&serial=${serial:uristring} || goto drover_failed")
+            .arg(server));
+    s += ":drover_failed\n";
+    s += line(QStringLiteral("echo Drover: %1")
+            .arg(sanitizeScriptText(Text::tr("cannot reach the boot server at %1, trying again in 10 s").arg(server))));
+    s += "sleep 10\n";
+    s += line(QStringLiteral("chain --replace --autofree %1/boot.ipxe || reboot").arg(server));
+    return s;
+}
+
+QByteArray renderWaitScript(const QString &serverUrl, const QString &message, int retrySeconds)
+{
+    const QString server = sanitizeServerUrl(serverUrl);
+    const int delay = qBound(1, retrySeconds, 86400);
+    QByteArray s = "#!ipxe\n";
+    s += line(QStringLiteral("echo Drover: %1").arg(sanitizeScriptText(message)));
+    s += line(QStringLiteral("echo Drover: %1")
+            .arg(sanitizeScriptText(Text::tr("asking the server again in %1 s").arg(delay))));
+    s += line(QStringLiteral("sleep %1").arg(delay));
+    s += line(QStringLiteral("chain --replace --autofree %1/boot.ipxe || reboot").arg(server));
+    return s;
+}
+
+QByteArray renderExitScript(const QString &message)
+{
+    QByteArray s = "#!ipxe\n";
+    s += line(QStringLiteral("echo Drover: %1").arg(sanitizeScriptText(message)));
+    s += "exit\n";
+    return s;
+}
+
+} // namespace drover

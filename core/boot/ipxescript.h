@@ -1,0 +1,67 @@
+// The iPXE scripts Drover serves: the chain script every iPXE loads first (/boot.ipxe), the
+// per-boot script that loads an image's kernel and initrd by digest, and the short scripts
+// that tell a machine why nothing boots. Every value that comes from the catalog or a client
+// is sanitized here, because iPXE has no quoting: a '$' expands settings, "||" chains
+// commands, a newline starts a new command.
+#pragma once
+
+#include "store/manifest.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+namespace drover {
+
+// The kernel arguments Drover sets itself; catalog values cannot override them.
+inline constexpr const char *kReservedKernelArgs[]
+    = { "initrd", "drover.server", "drover.manifest", "drover.mac", "drover.boot", "drover.token" };
+
+struct BootScriptInput {
+    QString serverUrl; // http://host:port, where the machine reaches Drover
+    QString mac; // aa:bb:cc:dd:ee:ff
+    QString machine; // name, shown on the machine's console
+    QString image; // name:version
+    Digest manifest;
+    BlobRef kernel;
+    BlobRef initrd;
+    QString imageArgs; // from the manifest
+    QString groupArgs; // catalog setting kernelargs/group/<group>
+    QString machineArgs; // catalog setting kernelargs/machine/<name>
+    QString bootId;
+    QString token;
+    QString note; // shown before the download, e.g. why the last-known-good image boots
+    int attempts = 5; // downloads tried before asking the server again
+    int retryDelaySeconds = 5;
+};
+
+struct RenderedScript {
+    QByteArray text;
+    QString kernelArgs; // the command line the kernel receives
+    QStringList warnings; // what was dropped from catalog values, and why
+};
+
+// Splits `text` on whitespace and keeps the tokens that are safe on an iPXE command line
+// and not reserved for Drover; each dropped token adds a line to *dropped.
+QStringList sanitizeKernelArgs(const QString &text, const QString &origin, QStringList *dropped);
+
+// Text for `echo` and comments: ASCII only (accents folded), no characters iPXE interprets.
+QString sanitizeScriptText(const QString &text, int maxLength = 200);
+
+// A server URL as the scripts accept it (http://host[:port], nothing else); empty if not.
+QString sanitizeServerUrl(const QString &url);
+
+RenderedScript renderBootScript(const BootScriptInput &input);
+
+// /boot.ipxe: asks for this machine's script with its MAC, UUID, architecture and serial.
+QByteArray renderChainScript(const QString &serverUrl);
+
+// Nothing boots now (no image assigned, image missing, machine waiting for an admin): says
+// why on the console, waits, then asks the server again.
+QByteArray renderWaitScript(const QString &serverUrl, const QString &message, int retrySeconds = 30);
+
+// Drover does not manage this machine: says so and leaves iPXE, so the firmware tries its
+// next boot device.
+QByteArray renderExitScript(const QString &message);
+
+} // namespace drover

@@ -1,0 +1,175 @@
+// The bootstrap stage: mmdebstrap makes the image's root tree in the build's tmpfs. Essential
+// packages plus the recipe's (apt only if asked for), eatmydata during installation,
+// update-initramfs diverted to a no-op (Drover brings its own initramfs), documentation and
+// translations kept out by dpkg path excludes, and the .deb cache mounted where apt keeps its
+// archives, so a package is downloaded once across builds. Then what would make the tree
+// unreproducible or tie it to this host goes: resolv.conf, hostname, ssh host keys, backups.
+#include "build/buildjob.h"
+
+#include "build/mounts.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonObject>
+#include <QRegularExpression>
+
+namespace drover {
+
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(Builder)
+};
+
+// Hooks run under sh with the chroot as $1. Drover brings its own initramfs, and runs depmod
+// itself once the modules are pruned: both are no-ops while packages install (the kernel's
+// postinst would otherwise spend many seconds on each). depmod is restored at the end.
+const char *const kDivertInitramfs
+    = "chroot \"$1\" dpkg-divert --quiet --local --rename --add /usr/sbin/update-initramfs && "
+      "printf '#!/bin/sh\\n# Drover images boot with Drover'\"'\"'s own initramfs.\\nexit 0\\n' "
+      "> \"$1/usr/sbin/update-initramfs\" && chmod 755 \"$1/usr/sbin/update-initramfs\" && "
+      "chroot \"$1\" dpkg-divert --quiet --local --rename --add /usr/sbin/depmod && "
+      "printf '#!/bin/sh\\nexit 0\\n' > \"$1/usr/sbin/depmod\" && chmod 755 \"$1/usr/sbin/depmod\"";
+const char *const kRestoreDepmod = "rm -f \"$1/usr/sbin/depmod\" && "
+                                   "chroot \"$1\" dpkg-divert --quiet --local --rename --remove /usr/sbin/depmod";
+
+} // namespace
+
+QStringList BuildJob::mmdebstrapArguments() const
+{
+    // The .deb cache is bind-mounted on the root's /var/cache/apt/archives (bootstrap()), so
+    // apt downloads into it and dpkg reads from it; mmdebstrap must neither empty it nor mind
+    // that the target already holds that directory.
+    QStringList args { QStringLiteral("--variant=essential"), QStringLiteral("--mode=root"),
+        QStringLiteral("--format=directory"), QStringLiteral("--verbose"),
+        QStringLiteral("--architectures=") + m_recipe.architecture,
+        QStringLiteral("--skip=essential/unlink,cleanup/apt/cache,check/empty") };
+    if (QFileInfo(QStringLiteral("/usr/share/mmdebstrap/hooks/eatmydata")).isDir())
+        args << QStringLiteral("--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata");
+    // Path excludes stay in the image's dpkg configuration, so later installs honour them too.
+    if (m_recipe.pruneDocs) {
+        args << QStringLiteral("--dpkgopt=path-exclude=/usr/share/doc/*")
+             << QStringLiteral("--dpkgopt=path-include=/usr/share/doc/*/copyright")
+             << QStringLiteral("--dpkgopt=path-exclude=/usr/share/info/*")
+             << QStringLiteral("--dpkgopt=path-exclude=/usr/share/lintian/*");
+    }
+    if (m_recipe.pruneMan)
+        args << QStringLiteral("--dpkgopt=path-exclude=/usr/share/man/*");
+    if (!m_recipe.keepLocales.contains(QLatin1String("*"))) {
+        args << QStringLiteral("--dpkgopt=path-exclude=/usr/share/locale/*")
+             << QStringLiteral("--dpkgopt=path-include=/usr/share/locale/locale.alias");
+        for (const QString &locale : m_recipe.keepLocales)
+            args << QStringLiteral("--dpkgopt=path-include=/usr/share/locale/%1/*").arg(locale);
+    }
+    args << QStringLiteral("--essential-hook=") + QLatin1String(kDivertInitramfs)
+         << QStringLiteral("--customize-hook=") + QLatin1String(kRestoreDepmod);
+    QStringList include = m_recipe.packages;
+    for (const QString &p : m_recipe.exclude)
+        include << p + QLatin1Char('-'); // apt: never install it; an unavoidable dependency fails the build
+    if (!include.isEmpty())
+        args << QStringLiteral("--include=") + include.join(QLatin1Char(','));
+    args << m_recipe.suite << m_rootDir
+         << QStringLiteral("deb %1 %2 %3").arg(m_mirror, m_recipe.suite, m_recipe.components.join(QLatin1Char(' ')));
+    return args;
+}
+
+Status BuildJob::bootstrap()
+{
+    if (m_baseCached) {
+        m_current.cached = true;
+        m_current.detail = Text::tr("base layer %1 cached").arg(m_base.layer.digest.shortHex());
+        return {};
+    }
+    m_rootDir = m_workDir + QStringLiteral("/root");
+    const QString archives = m_rootDir + QStringLiteral("/var/cache/apt/archives");
+    if (!QDir().mkpath(archives) || !QDir().mkpath(m_cache.debDir()))
+        return Status::failure(Text::tr("cannot create %1").arg(archives));
+    MountSet mounts;
+    if (Status s = mounts.bind(m_cache.debDir(), archives); !s)
+        return s;
+
+    // Progress from mmdebstrap's phases, then from dpkg's "Setting up" lines against apt's count.
+    int total = 0;
+    int setUp = 0;
+    static const QRegularExpression newlyInstalled(QStringLiteral("(\\d+) newly installed"));
+    const QList<std::pair<const char *, int>> phases { { "running apt-get update", 2 }, { "downloading packages", 8 },
+        { "extracting archives", 25 }, { "installing essential packages", 35 }, { "installing remaining packages", 50 },
+        { "running --customize-hook", 95 } };
+    auto onLine = [&](const QString &line) {
+        for (const auto &[marker, percent] : phases) {
+            if (line.contains(QLatin1StringView(marker)))
+                progress(percent);
+        }
+        if (auto m = newlyInstalled.match(line); m.hasMatch()) {
+            total = m.captured(1).toInt();
+            setUp = 0;
+        }
+        if (total > 0 && line.startsWith(QLatin1String("Setting up ")))
+            progress(50 + 45 * qMin(++setUp, total) / total);
+    };
+    ProcessSpec spec;
+    spec.program = QStringLiteral("mmdebstrap");
+    spec.arguments = mmdebstrapArguments();
+    spec.environment = toolEnvironment();
+    spec.tailLines = 40;
+    progress(0);
+    const ProcessOutcome outcome = runProcess(spec, m_cancel, [&](const QString &line) {
+        log(line);
+        onLine(line);
+    });
+    if (outcome.cancelled)
+        return cancelledStatus();
+    if (!outcome.ok()) {
+        const QString why = explainAptFailure(outcome.tail, m_recipe.suite, m_recipe.components);
+        if (!why.isEmpty())
+            return Status::failure(why);
+        return Status::failure(Text::tr("mmdebstrap failed (%1); its last lines:\n%2")
+                .arg(outcome.describe(), outcome.tail.mid(outcome.tail.size() - 20).join(QLatin1Char('\n'))));
+    }
+    if (Status s = mounts.unmountAll(); !s)
+        return s;
+    if (Status s = cleanBootstrapRoot(); !s)
+        return s;
+
+    ProcessOutcome query;
+    QStringList lines;
+    if (Status s = tool(QStringLiteral("dpkg-query"),
+            { QStringLiteral("--admindir=") + m_rootDir + QStringLiteral("/var/lib/dpkg"), QStringLiteral("-W"),
+                QStringLiteral("-f=${Package}\\t${Version}\\n") },
+            &query, [&lines](const QString &l) { lines.append(l); });
+        !s)
+        return s;
+    for (const QString &l : std::as_const(lines)) {
+        const QStringList parts = l.split(QLatin1Char('\t'));
+        if (parts.size() == 2)
+            m_packages.insert(parts[0], parts[1]);
+    }
+    m_current.detail = Text::tr("%n packages", nullptr, int(m_packages.size()));
+    progress(100);
+    return {};
+}
+
+Status BuildJob::cleanBootstrapRoot()
+{
+    // Host-specific (mmdebstrap copies them in) or random (ssh host keys: every machine
+    // would share them; sshd-keygen makes new ones at boot) or dpkg's backups.
+    const QStringList patterns { QStringLiteral("etc/resolv.conf"), QStringLiteral("etc/hostname"),
+        QStringLiteral("etc/ssh/ssh_host_*"), QStringLiteral("var/lib/dpkg/*-old"),
+        QStringLiteral("var/cache/debconf/*-old"), QStringLiteral("etc/*-"), QStringLiteral("var/log/*.log"),
+        QStringLiteral("var/lib/systemd/random-seed") };
+    for (const QString &pattern : patterns) {
+        const QFileInfo info(m_rootDir + QLatin1Char('/') + pattern);
+        const QDir dir(info.path());
+        for (const QFileInfo &f :
+            dir.entryInfoList({ info.fileName() }, QDir::Files | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot)) {
+            if (!QFile::remove(f.filePath()))
+                return Status::failure(Text::tr("cannot remove %1").arg(f.filePath()));
+            log(Text::tr("removed %1").arg(QDir(m_rootDir).relativeFilePath(f.filePath())));
+        }
+    }
+    return {};
+}
+
+} // namespace drover

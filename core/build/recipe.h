@@ -1,0 +1,97 @@
+// Recipe: what an image is built from (docs/recipe.md). A JSON file; its files directory and
+// build scripts sit beside it. Parsing validates everything before any work starts and
+// reports each problem with the file, line, column and field, e.g.
+//   debian-server.json:14:7: users[0].uid: expected an integer from 1 to 65533, found "x"
+#pragma once
+
+#include "store/digest.h"
+#include "util/result.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace drover {
+
+struct RecipeUser {
+    QString name;
+    std::optional<int> uid; // new users without one get the first free uid from 1000
+    QStringList groups; // supplementary groups, which must exist in the image
+    QString shell; // empty: /bin/bash for new users, unchanged for existing ones
+    QString password; // a crypt(3) hash, "!" or "*"; empty: login by key only
+    QStringList sshKeys;
+};
+
+struct Recipe {
+    QString name;
+    QString version; // default: the UTC time of parsing, yyyyMMdd-HHmmss
+    QString description;
+    QString suite = QStringLiteral("trixie");
+    QStringList components { QStringLiteral("main") };
+    QString mirror; // empty: the host's apt configuration (resolved when building)
+    QString architecture = QStringLiteral("amd64");
+    QStringList packages;
+    QStringList exclude;
+    QString filesDir; // relative to the recipe; empty: no files
+    QString filesOwner = QStringLiteral("root:root");
+    QMap<QString, uint> fileModes; // path inside filesDir → permission bits
+    QList<RecipeUser> users;
+    QStringList scripts; // relative to the recipe, run in order inside the image
+    QStringList enableServices;
+    QStringList disableServices;
+    QString kernelArgs;
+    bool pruneDocs = true;
+    bool pruneMan = true;
+    QStringList keepLocales; // "*" keeps all
+    QStringList kernelModules { QStringLiteral("net"), QStringLiteral("storage"), QStringLiteral("virtio"),
+        QStringLiteral("fs") };
+    QString format = QStringLiteral("layers"); // or "initramfs"
+    QString layerType = QStringLiteral("squashfs"); // or "erofs"
+    std::optional<qint64> sourceDateEpoch;
+
+    QString fileName; // the recipe file, for messages
+    QString baseDir; // where filesDir and scripts are looked up
+    bool versionDefaulted = false;
+
+    QString tag() const { return name + QLatin1Char(':') + version; }
+    // The effective recipe: every field, defaults filled in (the mirror only when given).
+    QJsonObject toJson() const;
+    // Compact, sorted keys: the bytes the recipe digest is taken over.
+    QByteArray canonicalJson() const;
+    Digest digest() const;
+};
+
+struct RecipeIssue {
+    QString file;
+    int line = 0;
+    int column = 0;
+    QString field; // "users[0].uid"; empty for syntax errors
+    QString message;
+
+    QString toString() const; // "file:line:column: field: message"
+};
+
+struct RecipeParse {
+    std::optional<Recipe> recipe; // set when there are no issues
+    QList<RecipeIssue> issues;
+
+    QString errorText() const; // every issue, one per line
+};
+
+// Validates `json`. `baseDir` is where the files directory and scripts must exist; with
+// `checkFiles` false (the wizard's editor, before anything is saved) they are not looked up.
+RecipeParse parseRecipe(
+    const QByteArray &json, const QString &fileName, const QString &baseDir, bool checkFiles = true);
+// Reads and validates a recipe file.
+Result<Recipe> loadRecipe(const QString &path);
+
+// Names as the recipe accepts them.
+bool isValidPackageName(const QString &text);
+bool isValidUserName(const QString &text);
+bool isValidUnitName(const QString &text);
+
+} // namespace drover

@@ -1,0 +1,152 @@
+#include "fleet/lifecycle.h"
+
+#include "catalog/catalog.h"
+
+#include <QCoreApplication>
+#include <QSqlDatabase>
+
+namespace drover {
+
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(Lifecycle)
+};
+
+QString targetText(const AssignTarget &target)
+{
+    switch (target.kind) {
+    case TargetKind::Machine:
+        return Text::tr("machine %1").arg(target.name);
+    case TargetKind::Group:
+        return Text::tr("group %1").arg(target.name);
+    case TargetKind::Default:
+        break;
+    }
+    return Text::tr("the default image");
+}
+
+} // namespace
+
+Lifecycle::Lifecycle(Catalog *catalog)
+    : m_catalog(catalog)
+{
+}
+
+QList<PlannedChange> Lifecycle::plan(const QList<AssignTarget> &targets, const QString &image) const
+{
+    QList<PlannedChange> changes;
+    for (const Machine &m : m_catalog->machines()) {
+        const bool affected = std::any_of(targets.cbegin(), targets.cend(), [&m](const AssignTarget &t) {
+            switch (t.kind) {
+            case TargetKind::Machine:
+                return t.name == m.name;
+            case TargetKind::Group:
+                return !m.group().isEmpty() && t.name == m.group();
+            case TargetKind::Default:
+                return true;
+            }
+            return false;
+        });
+        if (!affected)
+            continue;
+        const auto current = m_catalog->effectiveAssignment(m);
+        const QString from = current ? current->image : QString();
+        // A machine's own assignment outranks a group or default one: those targets do
+        // not change it.
+        const bool shadowed = current && current->kind == TargetKind::Machine
+            && std::none_of(targets.cbegin(), targets.cend(),
+                            [&m](const AssignTarget &t) { return t.kind == TargetKind::Machine && t.name == m.name; });
+        if (shadowed || from == image)
+            continue;
+        changes.append(PlannedChange { m.name, from, image });
+    }
+    return changes;
+}
+
+Result<QList<Assignment>> Lifecycle::assign(const QList<AssignTarget> &targets, const QString &image,
+                                            const QString &who, const QString &why)
+{
+    QSqlDatabase db = m_catalog->database();
+    db.transaction();
+    QList<Assignment> done;
+    for (const AssignTarget &target : targets) {
+        auto a = m_catalog->assign(target.kind, target.name, image, who, why);
+        if (!a) {
+            db.rollback();
+            return Result<QList<Assignment>>::failure(
+                Text::tr("cannot assign %1 to %2: %3").arg(image, targetText(target), a.error()));
+        }
+        done.append(a.value());
+    }
+    if (!db.commit())
+        return Result<QList<Assignment>>::failure(Text::tr("cannot assign %1: the catalog refused the commit").arg(image));
+    return done;
+}
+
+Status Lifecycle::undo(const QList<Assignment> &assignments)
+{
+    // Undo is only honest while nothing has booted the assignment: after that the history
+    // must show it, and a rollback is the way back.
+    for (const Assignment &a : assignments) {
+        for (const Machine &m : m_catalog->machines()) {
+            const bool covered = (a.kind == TargetKind::Machine && a.target == m.name)
+                || (a.kind == TargetKind::Group && a.target == m.group()) || a.kind == TargetKind::Default;
+            if (!covered)
+                continue;
+            for (const BootEvent &e : m_catalog->events(EventFilter { m.name, QStringLiteral("script"), 0, 50 })) {
+                if (e.time >= a.when && e.image == a.image)
+                    return Status::failure(
+                        Text::tr("machine %1 has booted %2 already; use roll back instead").arg(m.name, a.image));
+            }
+        }
+    }
+    QSqlDatabase db = m_catalog->database();
+    db.transaction();
+    for (const Assignment &a : assignments) {
+        if (Status s = m_catalog->removeAssignment(a.id); !s) {
+            db.rollback();
+            return s;
+        }
+    }
+    db.commit();
+    return {};
+}
+
+Result<QString> Lifecycle::previousImage(const AssignTarget &target) const
+{
+    std::optional<Assignment> current;
+    QList<Assignment> history = m_catalog->history(target.kind, target.name);
+    if (target.kind == TargetKind::Machine) {
+        const auto machine = m_catalog->machineByName(target.name);
+        if (!machine)
+            return Result<QString>::failure(Text::tr("no machine named '%1'").arg(target.name));
+        current = m_catalog->effectiveAssignment(*machine);
+        // A machine that never had its own assignment rolls back through its group's history.
+        if (history.isEmpty() && current && current->kind != TargetKind::Machine)
+            history = m_catalog->history(current->kind, current->target);
+    } else if (!history.isEmpty()) {
+        current = history.first();
+    }
+    if (!current)
+        return Result<QString>::failure(Text::tr("%1 has no image assigned").arg(targetText(target)));
+    for (const Assignment &a : std::as_const(history)) {
+        if (a.image != current->image)
+            return a.image;
+    }
+    return Result<QString>::failure(Text::tr("%1 has had no other image than %2").arg(targetText(target), current->image));
+}
+
+Result<Assignment> Lifecycle::rollback(const AssignTarget &target, const QString &who, const QString &to)
+{
+    QString image = to;
+    if (image.isEmpty()) {
+        auto previous = previousImage(target);
+        if (!previous)
+            return Result<Assignment>::failure(previous.error());
+        image = previous.value();
+    }
+    return m_catalog->assign(target.kind, target.name, image, who, Text::tr("roll back to %1").arg(image));
+}
+
+} // namespace drover

@@ -1,0 +1,283 @@
+// The boot decision on both catalog backends: machine, group and default assignments, the
+// unknown-machine policies, images missing from the store, and last-known-good after failed
+// boots. Each row builds a small lab and asks BootDecider what one MAC boots.
+#include "boot/bootdecision.h"
+#include "boot/bootindex.h"
+#include "boot/oui.h"
+#include "catalog/catalog.h"
+#include "testlab.h"
+#include "tst_http_support.h"
+
+#include <QFile>
+#include <QTest>
+
+using namespace drover;
+using namespace drover::test;
+
+namespace {
+
+const QString kKnownMac = QStringLiteral("52:54:00:12:34:01");
+const QString kGroupMac = QStringLiteral("52:54:00:12:34:02");
+const QString kLoneMac = QStringLiteral("52:54:00:12:34:03");
+const QString kUnknownMac = QStringLiteral("52:54:00:ab:cd:ef");
+const QString kUuid = QStringLiteral("4c4c4544-0042-3010-8056-b4c04f4e4d31");
+
+} // namespace
+
+class TstDecision : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void decide_data()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<QString>("mac");
+        QTest::addColumn<int>("outcome");
+        QTest::addColumn<QString>("image");
+        QTest::addColumn<QString>("reason"); // a substring of the reason; empty: reason empty
+        QTest::addColumn<bool>("registered");
+
+        const int boot = int(BootDecision::Outcome::Boot);
+        const int wait = int(BootDecision::Outcome::Wait);
+        const int ignore = int(BootDecision::Outcome::Ignore);
+        for (const QString &backend : { QStringLiteral("sqlite"), QStringLiteral("postgresql") }) {
+            auto row = [&](const char *name) {
+                return &(QTest::newRow(qPrintable(backend + QLatin1Char('/') + QLatin1String(name))) << backend);
+            };
+            *row("machine assignment wins") << "all" << kKnownMac << boot << "os:1" << "" << false;
+            *row("group assignment") << "all" << kGroupMac << boot << "os:2" << "" << false;
+            *row("default assignment") << "all" << kLoneMac << boot << "os:3" << "" << false;
+            *row("no assignment anywhere") << "none" << kLoneMac << wait << "" << "no image is assigned" << false;
+            *row("found by uuid") << "uuid" << QStringLiteral("52:54:00:99:99:99") << boot << "os:1" << "" << false;
+            *row("mac in another form") << "all" << QStringLiteral("52-54-00-12-34-01") << boot << "os:1" << ""
+                                        << false;
+            *row("not a mac") << "all" << QStringLiteral("52:54:00:zz") << ignore << "" << "not a MAC" << false;
+            *row("unknown, ignore") << "ignore" << kUnknownMac << ignore << "" << "not managed" << false;
+            *row("unknown, register") << "register" << kUnknownMac << wait << "" << "registered as new-525400abcdef"
+                                      << true;
+            *row("unknown, register and boot") << "boot" << kUnknownMac << boot << "os:3" << "" << true;
+            *row("registered earlier waits for an admin")
+                << "registered-earlier" << kUnknownMac << wait << "" << "waits for an admin" << false;
+            *row("image missing from the store") << "missing-blob" << kKnownMac << wait << "os:1"
+                                                 << "missing from the store" << false;
+            *row("last-known-good after 2 failures") << "failed-twice" << kKnownMac << boot << "os:2"
+                                                     << "last-known-good image os:2" << false;
+            *row("one failure keeps the assignment") << "failed-once" << kKnownMac << boot << "os:1" << "" << false;
+            *row("last-known-good is the assigned image") << "failed-good-same" << kKnownMac << boot << "os:1" << ""
+                                                          << false;
+        }
+    }
+
+    void decide()
+    {
+        QFETCH(QString, backend);
+        QFETCH(QString, scenario);
+        QFETCH(QString, mac);
+        QFETCH(int, outcome);
+        QFETCH(QString, image);
+        QFETCH(QString, reason);
+        QFETCH(bool, registered);
+
+        QString why;
+        TestLab t = openTestLab(backend, &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        QList<TestImage> images;
+        for (int i = 1; i <= 3; ++i) {
+            auto img = addTestImage(t.lab.get(), QStringLiteral("os"), QString::number(i));
+            QVERIFY2(img.ok(), qPrintable(img.error()));
+            images.append(img.value());
+        }
+        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-01"), kKnownMac, QStringLiteral("lab"))).ok());
+        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-02"), kGroupMac, QStringLiteral("lab"))).ok());
+        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-03"), kLoneMac)).ok());
+        const QString who = QStringLiteral("test");
+        if (scenario != QLatin1String("none")) {
+            QVERIFY(c->assign(TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("os:1"), who, {}).ok());
+            QVERIFY(c->assign(TargetKind::Group, QStringLiteral("lab"), QStringLiteral("os:2"), who, {}).ok());
+            QVERIFY(c->assign(TargetKind::Default, {}, QStringLiteral("os:3"), who, {}).ok());
+        }
+        if (scenario == QLatin1String("uuid")) {
+            Machine m = *c->machineByName(QStringLiteral("pc-01"));
+            m.uuid = kUuid;
+            QVERIFY(c->updateMachine(m).ok());
+        }
+        if (scenario == QLatin1String("ignore") || scenario == QLatin1String("register")
+            || scenario == QLatin1String("boot"))
+            QVERIFY(c->setSetting(QStringLiteral("boot/unknown"), scenario).ok());
+        if (scenario == QLatin1String("registered-earlier")) {
+            QVERIFY(c->setSetting(QStringLiteral("boot/unknown"), QStringLiteral("register")).ok());
+            Machine m = testMachine(QStringLiteral("new-525400abcdef"), kUnknownMac);
+            m.isNew = true;
+            QVERIFY(c->addMachine(m).ok());
+        }
+        if (scenario == QLatin1String("missing-blob")) {
+            const QString path = t.lab->storeDir() + QStringLiteral("/blobs/sha256/") + images[0].manifest.initrd.digest.hex();
+            QVERIFY(QFile::remove(path));
+        }
+        if (scenario.startsWith(QLatin1String("failed"))) {
+            const QString good = scenario == QLatin1String("failed-good-same") ? QStringLiteral("os:1")
+                                                                                : QStringLiteral("os:2");
+            QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), good, true).ok());
+            const int failures = scenario == QLatin1String("failed-once") ? 1 : 2;
+            for (int i = 0; i < failures; ++i)
+                QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), QStringLiteral("os:1"), false).ok());
+            QCOMPARE(c->machineByName(QStringLiteral("pc-01"))->failedAttempts, failures);
+        }
+
+        BootIndex index(c);
+        QVERIFY(index.refresh().ok());
+        BootDecider decider(c, &index, t.lab->storeDir(), QByteArray(32, 's'));
+        const BootDecision d = decider.decide(BootRequest { mac, scenario == QLatin1String("uuid") ? kUuid.toUpper() : QString(),
+            QStringLiteral("x86_64"), QStringLiteral("SN 1"), QHostAddress::LocalHost });
+
+        QCOMPARE(int(d.outcome), outcome);
+        QCOMPARE(d.image, image);
+        if (reason.isEmpty())
+            QVERIFY2(d.reason.isEmpty(), qPrintable(d.reason));
+        else
+            QVERIFY2(d.reason.contains(reason), qPrintable(d.reason));
+        QCOMPARE(d.registered, registered);
+        if (d.boots()) {
+            const TestImage &expected = images.at(image.section(QLatin1Char(':'), 1).toInt() - 1);
+            QCOMPARE(d.manifest.kernel.digest, expected.manifest.kernel.digest);
+            QCOMPARE(d.manifestDigest.toString(), expected.record.manifestDigest);
+            QVERIFY(BootTokens::isBootId(d.bootId));
+            QVERIFY(BootTokens::isToken(d.token));
+            QCOMPARE(decider.tokens().check(d.bootId, d.mac, d.token), BootTokens::Check::Valid);
+            QCOMPARE(decider.roleOf(expected.manifest.initrd.digest)->role, QStringLiteral("initrd"));
+            // The snapshot resolves exactly as the catalog does.
+            const auto viaCatalog = c->effectiveAssignment(*c->machineByName(d.machine->name));
+            const auto viaSnapshot = index.snapshot()->effectiveAssignment(*d.machine);
+            if (!registered) {
+                QVERIFY(viaCatalog && viaSnapshot);
+                QCOMPARE(viaSnapshot->image, viaCatalog->image);
+            }
+        }
+        const auto unknown = c->machineByMac(kUnknownMac);
+        if (registered) {
+            QVERIFY(unknown);
+            QCOMPARE(unknown->name, QStringLiteral("new-525400abcdef"));
+            QVERIFY(unknown->isNew);
+            QCOMPARE(unknown->vendor, QStringLiteral("QEMU virtual NIC"));
+            QCOMPARE(unknown->serial, QStringLiteral("SN 1"));
+            // Asking again finds it: no second registration.
+            const BootDecision again = decider.decide(BootRequest { mac, {}, {}, {}, QHostAddress::LocalHost });
+            QVERIFY(!again.registered);
+            QCOMPARE(c->machines().size(), 4);
+        } else if (scenario != QLatin1String("registered-earlier")) {
+            QVERIFY(!unknown);
+        }
+    }
+
+    void kernelArgsFromCatalog()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        QVERIFY(addTestImage(t.lab.get(), QStringLiteral("os"), QStringLiteral("1"), QStringLiteral("quiet")).ok());
+        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-01"), kKnownMac, QStringLiteral("lab"))).ok());
+        QVERIFY(c->assign(TargetKind::Default, {}, QStringLiteral("os:1"), QStringLiteral("t"), {}).ok());
+        QVERIFY(c->setSetting(QStringLiteral("kernelargs/group/lab"), QStringLiteral("console=ttyS0")).ok());
+        QVERIFY(c->setSetting(QStringLiteral("kernelargs/machine/pc-01"), QStringLiteral("drover.debug=1")).ok());
+        QVERIFY(c->setSetting(QStringLiteral("kernelargs/machine/pc-0"), QStringLiteral("wrong")).ok());
+        BootIndex index(c);
+        BootDecider decider(c, &index, t.lab->storeDir(), QByteArray(32, 's'));
+        const BootDecision d = decider.decide(BootRequest { kKnownMac, {}, {}, {}, {} });
+        QVERIFY2(d.boots(), qPrintable(d.reason));
+        QCOMPARE(d.manifest.kernelArgs, QStringLiteral("quiet"));
+        QCOMPARE(d.groupArgs, QStringLiteral("console=ttyS0"));
+        QCOMPARE(d.machineArgs, QStringLiteral("drover.debug=1"));
+    }
+
+    void registrationLimit()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        QVERIFY(c->setSetting(QStringLiteral("boot/unknown"), QStringLiteral("register")).ok());
+        BootIndex index(c);
+        BootDecider decider(c, &index, t.lab->storeDir(), QByteArray(32, 's'));
+        decider.setRegistrationLimit(3);
+        int registered = 0;
+        for (int i = 0; i < 6; ++i) {
+            const BootDecision d
+                = decider.decide(BootRequest { QStringLiteral("02:00:00:00:00:%1").arg(i, 2, 10, QLatin1Char('0')),
+                    {}, {}, {}, {} });
+            registered += d.registered ? 1 : 0;
+            if (i >= 3)
+                QVERIFY2(d.reason.contains(QLatin1String("too many new machines")), qPrintable(d.reason));
+        }
+        QCOMPARE(registered, 3);
+        QCOMPARE(c->machines().size(), 3);
+    }
+
+    void tokens_data()
+    {
+        QTest::addColumn<QString>("change");
+        QTest::addColumn<int>("expected");
+        QTest::newRow("as issued") << "" << int(BootTokens::Check::Valid);
+        QTest::newRow("other mac") << "mac" << int(BootTokens::Check::Forged);
+        QTest::newRow("other token") << "token" << int(BootTokens::Check::Forged);
+        QTest::newRow("other secret") << "secret" << int(BootTokens::Check::Forged);
+        QTest::newRow("two days old") << "old" << int(BootTokens::Check::Expired);
+        QTest::newRow("upper-case token") << "upper" << int(BootTokens::Check::Malformed);
+        QTest::newRow("short boot id") << "short" << int(BootTokens::Check::Malformed);
+    }
+
+    void tokens()
+    {
+        QFETCH(QString, change);
+        QFETCH(int, expected);
+        BootTokens tokens(QByteArray(32, 'a'));
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const auto issued = tokens.issue(kKnownMac, change == QLatin1String("old") ? now.addDays(-2) : now);
+        QString mac = change == QLatin1String("mac") ? kLoneMac : kKnownMac;
+        QString token = issued.token;
+        if (change == QLatin1String("token"))
+            token[0] = token[0] == QLatin1Char('0') ? QLatin1Char('1') : QLatin1Char('0');
+        if (change == QLatin1String("upper"))
+            token = token.toUpper().replace(0, 1, QStringLiteral("A"));
+        const QString bootId = change == QLatin1String("short") ? issued.bootId.left(15) : issued.bootId;
+        const BootTokens checker(change == QLatin1String("secret") ? QByteArray(32, 'b') : QByteArray(32, 'a'));
+        QCOMPARE(int(checker.check(bootId, mac, token, now)), expected);
+    }
+
+    void secretPersists()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        auto first = BootTokens::loadOrCreateSecret(t.lab->catalog());
+        auto second = BootTokens::loadOrCreateSecret(t.lab->catalog());
+        QVERIFY(first.ok() && second.ok());
+        QCOMPARE(first.value().size(), 32);
+        QCOMPARE(first.value(), second.value());
+    }
+
+    void vendors_data()
+    {
+        QTest::addColumn<QString>("mac");
+        QTest::addColumn<QString>("vendor");
+        QTest::newRow("qemu") << "52:54:00:12:34:56" << "QEMU virtual NIC";
+        QTest::newRow("virtualbox") << "08-00-27-aa-bb-cc" << "VirtualBox virtual NIC";
+        QTest::newRow("dell") << "F8:BC:12:00:00:01" << "Dell";
+        QTest::newRow("intel") << "a0369f000001" << "Intel";
+        QTest::newRow("raspberry pi") << "dc:a6:32:01:02:03" << "Raspberry Pi";
+        QTest::newRow("unknown prefix") << "02:00:00:00:00:01" << "";
+        QTest::newRow("not a mac") << "hello" << "";
+    }
+
+    void vendors()
+    {
+        QFETCH(QString, mac);
+        QFETCH(QString, vendor);
+        QCOMPARE(vendorForMac(mac), vendor);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstDecision)
+#include "tst_decision.moc"

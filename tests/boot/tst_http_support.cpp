@@ -1,0 +1,105 @@
+#include "tst_http_support.h"
+
+#include "catalog/catalog.h"
+#include "lab/lab.h"
+#include "store/imagestore.h"
+
+#include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryFile>
+#include <QUdpSocket>
+
+namespace drover::test {
+
+Result<TestImage> addTestImage(Lab *lab, const QString &name, const QString &version, const QString &kernelArgs)
+{
+    using R = Result<TestImage>;
+    TestImage t;
+    const QByteArray tag = (name + QLatin1Char(':') + version).toUtf8();
+    t.kernel = "kernel of " + tag + QByteArray(1000, 'k');
+    t.initrd = "initrd of " + tag + QByteArray(3000, 'i');
+    t.layer = "layer of " + tag + QByteArray(5000, 'l');
+    ImageStore store(lab->storeDir());
+    if (Status s = store.blobs().init(); !s)
+        return R::failure(s.error());
+    auto kernel = store.blobs().putBytes(t.kernel);
+    auto initrd = store.blobs().putBytes(t.initrd);
+    auto layer = store.blobs().putBytes(t.layer);
+    if (!kernel || !initrd || !layer)
+        return R::failure(QStringLiteral("cannot store test blobs"));
+    t.manifest.name = name;
+    t.manifest.version = version;
+    t.manifest.kernel = kernel.value();
+    t.manifest.initrd = initrd.value();
+    t.manifest.layers = { LayerRef { layer->digest, layer->size, QStringLiteral("squashfs"), QStringLiteral("base") } };
+    t.manifest.kernelArgs = kernelArgs;
+    auto record = publishImage(store, *lab->catalog(), t.manifest);
+    if (!record)
+        return R::failure(record.error());
+    t.record = record.value();
+    return t;
+}
+
+Machine testMachine(const QString &name, const QString &mac, const QString &group)
+{
+    Machine m;
+    m.name = name;
+    m.mac = mac;
+    if (!group.isEmpty())
+        m.labels.insert(QStringLiteral("group"), group);
+    return m;
+}
+
+QByteArray CurlResult::header(const QByteArray &name) const
+{
+    const QByteArray lower = name.toLower() + ':';
+    QByteArray found;
+    // With several responses (keep-alive, redirects) the last one wins.
+    for (const QByteArray &line : headers.split('\n')) {
+        if (line.toLower().startsWith(lower))
+            found = line.mid(lower.size()).trimmed();
+    }
+    return found;
+}
+
+CurlResult curl(const QStringList &args, int timeoutMs)
+{
+    CurlResult r;
+    QTemporaryFile headers;
+    QTemporaryFile body;
+    if (!headers.open() || !body.open())
+        return r;
+    QProcess p;
+    p.start(QStringLiteral("curl"),
+        QStringList { QStringLiteral("-sS"), QStringLiteral("--max-time"), QString::number(timeoutMs / 1000),
+            QStringLiteral("-D"), headers.fileName(), QStringLiteral("-o"), body.fileName(), QStringLiteral("-w"),
+            QStringLiteral("%{http_code}") }
+            + args);
+    if (!p.waitForFinished(timeoutMs + 5000)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.exitCode = p.exitCode();
+    r.status = p.readAllStandardOutput().trimmed().right(3).toInt();
+    r.stderrText = p.readAllStandardError();
+    r.headers = headers.readAll();
+    r.body = body.readAll();
+    return r;
+}
+
+quint16 freeTcpPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+quint16 freeUdpPort()
+{
+    QUdpSocket probe;
+    probe.bind(QHostAddress::LocalHost, 0);
+    return probe.localPort();
+}
+
+} // namespace drover::test

@@ -1,0 +1,134 @@
+// The server panel on the offscreen platform: start on high ports, the lights turn on and
+// the HTTP counters follow a real curl request; a port in use shows a clear message and a
+// red light; the unknown-machine policy is the catalog's shared setting.
+#include "boot/bootserver.h"
+#include "catalog/catalog.h"
+#include "server/serverpanel.h"
+#include "testlab.h"
+#include "tst_http_support.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTest>
+
+using namespace drover;
+using namespace drover::test;
+
+class TstServerPanel : public QObject {
+    Q_OBJECT
+
+    TestLab m_t;
+
+    void chooseOffOnHighPorts(ServerPanel &panel, quint16 http)
+    {
+        panel.modeBox()->setCurrentIndex(panel.modeBox()->findData(QStringLiteral("off")));
+        panel.interfaceBox()->setCurrentIndex(0);
+        panel.httpPortBox()->setValue(http);
+        panel.tftpPortBox()->setValue(freeUdpPort());
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("drover-test"));
+        QSettings().clear();
+    }
+
+    void init()
+    {
+        QString why;
+        m_t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(m_t.lab, qPrintable(why));
+    }
+
+    void cleanup()
+    {
+        m_t = TestLab();
+        QVERIFY(QApplication::topLevelWidgets().isEmpty());
+    }
+
+    void startLightsAndCounters()
+    {
+        ServerPanel panel(m_t.lab.get());
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        // Every interface of the host is offered, with its addresses.
+        bool loopback = false;
+        for (int i = 0; i < panel.interfaceBox()->count(); ++i)
+            loopback = loopback || panel.interfaceBox()->itemText(i).contains(QLatin1String("127.0.0.1"));
+        QVERIFY(loopback);
+        QCOMPARE(panel.light(BootService::Http)->property("state").toString(), QStringLiteral("stopped"));
+
+        const quint16 http = freeTcpPort();
+        chooseOffOnHighPorts(panel, http);
+        QTest::mouseClick(panel.startButton(), Qt::LeftButton);
+        QTRY_COMPARE(panel.light(BootService::Http)->property("state").toString(), QStringLiteral("running"));
+        QCOMPARE(panel.light(BootService::Tftp)->property("state").toString(), QStringLiteral("running"));
+        QCOMPARE(panel.light(BootService::Dhcp)->property("state").toString(), QStringLiteral("off"));
+        QCOMPARE(panel.startButton()->text(), QStringLiteral("Stop"));
+        QVERIFY(!panel.httpPortBox()->isEnabled());
+        QVERIFY2(panel.messageLabel()->text().contains(QLatin1String("Running")), qPrintable(panel.messageLabel()->text()));
+
+        QVERIFY(panel.countersLabel(BootService::Http)->text().startsWith(QLatin1String("0 requests")));
+        QCOMPARE(curl({ QStringLiteral("http://127.0.0.1:%1/boot.ipxe").arg(http) }).status, 200);
+        QTRY_VERIFY2(panel.countersLabel(BootService::Http)->text().startsWith(QLatin1String("1 requests: 1 scripts")),
+            qPrintable(panel.countersLabel(BootService::Http)->text()));
+
+        QTest::mouseClick(panel.startButton(), Qt::LeftButton);
+        QCOMPARE(panel.light(BootService::Http)->property("state").toString(), QStringLiteral("stopped"));
+        QCOMPARE(panel.startButton()->text(), QStringLiteral("Start"));
+        QVERIFY(panel.httpPortBox()->isEnabled());
+        // The choices are remembered for the next start.
+        QCOMPARE(QSettings().value(QStringLiteral("server/httpPort")).toInt(), int(http));
+    }
+
+    void portInUse()
+    {
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::Any, 0));
+        ServerPanel panel(m_t.lab.get());
+        chooseOffOnHighPorts(panel, squatter.serverPort());
+        panel.startOrStop();
+        QTRY_COMPARE(panel.light(BootService::Http)->property("state").toString(), QStringLiteral("failed"));
+        QVERIFY2(panel.messageLabel()->text().contains(QLatin1String("in use")), qPrintable(panel.messageLabel()->text()));
+        QCOMPARE(panel.startButton()->text(), QStringLiteral("Start"));
+        QVERIFY(panel.startButton()->isEnabled());
+        QVERIFY(!panel.server()->isRunning());
+    }
+
+    void refusedStartExplains()
+    {
+        // A start the settings make impossible says why, in the panel.
+        ServerPanel panel(m_t.lab.get());
+        panel.modeBox()->setCurrentIndex(panel.modeBox()->findData(QStringLiteral("proxy")));
+        panel.interfaceBox()->setCurrentIndex(0); // all interfaces: proxy DHCP cannot tell machines where we are
+        panel.httpPortBox()->setValue(freeTcpPort());
+        panel.tftpPortBox()->setValue(freeUdpPort());
+        panel.startOrStop();
+        QTRY_VERIFY(panel.messageLabel()->text().contains(QLatin1String("interface")));
+        QVERIFY(!panel.server()->isRunning());
+    }
+
+    void unknownPolicyIsShared()
+    {
+        ServerPanel panel(m_t.lab.get());
+        QCOMPARE(panel.unknownBox()->currentData().toString(), QStringLiteral("ignore"));
+        const int register_ = panel.unknownBox()->findData(QStringLiteral("register"));
+        panel.unknownBox()->setCurrentIndex(register_);
+        Q_EMIT panel.unknownBox()->activated(register_);
+        QCOMPARE(m_t.lab->catalog()->setting(QStringLiteral("boot/unknown")), QStringLiteral("register"));
+        // Another admin changes it: the panel follows.
+        QVERIFY(m_t.lab->catalog()->setSetting(QStringLiteral("boot/unknown"), QStringLiteral("boot")).ok());
+        QCOMPARE(panel.unknownBox()->currentData().toString(), QStringLiteral("boot"));
+    }
+};
+
+QTEST_MAIN(TstServerPanel)
+#include "tst_serverpanel.moc"

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# HTTP boot path benchmarks (issue 5), inside the build root, with the build dir as $1:
+#  (a) the script endpoint: 10,000 machines in a SQLite catalog, 64 concurrent clients on
+#      loopback, each script request on a new connection as iPXE does (and, for reference,
+#      with keep-alive): requests/s and p99 latency. Goal: >= 5,000 scripts/s, p99 <= 10 ms.
+#  (b) blob GET of a 256 MB blob with 1 and 64 clients, Drover against nginx serving the
+#      same file from the same directory in the same run. Goal: >= 0.9x nginx.
+# Load comes from drover-httpload (tools/bench/httpload.cpp: one thread, epoll).
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+drover=$build/app/drover
+load=$build/tools/bench/drover-httpload
+seed=$build/tools/bench/drover-benchseed
+machines=${MACHINES:-10000}
+blob_mb=${BLOB_MB:-256}
+seconds=${SECONDS_PER_RUN:-8}
+for tool in "$drover" "$load" "$seed"; do
+  [[ -x $tool ]] || { echo "http.sh: $tool is not built" >&2; exit 1; }
+done
+command -v nginx >/dev/null || { echo "http.sh: nginx is not installed" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/drover-bench-http.XXXXXX)
+server_pid=
+nginx_pid=
+cleanup() {
+  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+    sleep 0.1
+  done
+  echo "http.sh: nothing answers on port $1" >&2
+  return 1
+}
+field() { sed -n "s/^$1=//p" <<<"$2"; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -r); date: $(date -u +%F)"
+started=$(date +%s)
+out=$("$seed" "$work/data" "$machines" "$blob_mb")
+blob=$(field blob "$out")
+echo "seeded $machines machines and a $blob_mb MB blob in $(($(date +%s) - started)) s"
+
+http_port=$(free_port)
+"$drover" --data "$work/data" --headless --dhcp off --http-port "$http_port" --tftp-port "$(free_port)" \
+  2>"$work/drover.log" &
+server_pid=$!
+wait_port "$http_port"
+
+# (a) scripts. The machine is shared: each mode runs three times, every run is reported.
+template='/boot/{mac}.ipxe'
+"$load" --port "$http_port" --concurrency 8 --duration 2 --path-template "$template" --count "$machines" >/dev/null
+echo
+echo "### (a) script endpoint, $machines machines (SQLite), 64 clients, ${seconds} s per run"
+echo "| connections | run | scripts/s | p50 ms | p99 ms | max ms | errors |"
+echo "|---|---|---|---|---|---|---|"
+for mode in new keep-alive; do
+  for run in 1 2 3; do
+    flags=(--port "$http_port" --concurrency 64 --duration "$seconds" --path-template "$template" --count "$machines")
+    [[ $mode == new ]] && flags+=(--no-keepalive)
+    r=$("$load" "${flags[@]}")
+    echo "| $mode per request | $run | $(field rps "$r") | $(field p50_ms "$r") | $(field p99_ms "$r") | $(field max_ms "$r") | $(field errors "$r") (+$(field non2xx "$r") non-2xx) |"
+  done
+done
+events=$(grep -c 'script served' "$work/drover.log" || true)
+echo "(script-served lines the server logged: $events)"
+
+# (b) blobs against nginx.
+nginx_port=$(free_port)
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<CONF
+user root;
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_timeout 65;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / { return 200 "nginx\n"; }
+    location ~ "^/blobs/sha256:([0-9a-f]{64})\$" { alias $work/data/store/blobs/sha256/\$1; }
+  }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" &
+nginx_pid=$!
+wait_port "$nginx_port"
+path="/blobs/$blob"
+# Warm the page cache so both servers read from memory.
+cat "$work/data/store/blobs/sha256/${blob#sha256:}" >/dev/null
+
+echo
+echo "### (b) blob GET, $blob_mb MB, loopback"
+echo "| clients | Drover MB/s (3 runs) | nginx MB/s (3 runs) | median Drover/nginx |"
+echo "|---|---|---|---|"
+median() { python3 -c "import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
+for clients in 1 64; do
+  requests=$((clients == 1 ? 5 : 64))
+  ds=() ns=()
+  for round in 1 2 3; do
+    # Alternate who goes first, so a noisy neighbour hurts both alike.
+    if ((round % 2)); then
+      ds+=("$(field mbytes_per_s "$("$load" --port "$http_port" --concurrency "$clients" --requests "$requests" --path "$path")")")
+      ns+=("$(field mbytes_per_s "$("$load" --port "$nginx_port" --concurrency "$clients" --requests "$requests" --path "$path")")")
+    else
+      ns+=("$(field mbytes_per_s "$("$load" --port "$nginx_port" --concurrency "$clients" --requests "$requests" --path "$path")")")
+      ds+=("$(field mbytes_per_s "$("$load" --port "$http_port" --concurrency "$clients" --requests "$requests" --path "$path")")")
+    fi
+  done
+  dm=$(median "${ds[@]}")
+  nm=$(median "${ns[@]}")
+  echo "| $clients | ${ds[*]} | ${ns[*]} | $(ratio "$dm" "$nm") |"
+done
+nginx_errors=$(grep -c . "$work/nginx/error.log" 2>/dev/null || true)
+echo "(nginx: worker_processes auto, sendfile on; error log lines: ${nginx_errors:-0})"

@@ -1,0 +1,203 @@
+#include "fleet/fleetactions.h"
+
+#include "catalog/catalog.h"
+#include "fleet/fleetmodel.h"
+#include "fleet/fleetview.h"
+#include "lab/lab.h"
+
+#include <QInputDialog>
+#include <QMenu>
+#include <QMessageBox>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QUndoCommand>
+#include <QUndoStack>
+
+namespace drover {
+
+namespace {
+
+QString who()
+{
+    return qEnvironmentVariable("USER", QStringLiteral("drover"));
+}
+
+// One assignment of one image to several targets, undoable until a machine boots it.
+class AssignCommand final : public QUndoCommand {
+public:
+    AssignCommand(Lifecycle *lifecycle, FleetActions *actions, QList<AssignTarget> targets, QString image)
+        : m_lifecycle(lifecycle)
+        , m_actions(actions)
+        , m_targets(std::move(targets))
+        , m_image(std::move(image))
+    {
+        setText(FleetActions::tr("assign %1 to %n machine(s)", nullptr, int(m_targets.size())).arg(m_image));
+    }
+
+    bool failed() const { return m_failed; }
+    QString error() const { return m_error; }
+
+    void redo() override
+    {
+        auto done = m_lifecycle->assign(m_targets, m_image, who(), FleetActions::tr("assigned in the fleet table"));
+        if (!done) {
+            m_failed = true;
+            m_error = done.error();
+            setObsolete(true);
+            return;
+        }
+        m_assignments = done.value();
+    }
+
+    void undo() override
+    {
+        if (Status s = m_lifecycle->undo(m_assignments); !s) {
+            // Too late to undo: the history keeps it; the user is told how to go back.
+            Q_EMIT m_actions->message(s.error());
+            setObsolete(true);
+        }
+    }
+
+private:
+    Lifecycle *m_lifecycle;
+    FleetActions *m_actions;
+    QList<AssignTarget> m_targets;
+    QString m_image;
+    QList<Assignment> m_assignments;
+    bool m_failed = false;
+    QString m_error;
+};
+
+} // namespace
+
+FleetActions::FleetActions(Lab *lab, FleetView *view, QUndoStack *undoStack, QWidget *dialogParent)
+    : QObject(view)
+    , m_lab(lab)
+    , m_view(view)
+    , m_undo(undoStack)
+    , m_dialogParent(dialogParent)
+    , m_lifecycle(lab->catalog())
+    , m_confirm([this](const QString &image, const QList<PlannedChange> &changes) {
+        return confirmWithDialog(image, changes);
+    })
+{
+    connect(view->model(), &FleetModel::imageDropped, this, &FleetActions::onImageDropped);
+}
+
+void FleetActions::onImageDropped(const QString &image, const QString &machine)
+{
+    // Dropped on a selected row: the whole selection; elsewhere: that machine only.
+    const QStringList selected = m_view->selectedMachines();
+    assignToMachines(selected.contains(machine) ? selected : QStringList { machine }, image);
+}
+
+bool FleetActions::assignToMachines(const QStringList &machines, const QString &image)
+{
+    QList<AssignTarget> targets;
+    for (const QString &name : machines)
+        targets.append(AssignTarget { TargetKind::Machine, name });
+    return assign(targets, image);
+}
+
+bool FleetActions::assignToGroup(const QString &group, const QString &image)
+{
+    return assign({ AssignTarget { TargetKind::Group, group } }, image);
+}
+
+bool FleetActions::assign(const QList<AssignTarget> &targets, const QString &image)
+{
+    if (targets.isEmpty())
+        return false;
+    const QList<PlannedChange> changes = m_lifecycle.plan(targets, image);
+    if (!m_confirm(image, changes))
+        return false;
+    auto *command = new AssignCommand(&m_lifecycle, this, targets, image);
+    m_undo->push(command); // runs redo()
+    if (command->failed()) {
+        Q_EMIT message(command->error());
+        return false;
+    }
+    Q_EMIT message(tr("%1 assigned; %n machine(s) boot it at their next boot (Ctrl+Z to undo)", nullptr,
+                      int(changes.size()))
+                       .arg(image));
+    return true;
+}
+
+bool FleetActions::confirmWithDialog(const QString &image, const QList<PlannedChange> &changes)
+{
+    QStringList lines;
+    for (const PlannedChange &c : changes)
+        lines.append(tr("%1: %2 → %3").arg(c.machine, c.from.isEmpty() ? tr("(nothing)") : c.from, c.to));
+    const QString detail = lines.isEmpty() ? tr("No machine's next boot changes.") : lines.join(QLatin1Char('\n'));
+    return QMessageBox::question(m_dialogParent, tr("Assign %1").arg(image),
+                                 tr("At their next boot:\n\n%1\n\nAssign %2?").arg(detail, image))
+        == QMessageBox::Yes;
+}
+
+void FleetActions::rollbackMachines(const QStringList &machines)
+{
+    for (const QString &name : machines) {
+        auto a = m_lifecycle.rollback(AssignTarget { TargetKind::Machine, name }, who());
+        Q_EMIT message(a ? tr("%1 rolls back to %2 at its next boot").arg(name, a->image)
+                         : tr("%1: %2").arg(name, a.error()));
+    }
+}
+
+void FleetActions::chooseImageAndAssign()
+{
+    const QStringList machines = m_view->selectedMachines();
+    QStringList tags;
+    for (const ImageRecord &image : m_lab->catalog()->images())
+        tags.append(image.tag());
+    if (machines.isEmpty() || tags.isEmpty()) {
+        Q_EMIT message(tags.isEmpty() ? tr("There are no images to assign yet.") : tr("Select machines first."));
+        return;
+    }
+    bool ok = false;
+    const QString tag = QInputDialog::getItem(m_dialogParent, tr("Assign Image"),
+                                              tr("Image for %n machine(s):", nullptr, int(machines.size())), tags,
+                                              int(tags.size()) - 1, false, &ok);
+    if (ok)
+        assignToMachines(machines, tag);
+}
+
+void FleetActions::showHistory()
+{
+    const QStringList machines = m_view->selectedMachines();
+    if (machines.size() != 1)
+        return;
+    QStringList lines;
+    for (const Assignment &a : m_lab->catalog()->history(TargetKind::Machine, machines.first()))
+        lines.append(tr("%1  %2  by %3  %4")
+                         .arg(QLocale().toString(a.when.toLocalTime(), QLocale::ShortFormat), a.image, a.who, a.why));
+    QMessageBox::information(m_dialogParent, tr("History of %1").arg(machines.first()),
+                             lines.isEmpty() ? tr("No image was ever assigned to this machine itself; it follows "
+                                                  "its group or the default image.")
+                                             : lines.join(QLatin1Char('\n')));
+}
+
+void FleetActions::populateContextMenu(QMenu *menu)
+{
+    // Each action says how much selection it needs; updateEnabled() applies it whenever the
+    // menu opens, so the same actions serve the menu bar and the context menu.
+    auto needs = [](QAction *action, const char *selection) { action->setProperty("drover.needs", QByteArray(selection)); };
+    needs(menu->addAction(tr("&Assign Image…"), this, &FleetActions::chooseImageAndAssign), "any");
+    needs(menu->addAction(tr("&Roll Back"), this, [this] { rollbackMachines(m_view->selectedMachines()); }), "any");
+    needs(menu->addAction(tr("&History…"), this, &FleetActions::showHistory), "one");
+    connect(menu, &QMenu::aboutToShow, this, [this, menu] { updateEnabled(menu); });
+    updateEnabled(menu);
+}
+
+void FleetActions::updateEnabled(QMenu *menu) const
+{
+    const qsizetype selected = m_view->selectedMachines().size();
+    for (QAction *action : menu->actions()) {
+        const QByteArray needs = action->property("drover.needs").toByteArray();
+        if (needs == "any")
+            action->setEnabled(selected > 0);
+        else if (needs == "one")
+            action->setEnabled(selected == 1);
+    }
+}
+
+} // namespace drover
