@@ -3,6 +3,7 @@
 #include "fleet/fleetactions.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
+#include "fleet/machinedetails.h"
 #include "images/imagemodel.h"
 #include "images/imagepanel.h"
 #include "lab/lab.h"
@@ -18,6 +19,7 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -54,6 +56,13 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     addArea(QStringLiteral("imageDock"), tr("Images"), m_imagePanel, Qt::LeftDockWidgetArea);
     addArea(QStringLiteral("serverDock"), tr("Server"), m_serverPanel, Qt::LeftDockWidgetArea);
     addArea(QStringLiteral("logDock"), tr("Log"), m_logView, Qt::BottomDockWidgetArea);
+    auto *details = new MachineDetails(lab->catalog(), this);
+    addArea(QStringLiteral("detailsDock"), tr("Machine"), details, Qt::LeftDockWidgetArea);
+    tabifyDockWidget(dock(QStringLiteral("serverDock")), dock(QStringLiteral("detailsDock")));
+    connect(m_fleetView->table()->selectionModel(), &QItemSelectionModel::currentRowChanged, details,
+        [details](const QModelIndex &current) {
+            details->showMachine(current.data(FleetModel::MachineNameRole).toString());
+        });
     splitDockWidget(dock(QStringLiteral("imageDock")), dock(QStringLiteral("fleetDock")), Qt::Horizontal);
     resize(1280, 800);
     resizeDocks({ dock(QStringLiteral("imageDock")), dock(QStringLiteral("fleetDock")) }, { 380, 900 }, Qt::Horizontal);

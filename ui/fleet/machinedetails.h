@@ -1,0 +1,36 @@
+// MachineDetails: the machine selected in the fleet table — what it is, what it boots and
+// why, its assignment history, and its last boot phase by phase with the time each took.
+#pragma once
+
+#include <QWidget>
+
+class QLabel;
+class QTreeWidget;
+
+namespace drover {
+
+class Catalog;
+
+class MachineDetails final : public QWidget {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MachineDetails)
+public:
+    explicit MachineDetails(Catalog *catalog, QWidget *parent = nullptr);
+
+    QString machine() const { return m_machine; }
+    QTreeWidget *phases() const { return m_phases; }
+    QTreeWidget *history() const { return m_history; }
+
+public Q_SLOTS:
+    void showMachine(const QString &name);
+    void refresh();
+
+private:
+    Catalog *m_catalog;
+    QString m_machine;
+    QLabel *m_summary;
+    QTreeWidget *m_phases;
+    QTreeWidget *m_history;
+};
+
+} // namespace drover
