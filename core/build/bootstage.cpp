@@ -176,7 +176,7 @@ Status BuildJob::addBootEntries(InitramfsImage &image, const QString &view)
     image.addBytes("drover/modules", order);
     image.addBytes("drover/format", m_recipe.format.toUtf8() + '\n');
     image.addBytes("drover/kernel-release", release.toUtf8() + '\n');
-    log(Text::tr("initramfs: %n modules; built in: %1", nullptr, int(needed.paths.size()))
+    log(Text::tr("%n modules; built in: %1", nullptr, int(needed.paths.size()))
             .arg(needed.builtin.isEmpty() ? QStringLiteral("-") : needed.builtin.join(QLatin1Char(' '))));
     return {};
 }

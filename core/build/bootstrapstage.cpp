@@ -153,12 +153,18 @@ Status BuildJob::bootstrap()
 
 Status BuildJob::cleanBootstrapRoot()
 {
-    // Host-specific (mmdebstrap copies them in) or random (ssh host keys: every machine
-    // would share them; sshd-keygen makes new ones at boot) or dpkg's backups.
-    const QStringList patterns { QStringLiteral("etc/resolv.conf"), QStringLiteral("etc/hostname"),
-        QStringLiteral("etc/ssh/ssh_host_*"), QStringLiteral("var/lib/dpkg/*-old"),
-        QStringLiteral("var/cache/debconf/*-old"), QStringLiteral("etc/*-"), QStringLiteral("var/log/*.log"),
-        QStringLiteral("var/lib/systemd/random-seed") };
+    // Host-specific (mmdebstrap copies the host's resolv.conf and hostname in, as files; a
+    // package's symlink stays), random (ssh host keys: every machine would share them;
+    // sshd-keygen makes new ones at boot), caches and backups.
+    for (const QString &name : { QStringLiteral("etc/resolv.conf"), QStringLiteral("etc/hostname") }) {
+        const QFileInfo info(m_rootDir + QLatin1Char('/') + name);
+        if (info.isFile() && !info.isSymLink() && QFile::remove(info.filePath()))
+            log(Text::tr("removed %1").arg(name));
+    }
+    const QStringList patterns { QStringLiteral("etc/.resolv.conf.*.bak"), QStringLiteral("etc/ssh/ssh_host_*"),
+        QStringLiteral("var/lib/dpkg/*-old"), QStringLiteral("var/cache/debconf/*-old"), QStringLiteral("etc/*-"),
+        QStringLiteral("var/log/*.log"), QStringLiteral("var/lib/systemd/random-seed"),
+        QStringLiteral("var/cache/apt/*.bin") };
     for (const QString &pattern : patterns) {
         const QFileInfo info(m_rootDir + QLatin1Char('/') + pattern);
         const QDir dir(info.path());

@@ -31,7 +31,7 @@ struct BuildOptions {
     QString debCacheDir; // downloaded .deb files; empty: <cacheDir>/debs
     QString resourceDir; // empty: defaultResourceDir()
     bool reuseBase = true; // false: build the base layer again even when cached (reproducibility checks)
-    bool keepWorkDir = false; // leave the temporary tree for inspection
+    bool keepWorkDir = false; // build on disk instead of in a tmpfs, and leave the tree for inspection
 
     // Drover's resources (the init, the ready unit): $DROVER_RESOURCE_DIR, else the source tree's.
     static QString defaultResourceDir();

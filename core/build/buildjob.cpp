@@ -292,7 +292,7 @@ void BuildJob::run()
             s = Status::failure(work.error());
     }
     if (s)
-        s = enterPrivateMountNamespace(m_workDir);
+        s = enterPrivateMountNamespace(m_workDir, !m_options.keepWorkDir);
     if (s)
         s = stage(QStringLiteral("bootstrap"), [this] {
             if (Status p = prepare(); !p)
@@ -319,9 +319,13 @@ void BuildJob::run()
         publishStage.seconds = double(publishClock.elapsed()) / 1000.0;
         readyToPublish = s.ok() && !cancelled();
     }
-    if (!m_workDir.isEmpty() && !m_options.keepWorkDir) {
-        if (Status r = removeTree(m_workDir); !r)
+    if (!m_workDir.isEmpty()) {
+        if (m_options.keepWorkDir) {
+            unmountBelow(m_workDir); // the tree stays on disk, its mounts go
+            log(Text::tr("the work tree stays in %1").arg(m_workDir));
+        } else if (Status r = removeTree(m_workDir); !r) {
             log(r.error());
+        }
     }
     report.cancelled = cancelled();
     report.ok = s.ok() && !report.cancelled;

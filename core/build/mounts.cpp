@@ -102,7 +102,7 @@ int removeEntry(const char *path, const struct stat *, int, struct FTW *)
 
 } // namespace
 
-Status enterPrivateMountNamespace(const QString &dir)
+Status enterPrivateMountNamespace(const QString &dir, bool inMemory)
 {
     if (::unshare(CLONE_NEWNS) != 0)
         return Status::failure(
@@ -110,8 +110,10 @@ Status enterPrivateMountNamespace(const QString &dir)
     // Fails harmlessly when "/" is no mount point; the private tmpfs below covers that case.
     ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
     const QByteArray path = QFile::encodeName(dir);
-    if (::mount("drover-build", path.constData(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
-        return Status::failure(Text::tr("cannot mount a tmpfs on %1: %2").arg(dir, errnoText()));
+    const int rc = inMemory ? ::mount("drover-build", path.constData(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755")
+                            : ::mount(path.constData(), path.constData(), nullptr, MS_BIND, nullptr);
+    if (rc != 0)
+        return Status::failure(Text::tr("cannot mount the work directory %1: %2").arg(dir, errnoText()));
     if (::mount(nullptr, path.constData(), nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
         return Status::failure(Text::tr("cannot make %1 a private mount point: %2").arg(dir, errnoText()));
     return {};

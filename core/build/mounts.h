@@ -15,8 +15,9 @@ namespace drover {
 // Gives the calling thread its own mount namespace and mounts a private tmpfs on `dir`, the
 // build's work directory: nothing mounted below it propagates to the host (even when "/" is
 // no mount point, as in a chroot), dpkg and mksquashfs work in RAM, and the whole tree
-// vanishes at once when unmounted or when the thread ends — no slow recursive delete.
-Status enterPrivateMountNamespace(const QString &dir);
+// vanishes at once when unmounted or when the thread ends — no slow recursive delete. With
+// `inMemory` false, `dir` stays on disk (bind-mounted onto itself to make it private).
+Status enterPrivateMountNamespace(const QString &dir, bool inMemory = true);
 
 // Mounts made through a MountSet are unmounted, last first, by unmountAll() or on destruction.
 class MountSet {

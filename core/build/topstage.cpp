@@ -213,13 +213,21 @@ Status BuildJob::runScripts(const QString &root)
             return s;
         temporary << QStringLiteral("/usr/sbin/policy-rc.d");
     }
-    if (!existsInRoot(root, QStringLiteral("/etc/resolv.conf"))) {
-        QFile hostResolv(QStringLiteral("/etc/resolv.conf"));
-        if (hostResolv.open(QIODevice::ReadOnly)) {
-            if (Status s = writeImageFile(root, QStringLiteral("/etc/resolv.conf"), hostResolv.readAll(), 0644); !s)
-                return s;
-            temporary << QStringLiteral("/etc/resolv.conf");
-        }
+    // Name resolution: the host's resolv.conf, where the image looks for it — /etc/resolv.conf,
+    // or what it links to below /run (systemd-resolved), which vanishes with the tmpfs.
+    QString resolv = QStringLiteral("/etc/resolv.conf");
+    if (auto link = pathInRoot(root, resolv); link && QFileInfo(*link).isSymLink()) {
+        const QString target = QFileInfo(*link).readSymLink();
+        const QString inside
+            = QDir::cleanPath(target.startsWith(QLatin1Char('/')) ? target : QStringLiteral("/etc/") + target);
+        resolv = inside.startsWith(QLatin1String("/run/")) ? inside : QString();
+    }
+    QFile hostResolv(QStringLiteral("/etc/resolv.conf"));
+    if (!resolv.isEmpty() && !existsInRoot(root, resolv) && hostResolv.open(QIODevice::ReadOnly)) {
+        if (Status s = writeImageFile(root, resolv, hostResolv.readAll(), 0644); !s)
+            return s;
+        if (!resolv.startsWith(QLatin1String("/run/")))
+            temporary << resolv;
     }
     Status result;
     for (qsizetype i = 0; i < m_recipe.scripts.size() && result; ++i) {

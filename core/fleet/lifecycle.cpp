@@ -115,26 +115,32 @@ Status Lifecycle::undo(const QList<Assignment> &assignments)
 
 Result<QString> Lifecycle::previousImage(const AssignTarget &target) const
 {
-    std::optional<Assignment> current;
-    QList<Assignment> history = m_catalog->history(target.kind, target.name);
+    // Candidates, most recent first: the target's own history, then — for a machine — what
+    // its group, else the default, would give it without its own assignment.
+    QStringList candidates;
+    for (const Assignment &a : m_catalog->history(target.kind, target.name))
+        candidates.append(a.image);
+    QString current = candidates.isEmpty() ? QString() : candidates.constFirst();
     if (target.kind == TargetKind::Machine) {
         const auto machine = m_catalog->machineByName(target.name);
         if (!machine)
             return Result<QString>::failure(Text::tr("no machine named '%1'").arg(target.name));
-        current = m_catalog->effectiveAssignment(*machine);
-        // A machine that never had its own assignment rolls back through its group's history.
-        if (history.isEmpty() && current && current->kind != TargetKind::Machine)
-            history = m_catalog->history(current->kind, current->target);
-    } else if (!history.isEmpty()) {
-        current = history.first();
+        if (const auto effective = m_catalog->effectiveAssignment(*machine))
+            current = effective->image;
+        if (!machine->group().isEmpty()) {
+            for (const Assignment &a : m_catalog->history(TargetKind::Group, machine->group()))
+                candidates.append(a.image);
+        }
+        for (const Assignment &a : m_catalog->history(TargetKind::Default, {}))
+            candidates.append(a.image);
     }
-    if (!current)
+    if (current.isEmpty())
         return Result<QString>::failure(Text::tr("%1 has no image assigned").arg(targetText(target)));
-    for (const Assignment &a : std::as_const(history)) {
-        if (a.image != current->image)
-            return a.image;
+    for (const QString &image : std::as_const(candidates)) {
+        if (image != current)
+            return image;
     }
-    return Result<QString>::failure(Text::tr("%1 has had no other image than %2").arg(targetText(target), current->image));
+    return Result<QString>::failure(Text::tr("%1 has had no other image than %2").arg(targetText(target), current));
 }
 
 Result<Assignment> Lifecycle::rollback(const AssignTarget &target, const QString &who, const QString &to)

@@ -305,6 +305,53 @@ private Q_SLOTS:
         QVERIFY(Digest::parse(o.value(QStringLiteral("manifest")).toString()));
     }
 
+    void initramfsFormat()
+    {
+        if (!m_first.ok)
+            QSKIP("the first build failed");
+        // The base is shared with the layers format: only the top and the initramfs are new.
+        Recipe r = recipe(QStringLiteral("7"));
+        r.format = QStringLiteral("initramfs");
+        const BuildReport report = build(r);
+        QVERIFY2(report.ok, qPrintable(report.error));
+        QVERIFY(report.stages[1].cached);
+        QCOMPARE(report.manifest.format, QStringLiteral("initramfs"));
+        QVERIFY(report.manifest.layers.isEmpty());
+        const QString release = report.manifest.build.value(QStringLiteral("kernelRelease")).toString();
+        QProcess list;
+        list.start(QStringLiteral("sh"),
+            { QStringLiteral("-c"),
+                QStringLiteral("zstd -dc '%1' | cpio -t --quiet").arg(blob(report.manifest.initrd.digest)) });
+        QVERIFY(list.waitForFinished(300000));
+        const QStringList names = QString::fromUtf8(list.readAllStandardOutput()).split(QLatin1Char('\n'));
+        const QString mods = QStringLiteral("usr/lib/modules/") + release + QLatin1Char('/');
+        for (const QString &needed : QStringList { QStringLiteral("init"), QStringLiteral("bin"),
+                 QStringLiteral("usr/bin/busybox"), QStringLiteral("usr/bin/bash"), QStringLiteral("etc/drover-built"),
+                 QStringLiteral("home/lab/.ssh/authorized_keys"), mods + QStringLiteral("modules.dep"),
+                 mods + QStringLiteral("kernel/fs/squashfs/squashfs.ko"),
+                 mods + QStringLiteral("kernel/fs/squashfs/squashfs.ko.xz") })
+            QVERIFY2(names.contains(needed), qPrintable(needed));
+        QVERIFY(!names.contains(QStringLiteral("etc/issue.net"))); // deleted by the script
+        QVERIFY(!names.contains(QStringLiteral("bin/busybox"))); // stored through bin → usr/bin
+    }
+
+    void erofsLayers()
+    {
+        if (!m_first.ok)
+            QSKIP("the first build failed");
+        Recipe r = recipe(QStringLiteral("8"));
+        r.layerType = QStringLiteral("erofs");
+        const BuildReport report = build(r);
+        QVERIFY2(report.ok, qPrintable(report.error));
+        QVERIFY(!report.stages[1].cached); // the layer type is part of the base's key
+        QCOMPARE(report.manifest.layers[0].type, QStringLiteral("erofs"));
+        QCOMPARE(report.manifest.layers[1].type, QStringLiteral("erofs"));
+        QFile base(blob(report.manifest.layers[0].digest));
+        QVERIFY(base.open(QIODevice::ReadOnly));
+        QVERIFY(base.seek(1024));
+        QCOMPARE(base.read(4), QByteArray("\xe2\xe1\xf5\xe0", 4)); // EROFS_SUPER_MAGIC_V1, little endian
+    }
+
     void unknownPackageNamed()
     {
         if (!m_first.ok)

@@ -86,8 +86,11 @@ private Q_SLOTS:
     void headlessStopsOnSigterm()
     {
         QProcess p;
+        // DHCP off and high ports: the test needs no interface and no privileged port.
         p.start(qEnvironmentVariable("DROVER_EXECUTABLE"),
-            { QStringLiteral("--data"), m_dir.path(), QStringLiteral("--headless") });
+            { QStringLiteral("--data"), m_dir.path(), QStringLiteral("--headless"), QStringLiteral("--dhcp"),
+                QStringLiteral("off"), QStringLiteral("--http-port"), QStringLiteral("18931"),
+                QStringLiteral("--tftp-port"), QStringLiteral("18932") });
         QVERIFY(p.waitForStarted());
         QByteArray err;
         QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("running headless"), 10000);

@@ -110,11 +110,15 @@ private Q_SLOTS:
         auto machine = life.rollback({ TargetKind::Machine, QStringLiteral("pc-01") }, {});
         QVERIFY2(machine.ok(), qPrintable(machine.error()));
         QCOMPARE(machine->image, QStringLiteral("deb:2"));
+        // A machine with its own newer assignment rolls back to what its group gives it.
+        QVERIFY(life.assign({ { TargetKind::Machine, QStringLiteral("pc-02") } }, QStringLiteral("deb:3"), {}, {}).ok());
+        auto own = life.rollback({ TargetKind::Machine, QStringLiteral("pc-02") }, {});
+        QVERIFY2(own.ok(), qPrintable(own.error()));
+        QCOMPARE(own->image, QStringLiteral("deb:1"));
         // An explicit target image.
         auto chosen = life.rollback(group, {}, QStringLiteral("deb:3"));
         QVERIFY(chosen.ok());
-        QCOMPARE(
-            c()->effectiveAssignment(*c()->machineByName(QStringLiteral("pc-02")))->image, QStringLiteral("deb:3"));
+        QCOMPARE(c()->currentAssignment(TargetKind::Group, QStringLiteral("demo"))->image, QStringLiteral("deb:3"));
     }
 };
 

@@ -18,7 +18,7 @@ const QStringList kCommands = { QStringLiteral("#!ipxe"), QStringLiteral("#"), Q
     QStringLiteral("set"), QStringLiteral(":drover_fetch"), QStringLiteral("inc"), QStringLiteral("kernel"),
     QStringLiteral("initrd"), QStringLiteral("boot"), QStringLiteral(":drover_retry"), QStringLiteral("iseq"),
     QStringLiteral("sleep"), QStringLiteral("goto"), QStringLiteral(":drover_again"), QStringLiteral("chain"),
-    QStringLiteral("exit") };
+    QStringLiteral("exit"), QStringLiteral(":drover_failed") };
 
 void check(const QByteArray &script, bool bootScript)
 {
@@ -36,8 +36,17 @@ void check(const QByteArray &script, bool bootScript)
             std::abort();
         if (bootScript && line.startsWith("kernel ")) {
             if (line.contains('$') || line.contains('"') || line.contains('\'') || line.contains('#')
-                || line.contains("&&") || line.count("||") != 1 || line.count("drover.server=") != 1)
+                || line.contains("&&") || line.count("||") != 1)
                 std::abort();
+            // Drover's own arguments appear once each: no catalog value adds or overrides one.
+            for (const char *key : { "initrd=", "drover.server=", "drover.manifest=", "drover.mac=", "drover.boot=",
+                     "drover.token=" }) {
+                int count = 0;
+                for (const QByteArray &token : line.split(' '))
+                    count += token.startsWith(key) ? 1 : 0;
+                if (count != 1)
+                    std::abort();
+            }
         }
     }
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # 200 concurrent TFTP transfers of ipxe.efi on loopback: Drover's TFTP server against
 # dnsmasq's, same client (drover-tftpbench get), same machine, runs taken alternately. Each
-# figure is the median of RUNS runs. Drover's server writes a boot event per transfer to a SQLite
-# catalog, as it does in service. dnsmasq gets --tftp-max above 200 (its default is 50).
+# figure is the median of RUNS runs. Drover's server records a boot event per transfer in a
+# SQLite catalog through a BootRecorder, as BootServer runs it. dnsmasq gets --tftp-max above 200 (its default is 50).
 # dnsmasq has no TFTP port option: it listens on 127.0.0.1:69, so nothing else may.
 #
 #   tools/bench/tftp.sh BUILD_DIR

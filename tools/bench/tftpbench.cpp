@@ -1,8 +1,10 @@
 // drover-tftpbench: the two halves of tools/bench/tftp.sh.
 //   drover-tftpbench serve --port P --dir D [--catalog FILE]   Drover's TFTP server, until killed
+//                                      (with a catalog, boot events go through a BootRecorder)
 //   drover-tftpbench get --port P --file F --clients N [--blksize B] [--windowsize W] --compare PATH
 // `get` starts N transfers at once on loopback, checks every byte against PATH, and prints
 // "ok=N ms=T slowest=S"; it exits 1 when any transfer failed or differed.
+#include "boot/bootrecorder.h"
 #include "boot/tftp/tftpserver.h"
 #include "catalog/catalog.h"
 #include "log/logbus.h"
@@ -33,6 +35,12 @@ int serve(const QCommandLineParser &p)
     }
     LogBus log;
     TftpServer server(catalog.get(), &log);
+    // As BootServer runs it: boot events written by the recorder's own thread.
+    std::unique_ptr<BootRecorder> recorder;
+    if (catalog) {
+        recorder = std::make_unique<BootRecorder>(catalog.get(), &log);
+        server.setRecorder(recorder.get());
+    }
     TftpSettings s;
     s.address = QHostAddress::LocalHost;
     s.port = quint16(p.value(QStringLiteral("port")).toUInt());

@@ -348,7 +348,8 @@ void DhcpServer::record(const Request &r, const QString &detail, const QString &
                 m_log->post(Severity::Error, QStringLiteral("catalog"), added.error(), r.mac, QStringLiteral("dhcp"));
         }
         if (m_log)
-            m_log->post(level, QStringLiteral("boot"), detail, machine.isEmpty() ? r.mac : machine, QStringLiteral("dhcp"));
+            m_log->post(
+                level, QStringLiteral("boot"), detail, machine.isEmpty() ? r.mac : machine, QStringLiteral("dhcp"));
     }
     Q_EMIT answered(r.mac, detail);
 }
