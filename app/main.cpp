@@ -50,8 +50,8 @@ public:
         tr("Run the boot server without a window until SIGTERM.") };
     QCommandLineOption dhcp { QStringLiteral("dhcp"), tr("With --headless: DHCP mode proxy (default), full or off."),
         QStringLiteral("MODE") };
-    QCommandLineOption interfaceName { QStringLiteral("interface"),
-        tr("With --headless: the lab's network interface."), QStringLiteral("IF") };
+    QCommandLineOption interfaceName { QStringLiteral("interface"), tr("With --headless: the lab's network interface."),
+        QStringLiteral("IF") };
     QCommandLineOption httpPort { QStringLiteral("http-port"), tr("With --headless: HTTP port (default 8080)."),
         QStringLiteral("N") };
     QCommandLineOption tftpPort { QStringLiteral("tftp-port"), tr("With --headless: TFTP port (default 69)."),
@@ -67,8 +67,8 @@ public:
     {
         parser.setApplicationDescription(tr("Drover: stateless machines, images chosen at boot."));
         parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
-        for (const auto &option : { help, version, data, db, lang, json, headless, screenshot, dhcp, interfaceName, httpPort,
-                 tftpPort, unknown })
+        for (const auto &option : { help, version, data, db, lang, json, headless, screenshot, dhcp, interfaceName,
+                 httpPort, tftpPort, unknown })
             parser.addOption(option);
         parser.addPositionalArgument(tr("command"), tr("A command; see Commands below."), tr("[command [args…]]"));
     }

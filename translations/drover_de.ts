@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>AptSources</name>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>cannot fetch the %1 release file from the mirror: %2</source>
+        <translation>die Release-Datei von %1 kann nicht vom Spiegelserver abgerufen werden: %2</translation>
+    </message>
+    <message>
+        <source>the mirror&apos;s %1 release file is not an apt Release file</source>
+        <translation>die Release-Datei von %1 auf dem Spiegelserver ist keine apt-Release-Datei</translation>
+    </message>
+</context>
+<context>
     <name>AssignVerbs</name>
     <message>
         <source>Why: kept in the history.</source>
@@ -18,14 +37,6 @@
     <message>
         <source>&apos;%1&apos; is neither a machine nor a group; use --group to start a new group</source>
         <translation>„%1“ ist weder eine Maschine noch eine Gruppe; verwenden Sie --group, um eine neue Gruppe anzulegen</translation>
-    </message>
-    <message>
-        <source>%1 %2 boots %3 from its next boot</source>
-        <translation>%1 %2 bootet ab dem nächsten Start %3</translation>
-    </message>
-    <message>
-        <source>(default)</source>
-        <translation>(Standard)</translation>
     </message>
     <message>
         <source>TARGET is a group.</source>
@@ -63,6 +74,768 @@
         <source>List the assignments of a machine or group, newest first.</source>
         <translation>Die Zuweisungen einer Maschine oder Gruppe auflisten, neueste zuerst.</translation>
     </message>
+    <message>
+        <source>machine %1 boots %2 from its next boot</source>
+        <translation>Maschine %1 bootet %2 ab dem nächsten Booten</translation>
+    </message>
+    <message>
+        <source>group %1 boots %2 from the next boot of each machine</source>
+        <translation>Gruppe %1 bootet %2 ab dem nächsten Booten jeder Maschine</translation>
+    </message>
+    <message>
+        <source>machines without an assignment boot %1 from their next boot</source>
+        <translation>Maschinen ohne Zuweisung booten %1 ab ihrem nächsten Booten</translation>
+    </message>
+    <message>
+        <source>Roll back to this image rather than the previous one.</source>
+        <translation>Auf dieses Image statt auf das vorherige zurückrollen.</translation>
+    </message>
+    <message>
+        <source>Return a machine or group to its previous image (or the one given) from its next boot.</source>
+        <translation>Eine Maschine oder Gruppe ab dem nächsten Booten auf das vorherige (oder das angegebene) Image zurückrollen.</translation>
+    </message>
+</context>
+<context>
+    <name>BlobStore</name>
+    <message>
+        <source>cannot read the source: %1</source>
+        <translation>die Quelle kann nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>more than the expected %1 bytes</source>
+        <translation>mehr als die erwarteten %1 Bytes</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>digest mismatch: expected %1, got %2</source>
+        <translation>Digest stimmt nicht überein: erwartet %1, erhalten %2</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>cannot create the image store in %1</source>
+        <translation>der Image-Speicher kann nicht in %1 angelegt werden</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>the source is not open for reading</source>
+        <translation>die Quelle ist nicht zum Lesen geöffnet</translation>
+    </message>
+    <message>
+        <source>cannot create %1</source>
+        <translation>%1 kann nicht erstellt werden</translation>
+    </message>
+    <message>
+        <source>%1 bytes, expected %2</source>
+        <translation>%1 Bytes, erwartet %2</translation>
+    </message>
+    <message>
+        <source>blob %1 was removed while being written; try again</source>
+        <translation>Blob %1 wurde während des Schreibens entfernt; versuchen Sie es erneut</translation>
+    </message>
+    <message>
+        <source>cannot create %1: %2</source>
+        <translation>%1 kann nicht erstellt werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot sync %1: %2</source>
+        <translation>%1 kann nicht synchronisiert werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot store %1: %2</source>
+        <translation>%1 kann nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>blob %1 is missing</source>
+        <translation>Blob %1 fehlt</translation>
+    </message>
+    <message>
+        <source>blob %1 is %2 bytes, more than the %3 expected</source>
+        <translation>Blob %1 hat %2 Bytes, mehr als die erwarteten %3</translation>
+    </message>
+    <message>
+        <source>cannot read blob %1: %2</source>
+        <translation>Blob %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>blob %1 is corrupt: its content hashes to %2</source>
+        <translation>Blob %1 ist beschädigt: sein Inhalt ergibt den Hash %2</translation>
+    </message>
+    <message>
+        <source>blob %1 is %2 bytes, expected %3</source>
+        <translation>Blob %1 hat %2 Bytes, erwartet %3</translation>
+    </message>
+    <message>
+        <source>blob %1: %2</source>
+        <translation>Blob %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>BootDecision</name>
+    <message>
+        <source>&apos;%1&apos; is not a MAC address</source>
+        <translation>&apos;%1&apos; ist keine MAC-Adresse</translation>
+    </message>
+    <message>
+        <source>unknown machine %1: not managed by Drover (unknown machines are ignored)</source>
+        <translation>unbekannte Maschine %1: nicht von Drover verwaltet (unbekannte Maschinen werden ignoriert)</translation>
+    </message>
+    <message>
+        <source>unknown machine %1: too many new machines at once, registering it later</source>
+        <translation>unbekannte Maschine %1: zu viele neue Maschinen auf einmal, sie wird später registriert</translation>
+    </message>
+    <message>
+        <source>cannot register %1: %2</source>
+        <translation>%1 kann nicht registriert werden: %2</translation>
+    </message>
+    <message>
+        <source>registered as %1; assign it an image in Drover</source>
+        <translation>als %1 registriert; weisen Sie der Maschine in Drover ein Image zu</translation>
+    </message>
+    <message>
+        <source>no image is assigned to %1 and there is no default image</source>
+        <translation>%1 ist kein Image zugewiesen und es gibt kein Standard-Image</translation>
+    </message>
+    <message>
+        <source>no image is assigned to %1, its group %2, or as the default</source>
+        <translation>weder %1 noch der Gruppe %2 ist ein Image zugewiesen, und es gibt kein Standard-Image</translation>
+    </message>
+    <message>
+        <source>%1 is new and waits for an admin: assign it an image</source>
+        <translation>%1 ist neu und wartet auf einen Administrator: weisen Sie der Maschine ein Image zu</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 failed %n boot(s) in a row; booting its last-known-good image %2 instead of %3</source>
+        <translation>
+            <numerusform>%1: %n fehlgeschlagener Bootvorgang in Folge; das letzte funktionierende Image %2 wird statt %3 gebootet</numerusform>
+            <numerusform>%1: %n fehlgeschlagene Bootvorgänge in Folge; das letzte funktionierende Image %2 wird statt %3 gebootet</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>image %1 is assigned but not in the catalog</source>
+        <translation>Image %1 ist zugewiesen, aber nicht im Katalog</translation>
+    </message>
+    <message>
+        <source>image %1 cannot boot: %2</source>
+        <translation>Image %1 kann nicht booten: %2</translation>
+    </message>
+    <message>
+        <source>image %1 cannot boot: its manifest names no kernel or no initrd</source>
+        <translation>Image %1 kann nicht booten: sein Manifest nennt keinen Kernel oder keine Initrd</translation>
+    </message>
+    <message>
+        <source>image %1 cannot boot: blob %2 is missing from the store</source>
+        <translation>Image %1 kann nicht booten: Blob %2 fehlt im Speicher</translation>
+    </message>
+    <message>
+        <source>image %1 cannot boot: blob %2 has %3 bytes in the store, the manifest says %4</source>
+        <translation>Image %1 kann nicht booten: Blob %2 hat im Speicher %3 Bytes, laut Manifest %4</translation>
+    </message>
+    <message>
+        <source>the catalog names no valid manifest digest for it (&apos;%1&apos;)</source>
+        <translation>der Katalog nennt keinen gültigen Manifest-Digest dafür (&apos;%1&apos;)</translation>
+    </message>
+</context>
+<context>
+    <name>BootFile</name>
+    <message>
+        <source>%1 by TFTP</source>
+        <translation>%1 per TFTP</translation>
+    </message>
+    <message>
+        <source>%1 by HTTP</source>
+        <translation>%1 per HTTP</translation>
+    </message>
+    <message>
+        <source>iPXE client, but no HTTP server URL is set</source>
+        <translation>iPXE-Client, aber keine HTTP-Server-URL festgelegt</translation>
+    </message>
+    <message>
+        <source>UEFI HTTP Boot client of architecture %1 (only x86-64 is served)</source>
+        <translation>UEFI-HTTP-Boot-Client mit Architektur %1 (nur x86-64 wird bedient)</translation>
+    </message>
+    <message>
+        <source>UEFI HTTP Boot client, but no HTTP server URL is set</source>
+        <translation>UEFI-HTTP-Boot-Client, aber keine HTTP-Server-URL festgelegt</translation>
+    </message>
+    <message>
+        <source>not a PXE client (vendor class &apos;%1&apos;)</source>
+        <translation>kein PXE-Client (Herstellerklasse &apos;%1&apos;)</translation>
+    </message>
+    <message>
+        <source>PXE client of architecture %1 (Drover serves BIOS and x86-64 UEFI)</source>
+        <translation>PXE-Client mit Architektur %1 (Drover bedient BIOS und x86-64-UEFI)</translation>
+    </message>
+</context>
+<context>
+    <name>BootRoutes</name>
+    <message>
+        <source>refused a request from %1: %2 %3</source>
+        <translation>Anfrage von %1 abgelehnt: %2 %3</translation>
+    </message>
+    <message>
+        <source>chain script served to %1</source>
+        <translation>Chain-Skript an %1 ausgeliefert</translation>
+    </message>
+    <message>
+        <source>script served to %1: boots %2</source>
+        <translation>Skript an %1 ausgeliefert: bootet %2</translation>
+    </message>
+    <message>
+        <source>script served to %1: boots %2 (%3)</source>
+        <translation>Skript an %1 ausgeliefert: bootet %2 (%3)</translation>
+    </message>
+    <message>
+        <source>script served to %1: nothing boots: %2</source>
+        <translation>Skript an %1 ausgeliefert: nichts wird gebootet: %2</translation>
+    </message>
+    <message>
+        <source>script served to %1: %2</source>
+        <translation>Skript an %1 ausgeliefert: %2</translation>
+    </message>
+    <message>
+        <source>registered unknown machine %1 as %2%3</source>
+        <translation>unbekannte Maschine %1 als %2%3 registriert</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>Schicht %1</translation>
+    </message>
+    <message>
+        <source>blob</source>
+        <translation>Blob</translation>
+    </message>
+    <message>
+        <source>%1 %2 sent to %3: %4 in %5 s</source>
+        <translation>%1 %2 an %3 gesendet: %4 in %5 s</translation>
+    </message>
+    <message>
+        <source>%1 %2 to %3 interrupted after %4 of %5</source>
+        <translation>%1 %2 an %3 nach %4 von %5 abgebrochen</translation>
+    </message>
+    <message>
+        <source> (from byte %1)</source>
+        <translation> (ab Byte %1)</translation>
+    </message>
+    <message>
+        <source>%1 sent to %2 over HTTP (%3)</source>
+        <translation>%1 per HTTP an %2 gesendet (%3)</translation>
+    </message>
+    <message>
+        <source>%1 to %2 interrupted</source>
+        <translation>%1 an %2 abgebrochen</translation>
+    </message>
+    <message>
+        <source>report &apos;%1&apos; from %2 refused: the boot&apos;s token has expired</source>
+        <translation>Meldung &apos;%1&apos; von %2 abgelehnt: das Token des Bootvorgangs ist abgelaufen</translation>
+    </message>
+    <message>
+        <source>report &apos;%1&apos; from %2 refused: wrong token</source>
+        <translation>Meldung &apos;%1&apos; von %2 abgelehnt: falsches Token</translation>
+    </message>
+    <message>
+        <source> (reports manifest %1, but boot %2 was given %3)</source>
+        <translation> (meldet Manifest %1, aber Bootvorgang %2 erhielt %3)</translation>
+    </message>
+    <message>
+        <source>%1 reports %2</source>
+        <translation>%1 meldet %2</translation>
+    </message>
+</context>
+<context>
+    <name>BuildCache</name>
+    <message>
+        <source>cannot create the build cache %1</source>
+        <translation>der Build-Cache %1 kann nicht erstellt werden</translation>
+    </message>
+    <message>
+        <source>cannot write the build cache entry %1: %2</source>
+        <translation>der Build-Cache-Eintrag %1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot create the work directory %1</source>
+        <translation>das Arbeitsverzeichnis %1 kann nicht erstellt werden</translation>
+    </message>
+</context>
+<context>
+    <name>BuildVerbs</name>
+    <message>
+        <source>cached</source>
+        <translation>im Cache</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>fertig</translation>
+    </message>
+    <message>
+        <source>Publish as NAME:VERSION instead of the recipe&apos;s name and version.</source>
+        <translation>Als NAME:VERSION statt unter Name und Version des Rezepts veröffentlichen.</translation>
+    </message>
+    <message>
+        <source>Build cache directory (default: &lt;data dir&gt;/cache/build).</source>
+        <translation>Build-Cache-Verzeichnis (Standard: &lt;Datenverzeichnis&gt;/cache/build).</translation>
+    </message>
+    <message>
+        <source>Build the base layer again even when it is cached.</source>
+        <translation>Die Basisschicht neu bauen, auch wenn sie im Cache liegt.</translation>
+    </message>
+    <message>
+        <source>Keep the temporary build tree for inspection.</source>
+        <translation>Den temporären Build-Baum zur Untersuchung behalten.</translation>
+    </message>
+    <message>
+        <source>Print the output of every build tool.</source>
+        <translation>Die Ausgabe jedes Build-Werkzeugs anzeigen.</translation>
+    </message>
+    <message>
+        <source>drover: --tag &apos;%1&apos; is not NAME:VERSION</source>
+        <translation>drover: --tag &apos;%1&apos; hat nicht die Form NAME:VERSION</translation>
+    </message>
+    <message>
+        <source>drover: cancelling the build…</source>
+        <translation>drover: der Build wird abgebrochen…</translation>
+    </message>
+    <message>
+        <source>cannot start the build</source>
+        <translation>der Build kann nicht gestartet werden</translation>
+    </message>
+    <message>
+        <source>build of %1 failed: %2</source>
+        <translation>Build von %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>STAGE</source>
+        <translation>STAGE</translation>
+    </message>
+    <message>
+        <source>TIME</source>
+        <translation>TIME</translation>
+    </message>
+    <message>
+        <source>SIZE</source>
+        <translation>SIZE</translation>
+    </message>
+    <message>
+        <source>NOTE</source>
+        <translation>NOTE</translation>
+    </message>
+    <message>
+        <source>published %1 (%2) in %3 s; a machine downloads %4</source>
+        <translation>%1 (%2) in %3 s veröffentlicht; eine Maschine lädt %4 herunter</translation>
+    </message>
+    <message>
+        <source>Build an image from a recipe and publish it (needs root).</source>
+        <translation>Ein Image aus einem Rezept bauen und veröffentlichen (erfordert Root-Rechte).</translation>
+    </message>
+</context>
+<context>
+    <name>Builder</name>
+    <message>
+        <source>the image has no kernel in /boot: add linux-image-%1 to packages</source>
+        <translation>das Image hat keinen Kernel in /boot: fügen Sie linux-image-%1 zu packages hinzu</translation>
+    </message>
+    <message>
+        <source>several kernels in /boot; using %1</source>
+        <translation>mehrere Kernel in /boot; %1 wird verwendet</translation>
+    </message>
+    <message>
+        <source>cannot move the kernel out of %1</source>
+        <translation>der Kernel kann nicht aus %1 verschoben werden</translation>
+    </message>
+    <message>
+        <source>kernel %1</source>
+        <translation>Kernel %1</translation>
+    </message>
+    <message>
+        <source>the kernel has no modules in %1</source>
+        <translation>der Kernel hat keine Module in %1</translation>
+    </message>
+    <message>
+        <source>kernel modules: keeping all %1</source>
+        <translation>Kernelmodule: alle %1 werden behalten</translation>
+    </message>
+    <message>
+        <source>cannot remove the module %1: %2</source>
+        <translation>das Modul %1 kann nicht entfernt werden: %2</translation>
+    </message>
+    <message>
+        <source>kernel modules: kept %1 of %2 (classes %3 and Drover&apos;s init), removed %4 MiB</source>
+        <translation>Kernelmodule: %1 von %2 behalten (Klassen %3 und Drovers Init), %4 MiB entfernt</translation>
+    </message>
+    <message>
+        <source>cached base %1 under key %2</source>
+        <translation>Basis %1 unter Schlüssel %2 im Cache abgelegt</translation>
+    </message>
+    <message>
+        <source>cannot create %1</source>
+        <translation>%1 kann nicht erstellt werden</translation>
+    </message>
+    <message>
+        <source>adding the whole root</source>
+        <translation>das gesamte Wurzelverzeichnis wird hinzugefügt</translation>
+    </message>
+    <message>
+        <source>no static busybox: install busybox-static on this machine or add it to the recipe&apos;s packages</source>
+        <translation>kein statisches busybox: installieren Sie busybox-static auf diesem Rechner oder fügen Sie es zu den packages des Rezepts hinzu</translation>
+    </message>
+    <message>
+        <source>busybox from %1</source>
+        <translation>busybox aus %1</translation>
+    </message>
+    <message>
+        <source>the image</source>
+        <translation>dem Image</translation>
+    </message>
+    <message>
+        <source>modules not in kernel %1: %2</source>
+        <translation>Module nicht in Kernel %1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n modules; built in: %1</source>
+        <translation>
+            <numerusform>%n Modul; eingebaut: %1</numerusform>
+            <numerusform>%n Module; eingebaut: %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>base layer %1 cached</source>
+        <translation>Basisschicht %1 im Cache abgelegt</translation>
+    </message>
+    <message>
+        <source>mmdebstrap failed (%1); its last lines:
+%2</source>
+        <translation>mmdebstrap ist fehlgeschlagen (%1); die letzten Zeilen:
+%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n packages</source>
+        <translation>
+            <numerusform>%n Paket</numerusform>
+            <numerusform>%n Pakete</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>removed %1</source>
+        <translation>%1 entfernt</translation>
+    </message>
+    <message>
+        <source>cannot remove %1</source>
+        <translation>%1 kann nicht entfernt werden</translation>
+    </message>
+    <message>
+        <source>package &quot;%1&quot; is not in %2 on the mirror</source>
+        <translation>Paket &quot;%1&quot; ist auf dem Spiegelserver nicht in %2</translation>
+    </message>
+    <message>
+        <source>package &quot;%1&quot; has no installable version in %2 (a virtual package? name one that provides it)</source>
+        <translation>Paket &quot;%1&quot; hat keine installierbare Version in %2 (ein virtuelles Paket? Geben Sie eines an, das es bereitstellt)</translation>
+    </message>
+    <message>
+        <source>version %1 of package &quot;%2&quot; is not in %3</source>
+        <translation>Version %1 von Paket &quot;%2&quot; ist nicht in %3</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>%1 failed (%2); its last lines:
+%3</source>
+        <translation>%1 ist fehlgeschlagen (%2); die letzten Zeilen:
+%3</translation>
+    </message>
+    <message>
+        <source>building an image needs root (mmdebstrap in root mode, loop and overlay mounts); run drover build as root</source>
+        <translation>das Bauen eines Images erfordert Root-Rechte (mmdebstrap im Root-Modus, Loop- und Overlay-Mounts); führen Sie drover build als root aus</translation>
+    </message>
+    <message>
+        <source>missing tools: %1 (Debian packages mmdebstrap, squashfs-tools or erofs-utils, kmod, coreutils)</source>
+        <translation>fehlende Werkzeuge: %1 (Debian-Pakete mmdebstrap, squashfs-tools oder erofs-utils, kmod, coreutils)</translation>
+    </message>
+    <message>
+        <source>distro.mirror is not set and the host&apos;s apt configuration (/etc/apt) names no Debian mirror</source>
+        <translation>distro.mirror ist nicht gesetzt und die apt-Konfiguration des Hosts (/etc/apt) nennt keinen Debian-Spiegelserver</translation>
+    </message>
+    <message>
+        <source>Drover&apos;s init is missing: %1</source>
+        <translation>Drovers Init fehlt: %1</translation>
+    </message>
+    <message>
+        <source>fetching the %1 release file</source>
+        <translation>Release-Datei von %1 wird abgerufen</translation>
+    </message>
+    <message>
+        <source>%1; reusing the newest cached base layer built from this recipe</source>
+        <translation>%1; die neueste zwischengespeicherte Basisschicht aus diesem Rezept wird wiederverwendet</translation>
+    </message>
+    <message>
+        <source>the %1 release file has no Date; set sourceDateEpoch in the recipe</source>
+        <translation>die Release-Datei von %1 hat kein Date-Feld; setzen Sie sourceDateEpoch im Rezept</translation>
+    </message>
+    <message>
+        <source>the work tree stays in %1</source>
+        <translation>der Arbeitsbaum bleibt in %1 erhalten</translation>
+    </message>
+    <message>
+        <source>cannot create %1 for the chroot</source>
+        <translation>%1 für die chroot-Umgebung kann nicht erstellt werden</translation>
+    </message>
+    <message>
+        <source>cannot create /dev/%1 for the chroot</source>
+        <translation>/dev/%1 für die chroot-Umgebung kann nicht erstellt werden</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n files</source>
+        <translation>
+            <numerusform>%n Datei</numerusform>
+            <numerusform>%n Dateien</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n scripts</source>
+        <translation>
+            <numerusform>%n Skript</numerusform>
+            <numerusform>%n Skripte</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Drover&apos;s ready unit is missing: %1</source>
+        <translation>Drovers ready-Unit fehlt: %1</translation>
+    </message>
+    <message>
+        <source>warning: %1 is missing; this image will not report ready</source>
+        <translation>Warnung: %1 fehlt; dieses Image wird nicht melden, dass es bereit ist</translation>
+    </message>
+    <message>
+        <source>scripts[%1]: cannot read %2</source>
+        <translation>scripts[%1]: %2 kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>running %1</source>
+        <translation>%1 wird ausgeführt</translation>
+    </message>
+    <message>
+        <source>scripts[%1] (%2)</source>
+        <translation>scripts[%1] (%2)</translation>
+    </message>
+    <message>
+        <source>services: the image has no systemctl; add systemd-sysv to packages</source>
+        <translation>services: das Image hat kein systemctl; fügen Sie systemd-sysv zu packages hinzu</translation>
+    </message>
+    <message>
+        <source>enabling %1</source>
+        <translation>%1 wird aktiviert</translation>
+    </message>
+    <message>
+        <source>disabling %1</source>
+        <translation>%1 wird deaktiviert</translation>
+    </message>
+</context>
+<context>
+    <name>Bundle</name>
+    <message>
+        <source>blob %1 is missing from the store</source>
+        <translation>Blob %1 fehlt im Speicher</translation>
+    </message>
+    <message>
+        <source>blob %1 is %2 bytes in the store, the manifest says %3</source>
+        <translation>Blob %1 hat im Speicher %2 Bytes, laut Manifest %3</translation>
+    </message>
+    <message>
+        <source>cannot read blob %1: %2</source>
+        <translation>Blob %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>blob %1 is corrupt in the store (its content hashes to %2); not exporting</source>
+        <translation>Blob %1 ist im Speicher beschädigt (sein Inhalt ergibt den Hash %2); er wird nicht exportiert</translation>
+    </message>
+    <message>
+        <source>no image %1 in the store</source>
+        <translation>kein Image %1 im Speicher</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot sync %1: %2</source>
+        <translation>%1 kann nicht synchronisiert werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot rename %1 to %2: %3</source>
+        <translation>%1 kann nicht in %2 umbenannt werden: %3</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 is not a readable tar archive: %2</source>
+        <translation>%1 ist kein lesbares tar-Archiv: %2</translation>
+    </message>
+    <message>
+        <source>bundle entry %1 is missing</source>
+        <translation>Bundle-Eintrag %1 fehlt</translation>
+    </message>
+    <message>
+        <source>bundle entry %1 is %2 bytes, expected %3</source>
+        <translation>Bundle-Eintrag %1 hat %2 Bytes, erwartet %3</translation>
+    </message>
+    <message>
+        <source>bundle entry %1 is truncated: %2 of %3 bytes</source>
+        <translation>Bundle-Eintrag %1 ist abgeschnitten: %2 von %3 Bytes</translation>
+    </message>
+    <message>
+        <source>bundle %1: %2</source>
+        <translation>Bundle %1: %2</translation>
+    </message>
+    <message>
+        <source>bundle entry %1 is altered: its content hashes to %2</source>
+        <translation>Bundle-Eintrag %1 wurde verändert: sein Inhalt ergibt den Hash %2</translation>
+    </message>
+    <message>
+        <source>bundle entry %1: %2</source>
+        <translation>Bundle-Eintrag %1: %2</translation>
+    </message>
+    <message>
+        <source>bundle index.json names %1 but its manifest is %2</source>
+        <translation>index.json des Bundles nennt %1, aber sein Manifest ist %2</translation>
+    </message>
+    <message>
+        <source>tag %1 names manifest %2 in this store; the bundle&apos;s is %3 (a published tag never moves)</source>
+        <translation>Tag %1 verweist in diesem Speicher auf Manifest %2, im Bundle auf %3 (ein veröffentlichter Tag wird nie verschoben)</translation>
+    </message>
+    <message>
+        <source>image %1 is in the catalog with manifest %2; the bundle&apos;s is %3 (a published tag never moves)</source>
+        <translation>Image %1 steht mit Manifest %2 im Katalog, das Bundle hat %3 (ein veröffentlichter Tag wird nie verschoben)</translation>
+    </message>
+    <message>
+        <source>bundle %1 holds no image</source>
+        <translation>Bundle %1 enthält kein Image</translation>
+    </message>
+    <message>
+        <source>bundle entry %1 is %2 bytes, the manifest says %3</source>
+        <translation>Bundle-Eintrag %1 hat %2 Bytes, laut Manifest %3</translation>
+    </message>
+    <message>
+        <source>cannot read bundle entry %1</source>
+        <translation>Bundle-Eintrag %1 kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>bundle entry %1 is truncated or altered: %2</source>
+        <translation>Bundle-Eintrag %1 ist abgeschnitten oder verändert: %2</translation>
+    </message>
+</context>
+<context>
+    <name>ChildProcess</name>
+    <message>
+        <source>could not start: %1</source>
+        <translation>konnte nicht gestartet werden: %1</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>killed by a signal</source>
+        <translation>durch ein Signal beendet</translation>
+    </message>
+    <message>
+        <source>exit status %1</source>
+        <translation>Exit-Status %1</translation>
+    </message>
+</context>
+<context>
+    <name>CpioWriter</name>
+    <message>
+        <source>cpio: cannot write: %1</source>
+        <translation>cpio: Schreiben nicht möglich: %1</translation>
+    </message>
+    <message>
+        <source>cpio: entry %1 added after the trailer</source>
+        <translation>cpio: Eintrag %1 nach dem Trailer hinzugefügt</translation>
+    </message>
+    <message>
+        <source>cpio: refusing entry name &apos;%1&apos;</source>
+        <translation>cpio: Eintragsname &apos;%1&apos; wird abgelehnt</translation>
+    </message>
+    <message>
+        <source>cpio: %1 is %2 bytes; newc holds at most 4 GiB per file</source>
+        <translation>cpio: %1 hat %2 Bytes; newc fasst höchstens 4 GiB pro Datei</translation>
+    </message>
+    <message>
+        <source>cpio: %1 ended %2 bytes early</source>
+        <translation>cpio: %1 endete %2 Bytes zu früh</translation>
+    </message>
+    <message>
+        <source>cpio: unknown special file type &apos;%1&apos;</source>
+        <translation>cpio: unbekannter Spezialdateityp &apos;%1&apos;</translation>
+    </message>
+</context>
+<context>
+    <name>DhcpLeases</name>
+    <message>
+        <source>DHCP: cannot write the lease of %1: %2</source>
+        <translation>DHCP: Die Lease von %1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>DHCP: no free address left in %1 – %2 for %3</source>
+        <translation>DHCP: keine freie Adresse mehr in %1 – %2 für %3</translation>
+    </message>
+    <message>
+        <source>%1 is outside the range %2 – %3</source>
+        <translation>%1 liegt außerhalb des Bereichs %2 – %3</translation>
+    </message>
+    <message>
+        <source>%1 belongs to another client</source>
+        <translation>%1 gehört einem anderen Client</translation>
+    </message>
+    <message>
+        <source>DHCP: cannot release the lease of %1: %2</source>
+        <translation>DHCP: Die Lease von %1 kann nicht freigegeben werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>DhcpPacket</name>
+    <message>
+        <source>DHCP: option %1 has no length byte</source>
+        <translation>DHCP: Option %1 hat kein Längenbyte</translation>
+    </message>
+    <message>
+        <source>DHCP: option %1 claims %2 bytes but only %3 remain</source>
+        <translation>DHCP: Option %1 gibt %2 Bytes an, aber nur %3 sind übrig</translation>
+    </message>
+    <message>
+        <source>DHCP: invalid option overload</source>
+        <translation>DHCP: ungültiger Wert für Option Overload</translation>
+    </message>
+</context>
+<context>
+    <name>DhcpProbe</name>
+    <message>
+        <source>DHCP: the probe for other DHCP servers needs an interface</source>
+        <translation>DHCP: Die Suche nach anderen DHCP-Servern benötigt eine Schnittstelle</translation>
+    </message>
+    <message>
+        <source>DHCP probe</source>
+        <translation>DHCP-Suche</translation>
+    </message>
+    <message>
+        <source>DHCP: cannot send the probe on %1: %2</source>
+        <translation>DHCP: Die Suchanfrage kann nicht über %1 gesendet werden: %2</translation>
+    </message>
 </context>
 <context>
     <name>EventVerbs</name>
@@ -89,6 +862,521 @@
     <message>
         <source>Show boot events: every step the server saw, with time, machine and image.</source>
         <translation>Boot-Ereignisse anzeigen: jeder vom Server beobachtete Schritt, mit Zeit, Maschine und Image.</translation>
+    </message>
+</context>
+<context>
+    <name>HttpEngine</name>
+    <message>
+        <source>the HTTP server is running already</source>
+        <translation>der HTTP-Server läuft bereits</translation>
+    </message>
+    <message>
+        <source>HTTP port %1 is in use by another program; stop it or choose another port</source>
+        <translation>HTTP-Port %1 wird von einem anderen Programm verwendet; beenden Sie es oder wählen Sie einen anderen Port</translation>
+    </message>
+    <message>
+        <source>HTTP port %1 needs root or the CAP_NET_BIND_SERVICE capability (setcap cap_net_bind_service=+ep on the drover binary), or choose a port above 1023</source>
+        <translation>HTTP-Port %1 erfordert root oder die Capability CAP_NET_BIND_SERVICE (setcap cap_net_bind_service=+ep für das drover-Programm), oder wählen Sie einen Port über 1023</translation>
+    </message>
+    <message>
+        <source>cannot listen on HTTP port %1: %2</source>
+        <translation>auf HTTP-Port %1 kann nicht gelauscht werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>ImageFiles</name>
+    <message>
+        <source>%1 exists in the image and is not a directory</source>
+        <translation>%1 existiert im Image und ist kein Verzeichnis</translation>
+    </message>
+    <message>
+        <source>cannot create %1 in the image: %2</source>
+        <translation>%1 kann im Image nicht erstellt werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 is a directory in the image; a file cannot replace it</source>
+        <translation>%1 ist im Image ein Verzeichnis; eine Datei kann es nicht ersetzen</translation>
+    </message>
+    <message>
+        <source>cannot replace %1 in the image: %2</source>
+        <translation>%1 kann im Image nicht ersetzt werden: %2</translation>
+    </message>
+    <message>
+        <source>too many symlinks resolving %1 in the image</source>
+        <translation>zu viele symbolische Verknüpfungen beim Auflösen von %1 im Image</translation>
+    </message>
+    <message>
+        <source>cannot read the link %1: %2</source>
+        <translation>die Verknüpfung %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot write %1 in the image: %2</source>
+        <translation>%1 kann im Image nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot set the owner or mode of %1 in the image: %2</source>
+        <translation>Eigentümer oder Modus von %1 im Image können nicht gesetzt werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot create the link %1 in the image: %2</source>
+        <translation>die Verknüpfung %1 kann im Image nicht erstellt werden: %2</translation>
+    </message>
+    <message>
+        <source>files.owner: &quot;%1&quot; is not a user and group of the image</source>
+        <translation>files.owner: &quot;%1&quot; ist kein Paar aus Benutzer und Gruppe des Images</translation>
+    </message>
+    <message>
+        <source>cannot set the mode of %1 in the image: %2</source>
+        <translation>der Modus von %1 im Image kann nicht gesetzt werden: %2</translation>
+    </message>
+    <message>
+        <source>files: %1 is neither a file, a directory nor a symlink</source>
+        <translation>files: %1 ist weder eine Datei noch ein Verzeichnis noch eine symbolische Verknüpfung</translation>
+    </message>
+    <message>
+        <source>files: cannot read %1: %2</source>
+        <translation>files: %1 kann nicht gelesen werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>ImageStore</name>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>tag %1 names manifest %2; refusing to move it to manifest %3 (a published tag never moves)</source>
+        <translation>Tag %1 verweist auf Manifest %2; Verschieben auf Manifest %3 wird abgelehnt (ein veröffentlichter Tag wird nie verschoben)</translation>
+    </message>
+    <message>
+        <source>cannot publish %1: blob %2 (%3) is not in the store</source>
+        <translation>%1 kann nicht veröffentlicht werden: Blob %2 (%3) ist nicht im Speicher</translation>
+    </message>
+    <message>
+        <source>cannot publish %1: blob %2 (%3) is %4 bytes, the manifest says %5</source>
+        <translation>%1 kann nicht veröffentlicht werden: Blob %2 (%3) hat %4 Bytes, laut Manifest %5</translation>
+    </message>
+    <message>
+        <source>cannot store the manifest of %1: %2</source>
+        <translation>das Manifest von %1 kann nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>no image %1 in the store</source>
+        <translation>kein Image %1 im Speicher</translation>
+    </message>
+    <message>
+        <source>image %1 is in the catalog with manifest %2; refusing manifest %3 (a published tag never moves)</source>
+        <translation>Image %1 steht mit Manifest %2 im Katalog; Manifest %3 wird abgelehnt (ein veröffentlichter Tag wird nie verschoben)</translation>
+    </message>
+    <message>
+        <source>index.json: %1 at byte %2</source>
+        <translation>index.json: %1 bei Byte %2</translation>
+    </message>
+    <message>
+        <source>index.json: not an OCI image index (schemaVersion 2)</source>
+        <translation>index.json: kein OCI-Image-Index (schemaVersion 2)</translation>
+    </message>
+    <message>
+        <source>index.json: manifests[%1].digest is not a sha256 digest</source>
+        <translation>index.json: manifests[%1].digest ist kein sha256-Digest</translation>
+    </message>
+    <message>
+        <source>index.json: manifests[%1].size is not a size in bytes</source>
+        <translation>index.json: manifests[%1].size ist keine Größe in Bytes</translation>
+    </message>
+    <message>
+        <source>cannot open directory %1: %2</source>
+        <translation>Verzeichnis %1 kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot sync directory %1: %2</source>
+        <translation>Verzeichnis %1 kann nicht synchronisiert werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot create %1: %2</source>
+        <translation>%1 kann nicht erstellt werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>the image store %1 is locked by process %2 (%3) on %4</source>
+        <translation>der Image-Speicher %1 ist durch Prozess %2 (%3) auf %4 gesperrt</translation>
+    </message>
+</context>
+<context>
+    <name>ImageUsers</name>
+    <message>
+        <source>cannot read %1 in the image: %2</source>
+        <translation>%1 kann im Image nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot write %1 in the image: %2</source>
+        <translation>%1 kann im Image nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot create %1 in the image</source>
+        <translation>%1 kann im Image nicht erstellt werden</translation>
+    </message>
+    <message>
+        <source>%1: uid %2 belongs to another user of the image</source>
+        <translation>%1: UID %2 gehört einem anderen Benutzer des Images</translation>
+    </message>
+    <message>
+        <source>%1: %2 exists in the image with uid %3, not %4</source>
+        <translation>%1: %2 existiert im Image mit UID %3, nicht %4</translation>
+    </message>
+    <message>
+        <source>%1.groups: the image has no group &quot;%2&quot; (a package or a script must create it)</source>
+        <translation>%1.groups: das Image hat keine Gruppe &quot;%2&quot; (ein Paket oder ein Skript muss sie anlegen)</translation>
+    </message>
+</context>
+<context>
+    <name>ImageVerbs</name>
+    <message>
+        <source>drover: &apos;%1&apos; is not an image NAME:VERSION</source>
+        <translation>drover: &apos;%1&apos; ist kein Image NAME:VERSION</translation>
+    </message>
+    <message>
+        <source>missing from the store</source>
+        <translation>fehlt im Speicher</translation>
+    </message>
+    <message>
+        <source>not in the catalog</source>
+        <translation>nicht im Katalog</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>NAME</translation>
+    </message>
+    <message>
+        <source>VERSION</source>
+        <translation>VERSION</translation>
+    </message>
+    <message>
+        <source>SIZE</source>
+        <translation>SIZE</translation>
+    </message>
+    <message>
+        <source>CREATED</source>
+        <translation>CREATED</translation>
+    </message>
+    <message>
+        <source>MACHINES</source>
+        <translation>MACHINES</translation>
+    </message>
+    <message>
+        <source>MANIFEST</source>
+        <translation>MANIFEST</translation>
+    </message>
+    <message>
+        <source>NOTE</source>
+        <translation>NOTE</translation>
+    </message>
+    <message>
+        <source>no image %1</source>
+        <translation>kein Image %1</translation>
+    </message>
+    <message>
+        <source>image %1 is in the catalog (manifest %2) but not in the store %3</source>
+        <translation>Image %1 ist im Katalog (Manifest %2), aber nicht im Speicher %3</translation>
+    </message>
+    <message>
+        <source>image</source>
+        <translation>Image</translation>
+    </message>
+    <message>
+        <source>manifest</source>
+        <translation>Manifest</translation>
+    </message>
+    <message>
+        <source>architecture</source>
+        <translation>Architektur</translation>
+    </message>
+    <message>
+        <source>format</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <source>size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation>Erstellt</translation>
+    </message>
+    <message>
+        <source>machines</source>
+        <translation>Maschinen</translation>
+    </message>
+    <message>
+        <source>kernel args</source>
+        <translation>Bootparameter</translation>
+    </message>
+    <message>
+        <source>recipe</source>
+        <translation>Rezept</translation>
+    </message>
+    <message>
+        <source>Verify every image in the store (the default).</source>
+        <translation>Jedes Image im Speicher prüfen (Standard).</translation>
+    </message>
+    <message>
+        <source>drover: give either NAME:VERSION or --all</source>
+        <translation>drover: geben Sie entweder NAME:VERSION oder --all an</translation>
+    </message>
+    <message>
+        <source>verifying</source>
+        <translation>Prüfung</translation>
+    </message>
+    <message>
+        <source>  used by: %1</source>
+        <translation>  verwendet von: %1</translation>
+    </message>
+    <message>
+        <source>%1 images, %2 blobs, %3 checked: %4</source>
+        <translation>%1 Images, %2 Blobs, %3 geprüft: %4</translation>
+    </message>
+    <message>
+        <source>all whole</source>
+        <translation>alle intakt</translation>
+    </message>
+    <message>
+        <source>%1 corrupt or missing</source>
+        <translation>%1 beschädigt oder fehlend</translation>
+    </message>
+    <message>
+        <source>exported %1 (%2) to %3</source>
+        <translation>%1 (%2) nach %3 exportiert</translation>
+    </message>
+    <message>
+        <source>imported %1 (%2; %3 new blobs, %4 already here)</source>
+        <translation>%1 importiert (%2; %3 neue Blobs, %4 bereits vorhanden)</translation>
+    </message>
+    <message numerus="yes">
+        <source>repaired %n corrupt blob(s) from the bundle</source>
+        <translation>
+            <numerusform>%n beschädigter Blob aus dem Bundle repariert</numerusform>
+            <numerusform>%n beschädigte Blobs aus dem Bundle repariert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>image %1 is in use (assigned, or a machine&apos;s current or last-known-good image); assign another image first</source>
+        <translation>Image %1 wird verwendet (zugewiesen oder aktuelles bzw. letztes funktionierendes Image einer Maschine); weisen Sie zuerst ein anderes Image zu</translation>
+    </message>
+    <message>
+        <source>removed image %1; drover image gc frees its blobs</source>
+        <translation>Image %1 entfernt; drover image gc gibt seine Blobs frei</translation>
+    </message>
+    <message>
+        <source>Only list what would be deleted.</source>
+        <translation>Nur auflisten, was gelöscht würde.</translation>
+    </message>
+    <message>
+        <source>Keep blobs younger than this (e.g. 30m, 1h, 2d; default 1h).</source>
+        <translation>Blobs behalten, die jünger als diese Dauer sind (z. B. 30m, 1h, 2d; Standard: 1h).</translation>
+    </message>
+    <message>
+        <source>drover: --grace &apos;%1&apos; is not a duration like 30m, 1h or 2d</source>
+        <translation>drover: --grace &apos;%1&apos; ist keine Dauer wie 30m, 1h oder 2d</translation>
+    </message>
+    <message>
+        <source>would delete</source>
+        <translation>würde löschen</translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation>gelöscht</translation>
+    </message>
+    <message>
+        <source>note: %1</source>
+        <translation>Hinweis: %1</translation>
+    </message>
+    <message>
+        <source>%1 would be freed (%2 blobs, %3 temporary files); %4 blobs in use, %5 younger than the grace period</source>
+        <translation>%1 würden freigegeben (%2 Blobs, %3 temporäre Dateien); %4 Blobs in Verwendung, %5 jünger als die Schonfrist</translation>
+    </message>
+    <message>
+        <source>%1 freed (%2 blobs, %3 temporary files); %4 blobs in use, %5 younger than the grace period</source>
+        <translation>%1 freigegeben (%2 Blobs, %3 temporäre Dateien); %4 Blobs in Verwendung, %5 jünger als die Schonfrist</translation>
+    </message>
+    <message>
+        <source>List the images (catalog and store).</source>
+        <translation>Die Images auflisten (Katalog und Speicher).</translation>
+    </message>
+    <message>
+        <source>Show an image&apos;s manifest, layers and catalog record.</source>
+        <translation>Manifest, Schichten und Katalogeintrag eines Images anzeigen.</translation>
+    </message>
+    <message>
+        <source>Re-hash every blob of an image (or of all); list corrupt or missing ones.</source>
+        <translation>Jeden Blob eines Images (oder aller Images) neu hashen; beschädigte oder fehlende auflisten.</translation>
+    </message>
+    <message>
+        <source>Write an image with all its blobs to a bundle.</source>
+        <translation>Ein Image mit allen seinen Blobs in ein Bundle schreiben.</translation>
+    </message>
+    <message>
+        <source>Verify a bundle and add its image to the store and the catalog.</source>
+        <translation>Ein Bundle prüfen und sein Image zum Speicher und zum Katalog hinzufügen.</translation>
+    </message>
+    <message>
+        <source>Remove an image no machine uses (its blobs go at the next gc).</source>
+        <translation>Ein Image entfernen, das keine Maschine verwendet (seine Blobs verschwinden beim nächsten gc).</translation>
+    </message>
+    <message>
+        <source>Delete blobs no image needs, older than the grace period.</source>
+        <translation>Blobs löschen, die kein Image benötigt und die älter als die Schonfrist sind.</translation>
+    </message>
+</context>
+<context>
+    <name>InitramfsImage</name>
+    <message>
+        <source>initramfs: %1 is not a directory</source>
+        <translation>initramfs: %1 ist kein Verzeichnis</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>initramfs: cannot read the directory %1</source>
+        <translation>initramfs: Das Verzeichnis %1 kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>initramfs: cannot stat %1</source>
+        <translation>initramfs: stat für %1 nicht möglich</translation>
+    </message>
+    <message>
+        <source>initramfs: cannot read the link %1</source>
+        <translation>initramfs: Die Verknüpfung %1 kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>initramfs: cannot write %1: %2</source>
+        <translation>initramfs: %1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>initramfs: cannot start zstd: %1</source>
+        <translation>initramfs: zstd kann nicht gestartet werden: %1</translation>
+    </message>
+    <message>
+        <source>initramfs: cannot read %1</source>
+        <translation>initramfs: %1 kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>initramfs: cannot decompress %1</source>
+        <translation>initramfs: %1 kann nicht entpackt werden</translation>
+    </message>
+    <message>
+        <source>initramfs: cannot read %1: %2</source>
+        <translation>initramfs: %1 kann nicht gelesen werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>IpxeScript</name>
+    <message>
+        <source>longer than 512 characters</source>
+        <translation>länger als 512 Zeichen</translation>
+    </message>
+    <message>
+        <source>starts with &apos;-&apos;, which iPXE would read as an option</source>
+        <translation>beginnt mit &apos;-&apos;, was iPXE als Option lesen würde</translation>
+    </message>
+    <message>
+        <source>reserved for Drover</source>
+        <translation>für Drover reserviert</translation>
+    </message>
+    <message>
+        <source>contains a character iPXE cannot pass on (%1)</source>
+        <translation>enthält ein Zeichen, das iPXE nicht weitergeben kann (%1)</translation>
+    </message>
+    <message>
+        <source>kernel argument &apos;%1&apos; from %2 dropped: %3</source>
+        <translation>Kernelparameter &apos;%1&apos; aus %2 verworfen: %3</translation>
+    </message>
+    <message>
+        <source>server URL &apos;%1&apos; is not http://host:port</source>
+        <translation>Server-URL &apos;%1&apos; hat nicht die Form http://host:port</translation>
+    </message>
+    <message>
+        <source>the image</source>
+        <translation>dem Image</translation>
+    </message>
+    <message>
+        <source>the group</source>
+        <translation>der Gruppe</translation>
+    </message>
+    <message>
+        <source>the machine</source>
+        <translation>der Maschine</translation>
+    </message>
+    <message>
+        <source>the kernel command line is %1 characters; x86 kernels keep only 2048</source>
+        <translation>die Kernel-Befehlszeile hat %1 Zeichen; x86-Kernel behalten nur 2048</translation>
+    </message>
+    <message>
+        <source>%1 boots %2</source>
+        <translation>%1 bootet %2</translation>
+    </message>
+    <message>
+        <source>download failed, trying again in %1 s</source>
+        <translation>Download fehlgeschlagen, neuer Versuch in %1 s</translation>
+    </message>
+    <message>
+        <source>%1 downloads failed, asking the server again</source>
+        <translation>%1 Downloads fehlgeschlagen, der Server wird erneut gefragt</translation>
+    </message>
+    <message>
+        <source>cannot reach the boot server at %1, trying again in 10 s</source>
+        <translation>Bootserver unter %1 nicht erreichbar, neuer Versuch in 10 s</translation>
+    </message>
+    <message>
+        <source>asking the server again in %1 s</source>
+        <translation>erneute Anfrage an den Server in %1 s</translation>
+    </message>
+</context>
+<context>
+    <name>Lifecycle</name>
+    <message>
+        <source>machine %1</source>
+        <translation>Maschine %1</translation>
+    </message>
+    <message>
+        <source>group %1</source>
+        <translation>Gruppe %1</translation>
+    </message>
+    <message>
+        <source>the default image</source>
+        <translation>das Standard-Image</translation>
+    </message>
+    <message>
+        <source>cannot assign %1 to %2: %3</source>
+        <translation>Zuweisung von %1 an %2 nicht möglich: %3</translation>
+    </message>
+    <message>
+        <source>cannot assign %1: the catalog refused the commit</source>
+        <translation>%1 kann nicht zugewiesen werden: der Katalog hat das Commit abgelehnt</translation>
+    </message>
+    <message>
+        <source>machine %1 has booted %2 already; use roll back instead</source>
+        <translation>Maschine %1 hat %2 bereits gebootet; führen Sie stattdessen einen Rollback aus</translation>
+    </message>
+    <message>
+        <source>no machine named &apos;%1&apos;</source>
+        <translation>keine Maschine namens &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>%1 has no image assigned</source>
+        <translation>%1 hat kein zugewiesenes Image</translation>
+    </message>
+    <message>
+        <source>%1 has had no other image than %2</source>
+        <translation>%1 hatte nie ein anderes Image als %2</translation>
+    </message>
+    <message>
+        <source>roll back to %1</source>
+        <translation>Rollback auf %1</translation>
     </message>
 </context>
 <context>
@@ -171,6 +1459,523 @@
     </message>
 </context>
 <context>
+    <name>Manifest</name>
+    <message>
+        <source>%1.digest: not a sha256 digest</source>
+        <translation>%1.digest: kein sha256-Digest</translation>
+    </message>
+    <message>
+        <source>%1.size: not a size in bytes</source>
+        <translation>%1.size: keine Größe in Bytes</translation>
+    </message>
+    <message>
+        <source>manifest: %1 at byte %2</source>
+        <translation>Manifest: %1 bei Byte %2</translation>
+    </message>
+    <message>
+        <source>manifest: not a JSON object</source>
+        <translation>Manifest: kein JSON-Objekt</translation>
+    </message>
+    <message>
+        <source>manifest: mediaType is not %1</source>
+        <translation>Manifest: mediaType ist nicht %1</translation>
+    </message>
+    <message>
+        <source>manifest: schemaVersion %1 is not supported</source>
+        <translation>Manifest: schemaVersion %1 wird nicht unterstützt</translation>
+    </message>
+    <message>
+        <source>manifest: name &apos;%1&apos; is not a valid image name</source>
+        <translation>Manifest: name &apos;%1&apos; ist kein gültiger Image-Name</translation>
+    </message>
+    <message>
+        <source>manifest: version &apos;%1&apos; is not a valid version</source>
+        <translation>Manifest: version &apos;%1&apos; ist keine gültige Version</translation>
+    </message>
+    <message>
+        <source>manifest: format &apos;%1&apos; is neither layers nor initramfs</source>
+        <translation>Manifest: format &apos;%1&apos; ist weder layers noch initramfs</translation>
+    </message>
+    <message>
+        <source>manifest: %1</source>
+        <translation>Manifest: %1</translation>
+    </message>
+    <message>
+        <source>manifest: %1.type &apos;%2&apos; is neither squashfs nor erofs</source>
+        <translation>Manifest: %1.type &apos;%2&apos; ist weder squashfs noch erofs</translation>
+    </message>
+    <message>
+        <source>manifest: format layers but no layers</source>
+        <translation>Manifest: format layers, aber keine Schichten</translation>
+    </message>
+    <message>
+        <source>manifest: recipeDigest is not a sha256 digest</source>
+        <translation>Manifest: recipeDigest ist kein sha256-Digest</translation>
+    </message>
+</context>
+<context>
+    <name>ModInfo</name>
+    <message>
+        <source>cannot read the module %1</source>
+        <translation>das Modul %1 kann nicht gelesen werden</translation>
+    </message>
+    <message>
+        <source>cannot read the module %1: %2</source>
+        <translation>das Modul %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 is not a kernel module</source>
+        <translation>%1 ist kein Kernelmodul</translation>
+    </message>
+</context>
+<context>
+    <name>ModuleClasses</name>
+    <message>
+        <source>wired network drivers and protocols</source>
+        <translation>kabelgebundene Netzwerktreiber und -protokolle</translation>
+    </message>
+    <message>
+        <source>Wi-Fi and Bluetooth</source>
+        <translation>WLAN und Bluetooth</translation>
+    </message>
+    <message>
+        <source>disks: SATA, SCSI, NVMe, USB storage, MMC, RAID</source>
+        <translation>Datenträger: SATA, SCSI, NVMe, USB-Speicher, MMC, RAID</translation>
+    </message>
+    <message>
+        <source>virtio devices of virtual machines</source>
+        <translation>virtio-Geräte virtueller Maschinen</translation>
+    </message>
+    <message>
+        <source>Hyper-V, VMware and Xen devices</source>
+        <translation>Hyper-V-, VMware- und Xen-Geräte</translation>
+    </message>
+    <message>
+        <source>file systems</source>
+        <translation>Dateisysteme</translation>
+    </message>
+    <message>
+        <source>USB host controllers and devices, keyboards and mice</source>
+        <translation>USB-Host-Controller und -Geräte, Tastaturen und Mäuse</translation>
+    </message>
+    <message>
+        <source>keyboards, mice and other input devices</source>
+        <translation>Tastaturen, Mäuse und andere Eingabegeräte</translation>
+    </message>
+    <message>
+        <source>graphics</source>
+        <translation>Grafik</translation>
+    </message>
+    <message>
+        <source>sound</source>
+        <translation>Audio</translation>
+    </message>
+    <message>
+        <source>cameras, TV and video capture</source>
+        <translation>Kameras, TV und Videoaufnahme</translation>
+    </message>
+    <message>
+        <source>ACPI, sensors, watchdogs, serial ports, platform drivers</source>
+        <translation>ACPI, Sensoren, Watchdogs, serielle Schnittstellen, Plattformtreiber</translation>
+    </message>
+    <message>
+        <source>InfiniBand and RDMA</source>
+        <translation>InfiniBand und RDMA</translation>
+    </message>
+    <message>
+        <source>every module the kernel ships</source>
+        <translation>alle Module, die der Kernel mitliefert</translation>
+    </message>
+</context>
+<context>
+    <name>ModulesDep</name>
+    <message>
+        <source>modules.dep line %1: no &apos;:&apos; after the module path</source>
+        <translation>modules.dep Zeile %1: kein &apos;:&apos; nach dem Modulpfad</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>Mounts</name>
+    <message>
+        <source>cannot open %1: %2</source>
+        <translation>%1 kann nicht geöffnet werden: %2</translation>
+    </message>
+    <message>
+        <source>no loop devices (/dev/loop-control: %1)</source>
+        <translation>keine Loop-Geräte (/dev/loop-control: %1)</translation>
+    </message>
+    <message>
+        <source>cannot set up a loop device for %1: %2</source>
+        <translation>für %1 kann kein Loop-Gerät eingerichtet werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot create a private mount namespace (building needs root): %1</source>
+        <translation>ein privater Mount-Namensraum kann nicht erstellt werden (Bauen erfordert Root-Rechte): %1</translation>
+    </message>
+    <message>
+        <source>cannot mount the work directory %1: %2</source>
+        <translation>das Arbeitsverzeichnis %1 kann nicht eingehängt werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot make %1 a private mount point: %2</source>
+        <translation>%1 kann nicht zu einem privaten Einhängepunkt gemacht werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot mount %1 (%2) on %3: %4</source>
+        <translation>%1 (%2) kann nicht unter %3 eingehängt werden: %4</translation>
+    </message>
+    <message>
+        <source>cannot unmount %1: %2</source>
+        <translation>%1 kann nicht ausgehängt werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot remove %1: %2</source>
+        <translation>%1 kann nicht entfernt werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>Recipe</name>
+    <message>
+        <source>the string &quot;%1&quot;</source>
+        <translation>die Zeichenkette &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>the number %1</source>
+        <translation>die Zahl %1</translation>
+    </message>
+    <message>
+        <source>an array</source>
+        <translation>ein Array</translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation>ein Objekt</translation>
+    </message>
+    <message>
+        <source>expected %1, found %2</source>
+        <translation>erwartet: %1, gefunden: %2</translation>
+    </message>
+    <message>
+        <source>given twice</source>
+        <translation>doppelt angegeben</translation>
+    </message>
+    <message>
+        <source>unknown field; expected one of: %1</source>
+        <translation>unbekanntes Feld; erwartet wird eines von: %1</translation>
+    </message>
+    <message>
+        <source>missing the field &quot;%1&quot;</source>
+        <translation>das Feld &quot;%1&quot; fehlt</translation>
+    </message>
+    <message>
+        <source>a string</source>
+        <translation>eine Zeichenkette</translation>
+    </message>
+    <message>
+        <source>true or false</source>
+        <translation>true oder false</translation>
+    </message>
+    <message>
+        <source>an array of strings</source>
+        <translation>ein Array von Zeichenketten</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is listed twice</source>
+        <translation>&quot;%1&quot; ist doppelt aufgeführt</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a Debian package name</source>
+        <translation>&quot;%1&quot; ist kein Debian-Paketname</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a systemd unit name</source>
+        <translation>&quot;%1&quot; ist kein systemd-Unit-Name</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a group name</source>
+        <translation>&quot;%1&quot; ist kein Gruppenname</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a Debian suite name</source>
+        <translation>&quot;%1&quot; ist kein Debian-Suite-Name</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an archive component</source>
+        <translation>&quot;%1&quot; ist keine Archivkomponente</translation>
+    </message>
+    <message>
+        <source>needs at least one component, e.g. &quot;main&quot;</source>
+        <translation>benötigt mindestens eine Komponente, z. B. &quot;main&quot;</translation>
+    </message>
+    <message>
+        <source>expected an http://, https:// or file:// URL</source>
+        <translation>erwartet: eine http://-, https://- oder file://-URL</translation>
+    </message>
+    <message>
+        <source>expected a directory beside the recipe, like &quot;files&quot;</source>
+        <translation>erwartet: ein Verzeichnis neben dem Rezept, etwa &quot;files&quot;</translation>
+    </message>
+    <message>
+        <source>no directory &quot;%1&quot; beside the recipe</source>
+        <translation>kein Verzeichnis &quot;%1&quot; neben dem Rezept</translation>
+    </message>
+    <message>
+        <source>expected USER:GROUP, like &quot;root:root&quot;</source>
+        <translation>erwartet: USER:GROUP, etwa &quot;root:root&quot;</translation>
+    </message>
+    <message>
+        <source>expected a path inside the files directory</source>
+        <translation>erwartet: ein Pfad innerhalb des Dateiverzeichnisses</translation>
+    </message>
+    <message>
+        <source>no &quot;%1&quot; in the files directory</source>
+        <translation>kein &quot;%1&quot; im Dateiverzeichnis</translation>
+    </message>
+    <message>
+        <source>an octal mode string like &quot;0644&quot;</source>
+        <translation>eine oktale Modus-Zeichenkette wie &quot;0644&quot;</translation>
+    </message>
+    <message>
+        <source>an array of users</source>
+        <translation>ein Array von Benutzern</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a user name</source>
+        <translation>&quot;%1&quot; ist kein Benutzername</translation>
+    </message>
+    <message>
+        <source>the user &quot;%1&quot; is listed twice</source>
+        <translation>der Benutzer &quot;%1&quot; ist doppelt aufgeführt</translation>
+    </message>
+    <message>
+        <source>0 for root</source>
+        <translation>0 für root</translation>
+    </message>
+    <message>
+        <source>an integer from 1 to 65533</source>
+        <translation>eine ganze Zahl von 1 bis 65533</translation>
+    </message>
+    <message>
+        <source>the uid %1 is given to two users</source>
+        <translation>die UID %1 ist zwei Benutzern zugeordnet</translation>
+    </message>
+    <message>
+        <source>expected an absolute path like /bin/bash</source>
+        <translation>erwartet: ein absoluter Pfad wie /bin/bash</translation>
+    </message>
+    <message>
+        <source>expected a crypt(3) hash (mkpasswd output, &quot;$y$…&quot;), &quot;!&quot; or &quot;*&quot;; never a clear-text password</source>
+        <translation>erwartet: ein crypt(3)-Hash (Ausgabe von mkpasswd, &quot;$y$…&quot;), &quot;!&quot; oder &quot;*&quot;; niemals ein Klartextpasswort</translation>
+    </message>
+    <message>
+        <source>not an OpenSSH public key line (&quot;ssh-ed25519 AAAA… comment&quot;)</source>
+        <translation>keine Zeile mit einem öffentlichen OpenSSH-Schlüssel (&quot;ssh-ed25519 AAAA… Kommentar&quot;)</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is both enabled and disabled</source>
+        <translation>&quot;%1&quot; ist sowohl aktiviert als auch deaktiviert</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a locale name like &quot;de&quot; or &quot;pt_BR&quot;</source>
+        <translation>&quot;%1&quot; ist kein Locale-Name wie &quot;de&quot; oder &quot;pt_BR&quot;</translation>
+    </message>
+    <message>
+        <source>unknown module class &quot;%1&quot;; known: %2</source>
+        <translation>unbekannte Modulklasse &quot;%1&quot;; bekannt: %2</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an image name: letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos;, starting with a letter or digit</source>
+        <translation>&quot;%1&quot; ist kein Image-Name: Buchstaben, Ziffern, &apos;.&apos;, &apos;_&apos; und &apos;-&apos;, beginnend mit einem Buchstaben oder einer Ziffer</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a version: letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos;</source>
+        <translation>&quot;%1&quot; ist keine Version: Buchstaben, Ziffern, &apos;.&apos;, &apos;_&apos; und &apos;-&apos;</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not supported yet; use &quot;amd64&quot;</source>
+        <translation>&quot;%1&quot; wird noch nicht unterstützt; verwenden Sie &quot;amd64&quot;</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is both in packages and in exclude</source>
+        <translation>&quot;%1&quot; steht sowohl in packages als auch in exclude</translation>
+    </message>
+    <message>
+        <source>expected a path beside the recipe, like &quot;scripts/10-setup.sh&quot;</source>
+        <translation>erwartet: ein Pfad neben dem Rezept, etwa &quot;scripts/10-setup.sh&quot;</translation>
+    </message>
+    <message>
+        <source>no file &quot;%1&quot; beside the recipe</source>
+        <translation>keine Datei &quot;%1&quot; neben dem Rezept</translation>
+    </message>
+    <message>
+        <source>must be one line without control characters</source>
+        <translation>muss eine Zeile ohne Steuerzeichen sein</translation>
+    </message>
+    <message>
+        <source>expected &quot;layers&quot; or &quot;initramfs&quot;</source>
+        <translation>erwartet: &quot;layers&quot; oder &quot;initramfs&quot;</translation>
+    </message>
+    <message>
+        <source>expected &quot;squashfs&quot; or &quot;erofs&quot;</source>
+        <translation>erwartet: &quot;squashfs&quot; oder &quot;erofs&quot;</translation>
+    </message>
+    <message>
+        <source>seconds since 1970 as an integer</source>
+        <translation>Sekunden seit 1970 als ganze Zahl</translation>
+    </message>
+    <message>
+        <source>not valid JSON: %1</source>
+        <translation>kein gültiges JSON: %1</translation>
+    </message>
+    <message>
+        <source>a recipe is a JSON object ({ … })</source>
+        <translation>ein Rezept ist ein JSON-Objekt ({ … })</translation>
+    </message>
+    <message>
+        <source>cannot read the recipe %1: %2</source>
+        <translation>das Rezept %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 is larger than 4 MiB; is it a recipe?</source>
+        <translation>%1 ist größer als 4 MiB; ist das ein Rezept?</translation>
+    </message>
+</context>
+<context>
+    <name>StoreGc</name>
+    <message>
+        <source>not collecting: %1</source>
+        <translation>keine Bereinigung: %1</translation>
+    </message>
+    <message>
+        <source>not collecting: the manifest %1 of %2 is missing; run drover image verify</source>
+        <translation>keine Bereinigung: das Manifest %1 von %2 fehlt; führen Sie drover image verify aus</translation>
+    </message>
+    <message>
+        <source>%1: manifest %2 is not in this store</source>
+        <translation>%1: Manifest %2 ist nicht in diesem Speicher</translation>
+    </message>
+    <message>
+        <source>not collecting: %1: %2</source>
+        <translation>keine Bereinigung: %1: %2</translation>
+    </message>
+    <message>
+        <source>a catalog image</source>
+        <translation>ein Katalog-Image</translation>
+    </message>
+    <message>
+        <source>cannot delete %1</source>
+        <translation>%1 kann nicht gelöscht werden</translation>
+    </message>
+</context>
+<context>
+    <name>StoreVerify</name>
+    <message>
+        <source>no image %1 in the store</source>
+        <translation>kein Image %1 im Speicher</translation>
+    </message>
+    <message>
+        <source>manifest %1 cannot be read: %2</source>
+        <translation>Manifest %1 kann nicht gelesen werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>Text</name>
+    <message>
+        <source>DHCP: a packet of %1 bytes is shorter than the %2-byte minimum</source>
+        <translation>DHCP: Ein Paket mit %1 Bytes ist kürzer als das Minimum von %2 Bytes</translation>
+    </message>
+    <message>
+        <source>DHCP: unknown op %1</source>
+        <translation>DHCP: unbekannter op-Wert %1</translation>
+    </message>
+    <message>
+        <source>DHCP: hardware address length %1 exceeds 16</source>
+        <translation>DHCP: Hardware-Adresslänge %1 überschreitet 16</translation>
+    </message>
+    <message>
+        <source>DHCP: no DHCP magic cookie (a plain BOOTP packet?)</source>
+        <translation>DHCP: kein DHCP-Magic-Cookie (ein reines BOOTP-Paket?)</translation>
+    </message>
+</context>
+<context>
+    <name>TftpPacket</name>
+    <message>
+        <source>TFTP: a request of %1 bytes is too short</source>
+        <translation>TFTP: Eine Anfrage mit %1 Bytes ist zu kurz</translation>
+    </message>
+    <message>
+        <source>TFTP: a request of %1 bytes exceeds %2 bytes</source>
+        <translation>TFTP: Eine Anfrage mit %1 Bytes überschreitet %2 Bytes</translation>
+    </message>
+    <message>
+        <source>TFTP: opcode %1 is not a request</source>
+        <translation>TFTP: Opcode %1 ist keine Anfrage</translation>
+    </message>
+    <message>
+        <source>TFTP: the request does not end with a NUL byte</source>
+        <translation>TFTP: Die Anfrage endet nicht mit einem NUL-Byte</translation>
+    </message>
+    <message>
+        <source>TFTP: the request has %1 fields; a name, a mode and option pairs expected</source>
+        <translation>TFTP: Die Anfrage hat %1 Felder; erwartet werden ein Name, ein Modus und Optionspaare</translation>
+    </message>
+    <message>
+        <source>TFTP: the request names no file</source>
+        <translation>TFTP: Die Anfrage nennt keine Datei</translation>
+    </message>
+    <message>
+        <source>TFTP: unknown transfer mode</source>
+        <translation>TFTP: unbekannter Übertragungsmodus</translation>
+    </message>
+    <message>
+        <source>TFTP: an option without a name</source>
+        <translation>TFTP: eine Option ohne Namen</translation>
+    </message>
+</context>
+<context>
+    <name>UdpBind</name>
+    <message>
+        <source>Run Drover as root, or grant the capabilities once with `sudo setcap cap_net_bind_service,cap_net_raw+ep %1`.</source>
+        <translation>Führen Sie Drover als root aus oder gewähren Sie die Capabilities einmalig mit `sudo setcap cap_net_bind_service,cap_net_raw+ep %1`.</translation>
+    </message>
+    <message>
+        <source>%1: cannot listen on UDP port %2</source>
+        <translation>%1: auf UDP-Port %2 kann nicht gelauscht werden</translation>
+    </message>
+    <message>
+        <source>%1: cannot listen on UDP port %2 of interface %3</source>
+        <translation>%1: auf UDP-Port %2 der Schnittstelle %3 kann nicht gelauscht werden</translation>
+    </message>
+    <message>
+        <source>: permission denied. Ports below 1024 need root or the CAP_NET_BIND_SERVICE capability. </source>
+        <translation>: Zugriff verweigert. Ports unter 1024 erfordern root oder die Capability CAP_NET_BIND_SERVICE. </translation>
+    </message>
+    <message>
+        <source>: the port is in use by another program (another DHCP or TFTP server such as dnsmasq?). Find it with `ss -ulpn sport = :%1`, stop it, or choose another port.</source>
+        <translation>: der Port wird von einem anderen Programm verwendet (ein anderer DHCP- oder TFTP-Server wie dnsmasq?). Finden Sie es mit `ss -ulpn sport = :%1`, beenden Sie es oder wählen Sie einen anderen Port.</translation>
+    </message>
+    <message>
+        <source>: the address %1 is not one of this host&apos;s addresses.</source>
+        <translation>: die Adresse %1 gehört nicht zu den Adressen dieses Hosts.</translation>
+    </message>
+    <message>
+        <source>%1: there is no network interface named &apos;%2&apos;</source>
+        <translation>%1: es gibt keine Netzwerkschnittstelle namens &apos;%2&apos;</translation>
+    </message>
+    <message>
+        <source>%1: binding to interface %2 needs root or the CAP_NET_RAW capability. </source>
+        <translation>%1: die Bindung an Schnittstelle %2 erfordert root oder die Capability CAP_NET_RAW. </translation>
+    </message>
+    <message>
+        <source>%1: cannot use the UDP socket: %2</source>
+        <translation>%1: der UDP-Socket kann nicht verwendet werden: %2</translation>
+    </message>
+</context>
+<context>
     <name>drover::AddMachineDialog</name>
     <message>
         <source>Add Machine</source>
@@ -215,6 +2020,108 @@
     <message>
         <source>Enter a MAC address such as 52:54:00:12:34:56.</source>
         <translation>Geben Sie eine MAC-Adresse wie 52:54:00:12:34:56 ein.</translation>
+    </message>
+</context>
+<context>
+    <name>drover::BootServer</name>
+    <message>
+        <source>--dhcp: &apos;%1&apos; is not one of proxy, full, off</source>
+        <translation>--dhcp: &apos;%1&apos; ist keiner der Werte proxy, full, off</translation>
+    </message>
+    <message>
+        <source>--interface: &apos;%1&apos; is not an interface name</source>
+        <translation>--interface: &apos;%1&apos; ist kein Schnittstellenname</translation>
+    </message>
+    <message>
+        <source>%1: &apos;%2&apos; is not a port number (1-65535)</source>
+        <translation>%1: &apos;%2&apos; ist keine Portnummer (1-65535)</translation>
+    </message>
+    <message>
+        <source>--unknown: &apos;%1&apos; is not one of ignore, register, boot</source>
+        <translation>--unknown: &apos;%1&apos; ist keiner der Werte ignore, register, boot</translation>
+    </message>
+    <message>
+        <source>the boot server is running already</source>
+        <translation>der Bootserver läuft bereits</translation>
+    </message>
+    <message>
+        <source>there is no network interface named &apos;%1&apos;</source>
+        <translation>es gibt keine Netzwerkschnittstelle namens &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>interface %1 has no IPv4 address; give it one or pick another interface</source>
+        <translation>Schnittstelle %1 hat keine IPv4-Adresse; weisen Sie ihr eine zu oder wählen Sie eine andere Schnittstelle</translation>
+    </message>
+    <message>
+        <source>DHCP needs to tell machines where this server is: pick the lab&apos;s network interface (or give a server address)</source>
+        <translation>DHCP muss den Maschinen mitteilen, wo dieser Server ist: Wählen Sie die Netzwerkschnittstelle des Labors (oder geben Sie eine Serveradresse an)</translation>
+    </message>
+    <message>
+        <source>port %1</source>
+        <translation>Port %1</translation>
+    </message>
+    <message>
+        <source>proxy, ports %1 and %2</source>
+        <translation>Proxy-Modus, Ports %1 und %2</translation>
+    </message>
+    <message>
+        <source>full, port %1</source>
+        <translation>Vollmodus, Port %1</translation>
+    </message>
+    <message>
+        <source>boot server running: DHCP %1, interface %2, HTTP %3</source>
+        <translation>Bootserver läuft: DHCP %1, Schnittstelle %2, HTTP %3</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>alle</translation>
+    </message>
+    <message>
+        <source>another DHCP server (%1) answers on %2; full mode would fight it. Use proxy mode beside it, or switch it off</source>
+        <translation>ein anderer DHCP-Server (%1) antwortet auf %2; der Vollmodus würde mit ihm in Konflikt geraten. Verwenden Sie daneben den Proxy-Modus oder schalten Sie ihn ab</translation>
+    </message>
+</context>
+<context>
+    <name>drover::Builder</name>
+    <message>
+        <source>Bootstrap (mmdebstrap)</source>
+        <translation>Bootstrap (mmdebstrap)</translation>
+    </message>
+    <message>
+        <source>Base layer</source>
+        <translation>Basisschicht</translation>
+    </message>
+    <message>
+        <source>Kernel</source>
+        <translation>Kernel</translation>
+    </message>
+    <message>
+        <source>Top layer (files, users, scripts)</source>
+        <translation>Oberste Schicht (Dateien, Benutzer, Skripte)</translation>
+    </message>
+    <message>
+        <source>Initramfs</source>
+        <translation>Initramfs</translation>
+    </message>
+    <message>
+        <source>Publish</source>
+        <translation>Veröffentlichen</translation>
+    </message>
+    <message>
+        <source>building %1</source>
+        <translation>%1 wird gebaut</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>built %1 (%2) in %3 s</source>
+        <translation>%1 (%2) in %3 s gebaut</translation>
+    </message>
+    <message>
+        <source>build of %1 failed: %2</source>
+        <translation>Build von %1 fehlgeschlagen: %2</translation>
     </message>
 </context>
 <context>
@@ -296,10 +2203,6 @@
         <translation>Katalog: Image %1 kann nicht hinzugefügt werden: %2</translation>
     </message>
     <message>
-        <source>image %1 is still assigned or is a machine&apos;s last-known-good image</source>
-        <translation>Image %1 ist noch zugewiesen oder ist das letzte als funktionierend bekannte Image einer Maschine</translation>
-    </message>
-    <message>
         <source>no image %1</source>
         <translation>kein Image %1</translation>
     </message>
@@ -315,6 +2218,38 @@
         <source>catalog: cannot record boot event: %1</source>
         <translation>Katalog: Boot-Ereignis kann nicht gespeichert werden: %1</translation>
     </message>
+    <message>
+        <source>machine %1</source>
+        <translation>Maschine %1</translation>
+    </message>
+    <message>
+        <source>group %1</source>
+        <translation>Gruppe %1</translation>
+    </message>
+    <message>
+        <source>default image</source>
+        <translation>Standard-Image</translation>
+    </message>
+    <message>
+        <source>last-known-good of %1</source>
+        <translation>letztes funktionierendes Image von %1</translation>
+    </message>
+    <message>
+        <source>running on %1</source>
+        <translation>läuft auf %1</translation>
+    </message>
+    <message>
+        <source>image %1 is in use by %2</source>
+        <translation>Image %1 wird verwendet von %2</translation>
+    </message>
+    <message>
+        <source>catalog: cannot record boot events: %1</source>
+        <translation>Katalog: Boot-Ereignisse können nicht gespeichert werden: %1</translation>
+    </message>
+    <message>
+        <source>catalog: cannot record machines seen: %1</source>
+        <translation>Katalog: Gesehene Maschinen können nicht gespeichert werden: %1</translation>
+    </message>
 </context>
 <context>
     <name>drover::Cli</name>
@@ -325,6 +2260,201 @@
     <message>
         <source>drover: wrong number of arguments</source>
         <translation>drover: falsche Anzahl von Argumenten</translation>
+    </message>
+</context>
+<context>
+    <name>drover::DhcpServer</name>
+    <message>
+        <source>DHCP: full mode hands out addresses and needs the interface of the lab network; choose one</source>
+        <translation>DHCP: Der Vollmodus vergibt Adressen und benötigt die Schnittstelle des Labornetzes; wählen Sie eine aus</translation>
+    </message>
+    <message>
+        <source>DHCP: full mode needs an IPv4 address range (first and last address)</source>
+        <translation>DHCP: Der Vollmodus benötigt einen IPv4-Adressbereich (erste und letzte Adresse)</translation>
+    </message>
+    <message>
+        <source>DHCP: the range starts at %1, after its end %2</source>
+        <translation>DHCP: Der Bereich beginnt bei %1, nach seinem Ende %2</translation>
+    </message>
+    <message>
+        <source>DHCP: the range %1 – %2 holds more than 65536 addresses</source>
+        <translation>DHCP: Der Bereich %1 – %2 umfasst mehr als 65536 Adressen</translation>
+    </message>
+    <message>
+        <source>DHCP: a lease of %1 s is too short (at least 60 s)</source>
+        <translation>DHCP: Eine Lease von %1 s ist zu kurz (mindestens 60 s)</translation>
+    </message>
+    <message>
+        <source>DHCP: there is no network interface named &apos;%1&apos;</source>
+        <translation>DHCP: Es gibt keine Netzwerkschnittstelle namens &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>DHCP: interface %1 has no IPv4 address; give it one first</source>
+        <translation>DHCP: Schnittstelle %1 hat keine IPv4-Adresse; weisen Sie ihr zuerst eine zu</translation>
+    </message>
+    <message>
+        <source>DHCP: the server address %1 is not IPv4</source>
+        <translation>DHCP: Die Serveradresse %1 ist keine IPv4-Adresse</translation>
+    </message>
+    <message>
+        <source>boot information only</source>
+        <translation>nur Boot-Informationen</translation>
+    </message>
+    <message>
+        <source>DHCP: another DHCP server answers on %1: %2 (it offered %3). Full mode would hand out conflicting addresses: use proxy mode beside it, or stop it.</source>
+        <translation>DHCP: Ein anderer DHCP-Server antwortet auf %1: %2 (er bot %3 an). Der Vollmodus würde widersprüchliche Adressen vergeben: Verwenden Sie daneben den Proxy-Modus oder beenden Sie ihn.</translation>
+    </message>
+    <message>
+        <source>every interface</source>
+        <translation>allen Schnittstellen</translation>
+    </message>
+    <message>
+        <source>DHCP: full mode on %1, port %2, addresses %3 – %4</source>
+        <translation>DHCP: Vollmodus auf %1, Port %2, Adressen %3 – %4</translation>
+    </message>
+    <message>
+        <source>DHCP: proxy mode on %1, ports %2 and %3</source>
+        <translation>DHCP: Proxy-Modus auf %1, Ports %2 und %3</translation>
+    </message>
+    <message>
+        <source>DHCP: stopped</source>
+        <translation>DHCP: beendet</translation>
+    </message>
+    <message>
+        <source>DHCP: cannot answer %1: %2</source>
+        <translation>DHCP: %1 kann nicht beantwortet werden: %2</translation>
+    </message>
+    <message>
+        <source>DHCP: not answering %1: %2</source>
+        <translation>DHCP: %1 wird nicht beantwortet: %2</translation>
+    </message>
+    <message>
+        <source>proxy ack, %1 (%2)</source>
+        <translation>proxy ack, %1 (%2)</translation>
+    </message>
+    <message>
+        <source>proxy offer, %1 (%2)</source>
+        <translation>proxy offer, %1 (%2)</translation>
+    </message>
+    <message>
+        <source>offer</source>
+        <translation>offer</translation>
+    </message>
+    <message>
+        <source>nak %1: %2</source>
+        <translation>nak %1: %2</translation>
+    </message>
+    <message>
+        <source>ack</source>
+        <translation>ack</translation>
+    </message>
+    <message>
+        <source>release %1</source>
+        <translation>release %1</translation>
+    </message>
+    <message>
+        <source>decline %1: another host uses it</source>
+        <translation>decline %1: ein anderer Host verwendet sie</translation>
+    </message>
+</context>
+<context>
+    <name>drover::FleetActions</name>
+    <message numerus="yes">
+        <source>assign %1 to %n machine(s)</source>
+        <translation>
+            <numerusform>Zuweisung von %1 an %n Maschine</numerusform>
+            <numerusform>Zuweisung von %1 an %n Maschinen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>assigned in the fleet table</source>
+        <translation>in der Flottentabelle zugewiesen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 assigned; %n machine(s) boot it at their next boot (Ctrl+Z to undo)</source>
+        <translation>
+            <numerusform>%1 zugewiesen; %n Maschine bootet es beim nächsten Booten (Strg+Z zum Rückgängigmachen)</numerusform>
+            <numerusform>%1 zugewiesen; %n Maschinen booten es beim nächsten Booten (Strg+Z zum Rückgängigmachen)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 → %3</source>
+        <translation>%1: %2 → %3</translation>
+    </message>
+    <message>
+        <source>(nothing)</source>
+        <translation>(nichts)</translation>
+    </message>
+    <message>
+        <source>No machine&apos;s next boot changes.</source>
+        <translation>Für keine Maschine ändert sich der nächste Bootvorgang.</translation>
+    </message>
+    <message>
+        <source>Assign %1</source>
+        <translation>%1 zuweisen</translation>
+    </message>
+    <message>
+        <source>At their next boot:
+
+%1
+
+Assign %2?</source>
+        <translation>Beim nächsten Booten:
+
+%1
+
+%2 zuweisen?</translation>
+    </message>
+    <message>
+        <source>%1 rolls back to %2 at its next boot</source>
+        <translation>%1 wird beim nächsten Booten auf %2 zurückgerollt</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>There are no images to assign yet.</source>
+        <translation>Es gibt noch keine Images zum Zuweisen.</translation>
+    </message>
+    <message>
+        <source>Select machines first.</source>
+        <translation>Wählen Sie zuerst Maschinen aus.</translation>
+    </message>
+    <message>
+        <source>Assign Image</source>
+        <translation>Image zuweisen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Image for %n machine(s):</source>
+        <translation>
+            <numerusform>Image für %n Maschine:</numerusform>
+            <numerusform>Image für %n Maschinen:</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1  %2  by %3  %4</source>
+        <translation>%1  %2  von %3  %4</translation>
+    </message>
+    <message>
+        <source>History of %1</source>
+        <translation>Verlauf von %1</translation>
+    </message>
+    <message>
+        <source>No image was ever assigned to this machine itself; it follows its group or the default image.</source>
+        <translation>Dieser Maschine selbst wurde nie ein Image zugewiesen; sie folgt ihrer Gruppe oder dem Standard-Image.</translation>
+    </message>
+    <message>
+        <source>&amp;Assign Image…</source>
+        <translation>Image &amp;zuweisen…</translation>
+    </message>
+    <message>
+        <source>&amp;Roll Back</source>
+        <translation>Zu&amp;rückrollen</translation>
+    </message>
+    <message>
+        <source>&amp;History…</source>
+        <translation>&amp;Verlauf…</translation>
     </message>
 </context>
 <context>
@@ -410,6 +2540,32 @@ Maschinen erscheinen hier, sobald sie über den Bootserver von Drover per Netzwe
     </message>
 </context>
 <context>
+    <name>drover::HttpBootServer</name>
+    <message>
+        <source>the HTTP boot server is running already</source>
+        <translation>der HTTP-Bootserver läuft bereits</translation>
+    </message>
+    <message>
+        <source>cannot set up boot tokens: %1</source>
+        <translation>Boot-Tokens können nicht eingerichtet werden: %1</translation>
+    </message>
+    <message>
+        <source>cannot read the catalog: %1</source>
+        <translation>der Katalog kann nicht gelesen werden: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>HTTP boot server listening on port %1 (%n thread(s))</source>
+        <translation>
+            <numerusform>HTTP-Bootserver lauscht auf Port %1 (%n Thread)</numerusform>
+            <numerusform>HTTP-Bootserver lauscht auf Port %1 (%n Threads)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>HTTP boot server stopped</source>
+        <translation>HTTP-Bootserver beendet</translation>
+    </message>
+</context>
+<context>
     <name>drover::ImageModel</name>
     <message>
         <source>%1
@@ -436,6 +2592,234 @@ Manifest %2</translation>
     <message>
         <source>Machines</source>
         <translation>Maschinen</translation>
+    </message>
+</context>
+<context>
+    <name>drover::ImagePanel</name>
+    <message>
+        <source>Drag an image onto machines in the fleet table to assign it</source>
+        <translation>Ziehen Sie ein Image auf Maschinen in der Flottentabelle, um es zuzuweisen</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>Manifest, layers and recipe of the selected image</source>
+        <translation>Manifest, Schichten und Rezept des ausgewählten Images</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>Importieren…</translation>
+    </message>
+    <message>
+        <source>Import an image bundle (.tar); you can also drop one on the window</source>
+        <translation>Ein Image-Bundle (.tar) importieren; Sie können es auch auf das Fenster ziehen</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>Exportieren…</translation>
+    </message>
+    <message>
+        <source>Write the selected image to a bundle (.tar) for another lab or a USB stick</source>
+        <translation>Das ausgewählte Image in ein Bundle (.tar) für ein anderes Labor oder einen USB-Stick schreiben</translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation>Prüfen</translation>
+    </message>
+    <message>
+        <source>Re-hash every blob of the selected image (all images when none is selected)</source>
+        <translation>Jeden Blob des ausgewählten Images neu hashen (alle Images, wenn keines ausgewählt ist)</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>Delete the selected image; refused while machines use it</source>
+        <translation>Das ausgewählte Image löschen; nicht möglich, solange Maschinen es verwenden</translation>
+    </message>
+    <message>
+        <source>Clean Up…</source>
+        <translation>Aufräumen…</translation>
+    </message>
+    <message>
+        <source>Free the space of blobs no image uses any more</source>
+        <translation>Den Speicherplatz von Blobs freigeben, die kein Image mehr verwendet</translation>
+    </message>
+    <message>
+        <source>No images yet.
+
+Build one from a recipe (drover build), or import an image bundle (.tar) from another lab: Import… or drop it here.</source>
+        <translation>Noch keine Images.
+
+Bauen Sie eines aus einem Rezept (drover build) oder importieren Sie ein Image-Bundle (.tar) aus einem anderen Labor: Importieren… oder hierher ziehen.</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>Another image operation is still running.</source>
+        <translation>Ein anderer Image-Vorgang läuft noch.</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Import Image Bundle</source>
+        <translation>Image-Bundle importieren</translation>
+    </message>
+    <message>
+        <source>Image bundles (*.tar);;All files (*)</source>
+        <translation>Image-Bundles (*.tar);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Importing %1</source>
+        <translation>%1 wird importiert</translation>
+    </message>
+    <message>
+        <source>Imported %1 (%2)</source>
+        <translation>%1 importiert (%2)</translation>
+    </message>
+    <message>
+        <source>Select an image to export first.</source>
+        <translation>Wählen Sie zuerst ein zu exportierendes Image aus.</translation>
+    </message>
+    <message>
+        <source>Export %1</source>
+        <translation>%1 exportieren</translation>
+    </message>
+    <message>
+        <source>Image bundles (*.tar)</source>
+        <translation>Image-Bundles (*.tar)</translation>
+    </message>
+    <message>
+        <source>Exporting %1</source>
+        <translation>%1 wird exportiert</translation>
+    </message>
+    <message>
+        <source>Verifying all images</source>
+        <translation>Alle Images werden geprüft</translation>
+    </message>
+    <message>
+        <source>Verifying %1</source>
+        <translation>%1 wird geprüft</translation>
+    </message>
+    <message numerus="yes">
+        <source>All %n blob(s) of %1 are whole (%2).</source>
+        <translation>
+            <numerusform>%n Blob von %1 ist intakt (%2).</numerusform>
+            <numerusform>Alle %n Blobs von %1 sind intakt (%2).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1
+    used by %2</source>
+        <translation>%1
+    verwendet von %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n blob(s) are corrupt or missing:
+
+%1</source>
+        <translation>
+            <numerusform>%n Blob ist beschädigt oder fehlt:
+
+%1</numerusform>
+            <numerusform>%n Blobs sind beschädigt oder fehlen:
+
+%1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Delete %1</source>
+        <translation>%1 löschen</translation>
+    </message>
+    <message>
+        <source>%1 cannot be deleted: it is in use by %2.</source>
+        <translation>%1 kann nicht gelöscht werden: Es wird von %2 verwendet.</translation>
+    </message>
+    <message>
+        <source>Delete the image %1? Its blobs are freed by the next clean up.</source>
+        <translation>Das Image %1 löschen? Seine Blobs werden beim nächsten Aufräumen freigegeben.</translation>
+    </message>
+    <message>
+        <source>Deleted %1</source>
+        <translation>%1 gelöscht</translation>
+    </message>
+    <message>
+        <source>Looking for unused blobs</source>
+        <translation>Unbenutzte Blobs werden gesucht</translation>
+    </message>
+    <message>
+        <source>Clean Up</source>
+        <translation>Aufräumen</translation>
+    </message>
+    <message>
+        <source>Nothing to free: every blob is used by an image.</source>
+        <translation>Nichts freizugeben: Jeder Blob wird von einem Image verwendet.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n unused file(s) and free %1?</source>
+        <translation>
+            <numerusform>%n unbenutzte Datei löschen und %1 freigeben?</numerusform>
+            <numerusform>%n unbenutzte Dateien löschen und %1 freigeben?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cleaning up</source>
+        <translation>Wird aufgeräumt</translation>
+    </message>
+    <message>
+        <source>Details of %1</source>
+        <translation>Details zu %1</translation>
+    </message>
+    <message>
+        <source>Part</source>
+        <translation>Teil</translation>
+    </message>
+    <message>
+        <source>Digest</source>
+        <translation>Digest</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>kernel</source>
+        <translation>Kernel</translation>
+    </message>
+    <message>
+        <source>initramfs</source>
+        <translation>initramfs</translation>
+    </message>
+    <message>
+        <source>layer (%1)</source>
+        <translation>Schicht (%1)</translation>
+    </message>
+    <message>
+        <source>Parts</source>
+        <translation>Teile</translation>
+    </message>
+    <message>
+        <source>Manifest</source>
+        <translation>Manifest</translation>
+    </message>
+    <message>
+        <source>(not built here: no recipe)</source>
+        <translation>(nicht hier gebaut: kein Rezept)</translation>
+    </message>
+    <message>
+        <source>Recipe</source>
+        <translation>Rezept</translation>
     </message>
 </context>
 <context>
@@ -543,18 +2927,101 @@ Manifest %2</translation>
     </message>
 </context>
 <context>
+    <name>drover::MachineDetails</name>
+    <message>
+        <source>Phase</source>
+        <translation>Phase</translation>
+    </message>
+    <message>
+        <source>At</source>
+        <translation>Zeitpunkt</translation>
+    </message>
+    <message>
+        <source>Took</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>Detail</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>Wann</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>Image</translation>
+    </message>
+    <message>
+        <source>Who</source>
+        <translation>Wer</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Begründung</translation>
+    </message>
+    <message>
+        <source>Last boot</source>
+        <translation>Letzter Bootvorgang</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>Verlauf</translation>
+    </message>
+    <message>
+        <source>Select a machine in the fleet table to see its boots and history.</source>
+        <translation>Wählen Sie eine Maschine in der Flottentabelle aus, um ihre Bootvorgänge und ihren Verlauf zu sehen.</translation>
+    </message>
+    <message>
+        <source>nothing is assigned: it boots nothing until an image is assigned to it, its group or the default</source>
+        <translation>nichts zugewiesen: sie bootet nichts, bis ihr, ihrer Gruppe oder als Standard ein Image zugewiesen wird</translation>
+    </message>
+    <message>
+        <source>%1, its own assignment</source>
+        <translation>%1, eigene Zuweisung</translation>
+    </message>
+    <message>
+        <source>%1, from group %2</source>
+        <translation>%1, von Gruppe %2</translation>
+    </message>
+    <message>
+        <source>%1, the default image</source>
+        <translation>%1, das Standard-Image</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; — %2</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — %2</translation>
+    </message>
+    <message>
+        <source>Vendor: %1</source>
+        <translation>Hersteller: %1</translation>
+    </message>
+    <message>
+        <source>Next boot: %1</source>
+        <translation>Nächster Bootvorgang: %1</translation>
+    </message>
+    <message>
+        <source>Last known good: %1</source>
+        <translation>Zuletzt funktionierend: %1</translation>
+    </message>
+    <message>
+        <source>Failed boots in a row: %1</source>
+        <translation>Fehlgeschlagene Bootvorgänge in Folge: %1</translation>
+    </message>
+    <message>
+        <source>+%1 s</source>
+        <translation>+%1 s</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+</context>
+<context>
     <name>drover::MainWindow</name>
     <message>
         <source>Drover</source>
         <translation>Drover</translation>
-    </message>
-    <message>
-        <source>No images yet.
-
-Build one from a recipe, or import an image bundle (.tar) from another lab.</source>
-        <translation>Noch keine Images.
-
-Erstellen Sie eines aus einem Rezept oder importieren Sie ein Image-Bundle (.tar) aus einem anderen Labor.</translation>
     </message>
     <message>
         <source>Fleet</source>
@@ -647,6 +3114,26 @@ Erstellen Sie eines aus einem Rezept oder importieren Sie ein Image-Bundle (.tar
         <source>&lt;h3&gt;Drover %1&lt;/h3&gt;&lt;p&gt;Stateless machines for small labs: every machine network-boots an image chosen at boot time, runs it from RAM and keeps nothing. Upgrading is assigning a new image; rolling back is assigning the old one.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Drover %1&lt;/h3&gt;&lt;p&gt;Zustandslose Maschinen für kleine Labore: Jede Maschine bootet per Netzwerk ein beim Booten gewähltes Image, führt es aus dem RAM aus und behält nichts. Ein Upgrade ist die Zuweisung eines neuen Images, ein Rollback die Zuweisung des alten.&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>Machine</source>
+        <translation>Maschine</translation>
+    </message>
+    <message>
+        <source>Re&amp;move…</source>
+        <translation>Ent&amp;fernen…</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederherstellen</translation>
+    </message>
 </context>
 <context>
     <name>drover::ServerPanel</name>
@@ -673,6 +3160,256 @@ Erstellen Sie eines aus einem Rezept oder importieren Sie ein Image-Bundle (.tar
     <message>
         <source>Image store:</source>
         <translation>Image-Speicher:</translation>
+    </message>
+    <message>
+        <source>Boot server</source>
+        <translation>Bootserver</translation>
+    </message>
+    <message>
+        <source>Proxy — beside the lab&apos;s DHCP server</source>
+        <translation>Proxy — neben dem DHCP-Server des Labors</translation>
+    </message>
+    <message>
+        <source>Full — Drover hands out addresses</source>
+        <translation>Voll — Drover vergibt Adressen</translation>
+    </message>
+    <message>
+        <source>Off — the lab&apos;s DHCP server points at Drover</source>
+        <translation>Aus — der DHCP-Server des Labors verweist auf Drover</translation>
+    </message>
+    <message>
+        <source>DHCP:</source>
+        <translation>DHCP:</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Read the host&apos;s network interfaces again</source>
+        <translation>Die Netzwerkschnittstellen des Hosts neu einlesen</translation>
+    </message>
+    <message>
+        <source>Interface:</source>
+        <translation>Schnittstelle:</translation>
+    </message>
+    <message>
+        <source>HTTP port:</source>
+        <translation>HTTP-Port:</translation>
+    </message>
+    <message>
+        <source>TFTP port:</source>
+        <translation>TFTP-Port:</translation>
+    </message>
+    <message>
+        <source>Ignore them</source>
+        <translation>Ignorieren</translation>
+    </message>
+    <message>
+        <source>Register them; wait for an admin</source>
+        <translation>Registrieren; auf einen Administrator warten</translation>
+    </message>
+    <message>
+        <source>Register them and boot the default image</source>
+        <translation>Registrieren und das Standard-Image booten</translation>
+    </message>
+    <message>
+        <source>Machines the catalog does not know yet. Shared by everyone using this catalog.</source>
+        <translation>Maschinen, die der Katalog noch nicht kennt. Gilt für alle, die diesen Katalog verwenden.</translation>
+    </message>
+    <message>
+        <source>Unknown machines:</source>
+        <translation>Unbekannte Maschinen:</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keiner</translation>
+    </message>
+    <message>
+        <source>First address:</source>
+        <translation>Erste Adresse:</translation>
+    </message>
+    <message>
+        <source>Last address:</source>
+        <translation>Letzte Adresse:</translation>
+    </message>
+    <message>
+        <source>Netmask:</source>
+        <translation>Netzmaske:</translation>
+    </message>
+    <message>
+        <source>Router:</source>
+        <translation>Router:</translation>
+    </message>
+    <message>
+        <source>Services</source>
+        <translation>Dienste</translation>
+    </message>
+    <message>
+        <source>DHCP</source>
+        <translation>DHCP</translation>
+    </message>
+    <message>
+        <source>TFTP</source>
+        <translation>TFTP</translation>
+    </message>
+    <message>
+        <source>HTTP</source>
+        <translation>HTTP</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>Daten</translation>
+    </message>
+    <message>
+        <source>Running. Machines chain-load http://&lt;this host&gt;:%1/boot.ipxe</source>
+        <translation>Läuft. Maschinen laden per Chainload http://&lt;dieser Host&gt;:%1/boot.ipxe</translation>
+    </message>
+    <message>
+        <source>Running. Machines chain-load %1/boot.ipxe</source>
+        <translation>Läuft. Maschinen laden per Chainload %1/boot.ipxe</translation>
+    </message>
+    <message>
+        <source>All interfaces (no DHCP in full mode)</source>
+        <translation>Alle Schnittstellen (kein DHCP im Vollmodus)</translation>
+    </message>
+    <message>
+        <source>%1 (down)</source>
+        <translation>%1 (inaktiv)</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>Beendet.</translation>
+    </message>
+    <message>
+        <source>Looking for another DHCP server on the network…</source>
+        <translation>Suche nach einem anderen DHCP-Server im Netzwerk…</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Wird gestartet…</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Stoppen</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Starten</translation>
+    </message>
+    <message>
+        <source>running, %1</source>
+        <translation>läuft, %1</translation>
+    </message>
+    <message>
+        <source>failed: %1</source>
+        <translation>fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>starting…</source>
+        <translation>startet…</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>aus</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>beendet</translation>
+    </message>
+    <message>
+        <source>%1 received, %2 answered, %3 ignored, %4 dropped</source>
+        <translation>%1 empfangen, %2 beantwortet, %3 ignoriert, %4 verworfen</translation>
+    </message>
+    <message>
+        <source>%1 transfers, %2 active, %3 errors, %4 dropped</source>
+        <translation>%1 Übertragungen, %2 aktiv, %3 Fehler, %4 verworfen</translation>
+    </message>
+    <message>
+        <source>%1 requests: %2 scripts, %3 downloads, %4 reports, %5 errors; %6 open, %7 sent</source>
+        <translation>%1 Anfragen: %2 Skripte, %3 Downloads, %4 Meldungen, %5 Fehler; %6 offen, %7 gesendet</translation>
+    </message>
+</context>
+<context>
+    <name>drover::TftpServer</name>
+    <message>
+        <source>&apos;%1&apos; is not a plain file name</source>
+        <translation>&apos;%1&apos; ist kein einfacher Dateiname</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1 is larger than %2 MB</source>
+        <translation>%1 ist größer als %2 MB</translation>
+    </message>
+    <message>
+        <source>TFTP: none of the iPXE binaries could be read (%1). Install the ipxe package or set the directory that holds them.</source>
+        <translation>TFTP: Keine der iPXE-Binärdateien konnte gelesen werden (%1). Installieren Sie das Paket ipxe oder legen Sie das Verzeichnis fest, das sie enthält.</translation>
+    </message>
+    <message>
+        <source>TFTP: not serving %1</source>
+        <translation>TFTP: %1 wird nicht bereitgestellt</translation>
+    </message>
+    <message>
+        <source>TFTP: serving %1 on port %2%3</source>
+        <translation>TFTP: %1 wird auf Port %2%3 bereitgestellt</translation>
+    </message>
+    <message>
+        <source> of %1</source>
+        <translation> von %1</translation>
+    </message>
+    <message>
+        <source>TFTP: stopped</source>
+        <translation>TFTP: beendet</translation>
+    </message>
+    <message>
+        <source>TFTP: refused %1: %2</source>
+        <translation>TFTP: %1 abgelehnt: %2</translation>
+    </message>
+    <message>
+        <source>write request for &apos;%1&apos;</source>
+        <translation>Schreibanfrage für &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not served</source>
+        <translation>&apos;%1&apos; wird nicht bereitgestellt</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; asked in %2 mode</source>
+        <translation>&apos;%1&apos; im Modus %2 angefragt</translation>
+    </message>
+    <message>
+        <source>%1 transfers already running</source>
+        <translation>bereits %1 Übertragungen aktiv</translation>
+    </message>
+    <message>
+        <source>sent %1 to %2: %3 bytes in %4 s (blksize %5, windowsize %6)</source>
+        <translation>%1 an %2 gesendet: %3 Bytes in %4 s (blksize %5, windowsize %6)</translation>
+    </message>
+    <message>
+        <source>sending %1 to %2 failed: %3</source>
+        <translation>Senden von %1 an %2 fehlgeschlagen: %3</translation>
+    </message>
+    <message>
+        <source>TFTP: %1 to %2: %3</source>
+        <translation>TFTP: %1 an %2: %3</translation>
+    </message>
+    <message>
+        <source>TFTP: cannot record %1 boot events: %2</source>
+        <translation>TFTP: %1 Boot-Ereignisse können nicht gespeichert werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>drover::TftpTransfer</name>
+    <message>
+        <source>the client ended the transfer (error %1: %2)</source>
+        <translation>der Client hat die Übertragung beendet (Fehler %1: %2)</translation>
+    </message>
+    <message>
+        <source>no answer from the client after %1 retries (block %2 of %3)</source>
+        <translation>keine Antwort vom Client nach %1 Wiederholungen (Block %2 von %3)</translation>
     </message>
 </context>
 <context>
@@ -744,6 +3481,30 @@ Befehle:
     <message>
         <source>stopped</source>
         <translation>beendet</translation>
+    </message>
+    <message>
+        <source>With --headless: DHCP mode proxy (default), full or off.</source>
+        <translation>Mit --headless: DHCP-Modus proxy (Standard), full oder off.</translation>
+    </message>
+    <message>
+        <source>With --headless: the lab&apos;s network interface.</source>
+        <translation>Mit --headless: die Netzwerkschnittstelle des Labors.</translation>
+    </message>
+    <message>
+        <source>With --headless: HTTP port (default 8080).</source>
+        <translation>Mit --headless: HTTP-Port (Standard: 8080).</translation>
+    </message>
+    <message>
+        <source>With --headless: TFTP port (default 69).</source>
+        <translation>Mit --headless: TFTP-Port (Standard: 69).</translation>
+    </message>
+    <message>
+        <source>With --headless: unknown machines are ignored, registered, or registered and booted (ignore|register|boot; default: the catalog&apos;s setting).</source>
+        <translation>Mit --headless: unbekannte Maschinen werden ignoriert, registriert oder registriert und gebootet (ignore|register|boot; Standard: die Einstellung des Katalogs).</translation>
+    </message>
+    <message>
+        <source>Open the window, save a picture of it to FILE and quit (for the docs).</source>
+        <translation>Das Fenster öffnen, ein Bild davon in FILE speichern und beenden (für die Dokumentation).</translation>
     </message>
 </context>
 </TS>

@@ -118,7 +118,8 @@ BootDecision BootDecider::decide(const BootRequest &request)
 
 // Step 1. The snapshot first; a miss is checked against the catalog itself, so a machine
 // added a moment ago is never treated as unknown (and never registered twice).
-std::optional<Machine> BootDecider::findMachine(const BootSnapshot &snapshot, const QString &mac, const QString &uuid) const
+std::optional<Machine> BootDecider::findMachine(
+    const BootSnapshot &snapshot, const QString &mac, const QString &uuid) const
 {
     if (const Machine *m = snapshot.machineByMac(mac))
         return *m;
@@ -207,8 +208,8 @@ void BootDecider::applyBootAssessment(const BootSnapshot &snapshot, BootDecision
         return;
     if (!snapshot.imageByTag(m.lastGoodImage) && !m_catalog->imageByTag(m.lastGoodImage))
         return;
-    d.reason = Text::tr("%1 failed %n boot(s) in a row; booting its last-known-good image %2 instead of %3", nullptr,
-        m.failedAttempts)
+    d.reason = Text::tr(
+        "%1 failed %n boot(s) in a row; booting its last-known-good image %2 instead of %3", nullptr, m.failedAttempts)
                    .arg(m.name, m.lastGoodImage, d.image);
     d.severity = Severity::Warning;
     d.image = m.lastGoodImage;

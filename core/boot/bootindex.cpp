@@ -168,34 +168,37 @@ void BootIndex::startReload()
     }
     m_sinceReload.start();
     // Off this thread: 10,000 machines take tens of milliseconds to read.
-    QMetaObject::invokeMethod(m_loader, [this] {
-        QElapsedTimer timer;
-        timer.start();
-        auto loaded = BootSnapshot::load(*m_catalog);
-        bool again = false;
-        int interval = 0;
-        int count = 0;
-        {
-            QMutexLocker lock(&m_mutex);
-            if (loaded) {
-                m_snapshot = std::move(loaded).value();
-                count = int(m_snapshot->machines.size());
+    QMetaObject::invokeMethod(
+        m_loader,
+        [this] {
+            QElapsedTimer timer;
+            timer.start();
+            auto loaded = BootSnapshot::load(*m_catalog);
+            bool again = false;
+            int interval = 0;
+            int count = 0;
+            {
+                QMutexLocker lock(&m_mutex);
+                if (loaded) {
+                    m_snapshot = std::move(loaded).value();
+                    count = int(m_snapshot->machines.size());
+                }
+                m_reloading = false;
+                again = m_pending;
+                interval = m_pendingInterval;
+                m_pendingInterval = kMachineChangeDelayMs;
             }
-            m_reloading = false;
-            again = m_pending;
-            interval = m_pendingInterval;
-            m_pendingInterval = kMachineChangeDelayMs;
-        }
-        const qint64 ms = timer.elapsed();
-        QMetaObject::invokeMethod(
-            this,
-            [this, again, interval, count, ms] {
-                Q_EMIT reloaded(count, ms);
-                if (again)
-                    scheduleReload(interval);
-            },
-            Qt::QueuedConnection);
-    }, Qt::QueuedConnection);
+            const qint64 ms = timer.elapsed();
+            QMetaObject::invokeMethod(
+                this,
+                [this, again, interval, count, ms] {
+                    Q_EMIT reloaded(count, ms);
+                    if (again)
+                        scheduleReload(interval);
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
 }
 
 } // namespace drover

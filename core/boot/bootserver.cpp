@@ -119,7 +119,8 @@ Status BootServer::start(const BootServerSettings &settings)
     if (settings.dhcpMode != DhcpMode::Off && address.isNull())
         return Status::failure(tr("DHCP needs to tell machines where this server is: pick the lab's network "
                                   "interface (or give a server address)"));
-    m_baseUrl = address.isNull() ? QString() : QStringLiteral("http://%1:%2").arg(address.toString()).arg(settings.httpPort);
+    m_baseUrl
+        = address.isNull() ? QString() : QStringLiteral("http://%1:%2").arg(address.toString()).arg(settings.httpPort);
 
     auto fail = [this](BootService service, const QString &message) {
         setStatus(service, ServiceState::Failed, message);
@@ -171,8 +172,9 @@ Status BootServer::start(const BootServerSettings &settings)
         if (Status s = m_dhcp->start(dhcp); !s)
             return fail(BootService::Dhcp, s.error());
         setStatus(BootService::Dhcp, ServiceState::Running,
-            settings.dhcpMode == DhcpMode::Proxy ? tr("proxy, ports %1 and %2").arg(settings.dhcpPort).arg(settings.dhcpProxyPort)
-                                                 : tr("full, port %1").arg(settings.dhcpPort));
+            settings.dhcpMode == DhcpMode::Proxy
+                ? tr("proxy, ports %1 and %2").arg(settings.dhcpPort).arg(settings.dhcpProxyPort)
+                : tr("full, port %1").arg(settings.dhcpPort));
     }
     m_running = true;
     m_lab->log()->post(Severity::Info, QStringLiteral("server"),

@@ -64,13 +64,14 @@ QString BootTokens::tokenFor(const QString &bootId, const QString &mac) const
 BootTokens::Issued BootTokens::issue(const QString &mac, const QDateTime &now) const
 {
     const quint32 seconds = quint32(now.toSecsSinceEpoch());
-    const quint32 random = QRandomGenerator::system()->generate();
-    const QString id = QStringLiteral("%1%2").arg(seconds, 8, 16, QLatin1Char('0')).arg(random, 8, 16, QLatin1Char('0'));
+    const quint32 random = QRandomGenerator::global()->generate();
+    const QString id
+        = QStringLiteral("%1%2").arg(seconds, 8, 16, QLatin1Char('0')).arg(random, 8, 16, QLatin1Char('0'));
     return Issued { id, tokenFor(id, mac) };
 }
 
-BootTokens::Check BootTokens::check(const QString &bootId, const QString &mac, const QString &token,
-    const QDateTime &now) const
+BootTokens::Check BootTokens::check(
+    const QString &bootId, const QString &mac, const QString &token, const QDateTime &now) const
 {
     if (!isBootId(bootId) || !isToken(token))
         return Check::Malformed;

@@ -82,8 +82,8 @@ QStringList sanitizeKernelArgs(const QString &text, const QString &origin, QStri
         if (why.isEmpty())
             kept.append(token);
         else if (dropped)
-            dropped->append(Text::tr("kernel argument '%1' from %2 dropped: %3")
-                                .arg(sanitizeScriptText(token, 60), origin, why));
+            dropped->append(
+                Text::tr("kernel argument '%1' from %2 dropped: %3").arg(sanitizeScriptText(token, 60), origin, why));
     }
     return kept;
 }
@@ -122,7 +122,8 @@ RenderedScript renderBootScript(const BootScriptInput &input)
     RenderedScript out;
     const QString server = sanitizeServerUrl(input.serverUrl);
     if (server.isEmpty())
-        out.warnings.append(Text::tr("server URL '%1' is not http://host:port").arg(sanitizeScriptText(input.serverUrl)));
+        out.warnings.append(
+            Text::tr("server URL '%1' is not http://host:port").arg(sanitizeScriptText(input.serverUrl)));
 
     QStringList args { QStringLiteral("initrd=initrd.img") };
     args += sanitizeKernelArgs(input.imageArgs, Text::tr("the image"), &out.warnings);
@@ -133,13 +134,12 @@ RenderedScript renderBootScript(const BootScriptInput &input)
     const QString mac = sanitizeScriptText(input.mac, 17).remove(QLatin1Char(' '));
     args << QStringLiteral("drover.server=") + server << QStringLiteral("drover.manifest=") + input.manifest.toString()
          << QStringLiteral("drover.mac=") + mac
-         << QStringLiteral("drover.boot=")
-            + (hexId.match(input.bootId).hasMatch() ? input.bootId : QString())
+         << QStringLiteral("drover.boot=") + (hexId.match(input.bootId).hasMatch() ? input.bootId : QString())
          << QStringLiteral("drover.token=") + (hexId.match(input.token).hasMatch() ? input.token : QString());
     out.kernelArgs = args.join(QLatin1Char(' '));
     if (out.kernelArgs.size() > 2048)
-        out.warnings.append(
-            Text::tr("the kernel command line is %1 characters; x86 kernels keep only 2048").arg(out.kernelArgs.size()));
+        out.warnings.append(Text::tr("the kernel command line is %1 characters; x86 kernels keep only 2048")
+                .arg(out.kernelArgs.size()));
 
     const QString blobs = server + QStringLiteral("/blobs/");
     const int attempts = qBound(1, input.attempts, 100);
@@ -159,7 +159,8 @@ RenderedScript renderBootScript(const BootScriptInput &input)
     // Named images: a retry replaces a half-loaded kernel instead of stacking a second one.
     s += line(QStringLiteral("kernel --name kernel.img %1%2 %3 || goto drover_retry")
             .arg(blobs, input.kernel.digest.toString(), out.kernelArgs));
-    s += line(QStringLiteral("initrd --name initrd.img %1%2 || goto drover_retry").arg(blobs, input.initrd.digest.toString()));
+    s += line(QStringLiteral("initrd --name initrd.img %1%2 || goto drover_retry")
+            .arg(blobs, input.initrd.digest.toString()));
     s += "boot || goto drover_retry\n";
     s += ":drover_retry\n";
     s += line(QStringLiteral("iseq ${drover_tries} %1 && goto drover_again ||").arg(attempts));

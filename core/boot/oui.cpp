@@ -213,7 +213,8 @@ constexpr std::array kOuis = {
     Oui { 0xfc15b4, "HP" },
 };
 
-static_assert(std::is_sorted(kOuis.begin(), kOuis.end(), [](const Oui &a, const Oui &b) { return a.prefix < b.prefix; }));
+static_assert(
+    std::is_sorted(kOuis.begin(), kOuis.end(), [](const Oui &a, const Oui &b) { return a.prefix < b.prefix; }));
 
 } // namespace
 

@@ -91,9 +91,9 @@ private Q_SLOTS:
         QTemporaryDir out;
         QProcess tftp;
         tftp.setWorkingDirectory(out.path());
-        tftp.start(QStringLiteral("tftp"), { QStringLiteral("127.0.0.1"), QString::number(s.tftpPort), QStringLiteral("-m"),
-                                               QStringLiteral("binary"), QStringLiteral("-c"), QStringLiteral("get"),
-                                               QStringLiteral("undionly.kpxe") });
+        tftp.start(QStringLiteral("tftp"),
+            { QStringLiteral("127.0.0.1"), QString::number(s.tftpPort), QStringLiteral("-m"), QStringLiteral("binary"),
+                QStringLiteral("-c"), QStringLiteral("get"), QStringLiteral("undionly.kpxe") });
         QVERIFY(tftp.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(tftp.state() == QProcess::NotRunning, 20000);
         QFile original(QStringLiteral("/usr/lib/ipxe/undionly.kpxe"));
@@ -255,10 +255,11 @@ private Q_SLOTS:
         const quint16 http = freeTcpPort();
         const quint16 tftp = freeUdpPort();
         QProcess p;
-        p.start(drover(), { QStringLiteral("--data"), m_t.dir->filePath(QStringLiteral("headless")),
-                              QStringLiteral("--headless"), QStringLiteral("--dhcp"), QStringLiteral("off"),
-                              QStringLiteral("--http-port"), QString::number(http), QStringLiteral("--tftp-port"),
-                              QString::number(tftp), QStringLiteral("--unknown"), QStringLiteral("register") });
+        p.start(drover(),
+            { QStringLiteral("--data"), m_t.dir->filePath(QStringLiteral("headless")), QStringLiteral("--headless"),
+                QStringLiteral("--dhcp"), QStringLiteral("off"), QStringLiteral("--http-port"), QString::number(http),
+                QStringLiteral("--tftp-port"), QString::number(tftp), QStringLiteral("--unknown"),
+                QStringLiteral("register") });
         QVERIFY(p.waitForStarted());
         const QString url = QStringLiteral("http://127.0.0.1:%1/boot/02-00-00-00-00-09.ipxe").arg(http);
         QTRY_VERIFY_WITH_TIMEOUT(curl({ url }, 2000).status == 200, 20000);

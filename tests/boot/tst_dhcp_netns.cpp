@@ -28,10 +28,12 @@ using namespace drover::test;
 
 namespace {
 
-const QString kServerNs = QStringLiteral("drv-dhcp-s");
-const QString kClientNs = QStringLiteral("drv-dhcp-c");
-const QString kServerIf = QStringLiteral("drvsrv0");
-const QString kClientIf = QStringLiteral("drvcli0");
+// Names carry the process id: several build trees may run this test at once on one host.
+const QString kPid = QString::number(::getpid());
+const QString kServerNs = QStringLiteral("drv-dhcp-s-") + kPid;
+const QString kClientNs = QStringLiteral("drv-dhcp-c-") + kPid;
+const QString kServerIf = QStringLiteral("drvs") + kPid;
+const QString kClientIf = QStringLiteral("drvc") + kPid;
 
 bool ip(const QStringList &args, QString *output = nullptr)
 {
@@ -152,7 +154,7 @@ private Q_SLOTS:
 
     void init()
     {
-        removeNamespaces(); // leftovers of a run that crashed
+        removeNamespaces(); // leftovers of a failed init()
         QString out;
         QVERIFY2(ip({ QStringLiteral("netns"), QStringLiteral("add"), kServerNs }, &out), qPrintable(out));
         QVERIFY2(ip({ QStringLiteral("netns"), QStringLiteral("add"), kClientNs }, &out), qPrintable(out));

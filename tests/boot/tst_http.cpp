@@ -13,9 +13,9 @@
 #include <QFile>
 #include <QProcess>
 #include <QRegularExpression>
-#include <QTemporaryFile>
 #include <QSignalSpy>
 #include <QTcpSocket>
+#include <QTemporaryFile>
 #include <QTest>
 
 #include <sys/inotify.h>
@@ -94,7 +94,8 @@ private Q_SLOTS:
         QString why;
         m_t = openTestLab(QStringLiteral("sqlite"), &why);
         QVERIFY2(m_t.lab, qPrintable(why));
-        auto image = addTestImage(m_t.lab.get(), QStringLiteral("debian"), QStringLiteral("12"), QStringLiteral("quiet"));
+        auto image
+            = addTestImage(m_t.lab.get(), QStringLiteral("debian"), QStringLiteral("12"), QStringLiteral("quiet"));
         QVERIFY2(image.ok(), qPrintable(image.error()));
         m_image = image.value();
         Catalog *c = m_t.lab->catalog();
@@ -139,8 +140,8 @@ private Q_SLOTS:
         QCOMPARE(head.header("etag"), get.header("etag"));
 
         // HEAD sends the headers GET would, and not one byte of body.
-        const QByteArray rawHead = rawRequest(m_server->port(),
-            "HEAD /blobs/" + kernel.toString().toLatin1() + " HTTP/1.1\r\nHost: x\r\n\r\n", 1000);
+        const QByteArray rawHead = rawRequest(
+            m_server->port(), "HEAD /blobs/" + kernel.toString().toLatin1() + " HTTP/1.1\r\nHost: x\r\n\r\n", 1000);
         QVERIFY(rawHead.startsWith("HTTP/1.1 200 OK\r\n"));
         QVERIFY(rawHead.endsWith("\r\n\r\n"));
         QVERIFY(rawHead.contains(QByteArray("Content-Length: " + QByteArray::number(m_image.kernel.size()) + "\r\n")));
@@ -179,8 +180,8 @@ private Q_SLOTS:
         QFETCH(qint64, length);
         const QByteArray &blob = m_image.kernel;
         QCOMPARE(blob.size(), 1019);
-        CurlResult r = curl({ QStringLiteral("-H"), QStringLiteral("Range: ") + range,
-            blobUrl(m_image.manifest.kernel.digest) });
+        CurlResult r = curl(
+            { QStringLiteral("-H"), QStringLiteral("Range: ") + range, blobUrl(m_image.manifest.kernel.digest) });
         QCOMPARE(r.status, status);
         if (status == 416) {
             QCOMPARE(r.header("content-range"), "bytes */" + QByteArray::number(blob.size()));
@@ -212,8 +213,8 @@ private Q_SLOTS:
             QStringLiteral("If-Range: \"sha256:00\""), u });
         QCOMPARE(stale.status, 200);
         QCOMPARE(stale.body, m_image.initrd);
-        CurlResult fresh = curl(
-            { QStringLiteral("-H"), QStringLiteral("Range: bytes=0-3"), QStringLiteral("-H"), QStringLiteral("If-Range: ") + etag, u });
+        CurlResult fresh = curl({ QStringLiteral("-H"), QStringLiteral("Range: bytes=0-3"), QStringLiteral("-H"),
+            QStringLiteral("If-Range: ") + etag, u });
         QCOMPARE(fresh.status, 206);
         QCOMPARE(fresh.body, m_image.initrd.left(4));
     }
@@ -222,10 +223,10 @@ private Q_SLOTS:
     {
         const auto before = m_server->counters();
         QProcess p;
-        p.start(QStringLiteral("curl"), { QStringLiteral("-sS"), QStringLiteral("-v"), QStringLiteral("--http1.1"),
-                                            QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-o"),
-                                            QStringLiteral("/dev/null"), blobUrl(m_image.manifest.kernel.digest),
-                                            blobUrl(m_image.manifest.initrd.digest) });
+        p.start(QStringLiteral("curl"),
+            { QStringLiteral("-sS"), QStringLiteral("-v"), QStringLiteral("--http1.1"), QStringLiteral("-o"),
+                QStringLiteral("/dev/null"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                blobUrl(m_image.manifest.kernel.digest), blobUrl(m_image.manifest.initrd.digest) });
         QVERIFY(p.waitForFinished(20000));
         QCOMPARE(p.exitCode(), 0);
         const QByteArray log = p.readAllStandardError();
@@ -246,8 +247,8 @@ private Q_SLOTS:
         QTest::newRow("encoded slash") << "/blobs/sha256:..%2f..%2fsecret" << 400;
         QTest::newRow("upper-case hex") << QStringLiteral("/blobs/sha256:") + hex.toUpper() << 400;
         QTest::newRow("short hex") << QStringLiteral("/blobs/sha256:") + hex.left(63) << 400;
-        QTest::newRow("digest then dot-dot") << QStringLiteral("/blobs/sha256:") + hex + QStringLiteral("/../../secret")
-                                             << 400;
+        QTest::newRow("digest then dot-dot")
+            << QStringLiteral("/blobs/sha256:") + hex + QStringLiteral("/../../secret") << 400;
         QTest::newRow("other algorithm") << QStringLiteral("/blobs/sha512:") + hex << 400;
         QTest::newRow("bare hex") << QStringLiteral("/blobs/") + hex << 400;
         QTest::newRow("boot dot-dot") << "/boot/../../x.ipxe" << 400;
@@ -298,20 +299,23 @@ private Q_SLOTS:
         QTest::newRow("obs-fold") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n") << QByteArray("400");
         QTest::newRow("space before colon") << QByteArray("GET / HTTP/1.1\r\nHost : x\r\n\r\n") << QByteArray("400");
         QTest::newRow("two Hosts") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n") << QByteArray("400");
-        QTest::newRow("body") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello") << QByteArray("400");
+        QTest::newRow("body") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+                              << QByteArray("400");
         QTest::newRow("chunked") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
                                  << QByteArray("501");
         QTest::newRow("POST") << QByteArray("POST /report HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
                               << QByteArray("405");
-        QTest::newRow("HEAD of a script") << QByteArray("HEAD /boot.ipxe HTTP/1.1\r\nHost: x\r\n\r\n") << QByteArray("405");
-        QTest::newRow("control char in value") << QByteArray("GET / HTTP/1.1\r\nHost: x\x01y\r\n\r\n") << QByteArray("400");
+        QTest::newRow("HEAD of a script")
+            << QByteArray("HEAD /boot.ipxe HTTP/1.1\r\nHost: x\r\n\r\n") << QByteArray("405");
+        QTest::newRow("control char in value")
+            << QByteArray("GET / HTTP/1.1\r\nHost: x\x01y\r\n\r\n") << QByteArray("400");
         QTest::newRow("NUL in target") << QByteArray("GET /\0x HTTP/1.1\r\nHost: x\r\n\r\n", 31) << QByteArray("400");
         QTest::newRow("fragment") << QByteArray("GET /#x HTTP/1.1\r\nHost: x\r\n\r\n") << QByteArray("400");
         QTest::newRow("too many headers")
             << QByteArray("GET / HTTP/1.1\r\nHost: x\r\n" + QByteArray("X-A: b\r\n").repeated(100) + "\r\n")
             << QByteArray("431");
-        QTest::newRow("huge header") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX-A: " + QByteArray(40000, 'a') + "\r\n\r\n")
-                                     << QByteArray("431");
+        QTest::newRow("huge header") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX-A: " + QByteArray(40000, 'a')
+            + "\r\n\r\n") << QByteArray("431");
         QTest::newRow("asterisk") << QByteArray("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n") << QByteArray("400");
     }
 
@@ -353,9 +357,8 @@ private Q_SLOTS:
     void headTimeout()
     {
         // The engine on its own, with a short head timeout: a stalled head gets a 408.
-        http::HttpEngine engine([](const http::Request &, const http::Peer &) {
-            return http::Response::text(200, "ok\n");
-        });
+        http::HttpEngine engine(
+            [](const http::Request &, const http::Peer &) { return http::Response::text(200, "ok\n"); });
         http::EngineSettings settings;
         settings.address = QHostAddress::LocalHost;
         settings.port = 0;
@@ -374,23 +377,28 @@ private Q_SLOTS:
         CurlResult r = curl({ url(QStringLiteral("/boot.ipxe")) });
         QCOMPARE(r.status, 200);
         QVERIFY(r.body.startsWith("#!ipxe\n"));
-        QVERIFY2(r.body.contains(QByteArray("chain --replace --autofree " + m_base.toLatin1() + "/boot/${mac:hexhyp}.ipxe?uuid=${uuid}")),
+        QVERIFY2(r.body.contains(QByteArray(
+                     "chain --replace --autofree " + m_base.toLatin1() + "/boot/${mac:hexhyp}.ipxe?uuid=${uuid}")),
             r.body.constData());
         // The Host the client used, e.g. qemu's 10.0.2.2, is where the machine reaches us.
-        CurlResult viaHost = curl({ QStringLiteral("-H"), QStringLiteral("Host: 10.0.2.2:8080"), url(QStringLiteral("/boot.ipxe")) });
+        CurlResult viaHost
+            = curl({ QStringLiteral("-H"), QStringLiteral("Host: 10.0.2.2:8080"), url(QStringLiteral("/boot.ipxe")) });
         QVERIFY(viaHost.body.contains("http://10.0.2.2:8080/boot/${mac:hexhyp}.ipxe"));
-        CurlResult badHost = curl({ QStringLiteral("-H"), QStringLiteral("Host: evil${x}"), url(QStringLiteral("/boot.ipxe")) });
+        CurlResult badHost
+            = curl({ QStringLiteral("-H"), QStringLiteral("Host: evil${x}"), url(QStringLiteral("/boot.ipxe")) });
         QCOMPARE(badHost.status, 200);
         QVERIFY(!badHost.body.contains("evil"));
     }
 
     void machineScriptAndFetch()
     {
-        CurlResult r = curl({ url(QStringLiteral("/boot/52-54-00-12-34-56.ipxe?uuid=&arch=x86_64&platform=pcbios&serial=A%20B")) });
+        CurlResult r = curl(
+            { url(QStringLiteral("/boot/52-54-00-12-34-56.ipxe?uuid=&arch=x86_64&platform=pcbios&serial=A%20B")) });
         QCOMPARE(r.status, 200);
         QCOMPARE(r.header("cache-control"), QByteArray("no-store"));
         const QByteArray kernelUrl = blobUrl(m_image.manifest.kernel.digest).toLatin1();
-        QVERIFY2(r.body.contains(QByteArray("kernel --name kernel.img " + kernelUrl + " initrd=initrd.img quiet ")), r.body.constData());
+        QVERIFY2(r.body.contains(QByteArray("kernel --name kernel.img " + kernelUrl + " initrd=initrd.img quiet ")),
+            r.body.constData());
         QVERIFY(r.body.contains("drover.mac=52:54:00:12:34:56"));
         QVERIFY(r.body.contains(QByteArray("drover.manifest=" + m_image.record.manifestDigest.toLatin1())));
         // The machine downloads its kernel: an event names the role and the machine.
@@ -404,7 +412,8 @@ private Q_SLOTS:
         bool kernel = false;
         for (const BootEvent &e : events) {
             script = script || (e.phase == QLatin1String("script") && e.image == QLatin1String("debian:12"));
-            kernel = kernel || (e.phase == QLatin1String("kernel") && e.detail.contains(QLatin1String("sent to 127.0.0.1")));
+            kernel = kernel
+                || (e.phase == QLatin1String("kernel") && e.detail.contains(QLatin1String("sent to 127.0.0.1")));
         }
         QVERIFY(script);
         QVERIFY(kernel);
@@ -450,7 +459,7 @@ private Q_SLOTS:
 
         // Refused: each leaves the machine as it is.
         QCOMPARE(report(QStringLiteral("mac=52:54:00:12:34:56&boot=%1&token=%2&phase=ready")
-                            .arg(boot, QString(32, QLatin1Char('0')))),
+                         .arg(boot, QString(32, QLatin1Char('0')))),
             403);
         QCOMPARE(report(QStringLiteral("mac=52:54:00:12:34:57&boot=%1&token=%2&phase=ready").arg(boot, token)), 403);
         QCOMPARE(report(who + QStringLiteral("&phase=pwned")), 400);
@@ -514,9 +523,9 @@ private Q_SLOTS:
         };
         const qint64 before = rss();
         QProcess p;
-        p.start(QStringLiteral("curl"), { QStringLiteral("-sS"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
-                                            QStringLiteral("-w"), QStringLiteral("%{http_code} %{size_download}"),
-                                            blobUrl(ref->digest) });
+        p.start(QStringLiteral("curl"),
+            { QStringLiteral("-sS"), QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-w"),
+                QStringLiteral("%{http_code} %{size_download}"), blobUrl(ref->digest) });
         QVERIFY(p.waitForFinished(60000));
         QCOMPARE(p.readAllStandardOutput(), QByteArray("200 ") + QByteArray::number(qint64(96) << 20));
         const qint64 grown = rss() - before;

@@ -74,7 +74,8 @@ private Q_SLOTS:
         QCOMPARE(panel.light(BootService::Dhcp)->property("state").toString(), QStringLiteral("off"));
         QCOMPARE(panel.startButton()->text(), QStringLiteral("Stop"));
         QVERIFY(!panel.httpPortBox()->isEnabled());
-        QVERIFY2(panel.messageLabel()->text().contains(QLatin1String("Running")), qPrintable(panel.messageLabel()->text()));
+        QVERIFY2(
+            panel.messageLabel()->text().contains(QLatin1String("Running")), qPrintable(panel.messageLabel()->text()));
 
         QVERIFY(panel.countersLabel(BootService::Http)->text().startsWith(QLatin1String("0 requests")));
         QCOMPARE(curl({ QStringLiteral("http://127.0.0.1:%1/boot.ipxe").arg(http) }).status, 200);
@@ -97,7 +98,8 @@ private Q_SLOTS:
         chooseOffOnHighPorts(panel, squatter.serverPort());
         panel.startOrStop();
         QTRY_COMPARE(panel.light(BootService::Http)->property("state").toString(), QStringLiteral("failed"));
-        QVERIFY2(panel.messageLabel()->text().contains(QLatin1String("in use")), qPrintable(panel.messageLabel()->text()));
+        QVERIFY2(
+            panel.messageLabel()->text().contains(QLatin1String("in use")), qPrintable(panel.messageLabel()->text()));
         QCOMPARE(panel.startButton()->text(), QStringLiteral("Start"));
         QVERIFY(panel.startButton()->isEnabled());
         QVERIFY(!panel.server()->isRunning());

@@ -24,8 +24,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         const Request &req = r.request;
         // What the router relies on: an origin-form target with a consistent split, no
         // whitespace or control bytes anywhere in it, and a head that fits the buffer.
-        if (r.consumed <= 0 || r.consumed > input.size() || !req.target.startsWith('/')
-            || !req.path.startsWith('/') || req.target.size() > 4096)
+        if (r.consumed <= 0 || r.consumed > input.size() || !req.target.startsWith('/') || !req.path.startsWith('/')
+            || req.target.size() > 4096)
             std::abort();
         for (char c : req.target) {
             if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f || c == '#')

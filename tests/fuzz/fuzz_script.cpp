@@ -39,8 +39,8 @@ void check(const QByteArray &script, bool bootScript)
                 || line.contains("&&") || line.count("||") != 1)
                 std::abort();
             // Drover's own arguments appear once each: no catalog value adds or overrides one.
-            for (const char *key : { "initrd=", "drover.server=", "drover.manifest=", "drover.mac=", "drover.boot=",
-                     "drover.token=" }) {
+            for (const char *key :
+                { "initrd=", "drover.server=", "drover.manifest=", "drover.mac=", "drover.boot=", "drover.token=" }) {
                 int count = 0;
                 for (const QByteArray &token : line.split(' '))
                     count += token.startsWith(key) ? 1 : 0;

@@ -29,7 +29,8 @@ mirror=$({
   grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}'
   grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
     sed -E 's/^deb (\[[^]]*\] )?//' | awk '{print $1}'
-} | grep -v security | head -n1)
+} | grep -v security | head -n1 || true)
+[[ -n $mirror ]] || { echo "build.sh: no Debian mirror in /etc/apt" >&2; exit 1; }
 mirror=${mirror%/}
 
 # Runs a command, sampling every 0.2 s the summed RSS of it and its descendants (peak kept
@@ -66,7 +67,7 @@ stages() {
   awk '/"stages": \[/ { on = 1; next } on && /^    \]/ { on = 0 }
     on && /"bytes":/ { gsub(/[",]/, ""); b = $2 } on && /"cached":/ { gsub(/[",]/, ""); c = $2 }
     on && /"name":/ { gsub(/[",]/, ""); n = $2 } on && /"seconds":/ { gsub(/[",]/, ""); s = $2 }
-    on && /^        }/ { print n, s, b, c }' "$1"
+    on && /^        }/ { printf "%s %.1f %s %s\n", n, s, b, c }' "$1"
 }
 
 echo "| figure | Drover | baseline | ratio | goal |"
@@ -85,6 +86,7 @@ download=$(field "$work/cold.json" download)
 # 2. Baseline: mmdebstrap of the same package set (its own empty cache), then the whole root
 #    as one cpio + zstd -3 initramfs, and the kernel beside it.
 base=$work/baseline
+mkdir -p "$base"
 t0=$(now)
 mmdebstrap --variant=essential --mode=root --format=directory --quiet --include="$packages" \
   trixie "$base/root" "deb $mirror trixie main" >"$work/baseline.log" 2>&1

@@ -23,8 +23,14 @@ work=$(mktemp -d /tmp/drover-bench-http.XXXXXX)
 server_pid=
 nginx_pid=
 cleanup() {
-  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  [[ -n $nginx_pid ]] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  set +e
+  if [[ -n $server_pid ]]; then
+    kill "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+    status=$?
+    ((status != 0 && status != 143)) && echo "http.sh: drover --headless exited with status $status" >&2
+  fi
+  [[ -n $nginx_pid ]] && { kill "$nginx_pid" 2>/dev/null; wait "$nginx_pid" 2>/dev/null; }
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -99,7 +105,7 @@ http {
   }
 }
 CONF
-nginx -c "$work/nginx/nginx.conf" &
+nginx -c "$work/nginx/nginx.conf" >"$work/nginx/stdout.log" 2>&1 &
 nginx_pid=$!
 wait_port "$nginx_port"
 path="/blobs/$blob"

@@ -118,9 +118,9 @@ int main(int argc, char **argv)
     long started = 0, done = 0, errors = 0, non2xx = 0;
     long long bytes = 0;
     const auto begin = Clock::now();
-    const auto deadline = o.duration > 0 ? begin + std::chrono::duration_cast<Clock::duration>(
-                                                       std::chrono::duration<double>(o.duration))
-                                         : Clock::time_point::max();
+    const auto deadline = o.duration > 0
+        ? begin + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration))
+        : Clock::time_point::max();
     auto wantMore = [&] { return (o.requests <= 0 || started < o.requests) && Clock::now() < deadline; };
 
     auto arm = [&](size_t idx, uint32_t events, bool add) {

@@ -165,7 +165,8 @@ ServerPanel::ServerPanel(Lab *lab, QWidget *parent)
     connect(m_mode, &QComboBox::currentIndexChanged, this, &ServerPanel::updateRangeVisibility);
     connect(m_start, &QPushButton::clicked, this, &ServerPanel::startOrStop);
     connect(m_unknown, &QComboBox::activated, this, [this] {
-        if (Status s = m_lab->catalog()->setSetting(QStringLiteral("boot/unknown"), m_unknown->currentData().toString());
+        if (Status s
+            = m_lab->catalog()->setSetting(QStringLiteral("boot/unknown"), m_unknown->currentData().toString());
             !s)
             m_message->setText(s.error());
     });
@@ -245,8 +246,8 @@ void ServerPanel::startOrStop()
     s.subnetMask = addressOrNull(m_netmask);
     s.router = addressOrNull(m_router);
     m_message->setStyleSheet({});
-    m_message->setText(s.dhcpMode == DhcpMode::Full ? tr("Looking for another DHCP server on the network…")
-                                                    : tr("Starting…"));
+    m_message->setText(
+        s.dhcpMode == DhcpMode::Full ? tr("Looking for another DHCP server on the network…") : tr("Starting…"));
     m_start->setEnabled(false);
     m_server->startInBackground(s);
 }

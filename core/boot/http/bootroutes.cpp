@@ -64,8 +64,7 @@ Response script(const QByteArray &text)
 // Strict MAC forms in a URL: aa-bb-cc-dd-ee-ff (iPXE's hexhyp), aa:bb:…, or 12 hex digits.
 std::optional<QString> macFromPath(QByteArrayView text)
 {
-    static const QRegularExpression form(
-        QStringLiteral("^([0-9A-Fa-f]{2}([-:][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{12})$"));
+    static const QRegularExpression form(QStringLiteral("^([0-9A-Fa-f]{2}([-:][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{12})$"));
     const QString s = QString::fromLatin1(text);
     if (!form.match(s).hasMatch())
         return std::nullopt;
@@ -218,11 +217,10 @@ void BootRoutes::recordScript(const BootDecision &d, const http::Peer &peer)
     Severity severity = d.severity;
     switch (d.outcome) {
     case BootDecision::Outcome::Boot:
-        detail = d.reason.isEmpty()
-            ? Text::tr("script served to %1: boots %2").arg(remote, d.image)
-            : Text::tr("script served to %1: boots %2 (%3)").arg(remote, d.image, d.reason);
-        remember(Session { d.bootId, d.mac, name, d.image, d.manifestDigest, peer.address,
-            QDateTime::currentMSecsSinceEpoch() });
+        detail = d.reason.isEmpty() ? Text::tr("script served to %1: boots %2").arg(remote, d.image)
+                                    : Text::tr("script served to %1: boots %2 (%3)").arg(remote, d.image, d.reason);
+        remember(Session {
+            d.bootId, d.mac, name, d.image, d.manifestDigest, peer.address, QDateTime::currentMSecsSinceEpoch() });
         break;
     case BootDecision::Outcome::Wait:
         detail = Text::tr("script served to %1: nothing boots: %2").arg(remote, d.reason);
@@ -234,11 +232,11 @@ void BootRoutes::recordScript(const BootDecision &d, const http::Peer &peer)
         break;
     }
     if (d.registered) {
-        m_recorder->event(BootEvent { 0, {}, name, d.mac, {}, QStringLiteral("register"), {}, {},
-                              Text::tr("registered unknown machine %1 as %2%3")
-                                  .arg(d.mac, name,
-                                      d.machine->vendor.isEmpty() ? QString()
-                                                                  : QStringLiteral(" (%1)").arg(d.machine->vendor)) },
+        m_recorder->event(
+            BootEvent { 0, {}, name, d.mac, {}, QStringLiteral("register"), {}, {},
+                Text::tr("registered unknown machine %1 as %2%3")
+                    .arg(d.mac, name,
+                        d.machine->vendor.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(d.machine->vendor)) },
             Severity::Info);
     }
     m_recorder->event(
@@ -283,16 +281,14 @@ Response BootRoutes::blob(const http::Request &request, const http::Peer &peer)
     QElapsedTimer timer;
     timer.start();
     r.done = [this, role, session, total, offset, remote, digestText, timer](qint64 sent, bool complete) {
-        const QString what = role ? (role->role == QLatin1String("layer")
-                                            ? Text::tr("layer %1").arg(role->layer)
-                                            : role->role)
-                                  : Text::tr("blob");
-        QString detail = complete
-            ? Text::tr("%1 %2 sent to %3: %4 in %5 s")
-                  .arg(what, digestText.left(19), remote, sizeText(sent))
-                  .arg(double(timer.elapsed()) / 1000.0, 0, 'f', 1)
-            : Text::tr("%1 %2 to %3 interrupted after %4 of %5")
-                  .arg(what, digestText.left(19), remote, sizeText(sent), sizeText(total));
+        const QString what = role
+            ? (role->role == QLatin1String("layer") ? Text::tr("layer %1").arg(role->layer) : role->role)
+            : Text::tr("blob");
+        QString detail = complete ? Text::tr("%1 %2 sent to %3: %4 in %5 s")
+                                        .arg(what, digestText.left(19), remote, sizeText(sent))
+                                        .arg(double(timer.elapsed()) / 1000.0, 0, 'f', 1)
+                                  : Text::tr("%1 %2 to %3 interrupted after %4 of %5")
+                                        .arg(what, digestText.left(19), remote, sizeText(sent), sizeText(total));
         if (offset > 0)
             detail += Text::tr(" (from byte %1)").arg(offset);
         if (!role && !session) {
@@ -363,8 +359,7 @@ Response BootRoutes::serveFile(int fd, const http::Request &request, const QByte
     if (!range.isNull() && !ifRange.isNull() && !http::etagMatches(ifRange, etag, false))
         range = QByteArray(); // the client's copy is another version: send it all
     http::ByteRange byteRange;
-    const http::RangeCheck check
-        = range.isNull() ? http::RangeCheck::Whole : http::parseRange(range, size, &byteRange);
+    const http::RangeCheck check = range.isNull() ? http::RangeCheck::Whole : http::parseRange(range, size, &byteRange);
     if (check == http::RangeCheck::Unsatisfiable) {
         ::close(fd);
         r = Response::text(416, "Range Not Satisfiable\n");
@@ -401,8 +396,9 @@ Response BootRoutes::report(const http::Request &request, const http::Peer &peer
     if (!mac || !BootTokens::isBootId(bootId) || !BootTokens::isToken(token))
         return Response::text(400, "Bad Request: mac, boot and token are required\n");
     if (!kReportPhases.contains(phase))
-        return Response::text(400, "Bad Request: phase must be one of fetched, verified, mounted, configured, ready, "
-                                   "failed\n");
+        return Response::text(400,
+            "Bad Request: phase must be one of fetched, verified, mounted, configured, ready, "
+            "failed\n");
     std::optional<Digest> digest;
     if (!digestText.isEmpty()) {
         digest = Digest::parse(digestText);
@@ -412,10 +408,11 @@ Response BootRoutes::report(const http::Request &request, const http::Peer &peer
     const QString remote = remoteText(peer.address);
     const BootTokens::Check check = m_decider->tokens().check(bootId, *mac, token);
     if (check != BootTokens::Check::Valid) {
-        m_recorder->event(BootEvent { 0, {}, {}, *mac, bootId, phase, {}, {},
-                              check == BootTokens::Check::Expired
-                                  ? Text::tr("report '%1' from %2 refused: the boot's token has expired").arg(phase, remote)
-                                  : Text::tr("report '%1' from %2 refused: wrong token").arg(phase, remote) },
+        m_recorder->event(
+            BootEvent { 0, {}, {}, *mac, bootId, phase, {}, {},
+                check == BootTokens::Check::Expired
+                    ? Text::tr("report '%1' from %2 refused: the boot's token has expired").arg(phase, remote)
+                    : Text::tr("report '%1' from %2 refused: wrong token").arg(phase, remote) },
             Severity::Warning);
         return Response::text(403, "Forbidden: token does not match this boot\n");
     }

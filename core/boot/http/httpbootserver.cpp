@@ -43,9 +43,8 @@ Status HttpBootServer::start(const HttpBootSettings &settings)
     BootRoutes *routes = m_routes.get();
     m_engine = new http::HttpEngine(
         [routes](const http::Request &request, const http::Peer &peer) { return routes->handle(request, peer); },
-        [routes](int status, const QByteArray &reason, const http::Peer &peer) {
-            routes->rejected(status, reason, peer);
-        },
+        [routes](
+            int status, const QByteArray &reason, const http::Peer &peer) { routes->rejected(status, reason, peer); },
         this);
     http::EngineSettings engine;
     engine.address = settings.address;

@@ -8,8 +8,8 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QHash>
-#include <QSet>
 #include <QLocale>
+#include <QSet>
 #include <QSocketNotifier>
 #include <QTcpServer>
 #include <QThread>
@@ -537,7 +537,8 @@ Status HttpEngine::start(const EngineSettings &settings)
                                        "above 1023")
                                   .arg(settings.port);
                 else
-                    failure = Text::tr("cannot listen on HTTP port %1: %2").arg(settings.port).arg(listener->errorString());
+                    failure
+                        = Text::tr("cannot listen on HTTP port %1: %2").arg(settings.port).arg(listener->errorString());
                 delete listener;
                 return;
             }

@@ -311,7 +311,8 @@ std::optional<QMap<QString, QString>> parseQuery(QByteArrayView query, int maxIt
         if (items.size() >= maxItems)
             return std::nullopt;
         const qsizetype eq = item.indexOf('=');
-        const QByteArrayView parts[2] = { eq < 0 ? item : item.first(eq), eq < 0 ? QByteArrayView() : item.sliced(eq + 1) };
+        const QByteArrayView parts[2]
+            = { eq < 0 ? item : item.first(eq), eq < 0 ? QByteArrayView() : item.sliced(eq + 1) };
         QString decoded[2];
         for (int p = 0; p < 2; ++p) {
             QByteArray bytes;
