@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # clang-tidy over every translation unit of app/, core/ and ui/ (config: .clang-tidy).
-# A file's clean result is remembered under a key made of its own text, every project
-# header, the config and the clang-tidy version, so unchanged files are not analysed again.
+# A file's clean result is remembered under a key made of its own text, the project headers
+# it includes, the config and the clang-tidy version, so unchanged files are not analysed
+# again.
 set -euo pipefail
 src=$1
 build=$2
@@ -10,12 +11,22 @@ mkdir -p "$cache"
 cd "$src"
 [[ -f $build/compile_commands.json ]] || { echo "no $build/compile_commands.json"; exit 1; }
 
-common=$( { clang-tidy --version; cat .clang-tidy; git ls-files -co --exclude-standard -- 'app/*.h' 'core/*.h' 'ui/*.h' | sort | xargs cat; } | sha256sum | cut -c1-64)
+common=$( { clang-tidy --version; cat .clang-tidy; } | sha256sum | cut -c1-64)
+# The project headers a file includes ("dir/name.h", resolved against core/ ui/ app/ and its
+# own directory), one level deep.
+own_headers() {
+  local f=$1 inc
+  grep -oE '^#include "[^"]+"' "$f" | cut -d'"' -f2 | while read -r inc; do
+    for base in "$(dirname "$f")" core ui app; do
+      [[ -f $base/$inc ]] && { echo "$base/$inc"; break; }
+    done
+  done | sort -u
+}
 mapfile -t units < <(git ls-files -co --exclude-standard -- 'app/*.cpp' 'core/*.cpp' 'ui/*.cpp' | sort)
 todo=()
 for f in "${units[@]}"; do
   [[ -f $f ]] || continue
-  key=$( { echo "$common"; cat "$f"; } | sha256sum | cut -c1-64)
+  key=$( { echo "$common"; cat "$f"; own_headers "$f" | xargs -r cat; } | sha256sum | cut -c1-64)
   [[ -f $cache/$key ]] || todo+=("$f:$key")
 done
 echo "clang-tidy: ${#units[@]} files, $(( ${#units[@]} - ${#todo[@]} )) unchanged since a clean run, ${#todo[@]} to analyse"

@@ -91,19 +91,20 @@ BootIndex::BootIndex(Catalog *catalog, QObject *parent)
     , m_catalog(catalog)
     , m_thread(new QThread(this))
     , m_loader(new QObject)
+    , m_delay(new QTimer(m_loader))
 {
     m_thread->setObjectName(QStringLiteral("drover-bootindex"));
-    m_loader->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, m_loader, &QObject::deleteLater);
-    m_thread->start();
-    m_delay.setSingleShot(true);
-    connect(&m_delay, &QTimer::timeout, this, &BootIndex::startReload);
-    connect(catalog, &Catalog::changed, this, [this](const QString &table) {
+    m_delay->setSingleShot(true);
+    connect(m_delay, &QTimer::timeout, m_loader, [this] { reload(); });
+    connect(catalog, &Catalog::changed, m_loader, [this](const QString &table) {
         if (table == QLatin1String("boot_event"))
             return;
         scheduleReload(table == QLatin1String("machine") || table == QLatin1String("*") ? kMachineChangeDelayMs
                                                                                         : kAdminChangeDelayMs);
     });
+    m_loader->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_loader, &QObject::deleteLater);
+    m_thread->start();
 }
 
 BootIndex::~BootIndex()
@@ -138,67 +139,30 @@ Status BootIndex::refresh()
 
 void BootIndex::invalidate()
 {
-    QMetaObject::invokeMethod(this, [this] { scheduleReload(kAdminChangeDelayMs); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(m_loader, [this] { scheduleReload(kAdminChangeDelayMs); }, Qt::QueuedConnection);
 }
 
 void BootIndex::scheduleReload(int minIntervalMs)
 {
-    {
-        QMutexLocker lock(&m_mutex);
-        if (m_reloading) {
-            m_pending = true;
-            m_pendingInterval = qMin(m_pendingInterval, minIntervalMs);
-            return;
-        }
-    }
     const qint64 since = m_sinceReload.isValid() ? m_sinceReload.elapsed() : minIntervalMs;
     const int wait = int(qMax<qint64>(0, minIntervalMs - since));
     // An earlier deadline wins over a later one already set.
-    if (m_delay.isActive() && m_delay.remainingTime() <= wait)
+    if (m_delay->isActive() && m_delay->remainingTime() <= wait)
         return;
-    m_delay.start(wait);
+    m_delay->start(wait);
 }
 
-void BootIndex::startReload()
+void BootIndex::reload()
 {
-    {
-        QMutexLocker lock(&m_mutex);
-        m_reloading = true;
-        m_pending = false;
-    }
     m_sinceReload.start();
-    // Off this thread: 10,000 machines take tens of milliseconds to read.
-    QMetaObject::invokeMethod(
-        m_loader,
-        [this] {
-            QElapsedTimer timer;
-            timer.start();
-            auto loaded = BootSnapshot::load(*m_catalog);
-            bool again = false;
-            int interval = 0;
-            int count = 0;
-            {
-                QMutexLocker lock(&m_mutex);
-                if (loaded) {
-                    m_snapshot = std::move(loaded).value();
-                    count = int(m_snapshot->machines.size());
-                }
-                m_reloading = false;
-                again = m_pending;
-                interval = m_pendingInterval;
-                m_pendingInterval = kMachineChangeDelayMs;
-            }
-            const qint64 ms = timer.elapsed();
-            QMetaObject::invokeMethod(
-                this,
-                [this, again, interval, count, ms] {
-                    Q_EMIT reloaded(count, ms);
-                    if (again)
-                        scheduleReload(interval);
-                },
-                Qt::QueuedConnection);
-        },
-        Qt::QueuedConnection);
+    auto loaded = BootSnapshot::load(*m_catalog);
+    int count = 0;
+    if (loaded) {
+        QMutexLocker lock(&m_mutex);
+        m_snapshot = std::move(loaded).value();
+        count = int(m_snapshot->machines.size());
+    }
+    Q_EMIT reloaded(count, m_sinceReload.elapsed());
 }
 
 } // namespace drover

@@ -52,26 +52,26 @@ public:
     std::shared_ptr<const BootSnapshot> snapshot();
     // Reloads now, on the calling thread (tests; after the boot path registered a machine).
     Status refresh();
-    // Thread-safe: a reload will follow soon, off the calling thread.
+    // Thread-safe: a reload will follow soon, on the index's thread.
     void invalidate();
 
 Q_SIGNALS:
+    // Emitted on the index's thread after each reload.
     void reloaded(int machines, qint64 milliseconds);
 
 private:
+    // On m_thread: change notices, the delay timer and the reloads themselves all live
+    // there, so a busy GUI or headless main thread never holds a reload back.
     void scheduleReload(int minIntervalMs);
-    void startReload();
+    void reload();
 
     Catalog *m_catalog;
-    QThread *m_thread; // reloads run here, with the thread's own catalog connection
+    QThread *m_thread;
     QObject *m_loader; // lives on m_thread
+    QTimer *m_delay; // child of m_loader
+    QElapsedTimer m_sinceReload; // used on m_thread only
     QMutex m_mutex;
     std::shared_ptr<const BootSnapshot> m_snapshot;
-    QTimer m_delay;
-    QElapsedTimer m_sinceReload;
-    bool m_reloading = false;
-    bool m_pending = false;
-    int m_pendingInterval = 2000;
 };
 
 } // namespace drover

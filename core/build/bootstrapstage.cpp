@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonObject>
+#include <QLockFile>
 #include <QRegularExpression>
 
 namespace drover {
@@ -45,7 +46,7 @@ QStringList BuildJob::mmdebstrapArguments() const
     QStringList args { QStringLiteral("--variant=essential"), QStringLiteral("--mode=root"),
         QStringLiteral("--format=directory"), QStringLiteral("--verbose"),
         QStringLiteral("--architectures=") + m_recipe.architecture,
-        QStringLiteral("--skip=essential/unlink,cleanup/apt/cache,check/empty") };
+        QStringLiteral("--skip=essential/unlink,cleanup/apt/cache,check/empty,chroot/mount/proc,chroot/mount/sys") };
     if (QFileInfo(QStringLiteral("/usr/share/mmdebstrap/hooks/eatmydata")).isDir())
         args << QStringLiteral("--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata");
     // Path excludes stay in the image's dpkg configuration, so later installs honour them too.
@@ -86,9 +87,27 @@ Status BuildJob::bootstrap()
     const QString archives = m_rootDir + QStringLiteral("/var/cache/apt/archives");
     if (!QDir().mkpath(archives) || !QDir().mkpath(m_cache.debDir()))
         return Status::failure(Text::tr("cannot create %1").arg(archives));
+    // One bootstrap at a time per .deb cache: apt locks its archive directory and would fail.
+    QLockFile lock(m_cache.debDir() + QStringLiteral("/drover.lock"));
+    lock.setStaleLockTime(0);
+    for (bool told = false; !lock.tryLock(500);) {
+        if (cancelled())
+            return cancelledStatus();
+        if (!std::exchange(told, true))
+            log(Text::tr("waiting for another build that is using the package cache"));
+    }
     MountSet mounts;
     if (Status s = mounts.bind(m_cache.debDir(), archives); !s)
         return s;
+    // Maintainer scripts may need /proc and /sys (tiny-initramfs reads /proc/self/mountinfo).
+    // Mounted here, so they are there even where mmdebstrap finds no mount(8) to do it.
+    for (const QString &fs : { QStringLiteral("proc"), QStringLiteral("sys") }) {
+        const QString target = m_rootDir + QLatin1Char('/') + fs;
+        if (!QDir().mkpath(target))
+            return Status::failure(Text::tr("cannot create %1").arg(target));
+        if (Status s = mounts.mountVirtual(fs == QLatin1String("sys") ? QStringLiteral("sysfs") : fs, target); !s)
+            return s;
+    }
 
     // Progress from mmdebstrap's phases, then from dpkg's "Setting up" lines against apt's count.
     int total = 0;

@@ -67,7 +67,8 @@ public:
     static QStringList stageNames();
     static QString stageTitle(const QString &stage);
 
-    // Starts building; false (and finished() is not emitted) when a build is running already.
+    // Starts building; false (and finished() is not emitted) when a build is running already
+    // or options.tag is not NAME:VERSION.
     bool start(const Recipe &recipe, const BuildOptions &options = {});
     bool isRunning() const;
     void cancel();

@@ -207,11 +207,14 @@ Status BuildJob::runScripts(const QString &root)
             !s)
             return s;
     }
-    QStringList temporary; // created here, removed before the layer is made (no whiteouts: not in the base)
+    // Created here and removed before the layer is made, unless a script changed them (not in
+    // the base, so their removal leaves no whiteout).
+    QList<std::pair<QString, QByteArray>> temporary;
+    const QByteArray policy = "#!/bin/sh\nexit 101\n";
     if (!existsInRoot(root, QStringLiteral("/usr/sbin/policy-rc.d"))) {
-        if (Status s = writeImageFile(root, QStringLiteral("/usr/sbin/policy-rc.d"), "#!/bin/sh\nexit 101\n", 0755); !s)
+        if (Status s = writeImageFile(root, QStringLiteral("/usr/sbin/policy-rc.d"), policy, 0755); !s)
             return s;
-        temporary << QStringLiteral("/usr/sbin/policy-rc.d");
+        temporary.append({ QStringLiteral("/usr/sbin/policy-rc.d"), policy });
     }
     // Name resolution: the host's resolv.conf, where the image looks for it — /etc/resolv.conf,
     // or what it links to below /run (systemd-resolved), which vanishes with the tmpfs.
@@ -224,10 +227,11 @@ Status BuildJob::runScripts(const QString &root)
     }
     QFile hostResolv(QStringLiteral("/etc/resolv.conf"));
     if (!resolv.isEmpty() && !existsInRoot(root, resolv) && hostResolv.open(QIODevice::ReadOnly)) {
-        if (Status s = writeImageFile(root, resolv, hostResolv.readAll(), 0644); !s)
+        const QByteArray content = hostResolv.readAll();
+        if (Status s = writeImageFile(root, resolv, content, 0644); !s)
             return s;
         if (!resolv.startsWith(QLatin1String("/run/")))
-            temporary << resolv;
+            temporary.append({ resolv, content });
     }
     Status result;
     for (qsizetype i = 0; i < m_recipe.scripts.size() && result; ++i) {
@@ -252,9 +256,13 @@ Status BuildJob::runScripts(const QString &root)
     }
     if (result)
         result = changeServices(root);
-    for (const QString &path : std::as_const(temporary)) {
-        if (auto host = pathInRoot(root, path))
-            QFile::remove(*host);
+    for (const auto &[path, content] : std::as_const(temporary)) {
+        auto host = pathInRoot(root, path);
+        QFile f(host ? *host : QString());
+        if (host && f.open(QIODevice::ReadOnly) && f.readAll() == content) {
+            f.close();
+            f.remove();
+        }
     }
     if (Status s = mounts.unmountAll(); !s && result)
         result = s;

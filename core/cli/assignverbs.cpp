@@ -65,7 +65,7 @@ int assign(CliContext &ctx, const Verb &verb)
     if (auto code = parseVerbArgs(ctx, verb, p, fallback ? 1 : 2, fallback ? 1 : 2))
         return *code;
     const QStringList args = p.positionalArguments();
-    const QString image = args.last();
+    const QString &image = args.last();
     auto target = resolveTarget(ctx, fallback ? QString() : args.first(), p.isSet(QStringLiteral("group")), fallback);
     if (!target)
         return fail(

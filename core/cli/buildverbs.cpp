@@ -142,7 +142,9 @@ int build(CliContext &ctx, const Verb &verb)
     p.addOption({ QStringLiteral("cache"), Text::tr("Build cache directory (default: <data dir>/cache/build)."),
         QStringLiteral("DIR") });
     p.addOption({ QStringLiteral("rebuild-base"), Text::tr("Build the base layer again even when it is cached.") });
-    p.addOption({ QStringLiteral("keep-work"), Text::tr("Keep the temporary build tree for inspection.") });
+    p.addOption({ QStringLiteral("keep-work"),
+        Text::tr(
+            "Build on disk instead of in memory and keep the build tree for inspection (until the next build).") });
     p.addOption({ QStringLiteral("verbose"), Text::tr("Print the output of every build tool.") });
     if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
         return *code;

@@ -335,12 +335,15 @@ private Q_SLOTS:
         QVERIFY(!names.contains(QStringLiteral("bin/busybox"))); // stored through bin → usr/bin
     }
 
-    void erofsLayers()
+    void erofsLayersAndExclude()
     {
         if (!m_first.ok)
             QSKIP("the first build failed");
+        // One more bootstrap for two things: erofs layers, and an excluded package whose place
+        // the kernel's dependency "initramfs-tools | linux-initramfs-tool" gives to another.
         Recipe r = recipe(QStringLiteral("8"));
         r.layerType = QStringLiteral("erofs");
+        r.exclude = { QStringLiteral("initramfs-tools") };
         const BuildReport report = build(r);
         QVERIFY2(report.ok, qPrintable(report.error));
         QVERIFY(!report.stages[1].cached); // the layer type is part of the base's key
@@ -350,6 +353,12 @@ private Q_SLOTS:
         QVERIFY(base.open(QIODevice::ReadOnly));
         QVERIFY(base.seek(1024));
         QCOMPARE(base.read(4), QByteArray("\xe2\xe1\xf5\xe0", 4)); // EROFS_SUPER_MAGIC_V1, little endian
+        const QJsonObject packages = report.manifest.build.value(QStringLiteral("packages")).toObject();
+        QVERIFY(!packages.contains(QStringLiteral("initramfs-tools")));
+        QVERIFY(packages.contains(QStringLiteral("linux-image-amd64")));
+        QVERIFY(m_first.manifest.build.value(QStringLiteral("packages"))
+                .toObject()
+                .contains(QStringLiteral("initramfs-tools")));
     }
 
     void unknownPackageNamed()
