@@ -9,6 +9,7 @@
 #include "tst_http_support.h"
 
 #include <QFile>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace drover;
@@ -192,6 +193,34 @@ private Q_SLOTS:
         QCOMPARE(d.manifest.kernelArgs, QStringLiteral("quiet"));
         QCOMPARE(d.groupArgs, QStringLiteral("console=ttyS0"));
         QCOMPARE(d.machineArgs, QStringLiteral("drover.debug=1"));
+    }
+
+    void indexFollowsCatalog()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        QVERIFY(addTestImage(t.lab.get(), QStringLiteral("os"), QStringLiteral("1")).ok());
+        QVERIFY(addTestImage(t.lab.get(), QStringLiteral("os"), QStringLiteral("2")).ok());
+        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-01"), kKnownMac)).ok());
+        QVERIFY(c->assign(TargetKind::Default, {}, QStringLiteral("os:1"), QStringLiteral("t"), {}).ok());
+        BootIndex index(c);
+        BootDecider decider(c, &index, t.lab->storeDir(), QByteArray(32, 's'));
+        QCOMPARE(decider.decide(BootRequest { kKnownMac, {}, {}, {}, {} }).image, QStringLiteral("os:1"));
+        // An admin assigns another image: the snapshot follows within a moment, off this thread.
+        QSignalSpy reloaded(&index, &BootIndex::reloaded);
+        QVERIFY(c->assign(TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("os:2"), QStringLiteral("t"), {})
+                .ok());
+        // The reload runs on the index's thread: it may be over before anyone waits for it.
+        QTRY_VERIFY_WITH_TIMEOUT(!reloaded.isEmpty(), 3000);
+        QCOMPARE(reloaded.first().at(0).toInt(), 1);
+        QCOMPARE(decider.decide(BootRequest { kKnownMac, {}, {}, {}, {} }).image, QStringLiteral("os:2"));
+        // A machine added a moment ago is known at once, before any reload.
+        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-02"), kLoneMac)).ok());
+        const BootDecision fresh = decider.decide(BootRequest { kLoneMac, {}, {}, {}, {} });
+        QCOMPARE(fresh.machine->name, QStringLiteral("pc-02"));
+        QVERIFY(!fresh.registered);
     }
 
     void registrationLimit()

@@ -271,9 +271,14 @@ Response BootRoutes::blob(const http::Request &request, const http::Peer &peer)
         return r;
 
     // Which boot and which role: an explicit ?boot= from the init, else the newest boot
-    // issued to this address; the role from the manifests the decider has loaded.
+    // issued to this address when it was given the image this blob belongs to (an address
+    // alone may be shared: NAT, qemu's user network); the role from the manifests the
+    // decider has loaded.
     const auto role = m_decider->roleOf(*digest);
-    const auto session = sessionFor(query->value(QStringLiteral("boot")), peer.address);
+    const QString bootId = query->value(QStringLiteral("boot"));
+    auto session = sessionFor(bootId, bootId.isEmpty() ? peer.address : QHostAddress());
+    if (bootId.isEmpty() && session && (!role || role->image != session->image))
+        session.reset();
     const qint64 total = r.fileLength;
     const qint64 offset = r.fileOffset;
     const QString remote = remoteText(peer.address);

@@ -525,7 +525,6 @@ Status HttpEngine::start(const EngineSettings &settings)
             auto *listener = new Listener(shared, m_workers);
             listener->setParent(first);
             listener->setListenBacklogSize(1024);
-            listener->setMaxPendingConnections(1024);
             if (!listener->listen(settings.address, settings.port)) {
                 const bool privileged = settings.port < 1024;
                 if (listener->serverError() == QAbstractSocket::AddressInUseError)
