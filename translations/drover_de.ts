@@ -392,10 +392,6 @@
         <translation>Die Basisschicht neu bauen, auch wenn sie im Cache liegt.</translation>
     </message>
     <message>
-        <source>Keep the temporary build tree for inspection.</source>
-        <translation>Den temporären Build-Baum zur Untersuchung behalten.</translation>
-    </message>
-    <message>
         <source>Print the output of every build tool.</source>
         <translation>Die Ausgabe jedes Build-Werkzeugs anzeigen.</translation>
     </message>
@@ -438,6 +434,10 @@
     <message>
         <source>Build an image from a recipe and publish it (needs root).</source>
         <translation>Ein Image aus einem Rezept bauen und veröffentlichen (erfordert Root-Rechte).</translation>
+    </message>
+    <message>
+        <source>Build on disk instead of in memory and keep the build tree for inspection (until the next build).</source>
+        <translation>Auf der Festplatte statt im Speicher bauen und den Build-Baum zur Untersuchung behalten (bis zum nächsten Build).</translation>
     </message>
 </context>
 <context>
@@ -641,6 +641,10 @@
     <message>
         <source>disabling %1</source>
         <translation>%1 wird deaktiviert</translation>
+    </message>
+    <message>
+        <source>waiting for another build that is using the package cache</source>
+        <translation>warte auf einen anderen Build, der den Paket-Cache verwendet</translation>
     </message>
 </context>
 <context>

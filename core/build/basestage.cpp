@@ -63,7 +63,7 @@ Status BuildJob::buildBase()
     if (kernels.isEmpty())
         return Status::failure(
             Text::tr("the image has no kernel in /boot: add linux-image-%1 to packages").arg(m_recipe.architecture));
-    const QString kernelName = kernels.last();
+    const QString &kernelName = kernels.last();
     if (kernels.size() > 1)
         log(Text::tr("several kernels in /boot; using %1").arg(kernelName));
     const QString release = kernelName.mid(QStringLiteral("vmlinuz-").size());

@@ -29,7 +29,7 @@ QString formatSize(qint64 bytes)
 {
     if (bytes <= 0)
         return QStringLiteral("-");
-    if (bytes < 1024 * 1024)
+    if (bytes < qint64(1024) * 1024)
         return QStringLiteral("%1 KiB").arg(double(bytes) / 1024.0, 0, 'f', 1);
     return QStringLiteral("%1 MiB").arg(double(bytes) / 1048576.0, 0, 'f', 1);
 }

@@ -30,8 +30,7 @@ QString targetText(const AssignTarget &target)
 
 Lifecycle::Lifecycle(Catalog *catalog)
     : m_catalog(catalog)
-{
-}
+{ }
 
 QList<PlannedChange> Lifecycle::plan(const QList<AssignTarget> &targets, const QString &image) const
 {
@@ -56,7 +55,7 @@ QList<PlannedChange> Lifecycle::plan(const QList<AssignTarget> &targets, const Q
         // not change it.
         const bool shadowed = current && current->kind == TargetKind::Machine
             && std::none_of(targets.cbegin(), targets.cend(),
-                            [&m](const AssignTarget &t) { return t.kind == TargetKind::Machine && t.name == m.name; });
+                [&m](const AssignTarget &t) { return t.kind == TargetKind::Machine && t.name == m.name; });
         if (shadowed || from == image)
             continue;
         changes.append(PlannedChange { m.name, from, image });
@@ -64,8 +63,8 @@ QList<PlannedChange> Lifecycle::plan(const QList<AssignTarget> &targets, const Q
     return changes;
 }
 
-Result<QList<Assignment>> Lifecycle::assign(const QList<AssignTarget> &targets, const QString &image,
-                                            const QString &who, const QString &why)
+Result<QList<Assignment>> Lifecycle::assign(
+    const QList<AssignTarget> &targets, const QString &image, const QString &who, const QString &why)
 {
     QSqlDatabase db = m_catalog->database();
     db.transaction();
@@ -80,7 +79,8 @@ Result<QList<Assignment>> Lifecycle::assign(const QList<AssignTarget> &targets, 
         done.append(a.value());
     }
     if (!db.commit())
-        return Result<QList<Assignment>>::failure(Text::tr("cannot assign %1: the catalog refused the commit").arg(image));
+        return Result<QList<Assignment>>::failure(
+            Text::tr("cannot assign %1: the catalog refused the commit").arg(image));
     return done;
 }
 

@@ -34,8 +34,8 @@ public:
     // The machines whose next boot changes, and how, if `image` is assigned to `targets`.
     QList<PlannedChange> plan(const QList<AssignTarget> &targets, const QString &image) const;
     // Assigns `image` to every target in one transaction: all or nothing.
-    Result<QList<Assignment>> assign(const QList<AssignTarget> &targets, const QString &image, const QString &who,
-                                     const QString &why);
+    Result<QList<Assignment>> assign(
+        const QList<AssignTarget> &targets, const QString &image, const QString &who, const QString &why);
     // Removes assignments again, refused (naming the machine) once a machine has booted one.
     Status undo(const QList<Assignment> &assignments);
     // Appends an assignment of the image before the current one (or `to`), saying why.

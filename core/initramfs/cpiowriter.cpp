@@ -13,7 +13,7 @@ struct Text {
     Q_DECLARE_TR_FUNCTIONS(CpioWriter)
 };
 
-constexpr qint64 kChunk = 256 * 1024;
+constexpr qint64 kChunk = qint64(256) * 1024;
 
 void appendHex(QByteArray &out, quint64 value)
 {

@@ -111,7 +111,8 @@ private Q_SLOTS:
         QVERIFY2(machine.ok(), qPrintable(machine.error()));
         QCOMPARE(machine->image, QStringLiteral("deb:2"));
         // A machine with its own newer assignment rolls back to what its group gives it.
-        QVERIFY(life.assign({ { TargetKind::Machine, QStringLiteral("pc-02") } }, QStringLiteral("deb:3"), {}, {}).ok());
+        QVERIFY(
+            life.assign({ { TargetKind::Machine, QStringLiteral("pc-02") } }, QStringLiteral("deb:3"), {}, {}).ok());
         auto own = life.rollback({ TargetKind::Machine, QStringLiteral("pc-02") }, {});
         QVERIFY2(own.ok(), qPrintable(own.error()));
         QCOMPARE(own->image, QStringLiteral("deb:1"));

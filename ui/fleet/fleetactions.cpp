@@ -117,9 +117,9 @@ bool FleetActions::assign(const QList<AssignTarget> &targets, const QString &ima
         Q_EMIT message(command->error());
         return false;
     }
-    Q_EMIT message(tr("%1 assigned; %n machine(s) boot it at their next boot (Ctrl+Z to undo)", nullptr,
-                      int(changes.size()))
-                       .arg(image));
+    Q_EMIT message(
+        tr("%1 assigned; %n machine(s) boot it at their next boot (Ctrl+Z to undo)", nullptr, int(changes.size()))
+            .arg(image));
     return true;
 }
 
@@ -130,7 +130,7 @@ bool FleetActions::confirmWithDialog(const QString &image, const QList<PlannedCh
         lines.append(tr("%1: %2 → %3").arg(c.machine, c.from.isEmpty() ? tr("(nothing)") : c.from, c.to));
     const QString detail = lines.isEmpty() ? tr("No machine's next boot changes.") : lines.join(QLatin1Char('\n'));
     return QMessageBox::question(m_dialogParent, tr("Assign %1").arg(image),
-                                 tr("At their next boot:\n\n%1\n\nAssign %2?").arg(detail, image))
+               tr("At their next boot:\n\n%1\n\nAssign %2?").arg(detail, image))
         == QMessageBox::Yes;
 }
 
@@ -138,8 +138,8 @@ void FleetActions::rollbackMachines(const QStringList &machines)
 {
     for (const QString &name : machines) {
         auto a = m_lifecycle.rollback(AssignTarget { TargetKind::Machine, name }, who());
-        Q_EMIT message(a ? tr("%1 rolls back to %2 at its next boot").arg(name, a->image)
-                         : tr("%1: %2").arg(name, a.error()));
+        Q_EMIT message(
+            a ? tr("%1 rolls back to %2 at its next boot").arg(name, a->image) : tr("%1: %2").arg(name, a.error()));
     }
 }
 
@@ -155,8 +155,7 @@ void FleetActions::chooseImageAndAssign()
     }
     bool ok = false;
     const QString tag = QInputDialog::getItem(m_dialogParent, tr("Assign Image"),
-                                              tr("Image for %n machine(s):", nullptr, int(machines.size())), tags,
-                                              int(tags.size()) - 1, false, &ok);
+        tr("Image for %n machine(s):", nullptr, int(machines.size())), tags, int(tags.size()) - 1, false, &ok);
     if (ok)
         assignToMachines(machines, tag);
 }
@@ -169,18 +168,19 @@ void FleetActions::showHistory()
     QStringList lines;
     for (const Assignment &a : m_lab->catalog()->history(TargetKind::Machine, machines.first()))
         lines.append(tr("%1  %2  by %3  %4")
-                         .arg(QLocale().toString(a.when.toLocalTime(), QLocale::ShortFormat), a.image, a.who, a.why));
+                .arg(QLocale().toString(a.when.toLocalTime(), QLocale::ShortFormat), a.image, a.who, a.why));
     QMessageBox::information(m_dialogParent, tr("History of %1").arg(machines.first()),
-                             lines.isEmpty() ? tr("No image was ever assigned to this machine itself; it follows "
-                                                  "its group or the default image.")
-                                             : lines.join(QLatin1Char('\n')));
+        lines.isEmpty() ? tr("No image was ever assigned to this machine itself; it follows "
+                             "its group or the default image.")
+                        : lines.join(QLatin1Char('\n')));
 }
 
 void FleetActions::populateContextMenu(QMenu *menu)
 {
     // Each action says how much selection it needs; updateEnabled() applies it whenever the
     // menu opens, so the same actions serve the menu bar and the context menu.
-    auto needs = [](QAction *action, const char *selection) { action->setProperty("drover.needs", QByteArray(selection)); };
+    auto needs
+        = [](QAction *action, const char *selection) { action->setProperty("drover.needs", QByteArray(selection)); };
     needs(menu->addAction(tr("&Assign Image…"), this, &FleetActions::chooseImageAndAssign), "any");
     needs(menu->addAction(tr("&Roll Back"), this, [this] { rollbackMachines(m_view->selectedMachines()); }), "any");
     needs(menu->addAction(tr("&History…"), this, &FleetActions::showHistory), "one");

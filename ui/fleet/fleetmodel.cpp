@@ -169,8 +169,8 @@ bool FleetModel::canDropMimeData(const QMimeData *data, Qt::DropAction, int, int
     return data && data->hasFormat(ImageModel::mimeType()) && parent.isValid() && parent.row() < m_machines.size();
 }
 
-bool FleetModel::dropMimeData(const QMimeData *data, Qt::DropAction action, int row, int column,
-                              const QModelIndex &parent)
+bool FleetModel::dropMimeData(
+    const QMimeData *data, Qt::DropAction action, int row, int column, const QModelIndex &parent)
 {
     if (!canDropMimeData(data, action, row, column, parent))
         return false;

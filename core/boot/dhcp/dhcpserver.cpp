@@ -216,7 +216,7 @@ QHostAddress DhcpServer::serverAddressFor(const QNetworkDatagram &d) const
 {
     if (!m_settings.serverAddress.isNull())
         return m_settings.serverAddress;
-    const QHostAddress to = d.destinationAddress();
+    QHostAddress to = d.destinationAddress();
     bool isV4 = false;
     const quint32 v4 = to.toIPv4Address(&isV4);
     if (isV4 && v4 != 0 && v4 != 0xffffffffu)

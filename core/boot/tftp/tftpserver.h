@@ -45,7 +45,7 @@ class TftpServer final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(TftpServer)
 public:
-    static constexpr qint64 MaxFileSize = 64 * 1024 * 1024;
+    static constexpr qint64 MaxFileSize = qint64(64) * 1024 * 1024;
 
     explicit TftpServer(Catalog *catalog, LogBus *log, QObject *parent = nullptr);
     ~TftpServer() override;
