@@ -17,7 +17,7 @@ class Catalog;
 
 class BootTokens {
 public:
-    static constexpr qint64 kLifetimeSeconds = 24 * 3600;
+    static constexpr qint64 kLifetimeSeconds = qint64(24) * 3600;
 
     explicit BootTokens(QByteArray secret = {});
 

@@ -31,7 +31,7 @@ struct Text {
 using http::Response;
 
 constexpr qsizetype kMaxSessions = 100'000;
-constexpr qint64 kSessionLifetimeMs = 24 * 3600 * 1000;
+constexpr qint64 kSessionLifetimeMs = qint64(24) * 3600 * 1000;
 constexpr int kWaitRetrySeconds = 30;
 
 const QStringList kReportPhases = { QStringLiteral("fetched"), QStringLiteral("verified"), QStringLiteral("mounted"),

@@ -243,7 +243,7 @@ private:
         while (m_fd >= 0 && !m_busy && !m_in.isEmpty()) {
             ParseResult r = parseRequest(m_in, shared.settings.limits);
             if (r.state == ParseResult::State::Incomplete) {
-                if (m_in.size() >= shared.settings.limits.maxHeadBytes * 2)
+                if (m_in.size() >= qsizetype(shared.settings.limits.maxHeadBytes) * 2)
                     reject(431, "request head too large");
                 break;
             }
