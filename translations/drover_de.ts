@@ -353,6 +353,10 @@
         <source>%1 reports %2</source>
         <translation>%1 meldet %2</translation>
     </message>
+    <message>
+        <source> (image unknown: not recorded as last-known-good)</source>
+        <translation> (Image unbekannt: nicht als letztes funktionierendes Image vermerkt)</translation>
+    </message>
 </context>
 <context>
     <name>BuildCache</name>

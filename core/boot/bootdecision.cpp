@@ -31,6 +31,7 @@ QString cleanFirmwareText(const QString &text)
 }
 
 constexpr qint64 kBlobCheckIntervalMs = 2000;
+constexpr qint64 kMissCacheMs = 3000;
 
 QString blobPath(const QString &storeDir, const Digest &digest)
 {
@@ -125,9 +126,32 @@ std::optional<Machine> BootDecider::findMachine(
         return *m;
     if (const Machine *m = snapshot.machineByUuid(uuid))
         return *m;
-    if (auto m = m_catalog->machineByMac(mac))
-        return m;
-    return m_catalog->machineByUuid(uuid.toLower());
+    // Each miss costs catalog queries; a machine that keeps asking (an unknown machine's
+    // iPXE retrying) is looked up again only every few seconds.
+    const QString key = mac + QLatin1Char('/') + uuid.toLower();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    {
+        QMutexLocker lock(&m_mutex);
+        // A new snapshot may know machines the catalog did not: forget the misses.
+        if (m_missesOf != &snapshot) {
+            m_misses.clear();
+            m_missesOf = &snapshot;
+        }
+        if (now - m_misses.value(key, -kMissCacheMs) < kMissCacheMs)
+            return std::nullopt;
+    }
+    auto found = m_catalog->machineByMac(mac);
+    if (!found)
+        found = m_catalog->machineByUuid(uuid.toLower());
+    QMutexLocker lock(&m_mutex);
+    if (found) {
+        m_misses.remove(key);
+    } else {
+        if (m_misses.size() > 10'000)
+            m_misses.clear();
+        m_misses.insert(key, now);
+    }
+    return found;
 }
 
 // Step 2. Returns false when the decision is made (ignored, or registered and waiting).
@@ -167,6 +191,10 @@ bool BootDecider::handleUnknown(const BootSnapshot &snapshot, const BootRequest 
         d.machine = added.value();
         d.registered = true;
         m_index->invalidate();
+    }
+    {
+        QMutexLocker lock(&m_mutex);
+        m_misses.remove(d.mac + QLatin1Char('/') + m.uuid);
     }
     if (policy == UnknownPolicy::Register) {
         d.outcome = BootDecision::Outcome::Wait;

@@ -117,6 +117,8 @@ private:
     mutable QHash<QString, Manifest> m_manifests; // manifest digest → manifest
     mutable QHash<QString, BlobRole> m_roles; // blob digest → role
     mutable QHash<QString, qint64> m_blobsChecked; // blob digest → when it was last seen whole
+    mutable QHash<QString, qint64> m_misses; // "mac/uuid" → when the catalog last did not know it
+    mutable const BootSnapshot *m_missesOf = nullptr; // the snapshot m_misses goes with
 };
 
 } // namespace drover

@@ -10,6 +10,7 @@
 #include <QDir>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -248,6 +249,32 @@ private Q_SLOTS:
         QCOMPARE(p.exitCode(), 2);
         const QString err = QString::fromLocal8Bit(p.readAllStandardError());
         QVERIFY2(err.contains(named), qPrintable(err));
+    }
+
+    void headlessWithoutPrivilege()
+    {
+        // As an unprivileged user, a port below 1024 is refused with the fix spelled out.
+        if (QStandardPaths::findExecutable(QStringLiteral("setpriv")).isEmpty())
+            QSKIP("setpriv (util-linux) is not installed");
+        QFile unprivileged(QStringLiteral("/proc/sys/net/ipv4/ip_unprivileged_port_start"));
+        if (unprivileged.open(QIODevice::ReadOnly) && unprivileged.readAll().trimmed().toInt() <= 80)
+            QSKIP("this kernel lets anyone bind port 80");
+        QTemporaryDir dir;
+        QVERIFY(QFile::setPermissions(dir.path(),
+            QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner | QFileDevice::ReadOther
+                | QFileDevice::WriteOther | QFileDevice::ExeOther));
+        QProcess p;
+        p.start(QStringLiteral("setpriv"),
+            { QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"), QStringLiteral("--clear-groups"),
+                QStringLiteral("--inh-caps=-all"), drover(), QStringLiteral("--data"),
+                dir.filePath(QStringLiteral("data")), QStringLiteral("--headless"), QStringLiteral("--dhcp"),
+                QStringLiteral("off"), QStringLiteral("--http-port"), QStringLiteral("80"),
+                QStringLiteral("--tftp-port"), QString::number(freeUdpPort()) });
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitCode(), 1);
+        const QString err = QString::fromLocal8Bit(p.readAllStandardError());
+        QVERIFY2(err.contains(QLatin1String("HTTP port 80 needs root or the CAP_NET_BIND_SERVICE capability")),
+            qPrintable(err));
     }
 
     void headlessRunsUntilSigterm()

@@ -450,12 +450,16 @@ Response BootRoutes::report(const http::Request &request, const http::Peer &peer
     if (!detail.isEmpty())
         text += QStringLiteral(": ") + detail;
     text += note;
+    if (image.isEmpty() && phase == QLatin1String("ready"))
+        text += Text::tr(" (image unknown: not recorded as last-known-good)");
     m_recorder->event(BootEvent { 0, {}, machine, *mac, bootId, phase, image, {}, text },
         failed ? Severity::Error : (note.isEmpty() ? Severity::Info : Severity::Warning));
     if (!machine.isEmpty()) {
         if (phase == QLatin1String("ready")) {
             m_recorder->machineSeen(machine, MachineState::Ready, phase, remote);
-            m_recorder->bootResult(machine, image, true);
+            // Only a known image can become the last-known-good one.
+            if (!image.isEmpty())
+                m_recorder->bootResult(machine, image, true);
         } else if (failed) {
             m_recorder->machineSeen(machine, MachineState::Failed, phase, remote);
             m_recorder->bootResult(machine, image, false);
