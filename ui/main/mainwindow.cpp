@@ -51,8 +51,9 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     m_imagePanel = new ImagePanel(lab, m_imageModel, this);
     setAcceptDrops(true); // an image bundle dropped anywhere on the window is imported
 
-    // The fleet table is the heart of the window: it takes the centre, the others dock around.
-    addArea(QStringLiteral("fleetDock"), tr("Fleet"), m_fleetView, Qt::TopDockWidgetArea);
+    // The fleet table is the heart of the window: the widest area, with images, server and
+    // machine details to its left and the log below.
+    addArea(QStringLiteral("fleetDock"), tr("Fleet"), m_fleetView, Qt::RightDockWidgetArea);
     addArea(QStringLiteral("imageDock"), tr("Images"), m_imagePanel, Qt::LeftDockWidgetArea);
     addArea(QStringLiteral("serverDock"), tr("Server"), m_serverPanel, Qt::LeftDockWidgetArea);
     addArea(QStringLiteral("logDock"), tr("Log"), m_logView, Qt::BottomDockWidgetArea);
@@ -63,10 +64,10 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
         [details](const QModelIndex &current) {
             details->showMachine(current.data(FleetModel::MachineNameRole).toString());
         });
-    splitDockWidget(dock(QStringLiteral("imageDock")), dock(QStringLiteral("fleetDock")), Qt::Horizontal);
     resize(1280, 800);
     resizeDocks({ dock(QStringLiteral("imageDock")), dock(QStringLiteral("fleetDock")) }, { 380, 900 }, Qt::Horizontal);
-    resizeDocks({ dock(QStringLiteral("fleetDock")), dock(QStringLiteral("logDock")) }, { 520, 240 }, Qt::Vertical);
+    resizeDocks({ dock(QStringLiteral("imageDock")), dock(QStringLiteral("serverDock")) }, { 300, 260 }, Qt::Vertical);
+    resizeDocks({ dock(QStringLiteral("fleetDock")), dock(QStringLiteral("logDock")) }, { 560, 200 }, Qt::Vertical);
     m_defaultState = saveState();
 
     createMenus();
