@@ -30,7 +30,7 @@ struct GlobalOptions {
     bool headless = false;
     QStringList verbArgs;
     // --headless boot server flags, checked by bootSettingsFromFlags
-    QString dhcp, interfaceName, httpPort, tftpPort, unknown;
+    BootFlags boot;
 };
 
 // The global options; descriptions are translated when built after the translators.
@@ -60,6 +60,10 @@ public:
         tr("With --headless: unknown machines are ignored, registered, or registered and booted "
            "(ignore|register|boot; default: the catalog's setting)."),
         QStringLiteral("POLICY") };
+    QCommandLineOption range { QStringLiteral("range"),
+        tr("With --headless --dhcp full: the addresses handed out, FIRST-LAST (default: .100-.199 of the "
+           "interface's subnet)."),
+        QStringLiteral("RANGE") };
     QCommandLineOption screenshot { QStringLiteral("screenshot"),
         tr("Open the window, save a picture of it to FILE and quit (for the docs)."), QStringLiteral("FILE") };
 
@@ -68,7 +72,7 @@ public:
         parser.setApplicationDescription(tr("Drover: stateless machines, images chosen at boot."));
         parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
         for (const auto &option : { help, version, data, db, lang, json, headless, screenshot, dhcp, interfaceName,
-                 httpPort, tftpPort, unknown })
+                 httpPort, tftpPort, unknown, range })
             parser.addOption(option);
         parser.addPositionalArgument(tr("command"), tr("A command; see Commands below."), tr("[command [args…]]"));
     }
@@ -118,8 +122,7 @@ int runVerb(const GlobalOptions &options)
 int runHeadless(QCoreApplication &app, const GlobalOptions &options)
 {
     QTextStream err(stderr);
-    auto settings = bootSettingsFromFlags(
-        options.dhcp, options.interfaceName, options.httpPort, options.tftpPort, options.unknown);
+    auto settings = bootSettingsFromFlags(options.boot);
     if (!settings) {
         err << "drover: " << settings.error() << Qt::endl;
         return ExitUsage;
@@ -191,10 +194,10 @@ int main(int argc, char *argv[])
     }
     GlobalOptions options { parser.value(global.data), parser.value(global.db), parser.value(global.lang),
         jsonAnywhere || parser.isSet(global.json), parser.isSet(global.headless), parser.positionalArguments(),
-        parser.value(global.dhcp), parser.value(global.interfaceName), parser.value(global.httpPort),
-        parser.value(global.tftpPort), parser.value(global.unknown) };
-    for (const QCommandLineOption *serverOption :
-        { &global.dhcp, &global.interfaceName, &global.httpPort, &global.tftpPort, &global.unknown }) {
+        BootFlags { parser.value(global.dhcp), parser.value(global.interfaceName), parser.value(global.httpPort),
+            parser.value(global.tftpPort), parser.value(global.unknown), parser.value(global.range) } };
+    for (const QCommandLineOption *serverOption : { &global.dhcp, &global.interfaceName, &global.httpPort,
+             &global.tftpPort, &global.unknown, &global.range }) {
         if (parser.isSet(*serverOption) && !options.headless) {
             std::fprintf(stderr, "drover: --%s needs --headless\n", qPrintable(serverOption->names().constFirst()));
             return ExitUsage;

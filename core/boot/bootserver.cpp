@@ -7,11 +7,15 @@
 #include <QPointer>
 #include <QtConcurrentRun>
 
+#include <tuple>
+
 namespace drover {
 
-Result<BootServerSettings> bootSettingsFromFlags(const QString &dhcp, const QString &interfaceName,
-    const QString &httpPort, const QString &tftpPort, const QString &unknown)
+Result<BootServerSettings> bootSettingsFromFlags(const BootFlags &flags)
 {
+    const QString &dhcp = flags.dhcp;
+    const QString &interfaceName = flags.interfaceName;
+    const QString &unknown = flags.unknown;
     using R = Result<BootServerSettings>;
     BootServerSettings s;
     if (!dhcp.isEmpty()) {
@@ -35,9 +39,9 @@ Result<BootServerSettings> bootSettingsFromFlags(const QString &dhcp, const QStr
         *out = quint16(value);
         return {};
     };
-    if (QString why = port(httpPort, "--http-port", &s.httpPort); !why.isEmpty())
+    if (QString why = port(flags.httpPort, "--http-port", &s.httpPort); !why.isEmpty())
         return R::failure(why);
-    if (QString why = port(tftpPort, "--tftp-port", &s.tftpPort); !why.isEmpty())
+    if (QString why = port(flags.tftpPort, "--tftp-port", &s.tftpPort); !why.isEmpty())
         return R::failure(why);
     if (!unknown.isEmpty()) {
         const auto policy = unknownPolicyFromKey(unknown);
@@ -45,8 +49,47 @@ Result<BootServerSettings> bootSettingsFromFlags(const QString &dhcp, const QStr
             return R::failure(BootServer::tr("--unknown: '%1' is not one of ignore, register, boot").arg(unknown));
         s.unknownPolicy = policy;
     }
+    if (!flags.range.isEmpty()) {
+        const QStringList ends = flags.range.split(QLatin1Char('-'));
+        const QHostAddress first(ends.value(0).trimmed()), last(ends.value(1).trimmed());
+        if (ends.size() != 2 || first.protocol() != QAbstractSocket::IPv4Protocol
+            || last.protocol() != QAbstractSocket::IPv4Protocol)
+            return R::failure(BootServer::tr("--range: '%1' is not FIRST-LAST, two IPv4 addresses such as "
+                                             "10.0.0.100-10.0.0.199")
+                    .arg(flags.range));
+        if (first.toIPv4Address() > last.toIPv4Address())
+            return R::failure(BootServer::tr("--range: %1 comes after %2").arg(first.toString(), last.toString()));
+        s.rangeStart = first;
+        s.rangeEnd = last;
+    }
     return s;
 }
+
+std::pair<QHostAddress, QHostAddress> defaultDhcpRange(const QHostAddress &server, const QHostAddress &netmask)
+{
+    bool ok = false;
+    const quint32 ip = server.toIPv4Address(&ok);
+    const quint32 mask = netmask.toIPv4Address();
+    if (!ok || mask == 0 || ~mask < 6)
+        return {};
+    const quint32 network = ip & mask;
+    const quint32 broadcast = network | ~mask;
+    quint32 first = network + (broadcast - network) / 2;
+    quint32 last = broadcast - 1;
+    if (~mask >= 255) { // a /24 or larger: the familiar .100–.199 of the server's /24
+        first = (ip & 0xFFFFFF00U) + 100;
+        last = (ip & 0xFFFFFF00U) + 199;
+    }
+    if (ip >= first && ip <= last) { // keep the server's own address out of the pool
+        if (ip - first < last - ip)
+            first = ip + 1;
+        else
+            last = ip - 1;
+    }
+    return { QHostAddress(first), QHostAddress(last) };
+}
+
+
 
 BootServer::BootServer(Lab *lab, QObject *parent)
     : QObject(parent)
@@ -99,6 +142,16 @@ QHostAddress BootServer::interfaceAddress(const QString &name)
     return {};
 }
 
+QHostAddress BootServer::interfaceNetmask(const QString &name, const QHostAddress &address)
+{
+    const QNetworkInterface iface = QNetworkInterface::interfaceFromName(name);
+    for (const QNetworkAddressEntry &entry : iface.addressEntries()) {
+        if (entry.ip() == address)
+            return entry.netmask();
+    }
+    return {};
+}
+
 Status BootServer::start(const BootServerSettings &settings)
 {
     if (m_running)
@@ -135,6 +188,10 @@ Status BootServer::start(const BootServerSettings &settings)
     };
 
     HttpBootSettings http;
+    // With a lab interface picked, images are served there only, not on every network the
+    // host is on (a trainer's laptop on a café network); without one, everywhere.
+    if (!settings.interfaceName.isEmpty())
+        http.address = address;
     http.port = settings.httpPort;
     http.ipxeDir = settings.ipxeDir;
     http.threads = settings.httpThreads;
@@ -165,6 +222,14 @@ Status BootServer::start(const BootServerSettings &settings)
         dhcp.rangeStart = settings.rangeStart;
         dhcp.rangeEnd = settings.rangeEnd;
         dhcp.subnetMask = settings.subnetMask;
+        if (settings.dhcpMode == DhcpMode::Full && !settings.interfaceName.isEmpty()) {
+            // Unset in the settings: what the lab's interface says.
+            const QHostAddress netmask = interfaceNetmask(settings.interfaceName, address);
+            if (dhcp.subnetMask.isNull())
+                dhcp.subnetMask = netmask;
+            if (dhcp.rangeStart.isNull() && dhcp.rangeEnd.isNull())
+                std::tie(dhcp.rangeStart, dhcp.rangeEnd) = defaultDhcpRange(address, netmask);
+        }
         dhcp.router = settings.router;
         dhcp.dns = settings.dns;
         dhcp.leaseSeconds = settings.leaseSeconds;

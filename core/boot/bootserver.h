@@ -14,6 +14,7 @@
 #include <QObject>
 
 #include <optional>
+#include <utility>
 
 namespace drover {
 
@@ -53,11 +54,20 @@ struct HostInterface {
     bool loopback = false;
 };
 
-// The values of `drover --headless [--dhcp proxy|full|off] [--interface IF] [--http-port N]
-// [--tftp-port N] [--unknown ignore|register|boot]` as settings; empty strings keep the
-// defaults. A bad value fails with a message naming the option.
-Result<BootServerSettings> bootSettingsFromFlags(const QString &dhcp, const QString &interfaceName,
-    const QString &httpPort, const QString &tftpPort, const QString &unknown);
+// The flags of `drover --headless [--dhcp proxy|full|off] [--interface IF] [--http-port N]
+// [--tftp-port N] [--unknown ignore|register|boot] [--range FIRST-LAST]` as given.
+struct BootFlags {
+    QString dhcp, interfaceName, httpPort, tftpPort, unknown, range;
+};
+
+// The flags as settings; empty strings keep the defaults. A bad value fails with a message
+// naming the option.
+Result<BootServerSettings> bootSettingsFromFlags(const BootFlags &flags);
+
+// Full DHCP mode without a configured range: the addresses .100–.199 of the server's /24 (or
+// the upper half of a smaller subnet), never the server's own address. Null addresses when the
+// subnet is too small to share.
+std::pair<QHostAddress, QHostAddress> defaultDhcpRange(const QHostAddress &server, const QHostAddress &netmask);
 
 class BootServer final : public QObject {
     Q_OBJECT
@@ -88,6 +98,8 @@ public:
     static QList<HostInterface> hostInterfaces();
     // The first IPv4 address of `name`; null when it has none or does not exist.
     static QHostAddress interfaceAddress(const QString &name);
+    // The netmask of ADDRESS on interface NAME; null when the interface does not have it.
+    static QHostAddress interfaceNetmask(const QString &name, const QHostAddress &address);
 
 Q_SIGNALS:
     void statusChanged();

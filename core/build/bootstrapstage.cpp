@@ -174,7 +174,7 @@ Status BuildJob::cleanBootstrapRoot()
 {
     // Host-specific (mmdebstrap copies the host's resolv.conf and hostname in, as files; a
     // package's symlink stays), random (ssh host keys: every machine would share them;
-    // sshd-keygen makes new ones at boot), caches and backups.
+    // drover-hostkeys.service makes new ones at boot), caches and backups.
     for (const QString &name : { QStringLiteral("etc/resolv.conf"), QStringLiteral("etc/hostname") }) {
         const QFileInfo info(m_rootDir + QLatin1Char('/') + name);
         if (info.isFile() && !info.isSymLink() && QFile::remove(info.filePath()))

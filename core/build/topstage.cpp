@@ -29,6 +29,7 @@ struct Text {
 };
 
 const char kReadyUnit[] = "drover-ready.service";
+const char kHostKeysUnit[] = "drover-hostkeys.service";
 
 // Overlayfs bookkeeping that must not travel in a layer (it names this build's mounts);
 // opaque markers are kept: they are part of the layer's meaning.
@@ -144,16 +145,18 @@ Status BuildJob::buildTop()
 Status BuildJob::installDroverUnits(const QString &root)
 {
     const QString dir = m_options.resourceDir + QStringLiteral("/initramfs/");
-    QFile unit(dir + QLatin1StringView(kReadyUnit));
-    if (!unit.open(QIODevice::ReadOnly))
-        return Status::failure(Text::tr("Drover's ready unit is missing: %1").arg(unit.fileName()));
-    const QString unitPath = QStringLiteral("/usr/lib/systemd/system/") + QLatin1StringView(kReadyUnit);
-    if (Status s = writeImageFile(root, unitPath, unit.readAll(), 0644); !s)
-        return s;
-    if (Status s = writeImageSymlink(root,
-            QStringLiteral("/etc/systemd/system/multi-user.target.wants/") + QLatin1StringView(kReadyUnit), unitPath);
-        !s)
-        return s;
+    for (const QLatin1StringView name : { QLatin1StringView(kReadyUnit), QLatin1StringView(kHostKeysUnit) }) {
+        QFile unit(dir + name);
+        if (!unit.open(QIODevice::ReadOnly))
+            return Status::failure(Text::tr("Drover's unit %1 is missing: %2").arg(name, unit.fileName()));
+        const QString unitPath = QStringLiteral("/usr/lib/systemd/system/") + name;
+        if (Status s = writeImageFile(root, unitPath, unit.readAll(), 0644); !s)
+            return s;
+        if (Status s = writeImageSymlink(
+                root, QStringLiteral("/etc/systemd/system/multi-user.target.wants/") + name, unitPath);
+            !s)
+            return s;
+    }
     QFile ready(dir + QStringLiteral("ready"));
     if (!ready.open(QIODevice::ReadOnly)) {
         log(Text::tr("warning: %1 is missing; this image will not report ready").arg(ready.fileName()));

@@ -190,7 +190,7 @@ private Q_SLOTS:
 
     void flags_data()
     {
-        QTest::addColumn<QStringList>("flags"); // dhcp, interface, http, tftp, unknown
+        QTest::addColumn<QStringList>("flags"); // dhcp, interface, http, tftp, unknown[, range]
         QTest::addColumn<QString>("error"); // empty: accepted
         QTest::newRow("defaults") << list({ "", "", "", "", "" }) << "";
         QTest::newRow("all set") << list({ "full", "eth1", "8081", "6969", "register" }) << "";
@@ -201,13 +201,17 @@ private Q_SLOTS:
         QTest::newRow("bad tftp port") << list({ "", "", "", "-1", "" }) << "--tftp-port";
         QTest::newRow("bad unknown") << list({ "", "", "", "", "always" }) << "--unknown";
         QTest::newRow("bad interface") << list({ "", "../../etc", "", "", "" }) << "--interface";
+        QTest::newRow("range") << list({ "", "", "", "", "", "10.0.0.50-10.0.0.60" }) << "";
+        QTest::newRow("range one end") << list({ "", "", "", "", "", "10.0.0.50" }) << "--range";
+        QTest::newRow("range not ipv4") << list({ "", "", "", "", "", "10.0.0.50-fe80::1" }) << "--range";
+        QTest::newRow("range reversed") << list({ "", "", "", "", "", "10.0.0.60-10.0.0.50" }) << "--range";
     }
 
     void flags()
     {
         QFETCH(QStringList, flags);
         QFETCH(QString, error);
-        auto s = bootSettingsFromFlags(flags[0], flags[1], flags[2], flags[3], flags[4]);
+        auto s = bootSettingsFromFlags(BootFlags { flags[0], flags[1], flags[2], flags[3], flags[4], flags.value(5) });
         QCOMPARE(s.ok(), error.isEmpty());
         if (!error.isEmpty()) {
             QVERIFY2(s.error().startsWith(error), qPrintable(s.error()));
@@ -225,6 +229,38 @@ private Q_SLOTS:
             QCOMPARE(s->tftpPort, quint16(69));
             QVERIFY(!s->unknownPolicy);
         }
+        if (!flags.value(5).isEmpty()) {
+            QCOMPARE(s->rangeStart, QHostAddress(QStringLiteral("10.0.0.50")));
+            QCOMPARE(s->rangeEnd, QHostAddress(QStringLiteral("10.0.0.60")));
+        }
+    }
+
+    void defaultRange_data()
+    {
+        QTest::addColumn<QString>("server");
+        QTest::addColumn<QString>("netmask");
+        QTest::addColumn<QString>("first"); // empty: no range
+        QTest::addColumn<QString>("last");
+        QTest::newRow("/24") << "10.77.0.1" << "255.255.255.0" << "10.77.0.100" << "10.77.0.199";
+        QTest::newRow("/16 uses the server's /24") << "172.16.5.1" << "255.255.0.0" << "172.16.5.100"
+                                                   << "172.16.5.199";
+        QTest::newRow("server inside the pool keeps the larger side") << "10.77.0.150" << "255.255.255.0"
+                                                                      << "10.77.0.100" << "10.77.0.149";
+        QTest::newRow("server at the start of the pool") << "10.77.0.100" << "255.255.255.0" << "10.77.0.101"
+                                                         << "10.77.0.199";
+        QTest::newRow("/28 upper half") << "192.168.1.1" << "255.255.255.240" << "192.168.1.7" << "192.168.1.14";
+        QTest::newRow("/30 too small") << "192.168.1.1" << "255.255.255.252" << "" << "";
+    }
+
+    void defaultRange()
+    {
+        QFETCH(QString, server);
+        QFETCH(QString, netmask);
+        QFETCH(QString, first);
+        QFETCH(QString, last);
+        const auto [start, end] = defaultDhcpRange(QHostAddress(server), QHostAddress(netmask));
+        QCOMPARE(start.isNull() ? QString() : start.toString(), first);
+        QCOMPARE(end.isNull() ? QString() : end.toString(), last);
     }
 
     void headlessUsage_data()

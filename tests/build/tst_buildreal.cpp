@@ -188,6 +188,8 @@ private Q_SLOTS:
         QVERIFY(top.contains(QStringLiteral("/home/lab/.ssh/authorized_keys")));
         QVERIFY(top.contains(QStringLiteral("/usr/lib/systemd/system/drover-ready.service")));
         QVERIFY(top.contains(QStringLiteral("/etc/systemd/system/multi-user.target.wants/drover-ready.service")));
+        QVERIFY(top.contains(QStringLiteral("/usr/lib/systemd/system/drover-hostkeys.service")));
+        QVERIFY(top.contains(QStringLiteral("/etc/systemd/system/multi-user.target.wants/drover-hostkeys.service")));
         QVERIFY(top.value(QStringLiteral("/etc/issue.net")).startsWith(QLatin1Char('c'))); // whiteout 0/0
         QVERIFY(!top.contains(QStringLiteral("/usr/sbin/policy-rc.d")));
         QVERIFY(!top.contains(QStringLiteral("/etc/resolv.conf")));

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# End-to-end netboot through Drover's own boot server (docs/architecture.md, "Testing boots"):
+# a network namespace made for the run holds a bridge (the lab segment) and a tap device;
+# `drover --headless` serves that bridge; a qemu VM (software emulation) on the tap boots the
+# reference image (examples/recipes/debian-server.json, built with a shared cache) to ready.
+#   --mode full:  Drover is the only DHCP server. A BIOS VM (SeaBIOS, qemu's iPXE ROM) gets its
+#                 address and the script URL from Drover.
+#   --mode proxy: dnsmasq is the lab's DHCP server and hands out addresses only; Drover answers
+#                 as ProxyDHCP. A UEFI VM (OVMF, the NIC's option ROM disabled) uses the
+#                 firmware's own PXE client, fetches ipxe.efi from Drover's TFTP server, then
+#                 the script, and reaches ready.
+# Checks: the machine reaches ready with the assigned image and the manifest digest the
+# catalog holds; the boot events show every step (DHCP, TFTP in proxy mode, script, blobs,
+# each init phase). With --config, the machine's configuration (hostname, an ssh key) is set
+# in the catalog first and checked over ssh on the booted VM.
+# Runs as root inside the build root; argument --drover: the built drover executable.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+mode=full
+exe=
+timeout=900
+check_config=0
+while (($#)); do
+  case $1 in
+    --mode) mode=$2; shift 2 ;;
+    --drover) exe=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    --config) check_config=1; shift ;;
+    *) e2e_die "unknown argument $1" ;;
+  esac
+done
+[[ $mode == full || $mode == proxy ]] || e2e_die "--mode must be full or proxy"
+[[ -x $exe ]] || e2e_die "--drover: '$exe' is not an executable"
+
+# Names carry the process id: several build trees may run this at once on one host.
+ns=drv-nb-$$
+labns=drv-lab-$$ # proxy mode: the lab's DHCP server is another host on the segment
+subnet=10.$((60 + $$ % 60)).$(($$ % 250)).
+server=${subnet}1
+mac=52:54:00:e2:$(printf '%02x' $(($$ % 256))):0$([[ $mode == full ]] && echo 1 || echo 2)
+machine=nb-$mode
+data=$(mktemp -d /tmp/drover-netboot-XXXXXX)
+pids=()
+cleanup() {
+  local rc=$?
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  ip netns del "$ns" 2>/dev/null || true
+  ip netns del "$labns" 2>/dev/null || true
+  if ((rc != 0)); then
+    e2e_say "server log (last lines):"
+    tail -n 30 "$data/server.log" >&2 2>/dev/null || true
+    e2e_say "console (last lines):"
+    tail -n 40 "$data/console.log" >&2 2>/dev/null || true
+  fi
+  rm -rf "$data"
+  exit "$rc"
+}
+trap cleanup EXIT
+inns() { nsenter --net="/run/netns/$ns" "$@"; }
+# For background processes: nsenter execs the program, so $! is the program's own pid (a
+# shell function would put a subshell in between that kill would not pass on).
+in_ns=(nsenter --net="/run/netns/$ns")
+d() { "$exe" --data "$data" "$@"; }
+
+t0=$(e2e_ms)
+e2e_say "building debian-server:1 (shared build cache in $E2E_CACHE/build-cache)"
+mkdir -p "$E2E_CACHE/build-cache"
+recipe=$data/recipe
+cp -r "$E2E_SRC/examples/recipes" "$recipe"
+d build "$recipe/debian-server.json" --tag debian-server:1 --cache "$E2E_CACHE/build-cache" >"$data/build.log" 2>&1 \
+  || { tail -n 20 "$data/build.log" >&2; e2e_die "the reference image did not build"; }
+digest=$(d --json image inspect debian-server:1 | sed -n 's/.*"manifestDigest": *"\(sha256:[0-9a-f]*\)".*/\1/p' | head -n 1)
+[[ -n $digest ]] || e2e_die "no manifest digest for debian-server:1"
+e2e_say "built in $(($(e2e_ms) - t0)) ms; manifest $digest"
+
+d machine add "$machine" --mac "$mac" --label group=netboot >/dev/null
+d assign "$machine" debian-server:1 --why "netboot e2e" >/dev/null
+if ((check_config)); then
+  ssh-keygen -q -t ed25519 -N '' -C netboot-e2e -f "$data/key"
+  cat >"$data/config.json" <<EOF
+{ "hostname": "{{name}}-e2e", "keys": { "root": ["$(cat "$data/key.pub")"] } }
+EOF
+  d config set "$machine" "$data/config.json" >/dev/null || e2e_die "drover config set failed"
+fi
+
+# The lab segment: a bridge with the server's address and the VM's tap device on it.
+ip netns add "$ns"
+inns ip link set lo up
+inns ip link add br0 type bridge
+inns ip addr add "${server}/24" dev br0
+inns ip link set br0 up
+inns ip tuntap add dev tap0 mode tap
+inns ip link set tap0 master br0 up
+
+if [[ $mode == proxy ]]; then
+  # The lab's own DHCP server, on another host of the segment (its own namespace, joined to
+  # the bridge by a veth pair): addresses only, no boot information, no DNS.
+  ip netns add "$labns"
+  inns ip link add lab0 type veth peer name lab1
+  inns ip link set lab1 netns "$labns"
+  inns ip link set lab0 master br0 up
+  nsenter --net="/run/netns/$labns" ip link set lo up
+  nsenter --net="/run/netns/$labns" ip addr add "${subnet}2/24" dev lab1
+  nsenter --net="/run/netns/$labns" ip link set lab1 up
+  nsenter --net="/run/netns/$labns" dnsmasq --no-daemon --user=root --port=0 --interface=lab1 --bind-interfaces --no-resolv --no-hosts \
+    --dhcp-range="${subnet}50,${subnet}99,255.255.255.0,1h" --dhcp-leasefile="$data/dnsmasq.leases" \
+    --log-dhcp >"$data/dnsmasq.log" 2>&1 &
+  pids+=($!)
+fi
+"${in_ns[@]}" "$exe" --data "$data" --headless --dhcp "$mode" --interface br0 --http-port 8080 --tftp-port 69 \
+  2>"$data/server.log" &
+pids+=($!)
+for _ in $(seq 100); do
+  inns curl -fs -o /dev/null "http://$server:8080/boot.ipxe" && break
+  sleep 0.2
+done
+inns curl -fs -o /dev/null "http://$server:8080/boot.ipxe" || e2e_die "the boot server did not start"
+
+firmware=()
+nic=(-device "virtio-net-pci,netdev=n0,mac=$mac")
+if [[ $mode == proxy ]]; then
+  cp /usr/share/OVMF/OVMF_VARS_4M.fd "$data/vars.fd"
+  firmware=(-machine q35 -drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
+    -drive "if=pflash,format=raw,unit=1,file=$data/vars.fd")
+  # romfile= leaves the firmware's own PXE client (VirtioNetDxe + NetworkPkg); since edk2's
+  # fix of CVE-2023-45237 that client needs an RNG, or OVMF offers no network boot at all.
+  nic=(-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=,bootindex=1" -device virtio-rng-pci)
+fi
+t_power=$(e2e_ms)
+e2e_say "powering on $machine ($mode DHCP, $([[ $mode == full ]] && echo 'BIOS + iPXE ROM' || echo 'UEFI PXE'))"
+"${in_ns[@]}" qemu-system-x86_64 -m 2048 -smp 2 -display none -monitor none -serial "file:$data/console.log" \
+  "${firmware[@]}" -netdev tap,id=n0,ifname=tap0,script=no,downscript=no "${nic[@]}" -boot n &
+pids+=($!)
+
+state=
+while (($(e2e_ms) - t_power < timeout * 1000)); do
+  state=$(d --json machine show "$machine" | awk -F'"' '/"state"/ { s = $4 } /"currentImage"/ { i = $4 } END { print s, i }')
+  [[ $state == "ready debian-server:1" || $state == failed* ]] && break
+  sleep 2
+done
+[[ $state == "ready debian-server:1" ]] || e2e_die "$machine did not reach ready with debian-server:1 (now: '$state')"
+e2e_say "ready after $(($(e2e_ms) - t_power)) ms from power-on"
+
+# Every step of the boot is in the events, in the catalog.
+events=$(d --json events --machine "$machine" --limit 200)
+expect_event() {
+  grep -q -- "$1" <<<"$events" || { e2e_say "events: $events"; e2e_die "no boot event matching '$1'"; }
+}
+expect_event '"phase": *"dhcp"'
+if [[ $mode == proxy ]]; then
+  # The firmware fetched iPXE before it had a lease Drover knows of: TFTP events may name
+  # only the address, so look at all of them.
+  d --json events --phase tftp --limit 50 | grep -q 'ipxe.efi' || e2e_die "no TFTP transfer of ipxe.efi in the events"
+fi
+expect_event '"phase": *"script"'
+for phase in fetched verified mounted configured ready; do expect_event "\"phase\": *\"$phase\""; done
+# The ready report names the manifest (shortened in the detail) and the server recorded it.
+expect_event "${digest:0:19}"
+if [[ $mode == proxy ]]; then
+  grep -q "DHCPACK" "$data/dnsmasq.log" || e2e_die "dnsmasq handed out no address"
+fi
+
+addr=$(d --json machine show "$machine" | sed -n 's/.*"address": *"\([0-9.]*\)".*/\1/p' | head -n 1)
+[[ -n $addr ]] || e2e_die "no address recorded for $machine"
+# sshd runs: the image carries no host keys, drover-hostkeys.service made this boot's.
+inns ssh-keyscan -T 15 -t ed25519 "$addr" 2>/dev/null | grep -q ssh-ed25519 || e2e_die "no ssh server answers on $addr"
+if ((check_config)); then
+  got=$(inns ssh -i "$data/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
+    -o ConnectTimeout=20 "root@$addr" hostname 2>"$data/ssh.log") || { cat "$data/ssh.log" >&2; e2e_die "ssh with the configured key failed"; }
+  [[ $got == "$machine-e2e" ]] || e2e_die "hostname is '$got', the catalog says '$machine-e2e'"
+  e2e_say "ssh with the configured key works; hostname $got"
+fi
+e2e_say "PASS ($mode): $(($(e2e_ms) - t0)) ms in all"
