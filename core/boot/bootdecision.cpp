@@ -1,5 +1,6 @@
 // The boot decision, step by step (see bootdecision.h for the order).
 #include "boot/bootdecision.h"
+#include "boot/bootwatch.h"
 
 #include "boot/oui.h"
 #include "catalog/catalog.h"
@@ -227,15 +228,31 @@ bool BootDecider::resolveImage(const BootSnapshot &snapshot, BootDecision &d) co
     return true;
 }
 
+int bootBackoffSeconds(int failedAttempts)
+{
+    const int doublings = qBound(0, failedAttempts - kFallbackAfterFailures, 16);
+    return int(qMin<qint64>(qint64(kFirstBackoffSeconds) << doublings, kMaxBackoffSeconds));
+}
+
 // Step 4. The systemd boot-assessment pattern: count failed boots, fall back to the last
 // image that reached ready.
 void BootDecider::applyBootAssessment(const BootSnapshot &snapshot, BootDecision &d) const
 {
     const Machine &m = *d.machine;
-    if (m.failedAttempts < kFallbackAfterFailures || m.lastGoodImage.isEmpty() || m.lastGoodImage == d.image)
+    if (m.failedAttempts < kFallbackAfterFailures)
         return;
-    if (!snapshot.imageByTag(m.lastGoodImage) && !m_catalog->imageByTag(m.lastGoodImage))
+    if (m.lastGoodImage.isEmpty() || m.lastGoodImage == d.image
+        || (!snapshot.imageByTag(m.lastGoodImage) && !m_catalog->imageByTag(m.lastGoodImage))) {
+        // Nothing better to boot: try again, later each time.
+        d.delaySeconds = bootBackoffSeconds(m.failedAttempts);
+        d.reason = Text::tr("%1 failed %n boot(s) in a row with no other image known to work; trying %2 again "
+                            "in %3 s",
+            nullptr, m.failedAttempts)
+                       .arg(m.name, d.image)
+                       .arg(d.delaySeconds);
+        d.severity = Severity::Warning;
         return;
+    }
     d.reason = Text::tr(
         "%1 failed %n boot(s) in a row; booting its last-known-good image %2 instead of %3", nullptr, m.failedAttempts)
                    .arg(m.name, m.lastGoodImage, d.image);
@@ -288,7 +305,19 @@ bool BootDecider::loadImage(const BootSnapshot &snapshot, BootDecision &d) const
     if (!d.machine->group().isEmpty())
         d.groupArgs = snapshot.setting(QStringLiteral("kernelargs/group/") + d.machine->group());
     d.machineArgs = snapshot.setting(QStringLiteral("kernelargs/machine/") + d.machine->name);
+    d.deadlineSeconds = bootDeadlineSeconds(snapshot, d.machine->group());
     return true;
+}
+
+int bootDeadlineSeconds(const BootSnapshot &snapshot, const QString &group)
+{
+    bool ok = false;
+    int seconds = 0;
+    if (!group.isEmpty())
+        seconds = snapshot.setting(QStringLiteral("deadline/group/") + group).toInt(&ok);
+    if (!ok || seconds <= 0)
+        seconds = snapshot.setting(QStringLiteral("boot/deadline")).toInt(&ok);
+    return ok && seconds > 0 ? seconds : kDefaultBootDeadlineSeconds;
 }
 
 // Step 6.

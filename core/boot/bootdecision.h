@@ -34,8 +34,16 @@ QString unknownPolicyKey(UnknownPolicy policy); // "ignore", "register", "boot"
 std::optional<UnknownPolicy> unknownPolicyFromKey(const QString &key);
 
 // Boot assessment: this many failed boots in a row and the last-known-good image boots
-// instead of the assigned one (issue 7 refines this step).
+// instead of the assigned one. A machine without one keeps trying its image, waiting
+// longer before each try (30 s, 60 s, … up to 10 min) so a broken image does not keep a
+// whole room downloading.
 inline constexpr int kFallbackAfterFailures = 2;
+inline constexpr int kFirstBackoffSeconds = 30;
+inline constexpr int kMaxBackoffSeconds = 600;
+int bootBackoffSeconds(int failedAttempts);
+// The deadline of a boot in `group`: setting deadline/group/<group>, else boot/deadline, else
+// kDefaultBootDeadlineSeconds.
+int bootDeadlineSeconds(const BootSnapshot &snapshot, const QString &group);
 
 struct BootRequest {
     QString mac; // any form normalizeMac accepts
@@ -70,6 +78,8 @@ struct BootDecision {
     QString bootId;
     QString token;
     QString reason; // Wait/Ignore: why nothing boots; Boot: a note (e.g. last-known-good)
+    int delaySeconds = 0; // Boot: wait this long before loading the image (backoff after failures)
+    int deadlineSeconds = 0; // Boot: not ready within this long, the boot counts as failed (BootWatch)
     Severity severity = Severity::Info;
 
     bool boots() const { return outcome == Outcome::Boot; }

@@ -83,6 +83,7 @@ Result<std::shared_ptr<const BootSnapshot>> BootSnapshot::load(const Catalog &ca
         s->images.insert(image.tag(), image);
     s->settings = catalog.settings(QStringLiteral("boot/"));
     s->settings.insert(catalog.settings(QStringLiteral("kernelargs/")));
+    s->settings.insert(catalog.settings(QStringLiteral("deadline/")));
     return std::shared_ptr<const BootSnapshot>(std::move(s));
 }
 

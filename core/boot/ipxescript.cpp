@@ -153,6 +153,8 @@ RenderedScript renderBootScript(const BootScriptInput &input)
             .arg(sanitizeScriptText(Text::tr("%1 boots %2").arg(input.machine, input.image))));
     if (!input.note.isEmpty())
         s += line(QStringLiteral("echo Drover: %1").arg(sanitizeScriptText(input.note)));
+    if (input.delaySeconds > 0)
+        s += line(QStringLiteral("sleep %1").arg(qMin(input.delaySeconds, 3600)));
     s += "set drover_tries:int32 0\n";
     s += ":drover_fetch\n";
     s += "inc drover_tries\n";

@@ -31,6 +31,7 @@ struct BootScriptInput {
     QString bootId;
     QString token;
     QString note; // shown before the download, e.g. why the last-known-good image boots
+    int delaySeconds = 0; // waited before the download (backoff after failed boots)
     int attempts = 5; // downloads tried before asking the server again
     int retryDelaySeconds = 5;
 };

@@ -3,6 +3,7 @@
 // boots. Each row builds a small lab and asks BootDecider what one MAC boots.
 #include "boot/bootdecision.h"
 #include "boot/bootindex.h"
+#include "boot/bootwatch.h"
 #include "boot/oui.h"
 #include "catalog/catalog.h"
 #include "testlab.h"
@@ -65,8 +66,10 @@ private Q_SLOTS:
             *row("last-known-good after 2 failures") << "failed-twice" << kKnownMac << boot << "os:2"
                                                      << "last-known-good image os:2" << false;
             *row("one failure keeps the assignment") << "failed-once" << kKnownMac << boot << "os:1" << "" << false;
-            *row("last-known-good is the assigned image")
-                << "failed-good-same" << kKnownMac << boot << "os:1" << "" << false;
+            *row("last-known-good is the assigned image: retry with backoff")
+                << "failed-good-same" << kKnownMac << boot << "os:1" << "trying os:1 again in 30 s" << false;
+            *row("no last-known-good: backoff doubles") << "failed-no-good" << kKnownMac << boot << "os:1"
+                                                        << "trying os:1 again in 60 s" << false;
         }
     }
 
@@ -121,8 +124,11 @@ private Q_SLOTS:
         if (scenario.startsWith(QLatin1String("failed"))) {
             const QString good
                 = scenario == QLatin1String("failed-good-same") ? QStringLiteral("os:1") : QStringLiteral("os:2");
-            QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), good, true).ok());
-            const int failures = scenario == QLatin1String("failed-once") ? 1 : 2;
+            if (scenario != QLatin1String("failed-no-good"))
+                QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), good, true).ok());
+            const int failures = scenario == QLatin1String("failed-once") ? 1
+                : scenario == QLatin1String("failed-no-good")               ? 3
+                                                                            : 2;
             for (int i = 0; i < failures; ++i)
                 QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), QStringLiteral("os:1"), false).ok());
             QCOMPARE(c->machineByName(QStringLiteral("pc-01"))->failedAttempts, failures);
@@ -142,6 +148,8 @@ private Q_SLOTS:
         else
             QVERIFY2(d.reason.contains(reason), qPrintable(d.reason));
         QCOMPARE(d.registered, registered);
+        // Only a machine with nothing better to boot waits before it tries again.
+        QCOMPARE(d.delaySeconds > 0, reason.contains(QLatin1String("again in")));
         if (d.boots()) {
             const TestImage &expected = images.at(image.section(QLatin1Char(':'), 1).toInt() - 1);
             QCOMPARE(d.manifest.kernel.digest, expected.manifest.kernel.digest);
@@ -306,6 +314,38 @@ private Q_SLOTS:
         QFETCH(QString, mac);
         QFETCH(QString, vendor);
         QCOMPARE(vendorForMac(mac), vendor);
+    }
+
+    void deadline_data()
+    {
+        QTest::addColumn<QString>("all"); // boot/deadline; empty: unset
+        QTest::addColumn<QString>("group"); // deadline/group/lab
+        QTest::addColumn<int>("expected");
+        QTest::newRow("default 10 min") << "" << "" << kDefaultBootDeadlineSeconds;
+        QTest::newRow("site-wide") << "300" << "" << 300;
+        QTest::newRow("the group's wins") << "300" << "1200" << 1200;
+        QTest::newRow("nonsense falls back") << "soon" << "-5" << kDefaultBootDeadlineSeconds;
+    }
+
+    void deadline()
+    {
+        QFETCH(QString, all);
+        QFETCH(QString, group);
+        QFETCH(int, expected);
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        if (!all.isEmpty())
+            QVERIFY(c->setSetting(QStringLiteral("boot/deadline"), all).ok());
+        if (!group.isEmpty())
+            QVERIFY(c->setSetting(QStringLiteral("deadline/group/lab"), group).ok());
+        BootIndex index(c);
+        QVERIFY(index.refresh().ok());
+        QCOMPARE(bootDeadlineSeconds(*index.snapshot(), QStringLiteral("lab")), expected);
+        // Another group gets the site-wide value.
+        QCOMPARE(bootDeadlineSeconds(*index.snapshot(), QStringLiteral("other")),
+            all.toInt() > 0 ? all.toInt() : kDefaultBootDeadlineSeconds);
     }
 };
 

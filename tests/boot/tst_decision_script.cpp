@@ -1,6 +1,7 @@
 // The iPXE scripts: what a boot script loads and passes, that the chain script asks with
 // iPXE's own variables, and that no catalog value can inject a command, a variable expansion
 // or one of Drover's own arguments.
+#include "boot/bootdecision.h"
 #include "boot/ipxescript.h"
 
 #include <QRegularExpression>
@@ -75,6 +76,33 @@ private Q_SLOTS:
         QVERIFY(r.text.contains("\nsleep 5\ngoto drover_fetch\n"));
         QVERIFY(r.text.contains("chain --replace --autofree http://10.0.0.1:8080/boot.ipxe || reboot\n"));
         QCOMPARE(r.kernelArgs.count(QLatin1String("drover.server=")), 1);
+        QVERIFY(!r.text.contains("\nsleep 5\nset drover_tries")); // no backoff asked for
+    }
+
+    void backoff_data()
+    {
+        QTest::addColumn<int>("failures");
+        QTest::addColumn<int>("seconds");
+        QTest::newRow("first fallback try") << 2 << 30;
+        QTest::newRow("doubles") << 3 << 60;
+        QTest::newRow("doubles again") << 4 << 120;
+        QTest::newRow("capped at 10 min") << 9 << 600;
+        QTest::newRow("no overflow") << 1000 << 600;
+    }
+
+    void backoff()
+    {
+        QFETCH(int, failures);
+        QFETCH(int, seconds);
+        QCOMPARE(bootBackoffSeconds(failures), seconds);
+        BootScriptInput in = sampleInput();
+        in.delaySeconds = bootBackoffSeconds(failures);
+        const RenderedScript r = renderBootScript(in);
+        // The wait comes before anything is downloaded.
+        const QByteArray sleep = QByteArray("\nsleep ") + QByteArray::number(seconds) + '\n';
+        const qsizetype sleepAt = r.text.indexOf(sleep);
+        QVERIFY(sleepAt > 0);
+        QVERIFY(sleepAt < r.text.indexOf("kernel --name"));
     }
 
     void injection_data()
