@@ -196,8 +196,8 @@ int main(int argc, char *argv[])
         jsonAnywhere || parser.isSet(global.json), parser.isSet(global.headless), parser.positionalArguments(),
         BootFlags { parser.value(global.dhcp), parser.value(global.interfaceName), parser.value(global.httpPort),
             parser.value(global.tftpPort), parser.value(global.unknown), parser.value(global.range) } };
-    for (const QCommandLineOption *serverOption : { &global.dhcp, &global.interfaceName, &global.httpPort,
-             &global.tftpPort, &global.unknown, &global.range }) {
+    for (const QCommandLineOption *serverOption :
+        { &global.dhcp, &global.interfaceName, &global.httpPort, &global.tftpPort, &global.unknown, &global.range }) {
         if (parser.isSet(*serverOption) && !options.headless) {
             std::fprintf(stderr, "drover: --%s needs --headless\n", qPrintable(serverOption->names().constFirst()));
             return ExitUsage;

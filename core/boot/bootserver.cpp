@@ -89,8 +89,6 @@ std::pair<QHostAddress, QHostAddress> defaultDhcpRange(const QHostAddress &serve
     return { QHostAddress(first), QHostAddress(last) };
 }
 
-
-
 BootServer::BootServer(Lab *lab, QObject *parent)
     : QObject(parent)
     , m_lab(lab)

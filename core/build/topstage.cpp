@@ -152,8 +152,8 @@ Status BuildJob::installDroverUnits(const QString &root)
         const QString unitPath = QStringLiteral("/usr/lib/systemd/system/") + name;
         if (Status s = writeImageFile(root, unitPath, unit.readAll(), 0644); !s)
             return s;
-        if (Status s = writeImageSymlink(
-                root, QStringLiteral("/etc/systemd/system/multi-user.target.wants/") + name, unitPath);
+        if (Status s
+            = writeImageSymlink(root, QStringLiteral("/etc/systemd/system/multi-user.target.wants/") + name, unitPath);
             !s)
             return s;
     }

@@ -127,8 +127,8 @@ private Q_SLOTS:
             if (scenario != QLatin1String("failed-no-good"))
                 QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), good, true).ok());
             const int failures = scenario == QLatin1String("failed-once") ? 1
-                : scenario == QLatin1String("failed-no-good")               ? 3
-                                                                            : 2;
+                : scenario == QLatin1String("failed-no-good")             ? 3
+                                                                          : 2;
             for (int i = 0; i < failures; ++i)
                 QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), QStringLiteral("os:1"), false).ok());
             QCOMPARE(c->machineByName(QStringLiteral("pc-01"))->failedAttempts, failures);

@@ -6,6 +6,7 @@
 #include "testlab.h"
 
 #include <QAbstractItemModelTester>
+#include <QSignalSpy>
 #include <QTemporaryFile>
 #include <QTest>
 
@@ -58,6 +59,8 @@ private Q_SLOTS:
         for (int i = 0; i < 250; ++i)
             bus.post(i % 10 ? Severity::Info : Severity::Error, QStringLiteral("boot"),
                 QStringLiteral("step %1").arg(i), i % 2 ? QStringLiteral("pc-odd") : QStringLiteral("pc-even"));
+        QTRY_COMPARE(model.rowCount(), 100); // shown at the next batch
+        model.flush();
         QVERIFY(model.rowCount() <= 100);
         QCOMPARE(model.index(model.rowCount() - 1, LogModel::Text).data().toString(), QStringLiteral("step 249"));
 
@@ -70,6 +73,28 @@ private Q_SLOTS:
         filter.setMinimumSeverity(int(Severity::Debug));
         filter.setText(QStringLiteral("pc-odd"));
         QCOMPARE(filter.rowCount(), model.rowCount() / 2);
+    }
+
+    void logFloodArrivesInBatches()
+    {
+        // A boot storm: 20,000 lines as fast as the bus takes them. The view must see a few
+        // batched insertions, not one per line, and the newest lines last.
+        LogBus bus;
+        LogModel model(&bus, nullptr, 5000);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        for (int burst = 0; burst < 4; ++burst) {
+            for (int i = 0; i < 5000; ++i)
+                bus.post(Severity::Info, QStringLiteral("boot"), QStringLiteral("line %1").arg(burst * 5000 + i));
+            QTRY_VERIFY(inserted.size() > burst);
+        }
+        model.flush();
+        QCOMPARE(model.rowCount(), 5000);
+        QVERIFY2(inserted.size() <= 8, qPrintable(QString::number(inserted.size())));
+        QVERIFY2(removed.size() <= 8, qPrintable(QString::number(removed.size())));
+        QCOMPARE(model.index(4999, LogModel::Text).data().toString(), QStringLiteral("line 19999"));
+        QCOMPARE(model.index(0, LogModel::Text).data().toString(), QStringLiteral("line 15000"));
     }
 };
 

@@ -7,23 +7,43 @@ namespace drover {
 
 LogModel::LogModel(LogBus *bus, QObject *parent, int capacity)
     : QAbstractTableModel(parent)
+    , m_flushTimer(new QTimer(this))
     , m_capacity(qMax(1, capacity))
 {
+    m_flushTimer->setSingleShot(true);
+    m_flushTimer->setInterval(100);
+    connect(m_flushTimer, &QTimer::timeout, this, &LogModel::flush);
     connect(bus, &LogBus::entryPosted, this, &LogModel::append);
 }
 
 void LogModel::append(const LogEntry &entry)
 {
-    if (m_entries.size() >= m_capacity) {
-        // Drop the oldest tenth at once: one removal signal instead of one per entry.
-        const int drop = qMax(1, m_capacity / 10);
-        beginRemoveRows({}, 0, drop - 1);
-        m_entries.remove(0, drop);
-        endRemoveRows();
+    m_pending.append(entry);
+    if (m_pending.size() > m_capacity) // a flood between two flushes: only the newest can be shown
+        m_pending.remove(0, m_pending.size() - m_capacity);
+    if (!m_flushTimer->isActive())
+        m_flushTimer->start();
+}
+
+void LogModel::flush()
+{
+    m_flushTimer->stop();
+    if (m_pending.isEmpty())
+        return;
+    const qsizetype overflow = m_entries.size() + m_pending.size() - m_capacity;
+    if (overflow > 0) {
+        // Drop at least a tenth at once, so a steady trickle does not cost a removal per batch.
+        const int drop = int(qMin<qsizetype>(m_entries.size(), qMax<qsizetype>(overflow, m_capacity / 10)));
+        if (drop > 0) {
+            beginRemoveRows({}, 0, drop - 1);
+            m_entries.remove(0, drop);
+            endRemoveRows();
+        }
     }
-    const int row = int(m_entries.size());
-    beginInsertRows({}, row, row);
-    m_entries.append(entry);
+    const int first = int(m_entries.size());
+    beginInsertRows({}, first, first + int(m_pending.size()) - 1);
+    m_entries.append(m_pending);
+    m_pending.clear();
     endInsertRows();
 }
 
@@ -31,6 +51,7 @@ void LogModel::clear()
 {
     beginResetModel();
     m_entries.clear();
+    m_pending.clear();
     endResetModel();
 }
 

@@ -1,11 +1,14 @@
 // LogModel: the newest log entries (boot, build, server), capped so a long-running window
-// never grows without bound. Subscribes to the LogBus.
+// never grows without bound. Subscribes to the LogBus. Entries arrive in batches, every
+// 100 ms at most, with one insertion (and at most one removal) each: a boot storm posts
+// thousands of lines a second, and a view re-laid out per line would freeze the window.
 #pragma once
 
 #include "log/logbus.h"
 
 #include <QAbstractTableModel>
 #include <QList>
+#include <QTimer>
 
 namespace drover {
 
@@ -24,11 +27,14 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    void append(const LogEntry &entry);
+    void append(const LogEntry &entry); // shown at the next flush
+    void flush(); // shows what was appended since the last one now
     void clear();
 
 private:
     QList<LogEntry> m_entries;
+    QList<LogEntry> m_pending;
+    QTimer *m_flushTimer;
     int m_capacity;
 };
 
