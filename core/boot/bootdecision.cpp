@@ -111,7 +111,7 @@ BootDecision BootDecider::decide(const BootRequest &request)
         return d;
     if (!resolveImage(*snapshot, d))
         return d;
-    applyBootAssessment(*snapshot, d);
+    applyBootAssessment(*snapshot, d, request.unrecordedFailures);
     if (!loadImage(*snapshot, d))
         return d;
     issueBoot(d);
@@ -236,25 +236,26 @@ int bootBackoffSeconds(int failedAttempts)
 
 // Step 4. The systemd boot-assessment pattern: count failed boots, fall back to the last
 // image that reached ready.
-void BootDecider::applyBootAssessment(const BootSnapshot &snapshot, BootDecision &d) const
+void BootDecider::applyBootAssessment(const BootSnapshot &snapshot, BootDecision &d, int unrecordedFailures) const
 {
     const Machine &m = *d.machine;
-    if (m.failedAttempts < kFallbackAfterFailures)
+    const int failedAttempts = m.failedAttempts + qMax(0, unrecordedFailures);
+    if (failedAttempts < kFallbackAfterFailures)
         return;
     if (m.lastGoodImage.isEmpty() || m.lastGoodImage == d.image
         || (!snapshot.imageByTag(m.lastGoodImage) && !m_catalog->imageByTag(m.lastGoodImage))) {
         // Nothing better to boot: try again, later each time.
-        d.delaySeconds = bootBackoffSeconds(m.failedAttempts);
+        d.delaySeconds = bootBackoffSeconds(failedAttempts);
         d.reason = Text::tr("%1 failed %n boot(s) in a row with no other image known to work; trying %2 again "
                             "in %3 s",
-            nullptr, m.failedAttempts)
+            nullptr, failedAttempts)
                        .arg(m.name, d.image)
                        .arg(d.delaySeconds);
         d.severity = Severity::Warning;
         return;
     }
     d.reason = Text::tr(
-        "%1 failed %n boot(s) in a row; booting its last-known-good image %2 instead of %3", nullptr, m.failedAttempts)
+        "%1 failed %n boot(s) in a row; booting its last-known-good image %2 instead of %3", nullptr, failedAttempts)
                    .arg(m.name, m.lastGoodImage, d.image);
     d.severity = Severity::Warning;
     d.image = m.lastGoodImage;

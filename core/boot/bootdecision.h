@@ -5,7 +5,9 @@
 //   1. findMachine        by MAC, then by SMBIOS UUID
 //   2. handleUnknown      catalog setting boot/unknown: ignore | register | boot
 //   3. resolveImage       the machine's assignment, else its group's, else the default
-//   4. applyBootAssessment  after repeated failures, the last-known-good image instead
+//   4. applyBootAssessment  after repeated failures (reported, or found by BootWatch: a
+//                        restart before ready, a deadline missed), the last-known-good
+//                        image instead; with none, the same image after a growing backoff
 //   5. loadImage          the image's manifest from the store; every blob it names present
 //   6. issueBoot          a per-boot id and token for the machine's init to report with
 // The result names the image and its manifest, or says why nothing boots.
@@ -51,6 +53,7 @@ struct BootRequest {
     QString arch; // iPXE's ${buildarch}: x86_64, i386, arm64 …
     QString serial; // SMBIOS serial, may be empty
     QHostAddress remote;
+    int unrecordedFailures = 0; // failed boots BootWatch found that the catalog does not count yet
 };
 
 // What a blob is to the image that names it, for "kernel fetched by pc-01" events.
@@ -111,7 +114,7 @@ private:
     std::optional<Machine> findMachine(const BootSnapshot &snapshot, const QString &mac, const QString &uuid) const;
     bool handleUnknown(const BootSnapshot &snapshot, const BootRequest &request, BootDecision &decision);
     bool resolveImage(const BootSnapshot &snapshot, BootDecision &decision) const;
-    void applyBootAssessment(const BootSnapshot &snapshot, BootDecision &decision) const;
+    void applyBootAssessment(const BootSnapshot &snapshot, BootDecision &decision, int unrecordedFailures) const;
     bool loadImage(const BootSnapshot &snapshot, BootDecision &decision) const;
     void issueBoot(BootDecision &decision) const;
     bool allowRegistration();

@@ -18,26 +18,31 @@ QString minutesText(qint64 ms)
 
 } // namespace
 
-std::optional<BootWatch::Failure> BootWatch::started(
-    const QString &machine, const QString &bootId, const QString &image, qint64 nowMs, int deadlineSeconds)
+std::optional<BootWatch::Failure> BootWatch::restarted(const QString &mac, qint64 nowMs)
 {
     QMutexLocker lock(&m_mutex);
-    std::optional<Failure> failure;
-    if (const QString previous = m_bootOf.value(machine); !previous.isEmpty()) {
-        const Boot old = m_boots.take(previous);
-        // A boot still at its script asked again (iPXE retries, a user pressed reset at
-        // once): nothing of the image ran, so nothing failed.
-        if (!old.phase.isEmpty() && old.phase != QLatin1String("script")) {
-            failure = Failure { machine, old.image, previous, old.phase,
-                Text::tr("%1 booted again %2 after its last boot, which reached '%3' but never reported ready "
-                         "with %4")
-                    .arg(machine, minutesText(nowMs - old.startedMs), old.phase, old.image) };
-        }
-    }
+    const QString previous = m_bootOf.take(mac);
+    if (previous.isEmpty())
+        return std::nullopt;
+    const Boot old = m_boots.take(previous);
+    // A boot still at its script asked again (iPXE retries, a user pressed reset at once):
+    // nothing of the image ran, so nothing failed.
+    if (old.phase.isEmpty() || old.phase == QLatin1String("script"))
+        return std::nullopt;
+    return Failure { old.machine, old.image, previous, old.phase,
+        Text::tr("%1 booted again %2 after its last boot, which reached '%3' but never reported ready with %4")
+            .arg(old.machine, minutesText(nowMs - old.startedMs), old.phase, old.image) };
+}
+
+void BootWatch::started(const QString &mac, const QString &machine, const QString &bootId, const QString &image,
+    qint64 nowMs, int deadlineSeconds)
+{
+    QMutexLocker lock(&m_mutex);
+    if (const QString previous = m_bootOf.value(mac); !previous.isEmpty())
+        m_boots.remove(previous);
     m_boots.insert(bootId,
-        Boot { machine, image, QStringLiteral("script"), nowMs, nowMs + qint64(qMax(1, deadlineSeconds)) * 1000 });
-    m_bootOf.insert(machine, bootId);
-    return failure;
+        Boot { mac, machine, image, QStringLiteral("script"), nowMs, nowMs + qint64(qMax(1, deadlineSeconds)) * 1000 });
+    m_bootOf.insert(mac, bootId);
 }
 
 void BootWatch::progressed(const QString &bootId, const QString &phase)
@@ -51,8 +56,8 @@ void BootWatch::finished(const QString &bootId)
 {
     QMutexLocker lock(&m_mutex);
     const Boot boot = m_boots.take(bootId);
-    if (m_bootOf.value(boot.machine) == bootId)
-        m_bootOf.remove(boot.machine);
+    if (m_bootOf.value(boot.mac) == bootId)
+        m_bootOf.remove(boot.mac);
 }
 
 QList<BootWatch::Failure> BootWatch::expire(qint64 nowMs)
@@ -67,8 +72,8 @@ QList<BootWatch::Failure> BootWatch::expire(qint64 nowMs)
         failures.append(Failure { it->machine, it->image, it.key(), it->phase,
             Text::tr("%1 did not reach ready with %2 within %3 (last phase: %4)")
                 .arg(it->machine, it->image, minutesText(it->deadlineMs - it->startedMs), it->phase) });
-        if (m_bootOf.value(it->machine) == it.key())
-            m_bootOf.remove(it->machine);
+        if (m_bootOf.value(it->mac) == it.key())
+            m_bootOf.remove(it->mac);
         it = m_boots.erase(it);
     }
     return failures;

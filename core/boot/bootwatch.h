@@ -35,10 +35,13 @@ public:
         QString reason;
     };
 
-    // A new boot of `machine`. When its previous boot got past the script (the machine
-    // fetched its kernel at least) and never finished, that boot failed: returned.
-    std::optional<Failure> started(
-        const QString &machine, const QString &bootId, const QString &image, qint64 nowMs, int deadlineSeconds);
+    // The machine with this MAC asks for a new boot. When its previous boot got past the
+    // script (it fetched its kernel at least) and never finished, that boot failed:
+    // returned, and forgotten. Called before the decision, so the failure already counts.
+    std::optional<Failure> restarted(const QString &mac, qint64 nowMs);
+    // The boot the decision issued.
+    void started(const QString &mac, const QString &machine, const QString &bootId, const QString &image, qint64 nowMs,
+        int deadlineSeconds);
     // The boot fetched something or reported a phase on its way (kernel, layer, mounted …).
     void progressed(const QString &bootId, const QString &phase);
     // The init reported ready or failed: the boot is assessed by that report.
@@ -49,6 +52,7 @@ public:
 
 private:
     struct Boot {
+        QString mac;
         QString machine;
         QString image;
         QString phase;
@@ -57,7 +61,7 @@ private:
     };
     mutable QMutex m_mutex;
     QHash<QString, Boot> m_boots; // boot id → boot
-    QHash<QString, QString> m_bootOf; // machine → its boot in flight
+    QHash<QString, QString> m_bootOf; // MAC → its boot in flight
 };
 
 } // namespace drover

@@ -73,6 +73,17 @@ public:
     // How many machines resolve to each image tag right now.
     QMap<QString, int> machinesPerImage() const;
 
+    // Configuration of a machine or a group (core/catalog/catalogconfig.cpp). A write names
+    // the revision it was based on (0: the target has none yet) and fails, naming who changed
+    // it and when, if someone else wrote in between.
+    std::optional<ConfigRecord> config(TargetKind kind, const QString &target) const;
+    Result<ConfigRecord> setConfig(
+        TargetKind kind, const QString &target, const QString &body, qint64 baseRevision, const QString &who);
+    Status removeConfig(TargetKind kind, const QString &target, qint64 baseRevision);
+    QList<ConfigRecord> configs() const;
+    // What applies to `machine`, in merge order: its group's configuration, then its own.
+    QList<ConfigRecord> configsFor(const Machine &machine) const;
+
     // Boot events
     Result<BootEvent> addEvent(const BootEvent &event);
     QList<BootEvent> events(const EventFilter &filter) const;
@@ -99,7 +110,7 @@ public:
 
 Q_SIGNALS:
     // Something changed: table is "machine", "image", "assignment", "boot_event",
-    // "setting", or "*" when another instance changed something we cannot name.
+    // "setting", "config", or "*" when another instance changed something we cannot name.
     void changed(const QString &table);
 
 private:

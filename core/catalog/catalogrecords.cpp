@@ -97,9 +97,14 @@ QList<Machine> Catalog::selectMachines(const QString &where, const QVariantList 
         return result;
     while (q.next())
         result.append(machineFrom(q));
-    // One query for all labels rather than one per machine.
+    // One query for all labels rather than one per machine; a lookup of one machine (the
+    // boot path's configuration requests) reads only its own.
     QSqlQuery l(database());
-    if (!result.isEmpty() && l.exec(QStringLiteral("SELECT machine_id, key, value FROM machine_label"))) {
+    const bool one = result.size() == 1;
+    if (!result.isEmpty()
+        && (one ? run(l, QStringLiteral("SELECT machine_id, key, value FROM machine_label WHERE machine_id = ?"),
+                      { result.first().id })
+                : l.exec(QStringLiteral("SELECT machine_id, key, value FROM machine_label")))) {
         QHash<qint64, Machine *> byId;
         for (Machine &m : result)
             byId.insert(m.id, &m);

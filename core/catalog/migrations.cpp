@@ -60,6 +60,16 @@ const QList<Migration> &catalogMigrations()
                 QStringLiteral("ALTER TABLE machine ADD COLUMN is_new INTEGER NOT NULL DEFAULT 0"),
                 QStringLiteral("CREATE INDEX machine_uuid ON machine (uuid)"),
             } },
+        { 3, QStringLiteral("machine and group configuration"),
+            {
+                QStringLiteral("CREATE TABLE config ("
+                               " target_kind TEXT NOT NULL, target TEXT NOT NULL,"
+                               " body TEXT NOT NULL,"
+                               " revision BIGINT NOT NULL DEFAULT 1,"
+                               " updated_by TEXT NOT NULL DEFAULT '',"
+                               " updated_at BIGINT NOT NULL DEFAULT 0,"
+                               " PRIMARY KEY (target_kind, target))"),
+            } },
     };
     return migrations;
 }

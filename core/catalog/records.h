@@ -71,6 +71,17 @@ struct BootEvent {
     QString detail;
 };
 
+// A machine's or a group's configuration (core/machineconfig), stored as JSON text. The
+// catalog keeps it as text and checks revisions; what it means is machineconfig's business.
+struct ConfigRecord {
+    TargetKind kind = TargetKind::Machine; // Machine or Group
+    QString target; // machine name or group name
+    QString body; // JSON
+    qint64 revision = 0; // 0: not stored yet; bumped by every write
+    QString updatedBy;
+    QDateTime updatedAt;
+};
+
 struct EventFilter {
     QString machine;
     QString phase;

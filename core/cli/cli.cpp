@@ -16,6 +16,8 @@ QList<Verb> allVerbs()
     verbs += eventVerbs();
     verbs += imageVerbs();
     verbs += buildVerbs();
+    verbs += configVerbs();
+    verbs += powerVerbs();
     return verbs;
 }
 

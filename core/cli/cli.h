@@ -59,5 +59,7 @@ QList<Verb> assignVerbs();
 QList<Verb> eventVerbs();
 QList<Verb> imageVerbs(); // core/cli/imageverbs.cpp
 QList<Verb> buildVerbs(); // core/cli/buildverbs.cpp
+QList<Verb> configVerbs(); // core/cli/configverbs.cpp
+QList<Verb> powerVerbs(); // core/cli/powerverbs.cpp
 
 } // namespace drover

@@ -24,7 +24,9 @@ private Q_SLOTS:
         QFETCH(QString, reached);
         QFETCH(bool, failed);
         BootWatch watch;
-        QVERIFY(!watch.started(QStringLiteral("pc-01"), QStringLiteral("b1"), QStringLiteral("os:2"), 1000, 600));
+        const QString mac1 = QStringLiteral("52:54:00:00:00:01");
+        QVERIFY(!watch.restarted(mac1, 1000)); // its first boot
+        watch.started(mac1, QStringLiteral("pc-01"), QStringLiteral("b1"), QStringLiteral("os:2"), 1000, 600);
         if (reached == QLatin1String("finished")) {
             watch.progressed(QStringLiteral("b1"), QStringLiteral("configured"));
             watch.finished(QStringLiteral("b1"));
@@ -32,9 +34,11 @@ private Q_SLOTS:
             watch.progressed(QStringLiteral("b1"), reached);
         }
         // Another machine's boots never count against this one.
-        QVERIFY(!watch.started(QStringLiteral("pc-02"), QStringLiteral("c1"), QStringLiteral("os:2"), 2000, 600));
-        const auto failure
-            = watch.started(QStringLiteral("pc-01"), QStringLiteral("b2"), QStringLiteral("os:2"), 61000, 600);
+        const QString mac2 = QStringLiteral("52:54:00:00:00:02");
+        QVERIFY(!watch.restarted(mac2, 2000));
+        watch.started(mac2, QStringLiteral("pc-02"), QStringLiteral("c1"), QStringLiteral("os:2"), 2000, 600);
+        const auto failure = watch.restarted(mac1, 61000);
+        watch.started(mac1, QStringLiteral("pc-01"), QStringLiteral("b2"), QStringLiteral("os:2"), 61000, 600);
         QCOMPARE(bool(failure), failed);
         if (failed) {
             QCOMPARE(failure->machine, QStringLiteral("pc-01"));
@@ -50,8 +54,10 @@ private Q_SLOTS:
     void deadline()
     {
         BootWatch watch;
-        watch.started(QStringLiteral("pc-01"), QStringLiteral("b1"), QStringLiteral("os:3"), 0, 600);
-        watch.started(QStringLiteral("pc-02"), QStringLiteral("c1"), QStringLiteral("os:3"), 0, 120);
+        const QString mac1 = QStringLiteral("52:54:00:00:00:01");
+        watch.started(mac1, QStringLiteral("pc-01"), QStringLiteral("b1"), QStringLiteral("os:3"), 0, 600);
+        watch.started(QStringLiteral("52:54:00:00:00:02"), QStringLiteral("pc-02"), QStringLiteral("c1"),
+            QStringLiteral("os:3"), 0, 120);
         watch.progressed(QStringLiteral("b1"), QStringLiteral("configured"));
         QVERIFY(watch.expire(119999).isEmpty());
         const auto early = watch.expire(120000);
@@ -64,13 +70,14 @@ private Q_SLOTS:
         QVERIFY2(late.first().reason.contains(QLatin1String("os:3")), qPrintable(late.first().reason));
         // Expired boots are forgotten: a new boot of the machine does not count them twice.
         QCOMPARE(watch.inFlight(), 0);
-        QVERIFY(!watch.started(QStringLiteral("pc-01"), QStringLiteral("b2"), QStringLiteral("os:3"), 700000, 600));
+        QVERIFY(!watch.restarted(mac1, 700000));
     }
 
     void finishedBootsNeverExpire()
     {
         BootWatch watch;
-        watch.started(QStringLiteral("pc-01"), QStringLiteral("b1"), QStringLiteral("os:1"), 0, 60);
+        watch.started(QStringLiteral("52:54:00:00:00:01"), QStringLiteral("pc-01"), QStringLiteral("b1"),
+            QStringLiteral("os:1"), 0, 60);
         watch.finished(QStringLiteral("b1"));
         watch.finished(QStringLiteral("unknown")); // a report of a boot this server never issued
         QVERIFY(watch.expire(3600000).isEmpty());

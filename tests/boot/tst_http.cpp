@@ -101,6 +101,7 @@ private Q_SLOTS:
         Catalog *c = m_t.lab->catalog();
         QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-01"), kMac, QStringLiteral("lab"))).ok());
         QVERIFY(c->assign(TargetKind::Default, {}, QStringLiteral("debian:12"), QStringLiteral("t"), {}).ok());
+        QVERIFY(c->setSetting(QStringLiteral("deadline/group/short"), QStringLiteral("1")).ok()); // unreportedFailures
         // Canaries beside the store and the catalog: no request may ever open them.
         const QStringList canaries
             = { m_t.dir->filePath(QStringLiteral("secret")), m_t.lab->storeDir() + QStringLiteral("/secret") };
@@ -498,6 +499,49 @@ private Q_SLOTS:
         QCOMPARE(m.state, MachineState::Ready);
         QCOMPARE(m.failedAttempts, 0);
         QCOMPARE(m.currentImage, QStringLiteral("debian:12"));
+    }
+
+    void unreportedFailures()
+    {
+        // Boot assessment without reports: a machine that boots again after its last boot
+        // fetched its kernel, and a boot past its group's deadline, count as failed boots.
+        Catalog *c = m_t.lab->catalog();
+        // deadline/group/short is 1 s (set in initTestCase, long before: a machine the boot
+        // index does not know yet is looked up in the catalog, with the index's settings).
+        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-07"), QStringLiteral("52:54:00:12:34:07"))).ok());
+        QVERIFY(
+            c->addMachine(
+                 testMachine(QStringLiteral("pc-08"), QStringLiteral("52:54:00:12:34:08"), QStringLiteral("short")))
+                .ok());
+        const QString kernel = blobUrl(m_image.manifest.kernel.digest);
+        auto failures = [&](const QString &name) {
+            m_server->recorder()->flush();
+            return c->machineByName(name)->failedAttempts;
+        };
+        auto failedEvents = [&](const QString &name) {
+            m_server->recorder()->flush();
+            return c->events(EventFilter { name, QStringLiteral("failed"), 0, 10 });
+        };
+        QTRY_VERIFY(curl({ url(QStringLiteral("/boot/52-54-00-12-34-07.ipxe")) }).body.contains("kernel --name"));
+        QCOMPARE(curl({ url(QStringLiteral("/boot/52-54-00-12-34-07.ipxe")) }).status, 200); // iPXE asked twice
+        QCOMPARE(failures(QStringLiteral("pc-07")), 0);
+        QCOMPARE(curl({ kernel }).status, 200);
+        QTest::qWait(200); // the download's completion is recorded after the response
+        QCOMPARE(curl({ url(QStringLiteral("/boot/52-54-00-12-34-07.ipxe")) }).status, 200); // reset mid-boot
+        QTRY_COMPARE(failures(QStringLiteral("pc-07")), 1);
+        const auto restart = failedEvents(QStringLiteral("pc-07"));
+        QCOMPARE(restart.size(), 1);
+        QVERIFY2(restart.first().detail.contains(QLatin1String("reached 'kernel' but never reported ready")),
+            qPrintable(restart.first().detail));
+        QCOMPARE(restart.first().severity, QStringLiteral("error"));
+
+        QTRY_VERIFY(curl({ url(QStringLiteral("/boot/52-54-00-12-34-08.ipxe")) }).body.contains("kernel --name"));
+        QTRY_COMPARE_WITH_TIMEOUT(failures(QStringLiteral("pc-08")), 1, 10000);
+        const auto late = failedEvents(QStringLiteral("pc-08"));
+        QCOMPARE(late.size(), 1);
+        QVERIFY2(late.first().detail.contains(QLatin1String("did not reach ready with debian:12 within 1 s")),
+            qPrintable(late.first().detail));
+        QCOMPARE(c->machineByName(QStringLiteral("pc-08"))->state, MachineState::Failed);
     }
 
     void streamsWithoutLoading()

@@ -1,5 +1,6 @@
 // The drover executable's verbs, run as a user or a script would: exit codes, --json,
 // messages that say what was wrong.
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -98,6 +99,87 @@ private Q_SLOTS:
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);
         QCOMPARE(p.exitCode(), 0);
+    }
+
+    // `drover config`: set a group's and a machine's, show each, and what the machine receives.
+    void configRoundTrip()
+    {
+        auto file = [this](const QString &name, const QByteArray &json) {
+            QFile f(m_dir.filePath(name));
+            if (!f.open(QIODevice::WriteOnly))
+                qFatal("cannot write %s", qPrintable(name));
+            f.write(json);
+            return f.fileName();
+        };
+        QCOMPARE(
+            drover({ QStringLiteral("machine"), QStringLiteral("add"), QStringLiteral("pc-01"), QStringLiteral("--mac"),
+                       QStringLiteral("52:54:00:aa:00:01"), QStringLiteral("--label"), QStringLiteral("group=lab") })
+                .code,
+            0);
+        const QString group = file(QStringLiteral("group.json"),
+            R"({"hostname": "{{name}}.lab", "users": [{"name": "root", "keys": ["ssh-ed25519 AAAAC3Nza root@lab"]}]})");
+        Run r = drover({ QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("lab"), group });
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(r.out.contains("group lab saved (revision 1)"));
+        r = drover(
+            { QStringLiteral("config"), QStringLiteral("show"), QStringLiteral("lab"), QStringLiteral("--json") });
+        QCOMPARE(r.code, 0);
+        const QJsonObject shown = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(shown[QStringLiteral("kind")].toString(), QStringLiteral("group"));
+        QCOMPARE(shown[QStringLiteral("revision")].toInt(), 1);
+        QCOMPARE(
+            shown[QStringLiteral("config")][QStringLiteral("hostname")].toString(), QStringLiteral("{{name}}.lab"));
+
+        // The machine has none of its own, but receives its group's.
+        r = drover({ QStringLiteral("config"), QStringLiteral("show"), QStringLiteral("pc-01") });
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("machine pc-01 has no configuration"));
+        r = drover({ QStringLiteral("config"), QStringLiteral("show"), QStringLiteral("pc-01"),
+            QStringLiteral("--rendered") });
+        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY(r.out.startsWith("drover-config 1\n"));
+        QVERIFY(r.out.contains("\nhostname pc-01.lab\n"));
+        QVERIFY(r.out.contains("\nkey root ssh-ed25519 AAAAC3Nza root@lab\n"));
+
+        // A bad file is refused field by field, and nothing is saved.
+        const QString bad = file(
+            QStringLiteral("bad.json"), R"({"users": [{"name": "alice", "uid": 0.5}], "files": [{"path": "/run/x"}]})");
+        r = drover({ QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("pc-01"), bad });
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("users[0].uid: must be a whole number"), r.err.constData());
+        QVERIFY(r.err.contains("files[0].path"));
+        QCOMPARE(drover({ QStringLiteral("config"), QStringLiteral("show"), QStringLiteral("pc-01") }).code, 1);
+
+        const QString own = file(QStringLiteral("own.json"), R"({"hostname": "special"})");
+        r = drover({ QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("pc-01"), own,
+            QStringLiteral("--json") });
+        QVERIFY2(r.code == 0, r.err.constData());
+        QCOMPARE(QJsonDocument::fromJson(r.out).object()[QStringLiteral("kind")].toString(), QStringLiteral("machine"));
+        // Based on a stale revision: refused.
+        r = drover({ QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("pc-01"), own,
+            QStringLiteral("--revision"), QStringLiteral("0") });
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains("since it was read"));
+        r = drover({ QStringLiteral("config"), QStringLiteral("show"), QStringLiteral("pc-01"),
+            QStringLiteral("--rendered"), QStringLiteral("--json") });
+        QCOMPARE(r.code, 0);
+        const QJsonObject rendered = QJsonDocument::fromJson(r.out).object();
+        QVERIFY(rendered[QStringLiteral("rendered")].toString().contains(QLatin1String("\nhostname special\n")));
+        QCOMPARE(rendered[QStringLiteral("sources")].toArray().size(), 2);
+
+        QCOMPARE(drover({ QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("ghost"), own }).code, 1);
+        QCOMPARE(drover({ QStringLiteral("config"), QStringLiteral("set"), QStringLiteral("ghost"), own,
+                            QStringLiteral("--group") })
+                     .code,
+            0);
+        QCOMPARE(drover({ QStringLiteral("config"), QStringLiteral("show"), QStringLiteral("lab"),
+                            QStringLiteral("--rendered") })
+                     .code,
+            2);
+        QCOMPARE(drover({ QStringLiteral("config"), QStringLiteral("rm"), QStringLiteral("lab") }).code, 0);
+        r = drover({ QStringLiteral("config"), QStringLiteral("show"), QStringLiteral("pc-01"),
+            QStringLiteral("--rendered") });
+        QVERIFY(!r.out.contains("key root"));
     }
 };
 

@@ -1,7 +1,9 @@
 // The catalog on both backends: machines, labels, images, assignments and their history,
-// events, migrations from every earlier schema version, and lost-update protection.
+// events, machine and group configuration, migrations from every earlier schema version, and
+// lost-update protection.
 #include "catalog/catalog.h"
 #include "catalog/migrations.h"
+#include "machineconfig/machineconfig.h"
 #include "testlab.h"
 
 #include <QSignalSpy>
@@ -184,6 +186,76 @@ private Q_SLOTS:
     }
 
     // A database at every earlier schema version upgrades to the latest and keeps its rows.
+    void configs_data() { addBackendRows(); }
+    void configs()
+    {
+        TestLab t = open();
+        Catalog *c = t.lab->catalog();
+        QVERIFY(
+            c->addMachine(machine(QStringLiteral("pc-01"), QStringLiteral("52:54:00:aa:00:01"), QStringLiteral("lab")))
+                .ok());
+        QVERIFY(c->addMachine(machine(QStringLiteral("pc-02"), QStringLiteral("52:54:00:aa:00:02"))).ok());
+        QVERIFY(!c->config(TargetKind::Machine, QStringLiteral("pc-01")));
+        QSignalSpy changed(c, &Catalog::changed);
+        const QString groupBody = QStringLiteral(
+            R"({"hostname": "{{name}}.lab", "users": [{"name": "alice", "uid": 1001, "keys": ["ssh-ed25519 AAAA g"]}]})");
+        auto g = c->setConfig(TargetKind::Group, QStringLiteral("lab"), groupBody, 0, QStringLiteral("ann"));
+        QVERIFY2(g.ok(), qPrintable(g.error()));
+        QCOMPARE(g->revision, 1);
+        QCOMPARE(g->updatedBy, QStringLiteral("ann"));
+        QCOMPARE(g->body, groupBody);
+        QVERIFY(g->updatedAt.isValid());
+        QVERIFY(changed.contains(QVariantList { QStringLiteral("config") }));
+        // A second "first" configuration loses to the one stored meanwhile, naming it.
+        auto twice
+            = c->setConfig(TargetKind::Group, QStringLiteral("lab"), QStringLiteral("{}"), 0, QStringLiteral("bob"));
+        QVERIFY(!twice.ok());
+        QVERIFY2(twice.error().contains(QLatin1String("changed by ann")), qPrintable(twice.error()));
+
+        const QString own1 = QStringLiteral(R"({"users": [{"name": "alice", "keys": ["ssh-ed25519 AAAA m"]}]})");
+        const QString own2 = QStringLiteral(
+            R"({"hostname": "special", "users": [{"name": "alice", "keys": ["ssh-ed25519 AAAA m"]}]})");
+        QVERIFY(c->setConfig(TargetKind::Machine, QStringLiteral("pc-01"), own1, 0, QStringLiteral("bob")).ok());
+        auto m2 = c->setConfig(TargetKind::Machine, QStringLiteral("pc-01"), own2, 1, QStringLiteral("bob"));
+        QVERIFY2(m2.ok(), qPrintable(m2.error()));
+        QCOMPARE(m2->revision, 2);
+        // Carol read revision 1: her write is refused and names who won.
+        auto stale = c->setConfig(
+            TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("{}"), 1, QStringLiteral("carol"));
+        QVERIFY(!stale.ok());
+        QVERIFY2(stale.error().contains(QLatin1String("bob")) && stale.error().contains(QLatin1String("revision 2")),
+            qPrintable(stale.error()));
+        QCOMPARE(c->config(TargetKind::Machine, QStringLiteral("pc-01"))->body, own2);
+        QVERIFY(!c->setConfig(TargetKind::Machine, QStringLiteral("ghost"), QStringLiteral("{}"), 0, {}).ok());
+        QCOMPARE(c->configs().size(), 2);
+
+        // Group first, the machine wins: its host name, and the keys of both.
+        auto e = effectiveConfig(*c, *c->machineByName(QStringLiteral("pc-01")));
+        QVERIFY2(e.ok(), qPrintable(e.error()));
+        QVERIFY(e.value().has_value());
+        QCOMPARE((*e)->sources.size(), 2);
+        QCOMPARE((*e)->sources.first().kind, TargetKind::Group);
+        QCOMPARE((*e)->config.hostname, QStringLiteral("special"));
+        QCOMPARE((*e)->config.users.size(), 1);
+        QCOMPARE((*e)->config.users.first().uid, 1001);
+        QCOMPARE((*e)->config.users.first().keys.size(), 2);
+        // Without its own, the group's; a machine with neither has none.
+        QVERIFY(!c->removeConfig(TargetKind::Machine, QStringLiteral("pc-01"), 1).ok());
+        QVERIFY(c->removeConfig(TargetKind::Machine, QStringLiteral("pc-01"), 2).ok());
+        e = effectiveConfig(*c, *c->machineByName(QStringLiteral("pc-01")));
+        QCOMPARE((*e)->sources.size(), 1);
+        QCOMPARE((*e)->config.hostname, QStringLiteral("{{name}}.lab"));
+        e = effectiveConfig(*c, *c->machineByName(QStringLiteral("pc-02")));
+        QVERIFY(e.ok());
+        QVERIFY(!e.value().has_value());
+        // A body that does not parse is reported, not half-applied.
+        QVERIFY(c->setConfig(TargetKind::Group, QStringLiteral("lab"), QStringLiteral("{\"hostnme\": 1}"), 1, {}).ok());
+        e = effectiveConfig(*c, *c->machineByName(QStringLiteral("pc-01")));
+        QVERIFY(!e.ok());
+        QVERIFY2(e.error().contains(QLatin1String("group lab")) && e.error().contains(QLatin1String("hostnme")),
+            qPrintable(e.error()));
+    }
+
     void upgradeFromEveryVersion_data()
     {
         QTest::addColumn<QString>("backend");

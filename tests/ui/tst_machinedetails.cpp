@@ -1,10 +1,16 @@
-// The machine details pane: why a machine boots what it boots, and its last boot phase by
-// phase with the time each took.
+// The machine details pane: why a machine boots what it boots, its last boot phase by
+// phase with the time each took, and its configuration editor (form and JSON in step,
+// errors next to the field, save to the catalog over a revision, rendered preview).
 #include "catalog/catalog.h"
+#include "fleet/configeditor.h"
 #include "fleet/machinedetails.h"
 #include "testlab.h"
 
+#include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -60,6 +66,94 @@ private Q_SLOTS:
                 .ok());
         QCOMPARE(details.history()->topLevelItemCount(), 1);
         QCOMPARE(details.history()->topLevelItem(0)->text(2), QStringLiteral("bob"));
+    }
+
+    void configEditor()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        Machine m;
+        m.name = QStringLiteral("pc-01");
+        m.mac = QStringLiteral("52:54:00:00:00:01");
+        m.labels.insert(QStringLiteral("group"), QStringLiteral("demo"));
+        QVERIFY(c->addMachine(m).ok());
+        QVERIFY(
+            c->recordMachineSeen(
+                 QStringLiteral("pc-01"), MachineState::Ready, QStringLiteral("ready"), QStringLiteral("10.0.0.7"))
+                .ok());
+        MachineDetails details(c);
+        details.showMachine(QStringLiteral("pc-01"));
+        ConfigEditor *e = details.configEditor();
+        QVERIFY(e->preview()->toPlainText().contains(QLatin1String("No configuration for pc-01")));
+        QVERIFY(!e->saveButton()->isEnabled());
+
+        // The form writes the JSON; a bad value is shown next to its field and not saved.
+        QTest::keyClicks(e->hostnameEdit(), QStringLiteral("bad_name"));
+        QVERIFY(e->jsonEdit()->toPlainText().contains(QLatin1String("\"hostname\": \"bad_name\"")));
+        QVERIFY(!e->hostnameError()->isHidden());
+        QVERIFY(e->hostnameError()->text().contains(QLatin1String("not a host name")));
+        QVERIFY(!e->save());
+        QVERIFY(!c->config(TargetKind::Machine, QStringLiteral("pc-01")));
+        e->hostnameEdit()->clear();
+        QTest::keyClicks(e->hostnameEdit(), QStringLiteral("{{name}}.lab"));
+        QVERIFY(e->hostnameError()->isHidden());
+        QVERIFY(e->preview()->toPlainText().contains(QLatin1String("\nhostname pc-01.lab\n")));
+
+        // The JSON writes the form; users and files appear in the preview, templates filled in.
+        e->jsonEdit()->setPlainText(QStringLiteral(R"({"hostname": "{{name}}.lab", "users": [{"name": "root",
+            "keys": ["ssh-ed25519 AAAAC3Nza admin"]}], "files": [{"path": "/etc/ip", "content": "{{ip}}",
+            "template": true}], "network": {"mode": "static", "address": "10.0.0.7/24"}})"));
+        QCOMPARE(e->networkBox()->currentIndex(), 2);
+        QCOMPARE(e->addressEdit()->text(), QStringLiteral("10.0.0.7/24"));
+        const QString preview = e->preview()->toPlainText();
+        QVERIFY2(preview.contains(QLatin1String("key root ssh-ed25519 AAAAC3Nza admin")), qPrintable(preview));
+        QVERIFY(preview.contains(QLatin1String("/etc/ip ") + QString::fromLatin1(QByteArray("10.0.0.7").toBase64())));
+        QVERIFY(preview.contains(QLatin1String("machine pc-01 (unsaved)")));
+        // An error in the JSON names its field.
+        e->jsonEdit()->setPlainText(QStringLiteral(R"({"users": [{"name": "root", "uid": 99999}]})"));
+        QVERIFY(e->jsonError()->text().contains(QLatin1String("users[0].uid")));
+        QVERIFY(e->preview()->toPlainText().contains(QLatin1String("Fix the problems")));
+        e->revertButton()->click();
+        QVERIFY(e->jsonEdit()->toPlainText().isEmpty());
+        QVERIFY(e->hostnameEdit()->text().isEmpty());
+
+        QTest::keyClicks(e->hostnameEdit(), QStringLiteral("{{name}}.lab"));
+        QVERIFY(e->saveButton()->isEnabled());
+        e->saveButton()->click();
+        auto stored = c->config(TargetKind::Machine, QStringLiteral("pc-01"));
+        QVERIFY(stored);
+        QCOMPARE(stored->revision, 1);
+        QVERIFY(stored->body.contains(QLatin1String("{{name}}.lab")));
+        QVERIFY(!e->isModified());
+        QVERIFY(e->preview()->toPlainText().contains(QLatin1String("machine pc-01 r1")));
+
+        // The group's configuration, edited from the same pane, merges under the machine's.
+        e->setScope(TargetKind::Group);
+        QCOMPARE(e->scopeBox()->currentIndex(), 1);
+        QVERIFY(e->jsonEdit()->toPlainText().isEmpty());
+        e->jsonEdit()->setPlainText(
+            QStringLiteral(R"({"hostname": "group-name", "scripts": [{"name": "10-hi", "body": "echo hi"}]})"));
+        QVERIFY(e->save());
+        QVERIFY(c->config(TargetKind::Group, QStringLiteral("demo")));
+        QVERIFY(e->preview()->toPlainText().contains(QLatin1String("\nhostname pc-01.lab\n")));
+        QVERIFY(e->preview()->toPlainText().contains(QLatin1String("\nscript 10-hi ")));
+
+        // Someone else saves meanwhile: the edit is kept, and saving it is refused.
+        QTest::keyClicks(e->hostnameEdit(), QStringLiteral("x"));
+        QVERIFY(e->isModified());
+        const auto group = c->config(TargetKind::Group, QStringLiteral("demo"));
+        QVERIFY(
+            c->setConfig(TargetKind::Group, QStringLiteral("demo"), QStringLiteral("{}"), group->revision,
+                 QStringLiteral("zoe"))
+                .ok());
+        QVERIFY(e->status()->text().contains(QLatin1String("zoe")));
+        QVERIFY(e->hostnameEdit()->text().endsWith(QLatin1Char('x')));
+        QVERIFY(!e->save());
+        QVERIFY(e->status()->text().contains(QLatin1String("since it was read")));
+        e->revert();
+        QCOMPARE(e->jsonEdit()->toPlainText(), QStringLiteral("{}"));
     }
 };
 

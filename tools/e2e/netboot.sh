@@ -149,11 +149,17 @@ for ((boot = 1; boot <= boots; boot++)); do
   vm_pid=$!
   pids+=("$vm_pid")
   state=
+  machine_state() { d --json machine show "$machine" | awk -F'"' '/"state"/ { s = $4 } /"currentImage"/ { i = $4 } END { print s, i }'; }
   while (($(e2e_ms) - t_power < timeout * 1000)); do
-    state=$(d --json machine show "$machine" | awk -F'"' '/"state"/ { s = $4 } /"currentImage"/ { i = $4 } END { print s, i }')
     (($(ready_events) > before)) && break
-    [[ $state == failed* ]] && break
+    [[ $(machine_state) == failed* ]] && break
     sleep 1
+  done
+  # The machine's state follows its events by up to a batch (100 ms) of the recorder.
+  for _ in 1 2 3 4 5; do
+    state=$(machine_state)
+    [[ $state == "ready debian-server:1" ]] && break
+    sleep 0.5
   done
   (($(ready_events) > before)) && [[ $state == "ready debian-server:1" ]] \
     || e2e_die "$machine did not reach ready with debian-server:1 (now: '$state')"

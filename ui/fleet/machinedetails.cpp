@@ -1,6 +1,7 @@
 #include "fleet/machinedetails.h"
 
 #include "catalog/catalog.h"
+#include "fleet/configeditor.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -17,6 +18,7 @@ MachineDetails::MachineDetails(Catalog *catalog, QWidget *parent)
     , m_summary(new QLabel(this))
     , m_phases(new QTreeWidget(this))
     , m_history(new QTreeWidget(this))
+    , m_config(new ConfigEditor(catalog, this))
 {
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -28,6 +30,7 @@ MachineDetails::MachineDetails(Catalog *catalog, QWidget *parent)
     auto *tabs = new QTabWidget(this);
     tabs->addTab(m_phases, tr("Last boot"));
     tabs->addTab(m_history, tr("History"));
+    tabs->addTab(m_config, tr("Configuration"));
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addWidget(tabs, 1);
@@ -41,6 +44,7 @@ MachineDetails::MachineDetails(Catalog *catalog, QWidget *parent)
 void MachineDetails::showMachine(const QString &name)
 {
     m_machine = name;
+    m_config->setMachine(name); // it follows catalog changes itself
     refresh();
 }
 

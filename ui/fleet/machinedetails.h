@@ -1,5 +1,6 @@
 // MachineDetails: the machine selected in the fleet table — what it is, what it boots and
-// why, its assignment history, and its last boot phase by phase with the time each took.
+// why, its assignment history, its last boot phase by phase with the time each took, and
+// its configuration (ConfigEditor: its own and its group's, and what it will receive).
 #pragma once
 
 #include <QWidget>
@@ -10,6 +11,7 @@ class QTreeWidget;
 namespace drover {
 
 class Catalog;
+class ConfigEditor;
 
 class MachineDetails final : public QWidget {
     Q_OBJECT
@@ -20,6 +22,7 @@ public:
     QString machine() const { return m_machine; }
     QTreeWidget *phases() const { return m_phases; }
     QTreeWidget *history() const { return m_history; }
+    ConfigEditor *configEditor() const { return m_config; }
 
 public Q_SLOTS:
     void showMachine(const QString &name);
@@ -31,6 +34,7 @@ private:
     QLabel *m_summary;
     QTreeWidget *m_phases;
     QTreeWidget *m_history;
+    ConfigEditor *m_config;
 };
 
 } // namespace drover

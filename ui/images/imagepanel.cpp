@@ -16,6 +16,7 @@
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLocale>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressDialog>
@@ -47,6 +48,8 @@ ImagePanel::ImagePanel(Lab *lab, ImageModel *model, QWidget *parent)
     m_table->setDragDropMode(QAbstractItemView::DragOnly);
     m_table->setToolTip(tr("Drag an image onto machines in the fleet table to assign it"));
     connect(m_table, &QAbstractItemView::doubleClicked, this, &ImagePanel::showDetails);
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, &ImagePanel::showContextMenu);
 
     auto *bar = new QToolBar(this);
     bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -55,6 +58,7 @@ ImagePanel::ImagePanel(Lab *lab, ImageModel *model, QWidget *parent)
         action->setToolTip(tip);
         return action;
     };
+    add(tr("New…"), tr("Build a new image with the build wizard"), &ImagePanel::newImageRequested);
     add(tr("Details"), tr("Manifest, layers and recipe of the selected image"), &ImagePanel::showDetails);
     add(tr("Import…"), tr("Import an image bundle (.tar); you can also drop one on the window"),
         &ImagePanel::chooseAndImport);
@@ -69,8 +73,8 @@ ImagePanel::ImagePanel(Lab *lab, ImageModel *model, QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(bar);
     layout->addWidget(new EmptyState(m_table, model,
-        tr("No images yet.\n\nBuild one from a recipe (drover build), or import an "
-           "image bundle (.tar) from another lab: Import… or drop it here."),
+        tr("No images yet.\n\nBuild one with the build wizard: New… above, or Images › New Image… "
+           "(Ctrl+Shift+N); or import an image bundle (.tar) from another lab: Import… or drop it here."),
         this));
 
     connect(m_task, &StoreTask::progress, this, [this](qint64 done, qint64 total) {
@@ -88,6 +92,37 @@ QString ImagePanel::selectedTag() const
 {
     const QModelIndexList rows = m_table->selectionModel()->selectedRows();
     return rows.isEmpty() ? QString() : rows.first().data(ImageModel::TagRole).toString();
+}
+
+bool ImagePanel::selectTag(const QString &tag)
+{
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const QModelIndex index = m_model->index(row, 0);
+        if (index.data(ImageModel::TagRole).toString() == tag) {
+            m_table->selectionModel()->setCurrentIndex(
+                index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            m_table->scrollTo(index);
+            return true;
+        }
+    }
+    return false;
+}
+
+void ImagePanel::showContextMenu(const QPoint &pos)
+{
+    const QString tag = selectedTag();
+    const auto record = tag.isEmpty() ? std::nullopt : m_lab->catalog()->imageByTag(tag);
+    QMenu menu(this);
+    QAction *next = menu.addAction(tr("New &Version…"), this, [this, tag] { Q_EMIT newVersionRequested(tag); });
+    next->setEnabled(record && !record->recipe.isEmpty());
+    next->setToolTip(tr("Open the build wizard on this image's recipe, with the next version"));
+    menu.addAction(tr("&New Image…"), this, &ImagePanel::newImageRequested);
+    menu.addSeparator();
+    menu.addAction(tr("&Details"), this, &ImagePanel::showDetails)->setEnabled(!tag.isEmpty());
+    menu.addAction(tr("&Export…"), this, &ImagePanel::chooseAndExport)->setEnabled(!tag.isEmpty());
+    menu.addAction(tr("&Verify"), this, &ImagePanel::verifySelected);
+    menu.addAction(tr("De&lete"), this, &ImagePanel::deleteSelected)->setEnabled(!tag.isEmpty());
+    menu.exec(m_table->viewport()->mapToGlobal(pos));
 }
 
 void ImagePanel::runTask(const QString &title, std::function<Status(const std::function<bool(qint64, qint64)> &)> work,

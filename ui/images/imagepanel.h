@@ -41,9 +41,14 @@ public Q_SLOTS:
     void deleteSelected();
     void cleanUp();
     void showDetails();
+    // Selects the image `tag` (a freshly built one); false when the catalog does not have it.
+    bool selectTag(const QString &tag);
 
 Q_SIGNALS:
     void message(const QString &text);
+    // The user asked for the build wizard: a new image, or the next version of `tag`.
+    void newImageRequested();
+    void newVersionRequested(const QString &tag);
     void taskFinished(const QString &error);
 
 private:
@@ -53,6 +58,7 @@ private:
     void chooseAndImport();
     void chooseAndExport();
     void report(const QString &title, const QString &text, bool problem);
+    void showContextMenu(const QPoint &pos);
 
     Lab *m_lab;
     ImageModel *m_model;

@@ -1,5 +1,7 @@
 #include "main/mainwindow.h"
 
+#include "build/buildwizard.h"
+#include "build/wizardpages.h"
 #include "fleet/fleetactions.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
@@ -74,6 +76,8 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     auto showMessage = [this](const QString &text) { statusBar()->showMessage(text, 10000); };
     connect(m_fleetActions, &FleetActions::message, this, showMessage);
     connect(m_imagePanel, &ImagePanel::message, this, showMessage);
+    connect(m_imagePanel, &ImagePanel::newImageRequested, this, [this] { openBuildWizard(); });
+    connect(m_imagePanel, &ImagePanel::newVersionRequested, this, [this](const QString &tag) { openBuildWizard(tag); });
     connect(m_fleetView->table(), &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         QMenu menu(this);
         m_fleetActions->populateContextMenu(&menu);
@@ -138,6 +142,18 @@ void MainWindow::createMenus()
         m_fleetView->search()->selectAll();
     });
 
+    QMenu *images = menuBar()->addMenu(tr("&Images"));
+    QAction *newImage = images->addAction(
+        tr("&New Image…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N), this, [this] { openBuildWizard(); });
+    newImage->setObjectName(QStringLiteral("newImageAction"));
+    newImage->setToolTip(tr("Build an image from a template, an image's recipe or a recipe file"));
+    images->addAction(tr("New &Version of Selected…"), this, [this] {
+        if (const QString tag = m_imagePanel->selectedTag(); !tag.isEmpty())
+            openBuildWizard(tag);
+        else
+            statusBar()->showMessage(tr("Select an image to make its next version."), 5000);
+    });
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget *d : std::as_const(m_docks))
         view->addAction(d->toggleViewAction());
@@ -200,6 +216,32 @@ void MainWindow::dropEvent(QDropEvent *event)
     event->acceptProposedAction();
     dock(QStringLiteral("imageDock"))->raise();
     m_imagePanel->importFile(path);
+}
+
+BuildWizard *MainWindow::buildWizard() const
+{
+    return m_buildWizard;
+}
+
+BuildWizard *MainWindow::openBuildWizard(const QString &tag)
+{
+    if (!m_buildWizard) {
+        m_buildWizard = new BuildWizard(m_lab, this);
+        m_buildWizard->setAttribute(Qt::WA_DeleteOnClose);
+        connect(m_buildWizard, &BuildWizard::imageBuilt, this, [this](const QString &built) {
+            dock(QStringLiteral("imageDock"))->raise();
+            m_imagePanel->selectTag(built);
+            statusBar()->showMessage(tr("Built %1").arg(built), 10000);
+        });
+        if (!tag.isEmpty())
+            m_buildWizard->startFromImage(tag);
+        m_buildWizard->show();
+    } else if (!tag.isEmpty() && !m_buildWizard->buildPage()->isBuilding()) {
+        m_buildWizard->startFromImage(tag);
+    }
+    m_buildWizard->raise();
+    m_buildWizard->activateWindow();
+    return m_buildWizard;
 }
 
 void MainWindow::addMachine()

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 
 class QDockWidget;
 class QUndoStack;
 
 namespace drover {
 
+class BuildWizard;
 class FleetActions;
 class FleetModel;
 class FleetView;
@@ -34,6 +36,9 @@ public:
     ImagePanel *imagePanel() const { return m_imagePanel; }
     QDockWidget *dock(const QString &objectName) const;
     void resetLayout();
+    // Opens the build wizard (one at a time): a new image, or the next version of `tag`.
+    BuildWizard *openBuildWizard(const QString &tag = QString());
+    BuildWizard *buildWizard() const;
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -60,6 +65,7 @@ private:
     FleetActions *m_fleetActions;
     QList<QDockWidget *> m_docks;
     QByteArray m_defaultState;
+    QPointer<BuildWizard> m_buildWizard;
 };
 
 } // namespace drover

@@ -61,16 +61,6 @@ Response script(const QByteArray &text)
     return r;
 }
 
-// Strict MAC forms in a URL: aa-bb-cc-dd-ee-ff (iPXE's hexhyp), aa:bb:…, or 12 hex digits.
-std::optional<QString> macFromPath(QByteArrayView text)
-{
-    static const QRegularExpression form(QStringLiteral("^([0-9A-Fa-f]{2}([-:][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{12})$"));
-    const QString s = QString::fromLatin1(text);
-    if (!form.match(s).hasMatch())
-        return std::nullopt;
-    return normalizeMac(s);
-}
-
 QString sizeText(qint64 bytes)
 {
     return QLocale::c().formattedDataSize(bytes, 1, QLocale::DataSizeSIFormat);
@@ -82,6 +72,15 @@ QString remoteText(const QHostAddress &address)
 }
 
 } // namespace
+
+std::optional<QString> BootRoutes::macFromPath(QByteArrayView text)
+{
+    static const QRegularExpression form(QStringLiteral("^([0-9A-Fa-f]{2}([-:][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{12})$"));
+    const QString s = QString::fromLatin1(text);
+    if (!form.match(s).hasMatch())
+        return std::nullopt;
+    return normalizeMac(s);
+}
 
 BootRoutes::BootRoutes(Catalog *catalog, LogBus *log, BootDecider *decider, BootRecorder *recorder, Settings settings)
     : m_catalog(catalog)
@@ -111,6 +110,16 @@ Response BootRoutes::handle(const http::Request &request, const http::Peer &peer
         if (!get)
             return methodNotAllowed("GET");
         return report(request, peer);
+    }
+    if (path.startsWith("/config/")) {
+        if (!get)
+            return methodNotAllowed("GET");
+        return machineConfig(request, peer);
+    }
+    if (path.startsWith("/nocloud/")) {
+        if (!get)
+            return methodNotAllowed("GET");
+        return noCloud(request, peer);
     }
     for (const IpxeFile &f : kIpxeFiles) {
         if (path == f.path) {
@@ -172,11 +181,20 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
     const auto query = http::parseQuery(request.query);
     if (!query)
         return Response::text(400, "Bad Request: malformed query\n");
+    // A boot that got past its script and never reported is a failure: count it before
+    // deciding, so the second such boot already gets the last-known-good image.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const auto restartFailure = m_watch.restarted(normalizeMac(*mac).value_or(*mac), now);
     BootRequest boot { *mac, query->value(QStringLiteral("uuid")), query->value(QStringLiteral("arch")),
-        query->value(QStringLiteral("serial")), peer.address };
+        query->value(QStringLiteral("serial")), peer.address, restartFailure ? 1 : 0 };
     const BootDecision decision = m_decider->decide(boot);
     const QString server = serverUrl(request, peer);
     scripts.fetch_add(1, std::memory_order_relaxed);
+    if (restartFailure)
+        recordFailure(*restartFailure);
+    if (decision.boots() && decision.machine)
+        m_watch.started(
+            decision.mac, decision.machine->name, decision.bootId, decision.image, now, decision.deadlineSeconds);
     recordScript(decision, peer);
     switch (decision.outcome) {
     case BootDecision::Outcome::Ignore:
@@ -200,6 +218,7 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
     in.bootId = decision.bootId;
     in.token = decision.token;
     in.note = decision.reason;
+    in.delaySeconds = decision.delaySeconds;
     const RenderedScript rendered = renderBootScript(in);
     for (const QString &warning : rendered.warnings) {
         m_recorder->event(BootEvent { 0, {}, decision.machine->name, decision.mac, decision.bootId,
@@ -305,8 +324,10 @@ Response BootRoutes::blob(const http::Request &request, const http::Peer &peer)
                               session ? session->bootId : QString(), phase,
                               role ? role->image : (session ? session->image : QString()), {}, detail },
             complete ? Severity::Info : Severity::Warning);
-        if (session && !session->machine.isEmpty() && complete)
+        if (session && !session->machine.isEmpty() && complete) {
             m_recorder->machineSeen(session->machine, MachineState::Booting, phase);
+            m_watch.progressed(session->bootId, phase);
+        }
     };
     return r;
 }
@@ -454,6 +475,10 @@ Response BootRoutes::report(const http::Request &request, const http::Peer &peer
         text += Text::tr(" (image unknown: not recorded as last-known-good)");
     m_recorder->event(BootEvent { 0, {}, machine, *mac, bootId, phase, image, {}, text },
         failed ? Severity::Error : (note.isEmpty() ? Severity::Info : Severity::Warning));
+    if (phase == QLatin1String("ready") || failed)
+        m_watch.finished(bootId);
+    else
+        m_watch.progressed(bootId, phase);
     if (!machine.isEmpty()) {
         if (phase == QLatin1String("ready")) {
             m_recorder->machineSeen(machine, MachineState::Ready, phase, remote);
@@ -470,6 +495,21 @@ Response BootRoutes::report(const http::Request &request, const http::Peer &peer
     Response r;
     r.status = 204;
     return r;
+}
+
+void BootRoutes::recordFailure(const BootWatch::Failure &failure)
+{
+    m_recorder->event(BootEvent { 0, {}, failure.machine, {}, failure.bootId, QStringLiteral("failed"), failure.image,
+                          {}, failure.reason },
+        Severity::Error);
+    m_recorder->machineSeen(failure.machine, MachineState::Failed, QStringLiteral("failed"));
+    m_recorder->bootResult(failure.machine, failure.image, false);
+}
+
+void BootRoutes::expireBoots()
+{
+    for (const BootWatch::Failure &failure : m_watch.expire(QDateTime::currentMSecsSinceEpoch()))
+        recordFailure(failure);
 }
 
 void BootRoutes::remember(const Session &session)

@@ -1,9 +1,11 @@
 // BootRoutes: what each boot-path URL does. Called on the HTTP engine's worker threads, so
 // everything here is thread-safe: the decider and recorder are, and the boot sessions sit
 // behind a mutex. No path built from client input ever reaches the filesystem: blobs are
-// opened by a validated digest's hex, iPXE binaries by a fixed table of names.
+// opened by a validated digest's hex, iPXE binaries by a fixed table of names; machine
+// configurations (configroutes.cpp) come from the catalog only.
 #pragma once
 
+#include "boot/bootwatch.h"
 #include "boot/http/httpengine.h"
 #include "store/digest.h"
 
@@ -33,8 +35,13 @@ public:
 
     http::Response handle(const http::Request &request, const http::Peer &peer);
     void rejected(int status, const QByteArray &reason, const http::Peer &peer);
+    // Boots past their deadline count as failed (HttpBootServer calls this a few times a second).
+    void expireBoots();
 
-    std::atomic<quint64> scripts { 0 }, blobs { 0 }, reports { 0 };
+    std::atomic<quint64> scripts { 0 }, blobs { 0 }, reports { 0 }, configs { 0 };
+
+    // Strict MAC forms in a URL: aa-bb-cc-dd-ee-ff (iPXE's hexhyp), aa:bb:…, or 12 hex digits.
+    static std::optional<QString> macFromPath(QByteArrayView text);
 
     // A boot this server issued: who got which image, for attributing downloads and
     // reports to a machine.
@@ -54,6 +61,9 @@ private:
     http::Response blob(const http::Request &request, const http::Peer &peer);
     http::Response ipxeBinary(const http::Request &request, const http::Peer &peer);
     http::Response report(const http::Request &request, const http::Peer &peer);
+    // configroutes.cpp: GET /config/<mac>?boot=&token= and GET /nocloud/<mac>/<file>.
+    http::Response machineConfig(const http::Request &request, const http::Peer &peer);
+    http::Response noCloud(const http::Request &request, const http::Peer &peer);
 
     // A file body with ETag, Range and conditional handling; takes ownership of fd.
     http::Response serveFile(int fd, const http::Request &request, const QByteArray &etag, const QByteArray &type);
@@ -61,12 +71,14 @@ private:
     void remember(const Session &session);
     std::optional<Session> sessionFor(const QString &bootId, const QHostAddress &remote) const;
     void recordScript(const BootDecision &decision, const http::Peer &peer);
+    void recordFailure(const BootWatch::Failure &failure);
 
     Catalog *m_catalog;
     LogBus *m_log;
     BootDecider *m_decider;
     BootRecorder *m_recorder;
     Settings m_settings;
+    BootWatch m_watch;
     mutable QMutex m_mutex;
     QHash<QString, Session> m_sessions; // boot id → session
     QHash<QHostAddress, QString> m_lastBootOf; // remote address → its newest boot id

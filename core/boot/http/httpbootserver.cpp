@@ -118,6 +118,8 @@ HttpBootServer::Counters HttpBootServer::counters() const
 
 void HttpBootServer::pollCounters()
 {
+    if (m_routes)
+        m_routes->expireBoots();
     const Counters now = counters();
     if (now.requests != m_last.requests || now.errors != m_last.errors || now.active != m_last.active
         || now.bytesSent != m_last.bytesSent || now.scripts != m_last.scripts || now.blobs != m_last.blobs

@@ -4,6 +4,8 @@
 //   GET|HEAD /blobs/sha256:<hex>   store blobs: Range, ETag = digest, keep-alive, sendfile
 //   GET|HEAD /ipxe.efi, /snponly.efi, /undionly.kpxe   iPXE binaries (UEFI HTTP Boot)
 //   GET /report?mac=&boot=&token=&phase=[&digest=][&detail=]   the machine's init reports
+//   GET /config/<mac>?boot=&token=  the machine's drover-config file (configroutes.cpp)
+//   GET /nocloud/<mac>/{meta-data,user-data,network-config,vendor-data}   cloud-init NoCloud
 // It owns the boot decision's index, the decider and the recorder for its run; the HTTP
 // engine runs on threads of its own, so nothing here blocks the caller's thread.
 #pragma once
