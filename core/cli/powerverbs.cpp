@@ -3,11 +3,10 @@
 #include "catalog/catalog.h"
 #include "cli/cli.h"
 #include "lab/lab.h"
-#include "power/powercontrol.h"
+#include "power/machinepower.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDateTime>
 #include <QJsonObject>
 
 namespace drover {
@@ -43,17 +42,7 @@ int power(CliContext &ctx, const Verb &verb)
     if (timeout <= 0)
         return fail(
             ctx, Text::tr("--timeout: '%1' is not a number of seconds").arg(p.value(QStringLiteral("timeout"))));
-    auto outcome = powerControl(*spec, *action, machine->mac, timeout * 1000);
-    // Every power action is a boot event: the log and the machine's history show who did what.
-    BootEvent e;
-    e.time = QDateTime::currentDateTimeUtc();
-    e.machine = machine->name;
-    e.mac = machine->mac;
-    e.phase = QStringLiteral("power");
-    e.severity = outcome ? QStringLiteral("info") : QStringLiteral("warning");
-    e.detail = outcome ? outcome->detail : outcome.error();
-    if (*action != PowerAction::Status)
-        (void)ctx.lab->catalog()->addEvents({ e });
+    auto outcome = powerMachine(*ctx.lab->catalog(), *machine, *action, ctx.who, timeout * 1000);
     if (!outcome)
         return fail(ctx, outcome.error());
     if (ctx.json) {

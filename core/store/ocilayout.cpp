@@ -3,6 +3,7 @@
 #include "store/manifest.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -142,15 +143,27 @@ Result<std::unique_ptr<QLockFile>> lockIndex(const QString &root)
     auto lock = std::make_unique<QLockFile>(root + QLatin1Char('/') + QLatin1String(kLockFile));
     // Never stale by age (a long GC holds it); only when its holder is gone.
     lock->setStaleLockTime(0);
-    if (!lock->tryLock(60000)) {
+    const QString path = root + QLatin1Char('/') + QLatin1String(kLockFile);
+    for (int waited = 0; waited < 60; ++waited) {
+        if (lock->tryLock(1000))
+            return lock;
+        // A holder killed between creating the file and writing its PID leaves a lock
+        // QLockFile cannot judge (no PID to check), and it would wait forever. Once such
+        // a file is a few seconds old, nobody is about to fill it in: take it over.
         qint64 pid = 0;
         QString host;
         QString app;
-        lock->getLockInfo(&pid, &host, &app);
-        return Result<std::unique_ptr<QLockFile>>::failure(
-            Text::tr("the image store %1 is locked by process %2 (%3) on %4").arg(root).arg(pid).arg(app, host));
+        const bool known = lock->getLockInfo(&pid, &host, &app) && pid > 0;
+        const QDateTime modified = QFileInfo(path).lastModified();
+        if (!known && modified.isValid() && modified.secsTo(QDateTime::currentDateTime()) >= 3)
+            lock->removeStaleLockFile();
     }
-    return lock;
+    qint64 pid = 0;
+    QString host;
+    QString app;
+    lock->getLockInfo(&pid, &host, &app);
+    return Result<std::unique_ptr<QLockFile>>::failure(
+        Text::tr("the image store %1 is locked by process %2 (%3) on %4").arg(root).arg(pid).arg(app, host));
 }
 
 } // namespace drover::oci

@@ -4,6 +4,7 @@
 // called and how its failures read; Redfish talks to a small BMC simulator in this test,
 // since Debian ships no Redfish emulator.
 #include "power/powercontrol.h"
+#include "qmpvm.h"
 
 #include <QDir>
 #include <QFile>
@@ -22,6 +23,7 @@
 #include <QtConcurrentRun>
 
 using namespace drover;
+using namespace drover::test;
 
 class TstPower : public QObject {
     Q_OBJECT
@@ -114,9 +116,6 @@ private Q_SLOTS:
 
     void qmpAgainstQemu()
     {
-        const QString qemu = QStandardPaths::findExecutable(QStringLiteral("qemu-system-x86_64"));
-        if (qemu.isEmpty())
-            QSKIP("qemu-system-x86_64 is not installed");
         QTemporaryDir dir;
         const QString socket = dir.filePath(QStringLiteral("vm.qmp"));
         const auto spec = PowerSpec::parse(QStringLiteral("qmp://") + socket);
@@ -125,14 +124,9 @@ private Q_SLOTS:
         QVERIFY2(status, qPrintable(status.error()));
         QCOMPARE(status->state, QStringLiteral("off")); // nothing listens yet
 
-        // A machine with no devices, stopped before its firmware runs (-S): "plugged in, off".
         QProcess vm;
-        vm.start(qemu,
-            { QStringLiteral("-machine"), QStringLiteral("none"), QStringLiteral("-S"), QStringLiteral("-display"),
-                QStringLiteral("none"), QStringLiteral("-nodefaults"), QStringLiteral("-qmp"),
-                QStringLiteral("unix:%1,server=on,wait=off").arg(socket) });
-        QVERIFY(vm.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(socket), 20000);
+        QString why;
+        QVERIFY2(startQmpVm(vm, socket, &why), qPrintable(why));
         status = powerControl(*spec, PowerAction::Status, {});
         QVERIFY2(status, qPrintable(status.error()));
         QCOMPARE(status->state, QStringLiteral("prelaunch"));

@@ -6,6 +6,7 @@
 #include "storefixture.h"
 #include "testlab.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -169,6 +170,25 @@ private Q_SLOTS:
         QVERIFY2(tags.error().contains(QLatin1String("index.json")), qPrintable(tags.error()));
         const Manifest m = makeImage(store.blobs(), QStringLiteral("a"), QStringLiteral("1"), { 100 }, 5);
         QVERIFY(!store.publish(m).ok()); // never replaces an index it cannot read
+    }
+
+    void emptyLockFromAKilledWriterIsTakenOver()
+    {
+        // A writer killed between creating the lock file and writing its PID into it leaves
+        // an empty lock: once it is a few seconds old, the next publisher takes it over.
+        QTemporaryDir dir;
+        ImageStore store(dir.path());
+        QVERIFY(store.blobs().init().ok());
+        const QString lock = dir.filePath(QStringLiteral(".drover-index.lock"));
+        writeFile(lock, QByteArray());
+        QFile file(lock);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(-10), QFileDevice::FileModificationTime));
+        file.close();
+        const Manifest m = makeImage(store.blobs(), QStringLiteral("after-crash"), QStringLiteral("1"), { 100 }, 6);
+        const auto published = store.publish(m);
+        QVERIFY2(published.ok(), qPrintable(published.error()));
+        QVERIFY(store.resolve(QStringLiteral("after-crash:1")).has_value());
     }
 
     void publishImage_data() { addBackendRows(); }

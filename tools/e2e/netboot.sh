@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end netboot through Drover's own boot server (docs/architecture.md, "Testing boots"):
+# End-to-end netboot through Drover's own boot server (docs/user-guide.md, "Serving boots"):
 # a network namespace made for the run holds a bridge (the lab segment) and a tap device;
 # `drover --headless` serves that bridge; a qemu VM (software emulation) on the tap boots the
 # reference image (examples/recipes/debian-server.json, built with a shared cache) to ready.

@@ -6,6 +6,7 @@
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
 #include "fleet/machinedetails.h"
+#include "fleet/poweractions.h"
 #include "images/imagemodel.h"
 #include "images/imagepanel.h"
 #include "lab/lab.h"
@@ -44,6 +45,7 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     , m_serverPanel(new ServerPanel(lab, this))
     , m_undoStack(new QUndoStack(this))
     , m_fleetActions(new FleetActions(lab, m_fleetView, m_undoStack, this))
+    , m_powerActions(new PowerActions(lab, m_fleetView, this))
 {
     setWindowTitle(tr("Drover"));
     setObjectName(QStringLiteral("mainWindow"));
@@ -75,12 +77,14 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     createMenus();
     auto showMessage = [this](const QString &text) { statusBar()->showMessage(text, 10000); };
     connect(m_fleetActions, &FleetActions::message, this, showMessage);
+    connect(m_powerActions, &PowerActions::message, this, showMessage);
     connect(m_imagePanel, &ImagePanel::message, this, showMessage);
     connect(m_imagePanel, &ImagePanel::newImageRequested, this, [this] { openBuildWizard(); });
     connect(m_imagePanel, &ImagePanel::newVersionRequested, this, [this](const QString &tag) { openBuildWizard(tag); });
     connect(m_fleetView->table(), &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         QMenu menu(this);
         m_fleetActions->populateContextMenu(&menu);
+        m_powerActions->populateContextMenu(&menu);
         menu.addSeparator();
         menu.addAction(tr("Re&move…"), this, &MainWindow::removeSelectedMachines)
             ->setEnabled(!m_fleetView->selectedMachines().isEmpty());
@@ -135,6 +139,7 @@ void MainWindow::createMenus()
     m_fleetView->table()->addAction(remove);
     machines->addSeparator();
     m_fleetActions->populateContextMenu(machines);
+    m_powerActions->populateContextMenu(machines);
     machines->addSeparator();
     machines->addAction(tr("&Find…"), QKeySequence::Find, this, [this] {
         dock(QStringLiteral("fleetDock"))->raise();

@@ -12,6 +12,7 @@ namespace drover {
 
 class BuildWizard;
 class FleetActions;
+class PowerActions;
 class FleetModel;
 class FleetView;
 class ImageModel;
@@ -30,6 +31,7 @@ public:
 
     FleetView *fleetView() const { return m_fleetView; }
     FleetActions *fleetActions() const { return m_fleetActions; }
+    PowerActions *powerActions() const { return m_powerActions; }
     QUndoStack *undoStack() const { return m_undoStack; }
     LogView *logView() const { return m_logView; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
@@ -63,6 +65,7 @@ private:
     ImagePanel *m_imagePanel = nullptr;
     QUndoStack *m_undoStack;
     FleetActions *m_fleetActions;
+    PowerActions *m_powerActions;
     QList<QDockWidget *> m_docks;
     QByteArray m_defaultState;
     QPointer<BuildWizard> m_buildWizard;

@@ -1,0 +1,151 @@
+// The fleet table's Power menu: the selected machines switched by their power method, off
+// the GUI thread — a real qemu behind QMP and a Wake-on-LAN packet on a socket; off and
+// cycle only after confirmation; every action in the catalog's events.
+#include "catalog/catalog.h"
+#include "fleet/fleetview.h"
+#include "fleet/poweractions.h"
+#include "main/mainwindow.h"
+#include "power/powerspec.h"
+#include "qmpvm.h"
+#include "testlab.h"
+
+#include <QFile>
+#include <QItemSelectionModel>
+#include <QMenu>
+#include <QNetworkDatagram>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUdpSocket>
+
+using namespace drover;
+using namespace drover::test;
+
+class TstPowerActions : public QObject {
+    Q_OBJECT
+    TestLab m_t;
+
+    static void selectRows(QTableView *table, const QList<int> &rows)
+    {
+        table->selectionModel()->clearSelection();
+        for (int row : rows)
+            table->selectionModel()->select(
+                table->model()->index(row, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void init()
+    {
+        QString why;
+        m_t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(m_t.lab, qPrintable(why));
+        for (int i = 1; i <= 2; ++i) {
+            Machine m;
+            m.name = QStringLiteral("pc-0%1").arg(i);
+            m.mac = QStringLiteral("52:54:00:00:00:0%1").arg(i);
+            QVERIFY(m_t.lab->catalog()->addMachine(m).ok());
+        }
+    }
+
+    void menuNeedsASelection()
+    {
+        MainWindow w(m_t.lab.get());
+        QMenu menu;
+        w.powerActions()->populateContextMenu(&menu);
+        QMenu *power = menu.actions().first()->menu();
+        QVERIFY(power);
+        QCOMPARE(power->actions().size(), 6); // on, wake, cycle, off, separator, status
+        QVERIFY(!power->isEnabled());
+        QTableView *table = w.fleetView()->table();
+        QTRY_COMPARE(table->model()->rowCount(), 2);
+        selectRows(table, { 0 });
+        Q_EMIT menu.aboutToShow();
+        QVERIFY(power->isEnabled());
+    }
+
+    void qmpMachineFromTheMenu()
+    {
+        QTemporaryDir dir;
+        const QString socket = dir.filePath(QStringLiteral("pc-01.qmp"));
+        QProcess vm;
+        QString why;
+        QVERIFY2(startQmpVm(vm, socket, &why), qPrintable(why));
+        QVERIFY(m_t.lab->catalog()
+                ->setSetting(powerSettingKey(false, QStringLiteral("pc-01")), QStringLiteral("qmp://") + socket)
+                .ok());
+
+        MainWindow w(m_t.lab.get());
+        PowerActions *power = w.powerActions();
+        QSignalSpy finished(power, &PowerActions::finished);
+        QTableView *table = w.fleetView()->table();
+        QTRY_COMPARE(table->model()->rowCount(), 2);
+
+        QVERIFY(power->run(PowerAction::On, { QStringLiteral("pc-01") }));
+        QTRY_COMPARE(finished.size(), 1);
+        QVERIFY2(finished.at(0).at(2).toBool(), qPrintable(finished.at(0).at(3).toString()));
+        QVERIFY(power->run(PowerAction::Status, { QStringLiteral("pc-01") }));
+        QTRY_COMPARE(finished.size(), 2);
+        QVERIFY2(finished.at(1).at(3).toString().contains(QLatin1String("pc-01: on")),
+            qPrintable(finished.at(1).at(3).toString()));
+
+        // Off asks first; declined, nothing happens.
+        QStringList asked;
+        power->setConfirm([&asked](PowerAction, const QStringList &machines) {
+            asked = machines;
+            return false;
+        });
+        QVERIFY(!power->run(PowerAction::Off, { QStringLiteral("pc-01") }));
+        QCOMPARE(asked, QStringList { QStringLiteral("pc-01") });
+        QCOMPARE(vm.state(), QProcess::Running);
+        power->setConfirm([](PowerAction, const QStringList &) { return true; });
+        QVERIFY(power->run(PowerAction::Off, { QStringLiteral("pc-01") }));
+        QTRY_COMPARE(finished.size(), 3);
+        QVERIFY(finished.at(2).at(2).toBool());
+        QTRY_COMPARE_WITH_TIMEOUT(vm.state(), QProcess::NotRunning, 15000); // qemu really went away
+
+        // The window stayed responsive and the catalog tells the story.
+        const auto events
+            = m_t.lab->catalog()->events(EventFilter { QStringLiteral("pc-01"), QStringLiteral("power"), 0, 10 });
+        QCOMPARE(events.size(), 2); // on and off; status is not an event
+        QVERIFY2(events.last().detail.contains(QLatin1String("powered off")), qPrintable(events.last().detail));
+    }
+
+    void wakeTwoMachines()
+    {
+        QUdpSocket receiver;
+        QVERIFY(receiver.bind(QHostAddress::LocalHost, 0));
+        for (const QString &name : { QStringLiteral("pc-01"), QStringLiteral("pc-02") })
+            QVERIFY(m_t.lab->catalog()
+                    ->setSetting(
+                        powerSettingKey(false, name), QStringLiteral("wol://127.0.0.1:%1").arg(receiver.localPort()))
+                    .ok());
+        MainWindow w(m_t.lab.get());
+        QSignalSpy finished(w.powerActions(), &PowerActions::finished);
+        QTableView *table = w.fleetView()->table();
+        QTRY_COMPARE(table->model()->rowCount(), 2);
+        selectRows(table, { 0, 1 });
+        QVERIFY(w.powerActions()->run(PowerAction::Wake, w.fleetView()->selectedMachines()));
+        QTRY_COMPARE(finished.size(), 2);
+        QSet<QByteArray> macs;
+        QTRY_VERIFY(receiver.hasPendingDatagrams());
+        while (macs.size() < 2 && receiver.waitForReadyRead(2000)) {
+            while (receiver.hasPendingDatagrams())
+                macs.insert(receiver.receiveDatagram().data().mid(6, 6).toHex());
+        }
+        QCOMPARE(macs, (QSet<QByteArray> { "525400000001", "525400000002" }));
+        // Wake-on-LAN cannot switch off: the reason reaches the user.
+        QVERIFY(w.powerActions()->run(PowerAction::Status, { QStringLiteral("pc-01") }));
+        QTRY_COMPARE(finished.size(), 3);
+        QVERIFY(!finished.at(2).at(2).toBool());
+        QVERIFY2(finished.at(2).at(3).toString().contains(QLatin1String("Wake-on-LAN can only switch a machine on")),
+            qPrintable(finished.at(2).at(3).toString()));
+    }
+};
+
+QTEST_MAIN(TstPowerActions)
+#include "tst_poweractions.moc"
