@@ -247,6 +247,13 @@
         <source>the catalog names no valid manifest digest for it (&apos;%1&apos;)</source>
         <translation>der Katalog nennt keinen gültigen Manifest-Digest dafür (&apos;%1&apos;)</translation>
     </message>
+    <message numerus="yes">
+        <source>%1 failed %n boot(s) in a row with no other image known to work; trying %2 again in %3 s</source>
+        <translation>
+            <numerusform>Bei %1 ist %n Bootvorgang in Folge fehlgeschlagen, und kein anderes Image ist als funktionierend bekannt; %2 wird in %3 s erneut versucht</numerusform>
+            <numerusform>Bei %1 sind %n Bootvorgänge in Folge fehlgeschlagen, und kein anderes Image ist als funktionierend bekannt; %2 wird in %3 s erneut versucht</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>BootFile</name>
@@ -356,6 +363,87 @@
     <message>
         <source> (image unknown: not recorded as last-known-good)</source>
         <translation> (Image unbekannt: nicht als letztes funktionierendes Image vermerkt)</translation>
+    </message>
+    <message>
+        <source>group %1 r%2</source>
+        <translation>Gruppe %1 r%2</translation>
+    </message>
+    <message>
+        <source>machine %1 r%2</source>
+        <translation>Maschine %1 r%2</translation>
+    </message>
+    <message>
+        <source>configuration request from %1 refused: the boot&apos;s token has expired</source>
+        <translation>Konfigurationsanfrage von %1 abgelehnt: das Token des Bootvorgangs ist abgelaufen</translation>
+    </message>
+    <message>
+        <source>configuration request from %1 refused: wrong token</source>
+        <translation>Konfigurationsanfrage von %1 abgelehnt: falsches Token</translation>
+    </message>
+    <message>
+        <source>configuration request from %1: no machine has this MAC</source>
+        <translation>Konfigurationsanfrage von %1: keine Maschine hat diese MAC</translation>
+    </message>
+    <message>
+        <source>configuration of %1 cannot be served: %2</source>
+        <translation>Konfiguration von %1 kann nicht ausgeliefert werden: %2</translation>
+    </message>
+    <message>
+        <source>no configuration for %1 (asked from %2): the image boots as built</source>
+        <translation>keine Konfiguration für %1 (angefragt von %2): das Image bootet wie gebaut</translation>
+    </message>
+    <message>
+        <source>configuration of %1 cannot be rendered: %2</source>
+        <translation>Konfiguration von %1 kann nicht erzeugt werden: %2</translation>
+    </message>
+    <message>
+        <source>configuration served to %1: %2 (from %3)</source>
+        <translation>Konfiguration an %1 ausgeliefert: %2 (aus %3)</translation>
+    </message>
+    <message>
+        <source>cloud-init request from %1 refused: wrong boot or token</source>
+        <translation>cloud-init-Anfrage von %1 abgelehnt: falscher Bootvorgang oder falsches Token</translation>
+    </message>
+    <message>
+        <source>cloud-init data of %1 cannot be served: %2</source>
+        <translation>cloud-init-Daten von %1 können nicht ausgeliefert werden: %2</translation>
+    </message>
+    <message>
+        <source>cloud-init data of %1 cannot be rendered: %2</source>
+        <translation>cloud-init-Daten von %1 können nicht erzeugt werden: %2</translation>
+    </message>
+    <message>
+        <source>cloud-init user-data served to %1 (from %2)</source>
+        <translation>cloud-init-user-data an %1 ausgeliefert (aus %2)</translation>
+    </message>
+    <message>
+        <source>cloud-init user-data served to %1 (no configuration: host name and DHCP only)</source>
+        <translation>cloud-init-user-data an %1 ausgeliefert (keine Konfiguration: nur Hostname und DHCP)</translation>
+    </message>
+</context>
+<context>
+    <name>BootWatch</name>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n min</numerusform>
+            <numerusform>%n min</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n s</source>
+        <translation>
+            <numerusform>%n s</numerusform>
+            <numerusform>%n s</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 booted again %2 after its last boot, which reached &apos;%3&apos; but never reported ready with %4</source>
+        <translation>%1 hat %2 nach dem letzten Booten erneut gebootet; dieses erreichte &apos;%3&apos;, meldete mit %4 aber nie Bereitschaft</translation>
+    </message>
+    <message>
+        <source>%1 did not reach ready with %2 within %3 (last phase: %4)</source>
+        <translation>%1 hat mit %2 nicht innerhalb von %3 den Zustand „bereit“ erreicht (letzte Phase: %4)</translation>
     </message>
 </context>
 <context>
@@ -615,10 +703,6 @@
         </translation>
     </message>
     <message>
-        <source>Drover&apos;s ready unit is missing: %1</source>
-        <translation>Drovers ready-Unit fehlt: %1</translation>
-    </message>
-    <message>
         <source>warning: %1 is missing; this image will not report ready</source>
         <translation>Warnung: %1 fehlt; dieses Image wird nicht melden, dass es bereit ist</translation>
     </message>
@@ -649,6 +733,10 @@
     <message>
         <source>waiting for another build that is using the package cache</source>
         <translation>warte auf einen anderen Build, der den Paket-Cache verwendet</translation>
+    </message>
+    <message>
+        <source>Drover&apos;s unit %1 is missing: %2</source>
+        <translation>Drovers Unit %1 fehlt: %2</translation>
     </message>
 </context>
 <context>
@@ -763,6 +851,97 @@
     <message>
         <source>exit status %1</source>
         <translation>Exit-Status %1</translation>
+    </message>
+</context>
+<context>
+    <name>ConfigVerbs</name>
+    <message>
+        <source>group %1</source>
+        <translation>Gruppe %1</translation>
+    </message>
+    <message>
+        <source>machine %1</source>
+        <translation>Maschine %1</translation>
+    </message>
+    <message>
+        <source>machine %1 has no configuration (neither its own nor its group&apos;s): it boots its image as built</source>
+        <translation>Maschine %1 hat keine Konfiguration (weder eine eigene noch die ihrer Gruppe): sie bootet ihr Image wie gebaut</translation>
+    </message>
+    <message>
+        <source>%1 r%2</source>
+        <translation>%1 r%2</translation>
+    </message>
+    <message>
+        <source>the configuration of %1 cannot be rendered: %2</source>
+        <translation>die Konfiguration von %1 kann nicht erzeugt werden: %2</translation>
+    </message>
+    <message>
+        <source>TARGET is a group.</source>
+        <translation>TARGET ist eine Gruppe.</translation>
+    </message>
+    <message>
+        <source>Print the drover-config file the machine receives: its group&apos;s and its own configuration merged, templates filled in.</source>
+        <translation>Die drover-config-Datei ausgeben, die die Maschine erhält: Konfiguration der Gruppe und eigene Konfiguration zusammengeführt, Vorlagen ausgefüllt.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is neither a machine nor a group</source>
+        <translation>„%1“ ist weder eine Maschine noch eine Gruppe</translation>
+    </message>
+    <message>
+        <source>drover: --rendered needs a machine: a group&apos;s configuration is rendered per machine</source>
+        <translation>drover: --rendered benötigt eine Maschine: die Konfiguration einer Gruppe wird pro Maschine erzeugt</translation>
+    </message>
+    <message>
+        <source>%1 has no configuration</source>
+        <translation>%1 hat keine Konfiguration</translation>
+    </message>
+    <message>
+        <source>TARGET is a group, even one with no machines yet.</source>
+        <translation>TARGET ist eine Gruppe, auch wenn sie noch keine Maschinen enthält.</translation>
+    </message>
+    <message>
+        <source>Save only if the stored configuration is still at this revision (0: it has none yet).</source>
+        <translation>Nur speichern, wenn die gespeicherte Konfiguration noch diese Revision hat (0: es gibt noch keine).</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is neither a machine nor a group; use --group to start a new group</source>
+        <translation>„%1“ ist weder eine Maschine noch eine Gruppe; verwenden Sie --group, um eine neue Gruppe anzulegen</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>drover: nothing saved</source>
+        <translation>drover: nichts gespeichert</translation>
+    </message>
+    <message>
+        <source>drover: --revision wants a number</source>
+        <translation>drover: --revision erwartet eine Zahl</translation>
+    </message>
+    <message>
+        <source>drover: warning: %1 cannot be configured yet: %2</source>
+        <translation>drover: Warnung: %1 kann noch nicht konfiguriert werden: %2</translation>
+    </message>
+    <message>
+        <source>configuration of %1 saved (revision %2); it applies from the next boot</source>
+        <translation>Konfiguration von %1 gespeichert (Revision %2); sie gilt ab dem nächsten Booten</translation>
+    </message>
+    <message>
+        <source>configuration of %1 removed</source>
+        <translation>Konfiguration von %1 entfernt</translation>
+    </message>
+    <message>
+        <source>Print a machine&apos;s or group&apos;s configuration (JSON), or with --rendered what the machine receives at boot.</source>
+        <translation>Die Konfiguration einer Maschine oder Gruppe ausgeben (JSON) oder mit --rendered das, was die Maschine beim Booten erhält.</translation>
+    </message>
+    <message>
+        <source>Replace a machine&apos;s or group&apos;s configuration with a JSON file, after checking it.</source>
+        <translation>Die Konfiguration einer Maschine oder Gruppe nach einer Prüfung durch eine JSON-Datei ersetzen.</translation>
+    </message>
+    <message>
+        <source>Remove a machine&apos;s or group&apos;s configuration.</source>
+        <translation>Die Konfiguration einer Maschine oder Gruppe entfernen.</translation>
     </message>
 </context>
 <context>
@@ -1388,6 +1567,259 @@
     </message>
 </context>
 <context>
+    <name>MachineConfig</name>
+    <message>
+        <source>unknown key (known: %1)</source>
+        <translation>unbekannter Schlüssel (bekannt: %1)</translation>
+    </message>
+    <message>
+        <source>must be a string</source>
+        <translation>muss eine Zeichenkette sein</translation>
+    </message>
+    <message>
+        <source>must be true or false</source>
+        <translation>muss true oder false sein</translation>
+    </message>
+    <message>
+        <source>must be a whole number</source>
+        <translation>muss eine ganze Zahl sein</translation>
+    </message>
+    <message>
+        <source>must be a list of strings</source>
+        <translation>muss eine Liste von Zeichenketten sein</translation>
+    </message>
+    <message>
+        <source>must be a list</source>
+        <translation>muss eine Liste sein</translation>
+    </message>
+    <message>
+        <source>must be an object</source>
+        <translation>muss ein Objekt sein</translation>
+    </message>
+    <message>
+        <source>must be an absolute path</source>
+        <translation>muss ein absoluter Pfad sein</translation>
+    </message>
+    <message>
+        <source>may contain only A-Z a-z 0-9 and . _ @ + : , = / -</source>
+        <translation>darf nur A-Z a-z 0-9 und . _ @ + : , = / - enthalten</translation>
+    </message>
+    <message>
+        <source>must not have . or .. components</source>
+        <translation>darf keine Komponenten . oder .. enthalten</translation>
+    </message>
+    <message>
+        <source>must not contain //</source>
+        <translation>darf kein // enthalten</translation>
+    </message>
+    <message>
+        <source>must not end with /</source>
+        <translation>darf nicht auf / enden</translation>
+    </message>
+    <message>
+        <source>must not be under /run, /proc, /sys or /dev (the init&apos;s own mounts hide them)</source>
+        <translation>darf nicht unter /run, /proc, /sys oder /dev liegen (die eigenen Mounts des Init verdecken sie)</translation>
+    </message>
+    <message>
+        <source>not valid JSON: %1 at line %2</source>
+        <translation>kein gültiges JSON: %1 in Zeile %2</translation>
+    </message>
+    <message>
+        <source>the configuration must be a JSON object</source>
+        <translation>die Konfiguration muss ein JSON-Objekt sein</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a user name</source>
+        <translation>&apos;%1&apos; ist kein Benutzername</translation>
+    </message>
+    <message>
+        <source>must be a list of authorized_keys lines</source>
+        <translation>muss eine Liste von authorized_keys-Zeilen sein</translation>
+    </message>
+    <message>
+        <source>not an authorized_keys line (TYPE KEY [COMMENT], printable ASCII on one line)</source>
+        <translation>keine authorized_keys-Zeile (TYPE KEY [COMMENT], druckbares ASCII in einer Zeile)</translation>
+    </message>
+    <message>
+        <source>must be an object: { &quot;USER&quot;: [&quot;KEYLINE&quot;, …] }</source>
+        <translation>muss ein Objekt sein: { &quot;USER&quot;: [&quot;KEYLINE&quot;, …] }</translation>
+    </message>
+    <message>
+        <source>write the mode as an octal string, like &quot;0644&quot;</source>
+        <translation>geben Sie den Modus als Oktal-Zeichenkette an, etwa &quot;0644&quot;</translation>
+    </message>
+    <message>
+        <source>must be &quot;text&quot; or &quot;base64&quot;</source>
+        <translation>muss &quot;text&quot; oder &quot;base64&quot; sein</translation>
+    </message>
+    <message>
+        <source>must be &quot;dhcp&quot; or &quot;static&quot;</source>
+        <translation>muss &quot;dhcp&quot; oder &quot;static&quot; sein</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a host name (letters, digits and -, dot-separated labels of at most 63, 253 in all)</source>
+        <translation>&apos;%1&apos; ist kein Hostname (Buchstaben, Ziffern und -, durch Punkte getrennte Labels mit höchstens 63, insgesamt höchstens 253 Zeichen)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a user name (a-z, 0-9, _ and -, starting with a letter or _, at most 32)</source>
+        <translation>&apos;%1&apos; ist kein Benutzername (a-z, 0-9, _ und -, beginnend mit einem Buchstaben oder _, höchstens 32 Zeichen)</translation>
+    </message>
+    <message>
+        <source>user &apos;%1&apos; appears twice</source>
+        <translation>Benutzer &apos;%1&apos; kommt doppelt vor</translation>
+    </message>
+    <message>
+        <source>%1 is not between 1 and 65533</source>
+        <translation>%1 liegt nicht zwischen 1 und 65533</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an absolute path to a shell</source>
+        <translation>&apos;%1&apos; ist kein absoluter Pfad zu einer Shell</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a group name</source>
+        <translation>&apos;%1&apos; ist kein Gruppenname</translation>
+    </message>
+    <message>
+        <source>not a crypt hash like $6$… or $y$… (make one with mkpasswd or openssl passwd -6)</source>
+        <translation>kein crypt-Hash wie $6$… oder $y$… (erzeugen Sie einen mit mkpasswd oder openssl passwd -6)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; %2</source>
+        <translation>&apos;%1&apos; %2</translation>
+    </message>
+    <message>
+        <source>%1 appears twice</source>
+        <translation>%1 kommt doppelt vor</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an octal mode like 0644</source>
+        <translation>&apos;%1&apos; ist kein Oktalmodus wie 0644</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not USER:GROUP</source>
+        <translation>&apos;%1&apos; hat nicht die Form USER:GROUP</translation>
+    </message>
+    <message>
+        <source>is not base64</source>
+        <translation>ist kein gültiges Base64</translation>
+    </message>
+    <message>
+        <source>a base64 file cannot be a template</source>
+        <translation>eine Base64-Datei kann keine Vorlage sein</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a script name (A-Z a-z 0-9 . _ -, starting with a letter or digit, at most 64)</source>
+        <translation>&apos;%1&apos; ist kein Skriptname (A-Z a-z 0-9 . _ -, beginnend mit einem Buchstaben oder einer Ziffer, höchstens 64 Zeichen)</translation>
+    </message>
+    <message>
+        <source>script &apos;%1&apos; appears twice</source>
+        <translation>Skript &apos;%1&apos; kommt doppelt vor</translation>
+    </message>
+    <message>
+        <source>is empty</source>
+        <translation>ist leer</translation>
+    </message>
+    <message>
+        <source>a static network needs an address like 10.0.0.5/24</source>
+        <translation>ein statisches Netzwerk benötigt eine Adresse wie 10.0.0.5/24</translation>
+    </message>
+    <message>
+        <source>an address or gateway needs mode &quot;static&quot;</source>
+        <translation>eine Adresse oder ein Gateway erfordert mode &quot;static&quot;</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an IPv4 address with a prefix like 10.0.0.5/24</source>
+        <translation>&apos;%1&apos; ist keine IPv4-Adresse mit Präfix wie 10.0.0.5/24</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an IPv4 address</source>
+        <translation>&apos;%1&apos; ist keine IPv4-Adresse</translation>
+    </message>
+    <message>
+        <source>group %1</source>
+        <translation>Gruppe %1</translation>
+    </message>
+    <message>
+        <source>machine %1</source>
+        <translation>Maschine %1</translation>
+    </message>
+    <message>
+        <source>the stored configuration of %1 is invalid: %2</source>
+        <translation>die gespeicherte Konfiguration von %1 ist ungültig: %2</translation>
+    </message>
+</context>
+<context>
+    <name>MachinePower</name>
+    <message>
+        <source>%1 by %2: %3</source>
+        <translation>%1 durch %2: %3</translation>
+    </message>
+    <message>
+        <source>%1; but the event was not recorded: %2</source>
+        <translation>%1; das Ereignis wurde jedoch nicht protokolliert: %2</translation>
+    </message>
+</context>
+<context>
+    <name>MachineRender</name>
+    <message>
+        <source>hostname</source>
+        <translation>hostname</translation>
+    </message>
+    <message>
+        <source>hostname: &apos;%1&apos; is not a valid host name (RFC 1123 labels, at most 253 characters)</source>
+        <translation>hostname: &apos;%1&apos; ist kein gültiger Hostname (Labels nach RFC 1123, höchstens 253 Zeichen)</translation>
+    </message>
+    <message>
+        <source>the machine&apos;s name is not a host name: the image keeps its own</source>
+        <translation>der Name der Maschine ist kein Hostname: das Image behält seinen eigenen</translation>
+    </message>
+    <message>
+        <source>user %1: a shell or groups need a uid (without one the user must exist in the image)</source>
+        <translation>Benutzer %1: eine Shell oder Gruppen erfordern eine UID (ohne UID muss der Benutzer im Image existieren)</translation>
+    </message>
+    <message>
+        <source>network.dns: &apos;%1&apos; is not an IPv4 address</source>
+        <translation>network.dns: &apos;%1&apos; ist keine IPv4-Adresse</translation>
+    </message>
+    <message>
+        <source>network.address: &apos;%1&apos; is not an IPv4 address with a prefix</source>
+        <translation>network.address: &apos;%1&apos; ist keine IPv4-Adresse mit Präfix</translation>
+    </message>
+    <message>
+        <source>network.gateway: &apos;%1&apos; is not an IPv4 address</source>
+        <translation>network.gateway: &apos;%1&apos; ist keine IPv4-Adresse</translation>
+    </message>
+    <message>
+        <source>file %1</source>
+        <translation>Datei %1</translation>
+    </message>
+    <message>
+        <source>%1, line %2: &apos;{{&apos; without a closing &apos;}}&apos;</source>
+        <translation>%1, Zeile %2: &apos;{{&apos; ohne schließendes &apos;}}&apos;</translation>
+    </message>
+    <message>
+        <source>%1, line %2: {{ip}}: the address of machine %3 is not known yet (it is filled in when the machine fetches its configuration)</source>
+        <translation>%1, Zeile %2: {{ip}}: die Adresse von Maschine %3 ist noch nicht bekannt (sie wird eingesetzt, wenn die Maschine ihre Konfiguration abruft)</translation>
+    </message>
+    <message>
+        <source>%1, line %2: {{%3}}: machine %4 has no label &apos;%5&apos;</source>
+        <translation>%1, Zeile %2: {{%3}}: Maschine %4 hat kein Label &apos;%5&apos;</translation>
+    </message>
+    <message>
+        <source>%1, line %2: unknown placeholder {{%3}} (known: {{name}}, {{mac}}, {{ip}}, {{label.KEY}})</source>
+        <translation>%1, Zeile %2: unbekannter Platzhalter {{%3}} (bekannt: {{name}}, {{mac}}, {{ip}}, {{label.KEY}})</translation>
+    </message>
+    <message>
+        <source>Drover configuration of %1 (%2)</source>
+        <translation>Drover-Konfiguration von %1 (%2)</translation>
+    </message>
+    <message>
+        <source>from %1</source>
+        <translation>aus %1</translation>
+    </message>
+</context>
+<context>
     <name>MachineVerbs</name>
     <message>
         <source>The machine&apos;s MAC address.</source>
@@ -1646,6 +2078,246 @@
     </message>
 </context>
 <context>
+    <name>PackageIndex</name>
+    <message>
+        <source>apt has no package lists in %1 (run apt-get update); type package names instead</source>
+        <translation>apt hat keine Paketlisten in %1 (führen Sie apt-get update aus); geben Sie die Paketnamen stattdessen von Hand ein</translation>
+    </message>
+    <message>
+        <source>the package lists in %1 are compressed, which Drover cannot read; type package names instead</source>
+        <translation>die Paketlisten in %1 sind komprimiert und für Drover nicht lesbar; geben Sie die Paketnamen stattdessen von Hand ein</translation>
+    </message>
+    <message>
+        <source>the host&apos;s apt has no lists for %1; showing what it has for other suites, which may differ</source>
+        <translation>das apt des Hosts hat keine Listen für %1; angezeigt wird, was es für andere Suites hat, was abweichen kann</translation>
+    </message>
+</context>
+<context>
+    <name>PowerControl</name>
+    <message>
+        <source>Wake-on-LAN: &apos;%1&apos; is not a MAC address</source>
+        <translation>Wake-on-LAN: &apos;%1&apos; ist keine MAC-Adresse</translation>
+    </message>
+    <message>
+        <source>Wake-on-LAN: cannot send to %1:%2: %3</source>
+        <translation>Wake-on-LAN: Senden an %1:%2 nicht möglich: %3</translation>
+    </message>
+    <message>
+        <source>Wake-on-LAN magic packet for %1 sent to %2:%3</source>
+        <translation>Wake-on-LAN-Magic-Packet für %1 an %2:%3 gesendet</translation>
+    </message>
+    <message>
+        <source>%1: cannot run %2: %3 (is it installed?)</source>
+        <translation>%1: %2 kann nicht ausgeführt werden: %3 (ist es installiert?)</translation>
+    </message>
+    <message>
+        <source>%1: no answer within %2 s</source>
+        <translation>%1: keine Antwort innerhalb von %2 s</translation>
+    </message>
+    <message>
+        <source>%1: %2 exited with status %3: %4</source>
+        <translation>%1: %2 wurde mit Status %3 beendet: %4</translation>
+    </message>
+    <message>
+        <source>IPMI %1</source>
+        <translation>IPMI %1</translation>
+    </message>
+    <message>
+        <source>%1: chassis power %2: %3</source>
+        <translation>%1: chassis power %2: %3</translation>
+    </message>
+    <message>
+        <source>Redfish %1</source>
+        <translation>Redfish %1</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1: the BMC refused the user %2 (HTTP %3)</source>
+        <translation>%1: der BMC hat den Benutzer %2 abgelehnt (HTTP %3)</translation>
+    </message>
+    <message>
+        <source>%1: HTTP %2 for %3: %4</source>
+        <translation>%1: HTTP %2 für %3: %4</translation>
+    </message>
+    <message>
+        <source>%1: %2 has no PowerState</source>
+        <translation>%1: %2 hat keinen PowerState</translation>
+    </message>
+    <message>
+        <source>%1: %2 is %3</source>
+        <translation>%1: %2 ist %3</translation>
+    </message>
+    <message>
+        <source>%1: %2 reset %3</source>
+        <translation>%1: %2 zurückgesetzt (%3)</translation>
+    </message>
+    <message>
+        <source>ssh %1@%2</source>
+        <translation>ssh %1@%2</translation>
+    </message>
+    <message>
+        <source>QMP %1</source>
+        <translation>QMP %1</translation>
+    </message>
+    <message>
+        <source>%1: no virtual machine listens</source>
+        <translation>%1: keine virtuelle Maschine lauscht</translation>
+    </message>
+    <message>
+        <source>%1: cannot connect: %2 (is the virtual machine running?)</source>
+        <translation>%1: Verbindung nicht möglich: %2 (läuft die virtuelle Maschine?)</translation>
+    </message>
+    <message>
+        <source>%1: %2 failed: %3</source>
+        <translation>%1: %2 fehlgeschlagen: %3</translation>
+    </message>
+    <message>
+        <source>%1: running already</source>
+        <translation>%1: läuft bereits</translation>
+    </message>
+    <message>
+        <source>%1: started (was %2)</source>
+        <translation>%1: gestartet (war %2)</translation>
+    </message>
+    <message>
+        <source>%1: reset</source>
+        <translation>%1: zurückgesetzt</translation>
+    </message>
+    <message>
+        <source>%1: powered off</source>
+        <translation>%1: ausgeschaltet</translation>
+    </message>
+    <message>
+        <source>Wake-on-LAN can only switch a machine on; set IPMI, Redfish, ssh or QMP to %1 it</source>
+        <translation>Wake-on-LAN kann eine Maschine nur einschalten; für %1 legen Sie IPMI, Redfish, ssh oder QMP fest</translation>
+    </message>
+    <message>
+        <source>%1 cannot switch a machine on: it needs the machine running; use Wake-on-LAN, IPMI, Redfish or QMP</source>
+        <translation>%1 kann keine Maschine einschalten, da es eine laufende Maschine voraussetzt; verwenden Sie Wake-on-LAN, IPMI, Redfish oder QMP</translation>
+    </message>
+</context>
+<context>
+    <name>PowerSpec</name>
+    <message>
+        <source>power: &apos;%1&apos; is not a URL such as ipmi://admin:secret@10.0.0.50</source>
+        <translation>power: &apos;%1&apos; ist keine URL wie ipmi://admin:secret@10.0.0.50</translation>
+    </message>
+    <message>
+        <source>power: %1 needs a host: %2</source>
+        <translation>power: %1 benötigt einen Host: %2</translation>
+    </message>
+    <message>
+        <source>power: Wake-on-LAN needs an IPv4 broadcast address, not &apos;%1&apos;</source>
+        <translation>power: Wake-on-LAN benötigt eine IPv4-Broadcast-Adresse, nicht &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>power: IPMI needs a user: ipmi://USER:PASSWORD@%1</source>
+        <translation>power: IPMI benötigt einen Benutzer: ipmi://USER:PASSWORD@%1</translation>
+    </message>
+    <message>
+        <source>power: &apos;%1&apos; is not a Redfish system such as Systems/1</source>
+        <translation>power: &apos;%1&apos; ist kein Redfish-System wie Systems/1</translation>
+    </message>
+    <message>
+        <source>power: the ssh identity must be an absolute path, not &apos;%1&apos;</source>
+        <translation>power: die ssh-Identität muss ein absoluter Pfad sein, nicht &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>power: QMP needs the socket&apos;s absolute path: qmp:///run/drover/vm-1.qmp</source>
+        <translation>power: QMP benötigt den absoluten Pfad des Sockets: qmp:///run/drover/vm-1.qmp</translation>
+    </message>
+    <message>
+        <source>power: unknown method &apos;%1&apos;; use wol, ipmi, redfish, redfish+http, ssh or qmp</source>
+        <translation>power: unbekannte Methode &apos;%1&apos;; verwenden Sie wol, ipmi, redfish, redfish+http, ssh oder qmp</translation>
+    </message>
+    <message>
+        <source>power: a host or user may not start with &apos;-&apos;: %1</source>
+        <translation>power: ein Host oder Benutzer darf nicht mit &apos;-&apos; beginnen: %1</translation>
+    </message>
+    <message>
+        <source>Wake-on-LAN</source>
+        <translation>Wake-on-LAN</translation>
+    </message>
+    <message>
+        <source>IPMI</source>
+        <translation>IPMI</translation>
+    </message>
+    <message>
+        <source>Redfish</source>
+        <translation>Redfish</translation>
+    </message>
+    <message>
+        <source>ssh</source>
+        <translation>ssh</translation>
+    </message>
+    <message>
+        <source>QMP</source>
+        <translation>QMP</translation>
+    </message>
+    <message>
+        <source>setting %1: %2</source>
+        <translation>Einstellung %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>PowerVerbs</name>
+    <message>
+        <source>Give up after this many seconds (default 20).</source>
+        <translation>Nach so vielen Sekunden aufgeben (Standard: 20).</translation>
+    </message>
+    <message>
+        <source>drover: &apos;%1&apos; is not one of on, off, cycle, wake, status</source>
+        <translation>drover: „%1“ ist nicht on, off, cycle, wake oder status</translation>
+    </message>
+    <message>
+        <source>no machine named &apos;%1&apos;</source>
+        <translation>keine Maschine namens „%1“</translation>
+    </message>
+    <message>
+        <source>--timeout: &apos;%1&apos; is not a number of seconds</source>
+        <translation>--timeout: „%1“ ist keine Anzahl von Sekunden</translation>
+    </message>
+    <message>
+        <source>TARGET is a group (machines labelled group=TARGET).</source>
+        <translation>TARGET ist eine Gruppe (Maschinen mit dem Label group=TARGET).</translation>
+    </message>
+    <message>
+        <source>Remove the setting: the group&apos;s, else Wake-on-LAN, applies.</source>
+        <translation>Die Einstellung entfernen: dann gilt die der Gruppe, sonst Wake-on-LAN.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is neither a machine nor a group; use --group for a new group</source>
+        <translation>„%1“ ist weder eine Maschine noch eine Gruppe; verwenden Sie --group für eine neue Gruppe</translation>
+    </message>
+    <message>
+        <source>%1: power setting removed</source>
+        <translation>%1: Einstellung zur Stromsteuerung entfernt</translation>
+    </message>
+    <message>
+        <source>%1 %2: %3 (%4)</source>
+        <translation>%1 %2: %3 (%4)</translation>
+    </message>
+    <message>
+        <source>group</source>
+        <translation>Gruppe</translation>
+    </message>
+    <message>
+        <source>machine</source>
+        <translation>Maschine</translation>
+    </message>
+    <message>
+        <source>Set how a machine or group is powered: wol://, ipmi://, redfish://, ssh://, qmp://.</source>
+        <translation>Festlegen, wie eine Maschine oder Gruppe ein- und ausgeschaltet wird: wol://, ipmi://, redfish://, ssh://, qmp://.</translation>
+    </message>
+    <message>
+        <source>Switch a machine on or off, power-cycle it, wake it, or show its power state.</source>
+        <translation>Eine Maschine ein- oder ausschalten, aus- und wieder einschalten, aufwecken oder ihren Stromzustand anzeigen.</translation>
+    </message>
+</context>
+<context>
     <name>Recipe</name>
     <message>
         <source>the string &quot;%1&quot;</source>
@@ -1853,6 +2525,61 @@
     </message>
 </context>
 <context>
+    <name>RecipeDraft</name>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 is larger than 4 MiB; is it a recipe?</source>
+        <translation>%1 ist größer als 4 MiB; ist das ein Rezept?</translation>
+    </message>
+    <message>
+        <source>cannot create the directory %1</source>
+        <translation>das Verzeichnis %1 kann nicht erstellt werden</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a path inside the image like &quot;etc/motd&quot;</source>
+        <translation>&quot;%1&quot; ist kein Pfad innerhalb des Images wie &quot;etc/motd&quot;</translation>
+    </message>
+    <message>
+        <source>two files go to /%1</source>
+        <translation>zwei Dateien haben dasselbe Ziel /%1</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a script file name like &quot;10-setup.sh&quot;</source>
+        <translation>&quot;%1&quot; ist kein Skriptdateiname wie &quot;10-setup.sh&quot;</translation>
+    </message>
+    <message>
+        <source>two scripts are called &quot;%1&quot;</source>
+        <translation>zwei Skripte heißen &quot;%1&quot;</translation>
+    </message>
+    <message>
+        <source>cannot read %1 (for /%2): %3</source>
+        <translation>%1 (für /%2) kann nicht gelesen werden: %3</translation>
+    </message>
+    <message>
+        <source>cannot rename %1 to %2</source>
+        <translation>%1 kann nicht in %2 umbenannt werden</translation>
+    </message>
+    <message>
+        <source>Debian server: systemd, networkd, OpenSSH, a user &quot;lab&quot; (the reference recipe)</source>
+        <translation>Debian-Server: systemd, networkd, OpenSSH, ein Benutzer &quot;lab&quot; (das Referenzrezept)</translation>
+    </message>
+    <message>
+        <source>Minimal: a kernel, systemd and the network; nothing else</source>
+        <translation>Minimal: ein Kernel, systemd und das Netzwerk; sonst nichts</translation>
+    </message>
+    <message>
+        <source>template %1</source>
+        <translation>Vorlage %1</translation>
+    </message>
+</context>
+<context>
     <name>StoreGc</name>
     <message>
         <source>not collecting: %1</source>
@@ -2031,6 +2758,164 @@
     </message>
 </context>
 <context>
+    <name>drover::BasePage</name>
+    <message>
+        <source>Base</source>
+        <translation>Basis</translation>
+    </message>
+    <message>
+        <source>What the image is called and which Debian it is built from.</source>
+        <translation>Wie das Image heißt und aus welchem Debian es gebaut wird.</translation>
+    </message>
+    <message>
+        <source>Letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos;, starting with a letter or digit</source>
+        <translation>Buchstaben, Ziffern, &apos;.&apos;, &apos;_&apos; und &apos;-&apos;, beginnend mit einem Buchstaben oder einer Ziffer</translation>
+    </message>
+    <message>
+        <source>empty: the UTC time of the build</source>
+        <translation>leer: die UTC-Zeit des Builds</translation>
+    </message>
+    <message>
+        <source>With the name, the tag NAME:VERSION; a published tag never changes</source>
+        <translation>Zusammen mit dem Namen der Tag NAME:VERSION; ein veröffentlichter Tag ändert sich nie</translation>
+    </message>
+    <message>
+        <source>A line saying what the image is for</source>
+        <translation>Eine Zeile, die beschreibt, wofür das Image gedacht ist</translation>
+    </message>
+    <message>
+        <source>Debian suite or codename: trixie is Debian 13, bookworm Debian 12, sid unstable</source>
+        <translation>Debian-Suite oder Codename: trixie ist Debian 13, bookworm Debian 12, sid unstable</translation>
+    </message>
+    <message>
+        <source>Only amd64 for now</source>
+        <translation>Vorerst nur amd64</translation>
+    </message>
+    <message>
+        <source>Archive components, separated by spaces: main, contrib, non-free-firmware …</source>
+        <translation>Archivkomponenten, durch Leerzeichen getrennt: main, contrib, non-free-firmware …</translation>
+    </message>
+    <message>
+        <source>empty: the host&apos;s apt configuration</source>
+        <translation>leer: die apt-Konfiguration des Hosts</translation>
+    </message>
+    <message>
+        <source>An http://, https:// or file:// URL of a Debian mirror; empty uses the first Debian source the build host&apos;s apt knows</source>
+        <translation>Eine http://-, https://- oder file://-URL eines Debian-Spiegelservers; leer verwendet die erste Debian-Quelle, die apt auf dem Build-Host kennt</translation>
+    </message>
+    <message>
+        <source>Nam&amp;e:</source>
+        <translation>&amp;Name:</translation>
+    </message>
+    <message>
+        <source>&amp;Version:</source>
+        <translation>&amp;Version:</translation>
+    </message>
+    <message>
+        <source>&amp;Description:</source>
+        <translation>&amp;Beschreibung:</translation>
+    </message>
+    <message>
+        <source>Debian &amp;suite:</source>
+        <translation>Debian-&amp;Suite:</translation>
+    </message>
+    <message>
+        <source>&amp;Architecture:</source>
+        <translation>&amp;Architektur:</translation>
+    </message>
+    <message>
+        <source>&amp;Components:</source>
+        <translation>&amp;Komponenten:</translation>
+    </message>
+    <message>
+        <source>&amp;Mirror:</source>
+        <translation>S&amp;piegelserver:</translation>
+    </message>
+</context>
+<context>
+    <name>drover::BootPage</name>
+    <message>
+        <source>Leave out &amp;documentation (/usr/share/doc, info pages)</source>
+        <translation>&amp;Dokumentation weglassen (/usr/share/doc, Info-Seiten)</translation>
+    </message>
+    <message>
+        <source>Leave out &amp;man pages</source>
+        <translation>&amp;Manpages weglassen</translation>
+    </message>
+    <message>
+        <source>Boot Options</source>
+        <translation>Boot-Optionen</translation>
+    </message>
+    <message>
+        <source>How machines receive the image, and what is left out of it.</source>
+        <translation>Wie Maschinen das Image erhalten und was darin weggelassen wird.</translation>
+    </message>
+    <message>
+        <source>Layers: base and top layer fetched by Drover&apos;s init (default)</source>
+        <translation>Schichten: Basis- und obere Schicht, von Drovers Init geladen (Standard)</translation>
+    </message>
+    <message>
+        <source>Initramfs: the whole root in the initramfs, for machines that cannot fetch layers</source>
+        <translation>Initramfs: das gesamte Wurzelverzeichnis im Initramfs, für Maschinen, die keine Schichten laden können</translation>
+    </message>
+    <message>
+        <source>Layers boot faster and share the base layer between versions</source>
+        <translation>Schichten booten schneller und teilen sich die Basisschicht über Versionen hinweg</translation>
+    </message>
+    <message>
+        <source>squashfs (zstd)</source>
+        <translation>squashfs (zstd)</translation>
+    </message>
+    <message>
+        <source>erofs (lz4hc)</source>
+        <translation>erofs (lz4hc)</translation>
+    </message>
+    <message>
+        <source>File system of the layers</source>
+        <translation>Dateisystem der Schichten</translation>
+    </message>
+    <message>
+        <source>Kernel command line; the boot server adds Drover&apos;s own arguments</source>
+        <translation>Kernel-Befehlszeile; der Bootserver fügt Drovers eigene Parameter hinzu</translation>
+    </message>
+    <message>
+        <source>Copyright files stay</source>
+        <translation>Copyright-Dateien bleiben erhalten</translation>
+    </message>
+    <message>
+        <source>none; * keeps all</source>
+        <translation>keine; * behält alle</translation>
+    </message>
+    <message>
+        <source>Translations to keep in /usr/share/locale, e.g. &quot;de pt_BR&quot;; * keeps all</source>
+        <translation>Zu behaltende Übersetzungen in /usr/share/locale, z. B. &quot;de pt_BR&quot;; * behält alle</translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation>&amp;Format:</translation>
+    </message>
+    <message>
+        <source>&amp;Layer type:</source>
+        <translation>&amp;Schichttyp:</translation>
+    </message>
+    <message>
+        <source>&amp;Kernel arguments:</source>
+        <translation>&amp;Kernelparameter:</translation>
+    </message>
+    <message>
+        <source>Locales to kee&amp;p:</source>
+        <translation>Zu &amp;behaltende Locales:</translation>
+    </message>
+    <message>
+        <source>Kernel module classes to keep</source>
+        <translation>Zu behaltende Kernelmodul-Klassen</translation>
+    </message>
+    <message>
+        <source>Modules outside these classes are deleted; what kept modules need stays</source>
+        <translation>Module außerhalb dieser Klassen werden gelöscht; was behaltene Module benötigen, bleibt erhalten</translation>
+    </message>
+</context>
+<context>
     <name>drover::BootServer</name>
     <message>
         <source>--dhcp: &apos;%1&apos; is not one of proxy, full, off</source>
@@ -2087,6 +2972,108 @@
     <message>
         <source>another DHCP server (%1) answers on %2; full mode would fight it. Use proxy mode beside it, or switch it off</source>
         <translation>ein anderer DHCP-Server (%1) antwortet auf %2; der Vollmodus würde mit ihm in Konflikt geraten. Verwenden Sie daneben den Proxy-Modus oder schalten Sie ihn ab</translation>
+    </message>
+    <message>
+        <source>--range: &apos;%1&apos; is not FIRST-LAST, two IPv4 addresses such as 10.0.0.100-10.0.0.199</source>
+        <translation>--range: „%1“ hat nicht die Form FIRST-LAST, zwei IPv4-Adressen wie 10.0.0.100-10.0.0.199</translation>
+    </message>
+    <message>
+        <source>--range: %1 comes after %2</source>
+        <translation>--range: %1 liegt nach %2</translation>
+    </message>
+</context>
+<context>
+    <name>drover::BuildPage</name>
+    <message>
+        <source>&amp;Cancel Build</source>
+        <translation>Build &amp;abbrechen</translation>
+    </message>
+    <message>
+        <source>Build</source>
+        <translation>Build</translation>
+    </message>
+    <message>
+        <source>What the build does; the last 5000 lines</source>
+        <translation>Was der Build tut; die letzten 5000 Zeilen</translation>
+    </message>
+    <message>
+        <source>Stop the build; nothing is published and the caches stay valid</source>
+        <translation>Den Build stoppen; nichts wird veröffentlicht und die Caches bleiben gültig</translation>
+    </message>
+    <message>
+        <source>Building %1</source>
+        <translation>%1 wird gebaut</translation>
+    </message>
+    <message>
+        <source>Cannot save the recipe: %1</source>
+        <translation>Das Rezept kann nicht gespeichert werden: %1</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>(cached)</source>
+        <translation>(im Cache)</translation>
+    </message>
+    <message>
+        <source>The build could not start: another build is running.</source>
+        <translation>Der Build konnte nicht starten: ein anderer Build läuft.</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
+    </message>
+    <message>
+        <source>Elapsed: %1</source>
+        <translation>Verstrichen: %1</translation>
+    </message>
+    <message>
+        <source>%1 s…</source>
+        <translation>%1 s…</translation>
+    </message>
+    <message>
+        <source>Published %1 in %2 s.</source>
+        <translation>%1 in %2 s veröffentlicht.</translation>
+    </message>
+    <message>
+        <source>The recipe is kept in %1 for the next version.</source>
+        <translation>Das Rezept wird für die nächste Version in %1 aufbewahrt.</translation>
+    </message>
+    <message>
+        <source>The recipe could not be kept in %1.</source>
+        <translation>Das Rezept konnte nicht in %1 aufbewahrt werden.</translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing was published. Back leads to the recipe.</source>
+        <translation>Abgebrochen: nichts wurde veröffentlicht. „Zurück“ führt zum Rezept.</translation>
+    </message>
+    <message>
+        <source>The build failed: %1
+
+Nothing was published. Back leads to the recipe to fix it.</source>
+        <translation>Der Build ist fehlgeschlagen: %1
+
+Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigieren.</translation>
+    </message>
+</context>
+<context>
+    <name>drover::BuildWizard</name>
+    <message>
+        <source>New Image</source>
+        <translation>Neues Image</translation>
+    </message>
+    <message>
+        <source>New Image — from %1</source>
+        <translation>Neues Image — aus %1</translation>
+    </message>
+    <message>
+        <source>Cancel Build</source>
+        <translation>Build abbrechen</translation>
+    </message>
+    <message>
+        <source>An image is being built. Cancel the build and close?</source>
+        <translation>Ein Image wird gebaut. Build abbrechen und schließen?</translation>
     </message>
 </context>
 <context>
@@ -2258,6 +3245,54 @@
         <source>catalog: cannot record machines seen: %1</source>
         <translation>Katalog: Gesehene Maschinen können nicht gespeichert werden: %1</translation>
     </message>
+    <message>
+        <source>group &apos;%1&apos;</source>
+        <translation>Gruppe „%1“</translation>
+    </message>
+    <message>
+        <source>machine &apos;%1&apos;</source>
+        <translation>Maschine „%1“</translation>
+    </message>
+    <message>
+        <source>catalog: only machines and groups have a configuration</source>
+        <translation>Katalog: nur Maschinen und Gruppen haben eine Konfiguration</translation>
+    </message>
+    <message>
+        <source>catalog: a configuration needs a machine or group name</source>
+        <translation>Katalog: eine Konfiguration benötigt einen Maschinen- oder Gruppennamen</translation>
+    </message>
+    <message>
+        <source>catalog: cannot save the configuration of %1: %2</source>
+        <translation>Katalog: die Konfiguration von %1 kann nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>the configuration of %1 was removed by someone else since it was read; reload and try again</source>
+        <translation>die Konfiguration von %1 wurde seit dem Lesen von jemand anderem entfernt; laden Sie sie neu und versuchen Sie es erneut</translation>
+    </message>
+    <message>
+        <source>the configuration of %1 was changed by %2 at %3 (revision %4) since it was read; reload and try again</source>
+        <translation>die Konfiguration von %1 wurde seit dem Lesen von %2 geändert (%3, Revision %4); laden Sie sie neu und versuchen Sie es erneut</translation>
+    </message>
+    <message>
+        <source>someone else</source>
+        <translation>jemand anderem</translation>
+    </message>
+    <message>
+        <source>catalog: the configuration of %1 vanished after saving</source>
+        <translation>Katalog: die Konfiguration von %1 ist nach dem Speichern verschwunden</translation>
+    </message>
+    <message>
+        <source>catalog: cannot remove a configuration: %1</source>
+        <translation>Katalog: eine Konfiguration kann nicht entfernt werden: %1</translation>
+    </message>
+    <message>
+        <source>%1 has no configuration</source>
+        <translation>%1 hat keine Konfiguration</translation>
+    </message>
+    <message>
+        <source>the configuration of %1 was changed by someone else since it was read; reload and try again</source>
+        <translation>die Konfiguration von %1 wurde seit dem Lesen von jemand anderem geändert; laden Sie sie neu und versuchen Sie es erneut</translation>
+    </message>
 </context>
 <context>
     <name>drover::Cli</name>
@@ -2268,6 +3303,181 @@
     <message>
         <source>drover: wrong number of arguments</source>
         <translation>drover: falsche Anzahl von Argumenten</translation>
+    </message>
+</context>
+<context>
+    <name>drover::ConfigEditor</name>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>Zurücksetzen</translation>
+    </message>
+    <message>
+        <source>This machine</source>
+        <translation>Diese Maschine</translation>
+    </message>
+    <message>
+        <source>Its group</source>
+        <translation>Ihre Gruppe</translation>
+    </message>
+    <message>
+        <source>the machine&apos;s name; templates: {{name}}, {{label.KEY}}</source>
+        <translation>der Name der Maschine; Vorlagen: {{name}}, {{label.KEY}}</translation>
+    </message>
+    <message>
+        <source>As the image and the boot set it</source>
+        <translation>Wie von Image und Boot festgelegt</translation>
+    </message>
+    <message>
+        <source>DHCP</source>
+        <translation>DHCP</translation>
+    </message>
+    <message>
+        <source>Static address</source>
+        <translation>Statische Adresse</translation>
+    </message>
+    <message>
+        <source>10.0.0.5/24 or 10.0.0.{{label.host}}/24</source>
+        <translation>10.0.0.5/24 oder 10.0.0.{{label.host}}/24</translation>
+    </message>
+    <message>
+        <source>10.0.0.1 (optional)</source>
+        <translation>10.0.0.1 (optional)</translation>
+    </message>
+    <message>
+        <source>10.0.0.1, 10.0.0.2 (optional)</source>
+        <translation>10.0.0.1, 10.0.0.2 (optional)</translation>
+    </message>
+    <message>
+        <source>No configuration. Example:
+{
+  &quot;hostname&quot;: &quot;{{name}}.lab.example&quot;,
+  &quot;users&quot;: [ { &quot;name&quot;: &quot;alice&quot;, &quot;uid&quot;: 1001, &quot;groups&quot;: [&quot;sudo&quot;],
+      &quot;keys&quot;: [&quot;ssh-ed25519 AAAA… alice@lab&quot;] } ],
+  &quot;files&quot;: [ { &quot;path&quot;: &quot;/etc/motd&quot;, &quot;content&quot;: &quot;Hello from {{name}}\n&quot;, &quot;template&quot;: true } ],
+  &quot;scripts&quot;: [ { &quot;name&quot;: &quot;10-hello&quot;, &quot;body&quot;: &quot;#!/bin/sh\necho hi\n&quot; } ]
+}</source>
+        <translation>Keine Konfiguration. Beispiel:
+{
+  &quot;hostname&quot;: &quot;{{name}}.lab.example&quot;,
+  &quot;users&quot;: [ { &quot;name&quot;: &quot;alice&quot;, &quot;uid&quot;: 1001, &quot;groups&quot;: [&quot;sudo&quot;],
+      &quot;keys&quot;: [&quot;ssh-ed25519 AAAA… alice@lab&quot;] } ],
+  &quot;files&quot;: [ { &quot;path&quot;: &quot;/etc/motd&quot;, &quot;content&quot;: &quot;Hallo von {{name}}\n&quot;, &quot;template&quot;: true } ],
+  &quot;scripts&quot;: [ { &quot;name&quot;: &quot;10-hello&quot;, &quot;body&quot;: &quot;#!/bin/sh\necho hi\n&quot; } ]
+}</translation>
+    </message>
+    <message>
+        <source>Edit:</source>
+        <translation>Bearbeiten:</translation>
+    </message>
+    <message>
+        <source>Host name:</source>
+        <translation>Hostname:</translation>
+    </message>
+    <message>
+        <source>Network:</source>
+        <translation>Netzwerk:</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>Adresse:</translation>
+    </message>
+    <message>
+        <source>Gateway:</source>
+        <translation>Gateway:</translation>
+    </message>
+    <message>
+        <source>DNS:</source>
+        <translation>DNS:</translation>
+    </message>
+    <message>
+        <source>All of it as JSON — users and their ssh keys, files, scripts here:</source>
+        <translation>Alles als JSON — Benutzer und ihre ssh-Schlüssel, Dateien, Skripte hier:</translation>
+    </message>
+    <message>
+        <source>As the machine will receive it</source>
+        <translation>So, wie die Maschine sie erhält</translation>
+    </message>
+    <message>
+        <source>This machine (%1)</source>
+        <translation>Diese Maschine (%1)</translation>
+    </message>
+    <message>
+        <source>Its group (label the machine group=NAME to give it one)</source>
+        <translation>Ihre Gruppe (setzen Sie an der Maschine das Label group=NAME, um ihr eine zu geben)</translation>
+    </message>
+    <message>
+        <source>Its group (%1)</source>
+        <translation>Ihre Gruppe (%1)</translation>
+    </message>
+    <message>
+        <source>Revision %1, saved by %2 on %3</source>
+        <translation>Revision %1, gespeichert von %2 am %3</translation>
+    </message>
+    <message>
+        <source>someone</source>
+        <translation>jemandem</translation>
+    </message>
+    <message>
+        <source>No configuration stored</source>
+        <translation>Keine Konfiguration gespeichert</translation>
+    </message>
+    <message>
+        <source>Changed by %1 since you loaded it (now revision %2): Save will be refused; Revert loads the new version</source>
+        <translation>Seit dem Laden von %1 geändert (jetzt Revision %2): Speichern wird abgelehnt; Zurücksetzen lädt die neue Version</translation>
+    </message>
+    <message>
+        <source>someone else</source>
+        <translation>jemand anderem</translation>
+    </message>
+    <message>
+        <source>Fix the problems shown above to see what the machine will receive.</source>
+        <translation>Beheben Sie die oben angezeigten Probleme, um zu sehen, was die Maschine erhält.</translation>
+    </message>
+    <message>
+        <source>The JSON below is not valid: fix it before using the form.</source>
+        <translation>Das JSON unten ist ungültig: korrigieren Sie es, bevor Sie das Formular verwenden.</translation>
+    </message>
+    <message>
+        <source>group %1 r%2</source>
+        <translation>Gruppe %1 r%2</translation>
+    </message>
+    <message>
+        <source>machine %1 r%2</source>
+        <translation>Maschine %1 r%2</translation>
+    </message>
+    <message>
+        <source>group %1 (unsaved)</source>
+        <translation>Gruppe %1 (nicht gespeichert)</translation>
+    </message>
+    <message>
+        <source>machine %1 (unsaved)</source>
+        <translation>Maschine %1 (nicht gespeichert)</translation>
+    </message>
+    <message>
+        <source># No configuration for %1: it boots its image as built (the server answers 404).</source>
+        <translation># Keine Konfiguration für %1: bootet das Image wie gebaut (der Server antwortet mit 404).</translation>
+    </message>
+    <message>
+        <source># Cannot render the configuration for %1:
+# %2</source>
+        <translation># Die Konfiguration für %1 kann nicht erzeugt werden:
+# %2</translation>
+    </message>
+    <message>
+        <source>Not removed: %1</source>
+        <translation>Nicht entfernt: %1</translation>
+    </message>
+    <message>
+        <source>Not saved: fix the problems shown</source>
+        <translation>Nicht gespeichert: beheben Sie die angezeigten Probleme</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
     </message>
 </context>
 <context>
@@ -2363,6 +3573,137 @@
     <message>
         <source>decline %1: another host uses it</source>
         <translation>decline %1: ein anderer Host verwendet sie</translation>
+    </message>
+</context>
+<context>
+    <name>drover::FilesPage</name>
+    <message>
+        <source>Files and Scripts</source>
+        <translation>Dateien und Skripte</translation>
+    </message>
+    <message>
+        <source>Files copied into the image, scripts run inside it while building, services.</source>
+        <translation>Dateien, die in das Image kopiert werden, Skripte, die beim Bauen darin laufen, Dienste.</translation>
+    </message>
+    <message>
+        <source>Path in the image</source>
+        <translation>Pfad im Image</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Modus</translation>
+    </message>
+    <message>
+        <source>Copied from</source>
+        <translation>Kopiert aus</translation>
+    </message>
+    <message>
+        <source>Drop files or folders here from the file manager. Edit a path or a mode (octal; empty: 0644, or 0755 for executables) with F2</source>
+        <translation>Dateien oder Ordner hier aus dem Dateimanager ablegen. Einen Pfad oder Modus (oktal; leer: 0644, bzw. 0755 für ausführbare Dateien) mit F2 bearbeiten</translation>
+    </message>
+    <message>
+        <source>Directory in the image that added or dropped files go to</source>
+        <translation>Verzeichnis im Image, in das hinzugefügte oder abgelegte Dateien kommen</translation>
+    </message>
+    <message>
+        <source>Owner of every copied file: USER:GROUP by name in the image or by number</source>
+        <translation>Eigentümer jeder kopierten Datei: USER:GROUP als Name im Image oder als Nummer</translation>
+    </message>
+    <message>
+        <source>&amp;Add Files…</source>
+        <translation>Dateien &amp;hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Choose files to copy into the target directory</source>
+        <translation>Dateien zum Kopieren in das Zielverzeichnis auswählen</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Remove the selected files from the image (not from the disk)</source>
+        <translation>Die ausgewählten Dateien aus dem Image entfernen (nicht von der Festplatte)</translation>
+    </message>
+    <message>
+        <source>Add to &amp;directory:</source>
+        <translation>Hinzufügen zu &amp;Verzeichnis:</translation>
+    </message>
+    <message>
+        <source>O&amp;wner of all files:</source>
+        <translation>Eigen&amp;tümer aller Dateien:</translation>
+    </message>
+    <message>
+        <source>&amp;Files</source>
+        <translation>&amp;Dateien</translation>
+    </message>
+    <message>
+        <source>Run in this order inside the image; double-click or F2 renames</source>
+        <translation>Werden in dieser Reihenfolge im Image ausgeführt; Doppelklick oder F2 benennt um</translation>
+    </message>
+    <message>
+        <source>A script with a #! line runs as itself, others with /bin/sh -e</source>
+        <translation>Ein Skript mit einer #!-Zeile wird direkt ausgeführt, andere mit /bin/sh -e</translation>
+    </message>
+    <message>
+        <source>New &amp;Script</source>
+        <translation>Neues &amp;Skript</translation>
+    </message>
+    <message>
+        <source>Add a script that runs after the ones above</source>
+        <translation>Ein Skript hinzufügen, das nach den obigen läuft</translation>
+    </message>
+    <message>
+        <source>&amp;Remove Script</source>
+        <translation>Skript ent&amp;fernen</translation>
+    </message>
+    <message>
+        <source>Move &amp;Up</source>
+        <translation>Nach &amp;oben</translation>
+    </message>
+    <message>
+        <source>Run the selected script earlier</source>
+        <translation>Das ausgewählte Skript früher ausführen</translation>
+    </message>
+    <message>
+        <source>Move &amp;Down</source>
+        <translation>Nach &amp;unten</translation>
+    </message>
+    <message>
+        <source>Run the selected script later</source>
+        <translation>Das ausgewählte Skript später ausführen</translation>
+    </message>
+    <message>
+        <source>S&amp;cripts</source>
+        <translation>S&amp;kripte</translation>
+    </message>
+    <message>
+        <source>systemd units to enable, separated by spaces: ssh systemd-networkd …</source>
+        <translation>Zu aktivierende systemd-Units, durch Leerzeichen getrennt: ssh systemd-networkd …</translation>
+    </message>
+    <message>
+        <source>systemd units to disable, separated by spaces</source>
+        <translation>Zu deaktivierende systemd-Units, durch Leerzeichen getrennt</translation>
+    </message>
+    <message>
+        <source>&amp;Enable:</source>
+        <translation>&amp;Aktivieren:</translation>
+    </message>
+    <message>
+        <source>&amp;Disable:</source>
+        <translation>Deakti&amp;vieren:</translation>
+    </message>
+    <message>
+        <source>Ser&amp;vices</source>
+        <translation>D&amp;ienste</translation>
+    </message>
+    <message>
+        <source>(template)</source>
+        <translation>(Vorlage)</translation>
+    </message>
+    <message>
+        <source>Add Files to the Image</source>
+        <translation>Dateien zum Image hinzufügen</translation>
     </message>
 </context>
 <context>
@@ -2657,14 +3998,6 @@ Manifest %2</translation>
         <translation>Den Speicherplatz von Blobs freigeben, die kein Image mehr verwendet</translation>
     </message>
     <message>
-        <source>No images yet.
-
-Build one from a recipe (drover build), or import an image bundle (.tar) from another lab: Import… or drop it here.</source>
-        <translation>Noch keine Images.
-
-Bauen Sie eines aus einem Rezept (drover build) oder importieren Sie ein Image-Bundle (.tar) aus einem anderen Labor: Importieren… oder hierher ziehen.</translation>
-    </message>
-    <message>
         <source>%1 of %2</source>
         <translation>%1 von %2</translation>
     </message>
@@ -2828,6 +4161,50 @@ Bauen Sie eines aus einem Rezept (drover build) oder importieren Sie ein Image-B
     <message>
         <source>Recipe</source>
         <translation>Rezept</translation>
+    </message>
+    <message>
+        <source>New…</source>
+        <translation>Neu…</translation>
+    </message>
+    <message>
+        <source>Build a new image with the build wizard</source>
+        <translation>Ein neues Image mit dem Build-Assistenten bauen</translation>
+    </message>
+    <message>
+        <source>No images yet.
+
+Build one with the build wizard: New… above, or Images › New Image… (Ctrl+Shift+N); or import an image bundle (.tar) from another lab: Import… or drop it here.</source>
+        <translation>Noch keine Images.
+
+Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Image… (Strg+Umschalt+N); oder importieren Sie ein Image-Bundle (.tar) aus einem anderen Labor: Importieren… oder hier ablegen.</translation>
+    </message>
+    <message>
+        <source>New &amp;Version…</source>
+        <translation>Neue &amp;Version…</translation>
+    </message>
+    <message>
+        <source>Open the build wizard on this image&apos;s recipe, with the next version</source>
+        <translation>Den Build-Assistenten mit dem Rezept dieses Images öffnen, mit der nächsten Version</translation>
+    </message>
+    <message>
+        <source>&amp;New Image…</source>
+        <translation>&amp;Neues Image…</translation>
+    </message>
+    <message>
+        <source>&amp;Details</source>
+        <translation>&amp;Details</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>&amp;Exportieren…</translation>
+    </message>
+    <message>
+        <source>&amp;Verify</source>
+        <translation>&amp;Prüfen</translation>
+    </message>
+    <message>
+        <source>De&amp;lete</source>
+        <translation>&amp;Löschen</translation>
     </message>
 </context>
 <context>
@@ -3024,6 +4401,10 @@ Bauen Sie eines aus einem Rezept (drover build) oder importieren Sie ein Image-B
         <source>%1 s</source>
         <translation>%1 s</translation>
     </message>
+    <message>
+        <source>Configuration</source>
+        <translation>Konfiguration</translation>
+    </message>
 </context>
 <context>
     <name>drover::MainWindow</name>
@@ -3141,6 +4522,223 @@ Bauen Sie eines aus einem Rezept (drover build) oder importieren Sie ein Image-B
     <message>
         <source>&amp;Redo</source>
         <translation>&amp;Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>&amp;Images</source>
+        <translation>&amp;Images</translation>
+    </message>
+    <message>
+        <source>&amp;New Image…</source>
+        <translation>&amp;Neues Image…</translation>
+    </message>
+    <message>
+        <source>Build an image from a template, an image&apos;s recipe or a recipe file</source>
+        <translation>Ein Image aus einer Vorlage, dem Rezept eines Images oder einer Rezeptdatei bauen</translation>
+    </message>
+    <message>
+        <source>New &amp;Version of Selected…</source>
+        <translation>Neue &amp;Version des ausgewählten Images…</translation>
+    </message>
+    <message>
+        <source>Select an image to make its next version.</source>
+        <translation>Wählen Sie ein Image aus, um seine nächste Version zu erstellen.</translation>
+    </message>
+    <message>
+        <source>Built %1</source>
+        <translation>Gebaut: %1</translation>
+    </message>
+</context>
+<context>
+    <name>drover::PackageModel</name>
+    <message>
+        <source>Package</source>
+        <translation>Paket</translation>
+    </message>
+    <message>
+        <source>Installed</source>
+        <translation>Installiert</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beschreibung</translation>
+    </message>
+</context>
+<context>
+    <name>drover::PackagesPage</name>
+    <message>
+        <source>Packages</source>
+        <translation>Pakete</translation>
+    </message>
+    <message>
+        <source>Installed on top of Debian&apos;s essential set, with their dependencies (not their recommends).</source>
+        <translation>Zusätzlich zu Debians Essential-Paketen installiert, samt Abhängigkeiten (ohne deren Empfehlungen).</translation>
+    </message>
+    <message>
+        <source>Search packages by name or description</source>
+        <translation>Pakete nach Name oder Beschreibung suchen</translation>
+    </message>
+    <message>
+        <source>Every word must appear in the name or the description; empty shows the chosen packages</source>
+        <translation>Jedes Wort muss im Namen oder in der Beschreibung vorkommen; leer zeigt die gewählten Pakete</translation>
+    </message>
+    <message>
+        <source>Tick a package to install it (Space ticks the selected one)</source>
+        <translation>Ein Paket ankreuzen, um es zu installieren (die Leertaste kreuzt das ausgewählte an)</translation>
+    </message>
+    <message>
+        <source>Package names separated by spaces or lines; NAME=VERSION pins a version</source>
+        <translation>Paketnamen, durch Leerzeichen oder Zeilen getrennt; NAME=VERSION legt eine Version fest</translation>
+    </message>
+    <message>
+        <source>Packages that must not be installed, separated by spaces</source>
+        <translation>Pakete, die nicht installiert werden dürfen, durch Leerzeichen getrennt</translation>
+    </message>
+    <message>
+        <source>&amp;Packages:</source>
+        <translation>&amp;Pakete:</translation>
+    </message>
+    <message>
+        <source>E&amp;xclude:</source>
+        <translation>&amp;Ausschließen:</translation>
+    </message>
+    <message>
+        <source>Reading the package lists apt knows…</source>
+        <translation>Die Paketlisten von apt werden gelesen…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n package(s) shown.</source>
+        <translation>
+            <numerusform>%1 von %n Paket angezeigt.</numerusform>
+            <numerusform>%1 von %n Paketen angezeigt.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not in the package lists of %1: %2</source>
+        <translation>Nicht in den Paketlisten von %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>drover::PowerActions</name>
+    <message>
+        <source>&amp;Power</source>
+        <translation>&amp;Stromsteuerung</translation>
+    </message>
+    <message>
+        <source>Power &amp;On</source>
+        <translation>&amp;Einschalten</translation>
+    </message>
+    <message>
+        <source>Switch the machines on by their power method (Machines → Power settings)</source>
+        <translation>Die Maschinen über ihre Stromsteuerung einschalten (Maschinen → Einstellungen der Stromsteuerung)</translation>
+    </message>
+    <message>
+        <source>&amp;Wake-on-LAN</source>
+        <translation>&amp;Wake-on-LAN</translation>
+    </message>
+    <message>
+        <source>Send each machine&apos;s network card a Wake-on-LAN packet</source>
+        <translation>Der Netzwerkkarte jeder Maschine ein Wake-on-LAN-Paket senden</translation>
+    </message>
+    <message>
+        <source>Power C&amp;ycle</source>
+        <translation>&amp;Aus- und einschalten</translation>
+    </message>
+    <message>
+        <source>Reset the machines: they boot again and get their assigned image</source>
+        <translation>Die Maschinen zurücksetzen: sie booten neu und erhalten ihr zugewiesenes Image</translation>
+    </message>
+    <message>
+        <source>Power O&amp;ff</source>
+        <translation>Aus&amp;schalten</translation>
+    </message>
+    <message>
+        <source>Switch the machines off at once, as pulling the plug would</source>
+        <translation>Die Maschinen sofort ausschalten, als würde man den Stecker ziehen</translation>
+    </message>
+    <message>
+        <source>Power &amp;Status</source>
+        <translation>&amp;Zustand abfragen</translation>
+    </message>
+    <message>
+        <source>Ask each machine&apos;s power method whether it is on</source>
+        <translation>Die Stromsteuerung jeder Maschine fragen, ob sie eingeschaltet ist</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n more</source>
+        <translation>
+            <numerusform>%1 und %n weitere</numerusform>
+            <numerusform>%1 und %n weitere</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Switch off %1? Anything not saved on them is lost.</source>
+        <translation>%1 ausschalten? Alles, was darauf nicht gespeichert ist, geht verloren.</translation>
+    </message>
+    <message>
+        <source>Power-cycle %1? They restart at once and boot their assigned image.</source>
+        <translation>%1 aus- und wieder einschalten? Die Maschinen starten sofort neu und booten ihr zugewiesenes Image.</translation>
+    </message>
+    <message>
+        <source>Power</source>
+        <translation>Stromsteuerung</translation>
+    </message>
+    <message>
+        <source>%1 is no longer in the catalog</source>
+        <translation>%1 ist nicht mehr im Katalog</translation>
+    </message>
+    <message>
+        <source>%1: %2 (%3)</source>
+        <translation>%1: %2 (%3)</translation>
+    </message>
+</context>
+<context>
+    <name>drover::ReviewPage</name>
+    <message>
+        <source>Review</source>
+        <translation>Übersicht</translation>
+    </message>
+    <message>
+        <source>The recipe as it will be saved. Build starts the build; Back changes the recipe.</source>
+        <translation>Das Rezept, wie es gespeichert wird. „Bauen“ startet den Build; „Zurück“ ändert das Rezept.</translation>
+    </message>
+    <message>
+        <source>&amp;Build</source>
+        <translation>&amp;Bauen</translation>
+    </message>
+    <message>
+        <source>Saved as recipe.json with its files and scripts; drover build can build it too</source>
+        <translation>Wird als recipe.json mit seinen Dateien und Skripten gespeichert; drover build kann es ebenfalls bauen</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Feld</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>Problem</translation>
+    </message>
+    <message>
+        <source>What the recipe&apos;s validator found; go Back to the page with the field</source>
+        <translation>Was die Prüfung des Rezepts gefunden hat; gehen Sie „Zurück“ zur Seite mit dem Feld</translation>
+    </message>
+    <message>
+        <source>Estimating the size from the package lists…</source>
+        <translation>Die Größe wird anhand der Paketlisten geschätzt…</translation>
+    </message>
+    <message>
+        <source>No size estimate: %1</source>
+        <translation>Keine Größenschätzung: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Estimate: %n package(s) with dependencies and Debian&apos;s essential set, %1 installed; the image machines download is very roughly %2 (pruning and compression vary).</source>
+        <translation>
+            <numerusform>Schätzung: %n Paket samt Abhängigkeiten und Debians Essential-Paketen, %1 installiert; das Image, das Maschinen herunterladen, ist sehr grob %2 (Bereinigung und Kompression variieren).</numerusform>
+            <numerusform>Schätzung: %n Pakete samt Abhängigkeiten und Debians Essential-Paketen, %1 installiert; das Image, das Maschinen herunterladen, ist sehr grob %2 (Bereinigung und Kompression variieren).</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not in the package lists of %1: %2.</source>
+        <translation>Nicht in den Paketlisten von %1: %2.</translation>
     </message>
 </context>
 <context>
@@ -3339,6 +4937,73 @@ Bauen Sie eines aus einem Rezept (drover build) oder importieren Sie ein Image-B
     </message>
 </context>
 <context>
+    <name>drover::StartPage</name>
+    <message>
+        <source>A &amp;template shipped with Drover:</source>
+        <translation>Eine mit Drover ausgelieferte &amp;Vorlage:</translation>
+    </message>
+    <message>
+        <source>The recipe of an &amp;image in the catalog (its next version):</source>
+        <translation>Das Rezept eines &amp;Images im Katalog (seine nächste Version):</translation>
+    </message>
+    <message>
+        <source>A recipe &amp;file:</source>
+        <translation>Eine &amp;Rezeptdatei:</translation>
+    </message>
+    <message>
+        <source>Start From</source>
+        <translation>Ausgangspunkt</translation>
+    </message>
+    <message>
+        <source>Every later page can change what you start from.</source>
+        <translation>Jede spätere Seite kann ändern, womit Sie beginnen.</translation>
+    </message>
+    <message>
+        <source>Recipes that come with Drover; the Debian server is the reference recipe</source>
+        <translation>Rezepte, die mit Drover geliefert werden; der Debian-Server ist das Referenzrezept</translation>
+    </message>
+    <message>
+        <source>Images built here keep their recipe; the version is raised for the new build</source>
+        <translation>Hier gebaute Images behalten ihr Rezept; die Version wird für den neuen Build erhöht</translation>
+    </message>
+    <message>
+        <source>path of a recipe .json</source>
+        <translation>Pfad eines Rezepts (.json)</translation>
+    </message>
+    <message>
+        <source>A recipe file; its files directory and scripts are taken from beside it</source>
+        <translation>Eine Rezeptdatei; ihr Dateiverzeichnis und ihre Skripte werden aus demselben Ordner übernommen</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Choose a recipe file</source>
+        <translation>Eine Rezeptdatei auswählen</translation>
+    </message>
+    <message>
+        <source>Open Recipe</source>
+        <translation>Rezept öffnen</translation>
+    </message>
+    <message>
+        <source>Recipes (*.json);;All files (*)</source>
+        <translation>Rezepte (*.json);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>(no image built here yet)</source>
+        <translation>(hier wurde noch kein Image gebaut)</translation>
+    </message>
+    <message>
+        <source>The image %1 is no longer in the catalog.</source>
+        <translation>Das Image %1 ist nicht mehr im Katalog.</translation>
+    </message>
+    <message>
+        <source>Choose a recipe file first.</source>
+        <translation>Wählen Sie zuerst eine Rezeptdatei aus.</translation>
+    </message>
+</context>
+<context>
     <name>drover::TftpServer</name>
     <message>
         <source>&apos;%1&apos; is not a plain file name</source>
@@ -3418,6 +5083,97 @@ Bauen Sie eines aus einem Rezept (drover build) oder importieren Sie ein Image-B
     <message>
         <source>no answer from the client after %1 retries (block %2 of %3)</source>
         <translation>keine Antwort vom Client nach %1 Wiederholungen (Block %2 von %3)</translation>
+    </message>
+</context>
+<context>
+    <name>drover::UsersPage</name>
+    <message>
+        <source>Users and Keys</source>
+        <translation>Benutzer und Schlüssel</translation>
+    </message>
+    <message>
+        <source>Users the image gets (or, like root, already has), and the ssh keys they log in with. Per-machine users come from the machine&apos;s configuration at boot.</source>
+        <translation>Benutzer, die das Image erhält (oder, wie root, bereits hat), und die ssh-Schlüssel, mit denen sie sich anmelden. Benutzer pro Maschine kommen beim Booten aus der Konfiguration der Maschine.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>UID</source>
+        <translation>UID</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>Gruppen</translation>
+    </message>
+    <message>
+        <source>Shell</source>
+        <translation>Shell</translation>
+    </message>
+    <message>
+        <source>Password hash</source>
+        <translation>Passwort-Hash</translation>
+    </message>
+    <message>
+        <source>Empty: the first free uid from 1000</source>
+        <translation>Leer: die erste freie UID ab 1000</translation>
+    </message>
+    <message>
+        <source>Supplementary groups separated by spaces; they must exist in the image</source>
+        <translation>Zusätzliche Gruppen, durch Leerzeichen getrennt; sie müssen im Image existieren</translation>
+    </message>
+    <message>
+        <source>A crypt(3) hash from mkpasswd, &quot;!&quot; or &quot;*&quot;; never a clear-text password. Empty: log in by key</source>
+        <translation>Ein crypt(3)-Hash von mkpasswd, &quot;!&quot; oder &quot;*&quot;; nie ein Klartext-Passwort. Leer: Anmeldung per Schlüssel</translation>
+    </message>
+    <message>
+        <source>F2 edits a cell</source>
+        <translation>F2 bearbeitet eine Zelle</translation>
+    </message>
+    <message>
+        <source>ssh-ed25519 AAAA… user@host, one key a line</source>
+        <translation>ssh-ed25519 AAAA… user@host, ein Schlüssel pro Zeile</translation>
+    </message>
+    <message>
+        <source>Appended to the user&apos;s ~/.ssh/authorized_keys</source>
+        <translation>Wird an ~/.ssh/authorized_keys des Benutzers angehängt</translation>
+    </message>
+    <message>
+        <source>&amp;Add User</source>
+        <translation>Benutzer &amp;hinzufügen</translation>
+    </message>
+    <message>
+        <source>A new user; give it a name in the table</source>
+        <translation>Ein neuer Benutzer; geben Sie ihm in der Tabelle einen Namen</translation>
+    </message>
+    <message>
+        <source>&amp;Remove User</source>
+        <translation>Benutzer &amp;entfernen</translation>
+    </message>
+    <message>
+        <source>Add &amp;Key File…</source>
+        <translation>Schlüssel&amp;datei hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Append a public key file (~/.ssh/id_ed25519.pub) to the selected user&apos;s keys</source>
+        <translation>Eine öffentliche Schlüsseldatei (~/.ssh/id_ed25519.pub) an die Schlüssel des ausgewählten Benutzers anhängen</translation>
+    </message>
+    <message>
+        <source>SSH authorized ke&amp;ys of the selected user:</source>
+        <translation>Autorisierte SSH-&amp;Schlüssel des ausgewählten Benutzers:</translation>
+    </message>
+    <message>
+        <source>SSH authorized ke&amp;ys of %1:</source>
+        <translation>Autorisierte SSH-&amp;Schlüssel von %1:</translation>
+    </message>
+    <message>
+        <source>Add a Public Key</source>
+        <translation>Öffentlichen Schlüssel hinzufügen</translation>
+    </message>
+    <message>
+        <source>Public keys (*.pub);;All files (*)</source>
+        <translation>Öffentliche Schlüssel (*.pub);;Alle Dateien (*)</translation>
     </message>
 </context>
 <context>
@@ -3513,6 +5269,10 @@ Befehle:
     <message>
         <source>Open the window, save a picture of it to FILE and quit (for the docs).</source>
         <translation>Das Fenster öffnen, ein Bild davon in FILE speichern und beenden (für die Dokumentation).</translation>
+    </message>
+    <message>
+        <source>With --headless --dhcp full: the addresses handed out, FIRST-LAST (default: .100-.199 of the interface&apos;s subnet).</source>
+        <translation>Mit --headless --dhcp full: die vergebenen Adressen, FIRST-LAST (Standard: .100-.199 des Subnetzes der Schnittstelle).</translation>
     </message>
 </context>
 </TS>
