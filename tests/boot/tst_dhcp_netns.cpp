@@ -179,9 +179,9 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("backend");
         QTest::addColumn<bool>("pxe");
-        QTest::newRow("sqlite, plain client") << QStringLiteral("sqlite") << false;
+        QTest::newRow("sqlite, the OS of a ready machine") << QStringLiteral("sqlite") << false;
         QTest::newRow("sqlite, as a BIOS PXE ROM, known machine") << QStringLiteral("sqlite") << true;
-        QTest::newRow("postgresql, plain client") << QStringLiteral("postgresql") << false;
+        QTest::newRow("postgresql, the OS of a ready machine") << QStringLiteral("postgresql") << false;
         QTest::newRow("postgresql, as a BIOS PXE ROM, known machine") << QStringLiteral("postgresql") << true;
     }
     void udhcpc()
@@ -193,12 +193,12 @@ private Q_SLOTS:
         QVERIFY2(t.lab, qPrintable(why));
         const QString mac = clientMac();
         QVERIFY2(mac.size() == 17, qPrintable(mac));
-        if (pxe) {
-            Machine m;
-            m.name = QStringLiteral("pc-ns");
-            m.mac = mac;
-            QVERIFY(t.lab->catalog()->addMachine(m).ok());
-        }
+        Machine m;
+        m.name = QStringLiteral("pc-ns");
+        m.mac = mac;
+        QVERIFY(t.lab->catalog()->addMachine(m).ok());
+        if (!pxe) // a machine that booted, its OS now asking for a lease
+            QVERIFY(t.lab->catalog()->recordMachineSeen(m.name, MachineState::Ready, QStringLiteral("ready"), {}).ok());
 
         DhcpServer server(t.lab->catalog(), t.lab->log());
         QElapsedTimer clock;
@@ -268,9 +268,13 @@ private Q_SLOTS:
         const auto events = t.lab->catalog()->events(EventFilter { mac, QStringLiteral("dhcp"), 0, 10 });
         QVERIFY(events.size() >= 2);
         QVERIFY2(events.last().detail.startsWith(QLatin1String("ack ") + address), qPrintable(events.last().detail));
+        QCOMPARE(events.last().machine, QStringLiteral("pc-ns"));
         if (pxe) {
-            QCOMPARE(events.last().machine, QStringLiteral("pc-ns"));
             QCOMPARE(t.lab->catalog()->machineByName(QStringLiteral("pc-ns"))->address, address);
+            QCOMPARE(t.lab->catalog()->machineByName(QStringLiteral("pc-ns"))->state, MachineState::Booting);
+        } else {
+            // The running OS renewing its lease does not start a boot.
+            QCOMPARE(t.lab->catalog()->machineByName(QStringLiteral("pc-ns"))->state, MachineState::Ready);
         }
         QCOMPARE(server.macForAddress(QHostAddress(address)), mac);
         qInfo("udhcpc got %s; start() with the probe took %lld ms", qPrintable(address), probeMs);

@@ -440,7 +440,9 @@ void DhcpServer::handleFull(const Request &r)
         remember(address, r.mac);
         send(r, reply, false);
         record(r, describe(address, tr("ack")));
-        if (m_catalog) {
+        // Only a boot client starts a boot: the running OS renewing its lease (networkd,
+        // the init's udhcpc) must not turn a ready machine back into a booting one.
+        if (m_catalog && choice) {
             if (const auto m = m_catalog->machineByMac(r.mac)) {
                 const QString ip = QHostAddress(address).toString();
                 if (m_recorder)
