@@ -69,7 +69,8 @@ Result<std::shared_ptr<const BootSnapshot>> BootSnapshot::load(const Catalog &ca
     for (const Assignment &a : catalog.currentAssignments()) {
         switch (a.kind) {
         case TargetKind::Machine:
-            s->machineAssignments.insert(a.target, a);
+            if (!a.image.isEmpty()) // empty: the machine follows its group again
+                s->machineAssignments.insert(a.target, a);
             break;
         case TargetKind::Group:
             s->groupAssignments.insert(a.target, a);

@@ -1,7 +1,10 @@
 #include "boot/bootserver.h"
 
 #include "boot/dhcp/dhcpprobe.h"
+#include "fleet/rolloutengine.h"
 #include "lab/lab.h"
+#include "log/logbus.h"
+#include "power/machinepower.h"
 
 #include <QNetworkInterface>
 #include <QPointer>
@@ -95,7 +98,20 @@ BootServer::BootServer(Lab *lab, QObject *parent)
     , m_http(new HttpBootServer(lab, this))
     , m_dhcp(new DhcpServer(lab->catalog(), lab->log(), this))
     , m_tftp(new TftpServer(lab->catalog(), lab->log(), this))
+    , m_rollouts(new RolloutEngine(lab->catalog(), this))
 {
+    // Rollouts move along while this server runs: it is where their machines boot. A
+    // rollout with --reboot power-cycles each machine by its power method.
+    m_rollouts->setReboot([this](const Machine &machine) {
+        QString error;
+        if (!powerMachineAsync(
+                m_lab->catalog(), machine, PowerAction::Cycle, QStringLiteral("rollout"), this, {}, &error))
+            m_lab->log()->post(Severity::Warning, QStringLiteral("rollout"),
+                tr("cannot power-cycle %1: %2").arg(machine.name, error), machine.name);
+    });
+    connect(m_rollouts, &RolloutEngine::progressed, this, [this](const QString &group, const QString &message) {
+        m_lab->log()->post(Severity::Info, QStringLiteral("rollout"), tr("group %1: %2").arg(group, message));
+    });
     connect(m_http, &HttpBootServer::countersChanged, this, &BootServer::countersChanged);
     connect(m_dhcp, &DhcpServer::countersChanged, this, &BootServer::countersChanged);
     connect(m_tftp, &TftpServer::countersChanged, this, &BootServer::countersChanged);
@@ -240,6 +256,7 @@ Status BootServer::start(const BootServerSettings &settings)
                 : tr("full, port %1").arg(settings.dhcpPort));
     }
     m_running = true;
+    m_rollouts->start();
     m_lab->log()->post(Severity::Info, QStringLiteral("server"),
         tr("boot server running: DHCP %1, interface %2, HTTP %3")
             .arg(dhcpModeKey(settings.dhcpMode), settings.interfaceName.isEmpty() ? tr("all") : settings.interfaceName,
@@ -300,6 +317,7 @@ void BootServer::stop()
 {
     if (!m_running)
         return;
+    m_rollouts->stop();
     m_dhcp->stop();
     m_tftp->stop();
     m_http->stop();

@@ -19,6 +19,7 @@
 namespace drover {
 
 class Lab;
+class RolloutEngine;
 
 struct BootServerSettings {
     DhcpMode dhcpMode = DhcpMode::Proxy;
@@ -113,6 +114,7 @@ private:
     HttpBootServer *m_http;
     DhcpServer *m_dhcp;
     TftpServer *m_tftp;
+    RolloutEngine *m_rollouts;
     BootServerSettings m_settings;
     QString m_baseUrl;
     bool m_running = false;

@@ -348,7 +348,10 @@ Status Catalog::removeImage(const QString &tag)
 Result<Assignment> Catalog::assign(
     TargetKind kind, const QString &target, const QString &image, const QString &who, const QString &why)
 {
-    if (!imageByTag(image))
+    // An empty image for a machine: it follows its group (or the default) again.
+    if (image.isEmpty() && kind != TargetKind::Machine)
+        return Result<Assignment>::failure(tr("only a machine can follow its group; give %1 an image").arg(target));
+    if (!image.isEmpty() && !imageByTag(image))
         return Result<Assignment>::failure(tr("no image %1 in the catalog").arg(image));
     if (kind == TargetKind::Machine && !machineByName(target))
         return Result<Assignment>::failure(tr("no machine named '%1'").arg(target));
@@ -402,8 +405,10 @@ QStringList Catalog::imagesInUse() const
     if (q.exec(QStringLiteral("SELECT a.image FROM assignment a WHERE a.id = "
                               "(SELECT MAX(b.id) FROM assignment b WHERE b.target_kind = a.target_kind "
                               "AND b.target = a.target)"))) {
-        while (q.next())
-            tags.append(q.value(0).toString());
+        while (q.next()) {
+            if (!q.value(0).toString().isEmpty()) // a machine following its group
+                tags.append(q.value(0).toString());
+        }
     }
     QSqlQuery m(database());
     if (m.exec(QStringLiteral("SELECT current_image, last_good_image FROM machine"))) {
@@ -419,7 +424,7 @@ QStringList Catalog::imagesInUse() const
 
 std::optional<Assignment> Catalog::effectiveAssignment(const Machine &machine) const
 {
-    if (auto own = currentAssignment(TargetKind::Machine, machine.name))
+    if (auto own = currentAssignment(TargetKind::Machine, machine.name); own && !own->image.isEmpty())
         return own;
     if (!machine.group().isEmpty()) {
         if (auto group = currentAssignment(TargetKind::Group, machine.group()))

@@ -102,7 +102,8 @@ int history(CliContext &ctx, const Verb &verb)
     }
     QList<QStringList> rows;
     for (const Assignment &a : list)
-        rows.append({ a.when.toLocalTime().toString(Qt::ISODate), a.image, a.who, a.why });
+        rows.append({ a.when.toLocalTime().toString(Qt::ISODate),
+            a.image.isEmpty() ? Text::tr("(follows its group)") : a.image, a.who, a.why });
     printTable(ctx, { Text::tr("WHEN"), Text::tr("IMAGE"), Text::tr("WHO"), Text::tr("WHY") }, rows);
     return ExitOk;
 }

@@ -18,6 +18,7 @@ QList<Verb> allVerbs()
     verbs += buildVerbs();
     verbs += configVerbs();
     verbs += powerVerbs();
+    verbs += rolloutVerbs();
     return verbs;
 }
 

@@ -61,5 +61,6 @@ QList<Verb> imageVerbs(); // core/cli/imageverbs.cpp
 QList<Verb> buildVerbs(); // core/cli/buildverbs.cpp
 QList<Verb> configVerbs(); // core/cli/configverbs.cpp
 QList<Verb> powerVerbs(); // core/cli/powerverbs.cpp
+QList<Verb> rolloutVerbs(); // core/cli/rolloutverbs.cpp
 
 } // namespace drover

@@ -118,8 +118,10 @@ Result<QString> Lifecycle::previousImage(const AssignTarget &target) const
     // Candidates, most recent first: the target's own history, then — for a machine — what
     // its group, else the default, would give it without its own assignment.
     QStringList candidates;
-    for (const Assignment &a : m_catalog->history(target.kind, target.name))
-        candidates.append(a.image);
+    for (const Assignment &a : m_catalog->history(target.kind, target.name)) {
+        if (!a.image.isEmpty()) // "follows its group" rows name no image
+            candidates.append(a.image);
+    }
     QString current = candidates.isEmpty() ? QString() : candidates.constFirst();
     if (target.kind == TargetKind::Machine) {
         const auto machine = m_catalog->machineByName(target.name);

@@ -4,6 +4,8 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QFutureWatcher>
+#include <QtConcurrentRun>
 
 namespace drover {
 
@@ -41,6 +43,31 @@ Result<PowerOutcome> powerMachine(
         return Result<PowerOutcome>::failure(
             Text::tr("%1; but the event was not recorded: %2").arg(outcome->detail, s.error()));
     return outcome;
+}
+
+bool powerMachineAsync(Catalog *catalog, const Machine &machine, PowerAction action, const QString &who,
+    QObject *context, PowerDone done, QString *error)
+{
+    auto spec = powerSpecFor(*catalog, machine);
+    if (!spec) {
+        if (error)
+            *error = spec.error();
+        return false;
+    }
+    auto *watcher = new QFutureWatcher<Result<PowerOutcome>>(context);
+    QObject::connect(watcher, &QFutureWatcherBase::finished, context,
+        [watcher, catalog, machine, action, who, done = std::move(done)] {
+            watcher->deleteLater();
+            Result<PowerOutcome> r = watcher->result();
+            if (Status s = recordPowerEvent(*catalog, machine, action, who, r); !s && r)
+                r = Result<PowerOutcome>::failure(
+                    Text::tr("%1; but the event was not recorded: %2").arg(r->detail, s.error()));
+            if (done)
+                done(r);
+        });
+    watcher->setFuture(
+        QtConcurrent::run([s = *spec, action, mac = machine.mac] { return powerControl(s, action, mac); }));
+    return true;
 }
 
 } // namespace drover

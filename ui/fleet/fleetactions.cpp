@@ -168,7 +168,8 @@ void FleetActions::showHistory()
     QStringList lines;
     for (const Assignment &a : m_lab->catalog()->history(TargetKind::Machine, machines.first()))
         lines.append(tr("%1  %2  by %3  %4")
-                .arg(QLocale().toString(a.when.toLocalTime(), QLocale::ShortFormat), a.image, a.who, a.why));
+                .arg(QLocale().toString(a.when.toLocalTime(), QLocale::ShortFormat),
+                    a.image.isEmpty() ? tr("(follows its group)") : a.image, a.who, a.why));
     QMessageBox::information(m_dialogParent, tr("History of %1").arg(machines.first()),
         lines.isEmpty() ? tr("No image was ever assigned to this machine itself; it follows "
                              "its group or the default image.")

@@ -63,4 +63,9 @@ QStringList FleetView::selectedMachines() const
     return names;
 }
 
+void FleetView::setBanner(QWidget *banner)
+{
+    static_cast<QVBoxLayout *>(layout())->insertWidget(0, banner);
+}
+
 } // namespace drover

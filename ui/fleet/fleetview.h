@@ -22,6 +22,8 @@ public:
     QSortFilterProxyModel *proxy() const { return m_proxy; }
     QStringList selectedMachines() const;
     FleetModel *model() const { return m_model; }
+    // A strip shown above the search box (the rollout banner); the view takes it over.
+    void setBanner(QWidget *banner);
 
 private:
     FleetModel *m_model;

@@ -6,10 +6,8 @@
 #include "log/logbus.h"
 #include "power/machinepower.h"
 
-#include <QFutureWatcher>
 #include <QMenu>
 #include <QMessageBox>
-#include <QtConcurrentRun>
 
 namespace drover {
 
@@ -70,29 +68,25 @@ bool PowerActions::run(PowerAction action, const QStringList &machines)
             continue;
         }
         // The catalog stays on this thread; only the call to the machine goes to a worker.
-        auto spec = powerSpecFor(*m_lab->catalog(), *machine);
-        if (!spec) {
-            Q_EMIT message(spec.error());
-            Q_EMIT finished(name, action, false, spec.error());
+        QString error;
+        const bool started = powerMachineAsync(
+            m_lab->catalog(), *machine, action, who, this,
+            [this, name, action](const Result<PowerOutcome> &r) {
+                --m_running;
+                const QString text = !r             ? r.error()
+                    : action == PowerAction::Status ? tr("%1: %2 (%3)").arg(name, r->state, r->detail)
+                                                    : r->detail;
+                m_lab->log()->post(r ? Severity::Info : Severity::Warning, QStringLiteral("power"), text, name);
+                Q_EMIT message(text);
+                Q_EMIT finished(name, action, r.ok(), text);
+            },
+            &error);
+        if (!started) {
+            Q_EMIT message(error);
+            Q_EMIT finished(name, action, false, error);
             continue;
         }
         ++m_running;
-        auto *watcher = new QFutureWatcher<Result<PowerOutcome>>(this);
-        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, m = *machine, action, who] {
-            --m_running;
-            const Result<PowerOutcome> r = watcher->result();
-            watcher->deleteLater();
-            QString text = !r                   ? r.error()
-                : action == PowerAction::Status ? tr("%1: %2 (%3)").arg(m.name, r->state, r->detail)
-                                                : r->detail;
-            if (Status s = recordPowerEvent(*m_lab->catalog(), m, action, who, r); !s)
-                text += QLatin1String("; ") + s.error();
-            m_lab->log()->post(r ? Severity::Info : Severity::Warning, QStringLiteral("power"), text, m.name);
-            Q_EMIT message(text);
-            Q_EMIT finished(m.name, action, r.ok(), text);
-        });
-        watcher->setFuture(
-            QtConcurrent::run([s = *spec, action, mac = machine->mac] { return powerControl(s, action, mac); }));
     }
     return true;
 }

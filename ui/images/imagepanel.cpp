@@ -117,6 +117,8 @@ void ImagePanel::showContextMenu(const QPoint &pos)
     next->setEnabled(record && !record->recipe.isEmpty());
     next->setToolTip(tr("Open the build wizard on this image's recipe, with the next version"));
     menu.addAction(tr("&New Image…"), this, &ImagePanel::newImageRequested);
+    menu.addAction(tr("&Roll Out to a Group…"), this, [this, tag] { Q_EMIT rolloutRequested(tag); })
+        ->setEnabled(!tag.isEmpty());
     menu.addSeparator();
     menu.addAction(tr("&Details"), this, &ImagePanel::showDetails)->setEnabled(!tag.isEmpty());
     menu.addAction(tr("&Export…"), this, &ImagePanel::chooseAndExport)->setEnabled(!tag.isEmpty());

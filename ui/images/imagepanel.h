@@ -49,6 +49,8 @@ Q_SIGNALS:
     // The user asked for the build wizard: a new image, or the next version of `tag`.
     void newImageRequested();
     void newVersionRequested(const QString &tag);
+    // … or a rollout of `tag` to a group, canaries first.
+    void rolloutRequested(const QString &tag);
     void taskFinished(const QString &error);
 
 private:

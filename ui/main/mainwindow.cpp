@@ -7,6 +7,8 @@
 #include "fleet/fleetview.h"
 #include "fleet/machinedetails.h"
 #include "fleet/poweractions.h"
+#include "fleet/rolloutbanner.h"
+#include "fleet/rolloutdialog.h"
 #include "images/imagemodel.h"
 #include "images/imagepanel.h"
 #include "lab/lab.h"
@@ -78,9 +80,17 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     auto showMessage = [this](const QString &text) { statusBar()->showMessage(text, 10000); };
     connect(m_fleetActions, &FleetActions::message, this, showMessage);
     connect(m_powerActions, &PowerActions::message, this, showMessage);
+    m_rolloutBanner = new RolloutBanner(lab, m_fleetView);
+    m_fleetView->setBanner(m_rolloutBanner);
+    connect(m_rolloutBanner, &RolloutBanner::message, this, showMessage);
     connect(m_imagePanel, &ImagePanel::message, this, showMessage);
     connect(m_imagePanel, &ImagePanel::newImageRequested, this, [this] { openBuildWizard(); });
     connect(m_imagePanel, &ImagePanel::newVersionRequested, this, [this](const QString &tag) { openBuildWizard(tag); });
+    connect(m_imagePanel, &ImagePanel::rolloutRequested, this, [this](const QString &tag) {
+        RolloutDialog dialog(m_lab, tag, this);
+        if (dialog.exec() == QDialog::Accepted)
+            statusBar()->showMessage(tr("Rollout of %1 started: the boot server moves it along").arg(tag), 10000);
+    });
     connect(m_fleetView->table(), &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         QMenu menu(this);
         m_fleetActions->populateContextMenu(&menu);

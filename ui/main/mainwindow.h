@@ -13,6 +13,7 @@ namespace drover {
 class BuildWizard;
 class FleetActions;
 class PowerActions;
+class RolloutBanner;
 class FleetModel;
 class FleetView;
 class ImageModel;
@@ -32,6 +33,7 @@ public:
     FleetView *fleetView() const { return m_fleetView; }
     FleetActions *fleetActions() const { return m_fleetActions; }
     PowerActions *powerActions() const { return m_powerActions; }
+    RolloutBanner *rolloutBanner() const { return m_rolloutBanner; }
     QUndoStack *undoStack() const { return m_undoStack; }
     LogView *logView() const { return m_logView; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
@@ -66,6 +68,7 @@ private:
     QUndoStack *m_undoStack;
     FleetActions *m_fleetActions;
     PowerActions *m_powerActions;
+    RolloutBanner *m_rolloutBanner = nullptr;
     QList<QDockWidget *> m_docks;
     QByteArray m_defaultState;
     QPointer<BuildWizard> m_buildWizard;

@@ -1,0 +1,222 @@
+#include "fleet/rolloutengine.h"
+
+#include "catalog/catalog.h"
+#include "fleet/lifecycle.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+
+namespace drover {
+
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(RolloutEngine)
+};
+
+Result<Rollout> loadActive(const Catalog &catalog, const QString &group)
+{
+    auto r = Rollout::load(catalog, group);
+    if (r && !r->active())
+        return Result<Rollout>::failure(
+            Text::tr("the rollout of %1 to %2 is %3 already").arg(r->image, group, Rollout::stateKey(r->state)));
+    return r;
+}
+
+} // namespace
+
+RolloutEngine::RolloutEngine(Catalog *catalog, QObject *parent)
+    : QObject(parent)
+    , m_catalog(catalog)
+{
+    connect(&m_timer, &QTimer::timeout, this, &RolloutEngine::tick);
+}
+
+void RolloutEngine::start(int intervalMs)
+{
+    m_timer.start(intervalMs);
+}
+
+void RolloutEngine::stop()
+{
+    m_timer.stop();
+}
+
+void RolloutEngine::tick()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (Rollout r : Rollout::all(*m_catalog)) {
+        if (r.state != Rollout::State::Running)
+            continue;
+        const QJsonObject before = r.toJson();
+        step(r, now);
+        if (r.toJson() == before)
+            continue;
+        if (Status s = r.save(*m_catalog); !s)
+            r.message = Text::tr("cannot save the rollout: %1").arg(s.error());
+        Q_EMIT progressed(r.group, r.message);
+    }
+}
+
+void RolloutEngine::step(Rollout &r, qint64 now)
+{
+    Lifecycle lifecycle(m_catalog);
+    const QString why
+        = Text::tr("rollout of %1 to %2, wave %3 of %4").arg(r.image, r.group).arg(r.currentWave + 1).arg(r.waves());
+    // 1. The current wave gets the image.
+    for (RolloutMachine &m : r.machines) {
+        if (m.wave != r.currentWave || m.assignedMs != 0 || !m.result.isEmpty())
+            continue;
+        const auto machine = m_catalog->machineByName(m.name);
+        if (!machine) {
+            m.result = QStringLiteral("failed");
+            m.why = Text::tr("%1 is no longer in the catalog").arg(m.name);
+            continue;
+        }
+        const auto current = m_catalog->effectiveAssignment(*machine);
+        m.previousImage = current ? current->image : QString();
+        auto assigned = lifecycle.assign({ AssignTarget { TargetKind::Machine, m.name } }, r.image, r.who, why);
+        if (!assigned) {
+            m.result = QStringLiteral("failed");
+            m.why = assigned.error();
+            continue;
+        }
+        m.assignedMs = now;
+        if (r.reboot && m_reboot)
+            m_reboot(*machine);
+        r.message = r.currentWave == 0
+            ? Text::tr("%1 assigned to canary %2").arg(r.image, m.name)
+            : Text::tr("wave %1: %2 assigned to %3").arg(r.currentWave + 1).arg(r.image, m.name);
+    }
+    // 2. How the wave's machines are doing.
+    bool waveDone = true;
+    for (RolloutMachine &m : r.machines) {
+        if (m.wave != r.currentWave || !m.result.isEmpty())
+            continue;
+        const auto machine = m_catalog->machineByName(m.name);
+        if (!machine) {
+            m.result = QStringLiteral("failed");
+            m.why = Text::tr("%1 is no longer in the catalog").arg(m.name);
+            continue;
+        }
+        const bool since = machine->lastSeen.isValid() && machine->lastSeen.toMSecsSinceEpoch() >= m.assignedMs;
+        const bool readyWithImage = machine->state == MachineState::Ready && machine->currentImage == r.image;
+        if (since && readyWithImage) {
+            if (m.readyMs == 0) {
+                m.readyMs = now;
+                r.message = Text::tr("%1 is ready with %2; baking for %3 s").arg(m.name, r.image).arg(r.bakeSeconds);
+            }
+            if (now - m.readyMs >= qint64(r.bakeSeconds) * 1000) {
+                m.result = QStringLiteral("ok");
+                r.message = Text::tr("%1 stayed up with %2 for the bake time").arg(m.name, r.image);
+                continue;
+            }
+        } else if (m.readyMs != 0) {
+            m.result = QStringLiteral("failed");
+            m.why = Text::tr("%1 left ready during the bake time (now %2 %3)")
+                        .arg(m.name, machineStateKey(machine->state), machine->phase);
+        } else if (since && machine->state == MachineState::Failed) {
+            m.result = QStringLiteral("failed");
+            m.why = Text::tr("%1 failed to boot %2 (phase %3)").arg(m.name, r.image, machine->phase);
+        } else if (since && machine->state == MachineState::Ready && machine->failedAttempts == 0
+            && !machine->currentImage.isEmpty() && machine->currentImage != r.image) {
+            m.result = QStringLiteral("failed");
+            m.why = Text::tr("%1 booted %2 instead of %3 (its last-known-good image, after failed boots)")
+                        .arg(m.name, machine->currentImage, r.image);
+        }
+        if (m.result == QLatin1String("failed"))
+            r.message = m.why;
+        waveDone = waveDone && !m.result.isEmpty();
+    }
+    // 3. Too many failures: everything back.
+    if (r.failures() > r.maxFailures) {
+        revertRollout(*m_catalog, r, r.who,
+            Text::tr("rollout of %1 to %2 stopped: %n machine(s) failed", nullptr, r.failures()).arg(r.image, r.group),
+            r.reboot ? m_reboot : RolloutEngine::Reboot());
+        r.state = Rollout::State::Failed;
+        return;
+    }
+    if (!waveDone)
+        return;
+    // 4. Next wave, or done: the group itself gets the image, for machines added later.
+    if (r.currentWave + 1 < r.waves()) {
+        ++r.currentWave;
+        r.message = Text::tr("wave %1 of %2 starts").arg(r.currentWave + 1).arg(r.waves());
+        return;
+    }
+    // Done: the group itself gets the image (for machines added later), and the machines
+    // follow their group again, so that rolling the group back brings them all back.
+    const QString finished = Text::tr("rollout of %1 to %2 finished").arg(r.image, r.group);
+    if (auto a = lifecycle.assign({ AssignTarget { TargetKind::Group, r.group } }, r.image, r.who, finished); !a) {
+        r.message = a.error();
+        return;
+    }
+    for (const RolloutMachine &m : std::as_const(r.machines)) {
+        if (m.result == QLatin1String("ok"))
+            (void)m_catalog->assign(TargetKind::Machine, m.name, QString(), r.who, finished);
+    }
+    r.state = Rollout::State::Done;
+    r.message
+        = Text::tr("rollout of %1 to %2 done: %n machine(s)", nullptr, int(r.machines.size())).arg(r.image, r.group);
+}
+
+void revertRollout(
+    Catalog &catalog, Rollout &r, const QString &who, const QString &why, const RolloutEngine::Reboot &reboot)
+{
+    Lifecycle lifecycle(&catalog);
+    int reverted = 0;
+    for (RolloutMachine &m : r.machines) {
+        if (m.assignedMs == 0 || m.result == QLatin1String("reverted"))
+            continue;
+        const QString to = m.previousImage.isEmpty() ? QString() : m.previousImage;
+        Status done;
+        if (to.isEmpty())
+            done = Status::failure(Text::tr("%1 had no image before the rollout; it keeps %2").arg(m.name, r.image));
+        else if (auto a = lifecycle.assign({ AssignTarget { TargetKind::Machine, m.name } }, to, who, why); !a)
+            done = Status::failure(a.error());
+        if (!done) {
+            m.why = m.why.isEmpty() ? done.error() : m.why + QStringLiteral("; ") + done.error();
+            continue;
+        }
+        m.result = QStringLiteral("reverted");
+        ++reverted;
+        if (reboot) {
+            if (const auto machine = catalog.machineByName(m.name))
+                reboot(*machine);
+        }
+    }
+    r.message = Text::tr("%1; %n machine(s) back on their previous image", nullptr, reverted).arg(why);
+}
+
+Status pauseRollout(Catalog &catalog, const QString &group)
+{
+    auto r = loadActive(catalog, group);
+    if (!r)
+        return Status::failure(r.error());
+    r->state = Rollout::State::Paused;
+    r->message = Text::tr("paused");
+    return r->save(catalog);
+}
+
+Status resumeRollout(Catalog &catalog, const QString &group)
+{
+    auto r = loadActive(catalog, group);
+    if (!r)
+        return Status::failure(r.error());
+    r->state = Rollout::State::Running;
+    r->message = Text::tr("resumed");
+    return r->save(catalog);
+}
+
+Status abortRollout(Catalog &catalog, const QString &group, const QString &who, const RolloutEngine::Reboot &reboot)
+{
+    auto r = loadActive(catalog, group);
+    if (!r)
+        return Status::failure(r.error());
+    revertRollout(catalog, *r, who, Text::tr("rollout of %1 to %2 aborted by %3").arg(r->image, group, who),
+        r->reboot ? reboot : RolloutEngine::Reboot());
+    r->state = Rollout::State::Aborted;
+    return r->save(catalog);
+}
+
+} // namespace drover

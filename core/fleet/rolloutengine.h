@@ -1,0 +1,59 @@
+// RolloutEngine: moves the catalog's rollouts along, one step every two seconds — assigns the
+// current wave's machines (power-cycling them when the rollout says so), watches them reach
+// ready with the image and stay up for the bake time, starts the next wave, and stops and
+// reverts everything the rollout touched when too many fail. It keeps no state of its own:
+// whichever Drover runs the boot server drives the rollouts of its catalog, and picks them
+// up where they were after a restart.
+#pragma once
+
+#include "fleet/rollout.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+
+namespace drover {
+
+class Catalog;
+struct Machine;
+
+class RolloutEngine final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RolloutEngine)
+public:
+    // Called for each machine the rollout assigns (rollouts with reboot) or reverts.
+    using Reboot = std::function<void(const Machine &machine)>;
+
+    explicit RolloutEngine(Catalog *catalog, QObject *parent = nullptr);
+
+    void setReboot(Reboot reboot) { m_reboot = std::move(reboot); }
+    void start(int intervalMs = 2000);
+    void stop();
+    // One step of every running rollout (the timer calls it; tests call it directly).
+    void tick();
+
+Q_SIGNALS:
+    // A rollout changed: a wave started, a machine passed or failed, it finished.
+    void progressed(const QString &group, const QString &message);
+
+private:
+    void step(Rollout &rollout, qint64 nowMs);
+
+    Catalog *m_catalog;
+    QTimer m_timer;
+    Reboot m_reboot;
+};
+
+// What `drover rollout pause|resume|abort` and the banner's buttons do. Aborting (and a
+// failed rollout) gives every machine the rollout assigned its previous image back, by a
+// new assignment saying why; `reboot` is called for each when the rollout reboots machines.
+Status pauseRollout(Catalog &catalog, const QString &group);
+Status resumeRollout(Catalog &catalog, const QString &group);
+Status abortRollout(
+    Catalog &catalog, const QString &group, const QString &who, const RolloutEngine::Reboot &reboot = {});
+// Reverts the machines of `rollout` (in place), naming `why` in the assignments.
+void revertRollout(
+    Catalog &catalog, Rollout &rollout, const QString &who, const QString &why, const RolloutEngine::Reboot &reboot);
+
+} // namespace drover

@@ -1,0 +1,259 @@
+// Rollouts: the counts and durations users type, the plan (canaries, waves), and the engine
+// moving a rollout along as machines report — a good image through every wave, a bad one
+// stopped at the canary and reverted, pause and resume, abort, and a restart of Drover in
+// the middle. Machines report through the catalog as the boot routes do.
+#include "catalog/catalog.h"
+#include "fleet/lifecycle.h"
+#include "fleet/rolloutengine.h"
+#include "testlab.h"
+#include "tst_http_support.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace drover;
+using namespace drover::test;
+
+class TstRollout : public QObject {
+    Q_OBJECT
+    TestLab m_t;
+    Catalog *c() const { return m_t.lab->catalog(); }
+
+    // What the boot routes write when a machine reports.
+    void reportReady(const QString &machine, const QString &image)
+    {
+        QTest::qWait(5); // lastSeen must be later than the assignment
+        QVERIFY(c()->recordMachineSeen(machine, MachineState::Ready, QStringLiteral("ready"), {}).ok());
+        QVERIFY(c()->recordBootResult(machine, image, true).ok());
+    }
+    void reportFailed(const QString &machine, const QString &image)
+    {
+        QTest::qWait(5);
+        QVERIFY(c()->recordMachineSeen(machine, MachineState::Failed, QStringLiteral("failed"), {}).ok());
+        QVERIFY(c()->recordBootResult(machine, image, false).ok());
+    }
+    QString assigned(const QString &machine) const
+    {
+        return c()->effectiveAssignment(*c()->machineByName(machine))->image;
+    }
+
+private Q_SLOTS:
+    void counts_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("total");
+        QTest::addColumn<int>("expected"); // -1: refused
+        QTest::newRow("one") << "1" << 10 << 1;
+        QTest::newRow("more than the group") << "50" << 10 << 10;
+        QTest::newRow("25% of 10 rounds up") << "25%" << 10 << 3;
+        QTest::newRow("1% is still a machine") << "1%" << 3 << 1;
+        QTest::newRow("zero") << "0" << 10 << -1;
+        QTest::newRow("over 100%") << "120%" << 10 << -1;
+        QTest::newRow("words") << "a few" << 10 << -1;
+    }
+
+    void counts()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, total);
+        QFETCH(int, expected);
+        const auto count = RolloutCount::parse(text, QStringLiteral("--canary"));
+        QCOMPARE(count.ok(), expected >= 0);
+        if (!count) {
+            QVERIFY2(count.error().startsWith(QLatin1String("--canary: '") + text), qPrintable(count.error()));
+            return;
+        }
+        QCOMPARE(count->of(total), expected);
+        QCOMPARE(RolloutCount::parse(count->toString(), {})->of(total), expected);
+    }
+
+    void durations_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("seconds"); // -1: refused
+        QTest::newRow("seconds") << "90" << 90;
+        QTest::newRow("suffix s") << "45s" << 45;
+        QTest::newRow("minutes") << "5m" << 300;
+        QTest::newRow("hours") << "2h" << 7200;
+        QTest::newRow("negative") << "-5m" << -1;
+        QTest::newRow("days") << "1d" << -1;
+    }
+
+    void durations()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, seconds);
+        const auto d = parseDuration(text, QStringLiteral("--bake"));
+        QCOMPARE(d.ok(), seconds >= 0);
+        if (d)
+            QCOMPARE(*d, seconds);
+        else
+            QVERIFY2(d.error().contains(QLatin1String("--bake")), qPrintable(d.error()));
+    }
+
+    void init()
+    {
+        QString why;
+        m_t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(m_t.lab, qPrintable(why));
+        for (const QString &version : { QStringLiteral("1"), QStringLiteral("2"), QStringLiteral("3") })
+            QVERIFY(addTestImage(m_t.lab.get(), QStringLiteral("os"), version).ok());
+        for (int i = 1; i <= 5; ++i)
+            QVERIFY(
+                c()->addMachine(testMachine(QStringLiteral("pc-0%1").arg(i),
+                                    QStringLiteral("52:54:00:00:01:0%1").arg(i), QStringLiteral("demo")))
+                    .ok());
+        QVERIFY(
+            c()->assign(TargetKind::Group, QStringLiteral("demo"), QStringLiteral("os:1"), QStringLiteral("t"), {})
+                .ok());
+        for (int i = 1; i <= 5; ++i)
+            reportReady(QStringLiteral("pc-0%1").arg(i), QStringLiteral("os:1"));
+    }
+
+    void plan()
+    {
+        auto r = planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:2"), { 1, false }, { 40, true }, 60, 0,
+            false, QStringLiteral("t"));
+        QVERIFY2(r, qPrintable(r.error()));
+        QCOMPARE(r->machines.size(), 5);
+        QCOMPARE(r->waves(), 3); // 1 canary, then 2 + 2 (40% of 5)
+        QCOMPARE(r->machines.at(0).wave, 0);
+        QCOMPARE(r->machines.at(2).wave, 1);
+        QCOMPARE(r->machines.at(4).wave, 2);
+        QVERIFY(r->save(*c()).ok());
+        const auto again = planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:3"), {}, {}, 0, 0, false, {});
+        QVERIFY(!again);
+        QVERIFY2(again.error().contains(QLatin1String("abort it first")), qPrintable(again.error()));
+        QVERIFY(!planRollout(*c(), QStringLiteral("nobody"), QStringLiteral("os:2"), {}, {}, 0, 0, false, {}));
+        QVERIFY(!planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:9"), {}, {}, 0, 0, false, {}));
+        // Stored and read back whole.
+        QCOMPARE(Rollout::load(*c(), QStringLiteral("demo"))->toJson(), r->toJson());
+    }
+
+    void goodImageGoesEverywhere()
+    {
+        auto r = planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:2"), { 1, false }, { 2, false }, 0, 0,
+            true, QStringLiteral("t"));
+        QVERIFY(r && r->save(*c()).ok());
+        RolloutEngine engine(c());
+        QStringList rebooted;
+        engine.setReboot([&rebooted](const Machine &m) { rebooted.append(m.name); });
+        QSignalSpy progressed(&engine, &RolloutEngine::progressed);
+
+        engine.tick(); // the canary gets the image and a power cycle
+        QCOMPARE(assigned(QStringLiteral("pc-01")), QStringLiteral("os:2"));
+        QCOMPARE(assigned(QStringLiteral("pc-02")), QStringLiteral("os:1"));
+        QCOMPARE(rebooted, QStringList { QStringLiteral("pc-01") });
+        QVERIFY(!progressed.isEmpty());
+        engine.tick(); // nothing reported yet: it waits
+        QCOMPARE(assigned(QStringLiteral("pc-02")), QStringLiteral("os:1"));
+
+        // A restart of Drover here: a new engine picks the rollout up from the catalog.
+        RolloutEngine restarted(c());
+        restarted.setReboot([&rebooted](const Machine &m) { rebooted.append(m.name); });
+        reportReady(QStringLiteral("pc-01"), QStringLiteral("os:2"));
+        restarted.tick(); // canary baked (bake 0): the wave is done
+        restarted.tick(); // wave 2: pc-02, pc-03
+        QCOMPARE(assigned(QStringLiteral("pc-02")), QStringLiteral("os:2"));
+        QCOMPARE(assigned(QStringLiteral("pc-03")), QStringLiteral("os:2"));
+        QCOMPARE(assigned(QStringLiteral("pc-04")), QStringLiteral("os:1"));
+        for (const QString &m : { QStringLiteral("pc-02"), QStringLiteral("pc-03") })
+            reportReady(m, QStringLiteral("os:2"));
+        restarted.tick();
+        restarted.tick();
+        for (const QString &m : { QStringLiteral("pc-04"), QStringLiteral("pc-05") })
+            reportReady(m, QStringLiteral("os:2"));
+        restarted.tick();
+        restarted.tick();
+        const auto done = Rollout::load(*c(), QStringLiteral("demo"));
+        QCOMPARE(done->state, Rollout::State::Done);
+        QCOMPARE(done->finished(), 5);
+        QCOMPARE(done->failures(), 0);
+        QCOMPARE(rebooted.size(), 5);
+        // The group itself boots the image now, for machines added later, and the machines
+        // follow their group again: rolling the group back brings every one back.
+        const auto history = c()->history(TargetKind::Group, QStringLiteral("demo"));
+        QCOMPARE(history.first().image, QStringLiteral("os:2"));
+        QVERIFY(c()->history(TargetKind::Machine, QStringLiteral("pc-03")).first().image.isEmpty());
+        QCOMPARE(c()->imagesInUse().count(QString()), 0);
+        QVERIFY(Lifecycle(c()).rollback({ TargetKind::Group, QStringLiteral("demo") }, QStringLiteral("t")));
+        for (int i = 1; i <= 5; ++i)
+            QCOMPARE(assigned(QStringLiteral("pc-0%1").arg(i)), QStringLiteral("os:1"));
+        // Only a machine can follow its group.
+        QVERIFY(!c()->assign(TargetKind::Group, QStringLiteral("demo"), QString(), QStringLiteral("t"), {}));
+    }
+
+    void badImageStopsAtTheCanary()
+    {
+        auto r = planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:3"), { 1, false }, { 100, true }, 300, 0,
+            false, QStringLiteral("t"));
+        QVERIFY(r && r->save(*c()).ok());
+        RolloutEngine engine(c());
+        engine.tick();
+        QCOMPARE(assigned(QStringLiteral("pc-01")), QStringLiteral("os:3"));
+        reportFailed(QStringLiteral("pc-01"), QStringLiteral("os:3")); // its ready unit failed
+        engine.tick();
+        const auto stopped = Rollout::load(*c(), QStringLiteral("demo"));
+        QCOMPARE(stopped->state, Rollout::State::Failed);
+        QCOMPARE(stopped->machines.first().result, QStringLiteral("reverted"));
+        QVERIFY2(stopped->machines.first().why.contains(QLatin1String("failed to boot os:3")),
+            qPrintable(stopped->machines.first().why));
+        // The canary has its previous image back; the others never left theirs.
+        for (int i = 1; i <= 5; ++i)
+            QCOMPARE(assigned(QStringLiteral("pc-0%1").arg(i)), QStringLiteral("os:1"));
+        const auto history = c()->history(TargetKind::Machine, QStringLiteral("pc-01"));
+        QVERIFY2(history.first().why.contains(QLatin1String("stopped")), qPrintable(history.first().why));
+        // A new rollout of the group is allowed again.
+        QVERIFY(planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:2"), {}, {}, 0, 0, false, {}));
+    }
+
+    void bakeTimeCatchesALateFailure()
+    {
+        auto r = planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:3"), { 1, false }, { 100, true }, 3600, 0,
+            false, QStringLiteral("t"));
+        QVERIFY(r && r->save(*c()).ok());
+        RolloutEngine engine(c());
+        engine.tick();
+        reportReady(QStringLiteral("pc-01"), QStringLiteral("os:3"));
+        engine.tick();
+        QCOMPARE(Rollout::load(*c(), QStringLiteral("demo"))->state, Rollout::State::Running); // baking
+        QTest::qWait(5);
+        QVERIFY(
+            c()->recordMachineSeen(QStringLiteral("pc-01"), MachineState::Booting, QStringLiteral("kernel"), {}).ok());
+        engine.tick();
+        const auto stopped = Rollout::load(*c(), QStringLiteral("demo"));
+        QCOMPARE(stopped->state, Rollout::State::Failed);
+        QVERIFY2(stopped->machines.first().why.contains(QLatin1String("left ready during the bake time")),
+            qPrintable(stopped->machines.first().why));
+    }
+
+    void pauseResumeAbort()
+    {
+        auto r = planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:2"), { 2, false }, { 100, true }, 0, 0,
+            false, QStringLiteral("t"));
+        QVERIFY(r && r->save(*c()).ok());
+        RolloutEngine engine(c());
+        engine.tick();
+        QVERIFY(pauseRollout(*c(), QStringLiteral("demo")).ok());
+        reportReady(QStringLiteral("pc-01"), QStringLiteral("os:2"));
+        reportReady(QStringLiteral("pc-02"), QStringLiteral("os:2"));
+        engine.tick();
+        engine.tick();
+        QCOMPARE(assigned(QStringLiteral("pc-03")), QStringLiteral("os:1")); // paused: no next wave
+        QVERIFY(!pauseRollout(*c(), QStringLiteral("nobody")).ok());
+        QVERIFY(resumeRollout(*c(), QStringLiteral("demo")).ok());
+        engine.tick();
+        engine.tick();
+        QCOMPARE(assigned(QStringLiteral("pc-03")), QStringLiteral("os:2"));
+        QVERIFY(abortRollout(*c(), QStringLiteral("demo"), QStringLiteral("admin")).ok());
+        for (int i = 1; i <= 5; ++i)
+            QCOMPARE(assigned(QStringLiteral("pc-0%1").arg(i)), QStringLiteral("os:1"));
+        const auto aborted = Rollout::load(*c(), QStringLiteral("demo"));
+        QCOMPARE(aborted->state, Rollout::State::Aborted);
+        QVERIFY2(aborted->message.contains(QLatin1String("aborted by admin")), qPrintable(aborted->message));
+        QVERIFY(!abortRollout(*c(), QStringLiteral("demo"), QStringLiteral("admin")).ok()); // once is enough
+    }
+};
+
+QTEST_GUILESS_MAIN(TstRollout)
+#include "tst_rollout.moc"

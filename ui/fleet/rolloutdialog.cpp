@@ -1,0 +1,93 @@
+#include "fleet/rolloutdialog.h"
+
+#include "catalog/catalog.h"
+#include "fleet/rollout.h"
+#include "lab/lab.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+
+namespace drover {
+
+RolloutDialog::RolloutDialog(Lab *lab, const QString &image, QWidget *parent)
+    : QDialog(parent)
+    , m_lab(lab)
+    , m_image(image)
+    , m_group(new QComboBox(this))
+    , m_canary(new QLineEdit(QStringLiteral("1"), this))
+    , m_wave(new QLineEdit(QStringLiteral("100%"), this))
+    , m_bake(new QLineEdit(QStringLiteral("5m"), this))
+    , m_maxFailures(new QSpinBox(this))
+    , m_reboot(new QCheckBox(tr("Power-cycle each machine when it gets the image"), this))
+    , m_error(new QLabel(this))
+{
+    setWindowTitle(tr("Roll Out %1").arg(image));
+    QStringList groups;
+    for (const Machine &m : lab->catalog()->machines()) {
+        if (!m.group().isEmpty() && !groups.contains(m.group()))
+            groups.append(m.group());
+    }
+    groups.sort();
+    m_group->addItems(groups);
+    m_canary->setToolTip(tr("Machines that get the image first, alone: a number (1) or a share of the group (10%)"));
+    m_wave->setToolTip(tr("Machines per wave after the canaries: a number or a share of the group"));
+    m_bake->setToolTip(tr("How long each wave must stay ready before the next starts: 90s, 5m, 1h"));
+    m_maxFailures->setRange(0, 1000);
+    m_maxFailures->setToolTip(tr("More failed machines than this stop the rollout and give every machine it "
+                                 "touched its previous image back"));
+    m_reboot->setToolTip(tr("Without it, machines get the image at their next reboot, whenever that is"));
+    m_error->setWordWrap(true);
+    m_error->setStyleSheet(QStringLiteral("color: palette(highlight)"));
+    m_error->setObjectName(QStringLiteral("rolloutError"));
+
+    auto *form = new QFormLayout(this);
+    form->addRow(tr("&Group:"), m_group);
+    form->addRow(tr("&Canaries:"), m_canary);
+    form->addRow(tr("&Wave size:"), m_wave);
+    form->addRow(tr("&Bake time:"), m_bake);
+    form->addRow(tr("&Stop after failures:"), m_maxFailures);
+    form->addRow(m_reboot);
+    form->addRow(m_error);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("&Start Rollout"));
+    buttons->button(QDialogButtonBox::Ok)->setEnabled(!groups.isEmpty());
+    if (groups.isEmpty())
+        m_error->setText(tr("No machine is in a group yet: give machines the label group=NAME first."));
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        if (startRollout())
+            accept();
+    });
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+}
+
+bool RolloutDialog::startRollout()
+{
+    auto canary = RolloutCount::parse(m_canary->text(), tr("Canaries"));
+    auto wave = RolloutCount::parse(m_wave->text(), tr("Wave size"));
+    auto bake = parseDuration(m_bake->text(), tr("Bake time"));
+    const QString bad = !canary ? canary.error() : !wave ? wave.error() : !bake ? bake.error() : QString();
+    if (!bad.isEmpty()) {
+        m_error->setText(bad);
+        return false;
+    }
+    auto r = planRollout(*m_lab->catalog(), m_group->currentText(), m_image, *canary, *wave, *bake,
+        m_maxFailures->value(), m_reboot->isChecked(), qEnvironmentVariable("USER", QStringLiteral("drover")));
+    if (!r) {
+        m_error->setText(r.error());
+        return false;
+    }
+    if (Status s = r->save(*m_lab->catalog()); !s) {
+        m_error->setText(s.error());
+        return false;
+    }
+    return true;
+}
+
+} // namespace drover
