@@ -3,11 +3,13 @@
 #include "boot/bootserver.h"
 #include "cli/cli.h"
 #include "lab/lab.h"
+#include "log/logthrottle.h"
 #include "main/mainwindow.h"
 #include "runtime/signalwatcher.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDateTime>
 #include <QDir>
 #include <QLibraryInfo>
 #include <QLocale>
@@ -132,12 +134,21 @@ int runHeadless(QCoreApplication &app, const GlobalOptions &options)
         err << "drover: " << lab.error() << Qt::endl;
         return ExitError;
     }
-    // Buffered, flushed 5 times a second: a boot storm logs thousands of lines a second.
+    // Buffered, flushed 5 times a second, and throttled: a boot storm logs thousands of
+    // lines a second (LogThrottle says how many get through).
+    LogThrottle throttle;
     QTimer flush;
-    QObject::connect(&flush, &QTimer::timeout, &app, [&err] { err.flush(); });
+    QObject::connect(&flush, &QTimer::timeout, &app, [&err, &throttle] {
+        if (const int held = throttle.takeSuppressed(QDateTime::currentMSecsSinceEpoch()))
+            err << QDateTime::currentDateTime().toString(Qt::ISODateWithMs) << " info server: "
+                << QCoreApplication::translate(
+                       "main", "… and %n more info line(s) not shown (drover events has them all)", nullptr, held)
+                << '\n';
+        err.flush();
+    });
     flush.start(200);
-    QObject::connect(lab->get()->log(), &LogBus::entryPosted, &app, [&err](const LogEntry &e) {
-        if (e.severity == Severity::Debug)
+    QObject::connect(lab->get()->log(), &LogBus::entryPosted, &app, [&err, &throttle](const LogEntry &e) {
+        if (e.severity == Severity::Debug || !throttle.admit(e, QDateTime::currentMSecsSinceEpoch()))
             return;
         err << e.time.toLocalTime().toString(Qt::ISODateWithMs) << ' ' << severityName(e.severity) << ' ' << e.source
             << (e.machine.isEmpty() ? QString() : QLatin1Char(' ') + e.machine) << ": " << e.text << '\n';

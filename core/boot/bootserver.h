@@ -30,7 +30,7 @@ struct BootServerSettings {
     bool tftpEnabled = true;
     std::optional<UnknownPolicy> unknownPolicy; // null: the catalog's boot/unknown setting
     QString ipxeDir = QStringLiteral("/usr/lib/ipxe");
-    int httpThreads = 1;
+    int httpThreads = 2; // accept and answer on two threads: the p99 of a boot storm (BENCHMARKS.md)
     // Full DHCP mode: the range handed out and what goes with it.
     QHostAddress rangeStart, rangeEnd, subnetMask, router, dns;
     int leaseSeconds = 3600;

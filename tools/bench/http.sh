@@ -76,6 +76,7 @@ http {
   sendfile on;
   tcp_nopush on;
   keepalive_timeout 65;
+  keepalive_requests 10000000;
   client_body_temp_path $work/nginx/body;
   proxy_temp_path $work/nginx/proxy;
   fastcgi_temp_path $work/nginx/fastcgi;
@@ -117,8 +118,25 @@ for mode in new keep-alive; do
     done
   done
 done
+# The goal's own terms: p99 at 5,000 scripts a second offered on schedule (open loop, new
+# connection per request), not at saturation where every server's tail is its queue.
+echo
+echo "### (a2) script endpoint at a fixed 5,000 scripts/s offered (open loop, new connection per request)"
+echo "| server | run | scripts/s | p50 ms | p99 ms | max ms | errors |"
+echo "|---|---|---|---|---|---|---|"
+for run in 1 2 3; do
+  servers=(drover nginx)
+  ((run % 2)) || servers=(nginx drover)
+  for server in "${servers[@]}"; do
+    port=$http_port
+    [[ $server == nginx ]] && port=$nginx_port
+    r=$("$load" --port "$port" --concurrency 64 --duration "$seconds" --path-template "$template" --count "$machines" \
+      --no-keepalive --rate 5000)
+    echo "| $server | $run | $(field rps "$r") | $(field p50_ms "$r") | $(field p99_ms "$r") | $(field max_ms "$r") | $(field errors "$r") (+$(field non2xx "$r") non-2xx) |"
+  done
+done
 events=$(grep -c 'script served' "$work/drover.log" || true)
-echo "(script-served lines the server logged: $events)"
+echo "(script-served lines the server logged: $events; the rest were summed up by its log throttle)"
 
 # (b) blobs against nginx.
 path="/blobs/$blob"

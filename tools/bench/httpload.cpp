@@ -5,6 +5,11 @@
 //
 //   drover-httpload --port P [--host 127.0.0.1] [--concurrency 64] [--duration S | --requests N]
 //                   [--path PATH | --path-template '/boot/{mac}.ipxe' --count N] [--no-keepalive]
+//                   [--rate R]
+// --rate: open loop, R requests a second on schedule whatever the server does; each
+// latency counts from the request's scheduled time, so a stalled server shows in the
+// percentiles (no coordinated omission). Without it, every connection sends its next
+// request as soon as the last is answered (closed loop: the server's saturation).
 // {mac} becomes 02-00-00-xx-xx-xx for a random index below --count.
 #include <algorithm>
 #include <arpa/inet.h>
@@ -37,6 +42,7 @@ struct Options {
     std::string pathTemplate;
     long count = 1;
     bool keepAlive = true;
+    double rate = 0; // requests a second, open loop; 0: closed loop
 };
 
 struct Conn {
@@ -96,6 +102,8 @@ int main(int argc, char **argv)
             o.pathTemplate = next();
         else if (a == "--count")
             o.count = std::atol(next().c_str());
+        else if (a == "--rate")
+            o.rate = std::atof(next().c_str());
         else if (a == "--no-keepalive")
             o.keepAlive = false;
         else
@@ -136,17 +144,26 @@ int main(int argc, char **argv)
             conns[idx].fd = -1;
         }
     };
+    std::vector<size_t> idle; // open loop: connections waiting for their next scheduled request
+    auto scheduledAt = [&](long n) {
+        return begin + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(double(n) / o.rate));
+    };
     auto startRequest = [&](size_t idx) -> bool {
         if (!wantMore())
             return false;
+        if (o.rate > 0 && Clock::now() < scheduledAt(started)) {
+            idle.push_back(idx);
+            return true;
+        }
         Conn &c = conns[idx];
+        const auto scheduled = o.rate > 0 ? scheduledAt(started) : Clock::now();
         ++started;
         c.request = "GET " + makePath(o, rng) + " HTTP/1.1\r\nHost: " + o.host + ":" + std::to_string(o.port)
             + "\r\nUser-Agent: drover-httpload\r\n" + (o.keepAlive ? "" : "Connection: close\r\n") + "\r\n";
         c.sent = 0;
         c.head.clear();
         c.bodyLeft = -1;
-        c.started = Clock::now();
+        c.started = scheduled;
         if (c.fd < 0) {
             c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
             const int one = 1;
@@ -171,8 +188,14 @@ int main(int argc, char **argv)
         startRequest(i);
     std::vector<char> buffer(1 << 18);
     epoll_event events[256];
-    while (done < started) {
-        const int n = epoll_wait(ep, events, 256, 1000);
+    while (done < started || (o.rate > 0 && wantMore())) {
+        // Open loop: start what is due on the connections that wait.
+        while (o.rate > 0 && !idle.empty() && wantMore() && Clock::now() >= scheduledAt(started)) {
+            const size_t idx = idle.back();
+            idle.pop_back();
+            startRequest(idx);
+        }
+        const int n = epoll_wait(ep, events, 256, o.rate > 0 ? 1 : 1000);
         for (int e = 0; e < n; ++e) {
             const size_t idx = events[e].data.u64;
             Conn &c = conns[idx];
