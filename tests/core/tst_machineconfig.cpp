@@ -5,6 +5,7 @@
 #include "machineconfig/machinerender.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -365,6 +366,63 @@ private Q_SLOTS:
         QCOMPARE(eth[QStringLiteral("routes")].toArray().at(0)[QStringLiteral("via")].toString(),
             QStringLiteral("10.0.0.1"));
         QCOMPARE(eth[QStringLiteral("dhcp4")].toBool(true), false);
+    }
+
+    // The real cloud-init reads what the NoCloud routes serve: its own schema check passes
+    // on the user-data and network-config, and it turns the network-config into Debian's
+    // interface configuration (its networkd renderer wants the systemd-network user, which
+    // the build root lacks; the parsing is the same).
+    void noCloudAcceptedByCloudInit()
+    {
+        const QString cloudInit = QStandardPaths::findExecutable(QStringLiteral("cloud-init"));
+        if (cloudInit.isEmpty())
+            QSKIP("cloud-init is not installed (it is in the build root's package list)");
+        Machine m = pc07();
+        m.labels.insert(QStringLiteral("host"), QStringLiteral("57"));
+        const auto r = renderNoCloud(parsed(kFull), RenderContext::of(m, QStringLiteral("10.0.0.57")));
+        QVERIFY2(r.ok(), qPrintable(r.error()));
+        QTemporaryDir dir;
+        auto write = [&dir](const QString &name, const QByteArray &data) {
+            QFile f(dir.filePath(name));
+            return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
+        };
+        QVERIFY(write(QStringLiteral("user-data"), r->userData));
+        QVERIFY(write(QStringLiteral("network-config"), r->networkConfig));
+        auto run = [&cloudInit](const QStringList &args, QString *output) {
+            QProcess p;
+            p.setProcessChannelMode(QProcess::MergedChannels);
+            p.start(cloudInit, args);
+            const bool ok = p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+            *output = QString::fromUtf8(p.readAll());
+            return ok;
+        };
+        QString out;
+        QVERIFY2(
+            run({ QStringLiteral("schema"), QStringLiteral("-c"), dir.filePath(QStringLiteral("user-data")) }, &out),
+            qPrintable(out));
+        QVERIFY2(out.contains(QLatin1String("Valid schema")), qPrintable(out));
+        QVERIFY2(run({ QStringLiteral("schema"), QStringLiteral("-t"), QStringLiteral("network-config"),
+                         QStringLiteral("-c"), dir.filePath(QStringLiteral("network-config")) },
+                     &out),
+            qPrintable(out));
+        QVERIFY2(out.contains(QLatin1String("Valid schema")), qPrintable(out));
+        const QString converted = dir.filePath(QStringLiteral("out"));
+        QVERIFY2(run({ QStringLiteral("devel"), QStringLiteral("net-convert"), QStringLiteral("-p"),
+                         dir.filePath(QStringLiteral("network-config")), QStringLiteral("-k"), QStringLiteral("yaml"),
+                         QStringLiteral("-d"), converted, QStringLiteral("-D"), QStringLiteral("debian"),
+                         QStringLiteral("-O"), QStringLiteral("eni") },
+                     &out),
+            qPrintable(out));
+        QString interfaces;
+        QDirIterator it(converted, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            QFile file(it.next());
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            interfaces += QString::fromUtf8(file.readAll());
+        }
+        QVERIFY2(interfaces.contains(QLatin1String("address 10.0.0.57/24")), qPrintable(interfaces + out));
+        QVERIFY2(interfaces.contains(QLatin1String("default gw 10.0.0.1")), qPrintable(interfaces));
+        QVERIFY2(interfaces.contains(QLatin1String("52:54:00:12:34:56")), qPrintable(interfaces)); // matched by MAC
     }
 
     // The init's own path check (its CONFIG_AWK) and configrules::pathProblem agree.
