@@ -578,6 +578,26 @@ test_ready_runs_scripts_once_and_reports() {
     DROVER_RUN=$run sh "$SRC/resources/initramfs/ready" >ready.out 2>&1 && fatal "ready succeeded despite a failing script"
     expect_contains "$(cat "$WORK/reports.log")" "phase=failed&" "phase"
     expect_contains "$(cat "$WORK/reports.log")" "script%2002-broken%20exited%203%3A%20broken" "detail"
+    # The image's own readiness check fails: a failure with its output, every time.
+    rm "$run/scripts/02-broken"
+    mkdir -p checks
+    printf '#!/bin/sh
+echo "nginx is not answering"
+exit 7
+' >checks/10-web
+    chmod 0755 checks/10-web
+    : >"$WORK/reports.log"
+    DROVER_READY_CHECKS=$PWD/checks DROVER_RUN=$run sh "$SRC/resources/initramfs/ready" >ready.out 2>&1 \
+        && fatal "ready succeeded despite a failing check"
+    expect_contains "$(cat "$WORK/reports.log")" "phase=failed&" "phase"
+    expect_contains "$(cat "$WORK/reports.log")" "check%2010-web%20exited%207%3A%20nginx%20is%20not%20answering" "check detail"
+    printf '#!/bin/sh
+exit 0
+' >checks/10-web
+    : >"$WORK/reports.log"
+    DROVER_READY_CHECKS=$PWD/checks DROVER_RUN=$run sh "$SRC/resources/initramfs/ready" >ready.out 2>&1 \
+        || fatal "ready failed with a passing check: $(cat ready.out)"
+    expect_contains "$(cat "$WORK/reports.log")" "phase=ready&" "phase"
     # Not booted by Drover: nothing to do.
     DROVER_RUN=$PWD/nowhere sh "$SRC/resources/initramfs/ready" >ready.out 2>&1 || fatal "ready failed without boot.env"
 }
