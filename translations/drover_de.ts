@@ -94,6 +94,10 @@
         <source>Return a machine or group to its previous image (or the one given) from its next boot.</source>
         <translation>Eine Maschine oder Gruppe ab dem nächsten Booten auf das vorherige (oder das angegebene) Image zurückrollen.</translation>
     </message>
+    <message>
+        <source>(follows its group)</source>
+        <translation>(folgt ihrer Gruppe)</translation>
+    </message>
 </context>
 <context>
     <name>BlobStore</name>
@@ -2580,6 +2584,235 @@
     </message>
 </context>
 <context>
+    <name>Rollout</name>
+    <message>
+        <source>%1: &apos;%2&apos; is not a number of machines (3) or a percentage of the group (25%)</source>
+        <translation>%1: &apos;%2&apos; ist weder eine Anzahl von Maschinen (3) noch ein Prozentsatz der Gruppe (25%)</translation>
+    </message>
+    <message>
+        <source>%1: &apos;%2&apos; is not a duration such as 90s, 5m or 1h</source>
+        <translation>%1: &apos;%2&apos; ist keine Dauer wie 90s, 5m oder 1h</translation>
+    </message>
+    <message>
+        <source>the stored rollout of group &apos;%1&apos; is damaged</source>
+        <translation>der gespeicherte Rollout der Gruppe &apos;%1&apos; ist beschädigt</translation>
+    </message>
+    <message>
+        <source>group &apos;%1&apos; has no rollout</source>
+        <translation>Gruppe &apos;%1&apos; hat keinen Rollout</translation>
+    </message>
+    <message>
+        <source>there is no image %1 in the catalog</source>
+        <translation>es gibt kein Image %1 im Katalog</translation>
+    </message>
+    <message>
+        <source>group %1 has a rollout of %2 %3 already; abort it first</source>
+        <translation>Gruppe %1 hat bereits einen Rollout von %2 %3; brechen Sie ihn zuerst ab</translation>
+    </message>
+    <message>
+        <source>group %1 has no machines</source>
+        <translation>Gruppe %1 hat keine Maschinen</translation>
+    </message>
+    <message numerus="yes">
+        <source>rollout of %1 to %2 planned: %n canary machine(s) first</source>
+        <translation>
+            <numerusform>Rollout von %1 auf %2 geplant: zuerst %n Canary-Maschine</numerusform>
+            <numerusform>Rollout von %1 auf %2 geplant: zuerst %n Canary-Maschinen</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>RolloutEngine</name>
+    <message>
+        <source>the rollout of %1 to %2 is %3 already</source>
+        <translation>der Rollout von %1 auf %2 ist bereits %3</translation>
+    </message>
+    <message>
+        <source>cannot save the rollout: %1</source>
+        <translation>der Rollout kann nicht gespeichert werden: %1</translation>
+    </message>
+    <message>
+        <source>rollout of %1 to %2, wave %3 of %4</source>
+        <translation>Rollout von %1 auf %2, Welle %3 von %4</translation>
+    </message>
+    <message>
+        <source>%1 is no longer in the catalog</source>
+        <translation>%1 ist nicht mehr im Katalog</translation>
+    </message>
+    <message>
+        <source>%1 assigned to canary %2</source>
+        <translation>%1 zugewiesen an Canary-Maschine %2</translation>
+    </message>
+    <message>
+        <source>wave %1: %2 assigned to %3</source>
+        <translation>Welle %1: %2 zugewiesen an %3</translation>
+    </message>
+    <message>
+        <source>%1 is ready with %2; baking for %3 s</source>
+        <translation>%1 ist mit %2 bereit; Bewährungszeit %3 s</translation>
+    </message>
+    <message>
+        <source>%1 stayed up with %2 for the bake time</source>
+        <translation>%1 lief mit %2 die gesamte Bewährungszeit über</translation>
+    </message>
+    <message>
+        <source>%1 left ready during the bake time (now %2 %3)</source>
+        <translation>%1 hat während der Bewährungszeit den Zustand „bereit“ verlassen (jetzt %2 %3)</translation>
+    </message>
+    <message>
+        <source>%1 failed to boot %2 (phase %3)</source>
+        <translation>%1 konnte %2 nicht booten (Phase %3)</translation>
+    </message>
+    <message>
+        <source>%1 booted %2 instead of %3 (its last-known-good image, after failed boots)</source>
+        <translation>%1 hat %2 statt %3 gebootet (das zuletzt funktionierende Image, nach fehlgeschlagenen Bootvorgängen)</translation>
+    </message>
+    <message numerus="yes">
+        <source>rollout of %1 to %2 stopped: %n machine(s) failed</source>
+        <translation>
+            <numerusform>Rollout von %1 auf %2 gestoppt: %n Maschine fehlgeschlagen</numerusform>
+            <numerusform>Rollout von %1 auf %2 gestoppt: %n Maschinen fehlgeschlagen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>wave %1 of %2 starts</source>
+        <translation>Welle %1 von %2 beginnt</translation>
+    </message>
+    <message>
+        <source>rollout of %1 to %2 finished</source>
+        <translation>Rollout von %1 auf %2 abgeschlossen</translation>
+    </message>
+    <message numerus="yes">
+        <source>rollout of %1 to %2 done: %n machine(s)</source>
+        <translation>
+            <numerusform>Rollout von %1 auf %2 fertig: %n Maschine</numerusform>
+            <numerusform>Rollout von %1 auf %2 fertig: %n Maschinen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 had no image before the rollout; it keeps %2</source>
+        <translation>%1 hatte vor dem Rollout kein Image und behält %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1; %n machine(s) back on their previous image</source>
+        <translation>
+            <numerusform>%1; %n Maschine wieder auf ihrem vorherigen Image</numerusform>
+            <numerusform>%1; %n Maschinen wieder auf ihrem vorherigen Image</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>pausiert</translation>
+    </message>
+    <message>
+        <source>resumed</source>
+        <translation>fortgesetzt</translation>
+    </message>
+    <message>
+        <source>rollout of %1 to %2 aborted by %3</source>
+        <translation>Rollout von %1 auf %2 durch %3 abgebrochen</translation>
+    </message>
+</context>
+<context>
+    <name>RolloutVerbs</name>
+    <message>
+        <source>rollout of %1 to group %2: %3, wave %4 of %5, %6 of %7 machines done, %8 failed (limit %9)</source>
+        <translation>Rollout von %1 auf Gruppe %2: %3, Welle %4 von %5, %6 von %7 Maschinen fertig, %8 fehlgeschlagen (Limit %9)</translation>
+    </message>
+    <message>
+        <source>baking</source>
+        <translation>in Bewährung</translation>
+    </message>
+    <message>
+        <source>assigned</source>
+        <translation>zugewiesen</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>wartet</translation>
+    </message>
+    <message>
+        <source>canary</source>
+        <translation>Canary</translation>
+    </message>
+    <message>
+        <source>MACHINE</source>
+        <translation>MASCHINE</translation>
+    </message>
+    <message>
+        <source>WAVE</source>
+        <translation>WELLE</translation>
+    </message>
+    <message>
+        <source>STATE</source>
+        <translation>ZUSTAND</translation>
+    </message>
+    <message>
+        <source>PREVIOUS</source>
+        <translation>VORHER</translation>
+    </message>
+    <message>
+        <source>WHY</source>
+        <translation>GRUND</translation>
+    </message>
+    <message>
+        <source>The group to roll out to.</source>
+        <translation>Die Gruppe, auf die ausgerollt wird.</translation>
+    </message>
+    <message>
+        <source>Machines first, alone: a count or a percentage (default 1).</source>
+        <translation>Maschinen, die zuerst allein drankommen: eine Anzahl oder ein Prozentsatz (Standard: 1).</translation>
+    </message>
+    <message>
+        <source>Machines per wave after the canaries (default: all the rest).</source>
+        <translation>Maschinen pro Welle nach den Canary-Maschinen (Standard: alle übrigen).</translation>
+    </message>
+    <message>
+        <source>How long each wave must stay ready (default 5m).</source>
+        <translation>Wie lange jede Welle bereit bleiben muss (Standard: 5m).</translation>
+    </message>
+    <message>
+        <source>More failed machines than this stop the rollout and revert it (default 0).</source>
+        <translation>Mehr fehlgeschlagene Maschinen als diese Zahl stoppen den Rollout und machen ihn rückgängig (Standard: 0).</translation>
+    </message>
+    <message>
+        <source>Power-cycle each machine when it gets the image.</source>
+        <translation>Jede Maschine aus- und wieder einschalten, wenn sie das Image erhält.</translation>
+    </message>
+    <message>
+        <source>drover: rollout start needs --group</source>
+        <translation>drover: rollout start benötigt --group</translation>
+    </message>
+    <message>
+        <source>--max-failures: &apos;%1&apos; is not a number</source>
+        <translation>--max-failures: &apos;%1&apos; ist keine Zahl</translation>
+    </message>
+    <message>
+        <source>no rollouts</source>
+        <translation>keine Rollouts</translation>
+    </message>
+    <message>
+        <source>Roll an image out to a group: canaries first, then waves, each baked before the next.</source>
+        <translation>Ein Image auf eine Gruppe ausrollen: zuerst Canary-Maschinen, dann Wellen, jede mit Bewährungszeit vor der nächsten.</translation>
+    </message>
+    <message>
+        <source>Show rollouts: waves, machines, failures.</source>
+        <translation>Rollouts anzeigen: Wellen, Maschinen, Fehlschläge.</translation>
+    </message>
+    <message>
+        <source>Pause a rollout: machines keep what they have.</source>
+        <translation>Einen Rollout pausieren: Maschinen behalten, was sie haben.</translation>
+    </message>
+    <message>
+        <source>Resume a paused rollout.</source>
+        <translation>Einen pausierten Rollout fortsetzen.</translation>
+    </message>
+    <message>
+        <source>Stop a rollout and give every machine it touched its previous image back.</source>
+        <translation>Einen Rollout stoppen und jeder betroffenen Maschine ihr vorheriges Image zurückgeben.</translation>
+    </message>
+</context>
+<context>
     <name>StoreGc</name>
     <message>
         <source>not collecting: %1</source>
@@ -2981,6 +3214,14 @@
         <source>--range: %1 comes after %2</source>
         <translation>--range: %1 liegt nach %2</translation>
     </message>
+    <message>
+        <source>cannot power-cycle %1: %2</source>
+        <translation>%1 kann nicht aus- und eingeschaltet werden: %2</translation>
+    </message>
+    <message>
+        <source>group %1: %2</source>
+        <translation>Gruppe %1: %2</translation>
+    </message>
 </context>
 <context>
     <name>drover::BuildPage</name>
@@ -3292,6 +3533,10 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
     <message>
         <source>the configuration of %1 was changed by someone else since it was read; reload and try again</source>
         <translation>die Konfiguration von %1 wurde seit dem Lesen von jemand anderem geändert; laden Sie sie neu und versuchen Sie es erneut</translation>
+    </message>
+    <message>
+        <source>only a machine can follow its group; give %1 an image</source>
+        <translation>nur eine Maschine kann ihrer Gruppe folgen; weisen Sie %1 ein Image zu</translation>
     </message>
 </context>
 <context>
@@ -3805,6 +4050,10 @@ Assign %2?</source>
         <source>&amp;History…</source>
         <translation>&amp;Verlauf…</translation>
     </message>
+    <message>
+        <source>(follows its group)</source>
+        <translation>(folgt ihrer Gruppe)</translation>
+    </message>
 </context>
 <context>
     <name>drover::FleetModel</name>
@@ -4206,6 +4455,10 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <source>De&amp;lete</source>
         <translation>&amp;Löschen</translation>
     </message>
+    <message>
+        <source>&amp;Roll Out to a Group…</source>
+        <translation>Auf eine &amp;Gruppe ausrollen…</translation>
+    </message>
 </context>
 <context>
     <name>drover::Lab</name>
@@ -4547,6 +4800,10 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <source>Built %1</source>
         <translation>Gebaut: %1</translation>
     </message>
+    <message>
+        <source>Rollout of %1 started: the boot server moves it along</source>
+        <translation>Rollout von %1 gestartet: der Bootserver führt ihn weiter</translation>
+    </message>
 </context>
 <context>
     <name>drover::PackageModel</name>
@@ -4739,6 +4996,144 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>Not in the package lists of %1: %2.</source>
         <translation>Nicht in den Paketlisten von %1: %2.</translation>
+    </message>
+</context>
+<context>
+    <name>drover::RolloutBanner</name>
+    <message>
+        <source>Abort Rollout</source>
+        <translation>Rollout abbrechen</translation>
+    </message>
+    <message>
+        <source>Abort the rollout to %1? Every machine it changed gets its previous image back at its next boot.</source>
+        <translation>Den Rollout auf %1 abbrechen? Jede Maschine, die er geändert hat, erhält beim nächsten Booten ihr vorheriges Image zurück.</translation>
+    </message>
+    <message>
+        <source>%1 rolling out %2 to %3 — wave %4 of %5, %6 of %7 machines done, %8 failed</source>
+        <translation>%1 %2 wird auf %3 ausgerollt — Welle %4 von %5, %6 von %7 Maschinen fertig, %8 fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Paused:</source>
+        <translation>Pausiert:</translation>
+    </message>
+    <message>
+        <source>Rollout:</source>
+        <translation>Rollout:</translation>
+    </message>
+    <message>
+        <source>%v/%m</source>
+        <translation>%v/%m</translation>
+    </message>
+    <message>
+        <source>&amp;Resume</source>
+        <translation>&amp;Fortsetzen</translation>
+    </message>
+    <message>
+        <source>&amp;Pause</source>
+        <translation>&amp;Pausieren</translation>
+    </message>
+    <message>
+        <source>Continue with the next machines</source>
+        <translation>Mit den nächsten Maschinen fortfahren</translation>
+    </message>
+    <message>
+        <source>Assign no further machines for now</source>
+        <translation>Vorerst keine weiteren Maschinen zuweisen</translation>
+    </message>
+    <message>
+        <source>&amp;Abort…</source>
+        <translation>&amp;Abbrechen…</translation>
+    </message>
+    <message>
+        <source>Stop and give every machine the rollout changed its previous image back</source>
+        <translation>Stoppen und jeder vom Rollout geänderten Maschine ihr vorheriges Image zurückgeben</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>pausiert</translation>
+    </message>
+    <message>
+        <source>resumed</source>
+        <translation>fortgesetzt</translation>
+    </message>
+    <message>
+        <source>aborted; machines get their previous image back</source>
+        <translation>abgebrochen; Maschinen erhalten ihr vorheriges Image zurück</translation>
+    </message>
+    <message>
+        <source>Rollout to %1 %2</source>
+        <translation>Rollout auf %1 %2</translation>
+    </message>
+</context>
+<context>
+    <name>drover::RolloutDialog</name>
+    <message>
+        <source>Power-cycle each machine when it gets the image</source>
+        <translation>Jede Maschine aus- und wieder einschalten, wenn sie das Image erhält</translation>
+    </message>
+    <message>
+        <source>Roll Out %1</source>
+        <translation>%1 ausrollen</translation>
+    </message>
+    <message>
+        <source>Machines that get the image first, alone: a number (1) or a share of the group (10%)</source>
+        <translation>Maschinen, die das Image zuerst allein erhalten: eine Anzahl (1) oder ein Anteil der Gruppe (10%)</translation>
+    </message>
+    <message>
+        <source>Machines per wave after the canaries: a number or a share of the group</source>
+        <translation>Maschinen pro Welle nach den Canary-Maschinen: eine Anzahl oder ein Anteil der Gruppe</translation>
+    </message>
+    <message>
+        <source>How long each wave must stay ready before the next starts: 90s, 5m, 1h</source>
+        <translation>Wie lange jede Welle bereit bleiben muss, bevor die nächste beginnt: 90s, 5m, 1h</translation>
+    </message>
+    <message>
+        <source>More failed machines than this stop the rollout and give every machine it touched its previous image back</source>
+        <translation>Mehr fehlgeschlagene Maschinen als diese Zahl stoppen den Rollout und geben jeder betroffenen Maschine ihr vorheriges Image zurück</translation>
+    </message>
+    <message>
+        <source>Without it, machines get the image at their next reboot, whenever that is</source>
+        <translation>Ohne diese Option erhalten Maschinen das Image beim nächsten Neustart, wann immer dieser erfolgt</translation>
+    </message>
+    <message>
+        <source>&amp;Group:</source>
+        <translation>&amp;Gruppe:</translation>
+    </message>
+    <message>
+        <source>&amp;Canaries:</source>
+        <translation>&amp;Canary-Maschinen:</translation>
+    </message>
+    <message>
+        <source>&amp;Wave size:</source>
+        <translation>&amp;Wellengröße:</translation>
+    </message>
+    <message>
+        <source>&amp;Bake time:</source>
+        <translation>&amp;Bewährungszeit:</translation>
+    </message>
+    <message>
+        <source>&amp;Stop after failures:</source>
+        <translation>Stopp nach &amp;Fehlschlägen:</translation>
+    </message>
+    <message>
+        <source>&amp;Start Rollout</source>
+        <translation>Rollout &amp;starten</translation>
+    </message>
+    <message>
+        <source>No machine is in a group yet: give machines the label group=NAME first.</source>
+        <translation>Noch keine Maschine ist in einer Gruppe: geben Sie Maschinen zuerst das Label group=NAME.</translation>
+    </message>
+    <message>
+        <source>Canaries</source>
+        <translation>Canary-Maschinen</translation>
+    </message>
+    <message>
+        <source>Wave size</source>
+        <translation>Wellengröße</translation>
+    </message>
+    <message>
+        <source>Bake time</source>
+        <translation>Bewährungszeit</translation>
     </message>
 </context>
 <context>
@@ -5273,6 +5668,13 @@ Befehle:
     <message>
         <source>With --headless --dhcp full: the addresses handed out, FIRST-LAST (default: .100-.199 of the interface&apos;s subnet).</source>
         <translation>Mit --headless --dhcp full: die vergebenen Adressen, FIRST-LAST (Standard: .100-.199 des Subnetzes der Schnittstelle).</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more info line(s) not shown (drover events has them all)</source>
+        <translation>
+            <numerusform>… und %n weitere Infozeile nicht angezeigt (drover events zeigt alle)</numerusform>
+            <numerusform>… und %n weitere Infozeilen nicht angezeigt (drover events zeigt alle)</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# End-to-end rollout (docs/user-guide.md, "Rollouts"): three qemu VMs (BIOS, iPXE ROM,
+# software emulation) in group "demo" on a bridge in a network namespace, Drover --headless
+# as their DHCP and boot server, each VM powered by Drover through its QMP socket.
+#   1. All three boot debian-server:1 and report ready.
+#   2. A rollout of :2 with one canary and --reboot: Drover power-cycles the canary, it
+#      reaches ready with :2 and bakes, then the other two follow; the rollout is done.
+#   3. The group is rolled back and power-cycled: all three report ready with :1.
+#   4. A rollout of :3, whose own readiness check fails: the canary's boot fails, the
+#      rollout stops and reverts it (power-cycling it back to :1); the other two never
+#      leave :1.
+# Each step is checked by the manifest digest each machine reports. Runs as root inside the
+# build root; argument --drover: the built drover executable. Takes about ten minutes.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+exe=
+timeout=900
+while (($#)); do
+  case $1 in
+    --drover) exe=$2; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    *) e2e_die "unknown argument $1" ;;
+  esac
+done
+[[ -x $exe ]] || e2e_die "--drover: '$exe' is not an executable"
+
+ns=drv-ro-$$
+subnet=10.$((60 + $$ % 60)).$(($$ % 250)).
+server=${subnet}1
+data=$(mktemp -d /tmp/drover-rollout-XXXXXX)
+pids=()
+cleanup() {
+  local rc=$?
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  ip netns del "$ns" 2>/dev/null || true
+  if ((rc != 0)); then
+    e2e_say "server log (last lines):"
+    tail -n 40 "$data/server.log" >&2 2>/dev/null || true
+    for i in 1 2 3; do
+      e2e_say "console of vm-$i (last lines):"
+      tail -n 8 "$data/vm-$i.log" >&2 2>/dev/null || true
+    done
+  fi
+  rm -rf "$data"
+  exit "$rc"
+}
+trap cleanup EXIT
+inns() { nsenter --net="/run/netns/$ns" "$@"; }
+in_ns=(nsenter --net="/run/netns/$ns")
+d() { "$exe" --data "$data" "$@"; }
+t0=$(e2e_ms)
+step() { e2e_say "[$(((($(e2e_ms) - t0) / 1000)))s] $*"; }
+
+# --- images: :1, :2 (another motd), :3 (a readiness check that fails)
+recipe=$data/recipe
+cp -r "$E2E_SRC/examples/recipes" "$recipe"
+build() {
+  d build "$recipe/debian-server.json" --tag "$1" --cache "$E2E_CACHE/build-cache" >"$data/build-$1.log" 2>&1 \
+    || { tail -n 20 "$data/build-$1.log" >&2; e2e_die "$1 did not build"; }
+}
+mkdir -p "$E2E_CACHE/build-cache"
+step "building debian-server:1, :2 and :3"
+build debian-server:1
+echo "debian-server version 2" >"$recipe/files/etc/motd"
+build debian-server:2
+cat >"$recipe/scripts/90-broken-check.sh" <<'EOF'
+#!/bin/sh
+# debian-server:3 ships a readiness check that always fails.
+mkdir -p /usr/lib/drover/ready.d
+printf '#!/bin/sh\necho "the service this image is for does not answer"\nexit 1\n' >/usr/lib/drover/ready.d/50-service
+chmod 0755 /usr/lib/drover/ready.d/50-service
+EOF
+sed -i 's|"scripts": \["scripts/10-hostname.sh"\]|"scripts": ["scripts/10-hostname.sh", "scripts/90-broken-check.sh"]|' \
+  "$recipe/debian-server.json"
+build debian-server:3
+declare -A digest
+for v in 1 2 3; do
+  digest[$v]=$(d --json image inspect "debian-server:$v" | sed -n 's/.*"manifestDigest": *"\(sha256:[0-9a-f]*\)".*/\1/p' | head -n 1)
+  [[ -n ${digest[$v]} ]] || e2e_die "no digest for debian-server:$v"
+done
+step "built: ${digest[1]:0:19} ${digest[2]:0:19} ${digest[3]:0:19}"
+
+# --- the lab: a bridge, three taps, three machines powered by QMP
+ip netns add "$ns"
+inns ip link set lo up
+inns ip link add br0 type bridge
+inns ip addr add "${server}/24" dev br0
+inns ip link set br0 up
+for i in 1 2 3; do
+  inns ip tuntap add dev "tap$i" mode tap
+  inns ip link set "tap$i" master br0 up
+  mac=52:54:00:e3:$(printf '%02x' $(($$ % 256))):0$i
+  d machine add "vm-$i" --mac "$mac" --label group=demo >/dev/null
+  d power set "vm-$i" "qmp://$data/vm-$i.qmp" >/dev/null
+  echo "$mac" >"$data/vm-$i.mac"
+done
+d assign demo debian-server:1 --why "rollout e2e" >/dev/null
+"${in_ns[@]}" "$exe" --data "$data" --headless --dhcp full --interface br0 --http-port 8080 --tftp-port 69 \
+  2>"$data/server.log" &
+pids+=($!)
+for _ in $(seq 100); do
+  inns curl -fs -o /dev/null "http://$server:8080/boot.ipxe" && break
+  sleep 0.2
+done
+
+# A VM that is "plugged in": qemu runs for the whole test; Drover power-cycles it by QMP.
+start_vm() {
+  local i=$1
+  "${in_ns[@]}" qemu-system-x86_64 -m 1536 -smp 1 -display none -monitor none -serial "file:$data/vm-$i.log" \
+    -qmp "unix:$data/vm-$i.qmp,server=on,wait=off" \
+    -netdev "tap,id=n0,ifname=tap$i,script=no,downscript=no" -device "virtio-net-pci,netdev=n0,mac=$(cat "$data/vm-$i.mac")" \
+    -boot n &
+  pids+=($!)
+}
+
+# The digest of the newest ready report of a machine (shortened as the report shows it).
+ready_count() { d --json events --machine "$1" --phase ready --limit 1000 | grep -c '"phase"' || true; }
+declare -A seen
+mark() { for i in 1 2 3; do seen[vm-$i]=$(ready_count "vm-$i"); done; }
+# Waits until each named machine has a new ready report carrying debian-server:V's digest.
+wait_ready() {
+  local v=$1
+  shift
+  local deadline=$(($(e2e_ms) + timeout * 1000)) m
+  for m in "$@"; do
+    while (($(ready_count "$m") <= ${seen[$m]})); do
+      (($(e2e_ms) < deadline)) || e2e_die "$m did not report ready (waiting for debian-server:$v)"
+      sleep 2
+    done
+    local got
+    got=$(d --json events --machine "$m" --phase ready --limit 1 | sed -n 's/.*"detail": *"[^"]*ready \(sha256:[0-9a-f]*\).*/\1/p')
+    [[ ${digest[$v]} == "$got"* ]] || e2e_die "$m reported ready with ${got:-nothing}, not debian-server:$v (${digest[$v]:0:19})"
+  done
+  step "ready with debian-server:$v: $*"
+}
+rollout_state() { d --json rollout status demo | sed -n 's/.*"state": *"\([a-z]*\)".*/\1/p' | head -n 1; }
+wait_rollout() {
+  local want=$1 deadline=$(($(e2e_ms) + timeout * 1000)) state
+  while state=$(rollout_state) && [[ $state != "$want" ]]; do
+    [[ $state == running || $state == paused ]] || { d rollout status demo >&2; e2e_die "rollout is $state, not $want"; }
+    (($(e2e_ms) < deadline)) || { d rollout status demo >&2; e2e_die "rollout did not become $want"; }
+    sleep 2
+  done
+  step "rollout $want"
+}
+
+step "powering on vm-1, vm-2, vm-3"
+mark
+for i in 1 2 3; do start_vm "$i"; done
+wait_ready 1 vm-1 vm-2 vm-3
+
+step "rollout of debian-server:2 to demo: one canary, bake 10 s, Drover reboots the machines"
+mark
+d rollout start debian-server:2 --group demo --canary 1 --bake 10s --reboot >/dev/null
+wait_ready 2 vm-1
+for m in vm-2 vm-3; do
+  (($(ready_count "$m") == ${seen[$m]})) || e2e_die "$m rebooted before the canary had baked"
+done
+wait_ready 2 vm-2 vm-3
+wait_rollout done
+
+step "roll the group back and power-cycle it"
+mark
+d rollback demo >/dev/null
+for i in 1 2 3; do d power "vm-$i" cycle >/dev/null; done
+wait_ready 1 vm-1 vm-2 vm-3
+
+step "rollout of debian-server:3, whose readiness check fails"
+mark
+d rollout start debian-server:3 --group demo --canary 1 --bake 10s --reboot >/dev/null
+wait_rollout failed
+d rollout status demo
+d events --machine vm-1 --phase failed --limit 1 | grep -q "check 50-service exited 1" \
+  || e2e_die "the canary's failure does not name the failing check"
+# The canary gets its previous image back and boots it; the others never left :1.
+wait_ready 1 vm-1
+for m in vm-2 vm-3; do
+  (($(ready_count "$m") == ${seen[$m]})) || e2e_die "$m was rebooted by a failed rollout"
+  d --json machine show "$m" | grep -q '"currentImage": *"debian-server:1"' || e2e_die "$m left debian-server:1"
+done
+d history vm-1
+step "PASS"
