@@ -10,7 +10,9 @@
 #      rollout stops and reverts it (power-cycling it back to :1); the other two never
 #      leave :1.
 # Each step is checked by the manifest digest each machine reports. Runs as root inside the
-# build root; argument --drover: the built drover executable. Takes about ten minutes.
+# build root; argument --drover: the built drover executable. Takes about five minutes.
+# With DROVER_SCREENSHOT_DIR set, it also photographs the window mid-rollout (under Xvfb)
+# into that directory as fleet-rollout.png: the user guide's picture.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -155,6 +157,11 @@ step "rollout of debian-server:2 to demo: one canary, bake 10 s, Drover reboots 
 mark
 d rollout start debian-server:2 --group demo --canary 1 --bake 10s --reboot >/dev/null
 wait_ready 2 vm-1
+if [[ -n ${DROVER_SCREENSHOT_DIR:-} ]]; then
+  # The canary is ready and baking, the others still wait: the moment for the picture.
+  xvfb-run -a -s "-screen 0 1600x1000x24" "$exe" --data "$data" --screenshot "$DROVER_SCREENSHOT_DIR/fleet-rollout.png" \
+    >/dev/null 2>&1 || e2e_say "could not take the screenshot"
+fi
 for m in vm-2 vm-3; do
   (($(ready_count "$m") == ${seen[$m]})) || e2e_die "$m rebooted before the canary had baked"
 done
