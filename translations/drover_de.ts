@@ -2944,6 +2944,128 @@
     </message>
 </context>
 <context>
+    <name>VirtualLab</name>
+    <message>
+        <source>a virtual lab has 1 to 32 machines, not %1</source>
+        <translation>ein virtuelles Labor hat 1 bis 32 Maschinen, nicht %1</translation>
+    </message>
+    <message>
+        <source>memory: %1 MiB is not between 256 and 16384</source>
+        <translation>Speicher: %1 MiB liegt nicht zwischen 256 und 16384</translation>
+    </message>
+    <message>
+        <source>UEFI machines need OVMF (/usr/share/OVMF/OVMF_CODE_4M.fd): install the ovmf package</source>
+        <translation>UEFI-Maschinen brauchen OVMF (/usr/share/OVMF/OVMF_CODE_4M.fd): installieren Sie das Paket ovmf</translation>
+    </message>
+    <message>
+        <source>no free name for another virtual machine</source>
+        <translation>kein freier Name für eine weitere virtuelle Maschine</translation>
+    </message>
+    <message>
+        <source>virtual machine (qemu)</source>
+        <translation>virtuelle Maschine (qemu)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a virtual machine of this lab</source>
+        <translation>&apos;%1&apos; ist keine virtuelle Maschine dieses Labors</translation>
+    </message>
+    <message>
+        <source>removed</source>
+        <translation>entfernt</translation>
+    </message>
+    <message>
+        <source>cannot start %1: qemu-system-x86_64 is not installed</source>
+        <translation>%1 kann nicht starten: qemu-system-x86_64 ist nicht installiert</translation>
+    </message>
+    <message>
+        <source>cannot start %1: it is not in the catalog</source>
+        <translation>%1 kann nicht starten: die Maschine ist nicht im Katalog</translation>
+    </message>
+    <message>
+        <source>qemu exited with status %1: %2</source>
+        <translation>qemu endete mit Status %1: %2</translation>
+    </message>
+    <message>
+        <source>%1 stopped: %2</source>
+        <translation>%1 angehalten: %2</translation>
+    </message>
+    <message>
+        <source>%1 started (%2, %3 MiB)</source>
+        <translation>%1 gestartet (%2, %3 MiB)</translation>
+    </message>
+</context>
+<context>
+    <name>VmVerbs</name>
+    <message>
+        <source>How many (default 1).</source>
+        <translation>Wie viele (Vorgabe 1).</translation>
+    </message>
+    <message>
+        <source>Names are PREFIX-1, PREFIX-2, … (default vm).</source>
+        <translation>Namen sind PREFIX-1, PREFIX-2, … (Vorgabe vm).</translation>
+    </message>
+    <message>
+        <source>Put them in this group.</source>
+        <translation>In diese Gruppe aufnehmen.</translation>
+    </message>
+    <message>
+        <source>UEFI firmware (OVMF) instead of BIOS.</source>
+        <translation>UEFI-Firmware (OVMF) statt BIOS.</translation>
+    </message>
+    <message>
+        <source>Memory of each, in MiB (default 1536).</source>
+        <translation>Speicher jeder Maschine in MiB (Vorgabe 1536).</translation>
+    </message>
+    <message>
+        <source>drover: --count and --memory take numbers</source>
+        <translation>drover: --count und --memory erwarten Zahlen</translation>
+    </message>
+    <message>
+        <source>added %1; the running boot server (window or --headless) starts them</source>
+        <translation>%1 hinzugefügt; der laufende Boot-Server (Fenster oder --headless) startet sie</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>NAME</translation>
+    </message>
+    <message>
+        <source>FIRMWARE</source>
+        <translation>FIRMWARE</translation>
+    </message>
+    <message>
+        <source>MIB</source>
+        <translation>MIB</translation>
+    </message>
+    <message>
+        <source>GROUP</source>
+        <translation>GRUPPE</translation>
+    </message>
+    <message>
+        <source>STATE</source>
+        <translation>ZUSTAND</translation>
+    </message>
+    <message>
+        <source>CONSOLE</source>
+        <translation>KONSOLE</translation>
+    </message>
+    <message>
+        <source>%1 removed</source>
+        <translation>%1 entfernt</translation>
+    </message>
+    <message>
+        <source>Add virtual machines that netboot from this Drover (qemu, user network).</source>
+        <translation>Virtuelle Maschinen hinzufügen, die von diesem Drover per Netz booten (qemu, Benutzernetz).</translation>
+    </message>
+    <message>
+        <source>List the virtual machines.</source>
+        <translation>Die virtuellen Maschinen auflisten.</translation>
+    </message>
+    <message>
+        <source>Stop and remove virtual machines.</source>
+        <translation>Virtuelle Maschinen anhalten und entfernen.</translation>
+    </message>
+</context>
+<context>
     <name>drover::AddMachineDialog</name>
     <message>
         <source>Add Machine</source>
@@ -2988,6 +3110,45 @@
     <message>
         <source>Enter a MAC address such as 52:54:00:12:34:56.</source>
         <translation>Geben Sie eine MAC-Adresse wie 52:54:00:12:34:56 ein.</translation>
+    </message>
+</context>
+<context>
+    <name>drover::AddVmDialog</name>
+    <message>
+        <source>UEFI firmware (OVMF) instead of BIOS</source>
+        <translation>UEFI-Firmware (OVMF) statt BIOS</translation>
+    </message>
+    <message>
+        <source>Add Virtual Machines</source>
+        <translation>Virtuelle Maschinen hinzufügen</translation>
+    </message>
+    <message>
+        <source> MiB</source>
+        <translation> MiB</translation>
+    </message>
+    <message>
+        <source>The machines join this group: assign it an image, or roll one out to it</source>
+        <translation>Die Maschinen kommen in diese Gruppe: weisen Sie ihr ein Image zu oder rollen Sie eines auf sie aus</translation>
+    </message>
+    <message>
+        <source>qemu machines on this computer that netboot from Drover, with their own network. They run while the boot server runs.</source>
+        <translation>qemu-Maschinen auf diesem Rechner, die mit eigenem Netz per Netzwerk von Drover booten. Sie laufen, solange der Boot-Server läuft.</translation>
+    </message>
+    <message>
+        <source>&amp;How many:</source>
+        <translation>&amp;Wie viele:</translation>
+    </message>
+    <message>
+        <source>&amp;Group:</source>
+        <translation>&amp;Gruppe:</translation>
+    </message>
+    <message>
+        <source>&amp;Memory each:</source>
+        <translation>&amp;Speicher je Maschine:</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Hinzufügen</translation>
     </message>
 </context>
 <context>
@@ -3723,6 +3884,17 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
     <message>
         <source>Not saved: %1</source>
         <translation>Nicht gespeichert: %1</translation>
+    </message>
+</context>
+<context>
+    <name>drover::ConsoleView</name>
+    <message>
+        <source>Console of %1</source>
+        <translation>Konsole von %1</translation>
+    </message>
+    <message>
+        <source>No console output yet (%1).</source>
+        <translation>Noch keine Konsolenausgabe (%1).</translation>
     </message>
 </context>
 <context>
@@ -4803,6 +4975,30 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>Rollout of %1 started: the boot server moves it along</source>
         <translation>Rollout von %1 gestartet: der Bootserver führt ihn weiter</translation>
+    </message>
+    <message>
+        <source>Open &amp;Console</source>
+        <translation>&amp;Konsole öffnen</translation>
+    </message>
+    <message>
+        <source>The serial console of a virtual machine</source>
+        <translation>Die serielle Konsole einer virtuellen Maschine</translation>
+    </message>
+    <message>
+        <source>Add &amp;Virtual Machines…</source>
+        <translation>&amp;Virtuelle Maschinen hinzufügen…</translation>
+    </message>
+    <message>
+        <source>qemu machines on this computer that netboot from Drover: a lab without hardware</source>
+        <translation>qemu-Maschinen auf diesem Rechner, die per Netzwerk von Drover booten: ein Labor ohne Hardware</translation>
+    </message>
+    <message>
+        <source>Added %1: they start now and netboot from this Drover</source>
+        <translation>%1 hinzugefügt: sie starten jetzt und booten per Netzwerk von diesem Drover</translation>
+    </message>
+    <message>
+        <source>Added %1: they start when the boot server starts (Server area)</source>
+        <translation>%1 hinzugefügt: sie starten, wenn der Boot-Server startet (Bereich Server)</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,7 @@
 #include "lab/lab.h"
 #include "log/logbus.h"
 #include "power/machinepower.h"
+#include "vm/virtuallab.h"
 
 #include <QNetworkInterface>
 #include <QPointer>
@@ -99,6 +100,7 @@ BootServer::BootServer(Lab *lab, QObject *parent)
     , m_dhcp(new DhcpServer(lab->catalog(), lab->log(), this))
     , m_tftp(new TftpServer(lab->catalog(), lab->log(), this))
     , m_rollouts(new RolloutEngine(lab->catalog(), this))
+    , m_virtualLab(new VirtualLab(lab, this))
 {
     // Rollouts move along while this server runs: it is where their machines boot. A
     // rollout with --reboot power-cycles each machine by its power method.
@@ -257,6 +259,7 @@ Status BootServer::start(const BootServerSettings &settings)
     }
     m_running = true;
     m_rollouts->start();
+    m_virtualLab->start(m_http->port()); // the lab's VMs netboot from here
     m_lab->log()->post(Severity::Info, QStringLiteral("server"),
         tr("boot server running: DHCP %1, interface %2, HTTP %3")
             .arg(dhcpModeKey(settings.dhcpMode), settings.interfaceName.isEmpty() ? tr("all") : settings.interfaceName,
@@ -318,6 +321,7 @@ void BootServer::stop()
     if (!m_running)
         return;
     m_rollouts->stop();
+    m_virtualLab->stop();
     m_dhcp->stop();
     m_tftp->stop();
     m_http->stop();

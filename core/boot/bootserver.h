@@ -20,6 +20,7 @@ namespace drover {
 
 class Lab;
 class RolloutEngine;
+class VirtualLab;
 
 struct BootServerSettings {
     DhcpMode dhcpMode = DhcpMode::Proxy;
@@ -94,6 +95,7 @@ public:
     HttpBootServer *http() const { return m_http; }
     DhcpServer *dhcp() const { return m_dhcp; }
     TftpServer *tftp() const { return m_tftp; }
+    VirtualLab *virtualLab() const { return m_virtualLab; }
 
     // The host's interfaces with their IPv4 addresses, loopback last.
     static QList<HostInterface> hostInterfaces();
@@ -115,6 +117,7 @@ private:
     DhcpServer *m_dhcp;
     TftpServer *m_tftp;
     RolloutEngine *m_rollouts;
+    VirtualLab *m_virtualLab;
     BootServerSettings m_settings;
     QString m_baseUrl;
     bool m_running = false;

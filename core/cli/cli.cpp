@@ -19,6 +19,7 @@ QList<Verb> allVerbs()
     verbs += configVerbs();
     verbs += powerVerbs();
     verbs += rolloutVerbs();
+    verbs += vmVerbs();
     return verbs;
 }
 

@@ -62,5 +62,6 @@ QList<Verb> buildVerbs(); // core/cli/buildverbs.cpp
 QList<Verb> configVerbs(); // core/cli/configverbs.cpp
 QList<Verb> powerVerbs(); // core/cli/powerverbs.cpp
 QList<Verb> rolloutVerbs(); // core/cli/rolloutverbs.cpp
+QList<Verb> vmVerbs(); // core/cli/vmverbs.cpp
 
 } // namespace drover

@@ -1,5 +1,6 @@
 #include "main/mainwindow.h"
 
+#include "boot/bootserver.h"
 #include "build/buildwizard.h"
 #include "build/wizardpages.h"
 #include "fleet/fleetactions.h"
@@ -9,6 +10,7 @@
 #include "fleet/poweractions.h"
 #include "fleet/rolloutbanner.h"
 #include "fleet/rolloutdialog.h"
+#include "fleet/vmdialogs.h"
 #include "images/imagemodel.h"
 #include "images/imagepanel.h"
 #include "lab/lab.h"
@@ -17,6 +19,7 @@
 #include "main/addmachinedialog.h"
 #include "main/emptystate.h"
 #include "server/serverpanel.h"
+#include "vm/virtuallab.h"
 
 #include <QApplication>
 #include <QCloseEvent>
@@ -95,6 +98,13 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
         QMenu menu(this);
         m_fleetActions->populateContextMenu(&menu);
         m_powerActions->populateContextMenu(&menu);
+        QAction *console = menu.addAction(tr("Open &Console"), this, &MainWindow::openConsole);
+        const QStringList selected = m_fleetView->selectedMachines();
+        bool isVm = false;
+        for (const VmSpec &vm : virtualMachines(m_lab))
+            isVm = isVm || (selected.size() == 1 && vm.name == selected.first());
+        console->setEnabled(isVm);
+        console->setToolTip(tr("The serial console of a virtual machine"));
         menu.addSeparator();
         menu.addAction(tr("Re&move…"), this, &MainWindow::removeSelectedMachines)
             ->setEnabled(!m_fleetView->selectedMachines().isEmpty());
@@ -143,6 +153,8 @@ void MainWindow::createMenus()
     QMenu *machines = menuBar()->addMenu(tr("&Machines"));
     QAction *add = machines->addAction(tr("&Add Machine…"), QKeySequence::New, this, &MainWindow::addMachine);
     add->setToolTip(tr("Add a machine by its MAC address"));
+    machines->addAction(tr("Add &Virtual Machines…"), this, &MainWindow::addVirtualMachines)
+        ->setToolTip(tr("qemu machines on this computer that netboot from Drover: a lab without hardware"));
     QAction *remove
         = machines->addAction(tr("&Remove Selected"), QKeySequence::Delete, this, &MainWindow::removeSelectedMachines);
     remove->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -276,12 +288,38 @@ void MainWindow::removeSelectedMachines()
             + QStringLiteral("\n\n") + names.join(QStringLiteral(", ")));
     if (answer != QMessageBox::Yes)
         return;
+    QStringList vms;
+    for (const VmSpec &vm : virtualMachines(m_lab))
+        vms.append(vm.name);
     for (const QString &name : names) {
-        if (Status s = m_lab->catalog()->removeMachine(name); !s) {
+        // A virtual machine goes with its qemu and files; others only leave the catalog.
+        if (Status s = vms.contains(name) ? removeVirtualMachine(m_lab, name) : m_lab->catalog()->removeMachine(name);
+            !s) {
             QMessageBox::warning(this, tr("Remove Machines"), s.error());
             return;
         }
     }
+}
+
+void MainWindow::addVirtualMachines()
+{
+    AddVmDialog dialog(m_lab, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    statusBar()->showMessage(m_serverPanel->server()->isRunning()
+            ? tr("Added %1: they start now and netboot from this Drover").arg(dialog.added().join(QStringLiteral(", ")))
+            : tr("Added %1: they start when the boot server starts (Server area)")
+                  .arg(dialog.added().join(QStringLiteral(", "))),
+        15000);
+}
+
+void MainWindow::openConsole()
+{
+    const QStringList names = m_fleetView->selectedMachines();
+    if (names.size() != 1)
+        return;
+    auto *view = new ConsoleView(names.first(), vmConsolePath(m_lab, names.first()), this);
+    view->show();
 }
 
 void MainWindow::showAbout()

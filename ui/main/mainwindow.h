@@ -55,6 +55,8 @@ private:
     void restoreLayout();
     void addMachine();
     void removeSelectedMachines();
+    void addVirtualMachines();
+    void openConsole();
     void showAbout();
 
     Lab *m_lab;

@@ -1,0 +1,243 @@
+#include "vm/virtuallab.h"
+
+#include "catalog/catalog.h"
+#include "lab/lab.h"
+#include "log/logbus.h"
+#include "power/powerspec.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
+
+namespace drover {
+
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(VirtualLab)
+};
+
+QString vmDir(const Lab *lab)
+{
+    return lab->dataDir() + QStringLiteral("/vms");
+}
+
+QString settingKey(const QString &name)
+{
+    return QStringLiteral("vm/") + name;
+}
+
+} // namespace
+
+QJsonObject VmSpec::toJson() const
+{
+    return QJsonObject { { QStringLiteral("uefi"), uefi }, { QStringLiteral("memory"), memoryMiB },
+        { QStringLiteral("group"), group } };
+}
+
+VmSpec VmSpec::fromJson(const QString &name, const QJsonObject &o)
+{
+    return VmSpec { name, o.value(QStringLiteral("uefi")).toBool(), o.value(QStringLiteral("memory")).toInt(1536),
+        o.value(QStringLiteral("group")).toString() };
+}
+
+QString vmConsolePath(const Lab *lab, const QString &name)
+{
+    return vmDir(lab) + QLatin1Char('/') + name + QStringLiteral(".log");
+}
+
+QList<VmSpec> virtualMachines(const Lab *lab)
+{
+    QList<VmSpec> list;
+    const auto stored = lab->catalog()->settings(QStringLiteral("vm/"));
+    for (auto it = stored.begin(); it != stored.end(); ++it) {
+        if (!it.value().isEmpty())
+            list.append(VmSpec::fromJson(it.key().mid(3), QJsonDocument::fromJson(it.value().toUtf8()).object()));
+    }
+    return list;
+}
+
+Result<QStringList> addVirtualMachines(
+    Lab *lab, int count, const QString &prefix, const QString &group, bool uefi, int memoryMiB)
+{
+    using R = Result<QStringList>;
+    if (count < 1 || count > 32)
+        return R::failure(Text::tr("a virtual lab has 1 to 32 machines, not %1").arg(count));
+    if (memoryMiB < 256 || memoryMiB > 16384)
+        return R::failure(Text::tr("memory: %1 MiB is not between 256 and 16384").arg(memoryMiB));
+    if (uefi && !QFile::exists(QStringLiteral("/usr/share/OVMF/OVMF_CODE_4M.fd")))
+        return R::failure(
+            Text::tr("UEFI machines need OVMF (/usr/share/OVMF/OVMF_CODE_4M.fd): install the ovmf package"));
+    Catalog *catalog = lab->catalog();
+    QStringList added;
+    int n = 1;
+    for (int i = 0; i < count; ++i) {
+        QString name;
+        QString mac;
+        for (;; ++n) {
+            name = QStringLiteral("%1-%2").arg(prefix).arg(n);
+            mac = QStringLiteral("52:54:00:d0:%1:%2")
+                      .arg(n / 256, 2, 16, QLatin1Char('0'))
+                      .arg(n % 256, 2, 16, QLatin1Char('0'));
+            if (n > 65535)
+                return R::failure(Text::tr("no free name for another virtual machine"));
+            if (!catalog->machineByName(name) && !catalog->machineByMac(mac))
+                break;
+        }
+        Machine m;
+        m.name = name;
+        m.mac = mac;
+        m.vendor = Text::tr("virtual machine (qemu)");
+        if (!group.isEmpty())
+            m.labels.insert(QStringLiteral("group"), group);
+        if (auto done = catalog->addMachine(m); !done)
+            return R::failure(done.error());
+        const VmSpec spec { name, uefi, memoryMiB, group };
+        const QString qmp = QStringLiteral("qmp://") + vmDir(lab) + QLatin1Char('/') + name + QStringLiteral(".qmp");
+        if (Status s = catalog->setSetting(powerSettingKey(false, name), qmp); !s)
+            return R::failure(s.error());
+        if (Status s = catalog->setSetting(
+                settingKey(name), QString::fromUtf8(QJsonDocument(spec.toJson()).toJson(QJsonDocument::Compact)));
+            !s)
+            return R::failure(s.error());
+        added.append(name);
+    }
+    return added;
+}
+
+Status removeVirtualMachine(Lab *lab, const QString &name)
+{
+    Catalog *catalog = lab->catalog();
+    if (catalog->setting(settingKey(name), QString()).isEmpty())
+        return Status::failure(Text::tr("'%1' is not a virtual machine of this lab").arg(name));
+    if (Status s = catalog->setSetting(settingKey(name), QString()); !s)
+        return s;
+    (void)catalog->setSetting(powerSettingKey(false, name), QString());
+    if (Status s = catalog->removeMachine(name); !s)
+        return s;
+    QFile::remove(vmConsolePath(lab, name));
+    return {};
+}
+
+VirtualLab::VirtualLab(Lab *lab, QObject *parent)
+    : QObject(parent)
+    , m_lab(lab)
+{
+    connect(lab->catalog(), &Catalog::changed, this, [this](const QString &table) {
+        if (m_running && (table == QLatin1String("setting") || table == QLatin1String("*")))
+            sync();
+    });
+}
+
+VirtualLab::~VirtualLab()
+{
+    stop();
+}
+
+void VirtualLab::start(quint16 httpPort)
+{
+    m_httpPort = httpPort;
+    m_running = true;
+    sync();
+}
+
+void VirtualLab::stop()
+{
+    m_running = false;
+    const auto vms = m_vms;
+    m_vms.clear();
+    for (QProcess *p : vms) {
+        p->disconnect(this);
+        p->kill();
+        p->waitForFinished(5000);
+        delete p;
+    }
+}
+
+bool VirtualLab::isRunning(const QString &name) const
+{
+    const QProcess *p = m_vms.value(name);
+    return p && p->state() != QProcess::NotRunning;
+}
+
+void VirtualLab::sync()
+{
+    QStringList wanted;
+    for (const VmSpec &spec : virtualMachines(m_lab)) {
+        wanted.append(spec.name);
+        if (!m_vms.contains(spec.name))
+            launch(spec);
+    }
+    for (const QString &name : m_vms.keys()) {
+        if (wanted.contains(name))
+            continue;
+        QProcess *p = m_vms.take(name);
+        p->disconnect(this);
+        p->kill();
+        p->waitForFinished(5000);
+        p->deleteLater();
+        Q_EMIT vmStopped(name, Text::tr("removed"));
+    }
+}
+
+void VirtualLab::launch(const VmSpec &spec)
+{
+    const auto machine = m_lab->catalog()->machineByName(spec.name);
+    const QString qemu = QStandardPaths::findExecutable(QStringLiteral("qemu-system-x86_64"));
+    if (!machine || qemu.isEmpty()) {
+        m_lab->log()->post(Severity::Error, QStringLiteral("vm"),
+            qemu.isEmpty() ? Text::tr("cannot start %1: qemu-system-x86_64 is not installed").arg(spec.name)
+                           : Text::tr("cannot start %1: it is not in the catalog").arg(spec.name),
+            spec.name);
+        return;
+    }
+    QDir().mkpath(vmDir(m_lab));
+    const QString base = vmDir(m_lab) + QLatin1Char('/') + spec.name;
+    // qemu's user network: the VM's DHCP answer names this server's script on the host
+    // (10.0.2.2 is the host's loopback as the VM sees it).
+    QStringList args { QStringLiteral("-name"), spec.name, QStringLiteral("-m"), QString::number(spec.memoryMiB),
+        QStringLiteral("-smp"), QStringLiteral("1"), QStringLiteral("-display"), QStringLiteral("none"),
+        QStringLiteral("-monitor"), QStringLiteral("none"), QStringLiteral("-serial"),
+        QStringLiteral("file:") + base + QStringLiteral(".log"), QStringLiteral("-qmp"),
+        QStringLiteral("unix:%1.qmp,server=on,wait=off").arg(base), QStringLiteral("-nic"),
+        QStringLiteral("user,model=virtio-net-pci,mac=%1,bootfile=http://10.0.2.2:%2/boot.ipxe")
+            .arg(machine->mac)
+            .arg(m_httpPort),
+        QStringLiteral("-boot"), QStringLiteral("n") };
+    if (spec.uefi) {
+        const QString vars = base + QStringLiteral(".vars.fd");
+        if (!QFile::exists(vars))
+            QFile::copy(QStringLiteral("/usr/share/OVMF/OVMF_VARS_4M.fd"), vars);
+        args << QStringLiteral("-machine") << QStringLiteral("q35") << QStringLiteral("-drive")
+             << QStringLiteral("if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd")
+             << QStringLiteral("-drive") << QStringLiteral("if=pflash,format=raw,unit=1,file=") + vars
+             << QStringLiteral("-device") << QStringLiteral("virtio-rng-pci");
+    }
+    auto *p = new QProcess(this);
+    p->setProcessChannelMode(QProcess::MergedChannels);
+    connect(p, &QProcess::finished, this, [this, p, name = spec.name](int code) {
+        if (m_vms.value(name) != p)
+            return;
+        m_vms.remove(name);
+        p->deleteLater();
+        const QString why = Text::tr("qemu exited with status %1: %2")
+                                .arg(code)
+                                .arg(QString::fromLocal8Bit(p->readAll()).trimmed().right(300));
+        m_lab->log()->post(Severity::Warning, QStringLiteral("vm"), Text::tr("%1 stopped: %2").arg(name, why), name);
+        Q_EMIT vmStopped(name, why);
+    });
+    m_vms.insert(spec.name, p);
+    p->start(qemu, args);
+    m_lab->log()->post(Severity::Info, QStringLiteral("vm"),
+        Text::tr("%1 started (%2, %3 MiB)")
+            .arg(spec.name, spec.uefi ? QStringLiteral("UEFI") : QStringLiteral("BIOS"))
+            .arg(spec.memoryMiB),
+        spec.name);
+    Q_EMIT vmStarted(spec.name);
+}
+
+} // namespace drover
