@@ -1197,6 +1197,72 @@
     </message>
 </context>
 <context>
+    <name>ImageTest</name>
+    <message>
+        <source>there is no image %1 in the catalog</source>
+        <translation>das Image %1 ist nicht im Katalog</translation>
+    </message>
+    <message>
+        <source>image test (qemu)</source>
+        <translation>Image-Test (qemu)</translation>
+    </message>
+    <message>
+        <source>image test</source>
+        <translation>Image-Test</translation>
+    </message>
+    <message>
+        <source>qemu exited with status %1 before the verdict</source>
+        <translation>qemu endete mit Status %1 vor dem Ergebnis</translation>
+    </message>
+    <message>
+        <source>%1 boots %2</source>
+        <translation>%1 bootet %2</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>%1 did not reach ready within %2 s (last phase: %3)</source>
+        <translation>%1 war nicht innerhalb von %2 s bereit (letzte Phase: %3)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+</context>
+<context>
+    <name>ImageTestVerb</name>
+    <message>
+        <source>Boot with UEFI firmware (OVMF) instead of BIOS.</source>
+        <translation>Mit UEFI-Firmware (OVMF) statt BIOS booten.</translation>
+    </message>
+    <message>
+        <source>Fail when not ready after this many seconds (default 600).</source>
+        <translation>Als fehlgeschlagen werten, wenn nach so vielen Sekunden nicht bereit (Vorgabe 600).</translation>
+    </message>
+    <message>
+        <source>drover: --timeout: &apos;%1&apos; is not a number of seconds</source>
+        <translation>drover: --timeout: &apos;%1&apos; ist keine Anzahl Sekunden</translation>
+    </message>
+    <message>
+        <source>PASS %1: ready after %2 s</source>
+        <translation>PASS %1: bereit nach %2 s</translation>
+    </message>
+    <message>
+        <source>FAIL %1 after %2 s: %3</source>
+        <translation>FAIL %1 nach %2 s: %3</translation>
+    </message>
+    <message>
+        <source>the console&apos;s last lines:</source>
+        <translation>die letzten Zeilen der Konsole:</translation>
+    </message>
+    <message>
+        <source>Boot an image in a throwaway virtual machine through this Drover&apos;s boot path: pass or fail, with the time to ready and the reason.</source>
+        <translation>Ein Image in einer Wegwerf-VM über den Boot-Weg dieses Drover booten: bestanden oder nicht, mit der Zeit bis „bereit“ und dem Grund.</translation>
+    </message>
+</context>
+<context>
     <name>ImageUsers</name>
     <message>
         <source>cannot read %1 in the image: %2</source>
@@ -2974,14 +3040,6 @@
         <translation>entfernt</translation>
     </message>
     <message>
-        <source>cannot start %1: qemu-system-x86_64 is not installed</source>
-        <translation>%1 kann nicht starten: qemu-system-x86_64 ist nicht installiert</translation>
-    </message>
-    <message>
-        <source>cannot start %1: it is not in the catalog</source>
-        <translation>%1 kann nicht starten: die Maschine ist nicht im Katalog</translation>
-    </message>
-    <message>
         <source>qemu exited with status %1: %2</source>
         <translation>qemu endete mit Status %1: %2</translation>
     </message>
@@ -2992,6 +3050,18 @@
     <message>
         <source>%1 started (%2, %3 MiB)</source>
         <translation>%1 gestartet (%2, %3 MiB)</translation>
+    </message>
+    <message>
+        <source>qemu-system-x86_64 is not installed</source>
+        <translation>qemu-system-x86_64 ist nicht installiert</translation>
+    </message>
+    <message>
+        <source>cannot start %1: %2</source>
+        <translation>%1 kann nicht starten: %2</translation>
+    </message>
+    <message>
+        <source>it is not in the catalog</source>
+        <translation>die Maschine ist nicht im Katalog</translation>
     </message>
 </context>
 <context>
@@ -4293,6 +4363,34 @@ Assign %2?</source>
         <source>Labels</source>
         <translation>Labels</translation>
     </message>
+    <message>
+        <source>canary</source>
+        <translation>Canary</translation>
+    </message>
+    <message>
+        <source>wave %1</source>
+        <translation>Welle %1</translation>
+    </message>
+    <message>
+        <source>baking</source>
+        <translation>in Bewährung</translation>
+    </message>
+    <message>
+        <source>rolling out</source>
+        <translation>wird ausgerollt</translation>
+    </message>
+    <message>
+        <source>waiting for %1</source>
+        <translation>wartet auf %1</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>%1 (rollout: %2)</source>
+        <translation>%1 (Rollout: %2)</translation>
+    </message>
 </context>
 <context>
     <name>drover::FleetView</name>
@@ -4630,6 +4728,14 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>&amp;Roll Out to a Group…</source>
         <translation>Auf eine &amp;Gruppe ausrollen…</translation>
+    </message>
+    <message>
+        <source>&amp;Test in a VM</source>
+        <translation>In einer VM &amp;testen</translation>
+    </message>
+    <message>
+        <source>Boot this image in a throwaway virtual machine: does it reach ready?</source>
+        <translation>Dieses Image in einer Wegwerf-VM booten: wird es bereit?</translation>
     </message>
 </context>
 <context>
@@ -4999,6 +5105,30 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>Added %1: they start when the boot server starts (Server area)</source>
         <translation>%1 hinzugefügt: sie starten, wenn der Boot-Server startet (Bereich Server)</translation>
+    </message>
+    <message>
+        <source>An image test is running already</source>
+        <translation>Ein Image-Test läuft bereits</translation>
+    </message>
+    <message>
+        <source>Testing %1: %2</source>
+        <translation>Teste %1: %2</translation>
+    </message>
+    <message>
+        <source>%1 passed: ready after %2 s.</source>
+        <translation>%1 bestanden: bereit nach %2 s.</translation>
+    </message>
+    <message>
+        <source>%1 failed after %2 s: %3</source>
+        <translation>%1 fehlgeschlagen nach %2 s: %3</translation>
+    </message>
+    <message>
+        <source>Test in a VM</source>
+        <translation>In einer VM testen</translation>
+    </message>
+    <message>
+        <source>Testing %1 in a virtual machine…</source>
+        <translation>Teste %1 in einer virtuellen Maschine…</translation>
     </message>
 </context>
 <context>

@@ -401,10 +401,11 @@ QStringList Catalog::imagesInUse() const
 {
     QStringList tags;
     QSqlQuery q(database());
-    // The newest assignment of each target is current.
+    // The newest assignment of each target is current; a removed machine's no longer counts.
     if (q.exec(QStringLiteral("SELECT a.image FROM assignment a WHERE a.id = "
                               "(SELECT MAX(b.id) FROM assignment b WHERE b.target_kind = a.target_kind "
-                              "AND b.target = a.target)"))) {
+                              "AND b.target = a.target) AND (a.target_kind <> 'machine' OR EXISTS "
+                              "(SELECT 1 FROM machine m WHERE m.name = a.target))"))) {
         while (q.next()) {
             if (!q.value(0).toString().isEmpty()) // a machine following its group
                 tags.append(q.value(0).toString());

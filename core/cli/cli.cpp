@@ -15,6 +15,7 @@ QList<Verb> allVerbs()
     verbs += assignVerbs();
     verbs += eventVerbs();
     verbs += imageVerbs();
+    verbs += imageTestVerbs();
     verbs += buildVerbs();
     verbs += configVerbs();
     verbs += powerVerbs();

@@ -63,5 +63,6 @@ QList<Verb> configVerbs(); // core/cli/configverbs.cpp
 QList<Verb> powerVerbs(); // core/cli/powerverbs.cpp
 QList<Verb> rolloutVerbs(); // core/cli/rolloutverbs.cpp
 QList<Verb> vmVerbs(); // core/cli/vmverbs.cpp
+QList<Verb> imageTestVerbs(); // core/cli/imagetestverb.cpp
 
 } // namespace drover

@@ -134,7 +134,8 @@ Result<Rollout> Rollout::fromJson(const QJsonObject &o)
     r.currentWave = o.value(QStringLiteral("currentWave")).toInt();
     r.startedMs = o.value(QStringLiteral("started")).toInteger();
     r.message = o.value(QStringLiteral("message")).toString();
-    for (const QJsonValue &v : o.value(QStringLiteral("machines")).toArray()) {
+    const QJsonArray machines = o.value(QStringLiteral("machines")).toArray();
+    for (const auto &v : machines) {
         const QJsonObject m = v.toObject();
         r.machines.append(RolloutMachine { m.value(QStringLiteral("name")).toString(),
             m.value(QStringLiteral("previous")).toString(), m.value(QStringLiteral("wave")).toInt(),

@@ -184,19 +184,14 @@ void VirtualLab::sync()
     }
 }
 
-void VirtualLab::launch(const VmSpec &spec)
+QProcess *startVmProcess(
+    const VmSpec &spec, const QString &mac, const QString &base, quint16 httpPort, QObject *parent, QString *error)
 {
-    const auto machine = m_lab->catalog()->machineByName(spec.name);
     const QString qemu = QStandardPaths::findExecutable(QStringLiteral("qemu-system-x86_64"));
-    if (!machine || qemu.isEmpty()) {
-        m_lab->log()->post(Severity::Error, QStringLiteral("vm"),
-            qemu.isEmpty() ? Text::tr("cannot start %1: qemu-system-x86_64 is not installed").arg(spec.name)
-                           : Text::tr("cannot start %1: it is not in the catalog").arg(spec.name),
-            spec.name);
-        return;
+    if (qemu.isEmpty()) {
+        *error = Text::tr("qemu-system-x86_64 is not installed");
+        return nullptr;
     }
-    QDir().mkpath(vmDir(m_lab));
-    const QString base = vmDir(m_lab) + QLatin1Char('/') + spec.name;
     // qemu's user network: the VM's DHCP answer names this server's script on the host
     // (10.0.2.2 is the host's loopback as the VM sees it).
     QStringList args { QStringLiteral("-name"), spec.name, QStringLiteral("-m"), QString::number(spec.memoryMiB),
@@ -204,9 +199,7 @@ void VirtualLab::launch(const VmSpec &spec)
         QStringLiteral("-monitor"), QStringLiteral("none"), QStringLiteral("-serial"),
         QStringLiteral("file:") + base + QStringLiteral(".log"), QStringLiteral("-qmp"),
         QStringLiteral("unix:%1.qmp,server=on,wait=off").arg(base), QStringLiteral("-nic"),
-        QStringLiteral("user,model=virtio-net-pci,mac=%1,bootfile=http://10.0.2.2:%2/boot.ipxe")
-            .arg(machine->mac)
-            .arg(m_httpPort),
+        QStringLiteral("user,model=virtio-net-pci,mac=%1,bootfile=http://10.0.2.2:%2/boot.ipxe").arg(mac).arg(httpPort),
         QStringLiteral("-boot"), QStringLiteral("n") };
     if (spec.uefi) {
         const QString vars = base + QStringLiteral(".vars.fd");
@@ -217,8 +210,26 @@ void VirtualLab::launch(const VmSpec &spec)
              << QStringLiteral("-drive") << QStringLiteral("if=pflash,format=raw,unit=1,file=") + vars
              << QStringLiteral("-device") << QStringLiteral("virtio-rng-pci");
     }
-    auto *p = new QProcess(this);
+    auto *p = new QProcess(parent);
     p->setProcessChannelMode(QProcess::MergedChannels);
+    p->start(qemu, args);
+    return p;
+}
+
+void VirtualLab::launch(const VmSpec &spec)
+{
+    const auto machine = m_lab->catalog()->machineByName(spec.name);
+    QString error;
+    QDir().mkpath(vmDir(m_lab));
+    QProcess *p = machine
+        ? startVmProcess(spec, machine->mac, vmDir(m_lab) + QLatin1Char('/') + spec.name, m_httpPort, this, &error)
+        : nullptr;
+    if (!p) {
+        m_lab->log()->post(Severity::Error, QStringLiteral("vm"),
+            Text::tr("cannot start %1: %2").arg(spec.name, machine ? error : Text::tr("it is not in the catalog")),
+            spec.name);
+        return;
+    }
     connect(p, &QProcess::finished, this, [this, p, name = spec.name](int code) {
         if (m_vms.value(name) != p)
             return;
@@ -231,7 +242,6 @@ void VirtualLab::launch(const VmSpec &spec)
         Q_EMIT vmStopped(name, why);
     });
     m_vms.insert(spec.name, p);
-    p->start(qemu, args);
     m_lab->log()->post(Severity::Info, QStringLiteral("vm"),
         Text::tr("%1 started (%2, %3 MiB)")
             .arg(spec.name, spec.uefi ? QStringLiteral("UEFI") : QStringLiteral("BIOS"))

@@ -37,6 +37,10 @@ Result<QStringList> addVirtualMachines(
 Status removeVirtualMachine(Lab *lab, const QString &name);
 QList<VmSpec> virtualMachines(const Lab *lab);
 QString vmConsolePath(const Lab *lab, const QString &name);
+// Starts qemu for one machine: user network pointing iPXE at http://10.0.2.2:PORT/boot.ipxe
+// (the host's loopback), serial console to BASE.log, QMP on BASE.qmp. Null with *error.
+QProcess *startVmProcess(
+    const VmSpec &spec, const QString &mac, const QString &base, quint16 httpPort, QObject *parent, QString *error);
 
 class VirtualLab final : public QObject {
     Q_OBJECT

@@ -2,6 +2,8 @@
 // started from the command line), with its progress; Pause, Resume and Abort act on the
 // rollout in the catalog; gone when nothing is rolling out.
 #include "catalog/catalog.h"
+#include "fleet/fleetmodel.h"
+#include "fleet/fleetview.h"
 #include "fleet/rolloutbanner.h"
 #include "fleet/rolloutdialog.h"
 #include "fleet/rolloutengine.h"
@@ -14,6 +16,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QTest>
 
 using namespace drover;
@@ -63,6 +66,12 @@ private Q_SLOTS:
         QCOMPARE(banner->lines().size(), 1);
         QVERIFY2(banner->lines().first().contains(QLatin1String("os:2")), qPrintable(banner->lines().first()));
         QVERIFY2(banner->lines().first().contains(QLatin1String("wave 1 of 2")), qPrintable(banner->lines().first()));
+        // The table shows where each machine stands.
+        QTableView *table = w.fleetView()->table();
+        auto assignedText
+            = [table](int row) { return table->model()->index(row, FleetModel::AssignedImage).data().toString(); };
+        QTRY_COMPARE(assignedText(0), QStringLiteral("os:2 (rollout: canary, rolling out)"));
+        QCOMPARE(assignedText(1), QStringLiteral("os:1 (rollout: wave 2, waiting for os:2)"));
 
         QTest::mouseClick(button(banner, "rolloutToggle"), Qt::LeftButton);
         QTRY_COMPARE(Rollout::load(*c, QStringLiteral("demo"))->state, Rollout::State::Paused);

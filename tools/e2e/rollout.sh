@@ -2,6 +2,7 @@
 # End-to-end rollout (docs/user-guide.md, "Rollouts"): three qemu VMs (BIOS, iPXE ROM,
 # software emulation) in group "demo" on a bridge in a network namespace, Drover --headless
 # as their DHCP and boot server, each VM powered by Drover through its QMP socket.
+#   0. `drover image test`: :2 passes and :3 fails, each in a throwaway VM.
 #   1. All three boot debian-server:1 and report ready.
 #   2. A rollout of :2 with one canary and --reboot: Drover power-cycles the canary, it
 #      reaches ready with :2 and bakes, then the other two follow; the rollout is done.
@@ -83,6 +84,18 @@ for v in 1 2 3; do
   [[ -n ${digest[$v]} ]] || e2e_die "no digest for debian-server:$v"
 done
 step "built: ${digest[1]:0:19} ${digest[2]:0:19} ${digest[3]:0:19}"
+
+# --- "Test in a VM" first: :2 passes, :3 fails and says why (a throwaway VM each).
+d image test debian-server:2 --timeout 600 >"$data/test-2.log" 2>&1 || { cat "$data/test-2.log" >&2; e2e_die "image test of :2 failed"; }
+grep -q "^PASS debian-server:2" "$data/test-2.log" || e2e_die "image test of :2 did not say PASS"
+step "$(grep '^PASS' "$data/test-2.log")"
+if d image test debian-server:3 --timeout 600 >"$data/test-3.log" 2>&1; then
+  e2e_die "image test of :3 passed"
+fi
+grep -q "^FAIL debian-server:3 .*check 50-service exited 1" "$data/test-3.log" \
+  || { cat "$data/test-3.log" >&2; e2e_die "image test of :3 did not name the failing check"; }
+step "$(grep '^FAIL' "$data/test-3.log" | cut -c1-160)"
+d --json machine ls | grep -q imagetest && e2e_die "an image test left its machine in the catalog"
 
 # --- the lab: a bridge, three taps, three machines powered by QMP
 ip netns add "$ns"

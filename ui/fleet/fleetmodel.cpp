@@ -1,5 +1,7 @@
 #include "fleet/fleetmodel.h"
 
+#include "fleet/rollout.h"
+
 #include "catalog/catalog.h"
 #include "images/imagemodel.h"
 
@@ -14,8 +16,8 @@ FleetModel::FleetModel(Catalog *catalog, QObject *parent)
     , m_catalog(catalog)
 {
     connect(catalog, &Catalog::changed, this, [this](const QString &table) {
-        if (table != QLatin1String("boot_event") && table != QLatin1String("setting"))
-            reload();
+        if (table != QLatin1String("boot_event"))
+            reload(); // settings too: rollouts live there
     });
     reload();
 }
@@ -29,9 +31,28 @@ void FleetModel::reload()
         const auto a = m_catalog->effectiveAssignment(m);
         assigned.append(a ? a->image : QString());
     }
+    // Where each machine stands in an active rollout, for the assigned-image column.
+    QHash<QString, QString> inRollout;
+    for (const Rollout &r : Rollout::all(*m_catalog)) {
+        if (!r.active())
+            continue;
+        for (const RolloutMachine &rm : r.machines) {
+            const QString wave = rm.wave == 0 ? tr("canary") : tr("wave %1").arg(rm.wave + 1);
+            const QString state = !rm.result.isEmpty() ? rm.result
+                : rm.readyMs > 0                       ? tr("baking")
+                : rm.assignedMs > 0                    ? tr("rolling out")
+                                                       : tr("waiting for %1").arg(r.image);
+            inRollout.insert(rm.name, tr("%1, %2").arg(wave, state));
+        }
+    }
+    QList<QString> rollout;
+    rollout.reserve(machines.size());
+    for (const Machine &m : machines)
+        rollout.append(inRollout.value(m.name));
     beginResetModel();
     m_machines = std::move(machines);
     m_assigned = std::move(assigned);
+    m_rollout = std::move(rollout);
     endResetModel();
 }
 
@@ -120,7 +141,9 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
         case CurrentImage:
             return m.currentImage;
         case AssignedImage:
-            return m_assigned.at(index.row());
+            return m_rollout.at(index.row()).isEmpty()
+                ? m_assigned.at(index.row())
+                : tr("%1 (rollout: %2)").arg(m_assigned.at(index.row()), m_rollout.at(index.row()));
         case LastSeen:
             return m.lastSeen.isValid() ? QLocale().toString(m.lastSeen.toLocalTime(), QLocale::ShortFormat)
                                         : QString();

@@ -47,6 +47,7 @@ private:
     Catalog *m_catalog;
     QList<Machine> m_machines;
     QList<QString> m_assigned;
+    QList<QString> m_rollout; // "canary, baking" while the machine is in an active rollout
 };
 
 } // namespace drover

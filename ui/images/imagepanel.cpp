@@ -119,6 +119,9 @@ void ImagePanel::showContextMenu(const QPoint &pos)
     menu.addAction(tr("&New Image…"), this, &ImagePanel::newImageRequested);
     menu.addAction(tr("&Roll Out to a Group…"), this, [this, tag] { Q_EMIT rolloutRequested(tag); })
         ->setEnabled(!tag.isEmpty());
+    QAction *test = menu.addAction(tr("&Test in a VM"), this, [this, tag] { Q_EMIT testRequested(tag); });
+    test->setEnabled(!tag.isEmpty());
+    test->setToolTip(tr("Boot this image in a throwaway virtual machine: does it reach ready?"));
     menu.addSeparator();
     menu.addAction(tr("&Details"), this, &ImagePanel::showDetails)->setEnabled(!tag.isEmpty());
     menu.addAction(tr("&Export…"), this, &ImagePanel::chooseAndExport)->setEnabled(!tag.isEmpty());

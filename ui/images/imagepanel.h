@@ -51,6 +51,8 @@ Q_SIGNALS:
     void newVersionRequested(const QString &tag);
     // … or a rollout of `tag` to a group, canaries first.
     void rolloutRequested(const QString &tag);
+    // … or a test boot of `tag` in a throwaway virtual machine.
+    void testRequested(const QString &tag);
     void taskFinished(const QString &error);
 
 private:

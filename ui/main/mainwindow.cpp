@@ -19,6 +19,7 @@
 #include "main/addmachinedialog.h"
 #include "main/emptystate.h"
 #include "server/serverpanel.h"
+#include "vm/imagetest.h"
 #include "vm/virtuallab.h"
 
 #include <QApplication>
@@ -89,6 +90,7 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     connect(m_imagePanel, &ImagePanel::message, this, showMessage);
     connect(m_imagePanel, &ImagePanel::newImageRequested, this, [this] { openBuildWizard(); });
     connect(m_imagePanel, &ImagePanel::newVersionRequested, this, [this](const QString &tag) { openBuildWizard(tag); });
+    connect(m_imagePanel, &ImagePanel::testRequested, this, &MainWindow::testImage);
     connect(m_imagePanel, &ImagePanel::rolloutRequested, this, [this](const QString &tag) {
         RolloutDialog dialog(m_lab, tag, this);
         if (dialog.exec() == QDialog::Accepted)
@@ -311,6 +313,38 @@ void MainWindow::addVirtualMachines()
             : tr("Added %1: they start when the boot server starts (Server area)")
                   .arg(dialog.added().join(QStringLiteral(", "))),
         15000);
+}
+
+void MainWindow::testImage(const QString &tag)
+{
+    if (m_imageTest) {
+        statusBar()->showMessage(tr("An image test is running already"), 5000);
+        return;
+    }
+    m_imageTest = new ImageTest(m_lab, this);
+    connect(m_imageTest, &ImageTest::progress, this,
+        [this, tag](const QString &phase) { statusBar()->showMessage(tr("Testing %1: %2").arg(tag, phase)); });
+    connect(m_imageTest, &ImageTest::finished, this, [this](const ImageTestResult &r) {
+        m_imageTest->deleteLater();
+        m_imageTest = nullptr;
+        const QString text = r.passed
+            ? tr("%1 passed: ready after %2 s.").arg(r.image).arg(r.seconds, 0, 'f', 1)
+            : tr("%1 failed after %2 s: %3").arg(r.image).arg(r.seconds, 0, 'f', 1).arg(r.reason);
+        m_lab->log()->post(r.passed ? Severity::Info : Severity::Warning, QStringLiteral("test"), text);
+        statusBar()->showMessage(text, 15000);
+        QMessageBox box(r.passed ? QMessageBox::Information : QMessageBox::Warning, tr("Test in a VM"), text,
+            QMessageBox::Ok, this);
+        box.setDetailedText(r.passed ? r.reason : r.console);
+        box.exec();
+    });
+    QString error;
+    if (!m_imageTest->start(tag, false, 600, &error)) {
+        delete m_imageTest;
+        m_imageTest = nullptr;
+        QMessageBox::warning(this, tr("Test in a VM"), error);
+        return;
+    }
+    statusBar()->showMessage(tr("Testing %1 in a virtual machine…").arg(tag));
 }
 
 void MainWindow::openConsole()

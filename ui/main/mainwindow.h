@@ -14,6 +14,7 @@ class BuildWizard;
 class FleetActions;
 class PowerActions;
 class RolloutBanner;
+class ImageTest;
 class FleetModel;
 class FleetView;
 class ImageModel;
@@ -57,6 +58,7 @@ private:
     void removeSelectedMachines();
     void addVirtualMachines();
     void openConsole();
+    void testImage(const QString &tag);
     void showAbout();
 
     Lab *m_lab;
@@ -71,6 +73,7 @@ private:
     FleetActions *m_fleetActions;
     PowerActions *m_powerActions;
     RolloutBanner *m_rolloutBanner = nullptr;
+    ImageTest *m_imageTest = nullptr; // the running "Test in a VM", if any
     QList<QDockWidget *> m_docks;
     QByteArray m_defaultState;
     QPointer<BuildWizard> m_buildWizard;

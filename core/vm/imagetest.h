@@ -1,0 +1,65 @@
+// ImageTest: "does this image boot?" answered by booting it — a throwaway qemu machine
+// netboots the image through Drover's own boot path (an HTTP boot server of its own on
+// loopback, the decision, the init, the ready report) and the test passes when the machine
+// reports ready with the image, fails when it reports a failure or misses the deadline;
+// either way with the time and the reason. The machine, its assignment-free row and its
+// files are removed afterwards; its boot events stay in the catalog as the test's record.
+#pragma once
+
+#include "util/result.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+class QProcess;
+
+namespace drover {
+
+class HttpBootServer;
+class Lab;
+
+struct ImageTestResult {
+    bool passed = false;
+    QString image;
+    double seconds = 0; // power-on to the verdict
+    QString reason; // the ready report, or what failed
+    QString console; // the last lines of the VM's serial console
+};
+
+class ImageTest final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(ImageTest)
+public:
+    explicit ImageTest(Lab *lab, QObject *parent = nullptr);
+    ~ImageTest() override;
+
+    // Starts the test; false (finished not emitted) with *error when it cannot start.
+    bool start(const QString &image, bool uefi, int timeoutSeconds, QString *error);
+    void cancel();
+
+Q_SIGNALS:
+    void progress(const QString &phase);
+    void finished(const drover::ImageTestResult &result);
+
+private:
+    void poll();
+    void finish(bool passed, const QString &reason);
+    void cleanUp();
+
+    Lab *m_lab;
+    HttpBootServer *m_http = nullptr;
+    QProcess *m_vm = nullptr;
+    QTimer m_poll;
+    QElapsedTimer m_clock;
+    QString m_image;
+    QString m_machine;
+    QString m_base;
+    QString m_lastPhase;
+    int m_timeoutSeconds = 600;
+    bool m_done = false;
+};
+
+} // namespace drover
+
+Q_DECLARE_METATYPE(drover::ImageTestResult)
