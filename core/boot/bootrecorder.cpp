@@ -85,6 +85,15 @@ void BootRecorder::bootResult(const QString &machine, const QString &image, bool
     enqueue(std::move(item));
 }
 
+void BootRecorder::machineAddress(const QString &machine, const QString &address)
+{
+    Item item;
+    item.kind = Item::Kind::Address;
+    item.machine = machine;
+    item.address = address;
+    enqueue(std::move(item));
+}
+
 void BootRecorder::enqueue(Item item)
 {
     QMutexLocker lock(&m_mutex);
@@ -140,6 +149,7 @@ void BootRecorder::writeQueued()
             break;
         }
         case Item::Kind::Result:
+        case Item::Kind::Address:
             results.append(&item);
             break;
         }
@@ -150,7 +160,10 @@ void BootRecorder::writeQueued()
     if (Status s = m_catalog->recordMachinesSeen(seen); !s)
         failures.append(s.error());
     for (const Item *item : std::as_const(results)) {
-        if (Status s = m_catalog->recordBootResult(item->machine, item->image, item->ready); !s)
+        if (Status s = item->kind == Item::Kind::Address
+                ? m_catalog->recordMachineAddress(item->machine, item->address)
+                : m_catalog->recordBootResult(item->machine, item->image, item->ready);
+            !s)
             failures.append(s.error());
     }
     for (const QString &failure : std::as_const(failures))

@@ -31,6 +31,7 @@ public:
     void event(const BootEvent &event, Severity severity, const QString &logText = {});
     void machineSeen(const QString &machine, MachineState state, const QString &phase, const QString &address = {});
     void bootResult(const QString &machine, const QString &image, bool ready);
+    void machineAddress(const QString &machine, const QString &address); // the address only
     // Writes everything queued so far before returning (tests, shutdown).
     void flush();
 
@@ -39,7 +40,7 @@ Q_SIGNALS:
 
 private:
     struct Item {
-        enum class Kind { Event, Seen, Result } kind = Kind::Event;
+        enum class Kind { Event, Seen, Result, Address } kind = Kind::Event;
         BootEvent event;
         QString machine;
         MachineState state = MachineState::Unknown;

@@ -49,6 +49,9 @@ public:
     // Called by the boot path: state, phase, address and last-seen in one statement.
     Status recordMachineSeen(
         const QString &name, MachineState state, const QString &phase, const QString &address = {});
+    // Only the address (the running OS renewing its DHCP lease): state, phase and last seen
+    // stay as the boot left them.
+    Status recordMachineAddress(const QString &name, const QString &address);
 
     // Images
     Result<ImageRecord> addImage(const ImageRecord &image);

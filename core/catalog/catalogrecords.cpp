@@ -244,6 +244,18 @@ Status Catalog::removeMachine(const QString &name)
     return {};
 }
 
+Status Catalog::recordMachineAddress(const QString &name, const QString &address)
+{
+    QSqlQuery q(database());
+    if (!run(q,
+            QStringLiteral("UPDATE machine SET address = ?, revision = revision + 1 WHERE name = ? AND address <> ?"),
+            { address, name, address }))
+        return Status::failure(tr("catalog: cannot record the address of '%1': %2").arg(name, q.lastError().text()));
+    if (q.numRowsAffected() > 0)
+        notifyChange(QStringLiteral("machine"));
+    return {};
+}
+
 Status Catalog::recordMachineSeen(const QString &name, MachineState state, const QString &phase, const QString &address)
 {
     Status s = exec(QStringLiteral("UPDATE machine SET state = ?, phase = ?, last_seen = ?, "

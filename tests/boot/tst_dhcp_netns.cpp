@@ -273,8 +273,9 @@ private Q_SLOTS:
             QCOMPARE(t.lab->catalog()->machineByName(QStringLiteral("pc-ns"))->address, address);
             QCOMPARE(t.lab->catalog()->machineByName(QStringLiteral("pc-ns"))->state, MachineState::Booting);
         } else {
-            // The running OS renewing its lease does not start a boot.
+            // The running OS renewing its lease does not start a boot; it says where it is.
             QCOMPARE(t.lab->catalog()->machineByName(QStringLiteral("pc-ns"))->state, MachineState::Ready);
+            QCOMPARE(t.lab->catalog()->machineByName(QStringLiteral("pc-ns"))->address, address);
         }
         QCOMPARE(server.macForAddress(QHostAddress(address)), mac);
         qInfo("udhcpc got %s; start() with the probe took %lld ms", qPrintable(address), probeMs);

@@ -441,14 +441,19 @@ void DhcpServer::handleFull(const Request &r)
         send(r, reply, false);
         record(r, describe(address, tr("ack")));
         // Only a boot client starts a boot: the running OS renewing its lease (networkd,
-        // the init's udhcpc) must not turn a ready machine back into a booting one.
-        if (m_catalog && choice) {
+        // the init's udhcpc) must not turn a ready machine back into a booting one; it
+        // only tells where the machine is now.
+        if (m_catalog) {
             if (const auto m = m_catalog->machineByMac(r.mac)) {
                 const QString ip = QHostAddress(address).toString();
-                if (m_recorder)
+                if (choice && m_recorder)
                     m_recorder->machineSeen(m->name, MachineState::Booting, QStringLiteral("dhcp"), ip);
-                else
+                else if (choice)
                     (void)m_catalog->recordMachineSeen(m->name, MachineState::Booting, QStringLiteral("dhcp"), ip);
+                else if (m_recorder)
+                    m_recorder->machineAddress(m->name, ip);
+                else
+                    (void)m_catalog->recordMachineAddress(m->name, ip);
             }
         }
         return;
