@@ -3769,6 +3769,10 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
         <source>only a machine can follow its group; give %1 an image</source>
         <translation>nur eine Maschine kann ihrer Gruppe folgen; weisen Sie %1 ein Image zu</translation>
     </message>
+    <message>
+        <source>catalog: cannot record the address of &apos;%1&apos;: %2</source>
+        <translation>Katalog: die Adresse von &apos;%1&apos; lässt sich nicht speichern: %2</translation>
+    </message>
 </context>
 <context>
     <name>drover::Cli</name>
