@@ -1230,6 +1230,10 @@
         <source>none</source>
         <translation>keine</translation>
     </message>
+    <message>
+        <source> (not recorded: %1)</source>
+        <translation> (nicht festgehalten: %1)</translation>
+    </message>
 </context>
 <context>
     <name>ImageTestVerb</name>
@@ -1485,6 +1489,22 @@
     <message>
         <source>Delete blobs no image needs, older than the grace period.</source>
         <translation>Blobs löschen, die kein Image benötigt und die älter als die Schonfrist sind.</translation>
+    </message>
+    <message>
+        <source>tested in a VM</source>
+        <translation>in einer VM getestet</translation>
+    </message>
+    <message>
+        <source>not yet (drover image test %1)</source>
+        <translation>noch nicht (drover image test %1)</translation>
+    </message>
+    <message>
+        <source>passed %1, ready after %2 s</source>
+        <translation>bestanden %1, bereit nach %2 s</translation>
+    </message>
+    <message>
+        <source>failed %1: %2</source>
+        <translation>durchgefallen %1: %2</translation>
     </message>
 </context>
 <context>
@@ -2778,6 +2798,34 @@
         <source>rollout of %1 to %2 aborted by %3</source>
         <translation>Rollout von %1 auf %2 durch %3 abgebrochen</translation>
     </message>
+    <message>
+        <source>%1 passed its test in a VM (%2, ready after %3 s)</source>
+        <translation>%1 hat den Test in einer VM bestanden (%2, bereit nach %3 s)</translation>
+    </message>
+    <message>
+        <source>%1 failed its test in a VM (%2): %3; no machine was touched. After a fix, test it again: drover image test %1</source>
+        <translation>%1 ist beim Test in einer VM durchgefallen (%2): %3; keine Maschine wurde angetastet. Nach einer Korrektur erneut testen: drover image test %1</translation>
+    </message>
+    <message>
+        <source>this Drover cannot test images in a VM; no machine was touched</source>
+        <translation>dieses Drover kann Images nicht in einer VM testen; keine Maschine wurde angetastet</translation>
+    </message>
+    <message>
+        <source>testing %1 in a VM before any machine gets it</source>
+        <translation>%1 wird in einer VM getestet, bevor eine Maschine es bekommt</translation>
+    </message>
+    <message>
+        <source>%1 passed its test in a VM (ready after %2 s)</source>
+        <translation>%1 hat den Test in einer VM bestanden (bereit nach %2 s)</translation>
+    </message>
+    <message>
+        <source>%1 failed its test in a VM: %2; no machine was touched</source>
+        <translation>%1 ist beim Test in einer VM durchgefallen: %2; keine Maschine wurde angetastet</translation>
+    </message>
+    <message>
+        <source>the test of %1 in a VM gave no verdict: %2; no machine was touched</source>
+        <translation>der Test von %1 in einer VM ergab kein Urteil: %2; keine Maschine wurde angetastet</translation>
+    </message>
 </context>
 <context>
     <name>RolloutVerbs</name>
@@ -2876,6 +2924,18 @@
     <message>
         <source>Stop a rollout and give every machine it touched its previous image back.</source>
         <translation>Einen Rollout stoppen und jeder betroffenen Maschine ihr vorheriges Image zurückgeben.</translation>
+    </message>
+    <message>
+        <source>test in a VM first: not yet run</source>
+        <translation>zuerst Test in einer VM: noch nicht gelaufen</translation>
+    </message>
+    <message>
+        <source>test in a VM first: %1</source>
+        <translation>zuerst Test in einer VM: %1</translation>
+    </message>
+    <message>
+        <source>No machine gets the image before it passes a test in a VM (the latest on record for this image, or one the boot server runs first).</source>
+        <translation>Keine Maschine bekommt das Image, bevor es einen Test in einer VM bestanden hat (den zuletzt festgehaltenen für dieses Image oder einen, den der Boot-Server zuerst ausführt).</translation>
     </message>
 </context>
 <context>
@@ -3452,6 +3512,10 @@
     <message>
         <source>group %1: %2</source>
         <translation>Gruppe %1: %2</translation>
+    </message>
+    <message>
+        <source>test of %1 in a VM: %2</source>
+        <translation>Test von %1 in einer VM: %2</translation>
     </message>
 </context>
 <context>
@@ -4395,6 +4459,10 @@ Assign %2?</source>
         <source>%1 (rollout: %2)</source>
         <translation>%1 (Rollout: %2)</translation>
     </message>
+    <message>
+        <source>waiting for the test of %1 in a VM</source>
+        <translation>wartet auf den Test von %1 in einer VM</translation>
+    </message>
 </context>
 <context>
     <name>drover::FleetView</name>
@@ -4409,6 +4477,18 @@ Machines appear here when they network-boot from Drover&apos;s boot server, or a
         <translation>Noch keine Maschinen.
 
 Maschinen erscheinen hier, sobald sie über den Bootserver von Drover per Netzwerk booten. Sie können auch mit Maschinen → Maschine hinzufügen… (Strg+N) eine hinzufügen.</translation>
+    </message>
+    <message>
+        <source>Show the machines in sections, one per value of a label</source>
+        <translation>Die Maschinen in Abschnitten zeigen, einen je Wert eines Labels</translation>
+    </message>
+    <message>
+        <source>&amp;Group by:</source>
+        <translation>&amp;Gruppieren nach:</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
     </message>
 </context>
 <context>
@@ -4464,6 +4544,38 @@ Manifest %2</translation>
     <message>
         <source>Machines</source>
         <translation>Maschinen</translation>
+    </message>
+    <message>
+        <source>Passed its test in a VM on %1: ready after %2 s
+%3</source>
+        <translation>Test in einer VM am %1 bestanden: bereit nach %2 s
+%3</translation>
+    </message>
+    <message>
+        <source>Failed its test in a VM on %1:
+%2</source>
+        <translation>Beim Test in einer VM am %1 durchgefallen:
+%2</translation>
+    </message>
+    <message>
+        <source>Not tested in a VM yet: Test in a VM in the menu, or drover image test %1</source>
+        <translation>Noch nicht in einer VM getestet: „In einer VM testen“ im Menü oder drover image test %1</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <source>passed</source>
+        <translation>bestanden</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>durchgefallen</translation>
+    </message>
+    <message>
+        <source>Tested</source>
+        <translation>Getestet</translation>
     </message>
 </context>
 <context>
@@ -4747,6 +4859,63 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>cannot create the data directory %1</source>
         <translation>Das Datenverzeichnis %1 kann nicht erstellt werden</translation>
+    </message>
+</context>
+<context>
+    <name>drover::LabelGroupModel</name>
+    <message>
+        <source>(no %1)</source>
+        <translation>(ohne %1)</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n machine(s)</source>
+        <translation>
+            <numerusform>%n Maschine</numerusform>
+            <numerusform>%n Maschinen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ready</source>
+        <translation>
+            <numerusform>%n bereit</numerusform>
+            <numerusform>%n bereit</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n booting</source>
+        <translation>
+            <numerusform>%n bootet</numerusform>
+            <numerusform>%n booten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n fehlgeschlagen</numerusform>
+            <numerusform>%n fehlgeschlagen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n offline</source>
+        <translation>
+            <numerusform>%n offline</numerusform>
+            <numerusform>%n offline</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n unknown</source>
+        <translation>
+            <numerusform>%n unbekannt</numerusform>
+            <numerusform>%n unbekannt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
     </message>
 </context>
 <context>
@@ -5464,6 +5633,22 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>Bake time</source>
         <translation>Bewährungszeit</translation>
+    </message>
+    <message>
+        <source>Test the image in a VM first (not tested yet: the boot server boots it once)</source>
+        <translation>Das Image zuerst in einer VM testen (noch nicht getestet: der Boot-Server bootet es einmal)</translation>
+    </message>
+    <message>
+        <source>Require a passing test in a VM (passed on %1)</source>
+        <translation>Einen bestandenen Test in einer VM verlangen (bestanden am %1)</translation>
+    </message>
+    <message>
+        <source>Require a passing test in a VM (failed on %1: the rollout would stop)</source>
+        <translation>Einen bestandenen Test in einer VM verlangen (durchgefallen am %1: der Rollout würde anhalten)</translation>
+    </message>
+    <message>
+        <source>No machine gets the image before it reached ready in a throwaway virtual machine booted through this Drover; a failed test stops the rollout before any machine</source>
+        <translation>Keine Maschine bekommt das Image, bevor es in einer Wegwerf-VM, über dieses Drover gebootet, bereit war; ein durchgefallener Test hält den Rollout vor jeder Maschine an</translation>
     </message>
 </context>
 <context>

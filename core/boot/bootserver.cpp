@@ -5,6 +5,7 @@
 #include "lab/lab.h"
 #include "log/logbus.h"
 #include "power/machinepower.h"
+#include "vm/imagetest.h"
 #include "vm/virtuallab.h"
 
 #include <QNetworkInterface>
@@ -14,6 +15,11 @@
 #include <tuple>
 
 namespace drover {
+
+namespace {
+// A rollout's test in a VM fails when the image is not ready after this long.
+constexpr int kRolloutTestSeconds = 600;
+} // namespace
 
 Result<BootServerSettings> bootSettingsFromFlags(const BootFlags &flags)
 {
@@ -110,6 +116,28 @@ BootServer::BootServer(Lab *lab, QObject *parent)
                 m_lab->catalog(), machine, PowerAction::Cycle, QStringLiteral("rollout"), this, {}, &error))
             m_lab->log()->post(Severity::Warning, QStringLiteral("rollout"),
                 tr("cannot power-cycle %1: %2").arg(machine.name, error), machine.name);
+    });
+    // A rollout that requires a test boots the image in a throwaway VM from here first.
+    m_rollouts->setTester([this](const QString &image, std::function<void(const ImageTestResult &)> done) {
+        auto *test = new ImageTest(m_lab, this);
+        connect(test, &ImageTest::progress, this, [this, image](const QString &phase) {
+            m_lab->log()->post(
+                Severity::Info, QStringLiteral("rollout"), tr("test of %1 in a VM: %2").arg(image, phase));
+        });
+        // The engine's context: no answer reaches an engine that is gone.
+        connect(test, &ImageTest::finished, m_rollouts, [test, done](const ImageTestResult &result) {
+            test->deleteLater();
+            done(result);
+        });
+        QString error;
+        if (!test->start(image, false, kRolloutTestSeconds, &error)) {
+            delete test;
+            ImageTestResult result;
+            result.image = image;
+            result.reason = error;
+            result.verdict = false;
+            done(result);
+        }
     });
     connect(m_rollouts, &RolloutEngine::progressed, this, [this](const QString &group, const QString &message) {
         m_lab->log()->post(Severity::Info, QStringLiteral("rollout"), tr("group %1: %2").arg(group, message));

@@ -7,6 +7,7 @@
 #include "store/imagestore.h"
 #include "store/storegc.h"
 #include "store/storeverify.h"
+#include "vm/imagetest.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -165,6 +166,7 @@ int imageInspect(CliContext &ctx, const Verb &verb)
     if (!manifest)
         return fail(ctx, manifest.error());
     const int machines = ctx.lab->catalog()->machinesPerImage().value(tag);
+    const auto tested = lastImageTest(*ctx.lab->catalog(), tag);
     if (ctx.json) {
         QJsonObject o { { QStringLiteral("tag"), tag }, { QStringLiteral("manifestDigest"), digest->toString() },
             { QStringLiteral("size"), manifest->totalSize() }, { QStringLiteral("machines"), machines },
@@ -174,6 +176,11 @@ int imageInspect(CliContext &ctx, const Verb &verb)
             o.insert(QStringLiteral("recipe"), record->recipe);
             o.insert(QStringLiteral("notes"), record->notes);
         }
+        if (tested)
+            o.insert(QStringLiteral("test"),
+                QJsonObject { { QStringLiteral("passed"), tested->passed },
+                    { QStringLiteral("seconds"), tested->seconds }, { QStringLiteral("reason"), tested->reason },
+                    { QStringLiteral("at"), tested->at.toString(Qt::ISODateWithMs) } });
         printJson(ctx, o);
         return ExitOk;
     }
@@ -187,6 +194,13 @@ int imageInspect(CliContext &ctx, const Verb &verb)
     line(Text::tr("size"), bytes(manifest->totalSize()));
     line(Text::tr("created"), record ? record->created.toLocalTime().toString(Qt::ISODate) : QString());
     line(Text::tr("machines"), QString::number(machines));
+    line(Text::tr("tested in a VM"),
+        !tested ? Text::tr("not yet (drover image test %1)").arg(tag)
+            : tested->passed
+            ? Text::tr("passed %1, ready after %2 s")
+                  .arg(tested->at.toLocalTime().toString(Qt::ISODate))
+                  .arg(tested->seconds, 0, 'f', 1)
+            : Text::tr("failed %1: %2").arg(tested->at.toLocalTime().toString(Qt::ISODate), tested->reason));
     line(Text::tr("kernel args"), manifest->kernelArgs);
     line(Text::tr("recipe"), manifest->recipeDigest.toString());
     for (const auto &[where, ref] : manifest->namedBlobs())

@@ -30,6 +30,11 @@ void printRollout(CliContext &ctx, const Rollout &r)
                    .arg(r.failures())
                    .arg(r.maxFailures)
             << Qt::endl;
+    if (r.requireTest)
+        ctx.out << "  "
+                << (r.test.isEmpty() ? Text::tr("test in a VM first: not yet run")
+                                     : Text::tr("test in a VM first: %1").arg(r.test))
+                << Qt::endl;
     if (!r.message.isEmpty())
         ctx.out << "  " << r.message << Qt::endl;
     QList<QStringList> rows;
@@ -58,6 +63,9 @@ int start(CliContext &ctx, const Verb &verb)
     p.addOption({ QStringLiteral("max-failures"),
         Text::tr("More failed machines than this stop the rollout and revert it (default 0)."), QStringLiteral("N") });
     p.addOption({ QStringLiteral("reboot"), Text::tr("Power-cycle each machine when it gets the image.") });
+    p.addOption({ QStringLiteral("require-test"),
+        Text::tr("No machine gets the image before it passes a test in a VM (the latest on record for "
+                 "this image, or one the boot server runs first).") });
     if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
         return *code;
     const QString group = p.value(QStringLiteral("group"));
@@ -90,6 +98,7 @@ int start(CliContext &ctx, const Verb &verb)
         maxFailures, p.isSet(QStringLiteral("reboot")), ctx.who);
     if (!r)
         return fail(ctx, r.error());
+    r->requireTest = p.isSet(QStringLiteral("require-test"));
     if (Status s = r->save(*ctx.lab->catalog()); !s)
         return fail(ctx, s.error());
     if (ctx.json)
@@ -158,7 +167,7 @@ QList<Verb> rolloutVerbs()
     return {
         { { QStringLiteral("rollout"), QStringLiteral("start") },
             QStringLiteral("NAME:VERSION --group G [--canary N|P%] [--wave N|P%] [--bake DURATION] [--max-failures N] "
-                           "[--reboot]"),
+                           "[--reboot] [--require-test]"),
             Text::tr("Roll an image out to a group: canaries first, then waves, each baked before the next."), start },
         { { QStringLiteral("rollout"), QStringLiteral("status") }, QStringLiteral("[GROUP]"),
             Text::tr("Show rollouts: waves, machines, failures."), status },

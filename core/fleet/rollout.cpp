@@ -107,6 +107,7 @@ QJsonObject Rollout::toJson() const
         { QStringLiteral("who"), who }, { QStringLiteral("canary"), canary.toString() },
         { QStringLiteral("wave"), wave.toString() }, { QStringLiteral("bakeSeconds"), bakeSeconds },
         { QStringLiteral("maxFailures"), maxFailures }, { QStringLiteral("reboot"), reboot },
+        { QStringLiteral("requireTest"), requireTest }, { QStringLiteral("test"), test },
         { QStringLiteral("state"), stateKey(state) }, { QStringLiteral("currentWave"), currentWave },
         { QStringLiteral("started"), startedMs }, { QStringLiteral("message"), message },
         { QStringLiteral("machines"), list } };
@@ -131,6 +132,8 @@ Result<Rollout> Rollout::fromJson(const QJsonObject &o)
     r.bakeSeconds = o.value(QStringLiteral("bakeSeconds")).toInt();
     r.maxFailures = o.value(QStringLiteral("maxFailures")).toInt();
     r.reboot = o.value(QStringLiteral("reboot")).toBool();
+    r.requireTest = o.value(QStringLiteral("requireTest")).toBool();
+    r.test = o.value(QStringLiteral("test")).toString();
     r.currentWave = o.value(QStringLiteral("currentWave")).toInt();
     r.startedMs = o.value(QStringLiteral("started")).toInteger();
     r.message = o.value(QStringLiteral("message")).toString();

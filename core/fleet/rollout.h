@@ -48,6 +48,10 @@ struct Rollout {
     int bakeSeconds = 300;
     int maxFailures = 0; // more failed machines than this stops and reverts the rollout
     bool reboot = false; // power-cycle each machine when it is assigned
+    // A passing test in a VM (core/vm/imagetest) before any machine gets the image: the
+    // latest test on record for the image's manifest, or one the engine runs.
+    bool requireTest = false;
+    QString test; // "", "running", "passed", "failed"
     State state = State::Running;
     int currentWave = 0;
     qint64 startedMs = 0;

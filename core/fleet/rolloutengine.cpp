@@ -2,9 +2,11 @@
 
 #include "catalog/catalog.h"
 #include "fleet/lifecycle.h"
+#include "vm/imagetest.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QLocale>
 
 namespace drover {
 
@@ -58,8 +60,75 @@ void RolloutEngine::tick()
     }
 }
 
+bool RolloutEngine::tested(Rollout &r)
+{
+    if (!r.requireTest || r.test == QLatin1String("passed"))
+        return true;
+    if (const auto record = lastImageTest(*m_catalog, r.image)) {
+        const QString when = QLocale().toString(record->at, QLocale::ShortFormat);
+        if (record->passed) { // the machines follow from the next step: the log shows why
+            r.test = QStringLiteral("passed");
+            r.message = Text::tr("%1 passed its test in a VM (%2, ready after %3 s)")
+                            .arg(r.image, when)
+                            .arg(record->seconds, 0, 'f', 1);
+            return false;
+        }
+        r.test = QStringLiteral("failed");
+        r.state = Rollout::State::Failed;
+        r.message = Text::tr("%1 failed its test in a VM (%2): %3; no machine was touched. After a fix, "
+                             "test it again: drover image test %1")
+                        .arg(r.image, when, record->reason);
+        return false;
+    }
+    if (m_testing.contains(r.group))
+        return false;
+    if (!m_tester) {
+        r.state = Rollout::State::Failed;
+        r.message = Text::tr("this Drover cannot test images in a VM; no machine was touched");
+        return false;
+    }
+    // Also after a restart mid-test: the test that was running then is gone, so it runs again.
+    m_testing.insert(r.group);
+    r.test = QStringLiteral("running");
+    r.message = Text::tr("testing %1 in a VM before any machine gets it").arg(r.image);
+    // Queued: the tester may answer at once (it cannot start), and this rollout is saved
+    // by tick() after this step.
+    QMetaObject::invokeMethod(
+        this,
+        [this, group = r.group, image = r.image] {
+            m_tester(
+                image, [this, group, image](const ImageTestResult &result) { testFinished(group, image, result); });
+        },
+        Qt::QueuedConnection);
+    return false;
+}
+
+void RolloutEngine::testFinished(const QString &group, const QString &image, const ImageTestResult &result)
+{
+    m_testing.remove(group);
+    auto r = Rollout::load(*m_catalog, group);
+    if (!r || !r->active() || r->image != image || r->test != QLatin1String("running"))
+        return; // aborted or replaced while the test ran
+    if (result.passed) {
+        r->test = QStringLiteral("passed");
+        r->message
+            = Text::tr("%1 passed its test in a VM (ready after %2 s)").arg(image).arg(result.seconds, 0, 'f', 1);
+    } else {
+        r->test = QStringLiteral("failed");
+        r->state = Rollout::State::Failed;
+        r->message = result.verdict
+            ? Text::tr("%1 failed its test in a VM: %2; no machine was touched").arg(image, result.reason)
+            : Text::tr("the test of %1 in a VM gave no verdict: %2; no machine was touched").arg(image, result.reason);
+    }
+    if (Status s = r->save(*m_catalog); !s)
+        r->message = Text::tr("cannot save the rollout: %1").arg(s.error());
+    Q_EMIT progressed(group, r->message);
+}
+
 void RolloutEngine::step(Rollout &r, qint64 now)
 {
+    if (!tested(r))
+        return;
     Lifecycle lifecycle(m_catalog);
     const QString why
         = Text::tr("rollout of %1 to %2, wave %3 of %4").arg(r.image, r.group).arg(r.currentWave + 1).arg(r.waves());

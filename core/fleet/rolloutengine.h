@@ -1,7 +1,9 @@
 // RolloutEngine: moves the catalog's rollouts along, one step every two seconds — assigns the
 // current wave's machines (power-cycling them when the rollout says so), watches them reach
 // ready with the image and stay up for the bake time, starts the next wave, and stops and
-// reverts everything the rollout touched when too many fail. It keeps no state of its own:
+// reverts everything the rollout touched when too many fail. A rollout that requires a test
+// waits for a passing test in a VM before its first wave, and fails touching no machine
+// when the image fails it. It keeps no state of its own:
 // whichever Drover runs the boot server drives the rollouts of its catalog, and picks them
 // up where they were after a restart.
 #pragma once
@@ -9,6 +11,7 @@
 #include "fleet/rollout.h"
 
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -16,6 +19,7 @@
 namespace drover {
 
 class Catalog;
+struct ImageTestResult;
 struct Machine;
 
 class RolloutEngine final : public QObject {
@@ -24,10 +28,13 @@ class RolloutEngine final : public QObject {
 public:
     // Called for each machine the rollout assigns (rollouts with reboot) or reverts.
     using Reboot = std::function<void(const Machine &machine)>;
+    // Tests an image in a throwaway VM (ImageTest); calls `done` once, later, with the result.
+    using Tester = std::function<void(const QString &image, std::function<void(const ImageTestResult &)> done)>;
 
     explicit RolloutEngine(Catalog *catalog, QObject *parent = nullptr);
 
     void setReboot(Reboot reboot) { m_reboot = std::move(reboot); }
+    void setTester(Tester tester) { m_tester = std::move(tester); }
     void start(int intervalMs = 2000);
     void stop();
     // One step of every running rollout (the timer calls it; tests call it directly).
@@ -39,10 +46,15 @@ Q_SIGNALS:
 
 private:
     void step(Rollout &rollout, qint64 nowMs);
+    // The test gate: true when the rollout may assign machines.
+    bool tested(Rollout &rollout);
+    void testFinished(const QString &group, const QString &image, const ImageTestResult &result);
 
     Catalog *m_catalog;
     QTimer m_timer;
     Reboot m_reboot;
+    Tester m_tester;
+    QSet<QString> m_testing; // groups whose test runs in this process
 };
 
 // What `drover rollout pause|resume|abort` and the banner's buttons do. Aborting (and a

@@ -8,6 +8,8 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
 
@@ -19,7 +21,37 @@ struct Text {
     Q_DECLARE_TR_FUNCTIONS(ImageTest)
 };
 
+QString recordKey(const Catalog &catalog, const QString &image)
+{
+    const auto record = catalog.imageByTag(image);
+    return record ? QStringLiteral("imagetest/") + record->manifestDigest : QString();
+}
+
 } // namespace
+
+std::optional<ImageTestRecord> lastImageTest(const Catalog &catalog, const QString &image)
+{
+    const QString key = recordKey(catalog, image);
+    const QString text = key.isEmpty() ? QString() : catalog.setting(key);
+    if (text.isEmpty())
+        return std::nullopt;
+    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+    if (!o.contains(QStringLiteral("passed")))
+        return std::nullopt;
+    return ImageTestRecord { o.value(QStringLiteral("passed")).toBool(), o.value(QStringLiteral("seconds")).toDouble(),
+        o.value(QStringLiteral("reason")).toString(),
+        QDateTime::fromMSecsSinceEpoch(o.value(QStringLiteral("at")).toInteger()) };
+}
+
+Status recordImageTest(Catalog &catalog, const ImageTestResult &result)
+{
+    const QString key = recordKey(catalog, result.image);
+    if (key.isEmpty())
+        return Status::failure(Text::tr("there is no image %1 in the catalog").arg(result.image));
+    const QJsonObject o { { QStringLiteral("passed"), result.passed }, { QStringLiteral("seconds"), result.seconds },
+        { QStringLiteral("reason"), result.reason }, { QStringLiteral("at"), QDateTime::currentMSecsSinceEpoch() } };
+    return catalog.setSetting(key, QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
+}
 
 ImageTest::ImageTest(Lab *lab, QObject *parent)
     : QObject(parent)
@@ -80,7 +112,7 @@ bool ImageTest::start(const QString &image, bool uefi, int timeoutSeconds, QStri
     }
     connect(m_vm, &QProcess::finished, this, [this](int code) {
         if (!m_done)
-            finish(false, Text::tr("qemu exited with status %1 before the verdict").arg(code));
+            finish(false, Text::tr("qemu exited with status %1 before the verdict").arg(code), false);
     });
     m_clock.start();
     m_poll.start(1000);
@@ -91,7 +123,7 @@ bool ImageTest::start(const QString &image, bool uefi, int timeoutSeconds, QStri
 void ImageTest::cancel()
 {
     if (!m_done)
-        finish(false, Text::tr("cancelled"));
+        finish(false, Text::tr("cancelled"), false);
 }
 
 void ImageTest::poll()
@@ -117,11 +149,15 @@ void ImageTest::poll()
                 .arg(m_lastPhase.isEmpty() ? Text::tr("none") : m_lastPhase));
 }
 
-void ImageTest::finish(bool passed, const QString &reason)
+void ImageTest::finish(bool passed, const QString &reason, bool verdict)
 {
     m_done = true;
     m_poll.stop();
-    ImageTestResult result { passed, m_image, double(m_clock.elapsed()) / 1000.0, reason, {} };
+    ImageTestResult result { passed, m_image, double(m_clock.elapsed()) / 1000.0, reason, {}, verdict };
+    if (verdict) {
+        if (Status s = recordImageTest(*m_lab->catalog(), result); !s)
+            result.reason += Text::tr(" (not recorded: %1)").arg(s.error());
+    }
     QFile console(m_base + QStringLiteral(".log"));
     if (console.open(QIODevice::ReadOnly)) {
         console.seek(qMax<qint64>(0, console.size() - 2000));

@@ -8,6 +8,7 @@
 
 #include "util/result.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QObject>
 #include <QTimer>
@@ -16,6 +17,7 @@ class QProcess;
 
 namespace drover {
 
+class Catalog;
 class HttpBootServer;
 class Lab;
 
@@ -25,7 +27,21 @@ struct ImageTestResult {
     double seconds = 0; // power-on to the verdict
     QString reason; // the ready report, or what failed
     QString console; // the last lines of the VM's serial console
+    bool verdict = true; // false: no verdict on the image (cancelled, qemu died, could not start)
 };
+
+// The latest verdict on an image, kept in the catalog by its manifest digest (setting
+// imagetest/<digest>): the same bytes boot the same way, so a rollout that requires a
+// passing test takes a recorded one instead of booting again. `drover image test` records
+// a new verdict each time it runs.
+struct ImageTestRecord {
+    bool passed = false;
+    double seconds = 0;
+    QString reason;
+    QDateTime at;
+};
+std::optional<ImageTestRecord> lastImageTest(const Catalog &catalog, const QString &image);
+Status recordImageTest(Catalog &catalog, const ImageTestResult &result);
 
 class ImageTest final : public QObject {
     Q_OBJECT
@@ -44,7 +60,8 @@ Q_SIGNALS:
 
 private:
     void poll();
-    void finish(bool passed, const QString &reason);
+    // A verdict is recorded in the catalog; cancelling or a broken VM gives none.
+    void finish(bool passed, const QString &reason, bool verdict = true);
     void cleanUp();
 
     Lab *m_lab;

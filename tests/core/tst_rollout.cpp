@@ -1,15 +1,19 @@
 // Rollouts: the counts and durations users type, the plan (canaries, waves), and the engine
 // moving a rollout along as machines report — a good image through every wave, a bad one
-// stopped at the canary and reverted, pause and resume, abort, and a restart of Drover in
-// the middle. Machines report through the catalog as the boot routes do.
+// stopped at the canary and reverted, pause and resume, abort, a restart of Drover in the
+// middle, and the test in a VM a rollout can require (the real ImageTest runs in the qemu
+// rollout e2e; here a stand-in answers, to reach every verdict). Machines report through
+// the catalog as the boot routes do.
 #include "catalog/catalog.h"
 #include "fleet/lifecycle.h"
 #include "fleet/rolloutengine.h"
 #include "testlab.h"
 #include "tst_http_support.h"
+#include "vm/imagetest.h"
 
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 using namespace drover;
 using namespace drover::test;
@@ -252,6 +256,92 @@ private Q_SLOTS:
         QCOMPARE(aborted->state, Rollout::State::Aborted);
         QVERIFY2(aborted->message.contains(QLatin1String("aborted by admin")), qPrintable(aborted->message));
         QVERIFY(!abortRollout(*c(), QStringLiteral("demo"), QStringLiteral("admin")).ok()); // once is enough
+    }
+
+    void requireTest_data()
+    {
+        QTest::addColumn<QString>("recorded"); // "", "passed", "failed": a verdict on record
+        QTest::addColumn<QString>("tester"); // "passes", "fails", "no verdict", "none"
+        QTest::addColumn<int>("testsRun");
+        QTest::addColumn<bool>("goesOn"); // the canary gets the image
+        QTest::addColumn<QString>("message");
+        QTest::newRow("test passes") << "" << "passes" << 1 << true << "os:2 passed its test in a VM";
+        QTest::newRow("test fails") << "" << "fails" << 1 << false << "check 50-service exited 1";
+        QTest::newRow("no verdict") << "" << "no verdict" << 1 << false << "gave no verdict";
+        QTest::newRow("pass on record") << "passed" << "fails" << 0 << true << "passed its test in a VM (";
+        QTest::newRow("failure on record") << "failed" << "passes" << 0 << false << "drover image test os:2";
+        QTest::newRow("no tester") << "" << "none" << 0 << false << "cannot test images in a VM";
+    }
+
+    void requireTest()
+    {
+        QFETCH(QString, recorded);
+        QFETCH(QString, tester);
+        QFETCH(int, testsRun);
+        QFETCH(bool, goesOn);
+        QFETCH(QString, message);
+        if (!recorded.isEmpty()) {
+            ImageTestResult verdict;
+            verdict.image = QStringLiteral("os:2");
+            verdict.passed = recorded == QLatin1String("passed");
+            verdict.reason = QStringLiteral("check 50-service exited 1");
+            QVERIFY(recordImageTest(*c(), verdict).ok());
+        }
+        auto r = planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:2"), { 1, false }, { 100, true }, 0, 0,
+            false, QStringLiteral("t"));
+        QVERIFY(r);
+        r->requireTest = true;
+        QVERIFY(r->save(*c()).ok());
+        RolloutEngine engine(c());
+        int runs = 0;
+        if (tester != QLatin1String("none")) {
+            engine.setTester([&](const QString &image, const std::function<void(const ImageTestResult &)> &done) {
+                ++runs;
+                ImageTestResult result;
+                result.image = image;
+                result.passed = tester == QLatin1String("passes");
+                result.verdict = tester != QLatin1String("no verdict");
+                result.reason
+                    = result.verdict ? QStringLiteral("check 50-service exited 1") : QStringLiteral("qemu died");
+                QTimer::singleShot(10, &engine, [done, result] { done(result); });
+            });
+        }
+        engine.tick();
+        if (testsRun > 0) {
+            // While the test runs, no machine gets the image.
+            QCOMPARE(Rollout::load(*c(), QStringLiteral("demo"))->test, QStringLiteral("running"));
+            QCOMPARE(assigned(QStringLiteral("pc-01")), QStringLiteral("os:1"));
+            QTRY_COMPARE(runs, testsRun);
+            QTRY_VERIFY(Rollout::load(*c(), QStringLiteral("demo"))->test != QLatin1String("running"));
+        }
+        const auto after = Rollout::load(*c(), QStringLiteral("demo"));
+        QVERIFY2(after->message.contains(message), qPrintable(after->message));
+        engine.tick();
+        QCOMPARE(runs, testsRun); // the verdict stands: no second test
+        QCOMPARE(assigned(QStringLiteral("pc-01")), goesOn ? QStringLiteral("os:2") : QStringLiteral("os:1"));
+        QCOMPARE(Rollout::load(*c(), QStringLiteral("demo"))->state,
+            goesOn ? Rollout::State::Running : Rollout::State::Failed);
+        for (int i = 2; i <= 5; ++i)
+            QCOMPARE(assigned(QStringLiteral("pc-0%1").arg(i)), QStringLiteral("os:1"));
+    }
+
+    void requireTestAfterRestart()
+    {
+        // Drover stopped while the test ran: the next engine runs it again.
+        auto r = planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:2"), { 1, false }, { 100, true }, 0, 0,
+            false, QStringLiteral("t"));
+        QVERIFY(r);
+        r->requireTest = true;
+        r->test = QStringLiteral("running");
+        QVERIFY(r->save(*c()).ok());
+        RolloutEngine engine(c());
+        int runs = 0;
+        engine.setTester([&runs](const QString &, const std::function<void(const ImageTestResult &)> &) { ++runs; });
+        engine.tick();
+        engine.tick(); // once is enough while it runs
+        QTRY_COMPARE(runs, 1);
+        QTest::qWait(20);
+        QCOMPARE(runs, 1);
     }
 };
 

@@ -14,8 +14,8 @@
 #include <QMimeData>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
-#include <QTableView>
 #include <QTest>
+#include <QTreeView>
 #include <QUndoStack>
 
 using namespace drover;
@@ -26,7 +26,7 @@ class TstFleetDrop : public QObject {
 
     TestLab m_t;
 
-    void drop(QTableView *table, int row, QMimeData *data)
+    void drop(QTreeView *table, int row, QMimeData *data)
     {
         const QModelIndex index = table->model()->index(row, 0);
         table->scrollTo(index);
@@ -88,7 +88,7 @@ private Q_SLOTS:
             ++asked;
             return true;
         });
-        QTableView *table = w.fleetView()->table();
+        QTreeView *table = w.fleetView()->table();
         QTRY_COMPARE(table->model()->rowCount(), 3);
         // Select pc-01 and pc-02, drop deb:2 on pc-02: both get it, pc-03 does not.
         table->selectionModel()->select(

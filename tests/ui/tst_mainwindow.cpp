@@ -16,8 +16,8 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
-#include <QTableView>
 #include <QTest>
+#include <QTreeView>
 
 using namespace drover;
 using namespace drover::test;

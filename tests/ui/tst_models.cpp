@@ -4,6 +4,7 @@
 #include "log/logmodel.h"
 #include "log/logview.h"
 #include "testlab.h"
+#include "vm/imagetest.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -49,6 +50,17 @@ private Q_SLOTS:
         QAbstractItemModelTester imageTester(&images, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(images.rowCount(), 1);
         QCOMPARE(images.index(0, ImageModel::Machines).data().toInt(), 1);
+        // A test in a VM shows up in its column, live, without resetting the model.
+        QCOMPARE(images.index(0, ImageModel::Tested).data().toString(), QStringLiteral("—"));
+        QSignalSpy resets(&images, &QAbstractItemModel::modelReset);
+        ImageTestResult verdict;
+        verdict.image = QStringLiteral("deb:1");
+        verdict.reason = QStringLiteral("check 50-service exited 1");
+        QVERIFY(recordImageTest(*t.lab->catalog(), verdict).ok());
+        QTRY_COMPARE(images.index(0, ImageModel::Tested).data().toString(), QStringLiteral("failed"));
+        QVERIFY(images.index(0, ImageModel::Tested).data(Qt::ToolTipRole).toString().contains(verdict.reason));
+        QVERIFY(!images.index(0, ImageModel::Tested).data(Qt::DecorationRole).isNull());
+        QCOMPARE(resets.count(), 0);
     }
 
     void logCapacityAndFilter()

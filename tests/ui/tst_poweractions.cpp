@@ -16,9 +16,9 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
-#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeView>
 #include <QUdpSocket>
 
 using namespace drover;
@@ -28,7 +28,7 @@ class TstPowerActions : public QObject {
     Q_OBJECT
     TestLab m_t;
 
-    static void selectRows(QTableView *table, const QList<int> &rows)
+    static void selectRows(QTreeView *table, const QList<int> &rows)
     {
         table->selectionModel()->clearSelection();
         for (int row : rows)
@@ -61,7 +61,7 @@ private Q_SLOTS:
         QVERIFY(power);
         QCOMPARE(power->actions().size(), 6); // on, wake, cycle, off, separator, status
         QVERIFY(!power->isEnabled());
-        QTableView *table = w.fleetView()->table();
+        QTreeView *table = w.fleetView()->table();
         QTRY_COMPARE(table->model()->rowCount(), 2);
         selectRows(table, { 0 });
         Q_EMIT menu.aboutToShow();
@@ -82,7 +82,7 @@ private Q_SLOTS:
         MainWindow w(m_t.lab.get());
         PowerActions *power = w.powerActions();
         QSignalSpy finished(power, &PowerActions::finished);
-        QTableView *table = w.fleetView()->table();
+        QTreeView *table = w.fleetView()->table();
         QTRY_COMPARE(table->model()->rowCount(), 2);
 
         QVERIFY(power->run(PowerAction::On, { QStringLiteral("pc-01") }));
@@ -126,7 +126,7 @@ private Q_SLOTS:
                     .ok());
         MainWindow w(m_t.lab.get());
         QSignalSpy finished(w.powerActions(), &PowerActions::finished);
-        QTableView *table = w.fleetView()->table();
+        QTreeView *table = w.fleetView()->table();
         QTRY_COMPARE(table->model()->rowCount(), 2);
         selectRows(table, { 0, 1 });
         QVERIFY(w.powerActions()->run(PowerAction::Wake, w.fleetView()->selectedMachines()));

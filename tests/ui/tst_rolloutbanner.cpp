@@ -10,14 +10,16 @@
 #include "main/mainwindow.h"
 #include "testlab.h"
 #include "tst_http_support.h"
+#include "vm/imagetest.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QStandardPaths>
-#include <QTableView>
 #include <QTest>
+#include <QTreeView>
 
 using namespace drover;
 using namespace drover::test;
@@ -67,7 +69,7 @@ private Q_SLOTS:
         QVERIFY2(banner->lines().first().contains(QLatin1String("os:2")), qPrintable(banner->lines().first()));
         QVERIFY2(banner->lines().first().contains(QLatin1String("wave 1 of 2")), qPrintable(banner->lines().first()));
         // The table shows where each machine stands.
-        QTableView *table = w.fleetView()->table();
+        QTreeView *table = w.fleetView()->table();
         auto assignedText
             = [table](int row) { return table->model()->index(row, FleetModel::AssignedImage).data().toString(); };
         QTRY_COMPARE(assignedText(0), QStringLiteral("os:2 (rollout: canary, rolling out)"));
@@ -93,8 +95,17 @@ private Q_SLOTS:
         // The canary is back on its previous image.
         QCOMPARE(c->effectiveAssignment(*c->machineByName(QStringLiteral("vm-1")))->image, QStringLiteral("os:1"));
 
-        // Started from the image panel's Roll Out…: bad input is named, nothing saved.
+        // Started from the image panel's Roll Out…: bad input is named, nothing saved. The
+        // dialog names the image's latest test in a VM, and requires one by default.
+        ImageTestResult verdict;
+        verdict.image = QStringLiteral("os:2");
+        verdict.passed = false;
+        verdict.reason = QStringLiteral("check 50-service exited 1");
+        QVERIFY(recordImageTest(*c, verdict).ok());
         RolloutDialog dialog(m_t.lab.get(), QStringLiteral("os:2"), &w);
+        QVERIFY2(dialog.requireTestBox()->text().contains(QLatin1String("failed on")),
+            qPrintable(dialog.requireTestBox()->text()));
+        QVERIFY(dialog.requireTestBox()->isChecked());
         QCOMPARE(dialog.groupBox()->currentText(), QStringLiteral("demo"));
         dialog.canaryEdit()->setText(QStringLiteral("half"));
         QVERIFY(!dialog.startRollout());
@@ -106,6 +117,7 @@ private Q_SLOTS:
         const auto started = Rollout::load(*c, QStringLiteral("demo"));
         QCOMPARE(started->state, Rollout::State::Running);
         QCOMPARE(started->bakeSeconds, 120);
+        QVERIFY(started->requireTest);
         QTRY_VERIFY(banner->isVisible());
     }
 };

@@ -14,3 +14,18 @@ e2e_die() {
 }
 # Milliseconds since the epoch, for measuring on the host side.
 e2e_ms() { date +%s%3N; }
+
+# Gives the reference recipe in DIR (a copy of examples/recipes) a readiness check that
+# always fails: the bad debian-server:3 of the rollout story (rollout.sh, tools/demo.sh).
+e2e_break_recipe() {
+  local dir=$1
+  cat >"$dir/scripts/90-broken-check.sh" <<'SCRIPT'
+#!/bin/sh
+mkdir -p /usr/lib/drover/ready.d
+printf '#!/bin/sh\necho "the service this image is for does not answer"\nexit 1\n' >/usr/lib/drover/ready.d/50-service
+chmod 0755 /usr/lib/drover/ready.d/50-service
+SCRIPT
+  sed -i 's|"scripts": \["scripts/10-hostname.sh"\]|"scripts": ["scripts/10-hostname.sh", "scripts/90-broken-check.sh"]|' \
+    "$dir/debian-server.json"
+  grep -q 90-broken-check "$dir/debian-server.json" || { echo "e2e_break_recipe: $dir/debian-server.json has other scripts" >&2; return 1; }
+}

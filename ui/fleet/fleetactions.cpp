@@ -1,6 +1,7 @@
 #include "fleet/fleetactions.h"
 
 #include "catalog/catalog.h"
+#include "fleet/fleetgrouping.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
 #include "lab/lab.h"
@@ -9,7 +10,6 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QSortFilterProxyModel>
-#include <QTableView>
 #include <QUndoCommand>
 #include <QUndoStack>
 
@@ -82,6 +82,7 @@ FleetActions::FleetActions(Lab *lab, FleetView *view, QUndoStack *undoStack, QWi
     })
 {
     connect(view->model(), &FleetModel::imageDropped, this, &FleetActions::onImageDropped);
+    connect(view->groups(), &LabelGroupModel::imageDroppedOnSection, this, &FleetActions::onImageDroppedOnSection);
 }
 
 void FleetActions::onImageDropped(const QString &image, const QString &machine)
@@ -89,6 +90,17 @@ void FleetActions::onImageDropped(const QString &image, const QString &machine)
     // Dropped on a selected row: the whole selection; elsewhere: that machine only.
     const QStringList selected = m_view->selectedMachines();
     assignToMachines(selected.contains(machine) ? selected : QStringList { machine }, image);
+}
+
+void FleetActions::onImageDroppedOnSection(
+    const QString &image, const QString &key, const QString &value, const QStringList &machines)
+{
+    // A "group" section is the group itself: machines that join it later follow too.
+    // Any other label only names the machines shown under it.
+    if (key == QLatin1String("group") && !value.isEmpty())
+        assignToGroup(value, image);
+    else
+        assignToMachines(machines, image);
 }
 
 bool FleetActions::assignToMachines(const QStringList &machines, const QString &image)

@@ -43,6 +43,8 @@ Q_SIGNALS:
 private:
     bool assign(const QList<AssignTarget> &targets, const QString &image);
     void onImageDropped(const QString &image, const QString &machine);
+    void onImageDroppedOnSection(
+        const QString &image, const QString &key, const QString &value, const QStringList &machines);
     void chooseImageAndAssign();
     void showHistory();
     bool confirmWithDialog(const QString &image, const QList<PlannedChange> &changes);

@@ -38,9 +38,11 @@ void FleetModel::reload()
             continue;
         for (const RolloutMachine &rm : r.machines) {
             const QString wave = rm.wave == 0 ? tr("canary") : tr("wave %1").arg(rm.wave + 1);
+            const bool untested = r.requireTest && r.test != QLatin1String("passed");
             const QString state = !rm.result.isEmpty() ? rm.result
                 : rm.readyMs > 0                       ? tr("baking")
                 : rm.assignedMs > 0                    ? tr("rolling out")
+                : untested                             ? tr("waiting for the test of %1 in a VM").arg(r.image)
                                                        : tr("waiting for %1").arg(r.image);
             inRollout.insert(rm.name, tr("%1, %2").arg(wave, state));
         }
@@ -128,6 +130,12 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
         return m.name;
     if (role == StateRole)
         return int(m.state);
+    if (role == LabelsRole) {
+        QVariantMap labels;
+        for (auto it = m.labels.cbegin(); it != m.labels.cend(); ++it)
+            labels.insert(it.key(), it.value());
+        return labels;
+    }
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
         switch (Column(index.column())) {
         case Name:

@@ -16,7 +16,8 @@ class FleetModel final : public QAbstractTableModel {
     Q_DISABLE_COPY_MOVE(FleetModel)
 public:
     enum Column { Name, Mac, Address, Status, CurrentImage, AssignedImage, LastSeen, Labels, ColumnCount };
-    enum Role { MachineNameRole = Qt::UserRole + 1, StateRole };
+    // LabelsRole: the machine's labels as a QVariantMap, for grouping by label.
+    enum Role { MachineNameRole = Qt::UserRole + 1, StateRole, LabelsRole };
 
     explicit FleetModel(Catalog *catalog, QObject *parent = nullptr);
 

@@ -1,32 +1,58 @@
 #include "fleet/fleetview.h"
 
+#include "fleet/fleetgrouping.h"
 #include "fleet/fleetmodel.h"
 #include "main/emptystate.h"
 
+#include <QComboBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QLineEdit>
+#include <QSettings>
 #include <QSortFilterProxyModel>
-#include <QTableView>
+#include <QTreeView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace drover {
+
+namespace {
+
+const QString groupBySetting = QStringLiteral("fleet/groupBy");
+
+} // namespace
 
 FleetView::FleetView(FleetModel *model, QWidget *parent)
     : QWidget(parent)
     , m_model(model)
     , m_proxy(new QSortFilterProxyModel(this))
+    , m_groups(new LabelGroupModel(this))
     , m_search(new QLineEdit(this))
-    , m_table(new QTableView(this))
+    , m_groupBy(new QComboBox(this))
+    , m_table(new QTreeView(this))
 {
     m_proxy->setSourceModel(model);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_proxy->setFilterKeyColumn(-1); // search every column
     m_proxy->setSortCaseSensitivity(Qt::CaseInsensitive);
+    m_groups->setSourceModel(m_proxy);
     m_search->setPlaceholderText(tr("Search machines by name, MAC, address, image or label (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     connect(m_search, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
 
-    m_table->setModel(m_proxy);
+    m_groupBy->setObjectName(QStringLiteral("fleetGroupBy"));
+    m_groupBy->setToolTip(tr("Show the machines in sections, one per value of a label"));
+    m_groupBy->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_groupBy, &QComboBox::currentIndexChanged, this,
+        [this](int index) { setGroupKey(m_groupBy->itemData(index).toString()); });
+
+    m_table->setModel(m_groups);
+    // Flat, a tree looks like a table; uniform row heights keep 10,000 rows fast.
+    m_table->setRootIsDecorated(false);
+    m_table->setUniformRowHeights(true);
+    m_table->setAllColumnsShowFocus(true);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(FleetModel::Name, Qt::AscendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -36,8 +62,7 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
     m_table->setDropIndicatorShown(true);
     m_table->viewport()->setAcceptDrops(true); // drops land on the viewport, not the view
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->header()->setStretchLastSection(true);
     m_table->setObjectName(QStringLiteral("fleetTable"));
     // Sized from the font, not the contents: measuring 10,000 rows on every refresh is slow.
     const QFontMetrics metrics = m_table->fontMetrics();
@@ -46,20 +71,126 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
     m_table->setColumnWidth(FleetModel::Address, metrics.horizontalAdvance(QStringLiteral("192.168.100.200")) + 24);
     m_table->setColumnWidth(FleetModel::Status, metrics.horizontalAdvance(QStringLiteral("booting: configured")) + 40);
 
+    // Sections come back after every reset (the catalog changed) and after sorting and
+    // searching (a section may reappear): spanned, and expanded unless the user collapsed it.
+    connect(m_groups, &QAbstractItemModel::modelReset, this, &FleetView::applySections);
+    connect(m_groups, &QAbstractItemModel::layoutChanged, this, &FleetView::applySections);
+    connect(m_table, &QTreeView::expanded, this, [this](const QModelIndex &index) { rememberExpanded(index, true); });
+    connect(m_table, &QTreeView::collapsed, this, [this](const QModelIndex &index) { rememberExpanded(index, false); });
+    connect(model, &QAbstractItemModel::modelReset, this, &FleetView::refreshGroupChoices);
+
+    auto *strip = new QHBoxLayout;
+    strip->addWidget(m_search, 1);
+    auto *label = new QLabel(tr("&Group by:"), this);
+    label->setBuddy(m_groupBy);
+    strip->addWidget(label);
+    strip->addWidget(m_groupBy);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_search);
+    layout->addLayout(strip);
     layout->addWidget(new EmptyState(m_table, model,
         tr("No machines yet.\n\nMachines appear here when they network-boot from "
            "Drover's boot server, or add one with Machines → Add Machine… (Ctrl+N)."),
         this));
+
+    setGroupKey(QSettings().value(groupBySetting).toString()); // fills the combo too
+}
+
+QStringList FleetView::labelKeys() const
+{
+    QSet<QString> keys;
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const Machine &m = m_model->machineAt(row);
+        for (auto it = m.labels.cbegin(); it != m.labels.cend(); ++it)
+            keys.insert(it.key());
+    }
+    QStringList sorted(keys.cbegin(), keys.cend());
+    std::sort(sorted.begin(), sorted.end(),
+        [](const QString &a, const QString &b) { return QString::localeAwareCompare(a, b) < 0; });
+    if (sorted.removeOne(QStringLiteral("group")))
+        sorted.prepend(QStringLiteral("group"));
+    return sorted;
+}
+
+void FleetView::refreshGroupChoices()
+{
+    QStringList keys = labelKeys();
+    // A chosen key no machine has any more stays listed, so the choice never changes by itself.
+    const QString current = groupKey();
+    if (!current.isEmpty() && !keys.contains(current))
+        keys.append(current);
+    QStringList listed;
+    for (int i = 1; i < m_groupBy->count(); ++i)
+        listed.append(m_groupBy->itemData(i).toString());
+    const QSignalBlocker blocker(m_groupBy);
+    if (listed != keys || m_groupBy->count() == 0) {
+        m_groupBy->clear();
+        m_groupBy->addItem(tr("(none)"), QString());
+        for (const QString &key : std::as_const(keys))
+            m_groupBy->addItem(key, key);
+    }
+    m_groupBy->setCurrentIndex(std::max(0, m_groupBy->findData(current)));
+}
+
+QString FleetView::groupKey() const
+{
+    return m_groups->groupKey();
+}
+
+void FleetView::setGroupKey(const QString &key)
+{
+    if (key != m_groups->groupKey()) {
+        m_groups->setGroupKey(key);
+        m_table->setRootIsDecorated(!key.isEmpty());
+        QSettings().setValue(groupBySetting, key);
+    }
+    refreshGroupChoices();
+}
+
+void FleetView::applySections()
+{
+    const QString key = m_groups->groupKey();
+    if (key.isEmpty())
+        return;
+    const QSet<QString> collapsed = m_collapsed.value(key);
+    for (int row = 0; row < m_groups->rowCount(); ++row) {
+        const QModelIndex section = m_groups->index(row, 0);
+        m_table->setFirstColumnSpanned(row, {}, true);
+        const bool wanted = !collapsed.contains(m_groups->sectionValue(section));
+        if (m_table->isExpanded(section) != wanted)
+            m_table->setExpanded(section, wanted);
+    }
+}
+
+void FleetView::rememberExpanded(const QModelIndex &index, bool expanded)
+{
+    if (!m_groups->isSection(index))
+        return;
+    QSet<QString> &collapsed = m_collapsed[m_groups->groupKey()];
+    if (expanded)
+        collapsed.remove(m_groups->sectionValue(index));
+    else
+        collapsed.insert(m_groups->sectionValue(index));
 }
 
 QStringList FleetView::selectedMachines() const
 {
     QStringList names;
-    for (const QModelIndex &index : m_table->selectionModel()->selectedRows())
-        names.append(index.data(FleetModel::MachineNameRole).toString());
+    QSet<QString> seen;
+    auto add = [&names, &seen](const QString &name) {
+        if (!name.isEmpty() && !seen.contains(name)) {
+            seen.insert(name);
+            names.append(name);
+        }
+    };
+    for (const QModelIndex &index : m_table->selectionModel()->selectedRows()) {
+        if (m_groups->isSection(index)) {
+            for (const QString &name : m_groups->machinesIn(index))
+                add(name);
+        } else {
+            add(index.data(FleetModel::MachineNameRole).toString());
+        }
+    }
     return names;
 }
 

@@ -1,15 +1,20 @@
-// FleetView: the fleet table with its search box; sortable, multi-select.
+// FleetView: the fleet table with its search box and "Group by" choice; sortable,
+// multi-select, flat or in sections by a label.
 #pragma once
 
+#include <QHash>
+#include <QSet>
 #include <QWidget>
 
+class QComboBox;
 class QLineEdit;
 class QSortFilterProxyModel;
-class QTableView;
+class QTreeView;
 
 namespace drover {
 
 class FleetModel;
+class LabelGroupModel;
 
 class FleetView final : public QWidget {
     Q_OBJECT
@@ -17,19 +22,36 @@ class FleetView final : public QWidget {
 public:
     explicit FleetView(FleetModel *model, QWidget *parent = nullptr);
 
-    QTableView *table() const { return m_table; }
+    // A tree that looks like a table while flat; in sections when grouped by a label.
+    QTreeView *table() const { return m_table; }
     QLineEdit *search() const { return m_search; }
+    QComboBox *groupBy() const { return m_groupBy; }
     QSortFilterProxyModel *proxy() const { return m_proxy; }
+    LabelGroupModel *groups() const { return m_groups; }
+    // The selected machines; a selected section header stands for the machines under it.
     QStringList selectedMachines() const;
     FleetModel *model() const { return m_model; }
+    // Shows the machines in sections by the label `key`; empty for the flat table. Remembered.
+    void setGroupKey(const QString &key);
+    QString groupKey() const;
+    // The label keys the catalog's machines have, "group" first: what the combo offers.
+    QStringList labelKeys() const;
     // A strip shown above the search box (the rollout banner); the view takes it over.
     void setBanner(QWidget *banner);
 
 private:
+    void refreshGroupChoices();
+    void applySections();
+    void rememberExpanded(const QModelIndex &index, bool expanded);
+
     FleetModel *m_model;
     QSortFilterProxyModel *m_proxy;
+    LabelGroupModel *m_groups;
     QLineEdit *m_search;
-    QTableView *m_table;
+    QComboBox *m_groupBy;
+    QTreeView *m_table;
+    // Collapsed sections per label key, by value: kept across the model's resets.
+    QHash<QString, QSet<QString>> m_collapsed;
 };
 
 } // namespace drover

@@ -3,6 +3,7 @@
 #include "catalog/catalog.h"
 #include "fleet/rollout.h"
 #include "lab/lab.h"
+#include "vm/imagetest.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -10,6 +11,7 @@
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QSpinBox>
 
@@ -25,6 +27,7 @@ RolloutDialog::RolloutDialog(Lab *lab, const QString &image, QWidget *parent)
     , m_bake(new QLineEdit(QStringLiteral("5m"), this))
     , m_maxFailures(new QSpinBox(this))
     , m_reboot(new QCheckBox(tr("Power-cycle each machine when it gets the image"), this))
+    , m_requireTest(new QCheckBox(this))
     , m_error(new QLabel(this))
 {
     setWindowTitle(tr("Roll Out %1").arg(image));
@@ -42,6 +45,16 @@ RolloutDialog::RolloutDialog(Lab *lab, const QString &image, QWidget *parent)
     m_maxFailures->setToolTip(tr("More failed machines than this stop the rollout and give every machine it "
                                  "touched its previous image back"));
     m_reboot->setToolTip(tr("Without it, machines get the image at their next reboot, whenever that is"));
+    // The latest verdict on this image, so the admin knows whether "test first" costs a boot.
+    const auto record = lastImageTest(*lab->catalog(), image);
+    const QString when = record ? QLocale().toString(record->at, QLocale::ShortFormat) : QString();
+    m_requireTest->setText(!record ? tr("Test the image in a VM first (not tested yet: the boot server boots it once)")
+            : record->passed       ? tr("Require a passing test in a VM (passed on %1)").arg(when)
+                             : tr("Require a passing test in a VM (failed on %1: the rollout would stop)").arg(when));
+    m_requireTest->setChecked(true);
+    m_requireTest->setToolTip(tr("No machine gets the image before it reached ready in a throwaway virtual machine "
+                                 "booted through this Drover; a failed test stops the rollout before any machine"));
+    m_requireTest->setObjectName(QStringLiteral("rolloutRequireTest"));
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: palette(highlight)"));
     m_error->setObjectName(QStringLiteral("rolloutError"));
@@ -53,6 +66,7 @@ RolloutDialog::RolloutDialog(Lab *lab, const QString &image, QWidget *parent)
     form->addRow(tr("&Bake time:"), m_bake);
     form->addRow(tr("&Stop after failures:"), m_maxFailures);
     form->addRow(m_reboot);
+    form->addRow(m_requireTest);
     form->addRow(m_error);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("&Start Rollout"));
@@ -83,6 +97,7 @@ bool RolloutDialog::startRollout()
         m_error->setText(r.error());
         return false;
     }
+    r->requireTest = m_requireTest->isChecked();
     if (Status s = r->save(*m_lab->catalog()); !s) {
         m_error->setText(s.error());
         return false;

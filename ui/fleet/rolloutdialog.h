@@ -1,6 +1,7 @@
 // RolloutDialog: "Roll Out to a Group…" — pick the group, how many canaries go first, the
-// wave size, the bake time, how many failures stop it, and whether Drover reboots the
-// machines; the plan is checked (planRollout) before anything is saved.
+// wave size, the bake time, how many failures stop it, whether Drover reboots the machines
+// and whether the image must pass a test in a VM first (on by default; the latest verdict
+// on record is shown); the plan is checked (planRollout) before anything is saved.
 #pragma once
 
 #include <QDialog>
@@ -25,6 +26,7 @@ public:
     QLineEdit *canaryEdit() const { return m_canary; }
     QLineEdit *waveEdit() const { return m_wave; }
     QLineEdit *bakeEdit() const { return m_bake; }
+    QCheckBox *requireTestBox() const { return m_requireTest; }
     QLabel *errorLabel() const { return m_error; }
     // Plans and saves the rollout; false with the reason shown when something is wrong.
     bool startRollout();
@@ -38,6 +40,7 @@ private:
     QLineEdit *m_bake;
     QSpinBox *m_maxFailures;
     QCheckBox *m_reboot;
+    QCheckBox *m_requireTest;
     QLabel *m_error;
 };
 

@@ -2,6 +2,7 @@
 
 #include "catalog/catalog.h"
 
+#include <QIcon>
 #include <QLocale>
 #include <QMimeData>
 
@@ -12,7 +13,9 @@ ImageModel::ImageModel(Catalog *catalog, QObject *parent)
     , m_catalog(catalog)
 {
     connect(catalog, &Catalog::changed, this, [this](const QString &table) {
-        if (table != QLatin1String("boot_event") && table != QLatin1String("setting"))
+        if (table == QLatin1String("setting"))
+            refreshTests();
+        else if (table != QLatin1String("boot_event"))
             reload();
     });
     reload();
@@ -23,7 +26,23 @@ void ImageModel::reload()
     beginResetModel();
     m_images = m_catalog->images();
     m_users = m_catalog->machinesPerImage();
+    m_tests.clear();
+    for (const ImageRecord &image : std::as_const(m_images))
+        m_tests.insert(image.tag(), lastImageTest(*m_catalog, image.tag()));
     endResetModel();
+}
+
+void ImageModel::refreshTests()
+{
+    for (int row = 0; row < m_images.size(); ++row) {
+        const QString tag = m_images.at(row).tag();
+        const auto now = lastImageTest(*m_catalog, tag);
+        const auto before = m_tests.value(tag);
+        if (now.has_value() == before.has_value() && (!now || now->at == before->at))
+            continue;
+        m_tests.insert(tag, now);
+        Q_EMIT dataChanged(index(row, Tested), index(row, Tested));
+    }
 }
 
 int ImageModel::rowCount(const QModelIndex &parent) const
@@ -43,8 +62,23 @@ QVariant ImageModel::data(const QModelIndex &index, int role) const
     const ImageRecord &image = m_images.at(index.row());
     if (role == TagRole)
         return image.tag();
+    const auto &test = m_tests.value(image.tag());
+    if (index.column() == Tested && test) {
+        const QString when = QLocale().toString(test->at.toLocalTime(), QLocale::ShortFormat);
+        if (role == Qt::ToolTipRole)
+            return test->passed ? tr("Passed its test in a VM on %1: ready after %2 s\n%3")
+                                      .arg(when)
+                                      .arg(test->seconds, 0, 'f', 1)
+                                      .arg(test->reason)
+                                : tr("Failed its test in a VM on %1:\n%2").arg(when, test->reason);
+        if (role == Qt::DecorationRole)
+            return QIcon(
+                test->passed ? QStringLiteral(":/icons/state-ready.svg") : QStringLiteral(":/icons/state-failed.svg"));
+    }
     if (role == Qt::ToolTipRole)
-        return tr("%1\nmanifest %2").arg(image.tag(), image.manifestDigest);
+        return index.column() == Tested
+            ? tr("Not tested in a VM yet: Test in a VM in the menu, or drover image test %1").arg(image.tag())
+            : tr("%1\nmanifest %2").arg(image.tag(), image.manifestDigest);
     if (role == Qt::TextAlignmentRole && (index.column() == Size || index.column() == Machines))
         return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole)
@@ -60,6 +94,8 @@ QVariant ImageModel::data(const QModelIndex &index, int role) const
         return QLocale().toString(image.created.toLocalTime(), QLocale::ShortFormat);
     case Machines:
         return m_users.value(image.tag());
+    case Tested:
+        return !test ? tr("—") : test->passed ? tr("passed") : tr("failed");
     case ColumnCount:
         break;
     }
@@ -105,6 +141,8 @@ QVariant ImageModel::headerData(int section, Qt::Orientation orientation, int ro
         return tr("Created");
     case Machines:
         return tr("Machines");
+    case Tested:
+        return tr("Tested");
     case ColumnCount:
         break;
     }

@@ -1,7 +1,9 @@
-// ImageModel: the images in the catalog with their size, age and how many machines use each.
+// ImageModel: the images in the catalog with their size, age, how many machines use each,
+// and the latest test in a VM of each (passed or failed, the reason in the tooltip).
 #pragma once
 
 #include "catalog/records.h"
+#include "vm/imagetest.h"
 
 #include <QAbstractTableModel>
 #include <QMap>
@@ -14,7 +16,7 @@ class ImageModel final : public QAbstractTableModel {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ImageModel)
 public:
-    enum Column { Name, Version, Size, Created, Machines, ColumnCount };
+    enum Column { Name, Version, Size, Created, Machines, Tested, ColumnCount };
     enum Role { TagRole = Qt::UserRole + 1 };
 
     explicit ImageModel(Catalog *catalog, QObject *parent = nullptr);
@@ -36,7 +38,11 @@ public Q_SLOTS:
     void reload();
 
 private:
+    // Verdicts live in settings, which change often (rollouts): only that column refreshes.
+    void refreshTests();
+
     Catalog *m_catalog;
+    QHash<QString, std::optional<ImageTestRecord>> m_tests;
     QList<ImageRecord> m_images;
     QMap<QString, int> m_users;
 };

@@ -35,7 +35,7 @@
 #include <QMimeData>
 #include <QSettings>
 #include <QStatusBar>
-#include <QTableView>
+#include <QTreeView>
 #include <QUndoStack>
 
 namespace drover {

@@ -1,0 +1,91 @@
+// LabelGroupModel: the fleet table in sections, one per value of a label (group, room, …),
+// each a header row with the machines under it; with no label chosen it is the flat table.
+// It sits on the sorted, filtered fleet, so sections follow the search and sort in place.
+#pragma once
+
+#include <QAbstractItemModel>
+#include <QHash>
+#include <QList>
+#include <QPersistentModelIndex>
+#include <QPointer>
+
+namespace drover {
+
+class LabelGroupModel final : public QAbstractItemModel {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LabelGroupModel)
+public:
+    // Roles of a section row; a machine row answers the source's roles (MachineNameRole…).
+    enum Role { IsSectionRole = Qt::UserRole + 100, SectionValueRole };
+
+    explicit LabelGroupModel(QObject *parent = nullptr);
+
+    // Rows must answer FleetModel::LabelsRole and StateRole in column 0.
+    void setSourceModel(QAbstractItemModel *source);
+    QAbstractItemModel *sourceModel() const { return m_source; }
+    // An empty key is the flat table.
+    void setGroupKey(const QString &key);
+    QString groupKey() const { return m_key; }
+
+    bool isSection(const QModelIndex &index) const;
+    // The label value of a section; empty for the section of machines without the label.
+    QString sectionValue(const QModelIndex &index) const;
+    // The machines shown under a section, in the order shown.
+    QStringList machinesIn(const QModelIndex &section) const;
+    QModelIndex mapToSource(const QModelIndex &index) const;
+    QModelIndex mapFromSource(const QModelIndex &sourceIndex) const;
+
+    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
+    QModelIndex parent(const QModelIndex &child) const override;
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    Qt::ItemFlags flags(const QModelIndex &index) const override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+
+    // Drops: on a machine row, the source handles it; on a section row, sectionDropped.
+    QStringList mimeTypes() const override;
+    Qt::DropActions supportedDropActions() const override;
+    bool canDropMimeData(
+        const QMimeData *data, Qt::DropAction action, int row, int column, const QModelIndex &parent) const override;
+    bool dropMimeData(
+        const QMimeData *data, Qt::DropAction action, int row, int column, const QModelIndex &parent) override;
+
+Q_SIGNALS:
+    // An image dropped on a section header: `value` is empty for the "(no key)" section.
+    void imageDroppedOnSection(
+        const QString &image, const QString &key, const QString &value, const QStringList &machines);
+
+private:
+    struct Section {
+        QString value;
+        QList<int> rows; // source rows, in source (sorted) order
+        QList<int> states; // machines per MachineState
+    };
+    // What a persistent index pointed at, to find it again after the sections are rebuilt.
+    struct Saved {
+        QPersistentModelIndex source; // a machine row
+        QString section; // a section row
+        int column = 0;
+        bool isSection = false;
+    };
+
+    void rebuild();
+    QString sectionText(const Section &section) const;
+    void beginSourceLayoutChange();
+    void endSourceLayoutChange();
+    void onSourceDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles);
+
+    QPointer<QAbstractItemModel> m_source;
+    QString m_key;
+    QList<Section> m_sections;
+    QList<int> m_sectionOfRow; // source row → section
+    QList<int> m_positionOfRow; // source row → row within its section
+    QList<QMetaObject::Connection> m_connections;
+    QModelIndexList m_savedFrom; // our persistent indexes, before the change
+    QList<Saved> m_saved;
+    int m_layoutDepth = 0;
+};
+
+} // namespace drover
