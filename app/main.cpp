@@ -91,7 +91,10 @@ void installTranslators(QCoreApplication &app, const QString &lang)
 {
     const QLocale locale = lang.isEmpty() ? QLocale::system() : QLocale(lang);
     auto *own = new QTranslator(&app);
-    if (own->load(locale, QStringLiteral("drover"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+    // Without a translation for the locale (the C locale too), English with its plural
+    // forms: "1 machine", not "1 machine(s)".
+    if (own->load(locale, QStringLiteral("drover"), QStringLiteral("_"), QStringLiteral(":/i18n"))
+        || own->load(QStringLiteral(":/i18n/drover_en")))
         QCoreApplication::installTranslator(own);
     auto *qt = new QTranslator(&app);
     if (qt->load(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fails when a translations/*.ts file lacks a source string of the code or leaves one
 # untranslated: lupdate refreshes a copy of each file from the sources and the copy is
-# checked for new ("unfinished") entries.
+# checked for new ("unfinished") entries. drover_en.ts holds only the English plural forms.
 set -euo pipefail
 src=$1
 lupdate=${LUPDATE:-lupdate}
@@ -11,7 +11,9 @@ status=0
 for ts in "$src"/translations/*.ts; do
   copy="$tmp/$(basename "$ts")"
   cp "$ts" "$copy"
-  "$lupdate" -silent -no-obsolete -locations none -extensions cpp,h \
+  only=()
+  [[ $(basename "$ts") == drover_en.ts ]] && only=(-pluralonly)
+  "$lupdate" -silent -no-obsolete -locations none "${only[@]}" -extensions cpp,h \
     "$src/app" "$src/core" "$src/ui" -ts "$copy" >/dev/null
   missing=$(grep -c 'type="unfinished"' "$copy" || true)
   if ((missing > 0)); then

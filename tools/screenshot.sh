@@ -20,3 +20,12 @@ d machine add bench-1 --mac 52:54:00:00:02:01 --label group=bench
 export HOME="$data/home" XDG_CONFIG_HOME="$data/config"
 xvfb-run -a -s "-screen 0 1440x900x24" "$exe" --data "$data" --screenshot "$out/main-window.png"
 echo "screenshot: $out/main-window.png"
+
+# The fleet grouped by the label "room" (Group by), with a few more machines.
+d machine add lab-01 --mac 52:54:00:00:03:01 --label group=room-b --label room=101
+d machine add lab-02 --mac 52:54:00:00:03:02 --label group=room-b --label room=101
+d machine add lab-03 --mac 52:54:00:00:03:03 --label group=room-b --label room=102
+mkdir -p "$XDG_CONFIG_HOME/drover"
+printf '[fleet]\ngroupBy=group\n' >>"$XDG_CONFIG_HOME/drover/drover.conf"
+xvfb-run -a -s "-screen 0 1440x900x24" "$exe" --data "$data" --screenshot "$out/fleet-grouped.png"
+echo "screenshot: $out/fleet-grouped.png"

@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -84,17 +85,38 @@ private Q_SLOTS:
         QCOMPARE(QJsonDocument::fromJson(r.out).array().size(), 0);
     }
 
+    // The server's log in the language asked for, with the plural forms of that language:
+    // English (also in the C locale) says "2 threads", not "2 thread(s)".
+    void headlessStopsOnSigterm_data()
+    {
+        QTest::addColumn<QString>("lang");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("C locale") << "" << "(2 threads)";
+        QTest::newRow("English") << "en" << "(2 threads)";
+        QTest::newRow("German") << "de" << "HTTP-Bootserver lauscht auf Port 18931 (2 Threads)";
+    }
+
     void headlessStopsOnSigterm()
     {
+        QFETCH(QString, lang);
+        QFETCH(QString, says);
         QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char *name : { "LANG", "LC_ALL", "LC_MESSAGES", "LANGUAGE" })
+            env.remove(QString::fromLatin1(name));
+        p.setProcessEnvironment(env);
+        QStringList args { QStringLiteral("--data"), m_dir.path() };
+        if (!lang.isEmpty())
+            args << QStringLiteral("--lang") << lang;
         // DHCP off and high ports: the test needs no interface and no privileged port.
         p.start(qEnvironmentVariable("DROVER_EXECUTABLE"),
-            { QStringLiteral("--data"), m_dir.path(), QStringLiteral("--headless"), QStringLiteral("--dhcp"),
-                QStringLiteral("off"), QStringLiteral("--http-port"), QStringLiteral("18931"),
-                QStringLiteral("--tftp-port"), QStringLiteral("18932") });
+            args
+                + QStringList { QStringLiteral("--headless"), QStringLiteral("--dhcp"), QStringLiteral("off"),
+                    QStringLiteral("--http-port"), QStringLiteral("18931"), QStringLiteral("--tftp-port"),
+                    QStringLiteral("18932") });
         QVERIFY(p.waitForStarted());
         QByteArray err;
-        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("running headless"), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains(says.toUtf8()), 10000);
         p.terminate(); // SIGTERM
         QVERIFY(p.waitForFinished(10000));
         QCOMPARE(p.exitStatus(), QProcess::NormalExit);

@@ -1,11 +1,14 @@
 // core/power: the URL forms with their bad inputs, and each method against a real peer where
 // this machine has one — a UDP socket receiving the Wake-on-LAN packet, a real qemu's QMP
-// socket. ipmitool gets a stand-in on PATH (fault injection: no BMC here) to show how it is
-// called and how its failures read; Redfish talks to a small BMC simulator in this test,
-// since Debian ships no Redfish emulator.
+// socket, OpenIPMI's BMC simulator (ipmi_sim) answering the real ipmitool over RMCP+ on
+// loopback, its chassis power starting and killing a stand-in machine process. A stand-in
+// ipmitool on PATH remains for fault injection: the exact argv and environment, and how an
+// exit status reads. Redfish talks to a small BMC simulator in this test, since Debian ships
+// no Redfish emulator.
 #include "power/powercontrol.h"
 #include "qmpvm.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QHttpServer>
@@ -22,8 +25,172 @@
 #include <QUdpSocket>
 #include <QtConcurrentRun>
 
+#include <signal.h>
+
 using namespace drover;
 using namespace drover::test;
+
+namespace {
+
+// OpenIPMI's BMC simulator on 127.0.0.1: one LAN channel (IPMI 2.0 / RMCP+) with the user
+// admin. With a machine, chassis power is real: power on starts machine.sh (a sleep standing
+// in for the host) and power off kills it; no VM ever connects to the serial channel, so the
+// simulator kills at its next one-second tick instead of asking the host to shut down.
+class IpmiSimulator final {
+    Q_DISABLE_COPY_MOVE(IpmiSimulator)
+public:
+    static constexpr auto password = "Dr0ver-bmc-pw";
+
+    IpmiSimulator() = default;
+    ~IpmiSimulator()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.terminate();
+            if (!m_process.waitForFinished(5000)) {
+                m_process.kill();
+                m_process.waitForFinished(2000);
+            }
+        }
+        // ipmi_sim leaves its started command running when it exits: end the machine too.
+        if (const qint64 pid = machinePid(); pid > 0)
+            ::kill(pid_t(pid), SIGKILL);
+    }
+
+    // Empty when ipmi_sim and ipmitool are both installed, else what is missing.
+    static QString missing()
+    {
+        QStringList absent;
+        if (QStandardPaths::findExecutable(QStringLiteral("ipmi_sim")).isEmpty())
+            absent << QStringLiteral("ipmi_sim (Debian package openipmi)");
+        if (QStandardPaths::findExecutable(QStringLiteral("ipmitool")).isEmpty())
+            absent << QStringLiteral("ipmitool (Debian package ipmitool)");
+        return absent.join(QStringLiteral(", "));
+    }
+
+    bool start(bool withMachine, QString *why)
+    {
+        if (!m_dir.isValid()) {
+            *why = QStringLiteral("no temporary directory");
+            return false;
+        }
+        const QString script = m_dir.filePath(QStringLiteral("machine.sh"));
+        QFile machine(script);
+        if (!machine.open(QIODevice::WriteOnly)
+            || machine.write(QStringLiteral("#!/bin/sh\necho $$ > '%1'\nexec sleep 600\n")
+                       .arg(m_dir.filePath(QStringLiteral("machine.pid")))
+                       .toUtf8())
+                <= 0) {
+            *why = machine.errorString();
+            return false;
+        }
+        machine.close();
+        machine.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QDir(m_dir.path()).mkpath(QStringLiteral("state"));
+        // A port found free can be taken before ipmi_sim binds it: then it exits, and we retry.
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            QUdpSocket udp;
+            QTcpServer tcp;
+            if (!udp.bind(QHostAddress::LocalHost, 0) || !tcp.listen(QHostAddress::LocalHost, 0)) {
+                *why = QStringLiteral("no free loopback port");
+                return false;
+            }
+            m_port = udp.localPort();
+            const quint16 serialPort = tcp.serverPort();
+            udp.close();
+            tcp.close();
+            QString conf = QStringLiteral("name \"drover-test\"\n"
+                                          "set_working_mc 0x20\n"
+                                          "startlan 1\n"
+                                          "  addr 127.0.0.1 %1\n"
+                                          "  priv_limit admin\n"
+                                          "  allowed_auths_callback md5\n"
+                                          "  allowed_auths_user md5\n"
+                                          "  allowed_auths_operator md5\n"
+                                          "  allowed_auths_admin md5\n"
+                                          "  guid a123456789abcdefa123456789abcdef\n"
+                                          "endlan\n"
+                                          "user 2 true \"admin\" \"%2\" admin 10 md5\n")
+                               .arg(m_port)
+                               .arg(QLatin1String(password));
+            if (withMachine)
+                conf += QStringLiteral("serial 15 127.0.0.1 %1 codec VM\n"
+                                       "startcmd \"%2\"\n"
+                                       "startnow false\n"
+                                       "poweroff_wait 1\n"
+                                       "kill_wait 1\n")
+                            .arg(serialPort)
+                            .arg(script);
+            const QString emu = QStringLiteral("mc_setbmc 0x20\n"
+                                               "mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02\n"
+                                               "mc_enable 0x20\n");
+            if (!writeFile(QStringLiteral("lan.conf"), conf, why) || !writeFile(QStringLiteral("bmc.emu"), emu, why))
+                return false;
+            m_process.setProcessChannelMode(QProcess::MergedChannels);
+            m_process.setWorkingDirectory(m_dir.path());
+            m_process.start(QStringLiteral("ipmi_sim"),
+                { QStringLiteral("-n"), QStringLiteral("-c"), m_dir.filePath(QStringLiteral("lan.conf")),
+                    QStringLiteral("-f"), m_dir.filePath(QStringLiteral("bmc.emu")), QStringLiteral("-s"),
+                    m_dir.filePath(QStringLiteral("state")) });
+            if (!m_process.waitForStarted(5000)) {
+                *why = QStringLiteral("cannot run ipmi_sim: %1").arg(m_process.errorString());
+                return false;
+            }
+            // It says so once its LAN socket is bound; requests sent from then on are answered.
+            QByteArray output;
+            const QDeadlineTimer deadline(10000);
+            while (!output.contains("Opened UDP port") && m_process.state() == QProcess::Running
+                && !deadline.hasExpired()) {
+                m_process.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())));
+                output += m_process.readAll();
+            }
+            if (output.contains("Opened UDP port"))
+                return true;
+            m_process.kill();
+            m_process.waitForFinished(2000);
+            output += m_process.readAll();
+            *why = QStringLiteral("ipmi_sim did not open its LAN port: %1").arg(QString::fromLocal8Bit(output));
+            if (!output.contains("in use"))
+                return false;
+        }
+        return false;
+    }
+
+    QString url(const QString &user, const QString &secret) const
+    {
+        return QStringLiteral("ipmi://%1:%2@127.0.0.1:%3").arg(user, secret).arg(m_port);
+    }
+
+    // The running machine process, or 0: none was started, or it is gone.
+    qint64 machinePid() const
+    {
+        QFile file(m_dir.filePath(QStringLiteral("machine.pid")));
+        if (!file.open(QIODevice::ReadOnly))
+            return 0;
+        const qint64 pid = file.readAll().trimmed().toLongLong();
+        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        // A reused pid is not ours: ours runs sleep 600 (machine.sh execs it at once).
+        if (pid <= 0 || !cmdline.open(QIODevice::ReadOnly) || !cmdline.readAll().startsWith("sleep"))
+            return 0;
+        return pid;
+    }
+
+private:
+    bool writeFile(const QString &name, const QString &text, QString *why)
+    {
+        QFile file(m_dir.filePath(name));
+        if (!file.open(QIODevice::WriteOnly) || file.write(text.toUtf8()) <= 0) {
+            *why = QStringLiteral("%1: %2").arg(name, file.errorString());
+            return false;
+        }
+        return true;
+    }
+
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    quint16 m_port = 0;
+};
+
+} // namespace
 
 class TstPower : public QObject {
     Q_OBJECT
@@ -195,6 +362,87 @@ private Q_SLOTS:
         QVERIFY2(outcome, qPrintable(outcome.error()));
         QVERIFY2((action == QLatin1String("status") ? outcome->state : outcome->detail).contains(expect),
             qPrintable(outcome->detail));
+    }
+
+    void ipmiAgainstSimulator()
+    {
+        if (const QString missing = IpmiSimulator::missing(); !missing.isEmpty())
+            QSKIP(qPrintable(QStringLiteral("not installed: %1").arg(missing)));
+        IpmiSimulator bmc;
+        QString why;
+        QVERIFY2(bmc.start(true, &why), qPrintable(why));
+        const auto spec = PowerSpec::parse(bmc.url(QStringLiteral("admin"), QLatin1String(IpmiSimulator::password)));
+        QVERIFY2(spec, qPrintable(spec.error()));
+        auto state = [&] {
+            const auto status = powerControl(*spec, PowerAction::Status, {});
+            return status ? status->state : status.error();
+        };
+        QCOMPARE(state(), QStringLiteral("off"));
+        QCOMPARE(bmc.machinePid(), qint64(0));
+
+        auto on = powerControl(*spec, PowerAction::On, {});
+        QVERIFY2(on, qPrintable(on.error()));
+        QVERIFY2(on->detail.contains(QLatin1String("chassis power on: Chassis Power Control: Up/On")),
+            qPrintable(on->detail));
+        QCOMPARE(state(), QStringLiteral("on"));
+        QTRY_VERIFY_WITH_TIMEOUT(bmc.machinePid() > 0, 5000);
+        const qint64 before = bmc.machinePid();
+
+        // A cycle is off, then on a second later: a new machine process.
+        auto cycle = powerControl(*spec, PowerAction::Cycle, {});
+        QVERIFY2(cycle, qPrintable(cycle.error()));
+        QVERIFY2(cycle->detail.contains(QLatin1String("Chassis Power Control: Cycle")), qPrintable(cycle->detail));
+        QTRY_VERIFY_WITH_TIMEOUT(bmc.machinePid() > 0 && bmc.machinePid() != before, 10000);
+        QCOMPARE(state(), QStringLiteral("on"));
+
+        // The BMC switches off at its next tick: status follows within seconds, not at once.
+        auto off = powerControl(*spec, PowerAction::Off, {});
+        QVERIFY2(off, qPrintable(off.error()));
+        QVERIFY2(off->detail.contains(QLatin1String("Chassis Power Control: Down/Off")), qPrintable(off->detail));
+        QTRY_COMPARE_WITH_TIMEOUT(state(), QStringLiteral("off"), 10000);
+        QCOMPARE(bmc.machinePid(), qint64(0));
+
+        auto wake = powerControl(*spec, PowerAction::Wake, {});
+        QVERIFY2(wake, qPrintable(wake.error()));
+        QCOMPARE(state(), QStringLiteral("on"));
+    }
+
+    void ipmiSimulatorRefuses_data()
+    {
+        QTest::addColumn<QString>("user");
+        QTest::addColumn<QString>("secret");
+        QTest::addColumn<bool>("withMachine");
+        QTest::addColumn<QString>("action");
+        QTest::addColumn<QString>("expect"); // in the error, from ipmitool's own words
+        const QString right = QLatin1String(IpmiSimulator::password);
+        QTest::newRow("wrong password") << "admin" << "not-the-pw" << true << "status"
+                                        << "Unable to establish IPMI v2 / RMCP+ session";
+        QTest::newRow("unknown user") << "nobody" << right << true << "on"
+                                      << "Unable to establish IPMI v2 / RMCP+ session";
+        QTest::newRow("no power control") << "admin" << right << false << "on"
+                                          << "Set Chassis Power Control to Up/On failed: Invalid data field";
+    }
+
+    void ipmiSimulatorRefuses()
+    {
+        QFETCH(QString, user);
+        QFETCH(QString, secret);
+        QFETCH(bool, withMachine);
+        QFETCH(QString, action);
+        QFETCH(QString, expect);
+        if (const QString missing = IpmiSimulator::missing(); !missing.isEmpty())
+            QSKIP(qPrintable(QStringLiteral("not installed: %1").arg(missing)));
+        IpmiSimulator bmc;
+        QString why;
+        QVERIFY2(bmc.start(withMachine, &why), qPrintable(why));
+        const auto spec = PowerSpec::parse(bmc.url(user, secret));
+        QVERIFY2(spec, qPrintable(spec.error()));
+        auto outcome = powerControl(*spec, *powerActionFromKey(action), {});
+        QVERIFY(!outcome);
+        QVERIFY2(outcome.error().contains(QLatin1String("ipmitool exited with status 1")), qPrintable(outcome.error()));
+        QVERIFY2(outcome.error().contains(expect), qPrintable(outcome.error()));
+        QVERIFY(!outcome.error().contains(secret));
+        QCOMPARE(bmc.machinePid(), qint64(0)); // nothing was switched on
     }
 
     void redfishAgainstSimulator()
