@@ -118,7 +118,7 @@ BootServer::BootServer(Lab *lab, QObject *parent)
                 tr("cannot power-cycle %1: %2").arg(machine.name, error), machine.name);
     });
     // A rollout that requires a test boots the image in a throwaway VM from here first.
-    m_rollouts->setTester([this](const QString &image, std::function<void(const ImageTestResult &)> done) {
+    m_rollouts->setTester([this](const QString &image, RolloutEngine::TestDone done) -> RolloutEngine::Cancel {
         auto *test = new ImageTest(m_lab, this);
         connect(test, &ImageTest::progress, this, [this, image](const QString &phase) {
             m_lab->log()->post(
@@ -137,7 +137,12 @@ BootServer::BootServer(Lab *lab, QObject *parent)
             result.reason = error;
             result.verdict = false;
             done(result);
+            return {};
         }
+        return [test = QPointer<ImageTest>(test)] {
+            if (test)
+                test->cancel();
+        };
     });
     connect(m_rollouts, &RolloutEngine::progressed, this, [this](const QString &group, const QString &message) {
         m_lab->log()->post(Severity::Info, QStringLiteral("rollout"), tr("group %1: %2").arg(group, message));

@@ -82,6 +82,16 @@ std::optional<int> checkTag(CliContext &ctx, const QString &tag)
     return ExitUsage;
 }
 
+// Parses a verb whose first of `args` arguments is an image NAME:VERSION; an exit code when
+// the arguments are wrong.
+std::optional<int> parseTagVerb(CliContext &ctx, const Verb &verb, QCommandLineParser &p, int args, QString *tag)
+{
+    if (auto code = parseVerbArgs(ctx, verb, p, args, args))
+        return code;
+    *tag = p.positionalArguments().first();
+    return checkTag(ctx, *tag);
+}
+
 int imageList(CliContext &ctx, const Verb &verb)
 {
     QCommandLineParser p;
@@ -145,10 +155,8 @@ int imageList(CliContext &ctx, const Verb &verb)
 int imageInspect(CliContext &ctx, const Verb &verb)
 {
     QCommandLineParser p;
-    if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
-        return *code;
-    const QString tag = p.positionalArguments().first();
-    if (auto code = checkTag(ctx, tag))
+    QString tag;
+    if (auto code = parseTagVerb(ctx, verb, p, 1, &tag))
         return *code;
     const ImageStore store = storeOf(ctx);
     const auto digest = store.resolve(tag);
@@ -259,12 +267,10 @@ int imageVerify(CliContext &ctx, const Verb &verb)
 int imageExport(CliContext &ctx, const Verb &verb)
 {
     QCommandLineParser p;
-    if (auto code = parseVerbArgs(ctx, verb, p, 2, 2))
+    QString tag;
+    if (auto code = parseTagVerb(ctx, verb, p, 2, &tag))
         return *code;
-    const QString tag = p.positionalArguments().at(0);
     const QString file = p.positionalArguments().at(1);
-    if (auto code = checkTag(ctx, tag))
-        return *code;
     const auto record = ctx.lab->catalog()->imageByTag(tag);
     auto exported
         = exportBundle(storeOf(ctx), tag, file, record ? record->recipe : QString(), progressPrinter(ctx, tag));
@@ -316,10 +322,8 @@ int imageImport(CliContext &ctx, const Verb &verb)
 int imageRemove(CliContext &ctx, const Verb &verb)
 {
     QCommandLineParser p;
-    if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
-        return *code;
-    const QString tag = p.positionalArguments().first();
-    if (auto code = checkTag(ctx, tag))
+    QString tag;
+    if (auto code = parseTagVerb(ctx, verb, p, 1, &tag))
         return *code;
     Catalog *catalog = ctx.lab->catalog();
     const ImageStore store = storeOf(ctx);

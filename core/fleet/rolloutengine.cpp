@@ -47,6 +47,14 @@ void RolloutEngine::stop()
 void RolloutEngine::tick()
 {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // A test whose rollout was aborted or replaced (here or by another Drover) stops.
+    for (const QString &group : m_testing.keys()) {
+        const auto r = Rollout::load(*m_catalog, group);
+        if (r && r->active() && r->test == QLatin1String("running"))
+            continue;
+        if (const Cancel cancel = m_testing.take(group))
+            cancel();
+    }
     for (Rollout r : Rollout::all(*m_catalog)) {
         if (r.state != Rollout::State::Running)
             continue;
@@ -88,7 +96,7 @@ bool RolloutEngine::tested(Rollout &r)
         return false;
     }
     // Also after a restart mid-test: the test that was running then is gone, so it runs again.
-    m_testing.insert(r.group);
+    m_testing.insert(r.group, {});
     r.test = QStringLiteral("running");
     r.message = Text::tr("testing %1 in a VM before any machine gets it").arg(r.image);
     // Queued: the tester may answer at once (it cannot start), and this rollout is saved
@@ -96,8 +104,10 @@ bool RolloutEngine::tested(Rollout &r)
     QMetaObject::invokeMethod(
         this,
         [this, group = r.group, image = r.image] {
-            m_tester(
+            Cancel cancel = m_tester(
                 image, [this, group, image](const ImageTestResult &result) { testFinished(group, image, result); });
+            if (m_testing.contains(group)) // not answered already
+                m_testing.insert(group, std::move(cancel));
         },
         Qt::QueuedConnection);
     return false;

@@ -10,8 +10,8 @@
 
 #include "fleet/rollout.h"
 
+#include <QHash>
 #include <QObject>
-#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -28,8 +28,11 @@ class RolloutEngine final : public QObject {
 public:
     // Called for each machine the rollout assigns (rollouts with reboot) or reverts.
     using Reboot = std::function<void(const Machine &machine)>;
-    // Tests an image in a throwaway VM (ImageTest); calls `done` once, later, with the result.
-    using Tester = std::function<void(const QString &image, std::function<void(const ImageTestResult &)> done)>;
+    // Tests an image in a throwaway VM (ImageTest); calls `done` once, later, with the
+    // result, and returns what cancels the test (a rollout aborted while its test runs).
+    using TestDone = std::function<void(const ImageTestResult &)>;
+    using Cancel = std::function<void()>;
+    using Tester = std::function<Cancel(const QString &image, TestDone done)>;
 
     explicit RolloutEngine(Catalog *catalog, QObject *parent = nullptr);
 
@@ -54,7 +57,7 @@ private:
     QTimer m_timer;
     Reboot m_reboot;
     Tester m_tester;
-    QSet<QString> m_testing; // groups whose test runs in this process
+    QHash<QString, Cancel> m_testing; // groups whose test runs in this process
 };
 
 // What `drover rollout pause|resume|abort` and the banner's buttons do. Aborting (and a

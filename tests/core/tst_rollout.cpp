@@ -295,7 +295,7 @@ private Q_SLOTS:
         RolloutEngine engine(c());
         int runs = 0;
         if (tester != QLatin1String("none")) {
-            engine.setTester([&](const QString &image, const std::function<void(const ImageTestResult &)> &done) {
+            engine.setTester([&](const QString &image, const RolloutEngine::TestDone &done) -> RolloutEngine::Cancel {
                 ++runs;
                 ImageTestResult result;
                 result.image = image;
@@ -304,6 +304,7 @@ private Q_SLOTS:
                 result.reason
                     = result.verdict ? QStringLiteral("check 50-service exited 1") : QStringLiteral("qemu died");
                 QTimer::singleShot(10, &engine, [done, result] { done(result); });
+                return {};
             });
         }
         engine.tick();
@@ -325,7 +326,7 @@ private Q_SLOTS:
             QCOMPARE(assigned(QStringLiteral("pc-0%1").arg(i)), QStringLiteral("os:1"));
     }
 
-    void requireTestAfterRestart()
+    void requireTestAfterRestartAndAbort()
     {
         // Drover stopped while the test ran: the next engine runs it again.
         auto r = planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:2"), { 1, false }, { 100, true }, 0, 0,
@@ -336,12 +337,24 @@ private Q_SLOTS:
         QVERIFY(r->save(*c()).ok());
         RolloutEngine engine(c());
         int runs = 0;
-        engine.setTester([&runs](const QString &, const std::function<void(const ImageTestResult &)> &) { ++runs; });
+        bool cancelled = false;
+        engine.setTester(
+            [&runs, &cancelled](const QString &, const RolloutEngine::TestDone &) -> RolloutEngine::Cancel {
+                ++runs;
+                return [&cancelled] { cancelled = true; };
+            });
         engine.tick();
         engine.tick(); // once is enough while it runs
         QTRY_COMPARE(runs, 1);
         QTest::qWait(20);
         QCOMPARE(runs, 1);
+        // Aborted while the test runs (from the command line, say): the test stops.
+        engine.tick();
+        QVERIFY(!cancelled);
+        QVERIFY(abortRollout(*c(), QStringLiteral("demo"), QStringLiteral("admin")).ok());
+        engine.tick();
+        QVERIFY(cancelled);
+        QCOMPARE(assigned(QStringLiteral("pc-01")), QStringLiteral("os:1"));
     }
 };
 
