@@ -104,6 +104,8 @@ bool RolloutEngine::tested(Rollout &r)
     QMetaObject::invokeMethod(
         this,
         [this, group = r.group, image = r.image] {
+            if (!m_testing.contains(group))
+                return; // aborted before the test started
             Cancel cancel = m_tester(
                 image, [this, group, image](const ImageTestResult &result) { testFinished(group, image, result); });
             if (m_testing.contains(group)) // not answered already
