@@ -109,7 +109,7 @@ bool RolloutEngine::tested(Rollout &r)
             Cancel cancel = m_tester(
                 image, [this, group, image](const ImageTestResult &result) { testFinished(group, image, result); });
             if (m_testing.contains(group)) // not answered already
-                m_testing.insert(group, std::move(cancel));
+                m_testing[group] = std::move(cancel);
         },
         Qt::QueuedConnection);
     return false;
