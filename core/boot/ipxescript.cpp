@@ -113,7 +113,7 @@ QString sanitizeScriptText(const QString &text, int maxLength)
 QString sanitizeServerUrl(const QString &url)
 {
     static const QRegularExpression valid(
-        QStringLiteral("^http://(\\[[0-9A-Fa-f:.]{2,45}\\]|[A-Za-z0-9.-]{1,253})(:[0-9]{1,5})?$"));
+        QStringLiteral("^http://(\\[[0-9A-Fa-f:.]{2,45}\\]|[A-Za-z0-9.-]{1,253})(:[0-9]{1,5})?\\z"));
     return valid.match(url).hasMatch() ? url : QString();
 }
 
@@ -130,7 +130,7 @@ RenderedScript renderBootScript(const BootScriptInput &input)
     args += sanitizeKernelArgs(input.groupArgs, Text::tr("the group"), &out.warnings);
     args += sanitizeKernelArgs(input.machineArgs, Text::tr("the machine"), &out.warnings);
     // Drover's own arguments last, built only from validated values.
-    static const QRegularExpression hexId(QStringLiteral("^[0-9a-f]{1,64}$"));
+    static const QRegularExpression hexId(QStringLiteral("^[0-9a-f]{1,64}\\z"));
     const QString mac = sanitizeScriptText(input.mac, 17).remove(QLatin1Char(' '));
     args << QStringLiteral("drover.server=") + server << QStringLiteral("drover.manifest=") + input.manifest.toString()
          << QStringLiteral("drover.mac=") + mac

@@ -25,7 +25,7 @@ struct Source {
 
 bool usable(const Source &s)
 {
-    static const QRegularExpression scheme(QStringLiteral("^(https?|file)://\\S+$"));
+    static const QRegularExpression scheme(QStringLiteral("^(https?|file)://\\S+\\z"));
     if (!scheme.match(s.uri).hasMatch())
         return false;
     for (const QString &suite : s.suites) {

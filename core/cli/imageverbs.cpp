@@ -57,7 +57,7 @@ BundleProgress progressPrinter(CliContext &ctx, const QString &what)
 // "90", "90s", "15m", "1h", "2d" → seconds; -1 when it is none of these.
 qint64 parseDuration(const QString &text)
 {
-    static const QRegularExpression re(QStringLiteral("^(\\d{1,9})([smhd]?)$"));
+    static const QRegularExpression re(QStringLiteral("^(\\d{1,9})([smhd]?)\\z"));
     const auto match = re.match(text.trimmed());
     if (!match.hasMatch())
         return -1;

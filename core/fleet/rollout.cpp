@@ -25,7 +25,7 @@ constexpr Rollout::State kStates[] = { Rollout::State::Running, Rollout::State::
 
 Result<RolloutCount> RolloutCount::parse(const QString &text, const QString &option)
 {
-    static const QRegularExpression form(QStringLiteral("^([0-9]{1,6})(%?)$"));
+    static const QRegularExpression form(QStringLiteral("^([0-9]{1,6})(%?)\\z"));
     const auto m = form.match(text.trimmed());
     const int value = m.hasMatch() ? m.captured(1).toInt() : 0;
     const bool percent = m.hasMatch() && !m.captured(2).isEmpty();
@@ -50,7 +50,7 @@ QString RolloutCount::toString() const
 
 Result<int> parseDuration(const QString &text, const QString &option)
 {
-    static const QRegularExpression form(QStringLiteral("^([0-9]{1,7})([smh]?)$"));
+    static const QRegularExpression form(QStringLiteral("^([0-9]{1,7})([smh]?)\\z"));
     const auto m = form.match(text.trimmed());
     if (!m.hasMatch())
         return Result<int>::failure(Text::tr("%1: '%2' is not a duration such as 90s, 5m or 1h").arg(option, text));

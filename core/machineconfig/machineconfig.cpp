@@ -135,7 +135,7 @@ namespace configrules {
 
 bool isHostname(const QString &name)
 {
-    static const QRegularExpression label(QStringLiteral("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$"));
+    static const QRegularExpression label(QStringLiteral("^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\\z"));
     if (name.isEmpty() || name.size() > 253)
         return false;
     for (const QString &l : name.split(QLatin1Char('.'))) {
@@ -147,20 +147,20 @@ bool isHostname(const QString &name)
 
 bool isUserName(const QString &name)
 {
-    static const QRegularExpression re(QStringLiteral("^[a-z_][a-z0-9_-]*$"));
+    static const QRegularExpression re(QStringLiteral("^[a-z_][a-z0-9_-]*\\z"));
     return name.size() <= 32 && matches(name, re);
 }
 
 bool isShell(const QString &shell)
 {
-    static const QRegularExpression re(QStringLiteral("^/[A-Za-z0-9._/-]+$"));
+    static const QRegularExpression re(QStringLiteral("^/[A-Za-z0-9._/-]+\\z"));
     return matches(shell, re);
 }
 
 bool isPasswordHash(const QString &hash)
 {
     // What the init accepts, and a crypt(3) form or a locked marker rather than a password.
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9./$=*!-]+$"));
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9./$=*!-]+\\z"));
     return matches(hash, re)
         && (hash.startsWith(QLatin1Char('$')) || hash.startsWith(QLatin1Char('!')) || hash == QLatin1String("*"));
 }
@@ -178,25 +178,25 @@ bool isKeyLine(const QString &line)
 
 bool isMode(const QString &mode)
 {
-    static const QRegularExpression re(QStringLiteral("^[0-7]{3,4}$"));
+    static const QRegularExpression re(QStringLiteral("^[0-7]{3,4}\\z"));
     return matches(mode, re);
 }
 
 bool isOwner(const QString &owner)
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$"));
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9_-]+:[A-Za-z0-9_-]+\\z"));
     return matches(owner, re);
 }
 
 bool isScriptName(const QString &name)
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]*$"));
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]*\\z"));
     return name.size() <= 64 && matches(name, re);
 }
 
 QString pathProblem(const QString &path)
 {
-    static const QRegularExpression chars(QStringLiteral("^/[A-Za-z0-9._@+:,=/-]+$"));
+    static const QRegularExpression chars(QStringLiteral("^/[A-Za-z0-9._@+:,=/-]+\\z"));
     static const QRegularExpression dots(QStringLiteral("/\\.\\.?(/|$)"));
     static const QRegularExpression hidden(QStringLiteral("^/(run|proc|sys|dev)(/|$)"));
     if (!path.startsWith(QLatin1Char('/')))
@@ -217,7 +217,7 @@ QString pathProblem(const QString &path)
 bool isIpv4(const QString &text)
 {
     static const QRegularExpression re(QStringLiteral(
-        "^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$"));
+        "^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}\\z"));
     return matches(text, re);
 }
 
@@ -228,7 +228,7 @@ bool isIpv4Prefix(const QString &text)
         return false;
     bool ok = false;
     const int prefix = text.mid(slash + 1).toInt(&ok);
-    static const QRegularExpression digits(QStringLiteral("^[0-9]{1,2}$"));
+    static const QRegularExpression digits(QStringLiteral("^[0-9]{1,2}\\z"));
     return ok && matches(text.mid(slash + 1), digits) && prefix >= 1 && prefix <= 32;
 }
 

@@ -33,7 +33,7 @@ Result<BlobRef> blobFrom(const QJsonValue &value, const QString &where)
 
 const QRegularExpression &namePattern()
 {
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"));
+    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\\z"));
     return re;
 }
 

@@ -250,6 +250,8 @@ private Q_SLOTS:
         QTest::newRow("space") << "http://a b" << false;
         QTest::newRow("https") << "https://10.0.0.1" << false;
         QTest::newRow("newline") << "http://a\nreboot" << false;
+        // PCRE's '$' also matches before a final newline; found by fuzz_script.
+        QTest::newRow("trailing newline") << "http://10.0.0.1:8080\n" << false;
     }
 
     void serverUrls()

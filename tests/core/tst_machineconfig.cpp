@@ -108,6 +108,9 @@ private Q_SLOTS:
                               << QStringLiteral("unknown key");
         QTest::newRow("hostname") << QByteArray(R"({"hostname": "bad_name!"})") << QStringLiteral("hostname")
                                   << QStringLiteral("not a host name");
+        QTest::newRow("path, trailing newline")
+            << QByteArray(R"({"files": [{"path": "/etc/x\n"}]})") << QStringLiteral("files[0].path")
+            << QStringLiteral("may contain only");
         QTest::newRow("user name") << QByteArray(R"({"users": [{"name": "Alice"}]})") << QStringLiteral("users[0].name")
                                    << QStringLiteral("not a user name");
         QTest::newRow("uid range") << QByteArray(R"({"users": [{"name": "a", "uid": 70000}]})")

@@ -54,6 +54,7 @@ private Q_SLOTS:
         QTest::newRow("zero") << "0" << 10 << -1;
         QTest::newRow("over 100%") << "120%" << 10 << -1;
         QTest::newRow("words") << "a few" << 10 << -1;
+        QTest::newRow("surrounding space is trimmed") << " 3\n" << 10 << 3;
     }
 
     void counts()

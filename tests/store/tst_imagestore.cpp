@@ -31,6 +31,28 @@ class TstImageStore : public QObject {
     }
 
 private Q_SLOTS:
+    void imageNames_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("plain") << "debian-server" << true;
+        QTest::newRow("dots and digits") << "debian.13_x" << true;
+        QTest::newRow("leading dash") << "-x" << false;
+        QTest::newRow("slash") << "a/b" << false;
+        QTest::newRow("colon") << "a:1" << false;
+        QTest::newRow("128 characters") << QString(128, QLatin1Char('a')) << true;
+        QTest::newRow("129 characters") << QString(129, QLatin1Char('a')) << false;
+        // PCRE's '$' also matches before a final newline: a name must end where it ends.
+        QTest::newRow("trailing newline") << "debian\n" << false;
+    }
+
+    void imageNames()
+    {
+        QFETCH(QString, name);
+        QFETCH(bool, valid);
+        QCOMPARE(isValidImageName(name), valid);
+    }
+
     void publishAndResolve()
     {
         QTemporaryDir dir;

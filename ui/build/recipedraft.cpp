@@ -105,7 +105,7 @@ RecipeParse RecipeDraft::validate() const
     QStringList names;
     for (qsizetype i = 0; i < scripts.size(); ++i) {
         const QString field = QStringLiteral("scripts[%1]").arg(i);
-        if (!QRegularExpression(QStringLiteral("^[A-Za-z0-9_.+-]+$")).match(scripts[i].name).hasMatch()
+        if (!QRegularExpression(QStringLiteral("^[A-Za-z0-9_.+-]+\\z")).match(scripts[i].name).hasMatch()
             || scripts[i].name.startsWith(QLatin1Char('.')))
             issue(field, Text::tr("\"%1\" is not a script file name like \"10-setup.sh\"").arg(scripts[i].name));
         else if (names.contains(scripts[i].name))
@@ -217,8 +217,8 @@ Result<RecipeDraft> RecipeDraft::fromTemplate(const QString &name)
 
 QString nextVersion(const QString &version, const std::function<bool(const QString &)> &taken)
 {
-    static const QRegularExpression trailing(QStringLiteral("^(.*?)(\\d+)$"));
-    static const QRegularExpression stamp(QStringLiteral("^\\d{8}-\\d{6}$"));
+    static const QRegularExpression trailing(QStringLiteral("^(.*?)(\\d+)\\z"));
+    static const QRegularExpression stamp(QStringLiteral("^\\d{8}-\\d{6}\\z"));
     const auto m = trailing.match(version);
     if (!version.isEmpty() && !stamp.match(version).hasMatch() && m.hasMatch() && m.captured(2).size() < 9) {
         QString prefix = m.captured(1);

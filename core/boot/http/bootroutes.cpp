@@ -75,7 +75,7 @@ QString remoteText(const QHostAddress &address)
 
 std::optional<QString> BootRoutes::macFromPath(QByteArrayView text)
 {
-    static const QRegularExpression form(QStringLiteral("^([0-9A-Fa-f]{2}([-:][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{12})$"));
+    static const QRegularExpression form(QStringLiteral("^([0-9A-Fa-f]{2}([-:][0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{12})\\z"));
     const QString s = QString::fromLatin1(text);
     if (!form.match(s).hasMatch())
         return std::nullopt;
