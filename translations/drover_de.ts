@@ -1499,12 +1499,12 @@
         <translation>noch nicht (drover image test %1)</translation>
     </message>
     <message>
-        <source>passed %1, ready after %2 s</source>
-        <translation>bestanden %1, bereit nach %2 s</translation>
+        <source>passed %1 (%2), ready after %3 s</source>
+        <translation>bestanden %1 (%2), bereit nach %3 s</translation>
     </message>
     <message>
-        <source>failed %1: %2</source>
-        <translation>durchgefallen %1: %2</translation>
+        <source>failed %1 (%2): %3</source>
+        <translation>durchgefallen %1 (%2): %3</translation>
     </message>
 </context>
 <context>
@@ -2936,6 +2936,14 @@
     <message>
         <source>No machine gets the image before it passes a test in a VM (the latest on record for this image, or one the boot server runs first).</source>
         <translation>Keine Maschine bekommt das Image, bevor es einen Test in einer VM bestanden hat (den zuletzt festgehaltenen für dieses Image oder einen, den der Boot-Server zuerst ausführt).</translation>
+    </message>
+    <message>
+        <source> (UEFI)</source>
+        <translation> (UEFI)</translation>
+    </message>
+    <message>
+        <source>The test in a VM boots UEFI firmware (OVMF), as a lab of UEFI machines does; implies --require-test.</source>
+        <translation>Der Test in einer VM bootet UEFI-Firmware (OVMF), wie ein Labor mit UEFI-Maschinen; schließt --require-test ein.</translation>
     </message>
 </context>
 <context>
@@ -5639,16 +5647,24 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <translation>Das Image zuerst in einer VM testen (noch nicht getestet: der Boot-Server bootet es einmal)</translation>
     </message>
     <message>
-        <source>Require a passing test in a VM (passed on %1)</source>
-        <translation>Einen bestandenen Test in einer VM verlangen (bestanden am %1)</translation>
-    </message>
-    <message>
-        <source>Require a passing test in a VM (failed on %1: the rollout would stop)</source>
-        <translation>Einen bestandenen Test in einer VM verlangen (durchgefallen am %1: der Rollout würde anhalten)</translation>
-    </message>
-    <message>
         <source>No machine gets the image before it reached ready in a throwaway virtual machine booted through this Drover; a failed test stops the rollout before any machine</source>
         <translation>Keine Maschine bekommt das Image, bevor es in einer Wegwerf-VM, über dieses Drover gebootet, bereit war; ein durchgefallener Test hält den Rollout vor jeder Maschine an</translation>
+    </message>
+    <message>
+        <source>Test with UEFI firmware (OVMF), as UEFI machines boot</source>
+        <translation>Mit UEFI-Firmware (OVMF) testen, wie UEFI-Maschinen booten</translation>
+    </message>
+    <message>
+        <source>Require a passing test in a VM (passed on %1 with %2)</source>
+        <translation>Einen bestandenen Test in einer VM verlangen (bestanden am %1 mit %2)</translation>
+    </message>
+    <message>
+        <source>Require a passing test in a VM (failed on %1 with %2: the rollout would stop)</source>
+        <translation>Einen bestandenen Test in einer VM verlangen (durchgefallen am %1 mit %2: der Rollout würde anhalten)</translation>
+    </message>
+    <message>
+        <source>A verdict counts for the firmware it was reached with; the other one tests again</source>
+        <translation>Ein Urteil gilt für die Firmware, mit der es erreicht wurde; mit der anderen wird erneut getestet</translation>
     </message>
 </context>
 <context>

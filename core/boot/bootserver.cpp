@@ -118,32 +118,34 @@ BootServer::BootServer(Lab *lab, QObject *parent)
                 tr("cannot power-cycle %1: %2").arg(machine.name, error), machine.name);
     });
     // A rollout that requires a test boots the image in a throwaway VM from here first.
-    m_rollouts->setTester([this](const QString &image, RolloutEngine::TestDone done) -> RolloutEngine::Cancel {
-        auto *test = new ImageTest(m_lab, this);
-        connect(test, &ImageTest::progress, this, [this, image](const QString &phase) {
-            m_lab->log()->post(
-                Severity::Info, QStringLiteral("rollout"), tr("test of %1 in a VM: %2").arg(image, phase));
+    m_rollouts->setTester(
+        [this](const QString &image, bool uefi, RolloutEngine::TestDone done) -> RolloutEngine::Cancel {
+            auto *test = new ImageTest(m_lab, this);
+            connect(test, &ImageTest::progress, this, [this, image](const QString &phase) {
+                m_lab->log()->post(
+                    Severity::Info, QStringLiteral("rollout"), tr("test of %1 in a VM: %2").arg(image, phase));
+            });
+            // The engine's context: no answer reaches an engine that is gone.
+            connect(test, &ImageTest::finished, m_rollouts, [test, done](const ImageTestResult &result) {
+                test->deleteLater();
+                done(result);
+            });
+            QString error;
+            if (!test->start(image, uefi, kRolloutTestSeconds, &error)) {
+                delete test;
+                ImageTestResult result;
+                result.image = image;
+                result.reason = error;
+                result.verdict = false;
+                result.uefi = uefi;
+                done(result);
+                return {};
+            }
+            return [test = QPointer<ImageTest>(test)] {
+                if (test)
+                    test->cancel();
+            };
         });
-        // The engine's context: no answer reaches an engine that is gone.
-        connect(test, &ImageTest::finished, m_rollouts, [test, done](const ImageTestResult &result) {
-            test->deleteLater();
-            done(result);
-        });
-        QString error;
-        if (!test->start(image, false, kRolloutTestSeconds, &error)) {
-            delete test;
-            ImageTestResult result;
-            result.image = image;
-            result.reason = error;
-            result.verdict = false;
-            done(result);
-            return {};
-        }
-        return [test = QPointer<ImageTest>(test)] {
-            if (test)
-                test->cancel();
-        };
-    });
     connect(m_rollouts, &RolloutEngine::progressed, this, [this](const QString &group, const QString &message) {
         m_lab->log()->post(Severity::Info, QStringLiteral("rollout"), tr("group %1: %2").arg(group, message));
     });

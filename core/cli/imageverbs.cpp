@@ -188,6 +188,7 @@ int imageInspect(CliContext &ctx, const Verb &verb)
             o.insert(QStringLiteral("test"),
                 QJsonObject { { QStringLiteral("passed"), tested->passed },
                     { QStringLiteral("seconds"), tested->seconds }, { QStringLiteral("reason"), tested->reason },
+                    { QStringLiteral("uefi"), tested->uefi },
                     { QStringLiteral("at"), tested->at.toString(Qt::ISODateWithMs) } });
         printJson(ctx, o);
         return ExitOk;
@@ -202,13 +203,14 @@ int imageInspect(CliContext &ctx, const Verb &verb)
     line(Text::tr("size"), bytes(manifest->totalSize()));
     line(Text::tr("created"), record ? record->created.toLocalTime().toString(Qt::ISODate) : QString());
     line(Text::tr("machines"), QString::number(machines));
+    const QString firmware = tested && tested->uefi ? QStringLiteral("UEFI") : QStringLiteral("BIOS");
     line(Text::tr("tested in a VM"),
-        !tested ? Text::tr("not yet (drover image test %1)").arg(tag)
-            : tested->passed
-            ? Text::tr("passed %1, ready after %2 s")
-                  .arg(tested->at.toLocalTime().toString(Qt::ISODate))
-                  .arg(tested->seconds, 0, 'f', 1)
-            : Text::tr("failed %1: %2").arg(tested->at.toLocalTime().toString(Qt::ISODate), tested->reason));
+        !tested              ? Text::tr("not yet (drover image test %1)").arg(tag)
+            : tested->passed ? Text::tr("passed %1 (%2), ready after %3 s")
+                                   .arg(tested->at.toLocalTime().toString(Qt::ISODate), firmware)
+                                   .arg(tested->seconds, 0, 'f', 1)
+                             : Text::tr("failed %1 (%2): %3")
+                                   .arg(tested->at.toLocalTime().toString(Qt::ISODate), firmware, tested->reason));
     line(Text::tr("kernel args"), manifest->kernelArgs);
     line(Text::tr("recipe"), manifest->recipeDigest.toString());
     for (const auto &[where, ref] : manifest->namedBlobs())

@@ -34,7 +34,7 @@ void printRollout(CliContext &ctx, const Rollout &r)
         ctx.out << "  "
                 << (r.test.isEmpty() ? Text::tr("test in a VM first: not yet run")
                                      : Text::tr("test in a VM first: %1").arg(r.test))
-                << Qt::endl;
+                << (r.testUefi ? Text::tr(" (UEFI)") : QString()) << Qt::endl;
     if (!r.message.isEmpty())
         ctx.out << "  " << r.message << Qt::endl;
     QList<QStringList> rows;
@@ -66,6 +66,9 @@ int start(CliContext &ctx, const Verb &verb)
     p.addOption({ QStringLiteral("require-test"),
         Text::tr("No machine gets the image before it passes a test in a VM (the latest on record for "
                  "this image, or one the boot server runs first).") });
+    p.addOption({ QStringLiteral("test-uefi"),
+        Text::tr("The test in a VM boots UEFI firmware (OVMF), as a lab of UEFI machines does; implies "
+                 "--require-test.") });
     if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
         return *code;
     const QString group = p.value(QStringLiteral("group"));
@@ -98,7 +101,8 @@ int start(CliContext &ctx, const Verb &verb)
         maxFailures, p.isSet(QStringLiteral("reboot")), ctx.who);
     if (!r)
         return fail(ctx, r.error());
-    r->requireTest = p.isSet(QStringLiteral("require-test"));
+    r->testUefi = p.isSet(QStringLiteral("test-uefi"));
+    r->requireTest = r->testUefi || p.isSet(QStringLiteral("require-test"));
     if (Status s = r->save(*ctx.lab->catalog()); !s)
         return fail(ctx, s.error());
     if (ctx.json)
@@ -167,7 +171,7 @@ QList<Verb> rolloutVerbs()
     return {
         { { QStringLiteral("rollout"), QStringLiteral("start") },
             QStringLiteral("NAME:VERSION --group G [--canary N|P%] [--wave N|P%] [--bake DURATION] [--max-failures N] "
-                           "[--reboot] [--require-test]"),
+                           "[--reboot] [--require-test] [--test-uefi]"),
             Text::tr("Roll an image out to a group: canaries first, then waves, each baked before the next."), start },
         { { QStringLiteral("rollout"), QStringLiteral("status") }, QStringLiteral("[GROUP]"),
             Text::tr("Show rollouts: waves, machines, failures."), status },

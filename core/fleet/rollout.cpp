@@ -107,10 +107,10 @@ QJsonObject Rollout::toJson() const
         { QStringLiteral("who"), who }, { QStringLiteral("canary"), canary.toString() },
         { QStringLiteral("wave"), wave.toString() }, { QStringLiteral("bakeSeconds"), bakeSeconds },
         { QStringLiteral("maxFailures"), maxFailures }, { QStringLiteral("reboot"), reboot },
-        { QStringLiteral("requireTest"), requireTest }, { QStringLiteral("test"), test },
-        { QStringLiteral("state"), stateKey(state) }, { QStringLiteral("currentWave"), currentWave },
-        { QStringLiteral("started"), startedMs }, { QStringLiteral("message"), message },
-        { QStringLiteral("machines"), list } };
+        { QStringLiteral("requireTest"), requireTest }, { QStringLiteral("testUefi"), testUefi },
+        { QStringLiteral("test"), test }, { QStringLiteral("state"), stateKey(state) },
+        { QStringLiteral("currentWave"), currentWave }, { QStringLiteral("started"), startedMs },
+        { QStringLiteral("message"), message }, { QStringLiteral("machines"), list } };
 }
 
 Result<Rollout> Rollout::fromJson(const QJsonObject &o)
@@ -133,6 +133,7 @@ Result<Rollout> Rollout::fromJson(const QJsonObject &o)
     r.maxFailures = o.value(QStringLiteral("maxFailures")).toInt();
     r.reboot = o.value(QStringLiteral("reboot")).toBool();
     r.requireTest = o.value(QStringLiteral("requireTest")).toBool();
+    r.testUefi = o.value(QStringLiteral("testUefi")).toBool();
     r.test = o.value(QStringLiteral("test")).toString();
     r.currentWave = o.value(QStringLiteral("currentWave")).toInt();
     r.startedMs = o.value(QStringLiteral("started")).toInteger();

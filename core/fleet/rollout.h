@@ -51,6 +51,7 @@ struct Rollout {
     // A passing test in a VM (core/vm/imagetest) before any machine gets the image: the
     // latest test on record for the image's manifest, or one the engine runs.
     bool requireTest = false;
+    bool testUefi = false; // the test boots UEFI firmware (OVMF), for a lab of UEFI machines
     QString test; // "", "running", "passed", "failed"
     State state = State::Running;
     int currentWave = 0;

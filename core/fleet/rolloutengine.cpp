@@ -72,7 +72,8 @@ bool RolloutEngine::tested(Rollout &r)
 {
     if (!r.requireTest || r.test == QLatin1String("passed"))
         return true;
-    if (const auto record = lastImageTest(*m_catalog, r.image)) {
+    // A verdict counts for the firmware it was reached with: BIOS and UEFI boot differently.
+    if (const auto record = lastImageTest(*m_catalog, r.image); record && record->uefi == r.testUefi) {
         const QString when = QLocale().toString(record->at, QLocale::ShortFormat);
         if (record->passed) { // the machines follow from the next step: the log shows why
             r.test = QStringLiteral("passed");
@@ -103,11 +104,11 @@ bool RolloutEngine::tested(Rollout &r)
     // by tick() after this step.
     QMetaObject::invokeMethod(
         this,
-        [this, group = r.group, image = r.image] {
+        [this, group = r.group, image = r.image, uefi = r.testUefi] {
             if (!m_testing.contains(group))
                 return; // aborted before the test started
-            Cancel cancel = m_tester(
-                image, [this, group, image](const ImageTestResult &result) { testFinished(group, image, result); });
+            Cancel cancel = m_tester(image, uefi,
+                [this, group, image](const ImageTestResult &result) { testFinished(group, image, result); });
             if (m_testing.contains(group)) // not answered already
                 m_testing[group] = std::move(cancel);
         },

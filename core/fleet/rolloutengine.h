@@ -32,7 +32,7 @@ public:
     // result, and returns what cancels the test (a rollout aborted while its test runs).
     using TestDone = std::function<void(const ImageTestResult &)>;
     using Cancel = std::function<void()>;
-    using Tester = std::function<Cancel(const QString &image, TestDone done)>;
+    using Tester = std::function<Cancel(const QString &image, bool uefi, TestDone done)>;
 
     explicit RolloutEngine(Catalog *catalog, QObject *parent = nullptr);
 

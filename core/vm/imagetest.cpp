@@ -40,7 +40,8 @@ std::optional<ImageTestRecord> lastImageTest(const Catalog &catalog, const QStri
         return std::nullopt;
     return ImageTestRecord { o.value(QStringLiteral("passed")).toBool(), o.value(QStringLiteral("seconds")).toDouble(),
         o.value(QStringLiteral("reason")).toString(),
-        QDateTime::fromMSecsSinceEpoch(o.value(QStringLiteral("at")).toInteger()) };
+        QDateTime::fromMSecsSinceEpoch(o.value(QStringLiteral("at")).toInteger()),
+        o.value(QStringLiteral("uefi")).toBool() };
 }
 
 Status recordImageTest(Catalog &catalog, const ImageTestResult &result)
@@ -49,7 +50,8 @@ Status recordImageTest(Catalog &catalog, const ImageTestResult &result)
     if (key.isEmpty())
         return Status::failure(Text::tr("there is no image %1 in the catalog").arg(result.image));
     const QJsonObject o { { QStringLiteral("passed"), result.passed }, { QStringLiteral("seconds"), result.seconds },
-        { QStringLiteral("reason"), result.reason }, { QStringLiteral("at"), QDateTime::currentMSecsSinceEpoch() } };
+        { QStringLiteral("reason"), result.reason }, { QStringLiteral("at"), QDateTime::currentMSecsSinceEpoch() },
+        { QStringLiteral("uefi"), result.uefi } };
     return catalog.setSetting(key, QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
 }
 
@@ -73,6 +75,7 @@ bool ImageTest::start(const QString &image, bool uefi, int timeoutSeconds, QStri
         return false;
     }
     m_image = image;
+    m_uefi = uefi;
     m_timeoutSeconds = qMax(10, timeoutSeconds);
     // A machine of its own, known to nobody else: a random locally administered MAC.
     const quint32 r = QRandomGenerator::global()->generate();
@@ -153,7 +156,7 @@ void ImageTest::finish(bool passed, const QString &reason, bool verdict)
 {
     m_done = true;
     m_poll.stop();
-    ImageTestResult result { passed, m_image, double(m_clock.elapsed()) / 1000.0, reason, {}, verdict };
+    ImageTestResult result { passed, m_image, double(m_clock.elapsed()) / 1000.0, reason, {}, verdict, m_uefi };
     if (verdict) {
         if (Status s = recordImageTest(*m_lab->catalog(), result); !s)
             result.reason += Text::tr(" (not recorded: %1)").arg(s.error());

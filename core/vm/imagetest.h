@@ -28,6 +28,7 @@ struct ImageTestResult {
     QString reason; // the ready report, or what failed
     QString console; // the last lines of the VM's serial console
     bool verdict = true; // false: no verdict on the image (cancelled, qemu died, could not start)
+    bool uefi = false; // the firmware it booted with: BIOS (SeaBIOS) or UEFI (OVMF)
 };
 
 // The latest verdict on an image, kept in the catalog by its manifest digest (setting
@@ -39,6 +40,7 @@ struct ImageTestRecord {
     double seconds = 0;
     QString reason;
     QDateTime at;
+    bool uefi = false;
 };
 std::optional<ImageTestRecord> lastImageTest(const Catalog &catalog, const QString &image);
 Status recordImageTest(Catalog &catalog, const ImageTestResult &result);
@@ -75,6 +77,7 @@ private:
     QString m_lastPhase;
     int m_timeoutSeconds = 600;
     bool m_done = false;
+    bool m_uefi = false;
 };
 
 } // namespace drover

@@ -266,12 +266,18 @@ private Q_SLOTS:
         QTest::addColumn<int>("testsRun");
         QTest::addColumn<bool>("goesOn"); // the canary gets the image
         QTest::addColumn<QString>("message");
-        QTest::newRow("test passes") << "" << "passes" << 1 << true << "os:2 passed its test in a VM";
-        QTest::newRow("test fails") << "" << "fails" << 1 << false << "check 50-service exited 1";
-        QTest::newRow("no verdict") << "" << "no verdict" << 1 << false << "gave no verdict";
-        QTest::newRow("pass on record") << "passed" << "fails" << 0 << true << "passed its test in a VM (";
-        QTest::newRow("failure on record") << "failed" << "passes" << 0 << false << "drover image test os:2";
-        QTest::newRow("no tester") << "" << "none" << 0 << false << "cannot test images in a VM";
+        QTest::addColumn<bool>("uefi"); // the rollout's test boots UEFI; verdicts on record are BIOS
+        QTest::newRow("test passes") << "" << "passes" << 1 << true << "os:2 passed its test in a VM" << false;
+        QTest::newRow("test fails") << "" << "fails" << 1 << false << "check 50-service exited 1" << false;
+        QTest::newRow("no verdict") << "" << "no verdict" << 1 << false << "gave no verdict" << false;
+        QTest::newRow("pass on record") << "passed" << "fails" << 0 << true << "passed its test in a VM (" << false;
+        QTest::newRow("failure on record") << "failed" << "passes" << 0 << false << "drover image test os:2" << false;
+        QTest::newRow("no tester") << "" << "none" << 0 << false << "cannot test images in a VM" << false;
+        // A BIOS verdict says nothing about UEFI: the test runs, with UEFI.
+        QTest::newRow("BIOS pass on record, UEFI wanted")
+            << "passed" << "passes" << 1 << true << "passed its test in a VM (ready after" << true;
+        QTest::newRow("BIOS failure on record, UEFI wanted")
+            << "failed" << "passes" << 1 << true << "passed its test in a VM (ready after" << true;
     }
 
     void requireTest()
@@ -281,6 +287,7 @@ private Q_SLOTS:
         QFETCH(int, testsRun);
         QFETCH(bool, goesOn);
         QFETCH(QString, message);
+        QFETCH(bool, uefi);
         if (!recorded.isEmpty()) {
             ImageTestResult verdict;
             verdict.image = QStringLiteral("os:2");
@@ -292,21 +299,25 @@ private Q_SLOTS:
             false, QStringLiteral("t"));
         QVERIFY(r);
         r->requireTest = true;
+        r->testUefi = uefi;
         QVERIFY(r->save(*c()).ok());
         RolloutEngine engine(c());
         int runs = 0;
+        bool testedUefi = false;
         if (tester != QLatin1String("none")) {
-            engine.setTester([&](const QString &image, const RolloutEngine::TestDone &done) -> RolloutEngine::Cancel {
-                ++runs;
-                ImageTestResult result;
-                result.image = image;
-                result.passed = tester == QLatin1String("passes");
-                result.verdict = tester != QLatin1String("no verdict");
-                result.reason
-                    = result.verdict ? QStringLiteral("check 50-service exited 1") : QStringLiteral("qemu died");
-                QTimer::singleShot(10, &engine, [done, result] { done(result); });
-                return {};
-            });
+            engine.setTester(
+                [&](const QString &image, bool withUefi, const RolloutEngine::TestDone &done) -> RolloutEngine::Cancel {
+                    ++runs;
+                    testedUefi = withUefi;
+                    ImageTestResult result;
+                    result.image = image;
+                    result.passed = tester == QLatin1String("passes");
+                    result.verdict = tester != QLatin1String("no verdict");
+                    result.reason
+                        = result.verdict ? QStringLiteral("check 50-service exited 1") : QStringLiteral("qemu died");
+                    QTimer::singleShot(10, &engine, [done, result] { done(result); });
+                    return {};
+                });
         }
         engine.tick();
         if (testsRun > 0) {
@@ -320,6 +331,7 @@ private Q_SLOTS:
         QVERIFY2(after->message.contains(message), qPrintable(after->message));
         engine.tick();
         QCOMPARE(runs, testsRun); // the verdict stands: no second test
+        QCOMPARE(testedUefi, uefi && testsRun > 0);
         QCOMPARE(assigned(QStringLiteral("pc-01")), goesOn ? QStringLiteral("os:2") : QStringLiteral("os:1"));
         QCOMPARE(Rollout::load(*c(), QStringLiteral("demo"))->state,
             goesOn ? Rollout::State::Running : Rollout::State::Failed);
@@ -340,7 +352,7 @@ private Q_SLOTS:
         int runs = 0;
         bool cancelled = false;
         engine.setTester(
-            [&runs, &cancelled](const QString &, const RolloutEngine::TestDone &) -> RolloutEngine::Cancel {
+            [&runs, &cancelled](const QString &, bool, const RolloutEngine::TestDone &) -> RolloutEngine::Cancel {
                 ++runs;
                 return [&cancelled] { cancelled = true; };
             });

@@ -106,6 +106,8 @@ private Q_SLOTS:
         QVERIFY2(dialog.requireTestBox()->text().contains(QLatin1String("failed on")),
             qPrintable(dialog.requireTestBox()->text()));
         QVERIFY(dialog.requireTestBox()->isChecked());
+        QVERIFY(!dialog.testUefiBox()->isChecked()); // the verdict on record was a BIOS boot
+        dialog.testUefiBox()->setChecked(true);
         QCOMPARE(dialog.groupBox()->currentText(), QStringLiteral("demo"));
         dialog.canaryEdit()->setText(QStringLiteral("half"));
         QVERIFY(!dialog.startRollout());
@@ -118,6 +120,7 @@ private Q_SLOTS:
         QCOMPARE(started->state, Rollout::State::Running);
         QCOMPARE(started->bakeSeconds, 120);
         QVERIFY(started->requireTest);
+        QVERIFY(started->testUefi);
         QTRY_VERIFY(banner->isVisible());
     }
 };

@@ -28,6 +28,7 @@ RolloutDialog::RolloutDialog(Lab *lab, const QString &image, QWidget *parent)
     , m_maxFailures(new QSpinBox(this))
     , m_reboot(new QCheckBox(tr("Power-cycle each machine when it gets the image"), this))
     , m_requireTest(new QCheckBox(this))
+    , m_testUefi(new QCheckBox(tr("Test with UEFI firmware (OVMF), as UEFI machines boot"), this))
     , m_error(new QLabel(this))
 {
     setWindowTitle(tr("Roll Out %1").arg(image));
@@ -48,13 +49,18 @@ RolloutDialog::RolloutDialog(Lab *lab, const QString &image, QWidget *parent)
     // The latest verdict on this image, so the admin knows whether "test first" costs a boot.
     const auto record = lastImageTest(*lab->catalog(), image);
     const QString when = record ? QLocale().toString(record->at, QLocale::ShortFormat) : QString();
+    const QString firmware = record && record->uefi ? QStringLiteral("UEFI") : QStringLiteral("BIOS");
     m_requireTest->setText(!record ? tr("Test the image in a VM first (not tested yet: the boot server boots it once)")
-            : record->passed       ? tr("Require a passing test in a VM (passed on %1)").arg(when)
-                             : tr("Require a passing test in a VM (failed on %1: the rollout would stop)").arg(when));
+            : record->passed
+            ? tr("Require a passing test in a VM (passed on %1 with %2)").arg(when, firmware)
+            : tr("Require a passing test in a VM (failed on %1 with %2: the rollout would stop)").arg(when, firmware));
     m_requireTest->setChecked(true);
     m_requireTest->setToolTip(tr("No machine gets the image before it reached ready in a throwaway virtual machine "
                                  "booted through this Drover; a failed test stops the rollout before any machine"));
     m_requireTest->setObjectName(QStringLiteral("rolloutRequireTest"));
+    m_testUefi->setChecked(record && record->uefi);
+    m_testUefi->setToolTip(tr("A verdict counts for the firmware it was reached with; the other one tests again"));
+    connect(m_requireTest, &QCheckBox::toggled, m_testUefi, &QWidget::setEnabled);
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: palette(highlight)"));
     m_error->setObjectName(QStringLiteral("rolloutError"));
@@ -67,6 +73,7 @@ RolloutDialog::RolloutDialog(Lab *lab, const QString &image, QWidget *parent)
     form->addRow(tr("&Stop after failures:"), m_maxFailures);
     form->addRow(m_reboot);
     form->addRow(m_requireTest);
+    form->addRow(m_testUefi);
     form->addRow(m_error);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("&Start Rollout"));
@@ -98,6 +105,7 @@ bool RolloutDialog::startRollout()
         return false;
     }
     r->requireTest = m_requireTest->isChecked();
+    r->testUefi = r->requireTest && m_testUefi->isChecked();
     if (Status s = r->save(*m_lab->catalog()); !s) {
         m_error->setText(s.error());
         return false;

@@ -27,6 +27,7 @@ public:
     QLineEdit *waveEdit() const { return m_wave; }
     QLineEdit *bakeEdit() const { return m_bake; }
     QCheckBox *requireTestBox() const { return m_requireTest; }
+    QCheckBox *testUefiBox() const { return m_testUefi; }
     QLabel *errorLabel() const { return m_error; }
     // Plans and saves the rollout; false with the reason shown when something is wrong.
     bool startRollout();
@@ -41,6 +42,7 @@ private:
     QSpinBox *m_maxFailures;
     QCheckBox *m_reboot;
     QCheckBox *m_requireTest;
+    QCheckBox *m_testUefi;
     QLabel *m_error;
 };
 
