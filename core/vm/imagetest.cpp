@@ -21,20 +21,16 @@ struct Text {
     Q_DECLARE_TR_FUNCTIONS(ImageTest)
 };
 
+const QString kRecordPrefix = QStringLiteral("imagetest/");
+
 QString recordKey(const Catalog &catalog, const QString &image)
 {
     const auto record = catalog.imageByTag(image);
-    return record ? QStringLiteral("imagetest/") + record->manifestDigest : QString();
+    return record ? kRecordPrefix + record->manifestDigest : QString();
 }
 
-} // namespace
-
-std::optional<ImageTestRecord> lastImageTest(const Catalog &catalog, const QString &image)
+std::optional<ImageTestRecord> parseRecord(const QString &text)
 {
-    const QString key = recordKey(catalog, image);
-    const QString text = key.isEmpty() ? QString() : catalog.setting(key);
-    if (text.isEmpty())
-        return std::nullopt;
     const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
     if (!o.contains(QStringLiteral("passed")))
         return std::nullopt;
@@ -42,6 +38,25 @@ std::optional<ImageTestRecord> lastImageTest(const Catalog &catalog, const QStri
         o.value(QStringLiteral("reason")).toString(),
         QDateTime::fromMSecsSinceEpoch(o.value(QStringLiteral("at")).toInteger()),
         o.value(QStringLiteral("uefi")).toBool() };
+}
+
+} // namespace
+
+std::optional<ImageTestRecord> lastImageTest(const Catalog &catalog, const QString &image)
+{
+    const QString key = recordKey(catalog, image);
+    return key.isEmpty() ? std::nullopt : parseRecord(catalog.setting(key));
+}
+
+QHash<QString, ImageTestRecord> imageTestsByDigest(const Catalog &catalog)
+{
+    QHash<QString, ImageTestRecord> tests;
+    const auto stored = catalog.settings(kRecordPrefix);
+    for (auto it = stored.cbegin(); it != stored.cend(); ++it) {
+        if (auto record = parseRecord(it.value()))
+            tests.insert(it.key().mid(kRecordPrefix.size()), *record);
+    }
+    return tests;
 }
 
 Status recordImageTest(Catalog &catalog, const ImageTestResult &result)

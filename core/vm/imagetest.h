@@ -10,6 +10,7 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QObject>
 #include <QTimer>
 
@@ -43,6 +44,8 @@ struct ImageTestRecord {
     bool uefi = false;
 };
 std::optional<ImageTestRecord> lastImageTest(const Catalog &catalog, const QString &image);
+// Every verdict on record, by manifest digest: one query for a whole image list.
+QHash<QString, ImageTestRecord> imageTestsByDigest(const Catalog &catalog);
 Status recordImageTest(Catalog &catalog, const ImageTestResult &result);
 
 class ImageTest final : public QObject {

@@ -6,6 +6,8 @@
 #include <QLocale>
 #include <QMimeData>
 
+#include <utility>
+
 namespace drover {
 
 ImageModel::ImageModel(Catalog *catalog, QObject *parent)
@@ -26,21 +28,20 @@ void ImageModel::reload()
     beginResetModel();
     m_images = m_catalog->images();
     m_users = m_catalog->machinesPerImage();
-    m_tests.clear();
-    for (const ImageRecord &image : std::as_const(m_images))
-        m_tests.insert(image.tag(), lastImageTest(*m_catalog, image.tag()));
+    m_tests = imageTestsByDigest(*m_catalog);
     endResetModel();
 }
 
 void ImageModel::refreshTests()
 {
+    const QHash<QString, ImageTestRecord> before = std::exchange(m_tests, imageTestsByDigest(*m_catalog));
     for (int row = 0; row < m_images.size(); ++row) {
-        const QString tag = m_images.at(row).tag();
-        const auto now = lastImageTest(*m_catalog, tag);
-        const auto before = m_tests.value(tag);
-        if (now.has_value() == before.has_value() && (!now || now->at == before->at))
+        const QString &digest = m_images.at(row).manifestDigest;
+        const auto was = before.constFind(digest);
+        const auto now = m_tests.constFind(digest);
+        const bool wasThere = was != before.cend();
+        if (wasThere == (now != m_tests.cend()) && (!wasThere || was->at == now->at))
             continue;
-        m_tests.insert(tag, now);
         Q_EMIT dataChanged(index(row, Tested), index(row, Tested));
     }
 }
@@ -62,7 +63,8 @@ QVariant ImageModel::data(const QModelIndex &index, int role) const
     const ImageRecord &image = m_images.at(index.row());
     if (role == TagRole)
         return image.tag();
-    const auto &test = m_tests.value(image.tag());
+    const auto found = m_tests.constFind(image.manifestDigest);
+    const ImageTestRecord *test = found == m_tests.cend() ? nullptr : &*found;
     if (index.column() == Tested && test) {
         const QString when = QLocale().toString(test->at.toLocalTime(), QLocale::ShortFormat);
         if (role == Qt::ToolTipRole)

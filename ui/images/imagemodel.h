@@ -42,7 +42,7 @@ private:
     void refreshTests();
 
     Catalog *m_catalog;
-    QHash<QString, std::optional<ImageTestRecord>> m_tests;
+    QHash<QString, ImageTestRecord> m_tests; // by manifest digest
     QList<ImageRecord> m_images;
     QMap<QString, int> m_users;
 };
