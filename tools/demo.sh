@@ -152,7 +152,7 @@ follow_rollout failed
 wait_ready debian-server:1 vm-1
 for m in vm-2 vm-3; do
   [[ $(machine_state "$m") == "ready debian-server:1" ]] || die "$m left debian-server:1"
-  d history "$m" | grep -q "debian-server:3" && die "$m was assigned debian-server:3"
+  d history "$m" | e2e_has "debian-server:3" && die "$m was assigned debian-server:3"
 done
 echo "  vm-2 and vm-3 never left debian-server:1"
 d history vm-1

@@ -29,3 +29,11 @@ SCRIPT
     "$dir/debian-server.json"
   grep -q 90-broken-check "$dir/debian-server.json" || { echo "e2e_break_recipe: $dir/debian-server.json has other scripts" >&2; return 1; }
 }
+
+# `grep -q PATTERN` for a command's output that reads all of it first: under pipefail, a
+# writer killed by SIGPIPE when grep -q stops early would fail the pipeline at random.
+e2e_has() {
+  local out
+  out=$(cat)
+  grep -q -- "$1" <<<"$out"
+}

@@ -180,7 +180,7 @@ expect_event '"phase": *"dhcp"'
 if [[ $mode == proxy ]]; then
   # The firmware fetched iPXE before it had a lease Drover knows of: TFTP events may name
   # only the address, so look at all of them.
-  d --json events --phase tftp --limit 50 | grep -q 'ipxe.efi' || e2e_die "no TFTP transfer of ipxe.efi in the events"
+  d --json events --phase tftp --limit 50 | e2e_has 'ipxe.efi' || e2e_die "no TFTP transfer of ipxe.efi in the events"
 fi
 expect_event '"phase": *"script"'
 phases=(configured ready)
@@ -195,7 +195,7 @@ fi
 addr=$(d --json machine show "$machine" | sed -n 's/.*"address": *"\([0-9.]*\)".*/\1/p' | head -n 1)
 [[ -n $addr ]] || e2e_die "no address recorded for $machine"
 # sshd runs: the image carries no host keys, drover-hostkeys.service made this boot's.
-inns ssh-keyscan -T 15 -t ed25519 "$addr" 2>/dev/null | grep -q ssh-ed25519 || e2e_die "no ssh server answers on $addr"
+inns ssh-keyscan -T 15 -t ed25519 "$addr" 2>/dev/null | e2e_has ssh-ed25519 || e2e_die "no ssh server answers on $addr"
 if ((check_config)); then
   got=$(inns ssh -i "$data/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
     -o ConnectTimeout=20 "root@$addr" hostname 2>"$data/ssh.log") || { cat "$data/ssh.log" >&2; e2e_die "ssh with the configured key failed"; }

@@ -87,8 +87,8 @@ fi
 grep -q "^FAIL debian-server:3 .*check 50-service exited 1" "$data/test-3.log" \
   || { cat "$data/test-3.log" >&2; e2e_die "image test of :3 did not name the failing check"; }
 step "$(grep '^FAIL' "$data/test-3.log" | cut -c1-160)"
-d image inspect debian-server:3 | grep -q "^tested in a VM: *failed" || e2e_die "the failed test of :3 is not on record"
-d --json machine ls | grep -q imagetest && e2e_die "an image test left its machine in the catalog"
+d image inspect debian-server:3 | e2e_has "^tested in a VM: *failed" || e2e_die "the failed test of :3 is not on record"
+d --json machine ls | e2e_has imagetest && e2e_die "an image test left its machine in the catalog"
 
 # --- the lab: a bridge, three taps, three machines powered by QMP
 ip netns add "$ns"
@@ -195,9 +195,9 @@ step "rollout of debian-server:3 requiring a passing test: it fails on the test 
 mark
 d rollout start debian-server:3 --group demo --canary 1 --bake 10s --reboot --require-test >/dev/null
 wait_rollout failed
-d rollout status demo | grep -q "failed its test in a VM" || { d rollout status demo >&2; e2e_die "the rollout does not say the test failed"; }
+d rollout status demo | e2e_has "failed its test in a VM" || { d rollout status demo >&2; e2e_die "the rollout does not say the test failed"; }
 for m in vm-1 vm-2 vm-3; do
-  d --json machine show "$m" | grep -q '"currentImage": *"debian-server:1"' || e2e_die "$m left debian-server:1"
+  d --json machine show "$m" | e2e_has '"currentImage": *"debian-server:1"' || e2e_die "$m left debian-server:1"
   [[ $(d history "$m" | grep -c "debian-server:3" || true) == 0 ]] || e2e_die "$m was assigned :3 by a rollout that failed its test"
 done
 
@@ -205,13 +205,13 @@ step "rollout of debian-server:3 without the test: its readiness check fails on 
 d rollout start debian-server:3 --group demo --canary 1 --bake 10s --reboot >/dev/null
 wait_rollout failed
 d rollout status demo
-d events --machine vm-1 --phase failed --limit 1 | grep -q "check 50-service exited 1" \
+d events --machine vm-1 --phase failed --limit 1 | e2e_has "check 50-service exited 1" \
   || e2e_die "the canary's failure does not name the failing check"
 # The canary gets its previous image back and boots it; the others never left :1.
 wait_ready 1 vm-1
 for m in vm-2 vm-3; do
   (($(ready_count "$m") == ${seen[$m]})) || e2e_die "$m was rebooted by a failed rollout"
-  d --json machine show "$m" | grep -q '"currentImage": *"debian-server:1"' || e2e_die "$m left debian-server:1"
+  d --json machine show "$m" | e2e_has '"currentImage": *"debian-server:1"' || e2e_die "$m left debian-server:1"
 done
 d history vm-1
 step "PASS"
