@@ -21,7 +21,7 @@ export CCACHE_DIR ?= /var/cache/drover/shared/ccache
 # Paths below the source tree hash relative, so every build directory shares the cache.
 export CCACHE_BASEDIR ?= $(CURDIR)
 
-.PHONY: all deps configure build run test demo bench translations format lint clean screenshot
+.PHONY: all deps configure build run test demo bench translations format tidy tidy-full clean screenshot
 
 all: build
 
@@ -55,7 +55,7 @@ run: build
 	fi
 
 test: build
-	$(IN) ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+	$(IN) tools/test.sh $(BUILD) -j $(JOBS) $(CTEST_ARGS)
 
 demo: build
 	$(IN) tools/demo.sh $(BUILD)
@@ -69,6 +69,15 @@ translations: build
 
 format: deps
 	$(IN) bash -c 'git ls-files "*.cpp" "*.h" | xargs clang-format -i'
+
+# clang-tidy on the files changed since the last recorded clean pass, then record the pass
+# in tests/tidy-clean.txt (commit it: a fresh clone's `make test` then analyses only what
+# changed after it). tidy-full analyses every file, ignoring what is recorded.
+tidy: build
+	$(IN) bash tests/check-tidy.sh $(CURDIR) $(CURDIR)/$(BUILD) --record
+
+tidy-full: build
+	$(IN) bash tests/check-tidy.sh $(CURDIR) $(CURDIR)/$(BUILD) --record --full
 
 screenshot: build
 	$(IN) tools/screenshot.sh $(BUILD)

@@ -13,8 +13,16 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/../.." && pwd)
 cache=${DROVER_ROOT_CACHE:-/var/cache/drover}
+# Caches that outlive any one root (ccache, downloads, e2e artefacts), bound into it.
+shared=${DROVER_SHARED_CACHE:-/var/cache/drover/shared}
 # Bump when the way the root is made changes (not only its package list).
-recipe_version=3
+recipe_version=4
+# Downloaded .deb files survive a fresh root (CI makes one for every run): only downloads
+# are kept between roots, never what was made from them.
+debs=${DROVER_DEB_CACHE:-$shared/debs}
+# apt's package lists older than this are refreshed before a command runs in the root (the
+# build wizard's package search and the e2e kernel fetch read them).
+lists_max_age=${DROVER_LISTS_MAX_AGE:-86400}
 
 say() { printf 'buildroot: %s\n' "$*" >&2; }
 
@@ -56,6 +64,14 @@ ensure() {
     echo "$root"
     return
   fi
+  # One creator at a time: commands started together wait for the first one's root.
+  mkdir -p "$cache"
+  exec 8>"$cache/.create.lock"
+  flock 8
+  if [[ -f $root/.drover-root-complete ]]; then
+    echo "$root"
+    return
+  fi
   command -v mmdebstrap >/dev/null || {
     say "installing mmdebstrap on the host (apt-get)"
     apt-get update -qq && apt-get install -y -qq mmdebstrap >/dev/null
@@ -64,10 +80,17 @@ ensure() {
   mirror=$(host_mirror)
   tmp="$root.partial"
   rm -rf "$tmp"
-  mkdir -p "$cache"
   started=$(date +%s)
   say "creating the Debian 13 build root in $root ($(grep -cv -e '^#' -e '^$' "$here/packages.txt") packages; about 3 minutes, once)"
-  mmdebstrap --variant=apt --mode=root --quiet \
+  mkdir -p "$debs"
+  # Package lists are kept (cleanup/apt/lists skipped): without them apt-cache inside the
+  # root knows nothing, which broke the kernel fetch and the wizard's package search.
+  mmdebstrap --variant=apt --mode=root --verbose \
+    --skip=essential/unlink,cleanup/apt/lists \
+    --setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
+    --setup-hook="sync-in $debs /var/cache/apt/archives/" \
+    --customize-hook="sync-out /var/cache/apt/archives $debs" \
+    --customize-hook='rm -f "$1"/var/cache/apt/archives/*.deb' \
     --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/doc/*' \
     --dpkgopt='path-include=/usr/share/doc/*/copyright' \
@@ -75,6 +98,10 @@ ensure() {
     --include="$(packages)" \
     trixie "$tmp" "deb $mirror trixie main" >&2
   cp /etc/resolv.conf "$tmp/etc/resolv.conf" 2>/dev/null || true
+  [[ -n $(find "$tmp/var/lib/apt/lists" -maxdepth 1 -name '*_Packages*' -print -quit) ]] || {
+    say "the new root has no apt package lists in $tmp/var/lib/apt/lists"
+    exit 1
+  }
   touch "$tmp/.drover-root-complete"
   mv "$tmp" "$root"
   # Older roots made from another package list are no longer used.
@@ -85,6 +112,31 @@ ensure() {
   done
   say "build root ready in $(($(date +%s) - started)) s"
   echo "$root"
+}
+
+# Refreshes the root's apt lists when they are older than lists_max_age (a day), once at a
+# time however many commands start together.
+refresh_lists() {
+  local root=$1 newest now
+  now=$(date +%s)
+  newest=$(find "$root/var/lib/apt/lists" -maxdepth 1 -name '*_Packages*' -printf '%T@\n' 2>/dev/null |
+    sort -n | tail -n1)
+  newest=${newest%.*}
+  ((now - ${newest:-0} < lists_max_age)) && return 0
+  (
+    flock 9
+    newest=$(find "$root/var/lib/apt/lists" -maxdepth 1 -name '*_Packages*' -printf '%T@\n' 2>/dev/null |
+      sort -n | tail -n1)
+    newest=${newest%.*}
+    ((now - ${newest:-0} < lists_max_age)) && exit 0
+    say "refreshing the root's apt package lists (older than $((lists_max_age / 3600)) h)"
+    if ! unshare --mount --propagation private "$0" __enter "$root" / apt-get update -qq >&2; then
+      [[ -n ${newest:-} ]] || { say "apt-get update failed in the root and it has no lists"; exit 1; }
+      say "apt-get update failed in the root; keeping the lists it has"
+    fi
+    # apt leaves an unchanged list's mtime alone: mark the refresh so it runs once a day.
+    find "$root/var/lib/apt/lists" -maxdepth 1 -name '*_Packages*' -exec touch {} +
+  ) 9>"$root/.lists.lock"
 }
 
 # Runs inside the private mount namespace made by `run`.
@@ -98,7 +150,7 @@ enter() {
   mount --rbind /run "$root/run"
   mount --rbind /tmp "$root/tmp"
   local d
-  for d in "$src" "$cwd" "${HOME:-/root}" "$cache/shared"; do
+  for d in "$src" "$cwd" "${HOME:-/root}" "$shared"; do
     [[ -d $d ]] || continue
     mkdir -p "$root$d"
     mount --rbind "$d" "$root$d"
@@ -112,7 +164,9 @@ needed)
   host_can_build && exit 1 || exit 0
   ;;
 ensure)
-  ensure
+  root=$(ensure)
+  refresh_lists "$root"
+  echo "$root"
   ;;
 path)
   root_path
@@ -120,7 +174,8 @@ path)
 run)
   shift
   root=$(ensure)
-  mkdir -p "$cache/shared"
+  refresh_lists "$root"
+  mkdir -p "$shared"
   exec unshare --mount --propagation private "$0" __enter "$root" "$PWD" "$@"
   ;;
 __enter)

@@ -15,13 +15,13 @@ if [[ -f $out/.complete ]]; then
   exit 0
 fi
 
-mkdir -p "$E2E_CACHE/debs"
-deb=$(ls "$E2E_CACHE/debs/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
+mkdir -p "$E2E_DEBS"
+deb=$(ls "$E2E_DEBS/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
 if [[ -z $deb ]]; then
   e2e_say "downloading $pkg $version with apt-get"
-  (cd "$E2E_CACHE/debs" && apt-get download -q "$pkg" >&2) ||
-    (apt-get update -q >&2 && cd "$E2E_CACHE/debs" && apt-get download -q "$pkg" >&2)
-  deb=$(ls "$E2E_CACHE/debs/${pkg}_"*.deb | head -n1)
+  (cd "$E2E_DEBS" && apt-get download -q "$pkg" >&2) ||
+    (apt-get update -q >&2 && cd "$E2E_DEBS" && apt-get download -q "$pkg" >&2)
+  deb=$(ls "$E2E_DEBS/${pkg}_"*.deb | head -n1)
 fi
 
 tmp=$(mktemp -d)
