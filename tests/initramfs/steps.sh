@@ -521,6 +521,42 @@ in_cli() {
         "DROVER_RUN=$DROVER_RUN DROVER_SYSFS=$PWD/sys DROVER_MODULES_DIR=$PWD/no-modules DROVER_INIT_LIB=1 DROVER_NIC_WAIT=1; . $INIT; $1"
 }
 
+# The configuration is gone once applied, and what the image's root gets from it is written
+# with the image's usual modes, not the init's private umask.
+test_config_removed_once_applied() {
+    start_httpd
+    use_server
+    local root=$PWD/image
+    image_root "$root"
+    printf 'drover-config 1\nhostname secretive\nfile 0644 root:root /etc/newdir/app.conf %s\n' \
+        "$(b64 'token=abc')" >"$WORK/www/config/52:54:00:12:34:56"
+    write_net_env eth0 10.0.2.15/24 10.0.2.2 10.0.2.3 dhcp
+    umask 077
+    configure "$root"
+    expect_file "$root/etc/hostname" secretive
+    [ ! -e "$DROVER_RUN/config.txt" ] || fatal "config.txt still in $DROVER_RUN"
+    [ ! -e "$DROVER_RUN/config.d" ] || fatal "config.d still in $DROVER_RUN"
+    expect_eq 755 "$(stat -c %a "$root/etc/newdir")" "a directory the configuration made"
+    expect_eq 644 "$(stat -c %a "$root/etc/hostname")" "hostname file"
+    expect_eq 0077 "$(umask)" "umask after configure"
+}
+
+# /proc/cmdline as the running system sees it has no token; the rest is unchanged.
+test_token_hidden_from_cmdline() {
+    local line
+    printf 'quiet drover.server=http://10.0.2.2:8080 drover.token=0123456789abcdef console=ttyS0\n' >cmdline
+    DROVER_CMDLINE=$PWD/cmdline hide_token
+    read -r line <cmdline
+    umount "$PWD/cmdline"
+    expect_eq "quiet drover.server=http://10.0.2.2:8080 drover.token=hidden console=ttyS0" "$line" "cmdline seen"
+    case $line in *0123456789abcdef*) fatal "token still readable" ;; esac
+    expect_eq 444 "$(stat -c %a "$DROVER_RUN/cmdline")" "copy mode"
+    # Without a token nothing is mounted.
+    printf 'quiet\n' >cmdline2
+    DROVER_CMDLINE=$PWD/cmdline2 hide_token
+    awk -v f="$PWD/cmdline2" '$2 == f { exit 1 }' /proc/mounts || fatal "mounted over a cmdline without a token"
+}
+
 test_network_dhcp_on_the_nic_with_the_mac() {
     netns_pair
     in_cli "D_MAC=52:54:00:aa:bb:cc D_IP=; net_up" || fatal "net_up failed: $(cat "$DROVER_RUN/init.log")"
