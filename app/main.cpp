@@ -5,6 +5,7 @@
 #include "lab/lab.h"
 #include "log/logthrottle.h"
 #include "main/mainwindow.h"
+#include "runtime/filelimit.h"
 #include "runtime/signalwatcher.h"
 
 #include <QApplication>
@@ -185,6 +186,8 @@ int runHeadless(QCoreApplication &app, const GlobalOptions &options)
 
 int main(int argc, char *argv[])
 {
+    // Before any server opens a socket: the boot server logs the limit it got when it starts.
+    (void)raiseFileLimit();
     QStringList args;
     for (int i = 0; i < argc; ++i)
         args.append(QString::fromLocal8Bit(argv[i]));

@@ -3,6 +3,7 @@
 #include "boot/bootwatch.h"
 
 #include "boot/oui.h"
+#include "boot/resourcelimits.h"
 #include "catalog/catalog.h"
 #include "store/imagestore.h"
 #include "util/mac.h"
@@ -164,7 +165,7 @@ bool BootDecider::handleUnknown(const BootSnapshot &snapshot, const BootRequest 
         d.reason = Text::tr("unknown machine %1: not managed by Drover (unknown machines are ignored)").arg(d.mac);
         return false;
     }
-    if (!allowRegistration()) {
+    if (!allowRegistration(snapshot)) {
         d.outcome = BootDecision::Outcome::Wait;
         d.severity = Severity::Warning;
         d.reason = Text::tr("unknown machine %1: too many new machines at once, registering it later").arg(d.mac);
@@ -330,13 +331,16 @@ void BootDecider::issueBoot(BootDecision &d) const
     d.outcome = BootDecision::Outcome::Boot;
 }
 
-bool BootDecider::allowRegistration()
+bool BootDecider::allowRegistration(const BootSnapshot &snapshot)
 {
     QMutexLocker lock(&m_mutex);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     while (!m_registrations.empty() && now - m_registrations.front() > 60'000)
         m_registrations.pop_front();
-    if (int(m_registrations.size()) >= m_registrationsPerMinute)
+    // The catalog setting boot/register-per-minute (ResourceLimits), else setRegistrationLimit's.
+    const int perMinute = ResourceLimits::parse(
+        snapshot.setting(QStringLiteral("boot/register-per-minute")), m_registrationsPerMinute, 1, 100'000);
+    if (int(m_registrations.size()) >= perMinute)
         return false;
     m_registrations.push_back(now);
     return true;

@@ -15,6 +15,7 @@
 
 #include "boot/bootindex.h"
 #include "boot/boottoken.h"
+#include "boot/resourcelimits.h"
 #include "catalog/records.h"
 #include "log/logbus.h"
 #include "store/manifest.h"
@@ -117,7 +118,7 @@ private:
     void applyBootAssessment(const BootSnapshot &snapshot, BootDecision &decision, int unrecordedFailures) const;
     bool loadImage(const BootSnapshot &snapshot, BootDecision &decision) const;
     void issueBoot(BootDecision &decision) const;
-    bool allowRegistration();
+    bool allowRegistration(const BootSnapshot &snapshot);
 
     Catalog *m_catalog;
     BootIndex *m_index;
@@ -125,7 +126,7 @@ private:
     BootTokens m_tokens;
     mutable QMutex m_mutex;
     std::optional<UnknownPolicy> m_policyOverride;
-    int m_registrationsPerMinute = 60;
+    int m_registrationsPerMinute = ResourceLimits().registerPerMinute; // unless boot/register-per-minute says
     std::deque<qint64> m_registrations; // times (ms) of recent registrations
     mutable QHash<QString, Manifest> m_manifests; // manifest digest → manifest
     mutable QHash<QString, BlobRole> m_roles; // blob digest → role

@@ -1,8 +1,10 @@
 #include "boot/bootrecorder.h"
 
+#include "boot/resourcelimits.h"
 #include "catalog/catalog.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QMutexLocker>
 #include <QThread>
 #include <QTimer>
@@ -12,6 +14,12 @@ namespace drover {
 namespace {
 
 constexpr int kBatchDelayMs = 100;
+constexpr int kFirstPruneMs = 60 * 1000;
+constexpr int kPruneAgainMs = 1000; // a run left rows over: the next batch soon, not at once
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(BootRecorder)
+};
 
 QString severityKey(Severity severity)
 {
@@ -34,14 +42,55 @@ BootRecorder::BootRecorder(Catalog *catalog, LogBus *log, QObject *parent)
     , m_thread(new QThread(this))
     , m_worker(new QObject)
     , m_timer(new QTimer(m_worker))
+    , m_pruneTimer(new QTimer(m_worker))
 {
     m_thread->setObjectName(QStringLiteral("drover-recorder"));
     m_timer->setSingleShot(true);
     m_timer->setInterval(kBatchDelayMs);
     connect(m_timer, &QTimer::timeout, m_worker, [this] { writeQueued(); });
+    m_pruneTimer->setSingleShot(true);
+    m_pruneTimer->setInterval(kFirstPruneMs);
+    connect(m_pruneTimer, &QTimer::timeout, m_worker, [this] {
+        const auto pruned = prune();
+        m_pruneTimer->start(pruned && pruned.value() > 0 ? kPruneAgainMs : kDefaultPruneIntervalMs);
+    });
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread->start();
+    QMetaObject::invokeMethod(m_pruneTimer, qOverload<>(&QTimer::start), Qt::QueuedConnection);
+}
+
+void BootRecorder::setPruneInterval(int intervalMs)
+{
+    QMetaObject::invokeMethod(
+        m_pruneTimer, [this, intervalMs] { m_pruneTimer->start(intervalMs); }, Qt::QueuedConnection);
+}
+
+Result<qint64> BootRecorder::pruneNow()
+{
+    if (QThread::currentThread() == m_thread)
+        return prune();
+    Result<qint64> result = qint64(0);
+    QMetaObject::invokeMethod(m_worker, [this, &result] { result = prune(); }, Qt::BlockingQueuedConnection);
+    return result;
+}
+
+Result<qint64> BootRecorder::prune()
+{
+    writeQueued(); // what is queued counts too
+    const ResourceLimits limits = ResourceLimits::fromCatalog(*m_catalog);
+    const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - qint64(limits.eventsMaxAgeDays) * 24 * 3600 * 1000;
+    auto pruned = m_catalog->pruneEvents(limits.eventsMaxCount, cutoff);
+    if (!pruned) {
+        m_log->post(Severity::Error, QStringLiteral("catalog"), pruned.error());
+    } else if (pruned.value() > 0) {
+        m_log->post(Severity::Info, QStringLiteral("catalog"),
+            Text::tr("removed %n old boot event(s) (keeping at most %1, none older than %2 days)", nullptr,
+                int(qMin<qint64>(pruned.value(), 1'000'000'000)))
+                .arg(limits.eventsMaxCount)
+                .arg(limits.eventsMaxAgeDays));
+    }
+    return pruned;
 }
 
 BootRecorder::~BootRecorder()

@@ -7,6 +7,7 @@
 
 #include "catalog/records.h"
 #include "log/logbus.h"
+#include "util/result.h"
 
 #include <QList>
 #include <QMutex>
@@ -35,6 +36,15 @@ public:
     // Writes everything queued so far before returning (tests, shutdown).
     void flush();
 
+    // Boot event retention: every `intervalMs` (and once a minute after start) the recorder's
+    // thread prunes boot_event to the settings events/max-count and events/max-age-days
+    // (ResourceLimits), in batches between its writes. A run that leaves more to prune comes
+    // back a second later.
+    static constexpr int kDefaultPruneIntervalMs = 10 * 60 * 1000;
+    void setPruneInterval(int intervalMs);
+    // Prunes now, on the recorder's thread, and returns the rows deleted (tests).
+    Result<qint64> pruneNow();
+
 Q_SIGNALS:
     void written(int items);
 
@@ -51,12 +61,14 @@ private:
     };
     void enqueue(Item item);
     void writeQueued(); // on the recorder's thread
+    Result<qint64> prune(); // on the recorder's thread
 
     Catalog *m_catalog;
     LogBus *m_log;
     QThread *m_thread;
     QObject *m_worker; // lives on m_thread
     QTimer *m_timer; // lives on m_thread
+    QTimer *m_pruneTimer; // lives on m_thread
     QMutex m_mutex;
     QList<Item> m_queue;
     bool m_scheduled = false;

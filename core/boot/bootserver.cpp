@@ -1,4 +1,5 @@
 #include "boot/bootserver.h"
+#include "boot/resourcelimits.h"
 
 #include "boot/dhcp/dhcpprobe.h"
 #include "fleet/rolloutengine.h"
@@ -238,6 +239,9 @@ Status BootServer::start(const BootServerSettings &settings)
         return Status::failure(message);
     };
 
+    // The bounds of docs/security.md (HttpBootServer reads its own share).
+    const ResourceLimits limits = ResourceLimits::fromCatalog(*m_lab->catalog());
+
     HttpBootSettings http;
     // With a lab interface picked, images are served there only, not on every network the
     // host is on (a trainer's laptop on a café network); without one, everywhere.
@@ -253,6 +257,9 @@ Status BootServer::start(const BootServerSettings &settings)
 
     if (settings.tftpEnabled) {
         TftpSettings tftp;
+        tftp.maxPerClient = limits.tftpMaxPerClient;
+        tftp.maxTransfers = limits.tftpMaxTransfers;
+        tftp.limits.maxTimeoutSeconds = limits.tftpMaxTimeoutSeconds;
         tftp.interfaceName = settings.interfaceName;
         tftp.port = settings.tftpPort;
         tftp.ipxeDir = settings.ipxeDir;
@@ -284,6 +291,7 @@ Status BootServer::start(const BootServerSettings &settings)
         dhcp.router = settings.router;
         dhcp.dns = settings.dns;
         dhcp.leaseSeconds = settings.leaseSeconds;
+        dhcp.declineQuarantineSeconds = limits.declineQuarantineSeconds;
         dhcp.probeFirst = settings.probeDhcpFirst;
         if (Status s = m_dhcp->start(dhcp); !s)
             return fail(BootService::Dhcp, s.error());

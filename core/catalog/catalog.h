@@ -90,6 +90,11 @@ public:
     // Boot events
     Result<BootEvent> addEvent(const BootEvent &event);
     QList<BootEvent> events(const EventFilter &filter) const;
+    // Retention (catalogretention.cpp): deletes events beyond the newest `keepCount` and
+    // events older than `olderThanMs` (ms since the epoch; 0: no age bound), oldest first, in
+    // batches of `batch` rows, at most `maxBatches` of them. Returns the rows deleted; fewer
+    // than maxBatches × batch means nothing is left to prune.
+    Result<qint64> pruneEvents(qint64 keepCount, qint64 olderThanMs, int batch = 5000, int maxBatches = 40);
 
     // Settings shared by every admin of this catalog
     QString setting(const QString &key, const QString &fallback = {}) const;

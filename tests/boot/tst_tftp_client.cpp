@@ -42,6 +42,8 @@ QByteArray request(const TftpGet &g)
         option("tsize", 0);
     if (g.windowSize)
         option("windowsize", g.windowSize);
+    if (g.askTimeout)
+        option("timeout", g.askTimeout);
     return out;
 }
 
@@ -71,7 +73,7 @@ void TftpClientRun::start(const QList<TftpGet> &gets, int overallTimeoutMs)
         auto t = std::make_unique<Transfer>();
         t->get = g;
         t->socket = std::make_unique<QUdpSocket>();
-        t->socket->bind(QHostAddress::AnyIPv4, 0);
+        t->socket->bind(g.source, 0);
         t->socket->setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, QVariant(1 << 20));
         t->timer.setSingleShot(true);
         Transfer *raw = t.get();
@@ -131,6 +133,8 @@ void TftpClientRun::onReadable(Transfer *t)
                     t->result.windowSize = fields[i + 1].toInt();
                 else if (fields[i] == "tsize")
                     t->result.tsize = fields[i + 1].toLongLong();
+                else if (fields[i] == "timeout")
+                    t->result.timeout = fields[i + 1].toInt();
             }
             sendAck(t, 0);
             continue;

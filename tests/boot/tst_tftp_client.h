@@ -25,6 +25,8 @@ struct TftpGet {
     int timeoutMs = 1000; // client retransmission
     int dropBlockOnce = 0; // act as if this DATA block was lost, the first time it comes
     int stopAfterBlock = 0; // stop answering after this block (the server must give up)
+    int askTimeout = 0; // RFC 2349 timeout option in seconds; 0: do not ask
+    QHostAddress source = QHostAddress::AnyIPv4; // the client's address (127.x.y.z: another client)
 };
 
 struct TftpResult {
@@ -35,6 +37,7 @@ struct TftpResult {
     qint64 tsize = -1; // from the OACK
     int blockSize = 512; // as acknowledged
     int windowSize = 1;
+    int timeout = 0; // seconds, as acknowledged; 0: left out of the OACK
     qint64 elapsedMs = 0;
 };
 

@@ -124,6 +124,14 @@ private Q_SLOTS:
             << QByteArray("timeout") << QByteArray("0") << QByteArray() << 512 << 1 << 1000;
         QTest::newRow("timeout 256 ignored")
             << QByteArray("timeout") << QByteArray("256") << QByteArray() << 512 << 1 << 1000;
+        // RFC 2349: the OACK echoes the client's value or leaves it out; above the server's
+        // bound (tftp/max-timeout, 5 s) it is left out and the default holds the slot briefly.
+        QTest::newRow("timeout 5 (bound)")
+            << QByteArray("timeout") << QByteArray("5") << QByteArray("5") << 512 << 1 << 5000;
+        QTest::newRow("timeout 6 ignored")
+            << QByteArray("timeout") << QByteArray("6") << QByteArray() << 512 << 1 << 1000;
+        QTest::newRow("timeout 255 ignored")
+            << QByteArray("timeout") << QByteArray("255") << QByteArray() << 512 << 1 << 1000;
         QTest::newRow("windowsize 8") << QByteArray("windowsize") << QByteArray("8") << QByteArray("8") << 512 << 8
                                       << 1000;
         QTest::newRow("windowsize 1000 lowered")

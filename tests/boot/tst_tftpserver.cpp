@@ -125,6 +125,7 @@ private Q_SLOTS:
         s.port = m_port;
         s.ipxeDir = m_files;
         s.files << QStringLiteral("big.bin");
+        s.maxPerClient = s.maxTransfers; // every client here is 127.0.0.1 (the cap has tests of its own)
         const Status started = m_server->start(s);
         QVERIFY2(started.ok(), qPrintable(started.error()));
         QCOMPARE(m_server->servedFiles(),
@@ -318,6 +319,93 @@ private Q_SLOTS:
         // Events reach the catalog in batches, a moment later.
         QTRY_VERIFY(lastTftpEvent().detail.contains(QLatin1String("failed")));
         QCOMPARE(lastTftpEvent().severity, QStringLiteral("warning"));
+    }
+
+    // RFC 2349 lets a client ask up to 255 s between retransmissions, and the server may only
+    // echo that value or leave the option out: a silent client asking 255 would hold its slot
+    // for (retries + 1) × 255 s. Above tftp/max-timeout (5 s) the option is left out of the
+    // OACK and the default (1 s) applies, so the slot comes free within seconds.
+    void timeoutClamped_data()
+    {
+        QTest::addColumn<int>("asked");
+        QTest::addColumn<int>("acknowledged"); // 0: left out of the OACK
+        QTest::addColumn<int>("effectiveSeconds");
+        QTest::newRow("255 left out") << 255 << 0 << 1;
+        QTest::newRow("6 left out") << 6 << 0 << 1;
+        QTest::newRow("5 accepted (the bound)") << 5 << 5 << 5;
+        QTest::newRow("2 accepted") << 2 << 2 << 2;
+    }
+    void timeoutClamped()
+    {
+        QFETCH(int, asked);
+        QFETCH(int, acknowledged);
+        QFETCH(int, effectiveSeconds);
+        TftpServer server(m_lab.lab->catalog(), m_lab.lab->log());
+        TftpSettings s;
+        s.address = QHostAddress::LocalHost;
+        s.port = freeUdpPort();
+        s.ipxeDir = m_files;
+        s.retries = 1;
+        QVERIFY(server.start(s).ok());
+        TftpGet g;
+        g.port = s.port;
+        g.file = "ipxe.efi";
+        g.askTimeout = asked;
+        g.stopAfterBlock = 1; // then silent
+        g.timeoutMs = 1000;
+        const QList<TftpResult> r = TftpClientRun::run({ g }, nullptr, 30000);
+        QCOMPARE(r[0].timeout, acknowledged);
+        QCOMPARE(r[0].error, QStringLiteral("timed out")); // the server gave the slot up, and said so
+        // Given up after (retries + 1) timeouts of the effective value, not of the asked one.
+        const qint64 heldMs = r[0].elapsedMs;
+        qInfo("timeout=%d asked: slot freed after %lld ms", asked, heldMs);
+        QVERIFY2(heldMs >= qint64(s.retries + 1) * effectiveSeconds * 1000 - 300, qPrintable(QString::number(heldMs)));
+        QVERIFY2(heldMs <= qint64(s.retries + 1) * effectiveSeconds * 1000 + 1500, qPrintable(QString::number(heldMs)));
+        QCOMPARE(server.counters().active, quint64(0));
+    }
+
+    // tftp/max-per-client: eight transfers at once from one address hold eight slots; the ninth
+    // from that address is refused with an ERROR packet, while another address is served.
+    void perClientCap()
+    {
+        TftpServer server(m_lab.lab->catalog(), m_lab.lab->log());
+        TftpSettings s;
+        s.address = QHostAddress::LocalHost;
+        s.port = freeUdpPort();
+        s.ipxeDir = m_files;
+        s.retries = 5; // silent clients hold their slots for about 6 s
+        QCOMPARE(s.maxPerClient, 8); // the default
+        QVERIFY(server.start(s).ok());
+        QList<TftpGet> holders;
+        for (int i = 0; i < 8; ++i) {
+            TftpGet g;
+            g.port = s.port;
+            g.file = "ipxe.efi";
+            g.source = QHostAddress(QStringLiteral("127.0.0.1"));
+            g.stopAfterBlock = 1;
+            holders.append(g);
+        }
+        TftpClientRun holding;
+        holding.start(holders, 30000);
+        QTRY_COMPARE(server.counters().active, quint64(8));
+
+        TftpGet ninth;
+        ninth.port = s.port;
+        ninth.file = "ipxe.efi";
+        ninth.source = QHostAddress(QStringLiteral("127.0.0.1"));
+        TftpGet other = ninth;
+        other.source = QHostAddress(QStringLiteral("127.0.0.2"));
+        other.blockSize = 1428;
+        const QList<TftpResult> r = TftpClientRun::run({ ninth, other }, nullptr, 20000);
+        QVERIFY(!r[0].ok);
+        QCOMPARE(r[0].errorCode, quint16(0));
+        QVERIFY2(r[0].error.contains(QLatin1String("too many transfers")), qPrintable(r[0].error));
+        QVERIFY2(r[1].ok, qPrintable(r[1].error));
+        QCOMPARE(r[1].data, fileContent(QStringLiteral("ipxe.efi")));
+        QTRY_COMPARE(server.counters().active, quint64(8)); // the holders still hold theirs
+        QSignalSpy done(&holding, &TftpClientRun::finished);
+        QVERIFY(done.wait(20000));
+        QCOMPARE(server.counters().active, quint64(0));
     }
 
     void malformedDropped()

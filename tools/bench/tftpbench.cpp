@@ -45,6 +45,7 @@ int serve(const QCommandLineParser &p)
     s.address = QHostAddress::LocalHost;
     s.port = quint16(p.value(QStringLiteral("port")).toUInt());
     s.ipxeDir = p.value(QStringLiteral("dir"));
+    s.maxPerClient = s.maxTransfers; // every benchmark client is 127.0.0.1
     if (Status started = server.start(s); !started) {
         QTextStream(stderr) << started.error() << Qt::endl;
         return 1;

@@ -26,10 +26,11 @@ QString ipText(quint32 address)
 
 } // namespace
 
-DhcpLeases::DhcpLeases(Catalog *catalog, DhcpPool pool, int leaseSeconds)
+DhcpLeases::DhcpLeases(Catalog *catalog, DhcpPool pool, int leaseSeconds, int declineQuarantineSeconds)
     : m_catalog(catalog)
     , m_pool(std::move(pool))
     , m_leaseSeconds(leaseSeconds)
+    , m_quarantineSeconds(declineQuarantineSeconds)
 { }
 
 QList<DhcpLease> DhcpLeases::leases() const
@@ -62,7 +63,7 @@ std::optional<DhcpLease> DhcpLeases::leaseOf(const QString &mac) const
 
 bool DhcpLeases::takenByOther(const QList<DhcpLease> &all, quint32 address, const QString &mac, qint64 nowMs) const
 {
-    if (m_pool.excluded.contains(address) || m_declined.contains(address))
+    if (m_pool.excluded.contains(address) || m_declined.value(address, 0) > nowMs)
         return true;
     for (const DhcpLease &l : all) {
         if (l.address == address && l.mac != mac)
@@ -177,10 +178,39 @@ Status DhcpLeases::release(const QString &mac, quint32 address)
     return {};
 }
 
-void DhcpLeases::decline(quint32 address)
+Status DhcpLeases::decline(const QString &mac, quint32 address)
 {
-    if (inPool(address))
-        m_declined.insert(address);
+    if (!inPool(address))
+        return Status::failure(
+            Text::tr("%1 is not in the range %2 – %3").arg(ipText(address), ipText(m_pool.first), ipText(m_pool.last)));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    bool holder = false;
+    for (const DhcpLease &l : leases()) {
+        if (l.address == address) {
+            holder = l.mac == mac && l.expires.toMSecsSinceEpoch() > now;
+            break;
+        }
+    }
+    if (!holder)
+        return Status::failure(Text::tr("%1 does not hold a lease of %2").arg(mac, ipText(address)));
+    // Quarantines that ended are forgotten here; the table never holds more than the pool.
+    for (auto it = m_declined.begin(); it != m_declined.end();)
+        it = it.value() <= now ? m_declined.erase(it) : std::next(it);
+    m_declined.insert(address, now + qint64(m_quarantineSeconds) * 1000);
+    // RFC 2131 4.3.3: the client's lease of it ends; after the quarantine the address is free.
+    QSqlQuery q(m_catalog->database());
+    q.prepare(QStringLiteral("DELETE FROM lease WHERE mac = ? AND ip = ?"));
+    q.addBindValue(mac);
+    q.addBindValue(ipText(address));
+    if (!q.exec())
+        return Status::failure(Text::tr("DHCP: %1 is quarantined, but the lease of %2 could not be ended: %3")
+                .arg(ipText(address), mac, q.lastError().text()));
+    return {};
+}
+
+bool DhcpLeases::isQuarantined(quint32 address) const
+{
+    return m_declined.value(address, 0) > QDateTime::currentMSecsSinceEpoch();
 }
 
 } // namespace drover

@@ -8,6 +8,7 @@
 #include "util/result.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QSet>
 #include <QString>
@@ -36,7 +37,8 @@ class DhcpLeases final {
 public:
     static constexpr int OfferHoldSeconds = 60; // how long an offered address waits for its REQUEST
 
-    DhcpLeases(Catalog *catalog, DhcpPool pool, int leaseSeconds);
+    // declineQuarantineSeconds: how long a declined address stays out of the pool.
+    DhcpLeases(Catalog *catalog, DhcpPool pool, int leaseSeconds, int declineQuarantineSeconds = 600);
 
     bool inPool(quint32 address) const { return address >= m_pool.first && address <= m_pool.last; }
 
@@ -47,8 +49,13 @@ public:
     Result<DhcpLease> bind(const QString &mac, quint32 address);
     // RELEASE: the lease ends now; the row stays, so the client gets the same address next time.
     Status release(const QString &mac, quint32 address);
-    // DECLINE: someone else uses `address`; skip it while this server runs.
-    void decline(quint32 address);
+    // DECLINE: `mac` says another host uses `address`. Honoured only from the client holding
+    // the current lease of that address (anyone can send a DECLINE for any address, and the
+    // pool must not empty for it); that lease ends, and the address stays out of the pool for
+    // the quarantine time and comes back after it. A refusal says why.
+    Status decline(const QString &mac, quint32 address);
+    // The address is quarantined after a DECLINE right now.
+    bool isQuarantined(quint32 address) const;
 
     QList<DhcpLease> leases() const;
     std::optional<DhcpLease> leaseOf(const QString &mac) const;
@@ -60,7 +67,8 @@ private:
     Catalog *m_catalog;
     DhcpPool m_pool;
     int m_leaseSeconds;
-    QSet<quint32> m_declined;
+    int m_quarantineSeconds;
+    QHash<quint32, qint64> m_declined; // address → end of its quarantine (ms since the epoch)
 };
 
 } // namespace drover

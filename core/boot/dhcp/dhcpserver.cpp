@@ -176,7 +176,7 @@ Status DhcpServer::start(const DhcpSettings &settings)
             pool.excluded.insert(s.serverAddress.toIPv4Address());
         if (!s.router.isNull())
             pool.excluded.insert(s.router.toIPv4Address());
-        m_leases = std::make_unique<DhcpLeases>(m_catalog, pool, s.leaseSeconds);
+        m_leases = std::make_unique<DhcpLeases>(m_catalog, pool, s.leaseSeconds, s.declineQuarantineSeconds);
     }
     const QString where = s.interfaceName.isEmpty() ? tr("every interface") : s.interfaceName;
     if (m_log) {
@@ -464,9 +464,19 @@ void DhcpServer::handleFull(const Request &r)
         return;
     case DhcpMessageType::Decline: {
         const quint32 address = r.packet.addressOption(DhcpOption::RequestedAddress);
-        m_leases->decline(address);
-        record(
-            r, tr("decline %1: another host uses it").arg(QHostAddress(address).toString()), QStringLiteral("warning"));
+        if (Status s = m_leases->decline(r.mac, address); !s) {
+            // Anyone can send this for any address: not a boot event, and the pool stays.
+            ++m_ignored;
+            if (m_log)
+                m_log->post(Severity::Warning, QStringLiteral("boot"), tr("DHCP: ignored a decline: %1").arg(s.error()),
+                    r.mac, QStringLiteral("dhcp"));
+            return;
+        }
+        record(r,
+            tr("decline %1: another host uses it; out of the pool for %n s", nullptr,
+                m_settings.declineQuarantineSeconds)
+                .arg(QHostAddress(address).toString()),
+            QStringLiteral("warning"));
         return;
     }
     case DhcpMessageType::Inform: {

@@ -46,6 +46,7 @@ struct DhcpSettings {
     // full mode only
     QHostAddress rangeStart, rangeEnd, subnetMask, router, dns;
     int leaseSeconds = 3600;
+    int declineQuarantineSeconds = 600; // setting dhcp/decline-quarantine (ResourceLimits)
     bool probeFirst = true; // look for another DHCP server before starting
     int probeTimeoutMs = 5000; // see DhcpProbeSettings::timeoutMs
 };

@@ -4,7 +4,9 @@
 #include "boot/bootrecorder.h"
 #include "boot/http/bootroutes.h"
 #include "boot/http/httpengine.h"
+#include "boot/resourcelimits.h"
 #include "lab/lab.h"
+#include "runtime/filelimit.h"
 
 namespace drover {
 
@@ -50,12 +52,28 @@ Status HttpBootServer::start(const HttpBootSettings &settings)
     engine.address = settings.address;
     engine.port = settings.port;
     engine.threads = settings.threads;
+    // The limits of docs/security.md: catalog settings, read at each start.
+    const ResourceLimits limits = ResourceLimits::fromCatalog(*m_lab->catalog());
+    const FileLimit files = raiseFileLimit();
+    engine.maxConnections = limits.httpConnectionCap(files.now);
+    engine.maxPerClient = limits.httpMaxPerClient;
+    engine.idleTimeoutMs = limits.httpIdleSeconds * 1000;
+    engine.headTimeoutMs = limits.httpIdleSeconds * 1000;
+    engine.stallTimeoutMs = limits.httpStallSeconds * 1000;
+    engine.stallMinBytes = limits.httpStallBytes;
     if (Status s = m_engine->start(engine); !s) {
         stop();
         return s;
     }
     m_lab->log()->post(Severity::Info, QStringLiteral("server"),
         tr("HTTP boot server listening on port %1 (%n thread(s))", nullptr, engine.threads).arg(m_engine->port()));
+    m_lab->log()->post(Severity::Info, QStringLiteral("server"),
+        tr("HTTP: at most %1 connections, %2 per client address; open-file limit %3 (was %4, hard limit %5)")
+            .arg(engine.maxConnections)
+            .arg(engine.maxPerClient)
+            .arg(files.now)
+            .arg(files.before)
+            .arg(files.hard));
     m_last = Counters();
     m_poll.start();
     Q_EMIT runningChanged(true);

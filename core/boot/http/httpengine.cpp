@@ -90,6 +90,27 @@ Response Response::text(int status, const QByteArray &body, bool close)
     return r;
 }
 
+bool HttpEngine::Shared::takeSlot(const QHostAddress &client)
+{
+    QMutexLocker lock(&perClientLock);
+    int &count = perClient[client];
+    if (count >= settings.maxPerClient) {
+        if (count == 0)
+            perClient.remove(client);
+        return false;
+    }
+    ++count;
+    return true;
+}
+
+void HttpEngine::Shared::giveSlot(const QHostAddress &client)
+{
+    QMutexLocker lock(&perClientLock);
+    const auto it = perClient.find(client);
+    if (it != perClient.end() && --*it <= 0)
+        perClient.erase(it);
+}
+
 class Connection;
 
 // One thread's share of the connections.
@@ -110,7 +131,7 @@ public:
         connect(m_sweep, &QTimer::timeout, this, &Worker::sweep);
         m_sweep->start();
     }
-    void adopt(int fd);
+    void adopt(int fd, const Peer &peer);
     void closeAll();
     void forget(Connection *c) { m_connections.remove(c); }
     HttpEngine::Shared &shared() { return *m_shared; }
@@ -134,11 +155,12 @@ private:
 
 class Connection final : public QObject {
 public:
-    Connection(int fd, Worker *worker)
+    // The listener has taken a slot of peer.address for this connection; release gives it back.
+    Connection(int fd, Worker *worker, Peer peer)
         : QObject(worker)
         , m_fd(fd)
         , m_worker(worker)
-        , m_peer(peerOf(fd))
+        , m_peer(std::move(peer))
     {
         m_lastActivity = nowMs();
         m_worker->watch(this, fd, true, false, true);
@@ -151,8 +173,15 @@ public:
     {
         const EngineSettings &s = m_worker->shared().settings;
         if (m_busy) {
-            if (now - m_lastActivity > s.stallTimeoutMs)
-                drop();
+            // Progress is judged per period: too few bytes taken in one, and the client goes.
+            if (now - m_windowStart >= s.stallTimeoutMs) {
+                if (m_windowBytes < s.stallMinBytes) {
+                    drop();
+                    return;
+                }
+                m_windowStart = now;
+                m_windowBytes = 0;
+            }
         } else if (m_headStart >= 0) {
             if (now - m_headStart > s.headTimeoutMs) {
                 reject(408, "request head not complete in time");
@@ -311,6 +340,8 @@ private:
         m_closeAfter = r.close;
         m_done = std::move(r.done);
         m_busy = true;
+        m_windowStart = nowMs();
+        m_windowBytes = 0;
         flush();
     }
 
@@ -322,6 +353,7 @@ private:
             const ssize_t n = ::send(m_fd, m_out.constData() + m_outPos, size_t(m_out.size() - m_outPos), MSG_NOSIGNAL);
             if (n > 0) {
                 m_outPos += n;
+                m_windowBytes += n;
                 shared.bytesSent.fetch_add(quint64(n), std::memory_order_relaxed);
                 m_lastActivity = nowMs();
                 continue;
@@ -342,6 +374,7 @@ private:
                 m_fileOffset += n;
                 m_fileLeft -= n;
                 m_bodySent += n;
+                m_windowBytes += n;
                 budget -= n;
                 shared.bytesSent.fetch_add(quint64(n), std::memory_order_relaxed);
                 m_lastActivity = nowMs();
@@ -398,6 +431,7 @@ private:
             m_file = -1;
         }
         m_worker->shared().active.fetch_sub(1, std::memory_order_relaxed);
+        m_worker->shared().giveSlot(m_peer.address);
         if (auto done = std::move(m_done)) {
             m_done = nullptr;
             done(m_bodySent, false);
@@ -423,6 +457,8 @@ private:
     bool m_processing = false;
     qint64 m_headStart = -1;
     qint64 m_lastActivity = 0;
+    qint64 m_windowStart = 0; // the current period of the slow-transfer check
+    qint64 m_windowBytes = 0; // … and the bytes the client took in it
 };
 
 Worker::~Worker()
@@ -436,9 +472,9 @@ Worker::~Worker()
         ::close(m_epoll);
 }
 
-void Worker::adopt(int fd)
+void Worker::adopt(int fd, const Peer &peer)
 {
-    m_connections.insert(new Connection(fd, this));
+    m_connections.insert(new Connection(fd, this, peer));
 }
 
 void Worker::closeAll()
@@ -507,9 +543,13 @@ protected:
     void incomingConnection(qintptr descriptor) override
     {
         const int fd = int(descriptor);
+        Peer peer = peerOf(fd);
         if (m_shared->active.load(std::memory_order_relaxed) >= quint64(m_shared->settings.maxConnections)) {
-            m_shared->dropped.fetch_add(1, std::memory_order_relaxed);
-            ::close(fd);
+            refuse(fd, "503 the server is at its connection limit");
+            return;
+        }
+        if (!m_shared->takeSlot(peer.address)) {
+            refuse(fd, "503 too many connections from your address");
             return;
         }
         ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
@@ -519,12 +559,25 @@ protected:
         m_shared->active.fetch_add(1, std::memory_order_relaxed);
         Worker *worker = m_workers.at(m_next++ % m_workers.size());
         if (worker->thread() == QThread::currentThread())
-            worker->adopt(fd);
+            worker->adopt(fd, peer);
         else
-            QMetaObject::invokeMethod(worker, [worker, fd] { worker->adopt(fd); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(worker, [worker, fd, peer] { worker->adopt(fd, peer); }, Qt::QueuedConnection);
     }
 
 private:
+    // Over a cap: one non-blocking write of a 503 (a client can tell why), then close. Never
+    // waits and never reads: a flood costs an accept, a send and a close each.
+    void refuse(int fd, const QByteArray &statusLine)
+    {
+        m_shared->refused.fetch_add(1, std::memory_order_relaxed);
+        const QByteArray text = statusLine.mid(4) + '\n';
+        const QByteArray response = "HTTP/1.1 " + statusLine.left(3) + " Service Unavailable\r\nContent-Type: "
+            + "text/plain; charset=utf-8\r\nContent-Length: " + QByteArray::number(text.size())
+            + "\r\nRetry-After: 5\r\nConnection: close\r\n\r\n" + text;
+        (void)::send(fd, response.constData(), size_t(response.size()), MSG_DONTWAIT | MSG_NOSIGNAL);
+        ::close(fd);
+    }
+
     std::shared_ptr<HttpEngine::Shared> m_shared;
     QList<Worker *> m_workers;
     qsizetype m_next = 0;
@@ -626,7 +679,7 @@ EngineCounters HttpEngine::counters() const
 {
     const Shared &s = *m_shared;
     return EngineCounters { s.connections.load(), s.active.load(), s.requests.load(), s.errors.load(), s.dropped.load(),
-        s.bytesSent.load() };
+        s.bytesSent.load(), s.refused.load() };
 }
 
 } // namespace drover::http

@@ -10,8 +10,10 @@
 #include "boot/http/httprequest.h"
 #include "util/result.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QList>
+#include <QMutex>
 #include <QObject>
 #include <QPair>
 
@@ -58,10 +60,18 @@ struct EngineSettings {
     quint16 port = 8080; // 0: any free port
     int threads = 1;
     Limits limits;
-    int maxConnections = 2048;
-    int headTimeoutMs = 10'000; // a request head must arrive within this
-    int idleTimeoutMs = 60'000; // a keep-alive connection may idle this long
-    int stallTimeoutMs = 60'000; // a client not reading its response for this long is dropped
+    // Bounds (the boot server fills them from the settings in ResourceLimits). A connection
+    // over either cap is answered 503 and closed at once.
+    int maxConnections = 2048; // open at once, in all
+    int maxPerClient = 256; // open at once from one client address
+    int headTimeoutMs = 10'000; // a request head, once begun, must be complete within this
+    // A connection with no request in progress (new, or kept alive after a response) is
+    // closed after this long without a complete request: slowloris holds nothing for long.
+    int idleTimeoutMs = 10'000;
+    // A client reading its response must take at least stallMinBytes in every stallTimeoutMs,
+    // or it is dropped: a legitimately slow link passes, one that holds a body open does not.
+    int stallTimeoutMs = 30'000;
+    qint64 stallMinBytes = 16384;
 };
 
 struct EngineCounters {
@@ -71,6 +81,7 @@ struct EngineCounters {
     quint64 errors = 0; // responses with status >= 400, and refused requests
     quint64 dropped = 0; // connections closed for timeouts or over the limit
     quint64 bytesSent = 0;
+    quint64 refused = 0; // connections refused at accept (over maxConnections or maxPerClient)
 };
 
 class Worker;
@@ -93,7 +104,13 @@ public:
         RejectHook reject;
         EngineSettings settings;
         std::atomic<quint64> connections { 0 }, active { 0 }, requests { 0 }, errors { 0 }, dropped { 0 },
-            bytesSent { 0 };
+            bytesSent { 0 }, refused { 0 };
+        // Open connections per client address: taken by the listener, given back by a
+        // connection's worker when it closes.
+        QMutex perClientLock;
+        QHash<QHostAddress, int> perClient;
+        bool takeSlot(const QHostAddress &client);
+        void giveSlot(const QHostAddress &client);
     };
 
 private:

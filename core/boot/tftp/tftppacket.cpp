@@ -91,7 +91,7 @@ TftpTransferOptions negotiateTftpOptions(const TftpRequest &request, qint64 file
         if (name == "blksize" && *number >= 8) {
             t.blockSize = int(qMin<qint64>(*number, limits.maxBlockSize));
             t.acknowledged.append({ name, QByteArray::number(t.blockSize) });
-        } else if (name == "timeout" && *number >= 1 && *number <= 255) {
+        } else if (name == "timeout" && *number >= 1 && *number <= qMin(255, limits.maxTimeoutSeconds)) {
             t.timeoutMs = int(*number) * 1000;
             t.acknowledged.append({ name, QByteArray::number(*number) });
         } else if (name == "tsize" && fileSize >= 0) {

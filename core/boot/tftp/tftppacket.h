@@ -56,6 +56,10 @@ struct TftpLimits {
     int maxBlockSize = 65464; // RFC 2348
     int maxWindowSize = 64; // RFC 7440 allows 65535; more than 64 in flight only loses packets
     int defaultTimeoutMs = 1000;
+    // RFC 2349 has the server echo the client's timeout unchanged or leave the option out; a
+    // larger request (up to 255 s, which would hold a transfer slot for minutes) is left out
+    // of the OACK and the default applies.
+    int maxTimeoutSeconds = 5;
 };
 
 // What a transfer uses, and what the OACK says (empty: no OACK, plain RFC 1350).

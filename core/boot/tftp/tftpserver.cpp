@@ -14,6 +14,8 @@
 #include <QUdpSocket>
 #include <QtEndian>
 
+#include <algorithm>
+
 namespace drover {
 
 TftpServer::TftpServer(Catalog *catalog, LogBus *log, QObject *parent)
@@ -185,6 +187,13 @@ void TftpServer::handleRequest(const QNetworkDatagram &d)
     if (m_transfers.size() >= m_settings.maxTransfers)
         return refuse(
             d, TftpError::NotDefined, "server busy, retry", tr("%1 transfers already running").arg(m_transfers.size()));
+    // One address must not take the slots of a whole room: a PXE ROM needs one transfer (two
+    // when it asks the size first), so a handful is plenty.
+    const int fromClient = int(std::count_if(m_transfers.cbegin(), m_transfers.cend(),
+        [&d](const TftpTransfer *t) { return t->params().client == d.senderAddress(); }));
+    if (fromClient >= m_settings.maxPerClient)
+        return refuse(d, TftpError::NotDefined, "too many transfers from this address, retry",
+            tr("%1 transfers from this address already running (tftp/max-per-client)").arg(fromClient));
 
     TftpTransferParams params;
     params.client = d.senderAddress();

@@ -36,7 +36,8 @@ struct TftpSettings {
     quint16 port = 69;
     QString ipxeDir = QStringLiteral("/usr/lib/ipxe");
     QStringList files = { QStringLiteral("undionly.kpxe"), QStringLiteral("ipxe.efi"), QStringLiteral("snponly.efi") };
-    int maxTransfers = 500;
+    int maxTransfers = 500; // setting tftp/max-transfers (ResourceLimits)
+    int maxPerClient = 8; // setting tftp/max-per-client: transfers at once from one address
     int retries = 5; // resends of a window before the transfer is given up
     TftpLimits limits;
 };
