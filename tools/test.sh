@@ -11,21 +11,26 @@ build=$1
 shift
 started=$(date +%s)
 
-ctest --test-dir "$build" --output-on-failure "$@"
-status=$?
+out=$build/Testing/ctest-output.txt
+mkdir -p "$build/Testing"
+ctest --test-dir "$build" --output-on-failure "$@" 2>&1 | tee "$out"
+status=${PIPESTATUS[0]}
 
+# ctest names the skipped tests under "The following tests did not run:" as "N - NAME
+# (Skipped)" (a SKIP_REGULAR_EXPRESSION match or SKIP_RETURN_CODE 77). Their reasons are
+# their "SKIP   :" (QtTest) or "e2e: SKIP:" lines in Testing/Temporary/LastTest.log.
+mapfile -t names < <(awk '/The following tests did not run:/ { on = 1; next }
+  on && /\(Skipped\)/ { sub(/^[ \t]*[0-9]+ - /, ""); sub(/ \(Skipped\).*/, ""); print; next }
+  on && !/^[ \t]/ { on = 0 }' "$out")
 log=$build/Testing/Temporary/LastTest.log
 skipped=()
-if [[ -f $log ]]; then
-  # ctest writes "<n>/<m> Test: NAME" before each test's output and "Test Skipped" (or
-  # "Test Passed"/"Test Failed") after it; a skipped test's reasons are its QtTest "SKIP"
-  # lines or its script's "e2e: SKIP" lines.
-  mapfile -t skipped < <(awk '
-    /^[0-9]+\/[0-9]+ Test: / { name = $3; reasons = "" }
-    /SKIP   : / || /e2e: SKIP/ { line = $0; sub(/^[ \t]+/, "", line); reasons = reasons "\034    " line }
-    /^Test Skipped/ { print name reasons; name = "" }
-  ' "$log")
-fi
+for name in "${names[@]}"; do
+  reasons=$(awk -v n="$name" '
+    /^[0-9]+\/[0-9]+ Test: / { cur = $3 }
+    cur == n && (/^[ \t]*SKIP   : / || /^[ \t]*e2e: SKIP: /) { line = $0; sub(/^[ \t]+/, "", line); print "    " line }
+  ' "$log" 2>/dev/null | sort -u)
+  skipped+=("$name${reasons:+$'\n'$reasons}")
+done
 
 reference=0
 if [[ $(id -u) == 0 ]] && grep -qE '^(13|14|trixie|forky)' /etc/debian_version 2>/dev/null; then
@@ -39,7 +44,7 @@ if ((${#skipped[@]} == 0)); then
 else
   echo "${#skipped[@]} test(s) skipped — a skip is not a pass:"
   for s in "${skipped[@]}"; do
-    printf '  %s\n' "${s//$'\034'/$'\n'}"
+    printf '  %s\n' "$s"
   done
 fi
 echo "make test took $(($(date +%s) - started)) s"
