@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QLocalSocket>
 #include <QNetworkAccessManager>
+#include <QNetworkInterface>
 #include <QNetworkReply>
 #include <QProcess>
 #include <QTimer>
@@ -25,47 +26,106 @@ struct Text {
 
 using R = Result<PowerOutcome>;
 
+// Where a magic packet goes: the broadcast address the spec names, else the directed
+// broadcast of every IPv4 interface that is up and can broadcast. The limited broadcast
+// 255.255.255.255 leaves by the default route's interface only (and nowhere without a
+// default route), so a lab segment on a second network card would never see it.
+QList<QHostAddress> wakeOnLanTargets(const PowerSpec &spec)
+{
+    if (!spec.host.isEmpty())
+        return { QHostAddress(spec.host) };
+    QList<QHostAddress> targets;
+    const auto interfaces = QNetworkInterface::allInterfaces();
+    for (const QNetworkInterface &nic : interfaces) {
+        const auto flags = nic.flags();
+        if (!flags.testFlag(QNetworkInterface::IsUp) || !flags.testFlag(QNetworkInterface::CanBroadcast)
+            || flags.testFlag(QNetworkInterface::IsLoopBack))
+            continue;
+        for (const QNetworkAddressEntry &entry : nic.addressEntries()) {
+            const QHostAddress broadcast = entry.broadcast();
+            if (entry.ip().protocol() == QAbstractSocket::IPv4Protocol && !broadcast.isNull()
+                && !targets.contains(broadcast))
+                targets.append(broadcast);
+        }
+    }
+    if (targets.isEmpty())
+        targets.append(QHostAddress(QHostAddress::Broadcast));
+    return targets;
+}
+
 R wakeOnLan(const PowerSpec &spec, const QString &mac)
 {
     const QByteArray packet = wakeOnLanPacket(mac);
     if (packet.isEmpty())
         return R::failure(Text::tr("Wake-on-LAN: '%1' is not a MAC address").arg(mac));
-    const QHostAddress target = spec.host.isEmpty() ? QHostAddress(QHostAddress::Broadcast) : QHostAddress(spec.host);
     const quint16 port = quint16(spec.port > 0 ? spec.port : 9);
+    // Qt sets SO_BROADCAST on every UDP socket it makes, so broadcast addresses are allowed.
     QUdpSocket socket;
-    if (socket.writeDatagram(packet, target, port) != packet.size())
-        return R::failure(Text::tr("Wake-on-LAN: cannot send to %1:%2: %3")
-                .arg(target.toString())
-                .arg(port)
-                .arg(socket.errorString()));
-    return PowerOutcome { {},
-        Text::tr("Wake-on-LAN magic packet for %1 sent to %2:%3").arg(mac, target.toString()).arg(port) };
+    QStringList sent;
+    QStringList failed;
+    for (const QHostAddress &target : wakeOnLanTargets(spec)) {
+        const QString to = QStringLiteral("%1:%2").arg(target.toString()).arg(port);
+        if (socket.writeDatagram(packet, target, port) == packet.size())
+            sent << to;
+        else
+            failed << Text::tr("%1 (%2)").arg(to, socket.errorString());
+    }
+    if (sent.isEmpty())
+        return R::failure(Text::tr("Wake-on-LAN: cannot send to %1").arg(failed.join(QStringLiteral(", "))));
+    QString detail = Text::tr("Wake-on-LAN magic packet for %1 sent to %2").arg(mac, sent.join(QStringLiteral(", ")));
+    if (!failed.isEmpty())
+        detail += Text::tr("; not sent to %1").arg(failed.join(QStringLiteral(", ")));
+    return PowerOutcome { {}, detail };
 }
 
-// Runs a tool and returns its standard output; a failure carries its last error lines.
-Result<QString> runTool(
+// One finished run of a tool: how it ended and what it said.
+struct ToolRun {
+    int exitCode = 0;
+    QString out;
+    QString err;
+    // Its last error lines, for a message that fits in a log line.
+    QString lastErrorLines() const
+    {
+        const QStringList lines = err.trimmed().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        return lines.mid(qMax(0, lines.size() - 3)).join(QStringLiteral(" / "));
+    }
+};
+
+// Runs a tool to its end; a failure here means it did not start, crashed or took too long.
+Result<ToolRun> runToolRaw(
     const QString &program, const QStringList &args, const QProcessEnvironment &env, int timeoutMs, const QString &what)
 {
     QProcess p;
     p.setProcessEnvironment(env);
     p.start(program, args);
     if (!p.waitForStarted(5000))
-        return Result<QString>::failure(
+        return Result<ToolRun>::failure(
             Text::tr("%1: cannot run %2: %3 (is it installed?)").arg(what, program, p.errorString()));
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
         p.waitForFinished(2000);
-        return Result<QString>::failure(Text::tr("%1: no answer within %2 s").arg(what).arg(timeoutMs / 1000));
+        return Result<ToolRun>::failure(Text::tr("%1: no answer within %2 s").arg(what).arg(timeoutMs / 1000));
     }
-    const QString out = QString::fromLocal8Bit(p.readAllStandardOutput()).trimmed();
-    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
-        const QStringList lines = QString::fromLocal8Bit(p.readAllStandardError()).trimmed().split(QLatin1Char('\n'));
+    ToolRun run { p.exitCode(), QString::fromLocal8Bit(p.readAllStandardOutput()).trimmed(),
+        QString::fromLocal8Bit(p.readAllStandardError()) };
+    if (p.exitStatus() != QProcess::NormalExit)
+        return Result<ToolRun>::failure(Text::tr("%1: %2 crashed: %3").arg(what, program, run.lastErrorLines()));
+    return run;
+}
+
+// Runs a tool and returns its standard output; a failure carries its last error lines.
+Result<QString> runTool(
+    const QString &program, const QStringList &args, const QProcessEnvironment &env, int timeoutMs, const QString &what)
+{
+    auto run = runToolRaw(program, args, env, timeoutMs, what);
+    if (!run)
+        return Result<QString>::failure(run.error());
+    if (run->exitCode != 0)
         return Result<QString>::failure(Text::tr("%1: %2 exited with status %3: %4")
                 .arg(what, program)
-                .arg(p.exitCode())
-                .arg(lines.mid(qMax(0, lines.size() - 3)).join(QStringLiteral(" / "))));
-    }
-    return out;
+                .arg(run->exitCode)
+                .arg(run->lastErrorLines()));
+    return run->out;
 }
 
 R ipmi(const PowerSpec &spec, PowerAction action, int timeoutMs)
@@ -143,6 +203,10 @@ R redfish(const PowerSpec &spec, PowerAction action, int timeoutMs)
     return PowerOutcome { {}, Text::tr("%1: %2 reset %3").arg(what, spec.path, reset) };
 }
 
+// Printed by the machine before it acts: when the connection then drops (the machine went
+// down before ssh saw the command's exit status), the command did run.
+constexpr auto kSshAccepted = "drover-power: accepted";
+
 R ssh(const PowerSpec &spec, PowerAction action, int timeoutMs)
 {
     const QString what = Text::tr("ssh %1@%2").arg(spec.user, spec.host);
@@ -157,17 +221,31 @@ R ssh(const PowerSpec &spec, PowerAction action, int timeoutMs)
     if (!spec.identity.isEmpty())
         args << QStringLiteral("-i") << spec.identity;
     args << QStringLiteral("%1@%2").arg(spec.user, spec.host);
-    const QString command = action == PowerAction::Off ? QStringLiteral("systemctl poweroff")
-        : action == PowerAction::Cycle                 ? QStringLiteral("systemctl reboot")
-                                                       : QStringLiteral("true");
-    auto out
-        = runTool(QStringLiteral("ssh"), args << command, QProcessEnvironment::systemEnvironment(), timeoutMs, what);
+    const QString remote = action == PowerAction::Off ? QStringLiteral("systemctl poweroff")
+        : action == PowerAction::Cycle                ? QStringLiteral("systemctl reboot")
+                                                      : QStringLiteral("true");
+    const QString command = QStringLiteral("echo '%1' && %2").arg(QLatin1String(kSshAccepted), remote);
+    auto run
+        = runToolRaw(QStringLiteral("ssh"), args << command, QProcessEnvironment::systemEnvironment(), timeoutMs, what);
+    if (!run)
+        return R::failure(run.error());
+    const bool accepted = run->out.contains(QLatin1String(kSshAccepted));
+    if (run->exitCode == 255 && accepted && action != PowerAction::Status) {
+        // The connection dropped after the machine took the command: it is going down.
+        return PowerOutcome { {},
+            Text::tr("%1: %2 (the connection closed as the machine went down)").arg(what, remote) };
+    }
+    if (run->exitCode == 255) // ssh's own failure: no connection, refused login, dropped
+        return R::failure(Text::tr("%1: ssh failed (exit status 255), the machine was not reached: %2")
+                .arg(what, run->lastErrorLines()));
+    if (run->exitCode != 0)
+        return R::failure(Text::tr("%1: '%2' failed on the machine with status %3: %4")
+                .arg(what, remote)
+                .arg(run->exitCode)
+                .arg(run->lastErrorLines()));
     if (action == PowerAction::Status)
-        return PowerOutcome { out ? QStringLiteral("on") : QStringLiteral("unreachable"), out ? what : out.error() };
-    // The connection may drop as the machine goes down: that is success, not an error.
-    if (!out && !out.error().contains(QLatin1String("status 255")))
-        return R::failure(out.error());
-    return PowerOutcome { {}, Text::tr("%1: %2").arg(what, command) };
+        return PowerOutcome { QStringLiteral("on"), Text::tr("%1: logged in, the system is running").arg(what) };
+    return PowerOutcome { {}, Text::tr("%1: %2").arg(what, remote) };
 }
 
 R qmp(const PowerSpec &spec, PowerAction action, int timeoutMs)

@@ -13,7 +13,8 @@
 namespace drover {
 
 struct PowerOutcome {
-    QString state; // status: "on", "off", "paused", "unreachable" …; other actions: empty
+    QString state; // status: "on", "off", "paused" …; other actions: empty. A method that cannot
+                   // tell (ssh to a machine that does not answer) fails instead of guessing.
     QString detail; // what was done, for the log ("IPMI 10.0.0.50: chassis power cycle")
 };
 
