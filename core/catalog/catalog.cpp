@@ -1,4 +1,5 @@
 #include "catalog/catalog.h"
+#include "catalog/sqlitefiles.h"
 
 #include "catalog/migrations.h"
 
@@ -85,6 +86,14 @@ Result<std::unique_ptr<Catalog>> Catalog::open(const QString &url, QObject *pare
         QString path = url;
         if (path.startsWith(QLatin1String("sqlite:")))
             path = path.mid(7);
+        // Private before SQLite first opens it: its -wal and -shm then get the same mode.
+        if (const QString file = sqliteCatalogPath(url); !file.isEmpty()) {
+            auto notes = makeSqliteFilesPrivate(file);
+            if (!notes)
+                return Result<std::unique_ptr<Catalog>>::failure(notes.error());
+            for (const QString &note : std::as_const(*notes))
+                qWarning("%s", qPrintable(note));
+        }
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), templateName);
         db.setDatabaseName(path);
         db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));

@@ -7,7 +7,15 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QJsonObject>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <termios.h>
+#include <unistd.h>
 
 namespace drover {
 
@@ -16,6 +24,55 @@ namespace {
 struct Text {
     Q_DECLARE_TR_FUNCTIONS(PowerVerbs)
 };
+
+constexpr auto kPasswordVariable = "DROVER_BMC_PASSWORD";
+
+// Asks for a password on the terminal without echoing it; nullopt when stdin is no terminal.
+std::optional<QString> promptPassword(const QString &prompt)
+{
+    if (::isatty(STDIN_FILENO) == 0)
+        return std::nullopt;
+    std::fputs(qPrintable(prompt), stderr);
+    std::fflush(stderr);
+    termios saved {};
+    const bool quiet = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (quiet) {
+        termios silent = saved;
+        silent.c_lflag &= ~tcflag_t(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &silent);
+    }
+    std::string line;
+    std::getline(std::cin, line);
+    if (quiet)
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    std::fputs("\n", stderr);
+    return QString::fromLocal8Bit(line);
+}
+
+// The BMC password for `power set`: from --password-file, else the environment, else asked
+// on the terminal. Never from the command line, which every local user can read in /proc.
+Result<QString> bmcPassword(const QCommandLineParser &p, const PowerSpec &spec)
+{
+    if (p.isSet(QStringLiteral("password-file"))) {
+        const QString path = p.value(QStringLiteral("password-file"));
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            return Result<QString>::failure(
+                Text::tr("--password-file: cannot read %1: %2").arg(path, file.errorString()));
+        QByteArray bytes = file.readAll();
+        while (bytes.endsWith('\n') || bytes.endsWith('\r')) // a file written by echo ends with a newline
+            bytes.chop(1);
+        return QString::fromUtf8(bytes);
+    }
+    if (qEnvironmentVariableIsSet(kPasswordVariable))
+        return qEnvironmentVariable(kPasswordVariable);
+    if (auto typed = promptPassword(Text::tr("%1 password for %2@%3: ").arg(spec.methodName(), spec.user, spec.host)))
+        return *typed;
+    return Result<QString>::failure(Text::tr("%1 needs the BMC's password: set it in the environment variable %2, "
+                                             "name a file holding it with --password-file FILE, or run on a terminal "
+                                             "to be asked")
+            .arg(spec.methodName(), QLatin1String(kPasswordVariable)));
+}
 
 int power(CliContext &ctx, const Verb &verb)
 {
@@ -63,6 +120,9 @@ int powerSet(CliContext &ctx, const Verb &verb)
     QCommandLineParser p;
     p.addOption({ QStringLiteral("group"), Text::tr("TARGET is a group (machines labelled group=TARGET).") });
     p.addOption({ QStringLiteral("clear"), Text::tr("Remove the setting: the group's, else Wake-on-LAN, applies.") });
+    p.addOption({ QStringLiteral("password-file"),
+        Text::tr("Read the BMC password (IPMI, Redfish) from FILE; else from DROVER_BMC_PASSWORD, else asked."),
+        QStringLiteral("FILE") });
     const bool clear = ctx.args.contains(QStringLiteral("--clear"));
     if (auto code = parseVerbArgs(ctx, verb, p, clear ? 1 : 2, clear ? 1 : 2))
         return *code;
@@ -77,9 +137,8 @@ int powerSet(CliContext &ctx, const Verb &verb)
                 ctx, Text::tr("'%1' is neither a machine nor a group; use --group for a new group").arg(target));
         group = true;
     }
-    const QString key = powerSettingKey(group, target);
     if (clear) {
-        if (Status s = ctx.lab->catalog()->setSetting(key, QString()); !s)
+        if (Status s = clearPowerSpec(*ctx.lab->catalog(), group, target); !s)
             return fail(ctx, s.error());
         ctx.out << Text::tr("%1: power setting removed").arg(target) << Qt::endl;
         return ExitOk;
@@ -87,7 +146,20 @@ int powerSet(CliContext &ctx, const Verb &verb)
     auto spec = PowerSpec::parse(p.positionalArguments().at(1));
     if (!spec)
         return fail(ctx, spec.error());
-    if (Status s = ctx.lab->catalog()->setSetting(key, spec->toUrl(false)); !s)
+    if (!spec->password.isEmpty())
+        return fail(ctx,
+            Text::tr("a password may not be part of the URL: every user of this computer can read a command line. "
+                     "Give the URL without it (%1) and the password in the environment variable %2, in a file "
+                     "(--password-file FILE), or type it when asked")
+                .arg(spec->toUrl(true).replace(QLatin1String(":***@"), QLatin1String("@")),
+                    QLatin1String(kPasswordVariable)));
+    if (spec->method == PowerMethod::Ipmi || spec->method == PowerMethod::Redfish) {
+        auto password = bmcPassword(p, *spec);
+        if (!password)
+            return fail(ctx, password.error());
+        spec->password = *password;
+    }
+    if (Status s = storePowerSpec(*ctx.lab->catalog(), group, target, *spec); !s)
         return fail(ctx, s.error());
     ctx.out << Text::tr("%1 %2: %3 (%4)")
                    .arg(group ? Text::tr("group") : Text::tr("machine"), target, spec->methodName(), spec->toUrl(true))
@@ -101,7 +173,7 @@ QList<Verb> powerVerbs()
 {
     return {
         { { QStringLiteral("power"), QStringLiteral("set") },
-            QStringLiteral("MACHINE|GROUP URL [--group] | MACHINE|GROUP --clear"),
+            QStringLiteral("MACHINE|GROUP URL [--group] [--password-file FILE] | MACHINE|GROUP --clear"),
             Text::tr("Set how a machine or group is powered: wol://, ipmi://, redfish://, ssh://, qmp://."), powerSet },
         { { QStringLiteral("power") }, QStringLiteral("MACHINE on|off|cycle|wake|status [--timeout S]"),
             Text::tr("Switch a machine on or off, power-cycle it, wake it, or show its power state."), power },

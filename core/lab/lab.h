@@ -18,6 +18,9 @@ struct LabOptions {
     QString catalogUrl; // empty: SQLite in dataDir/catalog.sqlite
 };
 
+// The data directory is kept 0700 and holds secrets.key (0600), the key that seals BMC
+// passwords in the catalog (util/secretbox.h); a SQLite catalog there is 0600.
+
 class Lab final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(Lab)
@@ -33,6 +36,7 @@ public:
 
 private:
     explicit Lab(QObject *parent);
+    void note(const QString &text); // a security fix made while opening, for the log
 
     QString m_dataDir;
     LogBus *m_log = nullptr;

@@ -1,6 +1,7 @@
 #include "power/powerspec.h"
 
 #include "catalog/catalog.h"
+#include "util/secretbox.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>
@@ -180,11 +181,43 @@ QString powerSettingKey(bool group, const QString &target)
     return (group ? QStringLiteral("power/group/") : QStringLiteral("power/machine/")) + target;
 }
 
-Result<PowerSpec> powerSpecFor(const Catalog &catalog, const Machine &machine)
+QString powerSecretKey(bool group, const QString &target)
 {
+    return QStringLiteral("secret/") + powerSettingKey(group, target);
+}
+
+Status storePowerSpec(Catalog &catalog, bool group, const QString &target, const PowerSpec &spec)
+{
+    QString sealed;
+    if (!spec.password.isEmpty()) {
+        const auto box = SecretBox::of(&catalog);
+        if (!box)
+            return Status::failure(Text::tr("power: no key to seal the password with (the catalog was not opened "
+                                            "from a data directory); the password was not stored"));
+        sealed = box->seal(spec.password);
+    }
+    PowerSpec open = spec;
+    open.password.clear();
+    // The password first: a URL never points at a password that is not there yet.
+    if (Status s = catalog.setSetting(powerSecretKey(group, target), sealed); !s)
+        return s;
+    return catalog.setSetting(powerSettingKey(group, target), open.toUrl(false));
+}
+
+Status clearPowerSpec(Catalog &catalog, bool group, const QString &target)
+{
+    if (Status s = catalog.setSetting(powerSettingKey(group, target), QString()); !s)
+        return s;
+    return catalog.setSetting(powerSecretKey(group, target), QString());
+}
+
+Result<PowerSpec> powerSpecFor(Catalog &catalog, const Machine &machine)
+{
+    bool group = false;
     QString key = powerSettingKey(false, machine.name);
     QString url = catalog.setting(key, QString());
     if (url.isEmpty() && !machine.group().isEmpty()) {
+        group = true;
         key = powerSettingKey(true, machine.group());
         url = catalog.setting(key, QString());
     }
@@ -193,6 +226,29 @@ Result<PowerSpec> powerSpecFor(const Catalog &catalog, const Machine &machine)
     auto spec = PowerSpec::parse(url);
     if (!spec)
         return Result<PowerSpec>::failure(Text::tr("setting %1: %2").arg(key, spec.error()));
+    const QString target = group ? machine.group() : machine.name;
+    if (!spec->password.isEmpty()) {
+        // An older Drover kept the password in clear in the URL: seal it now. If that cannot
+        // be done, the call still works; the next read tries again.
+        if (SecretBox::of(&catalog)) {
+            if (Status s = storePowerSpec(catalog, group, target, *spec); !s)
+                qWarning("%s", qPrintable(Text::tr("setting %1: the password stays in clear: %2").arg(key, s.error())));
+        }
+        return spec;
+    }
+    const QString sealed = catalog.setting(powerSecretKey(group, target), QString());
+    if (sealed.isEmpty())
+        return spec;
+    const auto box = SecretBox::of(&catalog);
+    if (!box)
+        return Result<PowerSpec>::failure(
+            Text::tr("setting %1: its password is sealed and this catalog was opened without its data directory's "
+                     "key (secrets.key)")
+                .arg(key));
+    auto password = box->unseal(sealed);
+    if (!password)
+        return Result<PowerSpec>::failure(Text::tr("setting %1: %2").arg(key, password.error()));
+    spec->password = *password;
     return spec;
 }
 

@@ -1,8 +1,10 @@
 // PowerSpec: how Drover switches one machine on and off, written as a URL and kept in the
 // catalog per machine (setting power/machine/<name>) or per group (power/group/<group>):
 //   wol://[BROADCAST[:PORT]]               Wake-on-LAN magic packet (on and wake only)
-//   ipmi://USER:PASSWORD@HOST[:PORT]       IPMI over LAN (lanplus) through ipmitool
-//   redfish://USER:PASSWORD@HOST[:PORT][/SYSTEM][?insecure=1]   Redfish over HTTPS
+//   ipmi://USER@HOST[:PORT]                IPMI over LAN (lanplus) through ipmitool
+//   redfish://USER@HOST[:PORT][/SYSTEM][?insecure=1]   Redfish over HTTPS
+// (The BMC password is kept apart from the URL, sealed: see storePowerSpec. A URL may
+// still carry USER:PASSWORD@ for parsing older settings; the CLI refuses one on argv.)
 //   redfish+http://…                       the same over plain HTTP (a lab-internal BMC)
 //   ssh://USER@HOST[:PORT][?identity=/PATH/KEY]   systemctl poweroff/reboot on the running OS
 //   qmp:///PATH/TO/SOCKET                  a qemu virtual machine's QMP socket
@@ -45,8 +47,19 @@ struct PowerSpec {
 };
 
 // The spec for a machine: its own setting, else its group's, else Wake-on-LAN. A setting
-// that does not parse is an error naming the setting.
-Result<PowerSpec> powerSpecFor(const Catalog &catalog, const Machine &machine);
+// that does not parse is an error naming the setting. The password comes from its sealed
+// setting (storePowerSpec); a password still in clear in an older setting's URL is used,
+// and sealed and removed from the URL on the way (the catalog's key from Lab::open).
+Result<PowerSpec> powerSpecFor(Catalog &catalog, const Machine &machine);
 QString powerSettingKey(bool group, const QString &target);
+// Where the sealed password of that setting lives ("secret/power/machine/NAME").
+QString powerSecretKey(bool group, const QString &target);
+
+// Stores a spec: the URL without its password in the power setting, the password sealed
+// with the catalog's key (util/secretbox.h) in its own setting, never in clear. A spec with
+// a password fails when the catalog has no key (it was not opened through a Lab).
+Status storePowerSpec(Catalog &catalog, bool group, const QString &target, const PowerSpec &spec);
+// Removes the setting and its password.
+Status clearPowerSpec(Catalog &catalog, bool group, const QString &target);
 
 } // namespace drover
