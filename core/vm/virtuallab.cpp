@@ -120,6 +120,7 @@ Status removeVirtualMachine(Lab *lab, const QString &name)
     if (Status s = catalog->removeMachine(name); !s)
         return s;
     QFile::remove(vmConsolePath(lab, name));
+    QDir(vmDir(lab) + QLatin1Char('/') + name + QStringLiteral(".tftp")).removeRecursively(); // UEFI only
     return {};
 }
 
@@ -192,22 +193,49 @@ QProcess *startVmProcess(
         *error = Text::tr("qemu-system-x86_64 is not installed");
         return nullptr;
     }
-    // qemu's user network: the VM's DHCP answer names this server's script on the host
-    // (10.0.2.2 is the host's loopback as the VM sees it).
+    // qemu's user network (10.0.2.2 is the host's loopback as the VM sees it).
+    const QString script = QStringLiteral("http://10.0.2.2:%1/boot.ipxe").arg(httpPort);
     QStringList args { QStringLiteral("-name"), spec.name, QStringLiteral("-m"), QString::number(spec.memoryMiB),
         QStringLiteral("-smp"), QStringLiteral("1"), QStringLiteral("-display"), QStringLiteral("none"),
         QStringLiteral("-monitor"), QStringLiteral("none"), QStringLiteral("-serial"),
         QStringLiteral("file:") + base + QStringLiteral(".log"), QStringLiteral("-qmp"),
-        QStringLiteral("unix:%1.qmp,server=on,wait=off").arg(base), QStringLiteral("-nic"),
-        QStringLiteral("user,model=virtio-net-pci,mac=%1,bootfile=http://10.0.2.2:%2/boot.ipxe").arg(mac).arg(httpPort),
-        QStringLiteral("-boot"), QStringLiteral("n") };
-    if (spec.uefi) {
+        QStringLiteral("unix:%1.qmp,server=on,wait=off").arg(base) };
+    if (!spec.uefi) {
+        // SeaBIOS runs the NIC's iPXE ROM, whose DHCP answer names this server's script.
+        args << QStringLiteral("-nic")
+             << QStringLiteral("user,model=virtio-net-pci,mac=%1,bootfile=%2").arg(mac, script)
+             << QStringLiteral("-boot") << QStringLiteral("n");
+    } else {
+        // OVMF boots its own PXE client, not the NIC's iPXE ROM: given the script's URL as
+        // boot file it asks TFTP for a file of that name and fails, and without a boot index
+        // on the NIC it starts the EFI shell instead. So: the NIC first (bootindex), the
+        // firmware fetches ipxe.efi from qemu's TFTP server, and iPXE runs autoexec.ipxe
+        // from there, which chains this server's script.
+        const QString tftp = base + QStringLiteral(".tftp");
+        const QString ipxe = QStringLiteral("/usr/lib/ipxe/ipxe.efi");
+        QDir().mkpath(tftp);
+        QFile::remove(tftp + QStringLiteral("/ipxe.efi"));
+        if (!QFile::copy(ipxe, tftp + QStringLiteral("/ipxe.efi"))) {
+            *error = Text::tr("UEFI machines need iPXE (%1): install the ipxe package").arg(ipxe);
+            return nullptr;
+        }
+        QFile autoexec(tftp + QStringLiteral("/autoexec.ipxe"));
+        if (!autoexec.open(QIODevice::WriteOnly | QIODevice::Truncate)
+            || autoexec.write(QStringLiteral("#!ipxe\ndhcp || dhcp\nchain %1\n").arg(script).toLatin1()) < 0) {
+            *error = Text::tr("cannot write %1: %2").arg(autoexec.fileName(), autoexec.errorString());
+            return nullptr;
+        }
+        autoexec.close();
         const QString vars = base + QStringLiteral(".vars.fd");
         if (!QFile::exists(vars))
             QFile::copy(QStringLiteral("/usr/share/OVMF/OVMF_VARS_4M.fd"), vars);
         args << QStringLiteral("-machine") << QStringLiteral("q35") << QStringLiteral("-drive")
              << QStringLiteral("if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd")
              << QStringLiteral("-drive") << QStringLiteral("if=pflash,format=raw,unit=1,file=") + vars
+             << QStringLiteral("-netdev") << QStringLiteral("user,id=n0,tftp=%1,bootfile=ipxe.efi").arg(tftp)
+             << QStringLiteral("-device")
+             << QStringLiteral("virtio-net-pci,netdev=n0,mac=%1,romfile=,bootindex=1").arg(mac)
+             // Since edk2's fix of CVE-2023-45237 its network stack needs an RNG.
              << QStringLiteral("-device") << QStringLiteral("virtio-rng-pci");
     }
     auto *p = new QProcess(parent);
