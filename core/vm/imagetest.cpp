@@ -203,6 +203,7 @@ void ImageTest::cleanUp()
         (void)m_lab->catalog()->removeMachine(m_machine);
         for (const QString &suffix : { QStringLiteral(".log"), QStringLiteral(".qmp"), QStringLiteral(".vars.fd") })
             QFile::remove(m_base + suffix);
+        QDir(m_base + QStringLiteral(".tftp")).removeRecursively(); // a UEFI VM's ipxe.efi and autoexec.ipxe
         m_machine.clear();
     }
 }
