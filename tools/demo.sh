@@ -66,7 +66,7 @@ machine_state() {
 }
 # Waits until each machine reports ready running TAG (in the catalog, from its own report).
 wait_ready() {
-  local tag=$1 timeout=900 m state waited
+  local tag=$1 timeout=900 m state waited want got
   shift
   for m in "$@"; do
     waited=0
@@ -75,7 +75,13 @@ wait_ready() {
       sleep 2
       waited=$((waited + 2))
     done
-    echo "  [$(since_step)] $m is ready with $tag"
+    # The digest the machine computed from the manifest it booted, as stored from its ready
+    # report: not empty, and the image's own.
+    want=$(d --json image inspect "$tag" | json_field manifestDigest)
+    got=$(d --json events --machine "$m" --phase ready --limit 1 | sed -n 's/.*\[reported \(sha256:[0-9a-f]\{64\}\)\].*/\1/p' | head -n 1)
+    [[ -n $got ]] || die "$m's ready report names no manifest digest"
+    [[ $got == "$want" ]] || die "$m reported $got, but $tag is $want"
+    echo "  [$(since_step)] $m is ready with $tag (reported ${got:0:19}…)"
   done
 }
 # Follows the rollout of group demo, printing what it says as it changes, until it ends;

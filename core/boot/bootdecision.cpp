@@ -71,6 +71,11 @@ BootDecider::BootDecider(Catalog *catalog, BootIndex *index, QString storeDir, Q
     , m_tokens(std::move(secret))
 { }
 
+std::shared_ptr<const BootSnapshot> BootDecider::snapshot() const
+{
+    return m_index->snapshot();
+}
+
 void BootDecider::setUnknownPolicyOverride(std::optional<UnknownPolicy> policy)
 {
     QMutexLocker lock(&m_mutex);

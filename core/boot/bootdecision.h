@@ -106,6 +106,7 @@ public:
     void setRegistrationLimit(int perMinute);
 
     const BootTokens &tokens() const { return m_tokens; }
+    std::shared_ptr<const BootSnapshot> snapshot() const;
     // The role of a blob in any image this decider has loaded.
     std::optional<BlobRole> roleOf(const Digest &digest) const;
     // The manifest of a catalog image, by tag (cached; manifests never change).

@@ -143,6 +143,14 @@ void BootRecorder::machineAddress(const QString &machine, const QString &address
     enqueue(std::move(item));
 }
 
+void BootRecorder::bootSession(const BootSessionRecord &session)
+{
+    Item item;
+    item.kind = Item::Kind::Session;
+    item.session = session;
+    enqueue(std::move(item));
+}
+
 void BootRecorder::enqueue(Item item)
 {
     QMutexLocker lock(&m_mutex);
@@ -176,6 +184,7 @@ void BootRecorder::writeQueued()
     QList<Machine> seen;
     QHash<QString, qsizetype> seenAt;
     QList<const Item *> results;
+    QList<BootSessionRecord> sessions;
     for (const Item &item : std::as_const(items)) {
         switch (item.kind) {
         case Item::Kind::Event:
@@ -201,9 +210,19 @@ void BootRecorder::writeQueued()
         case Item::Kind::Address:
             results.append(&item);
             break;
+        case Item::Kind::Session:
+            sessions.append(item.session);
+            break;
         }
     }
     QStringList failures;
+    if (Status s = m_catalog->addBootSessions(sessions); !s)
+        failures.append(s.error());
+    if (const qint64 now = QDateTime::currentMSecsSinceEpoch(); !sessions.isEmpty() && now - m_prunedMs > 3'600'000) {
+        m_prunedMs = now;
+        if (Status s = m_catalog->pruneBootSessions(now - qint64(24) * 3600 * 1000); !s)
+            failures.append(s.error());
+    }
     if (Status s = m_catalog->addEvents(events); !s)
         failures.append(s.error());
     if (Status s = m_catalog->recordMachinesSeen(seen); !s)

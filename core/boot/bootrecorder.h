@@ -33,6 +33,9 @@ public:
     void machineSeen(const QString &machine, MachineState state, const QString &phase, const QString &address = {});
     void bootResult(const QString &machine, const QString &image, bool ready);
     void machineAddress(const QString &machine, const QString &address); // the address only
+    // A boot the server issued (table boot_session), written before any other kind in its
+    // batch; sessions past their deadline by a day are pruned then.
+    void bootSession(const BootSessionRecord &session);
     // Writes everything queued so far before returning (tests, shutdown).
     void flush();
 
@@ -50,7 +53,7 @@ Q_SIGNALS:
 
 private:
     struct Item {
-        enum class Kind { Event, Seen, Result, Address } kind = Kind::Event;
+        enum class Kind { Event, Seen, Result, Address, Session } kind = Kind::Event;
         BootEvent event;
         QString machine;
         MachineState state = MachineState::Unknown;
@@ -58,6 +61,7 @@ private:
         QString address;
         QString image;
         bool ready = false;
+        BootSessionRecord session;
     };
     void enqueue(Item item);
     void writeQueued(); // on the recorder's thread
@@ -72,6 +76,7 @@ private:
     QMutex m_mutex;
     QList<Item> m_queue;
     bool m_scheduled = false;
+    qint64 m_prunedMs = 0; // when old boot sessions were last pruned (recorder thread)
 };
 
 } // namespace drover

@@ -293,6 +293,7 @@ Status BootServer::start(const BootServerSettings &settings)
         dhcp.leaseSeconds = settings.leaseSeconds;
         dhcp.declineQuarantineSeconds = limits.declineQuarantineSeconds;
         dhcp.probeFirst = settings.probeDhcpFirst;
+        m_dhcp->setBindings(m_http->bindings());
         if (Status s = m_dhcp->start(dhcp); !s)
             return fail(BootService::Dhcp, s.error());
         setStatus(BootService::Dhcp, ServiceState::Running,

@@ -2,13 +2,20 @@
 
 #include "catalog/catalog.h"
 
+#include <QCoreApplication>
+#include <QFile>
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QSaveFile>
 
 namespace drover {
 
 namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(BootTokens)
+};
 
 const QString kSecretKey = QStringLiteral("boot/secret");
 
@@ -30,18 +37,45 @@ BootTokens::BootTokens(QByteArray secret)
     : m_secret(std::move(secret))
 { }
 
-Result<QByteArray> BootTokens::loadOrCreateSecret(Catalog *catalog)
+QString BootTokens::secretPath(const QString &dataDir)
 {
-    const QByteArray stored = QByteArray::fromHex(catalog->setting(kSecretKey).toLatin1());
-    if (stored.size() >= 32)
-        return stored;
-    QByteArray secret(32, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(secret.data()), secret.size() / 4);
-    if (Status s = catalog->setSetting(kSecretKey, QString::fromLatin1(secret.toHex())); !s)
-        return Result<QByteArray>::failure(s.error());
-    // Another Drover on the same catalog may have won the race: use what is stored.
-    const QByteArray winner = QByteArray::fromHex(catalog->setting(kSecretKey).toLatin1());
-    return winner.size() >= 32 ? winner : secret;
+    return dataDir + QStringLiteral("/boot-secret");
+}
+
+Result<QByteArray> BootTokens::loadOrCreateSecret(Catalog *catalog, const QString &dataDir)
+{
+    using R = Result<QByteArray>;
+    const QString path = secretPath(dataDir);
+    QFile file(path);
+    if (file.exists()) {
+        if (!file.open(QIODevice::ReadOnly))
+            return R::failure(Text::tr("cannot read %1: %2").arg(path, file.errorString()));
+        const QByteArray secret = QByteArray::fromHex(file.readAll().trimmed());
+        if (secret.size() < 32)
+            return R::failure(Text::tr("%1 holds no key of 64 hex digits").arg(path));
+        // Kept private even if someone loosened it.
+        file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        return secret;
+    }
+    QByteArray secret = QByteArray::fromHex(catalog->setting(kSecretKey).toLatin1());
+    const bool fromCatalog = secret.size() >= 32;
+    if (!fromCatalog) {
+        secret = QByteArray(32, Qt::Uninitialized);
+        QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(secret.data()), secret.size() / 4);
+    }
+    // Written 0600 from the start (umask or not), then renamed into place.
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly))
+        return R::failure(Text::tr("cannot create %1: %2").arg(path, out.errorString()));
+    out.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    out.write(secret.toHex() + '\n');
+    if (!out.commit())
+        return R::failure(Text::tr("cannot write %1: %2").arg(path, out.errorString()));
+    if (fromCatalog) {
+        if (Status s = catalog->setSetting(kSecretKey, QString()); !s)
+            return R::failure(s.error());
+    }
+    return secret;
 }
 
 bool BootTokens::isBootId(const QString &text)

@@ -132,6 +132,18 @@ RenderedScript renderBootScript(const BootScriptInput &input)
     // Drover's own arguments last, built only from validated values.
     static const QRegularExpression hexId(QStringLiteral("^[0-9a-f]{1,64}\\z"));
     const QString mac = sanitizeScriptText(input.mac, 17).remove(QLatin1Char(' '));
+    // cloud-init's NoCloud seed: "ds=nocloud" in the catalog's arguments becomes this boot's
+    // own seed URL, which carries the boot id and token the NoCloud routes require. The ';'
+    // is Drover's, inside one word: iPXE only treats a ';' standing alone as a separator.
+    const bool bootIds = hexId.match(input.bootId).hasMatch() && hexId.match(input.token).hasMatch();
+    for (QString &arg : args) {
+        if (arg == QLatin1String("ds=nocloud") || arg == QLatin1String("ds=nocloud-net")) {
+            arg = bootIds && !server.isEmpty()
+                ? QStringLiteral("ds=nocloud;s=%1/nocloud/%2/%3/%4/")
+                      .arg(server, QString(mac).remove(QLatin1Char(':')), input.bootId, input.token)
+                : QStringLiteral("ds=nocloud");
+        }
+    }
     args << QStringLiteral("drover.server=") + server << QStringLiteral("drover.manifest=") + input.manifest.toString()
          << QStringLiteral("drover.mac=") + mac
          << QStringLiteral("drover.boot=") + (hexId.match(input.bootId).hasMatch() ? input.bootId : QString())

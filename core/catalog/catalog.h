@@ -115,6 +115,17 @@ public:
     // notification: boot events, and machines seen (name, state, phase, address of each).
     Status addEvents(const QList<BootEvent> &events);
     Status recordMachinesSeen(const QList<Machine> &seen);
+    // Boot sessions (catalogboot.cpp): each issued boot, the newest per MAC, and a once-only
+    // mark per resource ("config", "nocloud/user-data"): true when this call marked it,
+    // false when it was already used (or no such boot), across every Drover on the catalog.
+    Status addBootSessions(const QList<BootSessionRecord> &sessions);
+    std::optional<BootSessionRecord> bootSession(const QString &bootId) const;
+    std::optional<BootSessionRecord> newestBootSession(const QString &mac) const;
+    Result<bool> useBootSession(const QString &bootId, const QString &resource);
+    Status pruneBootSessions(qint64 olderThanMs);
+    // The address DHCP saw a MAC use last.
+    Status setBootBinding(const BootBindingRecord &binding);
+    std::optional<BootBindingRecord> bootBinding(const QString &mac) const;
 
 Q_SIGNALS:
     // Something changed: table is "machine", "image", "assignment", "boot_event",

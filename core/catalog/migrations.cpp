@@ -70,6 +70,21 @@ const QList<Migration> &catalogMigrations()
                                " updated_at BIGINT NOT NULL DEFAULT 0,"
                                " PRIMARY KEY (target_kind, target))"),
             } },
+        { 4, QStringLiteral("boot sessions and the addresses DHCP saw each MAC use"),
+            {
+                // Each boot the server issued, so reports are checked against what that boot
+                // was given, also after a restart or by another Drover on this catalog.
+                QStringLiteral("CREATE TABLE boot_session ("
+                               " boot_id TEXT PRIMARY KEY, machine TEXT NOT NULL DEFAULT '',"
+                               " mac TEXT NOT NULL, address TEXT NOT NULL DEFAULT '',"
+                               " manifest TEXT NOT NULL DEFAULT '', image TEXT NOT NULL DEFAULT '',"
+                               " issued BIGINT NOT NULL, deadline BIGINT NOT NULL,"
+                               " used TEXT NOT NULL DEFAULT '')"),
+                QStringLiteral("CREATE INDEX boot_session_mac ON boot_session (mac, issued)"),
+                QStringLiteral("CREATE TABLE boot_binding ("
+                               " mac TEXT PRIMARY KEY, address TEXT NOT NULL,"
+                               " source TEXT NOT NULL DEFAULT '', seen BIGINT NOT NULL)"),
+            } },
     };
     return migrations;
 }

@@ -71,6 +71,28 @@ struct BootEvent {
     QString detail;
 };
 
+// A boot the server issued (table boot_session): what the machine at `address` was given.
+// Reports and configuration requests are checked against it (core/boot/http/bootroutes).
+struct BootSessionRecord {
+    QString bootId;
+    QString machine;
+    QString mac;
+    QString address;
+    QString manifest; // sha256:<hex>
+    QString image; // name:version
+    qint64 issuedMs = 0;
+    qint64 deadlineMs = 0;
+    QString used; // ",config,nocloud/user-data…": what this boot has already fetched once
+};
+
+// The address the DHCP server saw a MAC use (table boot_binding).
+struct BootBindingRecord {
+    QString mac;
+    QString address;
+    QString source; // "dhcp", "proxy", "vm"
+    qint64 seenMs = 0;
+};
+
 // A machine's or a group's configuration (core/machineconfig), stored as JSON text. The
 // catalog keeps it as text and checks revisions; what it means is machineconfig's business.
 struct ConfigRecord {

@@ -121,6 +121,8 @@ bool ImageTest::start(const QString &image, bool uefi, int timeoutSeconds, QStri
         cleanUp();
         return false;
     }
+    // qemu's user network connects from loopback: the VM's boot session is bound there.
+    m_http->bindAddress(m.mac, QHostAddress(QHostAddress::LocalHost));
     QDir().mkpath(m_lab->dataDir() + QStringLiteral("/vms"));
     m_base = m_lab->dataDir() + QStringLiteral("/vms/") + m.name;
     m_vm = startVmProcess(VmSpec { m.name, uefi, 1536, {} }, m.mac, m_base, m_http->port(), this, error);

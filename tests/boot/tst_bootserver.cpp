@@ -7,6 +7,7 @@
 #include "testlab.h"
 #include "tst_http_support.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QProcess>
 #include <QSignalSpy>
@@ -317,6 +318,16 @@ private Q_SLOTS:
     {
         const quint16 http = freeTcpPort();
         const quint16 tftp = freeUdpPort();
+        {
+            // As if DHCP had seen the machine at 127.0.0.1: only then does it get a script.
+            auto lab = Lab::open(LabOptions { m_t.dir->filePath(QStringLiteral("headless")), {} });
+            QVERIFY2(lab.ok(), qPrintable(lab.error()));
+            QVERIFY(lab.value()
+                    ->catalog()
+                    ->setBootBinding(BootBindingRecord { QStringLiteral("02:00:00:00:00:09"),
+                        QStringLiteral("127.0.0.1"), QStringLiteral("dhcp"), QDateTime::currentMSecsSinceEpoch() })
+                    .ok());
+        }
         QProcess p;
         p.start(drover(),
             { QStringLiteral("--data"), m_t.dir->filePath(QStringLiteral("headless")), QStringLiteral("--headless"),

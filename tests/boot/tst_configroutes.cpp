@@ -33,7 +33,22 @@ class TstConfigRoutes : public QObject {
     {
         return url(QStringLiteral("/config/%1?boot=%2&token=%3").arg(mac, boot, token));
     }
-    CurlResult fetchConfig() const { return curl({ configUrl(m_mac, m_boot, m_token) }); }
+    // A new boot, as the machine's iPXE would start it: its id and token.
+    void newBoot()
+    {
+        const CurlResult script = curl({ url(QStringLiteral("/boot/52-54-00-12-34-56.ipxe")) });
+        const auto match = QRegularExpression(QStringLiteral("drover.boot=([0-9a-f]+) drover.token=([0-9a-f]+)"))
+                               .match(QString::fromLatin1(script.body));
+        QVERIFY2(match.hasMatch(), script.body.constData());
+        m_boot = match.captured(1);
+        m_token = match.captured(2);
+    }
+    // The configuration is served once per boot: each fetch here is a new boot's.
+    CurlResult fetchConfig()
+    {
+        newBoot();
+        return curl({ configUrl(m_mac, m_boot, m_token) });
+    }
     QList<BootEvent> events(const QString &phase) const
     {
         m_server->recorder()->flush();
@@ -59,14 +74,8 @@ private Q_SLOTS:
         const Status started = m_server->start(settings);
         QVERIFY2(started.ok(), qPrintable(started.error()));
         m_base = QStringLiteral("http://127.0.0.1:%1").arg(m_server->port());
-        // A boot, as the machine's iPXE would start it: its id and token.
-        const CurlResult script = curl({ url(QStringLiteral("/boot/52-54-00-12-34-56.ipxe")) });
-        QCOMPARE(script.status, 200);
-        const auto match = QRegularExpression(QStringLiteral("drover.boot=([0-9a-f]+) drover.token=([0-9a-f]+)"))
-                               .match(QString::fromLatin1(script.body));
-        QVERIFY(match.hasMatch());
-        m_boot = match.captured(1);
-        m_token = match.captured(2);
+        m_server->bindAddress(m_mac, QHostAddress::LocalHost, QStringLiteral("test")); // as if DHCP saw it here
+        newBoot();
     }
 
     void cleanupTestCase()
@@ -101,7 +110,9 @@ private Q_SLOTS:
         // {{ip}} is the address the request came from.
         QVERIFY(r.body.contains(
             QByteArray("file 0644 root:root /etc/drover-ip " + QByteArray("127.0.0.1").toBase64() + "\n")));
-        // The MAC as iPXE's hexhyp or bare hex works too.
+        // The MAC as iPXE's hexhyp or bare hex works too; once per boot.
+        QCOMPARE(curl({ configUrl(QStringLiteral("52-54-00-12-34-56"), m_boot, m_token) }).status, 403);
+        newBoot();
         QCOMPARE(curl({ configUrl(QStringLiteral("52-54-00-12-34-56"), m_boot, m_token) }).body, r.body);
 
         // An edit is served at the very next request.
@@ -150,7 +161,7 @@ private Q_SLOTS:
     {
         QCOMPARE(curl({ configUrl(m_mac, m_boot, QString(32, QLatin1Char('0'))) }).status, 403);
         m_server->recorder()->flush();
-        const auto list = m_t.lab->catalog()->events(EventFilter { m_mac, QStringLiteral("config"), 0, 100 });
+        const auto list = m_t.lab->catalog()->events(EventFilter { m_mac, QStringLiteral("refused"), 0, 100 });
         bool found = false;
         for (const BootEvent &e : list)
             found
@@ -180,7 +191,10 @@ private Q_SLOTS:
 
     void noCloud()
     {
-        const QString base = url(QStringLiteral("/nocloud/52:54:00:12:34:56/"));
+        newBoot();
+        // Only with the boot's id and token in the seed URL, and each file once per boot.
+        QCOMPARE(curl({ url(QStringLiteral("/nocloud/52:54:00:12:34:56/user-data")) }).status, 403);
+        const QString base = url(QStringLiteral("/nocloud/52:54:00:12:34:56/%1/%2/").arg(m_boot, m_token));
         CurlResult meta = curl({ base + QStringLiteral("meta-data") });
         QCOMPARE(meta.status, 200);
         const QJsonObject m = QJsonDocument::fromJson(meta.body).object();
@@ -202,14 +216,12 @@ private Q_SLOTS:
         QCOMPARE(net.status, 200);
         QCOMPARE(QJsonDocument::fromJson(net.body).object().value(QStringLiteral("version")).toInt(), 2);
         QCOMPARE(curl({ base + QStringLiteral("vendor-data") }).status, 200);
+        QCOMPARE(curl({ base + QStringLiteral("user-data") }).status, 403); // once per boot
         QTRY_VERIFY(!events(QStringLiteral("nocloud")).isEmpty());
         QVERIFY(
             events(QStringLiteral("nocloud")).last().detail.contains(QLatin1String("user-data served to 127.0.0.1")));
 
-        // With the boot's id and token in the seed URL, the token is checked.
-        const QString withToken
-            = url(QStringLiteral("/nocloud/52:54:00:12:34:56/%1/%2/meta-data").arg(m_boot, m_token));
-        QCOMPARE(curl({ withToken }).status, 200);
+        newBoot();
         QCOMPARE(curl({ url(QStringLiteral("/nocloud/52:54:00:12:34:56/%1/%2/meta-data")
                               .arg(m_boot, QString(32, QLatin1Char('1')))) })
                      .status,
@@ -217,14 +229,20 @@ private Q_SLOTS:
         QCOMPARE(curl({ url(QStringLiteral("/nocloud/52:54:00:12:34:56/secret")) }).status, 404);
         QCOMPARE(curl({ url(QStringLiteral("/nocloud/52:54:00:12:34:56/../../meta-data")) }).status, 404);
         QCOMPARE(curl({ url(QStringLiteral("/nocloud/zz/meta-data")) }).status, 400);
-        QCOMPARE(curl({ url(QStringLiteral("/nocloud/02:00:00:00:00:09/meta-data")) }).status, 404);
+        QCOMPARE(
+            curl({ url(QStringLiteral("/nocloud/02:00:00:00:00:09/%1/%2/meta-data").arg(m_boot, m_token)) }).status,
+            403);
     }
 
     // The ready unit reports its scripts' results in the ready and failed reports' details:
     // they are recorded with the boot and shown with it.
     void scriptResults()
     {
-        const QString who = QStringLiteral("/report?mac=52:54:00:12:34:56&boot=%1&token=%2").arg(m_boot, m_token);
+        newBoot();
+        // A ready report names the manifest the machine booted.
+        const QString who
+            = QStringLiteral("/report?mac=52:54:00:12:34:56&boot=%1&token=%2&digest=%3")
+                  .arg(m_boot, m_token, m_t.lab->catalog()->imageByTag(QStringLiteral("debian:12"))->manifestDigest);
         QCOMPARE(
             curl({ url(who + QStringLiteral("&phase=ready&detail=uptime%3D30s%20scripts%3D01-hello%3D0")) }).status,
             204);

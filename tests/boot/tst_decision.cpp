@@ -289,8 +289,8 @@ private Q_SLOTS:
         QString why;
         TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
         QVERIFY2(t.lab, qPrintable(why));
-        auto first = BootTokens::loadOrCreateSecret(t.lab->catalog());
-        auto second = BootTokens::loadOrCreateSecret(t.lab->catalog());
+        auto first = BootTokens::loadOrCreateSecret(t.lab->catalog(), t.lab->dataDir());
+        auto second = BootTokens::loadOrCreateSecret(t.lab->catalog(), t.lab->dataDir());
         QVERIFY(first.ok() && second.ok());
         QCOMPARE(first.value().size(), 32);
         QCOMPARE(first.value(), second.value());

@@ -117,6 +117,9 @@ private Q_SLOTS:
         const Status started = m_server->start(settings);
         QVERIFY2(started.ok(), qPrintable(started.error()));
         m_base = QStringLiteral("http://127.0.0.1:%1").arg(m_server->port());
+        // The machines boot from 127.0.0.1, as if DHCP had seen them there.
+        for (const QString &mac : { kMac, QStringLiteral("52:54:00:12:34:07"), QStringLiteral("52:54:00:12:34:08") })
+            m_server->bindAddress(mac, QHostAddress::LocalHost, QStringLiteral("test"));
     }
 
     void cleanupTestCase()
@@ -425,7 +428,11 @@ private Q_SLOTS:
 
     void unknownAndBadMacs()
     {
+        // A MAC DHCP never saw here gets no script (tst_bootsession has the rest).
         CurlResult unknown = curl({ url(QStringLiteral("/boot/02-00-00-00-00-01.ipxe")) });
+        QCOMPARE(unknown.status, 403);
+        m_server->bindAddress(QStringLiteral("02:00:00:00:00:01"), QHostAddress::LocalHost, QStringLiteral("test"));
+        unknown = curl({ url(QStringLiteral("/boot/02-00-00-00-00-01.ipxe")) });
         QCOMPARE(unknown.status, 200);
         QVERIFY(unknown.body.contains("\nexit\n"));
         QVERIFY(!m_t.lab->catalog()->machineByMac(QStringLiteral("02:00:00:00:00:01")));
@@ -487,7 +494,8 @@ private Q_SLOTS:
         QVERIFY(events.last().detail.contains(QLatin1String("layer 0 digest mismatch")));
         QCOMPARE(events.last().bootId, boot);
 
-        // A restart forgets the sessions, not the secret: the running boot can still report.
+        // A restart forgets nothing: the session is in the catalog, so the running boot can
+        // still report (and only with the digest it was given: tst_bootsession).
         m_server->stop();
         HttpBootSettings settings;
         settings.port = 0;

@@ -592,6 +592,7 @@ test_ready_runs_scripts_once_and_reports() {
     M_NAME=lab M_VERSION=1.0 M_FORMAT=layers
     write_net_env eth0 10.0.2.15/24 10.0.2.2 "" dhcp
     write_boot_env
+    printf '{"format":"layers"}' >"$run/manifest.json" # the bytes it booted: their digest is reported
     printf '#!/bin/sh\necho ran >>%s/ran\necho "hello from $(basename $0)"\n' "$PWD" >"$run/scripts/01-hello"
     chmod 0700 "$run/scripts/01-hello"
     : >"$WORK/reports.log"
@@ -604,6 +605,7 @@ test_ready_runs_scripts_once_and_reports() {
     expect_contains "$q" "mem_used_kib%3D" "memory"
     expect_contains "$q" "image%3Dlab%3A1.0" "image"
     expect_contains "$q" "scripts%3D01-hello%3D0" "scripts"
+    expect_contains "$q" "digest=sha256%3A$(sha256sum "$run/manifest.json" | cut -d' ' -f1)&" "digest of the booted manifest"
     DROVER_RUN=$run sh "$SRC/resources/initramfs/ready" >ready.out 2>&1 || fatal "second ready failed"
     expect_eq 1 "$(wc -l <ran)" "script runs"
     # A failing script makes the boot a failure, with its output.

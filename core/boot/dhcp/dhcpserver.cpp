@@ -11,6 +11,7 @@
 #include "catalog/catalog.h"
 #include "log/logbus.h"
 
+#include <QDateTime>
 #include <QNetworkDatagram>
 #include <QNetworkInterface>
 #include <QUdpSocket>
@@ -74,12 +75,28 @@ QString DhcpServer::macForAddress(const QHostAddress &address) const
     return m_clients.value(address.toIPv4Address());
 }
 
-void DhcpServer::remember(quint32 address, const QString &mac)
+void DhcpServer::remember(quint32 address, const Request &r, const QString &source)
 {
     if (!address)
         return;
-    QMutexLocker lock(&m_clientsLock);
-    m_clients.insert(address, mac);
+    {
+        QMutexLocker lock(&m_clientsLock);
+        m_clients.insert(address, r.mac);
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_bindings) {
+        if (const auto other = m_bindings->observe(r.mac, QHostAddress(address), source, now)) {
+            record(r,
+                tr("possible cloned MAC %1: seen at %2 and at %3 within %4 s; no boot for this MAC until it "
+                   "settles")
+                    .arg(r.mac, other->toString(), QHostAddress(address).toString())
+                    .arg(BootBindings::kCloneWindowMs / 1000),
+                QStringLiteral("error"));
+        }
+    }
+    // Another Drover on this catalog (or this one after a restart) finds the binding there.
+    if (m_catalog)
+        (void)m_catalog->setBootBinding(BootBindingRecord { r.mac, QHostAddress(address).toString(), source, now });
 }
 
 Status DhcpServer::validateFull(DhcpSettings *s) const
@@ -379,7 +396,7 @@ void DhcpServer::handleProxy(const Request &r)
     reply.ciaddr = r.proxyPort ? r.packet.ciaddr : 0;
     addBootOptions(&reply, r, *choice);
     if (r.proxyPort)
-        remember(r.packet.ciaddr ? r.packet.ciaddr : r.sender.toIPv4Address(), r.mac);
+        remember(r.packet.ciaddr ? r.packet.ciaddr : r.sender.toIPv4Address(), r, QStringLiteral("proxy"));
     send(r, reply, r.proxyPort);
     record(r,
         (r.proxyPort ? tr("proxy ack, %1 (%2)") : tr("proxy offer, %1 (%2)"))
@@ -437,7 +454,7 @@ void DhcpServer::handleFull(const Request &r)
         addLeaseOptions(&reply);
         if (choice)
             addBootOptions(&reply, r, *choice);
-        remember(address, r.mac);
+        remember(address, r, QStringLiteral("dhcp"));
         send(r, reply, false);
         record(r, describe(address, tr("ack")));
         // Only a boot client starts a boot: the running OS renewing its lease (networkd,

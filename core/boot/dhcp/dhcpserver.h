@@ -7,6 +7,7 @@
 // Lives on the thread that creates it; counters() and macForAddress() may be called from any.
 #pragma once
 
+#include "boot/bootbindings.h"
 #include "boot/dhcp/bootfile.h"
 #include "boot/dhcp/dhcpleases.h"
 #include "boot/dhcp/dhcppacket.h"
@@ -79,6 +80,9 @@ public:
     // The client last seen at `address` (a full-mode lease, or a proxy-mode request from an
     // address): lets the TFTP and HTTP servers name the machine. Empty when unknown.
     QString macForAddress(const QHostAddress &address) const;
+    // Where the addresses seen go for the boot path: a MAC's boot token is issued only to
+    // the address DHCP saw it use (BootBindings). Optional.
+    void setBindings(std::shared_ptr<BootBindings> bindings) { m_bindings = std::move(bindings); }
 
 Q_SIGNALS:
     void countersChanged();
@@ -98,7 +102,7 @@ private:
     void addLeaseOptions(DhcpPacket *reply) const;
     void send(const Request &request, const DhcpPacket &reply, bool unicastToSender);
     void record(const Request &request, const QString &detail, const QString &severity = QStringLiteral("info"));
-    void remember(quint32 address, const QString &mac);
+    void remember(quint32 address, const Request &request, const QString &source);
     QHostAddress serverAddressFor(const QNetworkDatagram &datagram) const;
 
     Catalog *m_catalog;
@@ -110,6 +114,7 @@ private:
     std::unique_ptr<QUdpSocket> m_socket;
     std::unique_ptr<QUdpSocket> m_proxySocket;
     std::unique_ptr<DhcpLeases> m_leases;
+    std::shared_ptr<BootBindings> m_bindings;
     std::atomic<quint64> m_received { 0 }, m_answered { 0 }, m_dropped { 0 }, m_ignored { 0 };
     mutable QMutex m_clientsLock;
     QHash<quint32, QString> m_clients; // address → MAC

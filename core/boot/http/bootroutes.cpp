@@ -82,12 +82,14 @@ std::optional<QString> BootRoutes::macFromPath(QByteArrayView text)
     return normalizeMac(s);
 }
 
-BootRoutes::BootRoutes(Catalog *catalog, LogBus *log, BootDecider *decider, BootRecorder *recorder, Settings settings)
+BootRoutes::BootRoutes(Catalog *catalog, LogBus *log, BootDecider *decider, BootRecorder *recorder, Settings settings,
+    std::shared_ptr<BootBindings> bindings)
     : m_catalog(catalog)
     , m_log(log)
     , m_decider(decider)
     , m_recorder(recorder)
     , m_settings(std::move(settings))
+    , m_bindings(std::move(bindings))
 { }
 
 Response BootRoutes::handle(const http::Request &request, const http::Peer &peer)
@@ -181,6 +183,15 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
     const auto query = http::parseQuery(request.query);
     if (!query)
         return Response::text(400, "Bad Request: malformed query\n");
+    // Only the machine itself gets a script: anyone else asking changes nothing.
+    bool alert = false;
+    if (const QString why
+        = refusalFor(normalizeMac(*mac).value_or(*mac), query->value(QStringLiteral("uuid")), peer, &alert);
+        !why.isEmpty()) {
+        refuse(normalizeMac(*mac).value_or(*mac), {}, QStringLiteral("script"), why, peer,
+            alert ? Severity::Error : Severity::Warning);
+        return Response::text(403, "Forbidden: " + why.toUtf8().left(300) + '\n');
+    }
     // A boot that got past its script and never reported is a failure: count it before
     // deciding, so the second such boot already gets the last-known-good image.
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -238,8 +249,15 @@ void BootRoutes::recordScript(const BootDecision &d, const http::Peer &peer)
     case BootDecision::Outcome::Boot:
         detail = d.reason.isEmpty() ? Text::tr("script served to %1: boots %2").arg(remote, d.image)
                                     : Text::tr("script served to %1: boots %2 (%3)").arg(remote, d.image, d.reason);
-        remember(Session {
-            d.bootId, d.mac, name, d.image, d.manifestDigest, peer.address, QDateTime::currentMSecsSinceEpoch() });
+        {
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            const Session session { d.bootId, d.mac, name, d.image, d.manifestDigest,
+                BootBindings::canonical(peer.address), now, now + qint64(qMax(1, d.deadlineSeconds)) * 1000 };
+            remember(session);
+            m_recorder->bootSession(
+                BootSessionRecord { session.bootId, session.machine, session.mac, session.remote.toString(),
+                    session.manifest.toString(), session.image, session.issuedMs, session.deadlineMs, {} });
+        }
         break;
     case BootDecision::Outcome::Wait:
         detail = Text::tr("script served to %1: nothing boots: %2").arg(remote, d.reason);
@@ -432,62 +450,58 @@ Response BootRoutes::report(const http::Request &request, const http::Peer &peer
             return Response::text(400, "Bad Request: digest is not sha256:<hex>\n");
     }
     const QString remote = remoteText(peer.address);
-    const BootTokens::Check check = m_decider->tokens().check(bootId, *mac, token);
-    if (check != BootTokens::Check::Valid) {
-        m_recorder->event(
-            BootEvent { 0, {}, {}, *mac, bootId, phase, {}, {},
-                check == BootTokens::Check::Expired
-                    ? Text::tr("report '%1' from %2 refused: the boot's token has expired").arg(phase, remote)
-                    : Text::tr("report '%1' from %2 refused: wrong token").arg(phase, remote) },
-            Severity::Warning);
-        return Response::text(403, "Forbidden: token does not match this boot\n");
+    QString why;
+    const auto session = checkSession(bootId, *mac, token, peer, &why);
+    if (!session) {
+        refuse(*mac, bootId, phase, Text::tr("report '%1' from %2 refused: %3").arg(phase, remote, why), peer);
+        return Response::text(403, "Forbidden: " + why.toUtf8().left(300) + '\n');
     }
-
-    QString machine;
-    QString image;
-    QString note;
-    if (const auto session = sessionFor(bootId, {}); session && session->bootId == bootId) {
-        machine = session->machine;
-        image = session->image;
-        if (digest && phase == QLatin1String("ready") && *digest != session->manifest)
-            note = Text::tr(" (reports manifest %1, but boot %2 was given %3)")
-                       .arg(digest->toString().left(19), bootId, session->manifest.toString().left(19));
-    } else {
-        // Issued before a restart, or by another Drover on this catalog: the token is good.
-        if (auto m = m_catalog->machineByMac(*mac))
-            machine = m->name;
-        if (digest) {
-            for (const ImageRecord &record : m_catalog->images()) {
-                if (record.manifestDigest == digest->toString())
-                    image = record.tag();
-            }
-        }
+    const bool ready = phase == QLatin1String("ready");
+    bool failed = phase == QLatin1String("failed");
+    // Status truth: ready counts only for the bytes this boot was given. A ready for other
+    // bytes (or that does not say which) is a failed boot; any other report for another
+    // image is not this boot's and is refused.
+    QString mismatch;
+    if (ready && !digest)
+        mismatch = Text::tr("reported no digest");
+    else if (ready && *digest != session->manifest)
+        mismatch = Text::tr("booted %1, assigned %2").arg(digest->toString(), session->manifest.toString());
+    if (!ready && !failed && digest && *digest != session->manifest) {
+        const QString text = Text::tr("report '%1' from %2 refused: it names manifest %3, boot %4 was given %5")
+                                 .arg(phase, remote, digest->toString(), bootId, session->manifest.toString());
+        refuse(*mac, bootId, phase, text, peer);
+        return Response::text(403, "Forbidden: not the image this boot was given\n");
     }
+    const QString machine = session->machine;
+    const QString image = session->image;
     reports.fetch_add(1, std::memory_order_relaxed);
-    const bool failed = phase == QLatin1String("failed");
+    if (!mismatch.isEmpty())
+        failed = true;
     QString text = Text::tr("%1 reports %2").arg(machine.isEmpty() ? *mac : machine, phase);
     if (digest)
         text += QLatin1Char(' ') + digest->toString().left(19);
     if (!detail.isEmpty())
         text += QStringLiteral(": ") + detail;
-    text += note;
-    if (image.isEmpty() && phase == QLatin1String("ready"))
-        text += Text::tr(" (image unknown: not recorded as last-known-good)");
-    m_recorder->event(BootEvent { 0, {}, machine, *mac, bootId, phase, image, {}, text },
-        failed ? Severity::Error : (note.isEmpty() ? Severity::Info : Severity::Warning));
-    if (phase == QLatin1String("ready") || failed)
+    if (!mismatch.isEmpty())
+        text = Text::tr("%1 failed: %2 (its ready report is not counted)")
+                   .arg(machine.isEmpty() ? *mac : machine, mismatch);
+    // The event's image is the image the boot was given; the digest the machine reported
+    // is kept in the event (reported=sha256:…), so checks read what the machine said.
+    text += Text::tr(" [reported %1]").arg(digest ? digest->toString() : Text::tr("no digest"));
+    m_recorder->event(BootEvent { 0, {}, machine, *mac, bootId, mismatch.isEmpty() ? phase : QStringLiteral("failed"),
+                          image, {}, text },
+        failed ? Severity::Error : Severity::Info);
+    if (ready || failed)
         m_watch.finished(bootId);
     else
         m_watch.progressed(bootId, phase);
     if (!machine.isEmpty()) {
-        if (phase == QLatin1String("ready")) {
-            m_recorder->machineSeen(machine, MachineState::Ready, phase, remote);
-            // Only a known image can become the last-known-good one.
-            if (!image.isEmpty())
-                m_recorder->bootResult(machine, image, true);
-        } else if (failed) {
-            m_recorder->machineSeen(machine, MachineState::Failed, phase, remote);
+        if (failed) {
+            m_recorder->machineSeen(machine, MachineState::Failed, QStringLiteral("failed"), remote);
             m_recorder->bootResult(machine, image, false);
+        } else if (ready) {
+            m_recorder->machineSeen(machine, MachineState::Ready, phase, remote);
+            m_recorder->bootResult(machine, image, true);
         } else {
             m_recorder->machineSeen(machine, MachineState::Booting, phase, remote);
         }
@@ -495,6 +509,167 @@ Response BootRoutes::report(const http::Request &request, const http::Peer &peer
     Response r;
     r.status = 204;
     return r;
+}
+
+QString BootRoutes::refusalFor(const QString &mac, const QString &uuid, const http::Peer &peer, bool *alert)
+{
+    *alert = false;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QHostAddress from = BootBindings::canonical(peer.address);
+    if (const auto other = m_bindings->conflict(mac, now)) {
+        *alert = true;
+        return Text::tr("possible cloned MAC %1: DHCP saw it at %2 and at %3 at once; it boots nowhere for now")
+            .arg(mac, other->toString(),
+                m_bindings->binding(mac) ? m_bindings->binding(mac)->address.toString() : QString());
+    }
+    const std::shared_ptr<const BootSnapshot> snapshot = m_decider->snapshot();
+    std::optional<Machine> machine;
+    if (const Machine *known = snapshot->machineByMac(mac))
+        machine = *known;
+    else if (m_bindings->binding(mac))
+        machine = m_catalog->machineByMac(mac); // added since the snapshot; only for MACs DHCP saw
+    // The SMBIOS UUID: one other than the catalog's is another machine using this MAC.
+    const QString sent = uuid.trimmed().toLower();
+    if (machine && !machine->uuid.isEmpty() && !sent.isEmpty() && sent != machine->uuid.toLower()) {
+        *alert = true;
+        return Text::tr("possible cloned MAC %1: it sent SMBIOS UUID %2, the catalog holds %3 for %4")
+            .arg(mac, sent.left(40), machine->uuid, machine->name);
+    }
+    if (machine) {
+        auto required = [&](const QString &key) {
+            const QString v = snapshot->setting(key).trimmed().toLower();
+            return v == QLatin1String("1") || v == QLatin1String("true") || v == QLatin1String("yes");
+        };
+        const bool require = required(QStringLiteral("boot/require-uuid/machine/") + machine->name)
+            || (!machine->group().isEmpty() && required(QStringLiteral("boot/require-uuid/group/") + machine->group()));
+        // The first UUID a machine sends is recorded (a machine an admin added by MAC), so a
+        // later boot with another UUID is recognised. Placeholders firmware sends are not.
+        bool recorded = false;
+        static const QRegularExpression placeholder(QStringLiteral("^[0-]*\\z|^[f-]*\\z"));
+        static const QRegularExpression form(QStringLiteral("^[0-9a-f-]{32,36}\\z"));
+        if (machine->uuid.isEmpty() && form.match(sent).hasMatch() && !placeholder.match(sent).hasMatch()) {
+            if (auto fresh = m_catalog->machineByName(machine->name); fresh && fresh->uuid.isEmpty()) {
+                fresh->uuid = sent;
+                if (auto updated = m_catalog->updateMachine(*fresh); !updated)
+                    m_log->post(Severity::Warning, QStringLiteral("boot"),
+                        Text::tr("cannot record the SMBIOS UUID of %1: %2").arg(machine->name, updated.error()));
+                else
+                    recorded = true;
+            }
+        }
+        if (require && (sent.isEmpty() || (machine->uuid.isEmpty() && !recorded))) {
+            *alert = true;
+            return sent.isEmpty()
+                ? Text::tr("possible cloned MAC %1: %2 must send its SMBIOS UUID and sent none").arg(mac, machine->name)
+                : Text::tr("%1 must match an SMBIOS UUID and the catalog holds none for it yet").arg(machine->name);
+        }
+    }
+    // Bound: the address DHCP saw this MAC use (here, or in the catalog by another Drover or
+    // before a restart); a VM of the virtual lab from loopback.
+    if (const auto b = m_bindings->binding(mac); b && BootBindings::sameAddress(b->address, from))
+        return {};
+    if (machine && !snapshot->setting(QStringLiteral("vm/") + machine->name).isEmpty() && from.isLoopback())
+        return {};
+    if (const auto stored = m_catalog->bootBinding(mac); stored
+        && BootBindings::sameAddress(QHostAddress(stored->address), from)
+        && (!m_bindings->binding(mac) || m_bindings->binding(mac)->seenMs <= stored->seenMs)) {
+        m_bindings->bind(mac, from, stored->source, stored->seenMs);
+        return {};
+    }
+    const auto b = m_bindings->binding(mac);
+    return b
+        ? Text::tr("%1 asked for the boot of %2, which DHCP saw at %3").arg(from.toString(), mac, b->address.toString())
+        : Text::tr("%1 asked for the boot of %2, but DHCP never saw that MAC").arg(from.toString(), mac);
+}
+
+std::optional<BootRoutes::Session> BootRoutes::checkSession(
+    const QString &bootId, const QString &mac, const QString &token, const http::Peer &peer, QString *why) const
+{
+    const BootTokens::Check check = m_decider->tokens().check(bootId, mac, token);
+    if (check != BootTokens::Check::Valid) {
+        *why = check == BootTokens::Check::Expired ? Text::tr("the boot's token has expired") : Text::tr("wrong token");
+        return std::nullopt;
+    }
+    std::optional<Session> session;
+    QString newest;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (const auto it = m_sessions.constFind(bootId); it != m_sessions.cend())
+            session = *it;
+        newest = m_newestOf.value(mac);
+    }
+    if (!session) {
+        // Issued before a restart, or by another Drover on this catalog.
+        if (const auto stored = m_catalog->bootSession(bootId)) {
+            session = Session { stored->bootId, stored->mac, stored->machine, stored->image,
+                Digest::parse(stored->manifest).value_or(Digest()), QHostAddress(stored->address), stored->issuedMs,
+                stored->deadlineMs };
+        }
+    }
+    if (!session || session->mac != mac) {
+        *why = Text::tr("no such boot of %1 on record").arg(mac);
+        return std::nullopt;
+    }
+    if (newest.isEmpty()) {
+        if (const auto stored = m_catalog->newestBootSession(mac))
+            newest = stored->bootId;
+    }
+    if (!newest.isEmpty() && newest != bootId) {
+        *why = Text::tr("boot %1 was replaced by the newer boot %2").arg(bootId, newest);
+        return std::nullopt;
+    }
+    const QHostAddress from = BootBindings::canonical(peer.address);
+    const auto bound = m_bindings->binding(mac);
+    if (!BootBindings::sameAddress(session->remote, from)
+        && !(bound && BootBindings::sameAddress(bound->address, from))) {
+        *why = Text::tr("boot %1 was issued to %2, not to %3").arg(bootId, session->remote.toString(), from.toString());
+        return std::nullopt;
+    }
+    if (QDateTime::currentMSecsSinceEpoch() > session->deadlineMs) {
+        *why = Text::tr("boot %1 is past its deadline").arg(bootId);
+        return std::nullopt;
+    }
+    return session;
+}
+
+bool BootRoutes::useOnce(const Session &session, const QString &resource)
+{
+    bool inMemory = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_sessions.contains(session.bootId)) {
+            inMemory = true;
+            QSet<QString> &used = m_used[session.bootId];
+            if (used.contains(resource))
+                return false;
+            used.insert(resource);
+        }
+    }
+    // The catalog's mark decides for a boot this process did not issue; for its own boots it
+    // tells other Drovers (the row may still be queued in the recorder: then nothing matches).
+    const auto marked = m_catalog->useBootSession(session.bootId, resource);
+    return inMemory || (marked && marked.value());
+}
+
+void BootRoutes::refuse(const QString &mac, const QString &bootId, const QString &phase, const QString &detail,
+    const http::Peer &peer, Severity severity)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // Per address, MAC, kind and reason: a flood of the same refusal is one line a minute.
+    const QString key = remoteText(peer.address) + QLatin1Char('/') + mac + QLatin1Char('/') + phase + QLatin1Char('/')
+        + detail.left(200);
+    {
+        QMutexLocker lock(&m_mutex);
+        if (now - m_refusals.value(key, -120'000) < 60'000)
+            return;
+        if (m_refusals.size() > 10'000)
+            m_refusals.clear();
+        m_refusals.insert(key, now);
+    }
+    // No machine name: a refusal is not the machine's event and must not move its state.
+    m_recorder->event(BootEvent { 0, {}, {}, mac, BootTokens::isBootId(bootId) ? bootId : QString(),
+                          QStringLiteral("refused"), {}, {}, detail },
+        severity);
 }
 
 void BootRoutes::recordFailure(const BootWatch::Failure &failure)
@@ -517,6 +692,10 @@ void BootRoutes::remember(const Session &session)
     QMutexLocker lock(&m_mutex);
     m_sessions.insert(session.bootId, session);
     m_lastBootOf.insert(session.remote, session.bootId);
+    // A newer boot of the same machine revokes the older ones.
+    if (const QString older = m_newestOf.value(session.mac); !older.isEmpty())
+        m_used.remove(older);
+    m_newestOf.insert(session.mac, session.bootId);
     m_order.push_back(session.bootId);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     while (!m_order.empty()) {
@@ -527,6 +706,9 @@ void BootRoutes::remember(const Session &session)
         if (it != m_sessions.cend()) {
             if (m_lastBootOf.value(it->remote) == it->bootId)
                 m_lastBootOf.remove(it->remote);
+            if (m_newestOf.value(it->mac) == it->bootId)
+                m_newestOf.remove(it->mac);
+            m_used.remove(it->bootId);
             m_sessions.erase(it);
         }
         m_order.pop_front();

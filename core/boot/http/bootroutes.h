@@ -1,19 +1,33 @@
 // BootRoutes: what each boot-path URL does. Called on the HTTP engine's worker threads, so
 // everything here is thread-safe: the decider and recorder are, and the boot sessions sit
-// behind a mutex. No path built from client input ever reaches the filesystem: blobs are
+// behind a mutex.
+//
+// Boot sessions: a machine's script (and with it its token) goes only to the address the
+// DHCP server saw its MAC use (BootBindings; a VM of the virtual lab: loopback), and never
+// while the MAC looks cloned (two addresses at once, an SMBIOS UUID other than the
+// catalog's). Each boot issued is a session, kept here and in the catalog (boot_session).
+// Reports, /config and /nocloud are accepted only with the token of the machine's newest
+// session, from its address, before its deadline; /config and each NoCloud file once per
+// boot. A ready report counts only with the manifest digest that boot was given. Anything
+// else is refused and changes no state (the refusal is logged, at most once a minute per
+// address and kind). No path built from client input ever reaches the filesystem: blobs are
 // opened by a validated digest's hex, iPXE binaries by a fixed table of names; machine
 // configurations (configroutes.cpp) come from the catalog only.
 #pragma once
 
+#include "boot/bootbindings.h"
 #include "boot/bootwatch.h"
 #include "boot/http/httpengine.h"
+#include "log/logbus.h"
 #include "store/digest.h"
 
 #include <QHash>
 #include <QMutex>
+#include <QSet>
 
 #include <atomic>
 #include <deque>
+#include <memory>
 
 namespace drover {
 
@@ -31,7 +45,8 @@ public:
         QString ipxeDir;
         QString baseUrl; // empty: from the request
     };
-    BootRoutes(Catalog *catalog, LogBus *log, BootDecider *decider, BootRecorder *recorder, Settings settings);
+    BootRoutes(Catalog *catalog, LogBus *log, BootDecider *decider, BootRecorder *recorder, Settings settings,
+        std::shared_ptr<BootBindings> bindings = std::make_shared<BootBindings>());
 
     http::Response handle(const http::Request &request, const http::Peer &peer);
     void rejected(int status, const QByteArray &reason, const http::Peer &peer);
@@ -53,6 +68,7 @@ public:
         Digest manifest;
         QHostAddress remote;
         qint64 issuedMs = 0;
+        qint64 deadlineMs = 0;
     };
 
 private:
@@ -69,6 +85,17 @@ private:
     http::Response serveFile(int fd, const http::Request &request, const QByteArray &etag, const QByteArray &type);
     QString serverUrl(const http::Request &request, const http::Peer &peer) const;
     void remember(const Session &session);
+    // Why `peer` may not boot as `mac` (not its bound address, a cloned identity), or empty.
+    // *alert: the reason is a possible clone (an error event) rather than a plain refusal.
+    QString refusalFor(const QString &mac, const QString &uuid, const http::Peer &peer, bool *alert);
+    // The session a request with this boot id and token may act for, or why not.
+    std::optional<Session> checkSession(
+        const QString &bootId, const QString &mac, const QString &token, const http::Peer &peer, QString *why) const;
+    // Marks `resource` of the boot used; false when it was used before.
+    bool useOnce(const Session &session, const QString &resource);
+    // A refusal: logged as a boot event at most once a minute per address, MAC, kind and reason.
+    void refuse(const QString &mac, const QString &bootId, const QString &phase, const QString &detail,
+        const http::Peer &peer, Severity severity = Severity::Warning);
     std::optional<Session> sessionFor(const QString &bootId, const QHostAddress &remote) const;
     void recordScript(const BootDecision &decision, const http::Peer &peer);
     void recordFailure(const BootWatch::Failure &failure);
@@ -82,6 +109,10 @@ private:
     mutable QMutex m_mutex;
     QHash<QString, Session> m_sessions; // boot id → session
     QHash<QHostAddress, QString> m_lastBootOf; // remote address → its newest boot id
+    QHash<QString, QString> m_newestOf; // MAC → its newest boot id
+    QHash<QString, QSet<QString>> m_used; // boot id → resources fetched once
+    QHash<QString, qint64> m_refusals; // "address/kind" → when last logged
+    std::shared_ptr<BootBindings> m_bindings;
     std::deque<QString> m_order; // boot ids, oldest first, to forget old sessions
 };
 

@@ -66,18 +66,14 @@ Response BootRoutes::machineConfig(const http::Request &request, const http::Pee
     if (!BootTokens::isBootId(bootId) || !BootTokens::isToken(token))
         return Response::text(400, "Bad Request: boot and token are required\n");
     const QString remote = addressOf(peer.address);
-    const BootTokens::Check check = m_decider->tokens().check(bootId, *mac, token);
-    if (check != BootTokens::Check::Valid) {
-        m_recorder->event(
-            BootEvent { 0, {}, {}, *mac, bootId, QStringLiteral("config"), {}, {},
-                check == BootTokens::Check::Expired
-                    ? Text::tr("configuration request from %1 refused: the boot's token has expired").arg(remote)
-                    : Text::tr("configuration request from %1 refused: wrong token").arg(remote) },
-            Severity::Warning);
-        return Response::text(403, "Forbidden: token does not match this boot\n");
+    QString why;
+    const auto session = checkSession(bootId, *mac, token, peer, &why);
+    if (!session) {
+        refuse(*mac, bootId, QStringLiteral("config"),
+            Text::tr("configuration request from %1 refused: %2").arg(remote, why), peer);
+        return Response::text(403, "Forbidden: " + why.toUtf8().left(300) + '\n');
     }
-    const auto session = sessionFor(bootId, {});
-    const QString image = session ? session->image : QString();
+    const QString image = session->image;
     const auto machine = m_catalog->machineByMac(*mac);
     if (!machine) {
         m_recorder->event(BootEvent { 0, {}, {}, *mac, bootId, QStringLiteral("config"), image, {},
@@ -108,6 +104,14 @@ Response BootRoutes::machineConfig(const http::Request &request, const http::Pee
             Text::tr("configuration of %1 cannot be rendered: %2").arg(machine->name, rendered.error()));
         return Response::text(500, "Internal Server Error: the configuration cannot be rendered for this machine\n");
     }
+    // Once per boot: the init fetches it once; a second fetch is someone else's.
+    if (!useOnce(*session, QStringLiteral("config"))) {
+        refuse(*mac, bootId, QStringLiteral("config"),
+            Text::tr("configuration request from %1 refused: boot %2 has fetched its configuration already")
+                .arg(remote, bootId),
+            peer);
+        return Response::text(403, "Forbidden: this boot has fetched its configuration already\n");
+    }
     configs.fetch_add(1, std::memory_order_relaxed);
     event(Severity::Info,
         Text::tr("configuration served to %1: %2 (from %3)").arg(remote, rendered->summary, context.provenance));
@@ -117,29 +121,38 @@ Response BootRoutes::machineConfig(const http::Request &request, const http::Pee
 
 Response BootRoutes::noCloud(const http::Request &request, const http::Peer &peer)
 {
-    // /nocloud/<mac>/<file>, or /nocloud/<mac>/<boot>/<token>/<file> when the seed URL
-    // carries the boot's token.
+    // /nocloud/<mac>/<boot>/<token>/<file>: the seed URL carries the boot's id and token
+    // (Drover writes it into the kernel arguments: ds=nocloud in the catalog's arguments).
     const QList<QByteArray> parts = request.path.sliced(9).split('/');
     if (parts.size() != 2 && parts.size() != 4)
-        return Response::text(404, "Not Found: /nocloud/<mac>/meta-data, user-data, network-config\n");
+        return Response::text(404, "Not Found: /nocloud/<mac>/<boot>/<token>/meta-data, user-data, network-config\n");
     const auto mac = macFromPath(parts.first());
     if (!mac)
         return Response::text(400, "Bad Request: not a MAC address\n");
     const QByteArray &file = parts.last();
     if (!kNoCloudFiles.contains(file))
-        return Response::text(404, "Not Found: /nocloud/<mac>/meta-data, user-data, network-config\n");
+        return Response::text(404, "Not Found: /nocloud/<mac>/<boot>/<token>/meta-data, user-data, network-config\n");
     const QString remote = addressOf(peer.address);
-    QString bootId;
-    if (parts.size() == 4) {
-        bootId = QString::fromLatin1(parts.at(1));
-        const QString token = QString::fromLatin1(parts.at(2));
-        if (m_decider->tokens().check(bootId, *mac, token) != BootTokens::Check::Valid) {
-            m_recorder->event(BootEvent { 0, {}, {}, *mac, BootTokens::isBootId(bootId) ? bootId : QString(),
-                                  QStringLiteral("nocloud"), {}, {},
-                                  Text::tr("cloud-init request from %1 refused: wrong boot or token").arg(remote) },
-                Severity::Warning);
-            return Response::text(403, "Forbidden: token does not match this boot\n");
-        }
+    if (parts.size() != 4) {
+        refuse(*mac, {}, QStringLiteral("nocloud"),
+            Text::tr("cloud-init request from %1 refused: the URL carries no boot token").arg(remote), peer);
+        return Response::text(403, "Forbidden: /nocloud/<mac>/<boot>/<token>/<file> only\n");
+    }
+    const QString bootId = QString::fromLatin1(parts.at(1));
+    QString why;
+    const auto session = checkSession(bootId, *mac, QString::fromLatin1(parts.at(2)), peer, &why);
+    if (!session) {
+        refuse(*mac, bootId, QStringLiteral("nocloud"),
+            Text::tr("cloud-init request from %1 refused: %2").arg(remote, why), peer);
+        return Response::text(403, "Forbidden: " + why.toUtf8().left(300) + '\n');
+    }
+    // Each file once per boot: cloud-init reads each once and caches what it read.
+    if (!useOnce(*session, QStringLiteral("nocloud/") + QString::fromLatin1(file))) {
+        refuse(*mac, bootId, QStringLiteral("nocloud"),
+            Text::tr("cloud-init request from %1 refused: boot %2 has fetched %3 already")
+                .arg(remote, bootId, QString::fromLatin1(file)),
+            peer);
+        return Response::text(403, "Forbidden: this boot has fetched this file already\n");
     }
     const auto machine = m_catalog->machineByMac(*mac);
     if (!machine)

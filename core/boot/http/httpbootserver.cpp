@@ -8,6 +8,8 @@
 #include "lab/lab.h"
 #include "runtime/filelimit.h"
 
+#include <QDateTime>
+
 namespace drover {
 
 HttpBootServer::HttpBootServer(Lab *lab, QObject *parent)
@@ -19,6 +21,11 @@ HttpBootServer::HttpBootServer(Lab *lab, QObject *parent)
     connect(&m_poll, &QTimer::timeout, this, &HttpBootServer::pollCounters);
 }
 
+void HttpBootServer::bindAddress(const QString &mac, const QHostAddress &address, const QString &source)
+{
+    m_bindings->bind(mac, address, source, QDateTime::currentMSecsSinceEpoch());
+}
+
 HttpBootServer::~HttpBootServer()
 {
     stop();
@@ -28,7 +35,7 @@ Status HttpBootServer::start(const HttpBootSettings &settings)
 {
     if (isRunning())
         return Status::failure(tr("the HTTP boot server is running already"));
-    auto secret = BootTokens::loadOrCreateSecret(m_lab->catalog());
+    auto secret = BootTokens::loadOrCreateSecret(m_lab->catalog(), m_lab->dataDir());
     if (!secret)
         return Status::failure(tr("cannot set up boot tokens: %1").arg(secret.error()));
     m_index = new BootIndex(m_lab->catalog(), this);
@@ -41,7 +48,7 @@ Status HttpBootServer::start(const HttpBootSettings &settings)
     m_decider = std::make_unique<BootDecider>(m_lab->catalog(), m_index, m_lab->storeDir(), secret.value());
     m_decider->setUnknownPolicyOverride(settings.unknownPolicy);
     m_routes = std::make_unique<BootRoutes>(m_lab->catalog(), m_lab->log(), m_decider.get(), m_recorder,
-        BootRoutes::Settings { m_lab->storeDir(), settings.ipxeDir, settings.baseUrl });
+        BootRoutes::Settings { m_lab->storeDir(), settings.ipxeDir, settings.baseUrl }, m_bindings);
     BootRoutes *routes = m_routes.get();
     m_engine = new http::HttpEngine(
         [routes](const http::Request &request, const http::Peer &peer) { return routes->handle(request, peer); },

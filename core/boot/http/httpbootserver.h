@@ -10,6 +10,7 @@
 // engine runs on threads of its own, so nothing here blocks the caller's thread.
 #pragma once
 
+#include "boot/bootbindings.h"
 #include "boot/bootdecision.h"
 #include "util/result.h"
 
@@ -70,6 +71,11 @@ public:
     BootDecider *decider() const;
     BootRecorder *recorder() const { return m_recorder; }
     BootIndex *index() const { return m_index; }
+    // Which address may boot as which MAC (fed by the DHCP server; kept across runs).
+    std::shared_ptr<BootBindings> bindings() const { return m_bindings; }
+    // Lets `mac` boot from `address` though no DHCP was seen: a VM of this process on
+    // qemu's user network (loopback), and tests.
+    void bindAddress(const QString &mac, const QHostAddress &address, const QString &source = QStringLiteral("vm"));
 
 Q_SIGNALS:
     void countersChanged();
@@ -83,6 +89,7 @@ private:
     BootRecorder *m_recorder = nullptr;
     std::unique_ptr<BootDecider> m_decider;
     std::unique_ptr<BootRoutes> m_routes;
+    std::shared_ptr<BootBindings> m_bindings = std::make_shared<BootBindings>();
     http::HttpEngine *m_engine = nullptr;
     QTimer m_poll;
     Counters m_last;
