@@ -186,8 +186,13 @@ expect_event '"phase": *"script"'
 phases=(configured ready)
 [[ $format == layers ]] && phases=(fetched verified mounted configured ready)
 for phase in "${phases[@]}"; do expect_event "\"phase\": *\"$phase\""; done
-# The ready report names the manifest (shortened in the detail) and the server recorded it.
-expect_event "${digest:0:19}"
+# The ready report names the manifest the VM computed from the bytes it booted, as the server
+# stored it from the report ("[reported sha256:…]", not its own "sent" events): not empty,
+# and the assigned image's.
+reported=$(d --json events --machine "$machine" --phase ready --limit 1 \
+  | sed -n 's/.*\[reported \(sha256:[0-9a-f]\{64\}\)\].*/\1/p' | head -n 1)
+[[ -n $reported ]] || e2e_die "the ready report of $machine names no manifest digest"
+[[ $reported == "$digest" ]] || e2e_die "$machine reported $reported, the assigned image is $digest"
 if [[ $mode == proxy ]]; then
   grep -q "DHCPACK" "$data/dnsmasq.log" || e2e_die "dnsmasq handed out no address"
 fi

@@ -138,8 +138,11 @@ wait_ready() {
       sleep 2
     done
     local got
-    got=$(d --json events --machine "$m" --phase ready --limit 1 | sed -n 's/.*"detail": *"[^"]*ready \(sha256:[0-9a-f]*\).*/\1/p')
-    [[ ${digest[$v]} == "$got"* ]] || e2e_die "$m reported ready with ${got:-nothing}, not debian-server:$v (${digest[$v]:0:19})"
+    # The whole digest the VM computed from the manifest it booted, as the server stored it
+    # from the ready report ("[reported sha256:…]"), not the server's own "sent" events.
+    got=$(d --json events --machine "$m" --phase ready --limit 1 | sed -n 's/.*\[reported \(sha256:[0-9a-f]\{64\}\)\].*/\1/p')
+    [[ -n $got ]] || e2e_die "$m's ready report names no manifest digest"
+    [[ ${digest[$v]} == "$got" ]] || e2e_die "$m reported ready with $got, not debian-server:$v (${digest[$v]})"
   done
   step "ready with debian-server:$v: $*"
 }
