@@ -13,6 +13,12 @@
 # catalog holds; the boot events show every step (DHCP, TFTP in proxy mode, script, blobs,
 # each init phase). With --config, the machine's configuration (hostname, an ssh key) is set
 # in the catalog first and checked over ssh on the booted VM.
+# With --recipe debian-cloud --cloud-init, the VM boots the reference image with cloud-init
+# (examples/recipes/debian-cloud.json); the configuration also has a user with a key and a
+# file, and the check is that cloud-init itself applied Drover's NoCloud data: the server
+# served /nocloud/… to the machine, cloud-init finished with that datasource, its log shows
+# it set the host name, wrote the file and handled the user, and over ssh the host name,
+# the file, and the user with its uid and key are there.
 # Runs as root inside the build root; argument --drover: the built drover executable.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -21,6 +27,8 @@ mode=full
 exe=
 timeout=900
 check_config=0
+check_cloud=0
+recipe_name=debian-server
 format=layers
 boots=1
 while (($#)); do
@@ -29,6 +37,8 @@ while (($#)); do
     --drover) exe=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --config) check_config=1; shift ;;
+    --recipe) recipe_name=$2; shift 2 ;; # examples/recipes/NAME.json, tagged NAME:1
+    --cloud-init) check_config=1; check_cloud=1; shift ;;
     --format) format=$2; shift 2 ;; # layers (the default) or initramfs (the all-in-one baseline)
     --boots) boots=$2; shift 2 ;; # power-cycle this many times, printing ready_ms=… for each
 
@@ -37,6 +47,8 @@ while (($#)); do
 done
 [[ $mode == full || $mode == proxy ]] || e2e_die "--mode must be full or proxy"
 [[ -x $exe ]] || e2e_die "--drover: '$exe' is not an executable"
+[[ -f $E2E_SRC/examples/recipes/$recipe_name.json ]] || e2e_die "--recipe: no examples/recipes/$recipe_name.json"
+image=$recipe_name:1
 
 # Names carry the process id: several build trees may run this at once on one host.
 ns=drv-nb-$$
@@ -70,24 +82,33 @@ in_ns=(nsenter --net="/run/netns/$ns")
 d() { "$exe" --data "$data" "$@"; }
 
 t0=$(e2e_ms)
-e2e_say "building debian-server:1 (shared build cache in $E2E_CACHE/build-cache)"
+e2e_say "building $image (shared build cache in $E2E_CACHE/build-cache)"
 mkdir -p "$E2E_CACHE/build-cache"
 recipe=$data/recipe
 cp -r "$E2E_SRC/examples/recipes" "$recipe"
-sed -i "s/\"format\": *\"layers\"/\"format\": \"$format\"/" "$recipe/debian-server.json"
-d build "$recipe/debian-server.json" --tag debian-server:1 --cache "$E2E_CACHE/build-cache" >"$data/build.log" 2>&1 \
+sed -i "s/\"format\": *\"layers\"/\"format\": \"$format\"/" "$recipe/$recipe_name.json"
+d build "$recipe/$recipe_name.json" --tag "$image" --cache "$E2E_CACHE/build-cache" >"$data/build.log" 2>&1 \
   || { tail -n 20 "$data/build.log" >&2; e2e_die "the reference image did not build"; }
-digest=$(d --json image inspect debian-server:1 | sed -n 's/.*"manifestDigest": *"\(sha256:[0-9a-f]*\)".*/\1/p' | head -n 1)
-[[ -n $digest ]] || e2e_die "no manifest digest for debian-server:1"
+digest=$(d --json image inspect "$image" | sed -n 's/.*"manifestDigest": *"\(sha256:[0-9a-f]*\)".*/\1/p' | head -n 1)
+[[ -n $digest ]] || e2e_die "no manifest digest for $image"
 e2e_say "built in $(($(e2e_ms) - t0)) ms; manifest $digest"
 
 d machine add "$machine" --mac "$mac" --label group=netboot >/dev/null
-d assign "$machine" debian-server:1 --why "netboot e2e" >/dev/null
+d assign "$machine" "$image" --why "netboot e2e" >/dev/null
 if ((check_config)); then
   ssh-keygen -q -t ed25519 -N '' -C netboot-e2e -f "$data/key"
-  cat >"$data/config.json" <<EOF
+  if ((check_cloud)); then
+    cat >"$data/config.json" <<EOF
+{ "hostname": "{{name}}-e2e",
+  "users": [ { "name": "root", "keys": ["$(cat "$data/key.pub")"] },
+             { "name": "student", "uid": 1001, "shell": "/bin/bash", "keys": ["$(cat "$data/key.pub")"] } ],
+  "files": [ { "path": "/etc/drover-e2e.txt", "content": "written for {{name}} by cloud-init\n", "template": true } ] }
+EOF
+  else
+    cat >"$data/config.json" <<EOF
 { "hostname": "{{name}}-e2e", "keys": { "root": ["$(cat "$data/key.pub")"] } }
 EOF
+  fi
   d config set "$machine" "$data/config.json" >/dev/null || e2e_die "drover config set failed"
 fi
 
@@ -158,11 +179,11 @@ for ((boot = 1; boot <= boots; boot++)); do
   # The machine's state follows its events by up to a batch (100 ms) of the recorder.
   for _ in 1 2 3 4 5; do
     state=$(machine_state)
-    [[ $state == "ready debian-server:1" ]] && break
+    [[ $state == "ready $image" ]] && break
     sleep 0.5
   done
-  (($(ready_events) > before)) && [[ $state == "ready debian-server:1" ]] \
-    || e2e_die "$machine did not reach ready with debian-server:1 (now: '$state')"
+  (($(ready_events) > before)) && [[ $state == "ready $image" ]] \
+    || e2e_die "$machine did not reach ready with $image (now: '$state')"
   # Power-on to the server receiving the ready report, to the millisecond.
   ready_at=$(d --json events --machine "$machine" --phase ready --limit 1 | sed -n 's/.*"time": *"\([^"]*\)".*/\1/p')
   ready_ms=$(($(date -d "$ready_at" +%s%3N) - t_power))
@@ -206,5 +227,41 @@ if ((check_config)); then
     -o ConnectTimeout=20 "root@$addr" hostname 2>"$data/ssh.log") || { cat "$data/ssh.log" >&2; e2e_die "ssh with the configured key failed"; }
   [[ $got == "$machine-e2e" ]] || e2e_die "hostname is '$got', the catalog says '$machine-e2e'"
   e2e_say "ssh with the configured key works; hostname $got"
+fi
+if ((check_cloud)); then
+  on_vm() {
+    inns ssh -i "$data/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
+      -o ConnectTimeout=20 "root@$addr" "$@" 2>>"$data/ssh.log"
+  }
+  # Drover served the NoCloud data to this machine (a boot event of phase nocloud).
+  d --json events --machine "$machine" --phase nocloud --limit 50 | e2e_has '"phase": *"nocloud"' \
+    || e2e_die "the server recorded no NoCloud request from $machine"
+  # cloud-init runs its stages in the background of the boot: wait for its end.
+  cloud_rc=0
+  cloud_status=$(on_vm timeout 600 cloud-init status --wait --long) || cloud_rc=$?
+  e2e_say "cloud-init status (exit $cloud_rc): $(tr '\n' ' ' <<<"$cloud_status" | cut -c1-400)"
+  # 0: done; 2: done with recoverable errors (such as deprecation notes); 1: failed.
+  [[ $cloud_rc == 0 || $cloud_rc == 2 ]] && grep -q "^status: done" <<<"$cloud_status" \
+    || { on_vm tail -n 40 /var/log/cloud-init.log >&2 || true; e2e_die "cloud-init did not finish (exit $cloud_rc)"; }
+  on_vm cat /run/cloud-init/result.json | e2e_has 'NoCloud.*/nocloud/' \
+    || { on_vm cat /run/cloud-init/result.json >&2 || true; e2e_die "cloud-init did not use Drover's NoCloud seed"; }
+  userdata=$(on_vm cat /var/lib/cloud/instance/user-data.txt) || e2e_die "cloud-init kept no user-data"
+  for want in "$machine-e2e" student /etc/drover-e2e.txt; do
+    grep -q -- "$want" <<<"$userdata" || e2e_die "the user-data cloud-init received does not mention $want"
+  done
+  cloud_log=$(on_vm cat /var/log/cloud-init.log) || e2e_die "no /var/log/cloud-init.log"
+  for want in "Setting the hostname to $machine-e2e" "Writing to /etc/drover-e2e.txt" "\(Adding user student\|User student already exists\)"; do
+    grep -q -- "$want" <<<"$cloud_log" || { tail -n 60 <<<"$cloud_log" >&2; e2e_die "cloud-init's log lacks '$want'"; }
+  done
+  [[ $(on_vm cat /etc/drover-e2e.txt) == "written for $machine by cloud-init" ]] \
+    || e2e_die "/etc/drover-e2e.txt on the machine is not the configured file"
+  [[ $(on_vm hostname) == "$machine-e2e" ]] || e2e_die "the host name is not $machine-e2e after cloud-init"
+  # The user exists with its uid and its key. (A login as that user is not checked: Drover's
+  # NoCloud data leaves cloud-init's lock_passwd at its default, which locks the passwordless
+  # account, and sshd then refuses even its key.)
+  on_vm getent passwd student | e2e_has "^student:x:1001:" || e2e_die "no user student with uid 1001"
+  on_vm cat /home/student/.ssh/authorized_keys | e2e_has "$(cut -d' ' -f2 "$data/key.pub")" \
+    || e2e_die "student's authorized_keys lacks the configured key"
+  e2e_say "cloud-init applied the NoCloud data: host name $machine-e2e, user student with its key, /etc/drover-e2e.txt"
 fi
 e2e_say "PASS ($mode): $(($(e2e_ms) - t0)) ms in all"

@@ -4,9 +4,10 @@
 # as their DHCP and boot server, each VM powered by Drover through its QMP socket.
 #   0. `drover image test` of :3 fails in a throwaway VM, naming its failing check.
 #   1. All three boot debian-server:1 and report ready.
-#   2. A rollout of :2 with --require-test, one canary and --reboot: the boot server first
-#      tests :2 in a throwaway VM (it passes), then power-cycles the canary, it reaches
-#      ready with :2 and bakes, then the other two follow; the rollout is done.
+#   2. A rollout of :2 with --require-test --test-uefi, one canary and --reboot: the boot
+#      server first tests :2 in a throwaway VM with UEFI firmware (OVMF; it passes, and the
+#      VM's qemu command line and console show OVMF), then power-cycles the canary, it
+#      reaches ready with :2 and bakes, then the other two follow; the rollout is done.
 #   3. The group is rolled back and power-cycled: all three report ready with :1.
 #   4. A rollout of :3 with --require-test fails at once on the failed test on record: no
 #      machine is touched.
@@ -162,12 +163,19 @@ mark
 for i in 1 2 3; do start_vm "$i"; done
 wait_ready 1 vm-1 vm-2 vm-3
 
-step "rollout of debian-server:2 to demo: tested in a VM first, one canary, bake 10 s, Drover reboots the machines"
+step "rollout of debian-server:2 to demo: tested in a UEFI VM first, one canary, bake 10 s, Drover reboots the machines"
 mark
-d rollout start debian-server:2 --group demo --canary 1 --bake 10s --reboot --require-test >/dev/null
+d rollout start debian-server:2 --group demo --canary 1 --bake 10s --reboot --require-test --test-uefi >/dev/null
 rollout_test() { d --json rollout status demo | sed -n 's/.*"test": *"\([a-z]*\)".*/\1/p' | head -n 1; }
 deadline=$(($(e2e_ms) + timeout * 1000))
+# Evidence that the gate's test VM runs OVMF: its qemu command line and (a copy of) its
+# serial console, which the test removes when it ends.
+saw_ovmf=0
 while [[ $(rollout_test) != passed ]]; do
+  if ps -eo args | grep -v grep | grep -F "$data/vms/imagetest-" | e2e_has "OVMF_CODE"; then saw_ovmf=1; fi
+  for console in "$data"/vms/imagetest-*.log; do
+    [[ -f $console ]] && cp "$console" "$data/uefi-console.log" 2>/dev/null || true
+  done
   [[ $(rollout_state) == running ]] || { d rollout status demo >&2; e2e_die "the rollout stopped before its test passed"; }
   for m in vm-1 vm-2 vm-3; do
     (($(ready_count "$m") == ${seen[$m]})) || e2e_die "$m was rebooted before the image passed its test"
@@ -176,6 +184,9 @@ while [[ $(rollout_test) != passed ]]; do
   sleep 2
 done
 step "debian-server:2 passed its test in a VM: $(d image inspect debian-server:2 | sed -n 's/^tested in a VM: *//p')"
+((saw_ovmf)) || e2e_die "the rollout's test VM did not run OVMF"
+grep -aq BdsDxe "$data/uefi-console.log" || e2e_die "the rollout's test VM shows no UEFI boot manager (BdsDxe) on its console"
+d image inspect debian-server:2 | e2e_has "^tested in a VM: *passed .*(UEFI)" || e2e_die "the UEFI verdict of :2 is not on record"
 wait_ready 2 vm-1
 if [[ -n ${DROVER_SCREENSHOT_DIR:-} ]]; then
   # The canary is ready and baking, the others still wait: the moment for the picture.

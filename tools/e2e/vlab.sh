@@ -107,9 +107,11 @@ while :; do
   (($(e2e_ms) < deadline)) || e2e_die "vlab-1 did not reach ready with debian-server:1 (now: '$state')"
   sleep 2
 done
-# The digest the machine itself reported (the init's ready report, shortened in the detail).
-got=$(d --json events --machine vlab-1 --phase ready --limit 1 | sed -n 's/.*"detail": *"[^"]*ready \(sha256:[0-9a-f]*\).*/\1/p')
-[[ -n $got && $digest == "$got"* ]] || e2e_die "vlab-1 reported ready with '${got:-nothing}', not debian-server:1 (${digest:0:19})"
+# The whole digest the VM computed from the manifest it booted, as the server stored it from
+# the ready report ("[reported sha256:…]"), not the server's own "sent" events.
+got=$(d --json events --machine vlab-1 --phase ready --limit 1 | sed -n 's/.*\[reported \(sha256:[0-9a-f]\{64\}\)\].*/\1/p')
+[[ -n $got ]] || e2e_die "vlab-1's ready report names no manifest digest"
+[[ $got == "$digest" ]] || e2e_die "vlab-1 reported ready with $got, not debian-server:1 ($digest)"
 d --json events --machine vlab-1 --phase script --limit 1 | e2e_has "script served" || e2e_die "no script event for vlab-1"
 step "vlab-1 is ready with debian-server:1, reporting ${got}"
 
