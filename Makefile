@@ -20,6 +20,8 @@ IN := $(shell $(ROOT_SH) needed && echo "$(ROOT_SH) run")
 export CCACHE_DIR ?= /var/cache/drover/shared/ccache
 # Paths below the source tree hash relative, so every build directory shares the cache.
 export CCACHE_BASEDIR ?= $(CURDIR)
+# Nor does the build directory's path count (it is only in the debug info's DW_AT_comp_dir).
+export CCACHE_NOHASHDIR ?= 1
 
 .PHONY: all deps configure build run test demo bench translations format tidy tidy-full clean screenshot
 

@@ -291,6 +291,16 @@
     </message>
 </context>
 <context>
+    <name>BootRecorder</name>
+    <message numerus="yes">
+        <source>removed %n old boot event(s) (keeping at most %1, none older than %2 days)</source>
+        <translation>
+            <numerusform>%n altes Boot-Ereignis entfernt (höchstens %1 bleiben, keines älter als %2 Tage)</numerusform>
+            <numerusform>%n alte Boot-Ereignisse entfernt (höchstens %1 bleiben, keines älter als %2 Tage)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>BootRoutes</name>
     <message>
         <source>refused a request from %1: %2 %3</source>
@@ -349,24 +359,8 @@
         <translation>%1 an %2 abgebrochen</translation>
     </message>
     <message>
-        <source>report &apos;%1&apos; from %2 refused: the boot&apos;s token has expired</source>
-        <translation>Meldung &apos;%1&apos; von %2 abgelehnt: das Token des Bootvorgangs ist abgelaufen</translation>
-    </message>
-    <message>
-        <source>report &apos;%1&apos; from %2 refused: wrong token</source>
-        <translation>Meldung &apos;%1&apos; von %2 abgelehnt: falsches Token</translation>
-    </message>
-    <message>
-        <source> (reports manifest %1, but boot %2 was given %3)</source>
-        <translation> (meldet Manifest %1, aber Bootvorgang %2 erhielt %3)</translation>
-    </message>
-    <message>
         <source>%1 reports %2</source>
         <translation>%1 meldet %2</translation>
-    </message>
-    <message>
-        <source> (image unknown: not recorded as last-known-good)</source>
-        <translation> (Image unbekannt: nicht als letztes funktionierendes Image vermerkt)</translation>
     </message>
     <message>
         <source>group %1 r%2</source>
@@ -375,14 +369,6 @@
     <message>
         <source>machine %1 r%2</source>
         <translation>Maschine %1 r%2</translation>
-    </message>
-    <message>
-        <source>configuration request from %1 refused: the boot&apos;s token has expired</source>
-        <translation>Konfigurationsanfrage von %1 abgelehnt: das Token des Bootvorgangs ist abgelaufen</translation>
-    </message>
-    <message>
-        <source>configuration request from %1 refused: wrong token</source>
-        <translation>Konfigurationsanfrage von %1 abgelehnt: falsches Token</translation>
     </message>
     <message>
         <source>configuration request from %1: no machine has this MAC</source>
@@ -405,10 +391,6 @@
         <translation>Konfiguration an %1 ausgeliefert: %2 (aus %3)</translation>
     </message>
     <message>
-        <source>cloud-init request from %1 refused: wrong boot or token</source>
-        <translation>cloud-init-Anfrage von %1 abgelehnt: falscher Bootvorgang oder falsches Token</translation>
-    </message>
-    <message>
         <source>cloud-init data of %1 cannot be served: %2</source>
         <translation>cloud-init-Daten von %1 können nicht ausgeliefert werden: %2</translation>
     </message>
@@ -423,6 +405,125 @@
     <message>
         <source>cloud-init user-data served to %1 (no configuration: host name and DHCP only)</source>
         <translation>cloud-init-user-data an %1 ausgeliefert (keine Konfiguration: nur Hostname und DHCP)</translation>
+    </message>
+    <message>
+        <source>report &apos;%1&apos; from %2 refused: %3</source>
+        <translation>Meldung „%1“ von %2 abgelehnt: %3</translation>
+    </message>
+    <message>
+        <source>reported no digest</source>
+        <translation>keinen Digest gemeldet</translation>
+    </message>
+    <message>
+        <source>booted %1, assigned %2</source>
+        <translation>gebootet %1, zugewiesen %2</translation>
+    </message>
+    <message>
+        <source>report &apos;%1&apos; from %2 refused: it names manifest %3, boot %4 was given %5</source>
+        <translation>Meldung „%1“ von %2 abgelehnt: sie nennt das Manifest %3, Boot %4 bekam %5</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2 (its ready report is not counted)</source>
+        <translation>%1 fehlgeschlagen: %2 (seine Bereit-Meldung zählt nicht)</translation>
+    </message>
+    <message>
+        <source> [reported %1]</source>
+        <translation> [gemeldet: %1]</translation>
+    </message>
+    <message>
+        <source>no digest</source>
+        <translation>kein Digest</translation>
+    </message>
+    <message>
+        <source>possible cloned MAC %1: DHCP saw it at %2 and at %3 at once; it boots nowhere for now</source>
+        <translation>möglicherweise geklonte MAC %1: DHCP sah sie gleichzeitig bei %2 und bei %3; sie bootet vorerst nirgends</translation>
+    </message>
+    <message>
+        <source>possible cloned MAC %1: it sent SMBIOS UUID %2, the catalog holds %3 for %4</source>
+        <translation>möglicherweise geklonte MAC %1: sie sandte die SMBIOS-UUID %2, der Katalog hat %3 für %4</translation>
+    </message>
+    <message>
+        <source>cannot record the SMBIOS UUID of %1: %2</source>
+        <translation>die SMBIOS-UUID von %1 kann nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>possible cloned MAC %1: %2 must send its SMBIOS UUID and sent none</source>
+        <translation>möglicherweise geklonte MAC %1: %2 muss seine SMBIOS-UUID senden und sandte keine</translation>
+    </message>
+    <message>
+        <source>%1 must match an SMBIOS UUID and the catalog holds none for it yet</source>
+        <translation>%1 muss zu einer SMBIOS-UUID passen, und der Katalog hat noch keine dafür</translation>
+    </message>
+    <message>
+        <source>%1 asked for the boot of %2, which DHCP saw at %3</source>
+        <translation>%1 fragte nach dem Boot von %2, den DHCP bei %3 sah</translation>
+    </message>
+    <message>
+        <source>%1 asked for the boot of %2, but DHCP never saw that MAC</source>
+        <translation>%1 fragte nach dem Boot von %2, aber DHCP hat diese MAC nie gesehen</translation>
+    </message>
+    <message>
+        <source>the boot&apos;s token has expired</source>
+        <translation>das Token des Boots ist abgelaufen</translation>
+    </message>
+    <message>
+        <source>wrong token</source>
+        <translation>falsches Token</translation>
+    </message>
+    <message>
+        <source>no such boot of %1 on record</source>
+        <translation>kein solcher Boot von %1 verzeichnet</translation>
+    </message>
+    <message>
+        <source>boot %1 was replaced by the newer boot %2</source>
+        <translation>Boot %1 wurde durch den neueren Boot %2 ersetzt</translation>
+    </message>
+    <message>
+        <source>boot %1 was issued to %2, not to %3</source>
+        <translation>Boot %1 wurde an %2 ausgegeben, nicht an %3</translation>
+    </message>
+    <message>
+        <source>boot %1 is past its deadline</source>
+        <translation>Boot %1 hat seine Frist überschritten</translation>
+    </message>
+    <message>
+        <source>configuration request from %1 refused: %2</source>
+        <translation>Konfigurationsabfrage von %1 abgelehnt: %2</translation>
+    </message>
+    <message>
+        <source>configuration request from %1 refused: boot %2 has fetched its configuration already</source>
+        <translation>Konfigurationsabfrage von %1 abgelehnt: Boot %2 hat seine Konfiguration schon abgeholt</translation>
+    </message>
+    <message>
+        <source>cloud-init request from %1 refused: the URL carries no boot token</source>
+        <translation>cloud-init-Abfrage von %1 abgelehnt: die URL enthält kein Boot-Token</translation>
+    </message>
+    <message>
+        <source>cloud-init request from %1 refused: %2</source>
+        <translation>cloud-init-Abfrage von %1 abgelehnt: %2</translation>
+    </message>
+    <message>
+        <source>cloud-init request from %1 refused: boot %2 has fetched %3 already</source>
+        <translation>cloud-init-Abfrage von %1 abgelehnt: Boot %2 hat %3 schon abgeholt</translation>
+    </message>
+</context>
+<context>
+    <name>BootTokens</name>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 holds no key of 64 hex digits</source>
+        <translation>%1 enthält keinen Schlüssel aus 64 Hexziffern</translation>
+    </message>
+    <message>
+        <source>cannot create %1: %2</source>
+        <translation>%1 kann nicht angelegt werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
 </context>
 <context>
@@ -839,6 +940,25 @@
     </message>
 </context>
 <context>
+    <name>Catalog</name>
+    <message>
+        <source>catalog: cannot prune boot events (%1): %2</source>
+        <translation>Katalog: alte Boot-Ereignisse können nicht entfernt werden (%1): %2</translation>
+    </message>
+    <message>
+        <source>catalog: cannot create %1: %2</source>
+        <translation>Katalog: %1 kann nicht angelegt werden: %2</translation>
+    </message>
+    <message>
+        <source>catalog: %1 is readable by other users and cannot be made private: %2</source>
+        <translation>Katalog: %1 ist für andere Benutzer lesbar und kann nicht privat gemacht werden: %2</translation>
+    </message>
+    <message>
+        <source>the catalog file %1 was open to other users (mode %2); now 0600</source>
+        <translation>die Katalogdatei %1 war für andere Benutzer offen (Modus %2); jetzt 0600</translation>
+    </message>
+</context>
+<context>
     <name>ChildProcess</name>
     <message>
         <source>could not start: %1</source>
@@ -996,6 +1116,18 @@
     <message>
         <source>DHCP: cannot release the lease of %1: %2</source>
         <translation>DHCP: Die Lease von %1 kann nicht freigegeben werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 is not in the range %2 – %3</source>
+        <translation>%1 liegt nicht im Bereich %2 – %3</translation>
+    </message>
+    <message>
+        <source>%1 does not hold a lease of %2</source>
+        <translation>%1 hat keine Lease für %2</translation>
+    </message>
+    <message>
+        <source>DHCP: %1 is quarantined, but the lease of %2 could not be ended: %3</source>
+        <translation>DHCP: %1 ist in Quarantäne, aber die Lease von %2 konnte nicht beendet werden: %3</translation>
     </message>
 </context>
 <context>
@@ -2189,14 +2321,6 @@
         <translation>Wake-on-LAN: &apos;%1&apos; ist keine MAC-Adresse</translation>
     </message>
     <message>
-        <source>Wake-on-LAN: cannot send to %1:%2: %3</source>
-        <translation>Wake-on-LAN: Senden an %1:%2 nicht möglich: %3</translation>
-    </message>
-    <message>
-        <source>Wake-on-LAN magic packet for %1 sent to %2:%3</source>
-        <translation>Wake-on-LAN-Magic-Packet für %1 an %2:%3 gesendet</translation>
-    </message>
-    <message>
         <source>%1: cannot run %2: %3 (is it installed?)</source>
         <translation>%1: %2 kann nicht ausgeführt werden: %3 (ist es installiert?)</translation>
     </message>
@@ -2288,6 +2412,42 @@
         <source>%1 cannot switch a machine on: it needs the machine running; use Wake-on-LAN, IPMI, Redfish or QMP</source>
         <translation>%1 kann keine Maschine einschalten, da es eine laufende Maschine voraussetzt; verwenden Sie Wake-on-LAN, IPMI, Redfish oder QMP</translation>
     </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Wake-on-LAN: cannot send to %1</source>
+        <translation>Wake-on-LAN: kann nicht an %1 senden</translation>
+    </message>
+    <message>
+        <source>Wake-on-LAN magic packet for %1 sent to %2</source>
+        <translation>Wake-on-LAN-Paket für %1 an %2 gesendet</translation>
+    </message>
+    <message>
+        <source>; not sent to %1</source>
+        <translation>; nicht an %1 gesendet</translation>
+    </message>
+    <message>
+        <source>%1: %2 crashed: %3</source>
+        <translation>%1: %2 ist abgestürzt: %3</translation>
+    </message>
+    <message>
+        <source>%1: %2 (the connection closed as the machine went down)</source>
+        <translation>%1: %2 (die Verbindung endete, als die Maschine herunterfuhr)</translation>
+    </message>
+    <message>
+        <source>%1: ssh failed (exit status 255), the machine was not reached: %2</source>
+        <translation>%1: ssh fehlgeschlagen (Exit-Status 255), die Maschine wurde nicht erreicht: %2</translation>
+    </message>
+    <message>
+        <source>%1: &apos;%2&apos; failed on the machine with status %3: %4</source>
+        <translation>%1: „%2“ schlug auf der Maschine mit Status %3 fehl: %4</translation>
+    </message>
+    <message>
+        <source>%1: logged in, the system is running</source>
+        <translation>%1: angemeldet, das System läuft</translation>
+    </message>
 </context>
 <context>
     <name>PowerSpec</name>
@@ -2351,6 +2511,18 @@
         <source>setting %1: %2</source>
         <translation>Einstellung %1: %2</translation>
     </message>
+    <message>
+        <source>power: no key to seal the password with (the catalog was not opened from a data directory); the password was not stored</source>
+        <translation>Energie: kein Schlüssel zum Versiegeln des Passworts (der Katalog wurde nicht aus einem Datenverzeichnis geöffnet); das Passwort wurde nicht gespeichert</translation>
+    </message>
+    <message>
+        <source>setting %1: the password stays in clear: %2</source>
+        <translation>Einstellung %1: das Passwort bleibt im Klartext: %2</translation>
+    </message>
+    <message>
+        <source>setting %1: its password is sealed and this catalog was opened without its data directory&apos;s key (secrets.key)</source>
+        <translation>Einstellung %1: ihr Passwort ist versiegelt, und dieser Katalog wurde ohne den Schlüssel seines Datenverzeichnisses (secrets.key) geöffnet</translation>
+    </message>
 </context>
 <context>
     <name>PowerVerbs</name>
@@ -2405,6 +2577,26 @@
     <message>
         <source>Switch a machine on or off, power-cycle it, wake it, or show its power state.</source>
         <translation>Eine Maschine ein- oder ausschalten, aus- und wieder einschalten, aufwecken oder ihren Stromzustand anzeigen.</translation>
+    </message>
+    <message>
+        <source>--password-file: cannot read %1: %2</source>
+        <translation>--password-file: %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 password for %2@%3: </source>
+        <translation>%1-Passwort für %2@%3: </translation>
+    </message>
+    <message>
+        <source>%1 needs the BMC&apos;s password: set it in the environment variable %2, name a file holding it with --password-file FILE, or run on a terminal to be asked</source>
+        <translation>%1 braucht das Passwort des BMC: setzen Sie es in der Umgebungsvariablen %2, nennen Sie eine Datei damit mit --password-file DATEI, oder starten Sie an einem Terminal, um danach gefragt zu werden</translation>
+    </message>
+    <message>
+        <source>Read the BMC password (IPMI, Redfish) from FILE; else from DROVER_BMC_PASSWORD, else asked.</source>
+        <translation>Das BMC-Passwort (IPMI, Redfish) aus DATEI lesen; sonst aus DROVER_BMC_PASSWORD, sonst wird gefragt.</translation>
+    </message>
+    <message>
+        <source>a password may not be part of the URL: every user of this computer can read a command line. Give the URL without it (%1) and the password in the environment variable %2, in a file (--password-file FILE), or type it when asked</source>
+        <translation>ein Passwort darf nicht Teil der URL sein: jeder Benutzer dieses Computers kann eine Befehlszeile lesen. Geben Sie die URL ohne es an (%1) und das Passwort in der Umgebungsvariablen %2, in einer Datei (--password-file DATEI) oder tippen Sie es ein, wenn danach gefragt wird</translation>
     </message>
 </context>
 <context>
@@ -2947,6 +3139,45 @@
     </message>
 </context>
 <context>
+    <name>SecretBox</name>
+    <message>
+        <source>secrets: cannot write the key file %1</source>
+        <translation>Geheimnisse: die Schlüsseldatei %1 kann nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <source>secrets: cannot create the key file %1: %2</source>
+        <translation>Geheimnisse: die Schlüsseldatei %1 kann nicht angelegt werden: %2</translation>
+    </message>
+    <message>
+        <source>secrets: the key file %1 is readable by others and cannot be made private: %2</source>
+        <translation>Geheimnisse: die Schlüsseldatei %1 ist für andere lesbar und kann nicht privat gemacht werden: %2</translation>
+    </message>
+    <message>
+        <source>the key file %1 was readable by others (mode %2); now 0600</source>
+        <translation>die Schlüsseldatei %1 war für andere lesbar (Modus %2); jetzt 0600</translation>
+    </message>
+    <message>
+        <source>secrets: cannot read the key file %1: %2</source>
+        <translation>Geheimnisse: die Schlüsseldatei %1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>secrets: the key file %1 holds %2 bytes, not %3</source>
+        <translation>Geheimnisse: die Schlüsseldatei %1 enthält %2 Bytes, nicht %3</translation>
+    </message>
+    <message>
+        <source>secrets: not a sealed secret</source>
+        <translation>Geheimnisse: kein versiegeltes Geheimnis</translation>
+    </message>
+    <message>
+        <source>secrets: a sealed secret is too short</source>
+        <translation>Geheimnisse: ein versiegeltes Geheimnis ist zu kurz</translation>
+    </message>
+    <message>
+        <source>secrets: a sealed secret does not match the key file (another data directory&apos;s key, or changed)</source>
+        <translation>Geheimnisse: ein versiegeltes Geheimnis passt nicht zur Schlüsseldatei (Schlüssel eines anderen Datenverzeichnisses, oder verändert)</translation>
+    </message>
+</context>
+<context>
     <name>StoreGc</name>
     <message>
         <source>not collecting: %1</source>
@@ -3130,6 +3361,14 @@
     <message>
         <source>it is not in the catalog</source>
         <translation>die Maschine ist nicht im Katalog</translation>
+    </message>
+    <message>
+        <source>UEFI machines need iPXE (%1): install the ipxe package</source>
+        <translation>UEFI-Maschinen brauchen iPXE (%1): installieren Sie das Paket ipxe</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
 </context>
 <context>
@@ -3845,6 +4084,10 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
         <source>catalog: cannot record the address of &apos;%1&apos;: %2</source>
         <translation>Katalog: die Adresse von &apos;%1&apos; lässt sich nicht speichern: %2</translation>
     </message>
+    <message>
+        <source>catalog: cannot record boot sessions: %1</source>
+        <translation>Katalog: Boot-Sitzungen können nicht gespeichert werden: %1</translation>
+    </message>
 </context>
 <context>
     <name>drover::Cli</name>
@@ -4134,8 +4377,19 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
         <translation>release %1</translation>
     </message>
     <message>
-        <source>decline %1: another host uses it</source>
-        <translation>decline %1: ein anderer Host verwendet sie</translation>
+        <source>possible cloned MAC %1: seen at %2 and at %3 within %4 s; no boot for this MAC until it settles</source>
+        <translation>möglicherweise geklonte MAC %1: innerhalb von %4 s bei %2 und bei %3 gesehen; kein Boot für diese MAC, bis sich das klärt</translation>
+    </message>
+    <message>
+        <source>DHCP: ignored a decline: %1</source>
+        <translation>DHCP: ein DECLINE ignoriert: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>decline %1: another host uses it; out of the pool for %n s</source>
+        <translation>
+            <numerusform>DECLINE %1: ein anderer Host benutzt sie; %n s lang nicht im Pool</numerusform>
+            <numerusform>DECLINE %1: ein anderer Host benutzt sie; %n s lang nicht im Pool</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -4524,6 +4778,10 @@ Maschinen erscheinen hier, sobald sie über den Bootserver von Drover per Netzwe
         <source>HTTP boot server stopped</source>
         <translation>HTTP-Bootserver beendet</translation>
     </message>
+    <message>
+        <source>HTTP: at most %1 connections, %2 per client address; open-file limit %3 (was %4, hard limit %5)</source>
+        <translation>HTTP: höchstens %1 Verbindungen, %2 je Client-Adresse; Limit offener Dateien %3 (war %4, hartes Limit %5)</translation>
+    </message>
 </context>
 <context>
     <name>drover::ImageModel</name>
@@ -4867,6 +5125,14 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>cannot create the data directory %1</source>
         <translation>Das Datenverzeichnis %1 kann nicht erstellt werden</translation>
+    </message>
+    <message>
+        <source>cannot make the data directory %1 private (mode 0700): %2</source>
+        <translation>das Datenverzeichnis %1 kann nicht privat gemacht werden (Modus 0700): %2</translation>
+    </message>
+    <message>
+        <source>the data directory %1 was open to other users (mode %2); now 0700</source>
+        <translation>das Datenverzeichnis %1 war für andere Benutzer offen (Modus %2); jetzt 0700</translation>
     </message>
 </context>
 <context>
@@ -5998,6 +6264,10 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>TFTP: cannot record %1 boot events: %2</source>
         <translation>TFTP: %1 Boot-Ereignisse können nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 transfers from this address already running (tftp/max-per-client)</source>
+        <translation>%1 Übertragungen von dieser Adresse laufen schon (tftp/max-per-client)</translation>
     </message>
 </context>
 <context>

@@ -19,6 +19,16 @@
     </message>
 </context>
 <context>
+    <name>BootRecorder</name>
+    <message numerus="yes">
+        <source>removed %n old boot event(s) (keeping at most %1, none older than %2 days)</source>
+        <translation>
+            <numerusform>removed %n old boot event (keeping at most %1, none older than %2 days)</numerusform>
+            <numerusform>removed %n old boot events (keeping at most %1, none older than %2 days)</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>BootWatch</name>
     <message numerus="yes">
         <source>%n min</source>
@@ -107,6 +117,16 @@
         <translation>
             <numerusform>%1; %n machine back on its previous image</numerusform>
             <numerusform>%1; %n machines back on their previous image</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>drover::DhcpServer</name>
+    <message numerus="yes">
+        <source>decline %1: another host uses it; out of the pool for %n s</source>
+        <translation>
+            <numerusform>decline %1: another host uses it; out of the pool for %n s</numerusform>
+            <numerusform>decline %1: another host uses it; out of the pool for %n s</numerusform>
         </translation>
     </message>
 </context>
