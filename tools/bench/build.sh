@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build benchmark: `drover build` of examples/recipes/debian-server.json with empty caches,
 # against the baseline pipeline of the all-in-the-initramfs builders — mmdebstrap of the same
-# package set, then `find | cpio -o -H newc | zstd -3` of the whole root — in the same run;
+# package set, then `find | cpio -o -H newc | zstd -3` of the whole root — in the same run,
+# once with the same pruning and eatmydata as Drover (the fair ratio) and once plain;
 # then a rebuild after changing one file of the recipe's files; the bytes a machine downloads
 # to boot (kernel + initrd + layers, against kernel + the baseline's initramfs); and the
 # builder's peak memory (drover and its children, sampled from /proc, plus its tmpfs).
@@ -83,21 +84,57 @@ cold_rss=$(cat "$work/rss.peak")
 cold_shm=$(cat "$work/shmem.peak")
 download=$(field "$work/cold.json" download)
 
-# 2. Baseline: mmdebstrap of the same package set (its own empty cache), then the whole root
-#    as one cpio + zstd -3 initramfs, and the kernel beside it.
-base=$work/baseline
-mkdir -p "$base"
-t0=$(now)
-mmdebstrap --variant=essential --mode=root --format=directory --quiet --include="$packages" \
-  trixie "$base/root" "deb $mirror trixie main" >"$work/baseline.log" 2>&1
-cp "$base"/root/boot/vmlinuz-* "$base/vmlinuz"
-(cd "$base/root" && find . | cpio -o -H newc --quiet | zstd -3 -q -T0 >"$base/initrd.img")
-t1=$(now)
-baseline=$(seconds "$t0" "$t1")
-baseline_bytes=$(($(stat -c %s "$base/vmlinuz") + $(stat -c %s "$base/initrd.img")))
-rm -rf "$base/root"
+# 2. Baselines: mmdebstrap of the same package set (each its own empty cache), then the whole
+#    root as one cpio + zstd -3 initramfs, and the kernel beside it.
+#    a. "pruned": with everything Drover's builder does to a tree that is not its design:
+#       eatmydata while installing, update-initramfs diverted to a no-op, the recipe's dpkg
+#       path excludes (docs, man pages, locales), and the kernel modules cut to the set in
+#       Drover's base layer — so the ratio measures layers + verification, not the pruning.
+#    b. "plain": the same without any of that, as the all-in-the-initramfs builders ship
+#       (the row earlier versions of this page compared against).
+prune_opts=(
+  --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright'
+  --dpkgopt='path-exclude=/usr/share/info/*' --dpkgopt='path-exclude=/usr/share/lintian/*'
+  --dpkgopt='path-exclude=/usr/share/man/*'
+  --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias'
+  --essential-hook='chroot "$1" dpkg-divert --quiet --local --rename --add /usr/sbin/update-initramfs && printf "#!/bin/sh\nexit 0\n" >"$1/usr/sbin/update-initramfs" && chmod 755 "$1/usr/sbin/update-initramfs"'
+)
+[[ -d /usr/share/mmdebstrap/hooks/eatmydata ]] && prune_opts+=(--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata)
 
-echo "| cold build, empty caches (s) | $cold | $baseline | $(awk -v a="$cold" -v b="$baseline" 'BEGIN { printf "%.2f", a / b }') | <= 120 s |"
+# The kernel modules Drover kept: every .ko in the squashfs layers of the cold build.
+for blob in $(find "$data" -path '*/blobs/sha256/*' -type f); do
+  unsquashfs -l "$blob" 2>/dev/null | grep -E '\.ko(\.[a-z]+)?$' | sed 's|^squashfs-root/||' || true
+done | sed -E 's|^(usr/)?lib/modules/[^/]+/||' | sort -u >"$work/kept-modules"
+
+baseline_build() { # NAME [mmdebstrap options…]: prints seconds; leaves $work/NAME/{vmlinuz,initrd.img}
+  local name=$1 dir=$work/$1 t0 t1
+  shift
+  mkdir -p "$dir"
+  t0=$(now)
+  mmdebstrap --variant=essential --mode=root --format=directory --quiet --include="$packages" "$@" \
+    trixie "$dir/root" "deb $mirror trixie main" >"$work/$name.log" 2>&1
+  if [[ $name == pruned && -s $work/kept-modules ]]; then
+    local kver
+    kver=$(ls "$dir/root/lib/modules" 2>/dev/null || ls "$dir/root/usr/lib/modules")
+    (cd "$dir/root/lib/modules/$kver" 2>/dev/null || cd "$dir/root/usr/lib/modules/$kver"
+      find . -name '*.ko*' | sed 's|^\./||' | grep -vxF -f "$work/kept-modules" | xargs -r rm -f)
+    depmod -b "$dir/root" "$kver"
+  fi
+  cp "$dir"/root/boot/vmlinuz-* "$dir/vmlinuz"
+  (cd "$dir/root" && find . | cpio -o -H newc --quiet | zstd -3 -q -T0 >"$dir/initrd.img")
+  t1=$(now)
+  rm -rf "$dir/root"
+  seconds "$t0" "$t1"
+}
+bytes_of() { echo $(($(stat -c %s "$work/$1/vmlinuz") + $(stat -c %s "$work/$1/initrd.img"))); }
+baseline=$(baseline_build pruned "${prune_opts[@]}")
+baseline_bytes=$(bytes_of pruned)
+plain=$(baseline_build plain)
+plain_bytes=$(bytes_of plain)
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo "| cold build, empty caches (s), against the pruned baseline | $cold | $baseline | $(ratio "$cold" "$baseline") | <= 120 s |"
+echo "| cold build, empty caches (s), against the plain baseline (no pruning, no eatmydata) | $cold | $plain | $(ratio "$cold" "$plain") | — |"
 
 # 3. Rebuild after changing one file of the recipe's files.
 echo "changed $(date)" >>"$recipe_dir/files/etc/motd"
@@ -107,7 +144,8 @@ t1=$(now)
 rebuild=$(seconds "$t0" "$t1")
 echo "| rebuild after changing one file (s) | $rebuild | $baseline | $(awk -v a="$rebuild" -v b="$baseline" 'BEGIN { printf "%.2f", a / b }') | <= 15 s |"
 
-echo "| bytes a machine downloads (MiB) | $(mib "$download") | $(mib "$baseline_bytes") | $(awk -v a="$download" -v b="$baseline_bytes" 'BEGIN { printf "%.2f", a / b }') | <= 130 MB |"
+echo "| bytes a machine downloads (MiB), against the pruned baseline | $(mib "$download") | $(mib "$baseline_bytes") | $(ratio "$download" "$baseline_bytes") | <= 130 MB |"
+echo "| bytes a machine downloads (MiB), against the plain baseline | $(mib "$download") | $(mib "$plain_bytes") | $(ratio "$download" "$plain_bytes") | — |"
 echo "| builder peak memory: RSS of drover + children (MiB) | $(awk -v k="$cold_rss" 'BEGIN { printf "%.0f", k / 1024 }') | | | <= 1 GiB |"
 echo "| builder peak tmpfs (work tree in RAM, MiB) | $(awk -v k="$cold_shm" 'BEGIN { printf "%.0f", k / 1024 }') | | | |"
 
