@@ -23,7 +23,7 @@ QString sqliteCatalogPath(const QString &url)
 {
     if (url.startsWith(QLatin1String("postgresql:")) || url.startsWith(QLatin1String("postgres:")))
         return {};
-    const QString path = url.startsWith(QLatin1String("sqlite:")) ? url.mid(7) : url;
+    QString path = url.startsWith(QLatin1String("sqlite:")) ? url.mid(7) : url;
     if (path.isEmpty() || path == QLatin1String(":memory:") || path.startsWith(QLatin1String("file:")))
         return {};
     return path;

@@ -147,7 +147,7 @@ bool SecretBox::isSealed(const QString &text)
 void SecretBox::registerFor(const QObject *owner, std::shared_ptr<const SecretBox> box)
 {
     QMutexLocker lock(&registryLock);
-    registry().insert(owner, std::move(box));
+    registry().insert(owner, box); // QHash::insert copies: a move would not happen
 }
 
 void SecretBox::unregister(const QObject *owner)
