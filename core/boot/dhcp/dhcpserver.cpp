@@ -377,6 +377,15 @@ void DhcpServer::handleProxy(const Request &r)
     // the client's REQUEST (or INFORM) for boot information, sent once it has an address.
     const bool wanted = r.proxyPort ? (r.type == DhcpMessageType::Request || r.type == DhcpMessageType::Inform)
                                     : r.type == DhcpMessageType::Discover;
+    // iPXE asks the lab's DHCP server for its address with a broadcast REQUEST (option 50)
+    // and, given boot information on port 67 already, never comes to port 4011: that
+    // REQUEST is where a proxy learns the address the machine's script request will come
+    // from. (As spoofable as a port-4011 request; two addresses for one MAC raise the clone
+    // alert, docs/security.md.)
+    if (!r.proxyPort && r.type == DhcpMessageType::Request && BootClient::from(r.packet).ipxe) {
+        if (const quint32 requested = r.packet.addressOption(50))
+            remember(requested, r, QStringLiteral("proxy"));
+    }
     if (!wanted) {
         ++m_ignored;
         return;
