@@ -10,6 +10,7 @@
 // Runs as root (namespaces, ports 67/69/80); the namespaces go away in cleanup().
 #include "catalog/catalog.h"
 #include "lab/lab.h"
+#include "netns.h"
 #include "tst_http_support.h"
 
 #include <QFile>
@@ -95,35 +96,6 @@ Http get(const QString &ns, const QString &path)
     }
     return h;
 }
-
-// Runs the calling thread inside a network namespace until destroyed: sockets made meanwhile
-// belong to it for good.
-class InNamespace {
-public:
-    explicit InNamespace(const QString &name)
-    {
-        m_home = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-        const int target = ::open(QByteArray("/run/netns/" + name.toLocal8Bit()).constData(), O_RDONLY | O_CLOEXEC);
-        m_entered = m_home >= 0 && target >= 0 && ::setns(target, CLONE_NEWNET) == 0;
-        if (target >= 0)
-            ::close(target);
-    }
-    ~InNamespace()
-    {
-        if (m_home >= 0) {
-            if (m_entered)
-                (void)::setns(m_home, CLONE_NEWNET);
-            ::close(m_home);
-        }
-    }
-    InNamespace(const InNamespace &) = delete;
-    InNamespace &operator=(const InNamespace &) = delete;
-    bool entered() const { return m_entered; }
-
-private:
-    int m_home = -1;
-    bool m_entered = false;
-};
 
 quint32 ipv4(const QString &text)
 {

@@ -7,6 +7,7 @@
 #include "boot/dhcp/dhcpserver.h"
 #include "boot/net/udpbind.h"
 #include "catalog/catalog.h"
+#include "netns.h"
 #include "testlab.h"
 
 #include <QElapsedTimer>
@@ -63,34 +64,6 @@ bool nsIp(const QString &ns, const QStringList &args, QString *output = nullptr)
         *output = QString::fromLocal8Bit(p.readAll());
     return ok;
 }
-
-// Runs the calling thread inside a named network namespace until destroyed. Sockets made
-// meanwhile stay in that namespace for good; the rest of the process never sees it.
-class InNamespace {
-public:
-    explicit InNamespace(const QString &name)
-    {
-        m_home = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-        const int target = ::open(QByteArray("/run/netns/" + name.toLocal8Bit()).constData(), O_RDONLY | O_CLOEXEC);
-        m_entered = m_home >= 0 && target >= 0 && ::setns(target, CLONE_NEWNET) == 0;
-        if (target >= 0)
-            ::close(target);
-    }
-    ~InNamespace()
-    {
-        if (m_entered && ::setns(m_home, CLONE_NEWNET) != 0)
-            qFatal("cannot return to the test's own network namespace");
-        if (m_home >= 0)
-            ::close(m_home);
-    }
-    InNamespace(const InNamespace &) = delete;
-    InNamespace &operator=(const InNamespace &) = delete;
-    bool entered() const { return m_entered; }
-
-private:
-    int m_home = -1;
-    bool m_entered = false;
-};
 
 } // namespace
 

@@ -7,6 +7,7 @@
 // ipmitool on PATH remains for fault injection: the exact argv and environment, and how an
 // exit status reads. Redfish talks to a small BMC simulator in this test, since Debian ships
 // no Redfish emulator.
+#include "netns.h"
 #include "power/powercontrol.h"
 #include "qmpvm.h"
 
@@ -223,34 +224,6 @@ bool nsIp(const QString &ns, const QString &args, QString *output = nullptr)
     return run(QStringLiteral("nsenter"),
         inNamespace(ns, QStringLiteral("ip"), args.split(QLatin1Char(' '), Qt::SkipEmptyParts)), output);
 }
-
-// Runs the calling thread inside a named network namespace until destroyed: sockets made and
-// processes started meanwhile belong to it; the rest of the process never sees it.
-class InNamespace {
-public:
-    explicit InNamespace(const QString &name)
-    {
-        m_home = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-        const int target = ::open(QByteArray("/run/netns/" + name.toLocal8Bit()).constData(), O_RDONLY | O_CLOEXEC);
-        m_entered = m_home >= 0 && target >= 0 && ::setns(target, CLONE_NEWNET) == 0;
-        if (target >= 0)
-            ::close(target);
-    }
-    ~InNamespace()
-    {
-        if (m_entered && ::setns(m_home, CLONE_NEWNET) != 0)
-            qFatal("cannot return to the test's own network namespace");
-        if (m_home >= 0)
-            ::close(m_home);
-    }
-    InNamespace(const InNamespace &) = delete;
-    InNamespace &operator=(const InNamespace &) = delete;
-    bool entered() const { return m_entered; }
-
-private:
-    int m_home = -1;
-    bool m_entered = false;
-};
 
 // A set of namespaces, deleted again when this goes (also after a failed test).
 class Namespaces final {
