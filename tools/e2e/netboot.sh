@@ -256,12 +256,19 @@ if ((check_cloud)); then
   [[ $(on_vm cat /etc/drover-e2e.txt) == "written for $machine by cloud-init" ]] \
     || e2e_die "/etc/drover-e2e.txt on the machine is not the configured file"
   [[ $(on_vm hostname) == "$machine-e2e" ]] || e2e_die "the host name is not $machine-e2e after cloud-init"
-  # The user exists with its uid and its key. (A login as that user is not checked: Drover's
-  # NoCloud data leaves cloud-init's lock_passwd at its default, which locks the passwordless
-  # account, and sshd then refuses even its key.)
+  # The user exists with its uid and its key, and logs in with that key: a user with keys but
+  # no password must not be locked.
   on_vm getent passwd student | e2e_has "^student:x:1001:" || e2e_die "no user student with uid 1001"
   on_vm cat /home/student/.ssh/authorized_keys | e2e_has "$(cut -d' ' -f2 "$data/key.pub")" \
     || e2e_die "student's authorized_keys lacks the configured key"
-  e2e_say "cloud-init applied the NoCloud data: host name $machine-e2e, user student with its key, /etc/drover-e2e.txt"
+  who=$(inns ssh -i "$data/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
+    -o ConnectTimeout=20 "student@$addr" id -un 2>>"$data/ssh.log") || who=
+  if [[ $who != student ]]; then
+    tail -n 5 "$data/ssh.log" >&2
+    on_vm getent shadow student >&2 || true
+    on_vm journalctl -u ssh --no-pager -n 20 >&2 || true
+    e2e_die "student cannot log in with the configured key (got '$who')"
+  fi
+  e2e_say "cloud-init applied the NoCloud data: host name $machine-e2e, user student logged in with its key, /etc/drover-e2e.txt"
 fi
 e2e_say "PASS ($mode): $(($(e2e_ms) - t0)) ms in all"
