@@ -263,6 +263,28 @@ private Q_SLOTS:
         QTest::newRow("ipxe then dot-dot") << "/ipxe.efi/../../../etc/passwd" << 404;
         QTest::newRow("over-long") << QStringLiteral("/blobs/") + QString(5000, QLatin1Char('a')) << 414;
         QTest::newRow("backslash") << "/blobs\\..\\secret" << 400;
+        QTest::newRow("encoded NUL") << QStringLiteral("/blobs/sha256:") + hex + QStringLiteral("%00") << 400;
+        QTest::newRow("encoded newline") << "/boot.ipxe%0aforged" << 400;
+        QTest::newRow("encoded colon, dot-dot") << "/blobs/sha256%3a..%2e" << 400;
+    }
+
+    // iPXE from 2019 (Debian 12's ROM) percent-encodes the ':' of a blob URL; it retries a
+    // refusal forever, so the decoded path must be served like the plain one.
+    void percentEncodedBlobPath_data()
+    {
+        QTest::addColumn<QString>("form");
+        QTest::newRow("%3A") << QStringLiteral("sha256%3A");
+        QTest::newRow("%3a") << QStringLiteral("sha256%3a");
+        QTest::newRow("every letter encoded") << QStringLiteral("%73%68%61%32%35%36%3A");
+    }
+
+    void percentEncodedBlobPath()
+    {
+        QFETCH(QString, form);
+        const Digest kernel = m_image.manifest.kernel.digest;
+        CurlResult get = curl({ QStringLiteral("--path-as-is"), url(QStringLiteral("/blobs/") + form + kernel.hex()) });
+        QCOMPARE(get.status, 200);
+        QCOMPARE(get.body, m_image.kernel);
     }
 
     void traversal()

@@ -4,7 +4,9 @@
 # `drover --headless` serves that bridge; a qemu VM (software emulation) on the tap boots the
 # reference image (examples/recipes/debian-server.json, built with a shared cache) to ready.
 #   --mode full:  Drover is the only DHCP server. A BIOS VM (SeaBIOS, qemu's iPXE ROM) gets its
-#                 address and the script URL from Drover.
+#                 address and the script URL from Drover. With --old-ipxe the NIC's ROM is
+#                 Debian 12's iPXE from 2019 (tools/e2e/oldipxe.sh), which percent-encodes
+#                 the ':' of every blob URL.
 #   --mode proxy: dnsmasq is the lab's DHCP server and hands out addresses only; Drover answers
 #                 as ProxyDHCP. A UEFI VM (OVMF, the NIC's option ROM disabled) uses the
 #                 firmware's own PXE client, fetches ipxe.efi from Drover's TFTP server, then
@@ -31,6 +33,7 @@ check_cloud=0
 recipe_name=debian-server
 format=layers
 boots=1
+old_ipxe=0
 while (($#)); do
   case $1 in
     --mode) mode=$2; shift 2 ;;
@@ -41,11 +44,13 @@ while (($#)); do
     --cloud-init) check_config=1; check_cloud=1; shift ;;
     --format) format=$2; shift 2 ;; # layers (the default) or initramfs (the all-in-one baseline)
     --boots) boots=$2; shift 2 ;; # power-cycle this many times, printing ready_ms=… for each
+    --old-ipxe) old_ipxe=1; shift ;;
 
     *) e2e_die "unknown argument $1" ;;
   esac
 done
 [[ $mode == full || $mode == proxy ]] || e2e_die "--mode must be full or proxy"
+((old_ipxe == 0)) || [[ $mode == full ]] || e2e_die "--old-ipxe is a BIOS ROM: use it with --mode full"
 [[ -x $exe ]] || e2e_die "--drover: '$exe' is not an executable"
 [[ -f $E2E_SRC/examples/recipes/$recipe_name.json ]] || e2e_die "--recipe: no examples/recipes/$recipe_name.json"
 image=$recipe_name:1
@@ -147,6 +152,14 @@ inns curl -fs -o /dev/null "http://$server:8080/boot.ipxe" || e2e_die "the boot 
 
 firmware=()
 nic=(-device "virtio-net-pci,netdev=n0,mac=$mac")
+rom_name="qemu's iPXE ROM"
+if ((old_ipxe)); then
+  rom=$(bash "$E2E_SRC/tools/e2e/oldipxe.sh") || e2e_die "no iPXE ROM from Debian 12"
+  # That ROM's PCI header names only the modern virtio-net (1af4:1041), and SeaBIOS runs a
+  # ROM only on the device it names: the NIC is made modern-only to match.
+  nic=(-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=$rom,disable-legacy=on")
+  rom_name="Debian 12's iPXE ROM from 2019"
+fi
 if [[ $mode == proxy ]]; then
   cp /usr/share/OVMF/OVMF_VARS_4M.fd "$data/vars.fd"
   firmware=(-machine q35 -drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
@@ -164,7 +177,7 @@ for ((boot = 1; boot <= boots; boot++)); do
   fi
   before=$(ready_events)
   t_power=$(e2e_ms)
-  e2e_say "powering on $machine ($mode DHCP, $([[ $mode == full ]] && echo 'BIOS + iPXE ROM' || echo 'UEFI PXE'), $format)"
+  e2e_say "powering on $machine ($mode DHCP, $([[ $mode == full ]] && echo "BIOS + $rom_name" || echo 'UEFI PXE'), $format)"
   "${in_ns[@]}" qemu-system-x86_64 -m 2048 -smp 2 -display none -monitor none -serial "file:$data/console.log" \
     "${firmware[@]}" -netdev tap,id=n0,ifname=tap0,script=no,downscript=no "${nic[@]}" -boot n &
   vm_pid=$!

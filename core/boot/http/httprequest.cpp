@@ -87,6 +87,31 @@ bool isValidTarget(QByteArrayView target)
     return true;
 }
 
+// The path percent-decoded (RFC 3986 section 2.1; escapes already checked by isValidTarget).
+// iPXE builds from 2019 (Debian 12's ROM) encode the ':' of "/blobs/sha256:..." and retry a
+// refusal forever, so routes see the decoded form. An encoded '/' is refused, since it would
+// make the router and a file system disagree on where a segment ends, and so is an encoded
+// control character, since the path is logged.
+std::optional<QByteArray> decodePath(QByteArrayView raw)
+{
+    if (!raw.contains('%'))
+        return raw.toByteArray();
+    QByteArray out;
+    out.reserve(raw.size());
+    for (qsizetype i = 0; i < raw.size(); ++i) {
+        if (raw[i] != '%') {
+            out.append(raw[i]);
+            continue;
+        }
+        const char c = static_cast<char>(hexValue(raw[i + 1]) * 16 + hexValue(raw[i + 2]));
+        if (c == '/' || (c >= 0 && c < 0x20) || c == 0x7f)
+            return std::nullopt;
+        out.append(c);
+        i += 2;
+    }
+    return out;
+}
+
 ParseResult error(int status, const char *reason)
 {
     ParseResult r;
@@ -223,7 +248,10 @@ ParseResult parseRequest(QByteArrayView buffer, const Limits &limits)
     req.method = method.toByteArray();
     req.target = target.toByteArray();
     const qsizetype q = target.indexOf('?');
-    req.path = (q < 0 ? target : target.first(q)).toByteArray();
+    const auto path = decodePath(q < 0 ? target : target.first(q));
+    if (!path)
+        return error(400, "encoded '/' or control character in the path");
+    req.path = *path;
     req.query = q < 0 ? QByteArray() : target.sliced(q + 1).toByteArray();
 
     // Header fields.

@@ -25,7 +25,7 @@ struct Limits {
 struct Request {
     QByteArray method; // as sent; only GET and HEAD are served
     QByteArray target; // origin-form: /path?query
-    QByteArray path; // before '?', never decoded
+    QByteArray path; // before '?', percent-decoded (an encoded '/' or control is a 400)
     QByteArray query; // after '?', still percent-encoded
     int minorVersion = 1; // HTTP/1.0 or HTTP/1.1
     QList<QPair<QByteArray, QByteArray>> headers; // names lower-cased, values trimmed
