@@ -269,8 +269,8 @@ if ((check_cloud)); then
   [[ $(on_vm cat /etc/drover-e2e.txt) == "written for $machine by cloud-init" ]] \
     || e2e_die "/etc/drover-e2e.txt on the machine is not the configured file"
   [[ $(on_vm hostname) == "$machine-e2e" ]] || e2e_die "the host name is not $machine-e2e after cloud-init"
-  # The user exists with its uid and its key, and logs in with that key: a user with keys but
-  # no password must not be locked.
+  # The user exists with its uid and its key, and logs in with that key: cloud-init locks the
+  # password of a user given none, and the key must still work.
   on_vm getent passwd student | e2e_has "^student:x:1001:" || e2e_die "no user student with uid 1001"
   on_vm cat /home/student/.ssh/authorized_keys | e2e_has "$(cut -d' ' -f2 "$data/key.pub")" \
     || e2e_die "student's authorized_keys lacks the configured key"
