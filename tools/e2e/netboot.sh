@@ -6,7 +6,8 @@
 #   --mode full:  Drover is the only DHCP server. A BIOS VM (SeaBIOS, qemu's iPXE ROM) gets its
 #                 address and the script URL from Drover. With --old-ipxe the NIC's ROM is
 #                 Debian 12's iPXE from 2019 (tools/e2e/oldipxe.sh), which percent-encodes
-#                 the ':' of every blob URL.
+#                 the ':' of every blob URL. With --uefi the VM is a UEFI one (OVMF, its own
+#                 PXE client, as in proxy mode) on Drover's full DHCP.
 #   --mode proxy: dnsmasq is the lab's DHCP server and hands out addresses only; Drover answers
 #                 as ProxyDHCP. A UEFI VM (OVMF, the NIC's option ROM disabled) uses the
 #                 firmware's own PXE client, fetches ipxe.efi from Drover's TFTP server, then
@@ -34,6 +35,7 @@ recipe_name=debian-server
 format=layers
 boots=1
 old_ipxe=0
+uefi=0
 while (($#)); do
   case $1 in
     --mode) mode=$2; shift 2 ;;
@@ -45,6 +47,7 @@ while (($#)); do
     --format) format=$2; shift 2 ;; # layers (the default) or initramfs (the all-in-one baseline)
     --boots) boots=$2; shift 2 ;; # power-cycle this many times, printing ready_ms=… for each
     --old-ipxe) old_ipxe=1; shift ;;
+    --uefi) uefi=1; shift ;; # full mode: a UEFI VM (proxy mode always boots one)
 
     *) e2e_die "unknown argument $1" ;;
   esac
@@ -160,7 +163,9 @@ if ((old_ipxe)); then
   nic=(-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=$rom,disable-legacy=on")
   rom_name="Debian 12's iPXE ROM from 2019"
 fi
-if [[ $mode == proxy ]]; then
+((old_ipxe == 0 || uefi == 0)) || e2e_die "--old-ipxe is a BIOS ROM: not with --uefi"
+[[ $mode == proxy ]] && uefi=1
+if ((uefi)); then
   cp /usr/share/OVMF/OVMF_VARS_4M.fd "$data/vars.fd"
   firmware=(-machine q35 -drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
     -drive "if=pflash,format=raw,unit=1,file=$data/vars.fd")
@@ -177,7 +182,7 @@ for ((boot = 1; boot <= boots; boot++)); do
   fi
   before=$(ready_events)
   t_power=$(e2e_ms)
-  e2e_say "powering on $machine ($mode DHCP, $([[ $mode == full ]] && echo "BIOS + $rom_name" || echo 'UEFI PXE'), $format)"
+  e2e_say "powering on $machine ($mode DHCP, $( ((uefi)) && echo 'UEFI PXE' || echo "BIOS + $rom_name"), $format)"
   "${in_ns[@]}" qemu-system-x86_64 -m 2048 -smp 2 -display none -monitor none -serial "file:$data/console.log" \
     "${firmware[@]}" -netdev tap,id=n0,ifname=tap0,script=no,downscript=no "${nic[@]}" -boot n &
   vm_pid=$!
@@ -211,10 +216,10 @@ expect_event() {
   grep -q -- "$1" <<<"$events" || { e2e_say "events: $events"; e2e_die "no boot event matching '$1'"; }
 }
 expect_event '"phase": *"dhcp"'
-if [[ $mode == proxy ]]; then
+if ((uefi)); then
   # The firmware fetched iPXE before it had a lease Drover knows of: TFTP events may name
   # only the address, so look at all of them.
-  d --json events --phase tftp --limit 50 | e2e_has 'ipxe.efi' || e2e_die "no TFTP transfer of ipxe.efi in the events"
+  d --json events --phase tftp --limit 50 | e2e_has 'ipxe.efi\|snponly.efi' || e2e_die "no TFTP transfer of iPXE for UEFI in the events"
 fi
 expect_event '"phase": *"script"'
 phases=(configured ready)
