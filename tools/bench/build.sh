@@ -26,12 +26,7 @@ seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 
 # The mirror, as drover finds it: the host's apt configuration (never written here).
-mirror=$({
-  grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}'
-  grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-    sed -E 's/^deb (\[[^]]*\] )?//' | awk '{print $1}'
-} | grep -v security | head -n1 || true)
-[[ -n $mirror ]] || { echo "build.sh: no Debian mirror in /etc/apt" >&2; exit 1; }
+mirror=$(bash "$src/tools/mirror.sh")
 mirror=${mirror%/}
 
 # Runs a command, sampling every 0.2 s the summed RSS of it and its descendants (peak kept

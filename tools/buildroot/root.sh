@@ -35,18 +35,7 @@ root_path() { echo "$cache/root-$(root_key)"; }
 packages() { grep -v -e '^#' -e '^$' "$here/packages.txt" | paste -sd, -; }
 
 # The mirror comes from the host's apt configuration, never from this file.
-host_mirror() {
-  local uri
-  uri=$(
-    {
-      grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}'
-      grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-        sed -E 's/^deb (\[[^]]*\] )?//' | awk '{print $1}'
-    } | grep -v -e security -e '^$' | grep -E '/debian/?$' | head -n1
-  )
-  [[ -n $uri ]] || { say "no Debian mirror found in /etc/apt; set DROVER_MIRROR"; exit 1; }
-  echo "${DROVER_MIRROR:-$uri}"
-}
+host_mirror() { bash "$here/../mirror.sh" || exit 1; }
 
 host_can_build() {
   # A native Debian 13 (or newer) host with the packages installed needs no root.

@@ -19,12 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp" "$out.partial"' EXIT
 if [[ -z $deb ]]; then
   # The mirror the root was made from (its sources name it; never written here).
-  mirror=$({
-    grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}'
-    grep -hE '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-      sed -E 's/^deb (\[[^]]*\] )?//' | awk '{print $1}'
-  } | grep -v security | head -n1 || true)
-  [[ -n $mirror ]] || e2e_die "no Debian mirror in the build root's /etc/apt"
+  mirror=$(bash "$E2E_SRC/tools/mirror.sh") || e2e_die "no Debian mirror in the build root's /etc/apt"
   mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/parts"
   # An empty dpkg status: the root's own (newer) ipxe-qemu must not be apt's candidate.
   : >"$tmp/status"

@@ -382,8 +382,9 @@ void DhcpServer::handleProxy(const Request &r)
     // REQUEST is where a proxy learns the address the machine's script request will come
     // from. (As spoofable as a port-4011 request; two addresses for one MAC raise the clone
     // alert, docs/security.md.)
-    if (!r.proxyPort && r.type == DhcpMessageType::Request && BootClient::from(r.packet).ipxe) {
-        if (const quint32 requested = r.packet.addressOption(50))
+    const BootClient client = BootClient::from(r.packet);
+    if (!r.proxyPort && r.type == DhcpMessageType::Request && client.ipxe) {
+        if (const quint32 requested = r.packet.addressOption(DhcpOption::RequestedAddress))
             remember(requested, r, QStringLiteral("proxy"));
     }
     if (!wanted) {
@@ -391,7 +392,6 @@ void DhcpServer::handleProxy(const Request &r)
         return;
     }
     QString reason;
-    const BootClient client = BootClient::from(r.packet);
     const auto choice = chooseBootFile(client, m_bootFiles, &reason);
     if (!choice) {
         ++m_ignored;
