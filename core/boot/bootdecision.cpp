@@ -1,9 +1,12 @@
 // The boot decision, step by step (see bootdecision.h for the order).
 #include "boot/bootdecision.h"
+
+#include "boot/secureboot.h"
 #include "boot/bootwatch.h"
 
 #include "boot/oui.h"
 #include "boot/resourcelimits.h"
+#include "boot/secureboot.h"
 #include "catalog/catalog.h"
 #include "store/imagestore.h"
 #include "util/mac.h"
@@ -314,6 +317,24 @@ bool BootDecider::loadImage(const BootSnapshot &snapshot, BootDecision &d) const
     d.machineArgs = snapshot.setting(QStringLiteral("kernelargs/machine/") + d.machine->name);
     d.deadlineSeconds = bootDeadlineSeconds(snapshot, d.machine->group());
     return true;
+}
+
+bool BootDecider::signedChain(const QString &mac, bool loadersInstalled) const
+{
+    const auto snap = snapshot();
+    if (!snap)
+        return loadersInstalled;
+    const Machine *known = snap->machineByMac(normalizeMac(mac).value_or(mac));
+    const Machine machine = known ? *known : Machine {};
+    switch (secureBootModeFor([&snap](const QString &key) { return snap->setting(key); }, machine)) {
+    case SecureBootMode::On:
+        return true;
+    case SecureBootMode::Off:
+        return false;
+    case SecureBootMode::Auto:
+        break;
+    }
+    return loadersInstalled;
 }
 
 int bootDeadlineSeconds(const BootSnapshot &snapshot, const QString &group)

@@ -98,6 +98,12 @@ public:
 
     BootDecision decide(const BootRequest &request);
 
+    // Which loader a UEFI PXE client gets (asked when DHCP answers it): the Secure Boot chain
+    // (shim → GRUB → kernel) when the machine's secure boot mode is on, or auto and this
+    // server has the signed loaders (`loadersInstalled`); else iPXE. Unknown machines follow
+    // secureboot/default.
+    bool signedChain(const QString &mac, bool loadersInstalled) const;
+
     // Overrides the catalog's boot/unknown for this decider (drover --headless --unknown).
     void setUnknownPolicyOverride(std::optional<UnknownPolicy> policy);
     UnknownPolicy unknownPolicy(const BootSnapshot &snapshot) const;

@@ -85,6 +85,7 @@ Result<std::shared_ptr<const BootSnapshot>> BootSnapshot::load(const Catalog &ca
     s->settings = catalog.settings(QStringLiteral("boot/"));
     s->settings.insert(catalog.settings(QStringLiteral("kernelargs/")));
     s->settings.insert(catalog.settings(QStringLiteral("deadline/")));
+    s->settings.insert(catalog.settings(QStringLiteral("secureboot/")));
     s->settings.insert(catalog.settings(QStringLiteral("vm/"))); // the virtual lab's machines: bound to loopback
     return std::shared_ptr<const BootSnapshot>(std::move(s));
 }

@@ -28,7 +28,7 @@ struct BootSnapshot {
     QHash<QString, Assignment> groupAssignments; // group → current assignment
     std::optional<Assignment> defaultAssignment;
     QHash<QString, ImageRecord> images; // name:version
-    QMap<QString, QString> settings; // keys under boot/ and kernelargs/
+    QMap<QString, QString> settings; // keys under boot/, kernelargs/, deadline/, secureboot/, vm/
 
     const Machine *machineByMac(const QString &mac) const;
     const Machine *machineByUuid(const QString &uuid) const;

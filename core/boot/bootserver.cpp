@@ -1,6 +1,7 @@
 #include "boot/bootserver.h"
 #include "boot/resourcelimits.h"
 
+#include "boot/bootdecision.h"
 #include "boot/dhcp/dhcpprobe.h"
 #include "fleet/rolloutengine.h"
 #include "lab/lab.h"
@@ -263,6 +264,7 @@ Status BootServer::start(const BootServerSettings &settings)
         tftp.interfaceName = settings.interfaceName;
         tftp.port = settings.tftpPort;
         tftp.ipxeDir = settings.ipxeDir;
+        tftp.httpPort = m_http->port();
         if (Status s = m_tftp->start(tftp); !s)
             return fail(BootService::Tftp, s.error());
         setStatus(BootService::Tftp, ServiceState::Running, tr("port %1").arg(settings.tftpPort));
@@ -294,6 +296,12 @@ Status BootServer::start(const BootServerSettings &settings)
         dhcp.declineQuarantineSeconds = limits.declineQuarantineSeconds;
         dhcp.probeFirst = settings.probeDhcpFirst;
         m_dhcp->setBindings(m_http->bindings());
+        // UEFI machines get the Secure Boot chain where the decision says so and TFTP has it.
+        const bool chain = m_tftp->isRunning() && m_tftp->servesSignedChain();
+        m_dhcp->setSignedChainResolver([http = m_http, chain](const QString &mac) {
+            const BootDecider *decider = http->decider();
+            return decider && decider->signedChain(mac, chain);
+        });
         if (Status s = m_dhcp->start(dhcp); !s)
             return fail(BootService::Dhcp, s.error());
         setStatus(BootService::Dhcp, ServiceState::Running,

@@ -117,24 +117,21 @@ QString sanitizeServerUrl(const QString &url)
     return valid.match(url).hasMatch() ? url : QString();
 }
 
-RenderedScript renderBootScript(const BootScriptInput &input)
+QStringList bootKernelArgs(const BootScriptInput &input, QStringList *warnings)
 {
-    RenderedScript out;
     const QString server = sanitizeServerUrl(input.serverUrl);
-    if (server.isEmpty())
-        out.warnings.append(
-            Text::tr("server URL '%1' is not http://host:port").arg(sanitizeScriptText(input.serverUrl)));
-
-    QStringList args { QStringLiteral("initrd=initrd.img") };
-    args += sanitizeKernelArgs(input.imageArgs, Text::tr("the image"), &out.warnings);
-    args += sanitizeKernelArgs(input.groupArgs, Text::tr("the group"), &out.warnings);
-    args += sanitizeKernelArgs(input.machineArgs, Text::tr("the machine"), &out.warnings);
+    if (server.isEmpty() && warnings)
+        warnings->append(Text::tr("server URL '%1' is not http://host:port").arg(sanitizeScriptText(input.serverUrl)));
+    QStringList args = sanitizeKernelArgs(input.imageArgs, Text::tr("the image"), warnings);
+    args += sanitizeKernelArgs(input.groupArgs, Text::tr("the group"), warnings);
+    args += sanitizeKernelArgs(input.machineArgs, Text::tr("the machine"), warnings);
     // Drover's own arguments last, built only from validated values.
     static const QRegularExpression hexId(QStringLiteral("^[0-9a-f]{1,64}\\z"));
     const QString mac = sanitizeScriptText(input.mac, 17).remove(QLatin1Char(' '));
     // cloud-init's NoCloud seed: "ds=nocloud" in the catalog's arguments becomes this boot's
     // own seed URL, which carries the boot id and token the NoCloud routes require. The ';'
-    // is Drover's, inside one word: iPXE only treats a ';' standing alone as a separator.
+    // is Drover's, inside one word: iPXE only treats a ';' standing alone as a separator
+    // (GRUB's script quotes every argument).
     const bool bootIds = hexId.match(input.bootId).hasMatch() && hexId.match(input.token).hasMatch();
     for (QString &arg : args) {
         if (arg == QLatin1String("ds=nocloud") || arg == QLatin1String("ds=nocloud-net")) {
@@ -148,10 +145,19 @@ RenderedScript renderBootScript(const BootScriptInput &input)
          << QStringLiteral("drover.mac=") + mac
          << QStringLiteral("drover.boot=") + (hexId.match(input.bootId).hasMatch() ? input.bootId : QString())
          << QStringLiteral("drover.token=") + (hexId.match(input.token).hasMatch() ? input.token : QString());
+    const qsizetype length = args.join(QLatin1Char(' ')).size();
+    if (length > 2048 && warnings)
+        warnings->append(Text::tr("the kernel command line is %1 characters; x86 kernels keep only 2048").arg(length));
+    return args;
+}
+
+RenderedScript renderBootScript(const BootScriptInput &input)
+{
+    RenderedScript out;
+    const QString server = sanitizeServerUrl(input.serverUrl);
+    // iPXE names the initrd for the kernel's EFI stub; GRUB hands it over itself.
+    const QStringList args = QStringList { QStringLiteral("initrd=initrd.img") } + bootKernelArgs(input, &out.warnings);
     out.kernelArgs = args.join(QLatin1Char(' '));
-    if (out.kernelArgs.size() > 2048)
-        out.warnings.append(Text::tr("the kernel command line is %1 characters; x86 kernels keep only 2048")
-                .arg(out.kernelArgs.size()));
 
     const QString blobs = server + QStringLiteral("/blobs/");
     const int attempts = qBound(1, input.attempts, 100);

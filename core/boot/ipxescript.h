@@ -52,6 +52,10 @@ QString sanitizeScriptText(const QString &text, int maxLength = 200);
 // A server URL as the scripts accept it (http://host[:port], nothing else); empty if not.
 QString sanitizeServerUrl(const QString &url);
 
+// The kernel command line of a boot, for iPXE and GRUB alike: the catalog's arguments
+// (image, group, machine; unsafe ones dropped with a line in *warnings each) and Drover's own.
+QStringList bootKernelArgs(const BootScriptInput &input, QStringList *warnings);
+
 RenderedScript renderBootScript(const BootScriptInput &input);
 
 // /boot.ipxe: asks for this machine's script with its MAC, UUID, architecture and serial.

@@ -1,4 +1,5 @@
 // `drover assign` and `drover history`: which image a machine, a group or the lab boots.
+#include "boot/secureboot.h"
 #include "catalog/catalog.h"
 #include "cli/cli.h"
 #include "fleet/lifecycle.h"
@@ -70,6 +71,9 @@ int assign(CliContext &ctx, const Verb &verb)
     if (!target)
         return fail(
             ctx, Text::tr("'%1' is neither a machine nor a group; use --group to start a new group").arg(args.first()));
+    if (const QString why = secureBootRefusal(*ctx.lab->catalog(), ctx.lab->storeDir(), target->first, target->second, image);
+        !why.isEmpty())
+        return fail(ctx, why);
     auto a = ctx.lab->catalog()->assign(target->first, target->second, image, ctx.who, p.value(QStringLiteral("why")));
     if (!a)
         return fail(ctx, a.error());
@@ -121,6 +125,7 @@ int rollback(CliContext &ctx, const Verb &verb)
     if (!target)
         return fail(ctx, Text::tr("'%1' is neither a machine nor a group").arg(name));
     Lifecycle lifecycle(ctx.lab->catalog());
+    lifecycle.setStoreDir(ctx.lab->storeDir());
     auto a = lifecycle.rollback(AssignTarget { target->first, target->second }, ctx.who, p.value(QStringLiteral("to")));
     if (!a)
         return fail(ctx, a.error());
@@ -128,6 +133,65 @@ int rollback(CliContext &ctx, const Verb &verb)
         printJson(ctx, assignmentJson(a.value()));
     else
         ctx.out << assignedText(a.value()) << Qt::endl;
+    return ExitOk;
+}
+
+int secureBoot(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    p.addOption({ QStringLiteral("group"), Text::tr("TARGET is a group, even one with no machines yet.") });
+    p.addOption({ QStringLiteral("default"), Text::tr("Set the mode of machines with no other setting.") });
+    const bool fallback = ctx.args.contains(QStringLiteral("--default"));
+    if (auto code = parseVerbArgs(ctx, verb, p, fallback ? 0 : 1, fallback ? 1 : 2))
+        return *code;
+    const QStringList args = p.positionalArguments();
+    auto target = resolveTarget(ctx, fallback ? QString() : args.first(), p.isSet(QStringLiteral("group")), fallback);
+    if (!target)
+        return fail(ctx, Text::tr("'%1' is neither a machine nor a group; use --group for a new group").arg(args.first()));
+    const QString key = target->first == TargetKind::Machine ? secureBootMachineKey(target->second)
+        : target->first == TargetKind::Group                 ? secureBootGroupKey(target->second)
+                                                             : secureBootDefaultKey();
+    Catalog *catalog = ctx.lab->catalog();
+    if (args.size() == (fallback ? 0 : 1)) { // show
+        const QString own = catalog->setting(key);
+        QString shown = own.isEmpty() ? Text::tr("not set") : own;
+        if (const auto m = target->first == TargetKind::Machine ? catalog->machineByName(target->second) : std::nullopt)
+            shown = Text::tr("%1 (own setting: %2)")
+                        .arg(secureBootModeKey(secureBootModeFor([catalog](const QString &k) { return catalog->setting(k); }, *m)),
+                            own.isEmpty() ? Text::tr("none") : own);
+        if (ctx.json)
+            printJson(ctx, QJsonObject { { QStringLiteral("key"), key }, { QStringLiteral("value"), own } });
+        else
+            ctx.out << shown << Qt::endl;
+        return ExitOk;
+    }
+    const auto mode = secureBootModeFromKey(args.last());
+    if (!mode)
+        return fail(ctx, Text::tr("'%1' is not one of on, off, auto").arg(args.last()));
+    if (*mode == SecureBootMode::On) {
+        // Machines that already boot an unsigned kernel would stop booting: say so now.
+        QHash<QString, QStringList> byImage;
+        for (const Machine &m : catalog->machines()) {
+            const bool affected = target->first == TargetKind::Machine ? m.name == target->second
+                : target->first == TargetKind::Group                   ? m.group() == target->second
+                                                                       : catalog->setting(secureBootMachineKey(m.name)).isEmpty();
+            if (const auto assigned = affected ? catalog->effectiveAssignment(m) : std::nullopt;
+                assigned && !assigned->image.isEmpty())
+                byImage[assigned->image].append(m.name);
+        }
+        for (auto it = byImage.cbegin(); it != byImage.cend(); ++it) {
+            if (const QString why = unsignedKernelRefusal(ctx.lab->storeDir(), it.key(), it.value()); !why.isEmpty())
+                return fail(ctx, why);
+        }
+    }
+    if (Status s = catalog->setSetting(key, secureBootModeKey(*mode)); !s)
+        return fail(ctx, s.error());
+    if (!ctx.json)
+        ctx.out << Text::tr("secure boot %1 for %2 from its next boot")
+                       .arg(secureBootModeKey(*mode),
+                           target->first == TargetKind::Default ? Text::tr("machines without their own setting")
+                                                                : target->second)
+                << Qt::endl;
     return ExitOk;
 }
 
@@ -144,6 +208,10 @@ QList<Verb> assignVerbs()
         { { QStringLiteral("rollback") }, QStringLiteral("MACHINE|GROUP [--to NAME:VERSION]"),
             Text::tr("Return a machine or group to its previous image (or the one given) from its next boot."),
             rollback },
+        { { QStringLiteral("secure-boot") }, QStringLiteral("MACHINE|GROUP [on|off|auto] | --default [on|off|auto]"),
+            Text::tr("Show or set which loader UEFI machines get: on = the signed chain (shim, GRUB, a signed "
+                     "kernel), off = iPXE, auto = the signed chain when it is installed."),
+            secureBoot },
     };
 }
 

@@ -1,6 +1,7 @@
 // `drover image ls|inspect|verify|export|import|rm|gc`: the image store and the catalog's
 // images from the command line, on the same core as the image panel.
 #include "catalog/catalog.h"
+#include "boot/secureboot.h"
 #include "cli/cli.h"
 #include "lab/lab.h"
 #include "store/bundle.h"
@@ -175,10 +176,13 @@ int imageInspect(CliContext &ctx, const Verb &verb)
         return fail(ctx, manifest.error());
     const int machines = ctx.lab->catalog()->machinesPerImage().value(tag);
     const auto tested = lastImageTest(*ctx.lab->catalog(), tag);
+    const auto signature = kernelSignatureOfFile(store.blobs().blobPath(manifest->kernel.digest));
+    const QString signatureText = signature ? kernelSignatureText(signature.value()) : signature.error();
     if (ctx.json) {
         QJsonObject o { { QStringLiteral("tag"), tag }, { QStringLiteral("manifestDigest"), digest->toString() },
             { QStringLiteral("size"), manifest->totalSize() }, { QStringLiteral("machines"), machines },
-            { QStringLiteral("manifest"), QJsonDocument::fromJson(json.value()).object() } };
+            { QStringLiteral("manifest"), QJsonDocument::fromJson(json.value()).object() },
+            { QStringLiteral("kernelSigned"), signature && signature.value() == KernelSignature::Signed } };
         if (record) {
             o.insert(QStringLiteral("created"), record->created.toString(Qt::ISODateWithMs));
             o.insert(QStringLiteral("recipe"), record->recipe);
@@ -212,6 +216,7 @@ int imageInspect(CliContext &ctx, const Verb &verb)
                              : Text::tr("failed %1 (%2): %3")
                                    .arg(tested->at.toLocalTime().toString(Qt::ISODate), firmware, tested->reason));
     line(Text::tr("kernel args"), manifest->kernelArgs);
+    line(Text::tr("kernel"), signatureText);
     line(Text::tr("recipe"), manifest->recipeDigest.toString());
     for (const auto &[where, ref] : manifest->namedBlobs())
         line(where, ref.digest.toString() + QStringLiteral("  ") + bytes(ref.size));

@@ -1,5 +1,7 @@
 #include "fleet/lifecycle.h"
 
+#include "boot/secureboot.h"
+
 #include "catalog/catalog.h"
 
 #include <QCoreApplication>
@@ -63,9 +65,20 @@ QList<PlannedChange> Lifecycle::plan(const QList<AssignTarget> &targets, const Q
     return changes;
 }
 
+QString Lifecycle::secureBootRefusal(const AssignTarget &target, const QString &image) const
+{
+    return m_storeDir.isEmpty() ? QString()
+                                : drover::secureBootRefusal(*m_catalog, m_storeDir, target.kind, target.name, image);
+}
+
 Result<QList<Assignment>> Lifecycle::assign(
     const QList<AssignTarget> &targets, const QString &image, const QString &who, const QString &why)
 {
+    for (const AssignTarget &target : targets) {
+        if (const QString refused = secureBootRefusal(target, image); !refused.isEmpty())
+            return Result<QList<Assignment>>::failure(
+                Text::tr("cannot assign %1 to %2: %3").arg(image, targetText(target), refused));
+    }
     QSqlDatabase db = m_catalog->database();
     db.transaction();
     QList<Assignment> done;
@@ -154,6 +167,8 @@ Result<Assignment> Lifecycle::rollback(const AssignTarget &target, const QString
             return Result<Assignment>::failure(previous.error());
         image = previous.value();
     }
+    if (const QString refused = secureBootRefusal(target, image); !refused.isEmpty())
+        return Result<Assignment>::failure(refused);
     return m_catalog->assign(target.kind, target.name, image, who, Text::tr("roll back to %1").arg(image));
 }
 

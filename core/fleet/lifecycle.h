@@ -30,6 +30,9 @@ struct PlannedChange {
 class Lifecycle {
 public:
     explicit Lifecycle(Catalog *catalog);
+    // With the image store's directory, assign and rollback refuse an image whose kernel is
+    // not signed for machines with Secure Boot on (secureBootRefusal).
+    void setStoreDir(const QString &storeDir) { m_storeDir = storeDir; }
 
     // The machines whose next boot changes, and how, if `image` is assigned to `targets`.
     QList<PlannedChange> plan(const QList<AssignTarget> &targets, const QString &image) const;
@@ -44,7 +47,10 @@ public:
     Result<QString> previousImage(const AssignTarget &target) const;
 
 private:
+    QString secureBootRefusal(const AssignTarget &target, const QString &image) const;
+
     Catalog *m_catalog;
+    QString m_storeDir;
 };
 
 } // namespace drover

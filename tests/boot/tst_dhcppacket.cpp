@@ -312,6 +312,48 @@ private Q_SLOTS:
         QTEST(choice->vendorClass, "echo");
     }
 
+    // The Secure Boot chain replaces iPXE for x86-64 UEFI PXE clients only: BIOS, a running
+    // iPXE and HTTP Boot clients get what they got before.
+    void signedChain_data()
+    {
+        QTest::addColumn<int>("arch");
+        QTest::addColumn<QString>("vendorClass");
+        QTest::addColumn<bool>("ipxe");
+        QTest::addColumn<QString>("bootFile");
+        QTest::newRow("UEFI x86-64 (7)") << 7 << QStringLiteral("PXEClient:Arch:00007:UNDI:003000") << false
+                                         << QStringLiteral("shimx64.efi");
+        QTest::newRow("UEFI x86-64 (9)") << 9 << QStringLiteral("PXEClient:Arch:00009:UNDI:003016") << false
+                                         << QStringLiteral("shimx64.efi");
+        QTest::newRow("HTTP architecture by PXE")
+            << 16 << QStringLiteral("PXEClient:Arch:00016") << false << QStringLiteral("shimx64.efi");
+        QTest::newRow("BIOS") << 0 << QStringLiteral("PXEClient:Arch:00000:UNDI:002001") << false
+                              << QStringLiteral("undionly.kpxe");
+        QTest::newRow("iPXE, UEFI") << 7 << QStringLiteral("PXEClient:Arch:00007") << true
+                                    << QStringLiteral("http://10.0.0.1:8080/boot.ipxe");
+        QTest::newRow("UEFI HTTP Boot") << 16 << QStringLiteral("HTTPClient:Arch:00016") << false
+                                        << QStringLiteral("http://10.0.0.1:8080/ipxe.efi");
+    }
+    void signedChain()
+    {
+        QFETCH(int, arch);
+        QFETCH(QString, vendorClass);
+        QFETCH(bool, ipxe);
+        QFETCH(QString, bootFile);
+        BootClient client;
+        client.arch = quint16(arch);
+        client.vendorClass = vendorClass;
+        client.ipxe = ipxe;
+        BootFileSettings settings;
+        settings.httpBaseUrl = QStringLiteral("http://10.0.0.1:8080");
+        QString reason;
+        const auto choice = drover::chooseBootFile(client, settings, &reason, true);
+        QVERIFY2(choice.has_value(), qPrintable(reason));
+        QCOMPARE(choice->bootFile, bootFile);
+        // And without the chain, x86-64 UEFI PXE gets iPXE again.
+        if (bootFile == QLatin1String("shimx64.efi"))
+            QCOMPARE(drover::chooseBootFile(client, settings, &reason, false)->bootFile, QStringLiteral("ipxe.efi"));
+    }
+
     void bootClientFromPacket()
     {
         const BootClient c = BootClient::from(DhcpPacket::parse(ipxeDiscover()).value());

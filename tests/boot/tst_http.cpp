@@ -448,6 +448,27 @@ private Q_SLOTS:
         QCOMPARE(m->phase, QStringLiteral("kernel"));
     }
 
+    // GRUB on the Secure Boot chain asks for the same decision as /boot/<mac>.grub (the MAC
+    // as GRUB's ${net_default_mac} writes it) and names the host without its port.
+    void grubScript()
+    {
+        CurlResult r = curl({ QStringLiteral("-H"), QStringLiteral("Host: 127.0.0.1"),
+            url(QStringLiteral("/boot/52:54:00:12:34:56.grub")) });
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("cache-control"), QByteArray("no-store"));
+        const QByteArray device = QByteArray("(http,127.0.0.1," + QByteArray::number(m_server->port()) + ")");
+        const QByteArray kernel
+            = QByteArray("linux " + device + "/blobs/" + m_image.manifest.kernel.digest.toString().toLatin1());
+        QVERIFY2(r.body.contains(QByteArray(kernel + " 'quiet' ")), r.body.constData());
+        QVERIFY(r.body.contains("'drover.mac=52:54:00:12:34:56'"));
+        QVERIFY(r.body.contains(QByteArray("'drover.server=http://127.0.0.1:" + QByteArray::number(m_server->port()) + "'")));
+        QVERIFY(r.body.contains(QByteArray("initrd " + device + "/blobs/" + m_image.manifest.initrd.digest.toString().toLatin1())));
+        QVERIFY(!r.body.contains("initrd=initrd.img"));
+        QVERIFY(!r.body.contains("#!ipxe"));
+        // Not a MAC: refused like the iPXE form.
+        QCOMPARE(curl({ url(QStringLiteral("/boot/not-a-mac.grub")) }).status, 400);
+    }
+
     void unknownAndBadMacs()
     {
         // A MAC DHCP never saw here gets no script (tst_bootsession has the rest).

@@ -300,6 +300,34 @@ test_flipped_byte_is_refused_and_never_mounted() {
     return 0
 }
 
+# ---------------------------------------------------------------------------- firmware
+
+test_firmware_facts() {
+    DROVER_SYSFS=$PWD/sys
+    mkdir -p sys
+    firmware_facts
+    expect_eq "BIOS" "$FIRMWARE_FACTS" "no /sys/firmware/efi"
+    # The SecureBoot variable as efivarfs shows it: attributes (4 bytes), then the value.
+    mkdir -p sys/firmware/efi/efivars sys/kernel/security
+    var=sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c
+    printf '\006\000\000\000\001' >"$var"
+    echo "none [integrity] confidentiality" >sys/kernel/security/lockdown
+    firmware_facts
+    expect_eq "UEFI, Secure Boot on, lockdown integrity" "$FIRMWARE_FACTS" "Secure Boot on"
+    printf '\006\000\000\000\000' >"$var"
+    echo "[none] integrity confidentiality" >sys/kernel/security/lockdown
+    firmware_facts
+    expect_eq "UEFI, Secure Boot off, lockdown none" "$FIRMWARE_FACTS" "Secure Boot off"
+    # A kernel without efivarfs and securityfs: its log decides, or nobody does.
+    rm -f "$var" sys/kernel/security/lockdown
+    dmesg() { echo "[    0.000000] secureboot: Secure boot enabled"; }
+    firmware_facts
+    expect_eq "UEFI, Secure Boot on" "$FIRMWARE_FACTS" "from the kernel log"
+    dmesg() { echo "nothing of interest"; }
+    firmware_facts
+    expect_eq "UEFI, Secure Boot unknown" "$FIRMWARE_FACTS" "nothing to tell"
+}
+
 # ---------------------------------------------------------------------------- reporting
 
 test_urlencode() {

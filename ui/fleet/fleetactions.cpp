@@ -81,6 +81,7 @@ FleetActions::FleetActions(Lab *lab, FleetView *view, QUndoStack *undoStack, QWi
         return confirmWithDialog(image, changes);
     })
 {
+    m_lifecycle.setStoreDir(lab->storeDir()); // Secure Boot machines refuse unsigned kernels
     connect(view->model(), &FleetModel::imageDropped, this, &FleetActions::onImageDropped);
     connect(view->groups(), &LabelGroupModel::imageDroppedOnSection, this, &FleetActions::onImageDroppedOnSection);
 }

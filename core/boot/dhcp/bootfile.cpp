@@ -36,7 +36,8 @@ QString BootChoice::describe() const
                                             : Text::tr("%1 by HTTP").arg(bootFile);
 }
 
-std::optional<BootChoice> chooseBootFile(const BootClient &client, const BootFileSettings &settings, QString *reason)
+std::optional<BootChoice> chooseBootFile(
+    const BootClient &client, const BootFileSettings &settings, QString *reason, bool signedChain)
 {
     auto refuse = [reason](const QString &why) -> std::optional<BootChoice> {
         if (reason)
@@ -72,10 +73,11 @@ std::optional<BootChoice> chooseBootFile(const BootClient &client, const BootFil
             QStringLiteral("BIOS") };
     case ClientArch::EfiBc:
     case ClientArch::EfiX86_64:
-        return BootChoice { settings.uefiBinary, BootTransport::Tftp, QStringLiteral("PXEClient"),
-            QStringLiteral("UEFI x86-64") };
     case ClientArch::EfiX86_64Http:
-        // An HTTP-capable architecture that still announced itself as PXEClient: TFTP works.
+        // (An HTTP-capable architecture that still announced itself as PXEClient: TFTP works.)
+        if (signedChain)
+            return BootChoice { settings.signedUefiBinary, BootTransport::Tftp, QStringLiteral("PXEClient"),
+                QStringLiteral("UEFI x86-64, signed chain") };
         return BootChoice { settings.uefiBinary, BootTransport::Tftp, QStringLiteral("PXEClient"),
             QStringLiteral("UEFI x86-64") };
     default:

@@ -35,6 +35,7 @@ struct BootFileSettings {
     QString httpBaseUrl; // http://10.0.0.1:8080, no trailing slash needed
     QString uefiBinary = QStringLiteral("ipxe.efi"); // or snponly.efi (uses the firmware's NIC driver)
     QString biosBinary = QStringLiteral("undionly.kpxe");
+    QString signedUefiBinary = QStringLiteral("shimx64.efi"); // the Secure Boot chain's first stage
 };
 
 struct BootChoice {
@@ -49,7 +50,9 @@ struct BootChoice {
 
 // The answer for `client`, or nothing when Drover has no boot file for it (not a PXE, HTTP
 // Boot or iPXE client, or an architecture Drover has no binary for). `*reason` says why.
-std::optional<BootChoice> chooseBootFile(
-    const BootClient &client, const BootFileSettings &settings, QString *reason = nullptr);
+// `signedChain`: an x86-64 UEFI PXE client gets shim (→ GRUB → kernel, all signed) instead
+// of iPXE (the boot decision's BootDecider::signedChain says which).
+std::optional<BootChoice> chooseBootFile(const BootClient &client, const BootFileSettings &settings,
+    QString *reason = nullptr, bool signedChain = false);
 
 } // namespace drover

@@ -392,7 +392,8 @@ void DhcpServer::handleProxy(const Request &r)
         return;
     }
     QString reason;
-    const auto choice = chooseBootFile(client, m_bootFiles, &reason);
+    const bool signedChain = !client.ipxe && client.arch && m_signedChain && m_signedChain(r.mac);
+    const auto choice = chooseBootFile(client, m_bootFiles, &reason, signedChain);
     if (!choice) {
         ++m_ignored;
         const bool bootClient = r.packet.isPxeClient() || r.packet.isHttpClient() || client.ipxe;
@@ -415,7 +416,10 @@ void DhcpServer::handleProxy(const Request &r)
 void DhcpServer::handleFull(const Request &r)
 {
     const QHostAddress ours = r.server;
-    const auto choice = chooseBootFile(BootClient::from(r.packet), m_bootFiles);
+    const BootClient client = BootClient::from(r.packet);
+    // Only a boot client's packets need the decision (it reads the catalog).
+    const bool signedChain = !client.ipxe && client.arch && m_signedChain && m_signedChain(r.mac);
+    const auto choice = chooseBootFile(client, m_bootFiles, nullptr, signedChain);
     auto describe = [&choice](quint32 address, const QString &verb) {
         const QString ip = QHostAddress(address).toString();
         return choice ? QStringLiteral("%1 %2, %3").arg(verb, ip, choice->describe()) : verb + QLatin1Char(' ') + ip;

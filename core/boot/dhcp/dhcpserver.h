@@ -20,6 +20,7 @@
 #include <QString>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 class QNetworkDatagram;
@@ -83,6 +84,12 @@ public:
     // Where the addresses seen go for the boot path: a MAC's boot token is issued only to
     // the address DHCP saw it use (BootBindings). Optional.
     void setBindings(std::shared_ptr<BootBindings> bindings) { m_bindings = std::move(bindings); }
+    // Whether the UEFI client with this MAC gets the Secure Boot chain (shim → GRUB) rather
+    // than iPXE: the boot decision's answer (BootDecider::signedChain). Without one, iPXE.
+    void setSignedChainResolver(std::function<bool(const QString &mac)> resolver)
+    {
+        m_signedChain = std::move(resolver);
+    }
 
 Q_SIGNALS:
     void countersChanged();
@@ -108,6 +115,7 @@ private:
     Catalog *m_catalog;
     LogBus *m_log;
     BootRecorder *m_recorder = nullptr;
+    std::function<bool(const QString &)> m_signedChain;
     DhcpSettings m_settings;
     BootFileSettings m_bootFiles;
     int m_ifindex = 0;

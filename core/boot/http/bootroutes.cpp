@@ -3,6 +3,7 @@
 
 #include "boot/bootdecision.h"
 #include "boot/bootrecorder.h"
+#include "boot/grubscript.h"
 #include "boot/ipxescript.h"
 #include "catalog/catalog.h"
 #include "log/logbus.h"
@@ -102,7 +103,7 @@ Response BootRoutes::handle(const http::Request &request, const http::Peer &peer
             return methodNotAllowed("GET, HEAD");
         return blob(request, peer);
     }
-    if (path == "/boot.ipxe" || (path.startsWith("/boot/") && path.endsWith(".ipxe"))) {
+    if (path == "/boot.ipxe" || (path.startsWith("/boot/") && (path.endsWith(".ipxe") || path.endsWith(".grub")))) {
         // A script request may register a machine: GET only, so HEAD has no side effects.
         if (!get)
             return methodNotAllowed("GET");
@@ -136,7 +137,7 @@ Response BootRoutes::handle(const http::Request &request, const http::Peer &peer
         return Response::text(200, "Drover boot server\n");
     }
     if (path.startsWith("/boot/"))
-        return Response::text(400, "Bad Request: not /boot/<mac>.ipxe\n");
+        return Response::text(400, "Bad Request: not /boot/<mac>.ipxe or /boot/<mac>.grub\n");
     return Response::text(404, "Not Found\n");
 }
 
@@ -154,7 +155,11 @@ QString BootRoutes::serverUrl(const http::Request &request, const http::Peer &pe
     if (!m_settings.baseUrl.isEmpty())
         return m_settings.baseUrl;
     // The Host the client used reaches us from where it stands (qemu's 10.0.2.2, a NAT…).
-    const QString host = QString::fromLatin1(request.header("host"));
+    QString host = QString::fromLatin1(request.header("host"));
+    // GRUB names the host without the port it connected to.
+    static const QRegularExpression withPort(QStringLiteral(":[0-9]{1,5}\\z"));
+    if (request.path.endsWith(".grub") && !host.isEmpty() && !host.contains(withPort) && peer.localPort != 80)
+        host += QLatin1Char(':') + QString::number(peer.localPort);
     if (!host.isEmpty()) {
         const QString url = sanitizeServerUrl(QStringLiteral("http://") + host);
         if (!url.isEmpty())
@@ -176,6 +181,9 @@ Response BootRoutes::chainScript(const http::Request &request, const http::Peer 
 
 Response BootRoutes::machineScript(const http::Request &request, const http::Peer &peer)
 {
+    // /boot/<mac>.ipxe from iPXE, /boot/<mac>.grub from GRUB on the Secure Boot chain: the
+    // same decision, rendered for the loader that asked.
+    const bool grub = request.path.endsWith(".grub");
     const QByteArrayView macText = QByteArrayView(request.path).sliced(6, request.path.size() - 6 - 5);
     const auto mac = macFromPath(macText);
     if (!mac)
@@ -209,9 +217,10 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
     recordScript(decision, peer);
     switch (decision.outcome) {
     case BootDecision::Outcome::Ignore:
-        return script(renderExitScript(decision.reason));
+        return script(grub ? renderGrubExitScript(decision.reason) : renderExitScript(decision.reason));
     case BootDecision::Outcome::Wait:
-        return script(renderWaitScript(server, decision.reason, kWaitRetrySeconds));
+        return script(grub ? renderGrubWaitScript(server, decision.mac, decision.reason, kWaitRetrySeconds)
+                           : renderWaitScript(server, decision.reason, kWaitRetrySeconds));
     case BootDecision::Outcome::Boot:
         break;
     }
@@ -230,7 +239,7 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
     in.token = decision.token;
     in.note = decision.reason;
     in.delaySeconds = decision.delaySeconds;
-    const RenderedScript rendered = renderBootScript(in);
+    const RenderedScript rendered = grub ? renderGrubBootScript(in) : renderBootScript(in);
     for (const QString &warning : rendered.warnings) {
         m_recorder->event(BootEvent { 0, {}, decision.machine->name, decision.mac, decision.bootId,
                               QStringLiteral("script"), decision.image, {}, warning },

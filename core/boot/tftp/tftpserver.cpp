@@ -3,6 +3,7 @@
 #include "boot/tftp/tftpserver.h"
 
 #include "boot/bootrecorder.h"
+#include "boot/grubscript.h"
 #include "boot/net/udpbind.h"
 #include "catalog/catalog.h"
 #include "log/logbus.h"
@@ -101,6 +102,25 @@ Status TftpServer::start(const TftpSettings &settings)
         return Status::failure(tr("TFTP: none of the iPXE binaries could be read (%1). Install the ipxe package or "
                                   "set the directory that holds them.")
                 .arg(problems.join(QStringLiteral("; "))));
+    QString chainNote;
+    if (settings.httpPort != 0) {
+        const SignedLoaders &loaders = settings.signedLoaders;
+        QFile shim(loaders.shim);
+        QFile grub(loaders.grub);
+        if (!loaders.installed()) {
+            chainNote = tr("TFTP: no Secure Boot chain to serve (%1 or %2 missing): UEFI machines get iPXE, which "
+                           "a machine with Secure Boot on refuses. Install shim-signed and grub-efi-amd64-signed.")
+                            .arg(loaders.shim, loaders.grub);
+        } else if (!shim.open(QIODevice::ReadOnly) || !grub.open(QIODevice::ReadOnly) || shim.size() > MaxFileSize
+            || grub.size() > MaxFileSize) {
+            problems.append(tr("the Secure Boot chain (%1: %2; %3: %4)")
+                    .arg(shim.fileName(), shim.errorString(), grub.fileName(), grub.errorString()));
+        } else {
+            files.insert(SignedLoaders::shimName, shim.readAll());
+            files.insert(SignedLoaders::grubName, grub.readAll());
+            files.insert(SignedLoaders::grubConfigName, renderGrubBootstrap(settings.httpPort));
+        }
+    }
     auto socket = bindUdpSocket(
         UdpBindOptions { QStringLiteral("TFTP"), settings.interfaceName, settings.address, settings.port });
     if (!socket)
@@ -112,6 +132,8 @@ Status TftpServer::start(const TftpSettings &settings)
     if (m_log) {
         for (const QString &p : std::as_const(problems))
             m_log->post(Severity::Warning, QStringLiteral("server"), tr("TFTP: not serving %1").arg(p));
+        if (!chainNote.isEmpty())
+            m_log->post(Severity::Info, QStringLiteral("server"), chainNote);
         m_log->post(Severity::Info, QStringLiteral("server"),
             tr("TFTP: serving %1 on port %2%3")
                 .arg(servedFiles().join(QStringLiteral(", ")))
@@ -119,6 +141,12 @@ Status TftpServer::start(const TftpSettings &settings)
                 .arg(settings.interfaceName.isEmpty() ? QString() : tr(" of %1").arg(settings.interfaceName)));
     }
     return {};
+}
+
+bool TftpServer::servesSignedChain() const
+{
+    return m_files.contains(SignedLoaders::shimName) && m_files.contains(SignedLoaders::grubName)
+        && m_files.contains(SignedLoaders::grubConfigName);
 }
 
 void TftpServer::stop()

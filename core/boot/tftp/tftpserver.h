@@ -6,6 +6,7 @@
 // Lives on the thread that creates it; counters() may be called from any.
 #pragma once
 
+#include "boot/secureboot.h"
 #include "boot/tftp/tftppacket.h"
 #include "boot/tftp/tftptransfer.h"
 #include "catalog/records.h"
@@ -36,6 +37,10 @@ struct TftpSettings {
     quint16 port = 69;
     QString ipxeDir = QStringLiteral("/usr/lib/ipxe");
     QStringList files = { QStringLiteral("undionly.kpxe"), QStringLiteral("ipxe.efi"), QStringLiteral("snponly.efi") };
+    // The Secure Boot chain (shim, GRUB and the bootstrap grub/grub.cfg that points GRUB at
+    // `httpPort`), served when both signed binaries are installed.
+    SignedLoaders signedLoaders;
+    quint16 httpPort = 0; // 0: no Secure Boot chain
     int maxTransfers = 500; // setting tftp/max-transfers (ResourceLimits)
     int maxPerClient = 8; // setting tftp/max-per-client: transfers at once from one address
     int retries = 5; // resends of a window before the transfer is given up
@@ -58,6 +63,7 @@ public:
     bool isRunning() const;
     TftpSettings settings() const { return m_settings; }
     QStringList servedFiles() const; // the names actually loaded
+    bool servesSignedChain() const; // shim, GRUB and grub/grub.cfg are among them
 
     struct Counters {
         quint64 transfers = 0; // completed

@@ -1,0 +1,132 @@
+#include "boot/grubscript.h"
+
+#include <QCoreApplication>
+#include <QRegularExpression>
+#include <QUrl>
+
+namespace drover {
+
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(GrubScript)
+};
+
+// One word, literally: sanitized values hold no quote, so single quotes need no escape.
+QString quoted(const QString &text)
+{
+    QString t = text;
+    t.remove(QLatin1Char('\''));
+    return QLatin1Char('\'') + t + QLatin1Char('\'');
+}
+
+QByteArray line(const QString &text)
+{
+    return text.toLatin1() + '\n';
+}
+
+QByteArray echo(const QString &message)
+{
+    return line(QStringLiteral("echo %1").arg(quoted(QStringLiteral("Drover: ") + sanitizeScriptText(message))));
+}
+
+QString macText(const QString &mac)
+{
+    static const QRegularExpression form(QStringLiteral("^[0-9a-f]{2}(:[0-9a-f]{2}){5}\\z"));
+    const QString m = mac.toLower();
+    return form.match(m).hasMatch() ? m : QString();
+}
+
+} // namespace
+
+QString grubHttpDevice(const QString &serverUrl)
+{
+    const QString server = sanitizeServerUrl(serverUrl);
+    if (server.isEmpty())
+        return {};
+    const QUrl url(server);
+    if (url.host().contains(QLatin1Char(':')))
+        return {};
+    return QStringLiteral("(http,%1,%2)").arg(url.host()).arg(url.port(80));
+}
+
+QByteArray renderGrubBootstrap(quint16 httpPort)
+{
+    QByteArray s = "# Drover: this machine's configuration comes from Drover's HTTP server.\n";
+    s += "set timeout=0\n";
+    s += line(QStringLiteral("echo %1").arg(quoted(
+        QStringLiteral("Drover: ") + sanitizeScriptText(Text::tr("asking the boot server what this machine boots")))));
+    // GRUB's own variables: the server it loaded this file from, and the NIC it booted by.
+    s += line(QStringLiteral("configfile (http,${net_default_server},%1)/boot/${net_default_mac}.grub").arg(httpPort));
+    s += echo(Text::tr("cannot reach the boot server, trying again in 10 s"));
+    s += "sleep 10\n";
+    s += "configfile $prefix/grub.cfg\n";
+    return s;
+}
+
+RenderedScript renderGrubBootScript(const BootScriptInput &input)
+{
+    RenderedScript out;
+    const QStringList args = bootKernelArgs(input, &out.warnings);
+    out.kernelArgs = args.join(QLatin1Char(' '));
+    const QString device = grubHttpDevice(input.serverUrl);
+    if (device.isEmpty())
+        out.warnings.append(
+            Text::tr("server URL '%1' cannot be named in GRUB").arg(sanitizeScriptText(input.serverUrl)));
+    QStringList quotedArgs;
+    for (const QString &arg : args)
+        quotedArgs.append(quoted(arg));
+    const int attempts = qBound(1, input.attempts, 100);
+    const int delay = qBound(1, input.retryDelaySeconds, 3600);
+    QStringList tries;
+    for (int i = 1; i <= attempts; ++i)
+        tries.append(QString::number(i));
+
+    QByteArray &s = out.text;
+    s += line(QStringLiteral("# Drover: %1 boots %2 (boot %3)")
+            .arg(sanitizeScriptText(input.machine, 64), sanitizeScriptText(input.image, 160),
+                sanitizeScriptText(input.bootId, 64)));
+    s += echo(Text::tr("%1 boots %2").arg(input.machine, input.image));
+    if (!input.note.isEmpty())
+        s += echo(input.note);
+    if (input.delaySeconds > 0)
+        s += line(QStringLiteral("sleep %1").arg(qMin(input.delaySeconds, 3600)));
+    s += line(QStringLiteral("for drover_try in %1; do").arg(tries.join(QLatin1Char(' '))));
+    s += line(QStringLiteral("  if linux %1/blobs/%2 %3; then")
+            .arg(device, input.kernel.digest.toString(), quotedArgs.join(QLatin1Char(' '))));
+    s += line(QStringLiteral("    if initrd %1/blobs/%2; then").arg(device, input.initrd.digest.toString()));
+    s += "      boot\n";
+    s += "    fi\n";
+    s += "  fi\n";
+    s += "  " + echo(Text::tr("download failed, trying again in %1 s").arg(delay));
+    s += line(QStringLiteral("  sleep %1").arg(delay));
+    s += "done\n";
+    s += echo(Text::tr("%1 downloads failed, asking the server again").arg(attempts));
+    s += line(QStringLiteral("sleep %1").arg(delay));
+    const QString mac = macText(input.mac);
+    s += line(QStringLiteral("configfile %1/boot/%2.grub")
+            .arg(device, mac.isEmpty() ? QStringLiteral("${net_default_mac}") : mac));
+    return out;
+}
+
+QByteArray renderGrubWaitScript(const QString &serverUrl, const QString &mac, const QString &message, int retrySeconds)
+{
+    const int delay = qBound(1, retrySeconds, 86400);
+    const QString m = macText(mac);
+    QByteArray s = echo(message);
+    s += echo(Text::tr("asking the server again in %1 s").arg(delay));
+    s += line(QStringLiteral("sleep %1").arg(delay));
+    s += line(QStringLiteral("configfile %1/boot/%2.grub")
+            .arg(grubHttpDevice(serverUrl), m.isEmpty() ? QStringLiteral("${net_default_mac}") : m));
+    return s;
+}
+
+QByteArray renderGrubExitScript(const QString &message)
+{
+    QByteArray s = echo(message);
+    s += "sleep 3\n";
+    s += "exit\n";
+    return s;
+}
+
+} // namespace drover

@@ -1,0 +1,34 @@
+// The GRUB configurations Drover serves on the Secure Boot chain (shim → GRUB → kernel): the
+// bootstrap GRUB reads by TFTP (grub/grub.cfg), which asks Drover's HTTP server for the
+// machine's own configuration (/boot/<mac>.grub); and that configuration, rendered from the
+// same boot decision, token and kernel arguments as the iPXE script. GRUB's script language
+// has quoting, so every value Drover did not write itself is single-quoted after the same
+// sanitizing as for iPXE (which leaves no quote to escape).
+#pragma once
+
+#include "boot/ipxescript.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace drover {
+
+// GRUB's name for the HTTP server of `serverUrl` (http://host[:port]): "(http,host,port)";
+// empty when the URL is not one sanitizeServerUrl accepts, or names an IPv6 host.
+QString grubHttpDevice(const QString &serverUrl);
+
+// grub/grub.cfg: loads /boot/<mac>.grub from the server GRUB came from ($net_default_server),
+// on `httpPort`.
+QByteArray renderGrubBootstrap(quint16 httpPort);
+
+// The boot: the kernel (with bootKernelArgs) and initrd by digest, tried `attempts` times,
+// then the machine's configuration asked for again.
+RenderedScript renderGrubBootScript(const BootScriptInput &input);
+
+// Nothing boots now: says why, waits, asks again.
+QByteArray renderGrubWaitScript(const QString &serverUrl, const QString &mac, const QString &message, int retrySeconds = 30);
+
+// Not Drover's machine: says so and returns to the firmware, which tries its next boot option.
+QByteArray renderGrubExitScript(const QString &message);
+
+} // namespace drover
