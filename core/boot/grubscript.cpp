@@ -1,7 +1,6 @@
 #include "boot/grubscript.h"
 
 #include <QCoreApplication>
-#include <QRegularExpression>
 #include <QUrl>
 
 namespace drover {
@@ -30,13 +29,6 @@ QByteArray echo(const QString &message)
     return line(QStringLiteral("echo %1").arg(quoted(QStringLiteral("Drover: ") + sanitizeScriptText(message))));
 }
 
-QString macText(const QString &mac)
-{
-    static const QRegularExpression form(QStringLiteral("^[0-9a-f]{2}(:[0-9a-f]{2}){5}\\z"));
-    const QString m = mac.toLower();
-    return form.match(m).hasMatch() ? m : QString();
-}
-
 } // namespace
 
 QString grubHttpDevice(const QString &serverUrl)
@@ -47,20 +39,24 @@ QString grubHttpDevice(const QString &serverUrl)
     const QUrl url(server);
     if (url.host().contains(QLatin1Char(':')))
         return {};
-    return QStringLiteral("(http,%1,%2)").arg(url.host()).arg(url.port(80));
+    // GRUB 2.12 takes the port after a colon; "(http,host,port)" is silently another host.
+    return QStringLiteral("(http,%1:%2)").arg(url.host()).arg(url.port(80));
 }
 
 QByteArray renderGrubBootstrap(quint16 httpPort)
 {
+    // A loop, not configfile calling itself: GRUB nests every configfile and stops at a
+    // small depth. The machine's configuration is sourced: it boots, or returns here (after
+    // failed downloads, or a wait) and the server is asked again.
     QByteArray s = "# Drover: this machine's configuration comes from Drover's HTTP server.\n";
     s += "set timeout=0\n";
-    s += line(QStringLiteral("echo %1").arg(quoted(
-        QStringLiteral("Drover: ") + sanitizeScriptText(Text::tr("asking the boot server what this machine boots")))));
+    s += "while true; do\n";
+    s += "  " + echo(Text::tr("asking the boot server what this machine boots"));
     // GRUB's own variables: the server it loaded this file from, and the NIC it booted by.
-    s += line(QStringLiteral("configfile (http,${net_default_server},%1)/boot/${net_default_mac}.grub").arg(httpPort));
-    s += echo(Text::tr("cannot reach the boot server, trying again in 10 s"));
-    s += "sleep 10\n";
-    s += "configfile $prefix/grub.cfg\n";
+    s += line(QStringLiteral("  source (http,${net_default_server}:%1)/boot/${net_default_mac}.grub").arg(httpPort));
+    s += "  " + echo(Text::tr("no answer from the boot server, asking again in 10 s"));
+    s += "  sleep 10\n";
+    s += "done\n";
     return s;
 }
 
@@ -101,23 +97,18 @@ RenderedScript renderGrubBootScript(const BootScriptInput &input)
     s += "  " + echo(Text::tr("download failed, trying again in %1 s").arg(delay));
     s += line(QStringLiteral("  sleep %1").arg(delay));
     s += "done\n";
+    // Back in the bootstrap's loop, which asks the server again.
     s += echo(Text::tr("%1 downloads failed, asking the server again").arg(attempts));
     s += line(QStringLiteral("sleep %1").arg(delay));
-    const QString mac = macText(input.mac);
-    s += line(QStringLiteral("configfile %1/boot/%2.grub")
-            .arg(device, mac.isEmpty() ? QStringLiteral("${net_default_mac}") : mac));
     return out;
 }
 
-QByteArray renderGrubWaitScript(const QString &serverUrl, const QString &mac, const QString &message, int retrySeconds)
+QByteArray renderGrubWaitScript(const QString &message, int retrySeconds)
 {
     const int delay = qBound(1, retrySeconds, 86400);
-    const QString m = macText(mac);
     QByteArray s = echo(message);
     s += echo(Text::tr("asking the server again in %1 s").arg(delay));
     s += line(QStringLiteral("sleep %1").arg(delay));
-    s += line(QStringLiteral("configfile %1/boot/%2.grub")
-            .arg(grubHttpDevice(serverUrl), m.isEmpty() ? QStringLiteral("${net_default_mac}") : m));
     return s;
 }
 

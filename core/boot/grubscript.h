@@ -13,20 +13,21 @@
 
 namespace drover {
 
-// GRUB's name for the HTTP server of `serverUrl` (http://host[:port]): "(http,host,port)";
+// GRUB's name for the HTTP server of `serverUrl` (http://host[:port]): "(http,host:port)";
 // empty when the URL is not one sanitizeServerUrl accepts, or names an IPv6 host.
 QString grubHttpDevice(const QString &serverUrl);
 
-// grub/grub.cfg: loads /boot/<mac>.grub from the server GRUB came from ($net_default_server),
-// on `httpPort`.
+// /grub/grub.cfg: sources /boot/<mac>.grub from the server GRUB came from
+// ($net_default_server) on `httpPort`, in a loop: that configuration boots, or returns and
+// is asked for again.
 QByteArray renderGrubBootstrap(quint16 httpPort);
 
 // The boot: the kernel (with bootKernelArgs) and initrd by digest, tried `attempts` times,
-// then the machine's configuration asked for again.
+// then back to the bootstrap, which asks again.
 RenderedScript renderGrubBootScript(const BootScriptInput &input);
 
-// Nothing boots now: says why, waits, asks again.
-QByteArray renderGrubWaitScript(const QString &serverUrl, const QString &mac, const QString &message, int retrySeconds = 30);
+// Nothing boots now: says why and waits; the bootstrap then asks again.
+QByteArray renderGrubWaitScript(const QString &message, int retrySeconds = 30);
 
 // Not Drover's machine: says so and returns to the firmware, which tries its next boot option.
 QByteArray renderGrubExitScript(const QString &message);

@@ -88,6 +88,17 @@ bool SignedLoaders::installed() const
     return QFile::exists(shim) && QFile::exists(grub);
 }
 
+bool SignedLoaders::isRoutineProbe(QByteArrayView name)
+{
+    static const char *const exact[] = { "revocations_sku.efi", "revocations_sbat.efi", "mmx64.efi", "fbx64.efi" };
+    for (const char *e : exact) {
+        if (name == QByteArrayView(e))
+            return true;
+    }
+    return (name.startsWith("shim_certificate") && name.endsWith(".efi"))
+        || (name.startsWith("/grub/x86_64-efi/") && name.endsWith(".lst") && name.size() < 48);
+}
+
 QString kernelSignatureText(KernelSignature signature)
 {
     switch (signature) {

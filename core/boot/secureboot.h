@@ -46,7 +46,11 @@ struct SignedLoaders {
     bool installed() const;
     static constexpr const char *shimName = "shimx64.efi";
     static constexpr const char *grubName = "grubx64.efi";
-    static constexpr const char *grubConfigName = "grub/grub.cfg";
+    static constexpr const char *grubConfigName = "/grub/grub.cfg"; // GRUB asks with the slash
+    // Names shim and GRUB look for on every boot that Drover does not serve (shim's
+    // revocation and certificate updates, GRUB's module lists): answered "not found" like any
+    // other, but logged as routine rather than as a refusal.
+    static bool isRoutineProbe(QByteArrayView name);
 };
 
 // What a kernel file says about its signature. A Linux kernel with an EFI stub is a PE/COFF

@@ -456,7 +456,7 @@ private Q_SLOTS:
             url(QStringLiteral("/boot/52:54:00:12:34:56.grub")) });
         QCOMPARE(r.status, 200);
         QCOMPARE(r.header("cache-control"), QByteArray("no-store"));
-        const QByteArray device = QByteArray("(http,127.0.0.1," + QByteArray::number(m_server->port()) + ")");
+        const QByteArray device = QByteArray("(http,127.0.0.1:" + QByteArray::number(m_server->port()) + ")");
         const QByteArray kernel
             = QByteArray("linux " + device + "/blobs/" + m_image.manifest.kernel.digest.toString().toLatin1());
         QVERIFY2(r.body.contains(QByteArray(kernel + " 'quiet' ")), r.body.constData());

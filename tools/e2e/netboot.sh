@@ -7,7 +7,11 @@
 #                 address and the script URL from Drover. With --old-ipxe the NIC's ROM is
 #                 Debian 12's iPXE from 2019 (tools/e2e/oldipxe.sh), which percent-encodes
 #                 the ':' of every blob URL. With --uefi the VM is a UEFI one (OVMF, its own
-#                 PXE client, as in proxy mode) on Drover's full DHCP.
+#                 PXE client, as in proxy mode) on Drover's full DHCP, given iPXE (the
+#                 machine's secure boot setting off). With --secure-boot it is OVMF's Secure
+#                 Boot build with Microsoft's keys enrolled (Debian's ovmf package), the machine
+#                 left at secure boot auto: it must boot shim → GRUB → the image's signed
+#                 kernel, and report Secure Boot on with the kernel locked down.
 #   --mode proxy: dnsmasq is the lab's DHCP server and hands out addresses only; Drover answers
 #                 as ProxyDHCP. A UEFI VM (OVMF, the NIC's option ROM disabled) uses the
 #                 firmware's own PXE client, fetches ipxe.efi from Drover's TFTP server, then
@@ -36,6 +40,7 @@ format=layers
 boots=1
 old_ipxe=0
 uefi=0
+secure_boot=0
 while (($#)); do
   case $1 in
     --mode) mode=$2; shift 2 ;;
@@ -48,6 +53,7 @@ while (($#)); do
     --boots) boots=$2; shift 2 ;; # power-cycle this many times, printing ready_ms=… for each
     --old-ipxe) old_ipxe=1; shift ;;
     --uefi) uefi=1; shift ;; # full mode: a UEFI VM (proxy mode always boots one)
+    --secure-boot) uefi=1; secure_boot=1; shift ;;
 
     *) e2e_die "unknown argument $1" ;;
   esac
@@ -103,6 +109,14 @@ e2e_say "built in $(($(e2e_ms) - t0)) ms; manifest $digest"
 
 d machine add "$machine" --mac "$mac" --label group=netboot >/dev/null
 d assign "$machine" "$image" --why "netboot e2e" >/dev/null
+# Auto gives a UEFI machine the signed chain; the iPXE path is tested by setting it off.
+[[ $mode == proxy ]] && ((secure_boot == 0)) && uefi=1
+if ((uefi && !secure_boot)); then
+  d secure-boot "$machine" off >/dev/null || e2e_die "drover secure-boot off failed"
+fi
+if ((secure_boot)); then
+  d image inspect "$image" | e2e_has '^kernel: *signed' || e2e_die "$image's kernel is not reported as signed"
+fi
 if ((check_config)); then
   ssh-keygen -q -t ed25519 -N '' -C netboot-e2e -f "$data/key"
   if ((check_cloud)); then
@@ -164,8 +178,14 @@ if ((old_ipxe)); then
   rom_name="Debian 12's iPXE ROM from 2019"
 fi
 ((old_ipxe == 0 || uefi == 0)) || e2e_die "--old-ipxe is a BIOS ROM: not with --uefi"
-[[ $mode == proxy ]] && uefi=1
-if ((uefi)); then
+if ((secure_boot)); then
+  # Secure Boot code (SMM required) and a variable store with Microsoft's keys enrolled.
+  cp /usr/share/OVMF/OVMF_VARS_4M.ms.fd "$data/vars.fd"
+  firmware=(-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
+    -drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
+    -drive "if=pflash,format=raw,unit=1,file=$data/vars.fd")
+  nic=(-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=,bootindex=1" -device virtio-rng-pci)
+elif ((uefi)); then
   cp /usr/share/OVMF/OVMF_VARS_4M.fd "$data/vars.fd"
   firmware=(-machine q35 -drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
     -drive "if=pflash,format=raw,unit=1,file=$data/vars.fd")
@@ -182,7 +202,7 @@ for ((boot = 1; boot <= boots; boot++)); do
   fi
   before=$(ready_events)
   t_power=$(e2e_ms)
-  e2e_say "powering on $machine ($mode DHCP, $( ((uefi)) && echo 'UEFI PXE' || echo "BIOS + $rom_name"), $format)"
+  e2e_say "powering on $machine ($mode DHCP, $( ((secure_boot)) && echo 'UEFI PXE, Secure Boot' || { ((uefi)) && echo 'UEFI PXE'; } || echo "BIOS + $rom_name"), $format)"
   "${in_ns[@]}" qemu-system-x86_64 -m 2048 -smp 2 -display none -monitor none -serial "file:$data/console.log" \
     "${firmware[@]}" -netdev tap,id=n0,ifname=tap0,script=no,downscript=no "${nic[@]}" -boot n &
   vm_pid=$!
@@ -216,7 +236,18 @@ expect_event() {
   grep -q -- "$1" <<<"$events" || { e2e_say "events: $events"; e2e_die "no boot event matching '$1'"; }
 }
 expect_event '"phase": *"dhcp"'
-if ((uefi)); then
+if ((secure_boot)); then
+  tftp_events=$(d --json events --phase tftp --limit 50)
+  for file in shimx64.efi grubx64.efi /grub/grub.cfg; do
+    grep -q "sent $file " <<<"$tftp_events" || { e2e_say "$tftp_events"; e2e_die "no TFTP transfer of $file in the events"; }
+  done
+  ! grep -q "sent ipxe.efi " <<<"$tftp_events" || e2e_die "the Secure Boot VM was sent ipxe.efi"
+  # The init read the firmware's SecureBoot variable and the kernel's lockdown mode.
+  fetched=$(d --json events --machine "$machine" --phase fetched --limit 1)
+  grep -q "firmware UEFI, Secure Boot on, lockdown integrity" <<<"$fetched" \
+    || { e2e_say "$fetched"; e2e_die "the init did not report Secure Boot on with the kernel locked down"; }
+  e2e_say "shim → GRUB → signed kernel under Secure Boot; $(grep -o 'firmware UEFI[^"]*' <<<"$fetched" | head -n 1)"
+elif ((uefi)); then
   # The firmware fetched iPXE before it had a lease Drover knows of: TFTP events may name
   # only the address, so look at all of them.
   d --json events --phase tftp --limit 50 | e2e_has 'ipxe.efi\|snponly.efi' || e2e_die "no TFTP transfer of iPXE for UEFI in the events"

@@ -219,7 +219,7 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
     case BootDecision::Outcome::Ignore:
         return script(grub ? renderGrubExitScript(decision.reason) : renderExitScript(decision.reason));
     case BootDecision::Outcome::Wait:
-        return script(grub ? renderGrubWaitScript(server, decision.mac, decision.reason, kWaitRetrySeconds)
+        return script(grub ? renderGrubWaitScript(decision.reason, kWaitRetrySeconds)
                            : renderWaitScript(server, decision.reason, kWaitRetrySeconds));
     case BootDecision::Outcome::Boot:
         break;

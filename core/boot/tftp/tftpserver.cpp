@@ -207,6 +207,16 @@ void TftpServer::handleRequest(const QNetworkDatagram &d)
     // The whole access check: an exact match in a fixed table. "../x", "/etc/passwd",
     // "%2e%2e/x" and anything longer than a known name simply are not keys.
     const auto file = m_files.constFind(request->fileName);
+    if (file == m_files.cend() && servesSignedChain() && SignedLoaders::isRoutineProbe(request->fileName)) {
+        m_socket->writeDatagram(encodeTftpError(TftpError::FileNotFound, "file not found"), d.senderAddress(),
+            quint16(d.senderPort()));
+        if (m_log)
+            m_log->post(Severity::Debug, QStringLiteral("boot"),
+                tr("TFTP: %1 asked for %2 (shim and GRUB look for it; not needed)")
+                    .arg(d.senderAddress().toString(), shownName),
+                QString(), QStringLiteral("tftp"));
+        return;
+    }
     if (file == m_files.cend())
         return refuse(d, TftpError::FileNotFound, "file not found", tr("'%1' is not served").arg(shownName));
     if (request->mode != "octet")
