@@ -467,6 +467,11 @@ private Q_SLOTS:
         QVERIFY(!r.body.contains("#!ipxe"));
         // Not a MAC: refused like the iPXE form.
         QCOMPARE(curl({ url(QStringLiteral("/boot/not-a-mac.grub")) }).status, 400);
+        // A refusal is still a GRUB script (GRUB runs any body): it says why and waits.
+        const CurlResult refused = curl({ url(QStringLiteral("/boot/02:00:00:00:00:09.grub")) });
+        QCOMPARE(refused.status, 403);
+        QVERIFY2(refused.body.startsWith("echo 'Drover: refused: "), refused.body.constData());
+        QVERIFY(refused.body.endsWith("sleep 30\n"));
     }
 
     void unknownAndBadMacs()

@@ -4,12 +4,19 @@
 // which secure boot mode applies to a machine.
 #include "boot/grubscript.h"
 #include "boot/secureboot.h"
+#include "catalog/catalog.h"
+#include "fleet/lifecycle.h"
+#include "lab/lab.h"
+#include "store/imagestore.h"
+#include "testlab.h"
+#include "tst_http_support.h"
 
 #include <QRegularExpression>
 #include <QTest>
 #include <QtEndian>
 
 using namespace drover;
+using namespace drover::test;
 
 namespace {
 
@@ -184,6 +191,62 @@ private Q_SLOTS:
         QFETCH(qint64, fileSize);
         QFETCH(int, expected);
         QCOMPARE(int(drover::kernelSignature(head, fileSize)), expected);
+    }
+
+    // An image whose kernel is not signed cannot be assigned where Secure Boot is on (the
+    // firmware would refuse it); a signed one can; auto and off do not check.
+    void unsignedKernelRefused()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        auto plain = addTestImage(t.lab.get(), QStringLiteral("plain"), QStringLiteral("1"));
+        QVERIFY2(plain, qPrintable(plain.error()));
+        // The same image with a kernel whose PE header carries a certificate table.
+        const ImageStore store(t.lab->storeDir());
+        QByteArray signedKernel = peHeader(0x20b, 16, 0x1000, 0x100);
+        signedKernel.append(QByteArray(0x1100 - signedKernel.size(), 'k'));
+        auto kernel = store.blobs().putBytes(signedKernel);
+        QVERIFY2(kernel, qPrintable(kernel.error()));
+        Manifest m = plain.value().manifest;
+        m.name = QStringLiteral("signed");
+        m.kernel = kernel.value();
+        auto published = publishImage(store, *c, m);
+        QVERIFY2(published, qPrintable(published.error()));
+        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-01"), QStringLiteral("52:54:00:00:00:01"), QStringLiteral("room-a"))));
+        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-02"), QStringLiteral("52:54:00:00:00:02"), QStringLiteral("room-b"))));
+        const QString storeDir = t.lab->storeDir();
+
+        // auto (nothing set): anything goes.
+        QVERIFY(secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("plain:1")).isEmpty());
+        QVERIFY(c->setSetting(secureBootGroupKey(QStringLiteral("room-a")), QStringLiteral("on")));
+        const QString refused
+            = secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("plain:1"));
+        QVERIFY(refused.contains(QLatin1String("plain:1")));
+        QVERIFY(refused.contains(QLatin1String("pc-01")));
+        QVERIFY(refused.contains(QLatin1String("not an EFI image")));
+        QVERIFY(secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("signed:1")).isEmpty());
+        // The group, and the default (every machine), include pc-01; room-b's pc-02 alone does not.
+        QVERIFY(!secureBootRefusal(*c, storeDir, TargetKind::Group, QStringLiteral("room-a"), QStringLiteral("plain:1")).isEmpty());
+        QVERIFY(!secureBootRefusal(*c, storeDir, TargetKind::Default, {}, QStringLiteral("plain:1")).isEmpty());
+        QVERIFY(secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-02"), QStringLiteral("plain:1")).isEmpty());
+        // The machine's own "off" wins over its group's "on".
+        QVERIFY(c->setSetting(secureBootMachineKey(QStringLiteral("pc-01")), QStringLiteral("off")));
+        QVERIFY(secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("plain:1")).isEmpty());
+        QVERIFY(c->setSetting(secureBootMachineKey(QStringLiteral("pc-01")), QStringLiteral("on")));
+
+        // What the fleet table uses: all or nothing, with the reason; nothing is assigned.
+        Lifecycle lifecycle(c);
+        lifecycle.setStoreDir(storeDir);
+        auto assigned = lifecycle.assign({ AssignTarget { TargetKind::Machine, QStringLiteral("pc-02") },
+                                             AssignTarget { TargetKind::Machine, QStringLiteral("pc-01") } },
+            QStringLiteral("plain:1"), QStringLiteral("admin"), {});
+        QVERIFY(!assigned);
+        QVERIFY(assigned.error().contains(QLatin1String("Secure Boot")));
+        QVERIFY(!c->currentAssignment(TargetKind::Machine, QStringLiteral("pc-02")));
+        QVERIFY(lifecycle.assign({ AssignTarget { TargetKind::Machine, QStringLiteral("pc-01") } }, QStringLiteral("signed:1"),
+            QStringLiteral("admin"), {}));
     }
 
     void modeFor_data()

@@ -198,6 +198,13 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
         !why.isEmpty()) {
         refuse(normalizeMac(*mac).value_or(*mac), {}, QStringLiteral("script"), why, peer,
             alert ? Severity::Error : Severity::Warning);
+        if (grub) {
+            // GRUB runs any answer as a script, whatever its status: tell the console why,
+            // and let the bootstrap ask again later.
+            Response r = Response::text(403, renderGrubWaitScript(Text::tr("refused: %1").arg(why), kWaitRetrySeconds));
+            r.headers.emplaceBack("Cache-Control", "no-store");
+            return r;
+        }
         return Response::text(403, "Forbidden: " + why.toUtf8().left(300) + '\n');
     }
     // A boot that got past its script and never reported is a failure: count it before
