@@ -98,6 +98,42 @@
         <source>(follows its group)</source>
         <translation>(folgt ihrer Gruppe)</translation>
     </message>
+    <message>
+        <source>Set the mode of machines with no other setting.</source>
+        <translation>Den Modus der Rechner ohne eigene Einstellung setzen.</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is neither a machine nor a group; use --group for a new group</source>
+        <translation>„%1“ ist weder ein Rechner noch eine Gruppe; für eine neue Gruppe --group verwenden</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>nicht gesetzt</translation>
+    </message>
+    <message>
+        <source>%1 (own setting: %2)</source>
+        <translation>%1 (eigene Einstellung: %2)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>keine</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not one of on, off, auto</source>
+        <translation>„%1“ ist weder on noch off noch auto</translation>
+    </message>
+    <message>
+        <source>secure boot %1 for %2 from its next boot</source>
+        <translation>Secure Boot %1 für %2 ab dem nächsten Start</translation>
+    </message>
+    <message>
+        <source>machines without their own setting</source>
+        <translation>Rechner ohne eigene Einstellung</translation>
+    </message>
+    <message>
+        <source>Show or set which loader UEFI machines get: on = the signed chain (shim, GRUB, a signed kernel), off = iPXE, auto = the signed chain when it is installed.</source>
+        <translation>Zeigen oder setzen, welchen Lader UEFI-Rechner bekommen: on = die signierte Kette (shim, GRUB, ein signierter Kernel), off = iPXE, auto = die signierte Kette, wenn sie installiert ist.</translation>
+    </message>
 </context>
 <context>
     <name>BlobStore</name>
@@ -505,6 +541,10 @@
     <message>
         <source>cloud-init request from %1 refused: boot %2 has fetched %3 already</source>
         <translation>cloud-init-Abfrage von %1 abgelehnt: Boot %2 hat %3 schon abgeholt</translation>
+    </message>
+    <message>
+        <source>refused: %1</source>
+        <translation>abgelehnt: %1</translation>
     </message>
 </context>
 <context>
@@ -1188,6 +1228,37 @@
     </message>
 </context>
 <context>
+    <name>GrubScript</name>
+    <message>
+        <source>asking the boot server what this machine boots</source>
+        <translation>frage den Boot-Server, was dieser Rechner startet</translation>
+    </message>
+    <message>
+        <source>no answer from the boot server, asking again in 10 s</source>
+        <translation>keine Antwort vom Boot-Server, neue Anfrage in 10 s</translation>
+    </message>
+    <message>
+        <source>server URL &apos;%1&apos; cannot be named in GRUB</source>
+        <translation>Server-URL „%1“ lässt sich in GRUB nicht angeben</translation>
+    </message>
+    <message>
+        <source>%1 boots %2</source>
+        <translation>%1 startet %2</translation>
+    </message>
+    <message>
+        <source>download failed, trying again in %1 s</source>
+        <translation>Download fehlgeschlagen, neuer Versuch in %1 s</translation>
+    </message>
+    <message>
+        <source>%1 downloads failed, asking the server again</source>
+        <translation>%1 Downloads fehlgeschlagen, frage den Server erneut</translation>
+    </message>
+    <message>
+        <source>asking the server again in %1 s</source>
+        <translation>frage den Server in %1 s erneut</translation>
+    </message>
+</context>
+<context>
     <name>HttpEngine</name>
     <message>
         <source>the HTTP server is running already</source>
@@ -1637,6 +1708,10 @@
     <message>
         <source>failed %1 (%2): %3</source>
         <translation>durchgefallen %1 (%2): %3</translation>
+    </message>
+    <message>
+        <source>kernel</source>
+        <translation>Kernel</translation>
     </message>
 </context>
 <context>
@@ -3175,6 +3250,41 @@
     <message>
         <source>secrets: a sealed secret does not match the key file (another data directory&apos;s key, or changed)</source>
         <translation>Geheimnisse: ein versiegeltes Geheimnis passt nicht zur Schlüsseldatei (Schlüssel eines anderen Datenverzeichnisses, oder verändert)</translation>
+    </message>
+</context>
+<context>
+    <name>SecureBoot</name>
+    <message>
+        <source>signed (Authenticode)</source>
+        <translation>signiert (Authenticode)</translation>
+    </message>
+    <message>
+        <source>not signed</source>
+        <translation>nicht signiert</translation>
+    </message>
+    <message>
+        <source>not an EFI image</source>
+        <translation>kein EFI-Abbild</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>group %1</source>
+        <translation>Gruppe %1</translation>
+    </message>
+    <message>
+        <source>cannot check the kernel of %1 for a Secure Boot signature: %2</source>
+        <translation>kann den Kernel von %1 nicht auf eine Secure-Boot-Signatur prüfen: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source> and %n more</source>
+        <translation><numerusform> und %n weiterer</numerusform><numerusform> und %n weitere</numerusform></translation>
+    </message>
+    <message>
+        <source>the kernel of %1 is %2, and Secure Boot is on for %3: the firmware would refuse to start it. Build the image with Debian&apos;s signed kernel (linux-image-amd64), or set secure boot to off or auto for these machines (drover secure-boot).</source>
+        <translation>der Kernel von %1 ist %2, und Secure Boot ist an für %3: die Firmware würde ihn nicht starten. Das Abbild mit Debians signiertem Kernel (linux-image-amd64) bauen oder Secure Boot für diese Rechner auf off oder auto setzen (drover secure-boot).</translation>
     </message>
 </context>
 <context>
@@ -6268,6 +6378,18 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>%1 transfers from this address already running (tftp/max-per-client)</source>
         <translation>%1 Übertragungen von dieser Adresse laufen schon (tftp/max-per-client)</translation>
+    </message>
+    <message>
+        <source>TFTP: no Secure Boot chain to serve (%1 or %2 missing): UEFI machines get iPXE, which a machine with Secure Boot on refuses. Install shim-signed and grub-efi-amd64-signed.</source>
+        <translation>TFTP: keine Secure-Boot-Kette zum Ausliefern (%1 oder %2 fehlt): UEFI-Rechner bekommen iPXE, das ein Rechner mit eingeschaltetem Secure Boot ablehnt. shim-signed und grub-efi-amd64-signed installieren.</translation>
+    </message>
+    <message>
+        <source>the Secure Boot chain (%1: %2; %3: %4)</source>
+        <translation>die Secure-Boot-Kette (%1: %2; %3: %4)</translation>
+    </message>
+    <message>
+        <source>TFTP: %1 asked for %2 (shim and GRUB look for it; not needed)</source>
+        <translation>TFTP: %1 fragte nach %2 (shim und GRUB suchen danach; nicht nötig)</translation>
     </message>
 </context>
 <context>

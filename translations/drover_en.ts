@@ -121,6 +121,13 @@
     </message>
 </context>
 <context>
+    <name>SecureBoot</name>
+    <message numerus="yes">
+        <source> and %n more</source>
+        <translation><numerusform> and %n more</numerusform><numerusform> and %n more</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>drover::DhcpServer</name>
     <message numerus="yes">
         <source>decline %1: another host uses it; out of the pool for %n s</source>

@@ -19,7 +19,7 @@ struct Text {
 
 const QString kPrefix = QStringLiteral("secureboot/");
 
-template<typename T> std::optional<T> readAt(QByteArrayView bytes, qint64 offset)
+template <typename T> std::optional<T> readAt(QByteArrayView bytes, qint64 offset)
 {
     if (offset < 0 || offset + qint64(sizeof(T)) > bytes.size())
         return std::nullopt;

@@ -71,7 +71,8 @@ int assign(CliContext &ctx, const Verb &verb)
     if (!target)
         return fail(
             ctx, Text::tr("'%1' is neither a machine nor a group; use --group to start a new group").arg(args.first()));
-    if (const QString why = secureBootRefusal(*ctx.lab->catalog(), ctx.lab->storeDir(), target->first, target->second, image);
+    if (const QString why
+        = secureBootRefusal(*ctx.lab->catalog(), ctx.lab->storeDir(), target->first, target->second, image);
         !why.isEmpty())
         return fail(ctx, why);
     auto a = ctx.lab->catalog()->assign(target->first, target->second, image, ctx.who, p.value(QStringLiteral("why")));
@@ -147,7 +148,8 @@ int secureBoot(CliContext &ctx, const Verb &verb)
     const QStringList args = p.positionalArguments();
     auto target = resolveTarget(ctx, fallback ? QString() : args.first(), p.isSet(QStringLiteral("group")), fallback);
     if (!target)
-        return fail(ctx, Text::tr("'%1' is neither a machine nor a group; use --group for a new group").arg(args.first()));
+        return fail(
+            ctx, Text::tr("'%1' is neither a machine nor a group; use --group for a new group").arg(args.first()));
     const QString key = target->first == TargetKind::Machine ? secureBootMachineKey(target->second)
         : target->first == TargetKind::Group                 ? secureBootGroupKey(target->second)
                                                              : secureBootDefaultKey();
@@ -157,7 +159,8 @@ int secureBoot(CliContext &ctx, const Verb &verb)
         QString shown = own.isEmpty() ? Text::tr("not set") : own;
         if (const auto m = target->first == TargetKind::Machine ? catalog->machineByName(target->second) : std::nullopt)
             shown = Text::tr("%1 (own setting: %2)")
-                        .arg(secureBootModeKey(secureBootModeFor([catalog](const QString &k) { return catalog->setting(k); }, *m)),
+                        .arg(secureBootModeKey(
+                                 secureBootModeFor([catalog](const QString &k) { return catalog->setting(k); }, *m)),
                             own.isEmpty() ? Text::tr("none") : own);
         if (ctx.json)
             printJson(ctx, QJsonObject { { QStringLiteral("key"), key }, { QStringLiteral("value"), own } });
@@ -174,7 +177,7 @@ int secureBoot(CliContext &ctx, const Verb &verb)
         for (const Machine &m : catalog->machines()) {
             const bool affected = target->first == TargetKind::Machine ? m.name == target->second
                 : target->first == TargetKind::Group                   ? m.group() == target->second
-                                                                       : catalog->setting(secureBootMachineKey(m.name)).isEmpty();
+                                                     : catalog->setting(secureBootMachineKey(m.name)).isEmpty();
             if (const auto assigned = affected ? catalog->effectiveAssignment(m) : std::nullopt;
                 assigned && !assigned->image.isEmpty())
                 byImage[assigned->image].append(m.name);

@@ -1,7 +1,7 @@
 // `drover image ls|inspect|verify|export|import|rm|gc`: the image store and the catalog's
 // images from the command line, on the same core as the image panel.
-#include "catalog/catalog.h"
 #include "boot/secureboot.h"
+#include "catalog/catalog.h"
 #include "cli/cli.h"
 #include "lab/lab.h"
 #include "store/bundle.h"

@@ -461,8 +461,10 @@ private Q_SLOTS:
             = QByteArray("linux " + device + "/blobs/" + m_image.manifest.kernel.digest.toString().toLatin1());
         QVERIFY2(r.body.contains(QByteArray(kernel + " 'quiet' ")), r.body.constData());
         QVERIFY(r.body.contains("'drover.mac=52:54:00:12:34:56'"));
-        QVERIFY(r.body.contains(QByteArray("'drover.server=http://127.0.0.1:" + QByteArray::number(m_server->port()) + "'")));
-        QVERIFY(r.body.contains(QByteArray("initrd " + device + "/blobs/" + m_image.manifest.initrd.digest.toString().toLatin1())));
+        QVERIFY(r.body.contains(
+            QByteArray("'drover.server=http://127.0.0.1:" + QByteArray::number(m_server->port()) + "'")));
+        QVERIFY(r.body.contains(
+            QByteArray("initrd " + device + "/blobs/" + m_image.manifest.initrd.digest.toString().toLatin1())));
         QVERIFY(!r.body.contains("initrd=initrd.img"));
         QVERIFY(!r.body.contains("#!ipxe"));
         // Not a MAC: refused like the iPXE form.

@@ -76,15 +76,17 @@ private Q_SLOTS:
         QVERIFY2(r.warnings.isEmpty(), qPrintable(r.warnings.join(QLatin1Char('\n'))));
         const QString text = QString::fromLatin1(r.text);
         const QString device = QStringLiteral("(http,10.0.0.1:8080)");
-        QVERIFY2(text.contains(QStringLiteral("  if linux %1/blobs/sha256:%2 'quiet' 'ds=nocloud;s=http://10.0.0.1:8080/"
-                                              "nocloud/525400123456/0123456789abcdef/0123456789abcdef0123456789abcdef/' "
-                                              "'console=ttyS0' 'drover.server=http://10.0.0.1:8080' ")
-                                   .arg(device, QString(64, QLatin1Char('b')))),
+        QVERIFY2(
+            text.contains(QStringLiteral("  if linux %1/blobs/sha256:%2 'quiet' 'ds=nocloud;s=http://10.0.0.1:8080/"
+                                         "nocloud/525400123456/0123456789abcdef/0123456789abcdef0123456789abcdef/' "
+                                         "'console=ttyS0' 'drover.server=http://10.0.0.1:8080' ")
+                    .arg(device, QString(64, QLatin1Char('b')))),
             qPrintable(text));
         QVERIFY(text.contains(QStringLiteral("    if initrd %1/blobs/sha256:%2; then\n      boot\n")
                 .arg(device, QString(64, QLatin1Char('c')))));
         QVERIFY(text.contains(QStringLiteral("for drover_try in 1 2 3 4 5; do\n")));
-        QVERIFY(text.endsWith(QStringLiteral("done\necho 'Drover: 5 downloads failed, asking the server again'\nsleep 5\n")));
+        QVERIFY(text.endsWith(
+            QStringLiteral("done\necho 'Drover: 5 downloads failed, asking the server again'\nsleep 5\n")));
         // GRUB hands the initrd over itself: no iPXE-style initrd= argument.
         QVERIFY(!r.kernelArgs.contains(QLatin1String("initrd=")));
         QCOMPARE(r.kernelArgs.count(QLatin1String("drover.token=")), 1);
@@ -118,9 +120,9 @@ private Q_SLOTS:
         const QString text = QString::fromLatin1(r.text);
         for (const QString &line : text.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
             const QString command = line.trimmed().section(QLatin1Char(' '), 0, 0);
-            static const QStringList allowed = { QStringLiteral("#"), QStringLiteral("echo"),
-                QStringLiteral("sleep"), QStringLiteral("for"), QStringLiteral("if"), QStringLiteral("boot"),
-                QStringLiteral("fi"), QStringLiteral("done") };
+            static const QStringList allowed
+                = { QStringLiteral("#"), QStringLiteral("echo"), QStringLiteral("sleep"), QStringLiteral("for"),
+                      QStringLiteral("if"), QStringLiteral("boot"), QStringLiteral("fi"), QStringLiteral("done") };
             QVERIFY2(allowed.contains(command), qPrintable(line));
             // Outside quotes, no ';' or '$' from the catalog.
             QString outside = line;
@@ -182,8 +184,8 @@ private Q_SLOTS:
         QByteArray far = peHeader(0x20b, 16, 0x10000, 0x800);
         qToLittleEndian(quint32(0x7ffffff0), far.data() + 0x3c);
         QTest::newRow("PE offset outside") << far << qint64(0x10800) << notEfi;
-        QTest::newRow("directory count lies") << peHeader(0x20b, 0xffffffff, 0x10000, 0x800) << qint64(0x10800)
-                                              << notEfi;
+        QTest::newRow("directory count lies")
+            << peHeader(0x20b, 0xffffffff, 0x10000, 0x800) << qint64(0x10800) << notEfi;
     }
     void kernelSignature()
     {
@@ -214,26 +216,34 @@ private Q_SLOTS:
         m.kernel = kernel.value();
         auto published = publishImage(store, *c, m);
         QVERIFY2(published, qPrintable(published.error()));
-        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-01"), QStringLiteral("52:54:00:00:00:01"), QStringLiteral("room-a"))));
-        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-02"), QStringLiteral("52:54:00:00:00:02"), QStringLiteral("room-b"))));
+        QVERIFY(c->addMachine(
+            testMachine(QStringLiteral("pc-01"), QStringLiteral("52:54:00:00:00:01"), QStringLiteral("room-a"))));
+        QVERIFY(c->addMachine(
+            testMachine(QStringLiteral("pc-02"), QStringLiteral("52:54:00:00:00:02"), QStringLiteral("room-b"))));
         const QString storeDir = t.lab->storeDir();
 
         // auto (nothing set): anything goes.
-        QVERIFY(secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("plain:1")).isEmpty());
+        QVERIFY(secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("plain:1"))
+                .isEmpty());
         QVERIFY(c->setSetting(secureBootGroupKey(QStringLiteral("room-a")), QStringLiteral("on")));
         const QString refused
             = secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("plain:1"));
         QVERIFY(refused.contains(QLatin1String("plain:1")));
         QVERIFY(refused.contains(QLatin1String("pc-01")));
         QVERIFY(refused.contains(QLatin1String("not an EFI image")));
-        QVERIFY(secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("signed:1")).isEmpty());
+        QVERIFY(
+            secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("signed:1"))
+                .isEmpty());
         // The group, and the default (every machine), include pc-01; room-b's pc-02 alone does not.
-        QVERIFY(!secureBootRefusal(*c, storeDir, TargetKind::Group, QStringLiteral("room-a"), QStringLiteral("plain:1")).isEmpty());
+        QVERIFY(!secureBootRefusal(*c, storeDir, TargetKind::Group, QStringLiteral("room-a"), QStringLiteral("plain:1"))
+                .isEmpty());
         QVERIFY(!secureBootRefusal(*c, storeDir, TargetKind::Default, {}, QStringLiteral("plain:1")).isEmpty());
-        QVERIFY(secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-02"), QStringLiteral("plain:1")).isEmpty());
+        QVERIFY(secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-02"), QStringLiteral("plain:1"))
+                .isEmpty());
         // The machine's own "off" wins over its group's "on".
         QVERIFY(c->setSetting(secureBootMachineKey(QStringLiteral("pc-01")), QStringLiteral("off")));
-        QVERIFY(secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("plain:1")).isEmpty());
+        QVERIFY(secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("plain:1"))
+                .isEmpty());
         QVERIFY(c->setSetting(secureBootMachineKey(QStringLiteral("pc-01")), QStringLiteral("on")));
 
         // What the fleet table uses: all or nothing, with the reason; nothing is assigned.
@@ -245,8 +255,8 @@ private Q_SLOTS:
         QVERIFY(!assigned);
         QVERIFY(assigned.error().contains(QLatin1String("Secure Boot")));
         QVERIFY(!c->currentAssignment(TargetKind::Machine, QStringLiteral("pc-02")));
-        QVERIFY(lifecycle.assign({ AssignTarget { TargetKind::Machine, QStringLiteral("pc-01") } }, QStringLiteral("signed:1"),
-            QStringLiteral("admin"), {}));
+        QVERIFY(lifecycle.assign({ AssignTarget { TargetKind::Machine, QStringLiteral("pc-01") } },
+            QStringLiteral("signed:1"), QStringLiteral("admin"), {}));
     }
 
     void modeFor_data()

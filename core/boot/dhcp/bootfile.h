@@ -52,7 +52,7 @@ struct BootChoice {
 // Boot or iPXE client, or an architecture Drover has no binary for). `*reason` says why.
 // `signedChain`: an x86-64 UEFI PXE client gets shim (→ GRUB → kernel, all signed) instead
 // of iPXE (the boot decision's BootDecider::signedChain says which).
-std::optional<BootChoice> chooseBootFile(const BootClient &client, const BootFileSettings &settings,
-    QString *reason = nullptr, bool signedChain = false);
+std::optional<BootChoice> chooseBootFile(
+    const BootClient &client, const BootFileSettings &settings, QString *reason = nullptr, bool signedChain = false);
 
 } // namespace drover

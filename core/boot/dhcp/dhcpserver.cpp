@@ -386,8 +386,8 @@ void DhcpServer::handleProxy(const Request &r)
     // On the Secure Boot chain the firmware's own PXE client sends the only such REQUEST:
     // GRUB asks no DHCP server after it. (Not for a firmware that chains iPXE: iPXE's own
     // REQUEST may name another address, which would look like a clone.)
-    const bool signedChain = !client.ipxe && client.arch && *client.arch != ClientArch::BiosX86 && m_signedChain
-        && m_signedChain(r.mac);
+    const bool signedChain
+        = !client.ipxe && client.arch && *client.arch != ClientArch::BiosX86 && m_signedChain && m_signedChain(r.mac);
     if (!r.proxyPort && r.type == DhcpMessageType::Request && (client.ipxe || signedChain)) {
         if (const quint32 requested = r.packet.addressOption(DhcpOption::RequestedAddress))
             remember(requested, r, QStringLiteral("proxy"));
@@ -400,7 +400,8 @@ void DhcpServer::handleProxy(const Request &r)
     const auto choice = chooseBootFile(client, m_bootFiles, &reason, signedChain);
     if (!choice) {
         ++m_ignored;
-        if ((r.packet.isPxeClient() || r.packet.isHttpClient() || client.ipxe) && m_log) // a boot client we cannot serve is worth a warning; others are not ours
+        if ((r.packet.isPxeClient() || r.packet.isHttpClient() || client.ipxe)
+            && m_log) // a boot client we cannot serve is worth a warning; others are not ours
             m_log->post(Severity::Warning, QStringLiteral("boot"), tr("DHCP: not answering %1: %2").arg(r.mac, reason),
                 r.mac, QStringLiteral("dhcp"));
         return;

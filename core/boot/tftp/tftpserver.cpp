@@ -208,8 +208,8 @@ void TftpServer::handleRequest(const QNetworkDatagram &d)
     // "%2e%2e/x" and anything longer than a known name simply are not keys.
     const auto file = m_files.constFind(request->fileName);
     if (file == m_files.cend() && servesSignedChain() && SignedLoaders::isRoutineProbe(request->fileName)) {
-        m_socket->writeDatagram(encodeTftpError(TftpError::FileNotFound, "file not found"), d.senderAddress(),
-            quint16(d.senderPort()));
+        m_socket->writeDatagram(
+            encodeTftpError(TftpError::FileNotFound, "file not found"), d.senderAddress(), quint16(d.senderPort()));
         if (m_log)
             m_log->post(Severity::Debug, QStringLiteral("boot"),
                 tr("TFTP: %1 asked for %2 (shim and GRUB look for it; not needed)")
