@@ -1,8 +1,6 @@
 // The boot decision, step by step (see bootdecision.h for the order).
 #include "boot/bootdecision.h"
-
 #include "boot/bootwatch.h"
-#include "boot/secureboot.h"
 
 #include "boot/oui.h"
 #include "boot/resourcelimits.h"

@@ -400,8 +400,9 @@ void DhcpServer::handleProxy(const Request &r)
     const auto choice = chooseBootFile(client, m_bootFiles, &reason, signedChain);
     if (!choice) {
         ++m_ignored;
-        if ((r.packet.isPxeClient() || r.packet.isHttpClient() || client.ipxe)
-            && m_log) // a boot client we cannot serve is worth a warning; others are not ours
+        // A boot client we cannot serve is worth a warning; others are not ours.
+        const bool bootClient = r.packet.isPxeClient() || r.packet.isHttpClient() || client.ipxe;
+        if (bootClient && m_log)
             m_log->post(Severity::Warning, QStringLiteral("boot"), tr("DHCP: not answering %1: %2").arg(r.mac, reason),
                 r.mac, QStringLiteral("dhcp"));
         return;

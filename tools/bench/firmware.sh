@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Power-on to ready of the reference image through Drover's own boot server (full DHCP), by
+# firmware path: BIOS (SeaBIOS, qemu's iPXE ROM) as the baseline; UEFI PXE with iPXE (OVMF,
+# the machine's secure boot setting off); UEFI with Secure Boot on (OVMF's Secure Boot build,
+# Microsoft's keys) through shim → GRUB → the signed kernel. Each a qemu VM under software
+# emulation (TCG, 2 vCPUs, 2 GiB), rounds alternating (BOOT_ROUNDS, default 3); the time is
+# from qemu's start to the server receiving the ready report. Goal (issue 14): every UEFI
+# path within 1.3× of BIOS.
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+rounds=${BOOT_ROUNDS:-3}
+declare -A times
+paths=(bios uefi secure-boot)
+flags() {
+  case $1 in
+    bios) ;;
+    uefi) echo --uefi ;;
+    secure-boot) echo --secure-boot ;;
+  esac
+}
+for ((r = 1; r <= rounds; r++)); do
+  order=("${paths[@]}")
+  ((r % 2)) || order=(secure-boot uefi bios)
+  for p in "${order[@]}"; do
+    # shellcheck disable=SC2046 # flags: zero or one word
+    out=$(bash "$here/../e2e/netboot.sh" --mode full --drover "$build/app/drover" $(flags "$p") 2>&1) \
+      || { echo "$out" | tail -n 20; echo "netboot.sh: round $r, $p failed" >&2; exit 1; }
+    t=$(sed -n 's/^ready_ms=//p' <<<"$out")
+    times[$p]+="$t "
+    echo "round $r: $p ready after $t ms"
+  done
+done
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+tb=$(median "${times[bios]}")
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
+echo "| path | power-on to ready, median of $rounds | vs BIOS | goal |"
+echo "|---|---|---|---|"
+awk -v a="$tb" 'BEGIN { printf "| BIOS, iPXE (baseline) | %.1f s | 1.00× | |\n", a / 1000 }'
+tu=$(median "${times[uefi]}")
+ts=$(median "${times[secure-boot]}")
+awk -v a="$tu" -v b="$tb" 'BEGIN { printf "| UEFI PXE, iPXE | %.1f s | %.2f× | ≤ 1.3× |\n", a / 1000, a / b }'
+awk -v a="$ts" -v b="$tb" 'BEGIN { printf "| UEFI PXE, Secure Boot on: shim → GRUB → signed kernel | %.1f s | %.2f× | ≤ 1.3× |\n", a / 1000, a / b }'
