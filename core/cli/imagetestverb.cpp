@@ -1,4 +1,4 @@
-// `drover image test NAME:VERSION [--uefi] [--timeout S]`: boots the image in a throwaway
+// `drover image test NAME:VERSION [--uefi|--secure-boot] [--timeout S]`: boots the image in a throwaway
 // virtual machine through Drover's own boot path and says pass or fail, with the time to
 // ready and the reason (core/vm/imagetest.h). Exit code 0 on pass, 1 on fail.
 #include "cli/cli.h"
@@ -21,6 +21,8 @@ int imageTest(CliContext &ctx, const Verb &verb)
 {
     QCommandLineParser p;
     p.addOption({ QStringLiteral("uefi"), Text::tr("Boot with UEFI firmware (OVMF) instead of BIOS.") });
+    p.addOption({ QStringLiteral("secure-boot"),
+        Text::tr("Boot with UEFI and Secure Boot on (Microsoft's keys): shim, GRUB and the image's signed kernel.") });
     p.addOption({ QStringLiteral("timeout"), Text::tr("Fail when not ready after this many seconds (default 600)."),
         QStringLiteral("S") });
     if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
@@ -34,6 +36,7 @@ int imageTest(CliContext &ctx, const Verb &verb)
         return ExitUsage;
     }
     ImageTest test(ctx.lab);
+    test.setSecureBoot(p.isSet(QStringLiteral("secure-boot")));
     QEventLoop loop;
     ImageTestResult result;
     QObject::connect(&test, &ImageTest::progress, &loop, [&ctx](const QString &phase) {
@@ -73,7 +76,7 @@ int imageTest(CliContext &ctx, const Verb &verb)
 QList<Verb> imageTestVerbs()
 {
     return { { { QStringLiteral("image"), QStringLiteral("test") },
-        QStringLiteral("NAME:VERSION [--uefi] [--timeout S]"),
+        QStringLiteral("NAME:VERSION [--uefi|--secure-boot] [--timeout S]"),
         Text::tr("Boot an image in a throwaway virtual machine through this Drover's boot path: pass or fail, "
                  "with the time to ready and the reason."),
         imageTest } };

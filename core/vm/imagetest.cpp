@@ -1,5 +1,7 @@
 #include "vm/imagetest.h"
 
+#include "boot/secureboot.h"
+
 #include "boot/http/httpbootserver.h"
 #include "catalog/catalog.h"
 #include "lab/lab.h"
@@ -90,7 +92,14 @@ bool ImageTest::start(const QString &image, bool uefi, int timeoutSeconds, QStri
         return false;
     }
     m_image = image;
-    m_uefi = uefi;
+    m_uefi = uefi || m_secureBoot;
+    if (m_secureBoot) {
+        if (const QString why = unsignedKernelRefusal(m_lab->storeDir(), image, { Text::tr("the test VM") });
+            !why.isEmpty()) {
+            *error = why;
+            return false;
+        }
+    }
     m_timeoutSeconds = qMax(10, timeoutSeconds);
     // A machine of its own, known to nobody else: a random locally administered MAC.
     const quint32 r = QRandomGenerator::global()->generate();
@@ -125,7 +134,8 @@ bool ImageTest::start(const QString &image, bool uefi, int timeoutSeconds, QStri
     m_http->bindAddress(m.mac, QHostAddress(QHostAddress::LocalHost));
     QDir().mkpath(m_lab->dataDir() + QStringLiteral("/vms"));
     m_base = m_lab->dataDir() + QStringLiteral("/vms/") + m.name;
-    m_vm = startVmProcess(VmSpec { m.name, uefi, 1536, {} }, m.mac, m_base, m_http->port(), this, error);
+    m_vm
+        = startVmProcess(VmSpec { m.name, m_uefi, 1536, {}, m_secureBoot }, m.mac, m_base, m_http->port(), this, error);
     if (!m_vm) {
         cleanUp();
         return false;

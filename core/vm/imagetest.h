@@ -57,6 +57,9 @@ public:
 
     // Starts the test; false (finished not emitted) with *error when it cannot start.
     bool start(const QString &image, bool uefi, int timeoutSeconds, QString *error);
+    // Before start(): boot with Secure Boot on (OVMF's Secure Boot build, the signed chain);
+    // an image whose kernel is not signed fails at once, saying so. Implies UEFI.
+    void setSecureBoot(bool on) { m_secureBoot = on; }
     void cancel();
 
 Q_SIGNALS:
@@ -81,6 +84,7 @@ private:
     int m_timeoutSeconds = 600;
     bool m_done = false;
     bool m_uefi = false;
+    bool m_secureBoot = false;
 };
 
 } // namespace drover

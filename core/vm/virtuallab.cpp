@@ -1,5 +1,8 @@
 #include "vm/virtuallab.h"
 
+#include "boot/grubscript.h"
+#include "boot/secureboot.h"
+
 #include "catalog/catalog.h"
 #include "lab/lab.h"
 #include "log/logbus.h"
@@ -35,14 +38,18 @@ QString settingKey(const QString &name)
 
 QJsonObject VmSpec::toJson() const
 {
-    return QJsonObject { { QStringLiteral("uefi"), uefi }, { QStringLiteral("memory"), memoryMiB },
+    QJsonObject o { { QStringLiteral("uefi"), uefi }, { QStringLiteral("memory"), memoryMiB },
         { QStringLiteral("group"), group } };
+    if (secureBoot)
+        o.insert(QStringLiteral("secureBoot"), true);
+    return o;
 }
 
 VmSpec VmSpec::fromJson(const QString &name, const QJsonObject &o)
 {
-    return VmSpec { name, o.value(QStringLiteral("uefi")).toBool(), o.value(QStringLiteral("memory")).toInt(1536),
-        o.value(QStringLiteral("group")).toString() };
+    const bool secure = o.value(QStringLiteral("secureBoot")).toBool();
+    return VmSpec { name, o.value(QStringLiteral("uefi")).toBool() || secure,
+        o.value(QStringLiteral("memory")).toInt(1536), o.value(QStringLiteral("group")).toString(), secure };
 }
 
 QString vmConsolePath(const Lab *lab, const QString &name)
@@ -200,7 +207,45 @@ QProcess *startVmProcess(
         QStringLiteral("-monitor"), QStringLiteral("none"), QStringLiteral("-serial"),
         QStringLiteral("file:") + base + QStringLiteral(".log"), QStringLiteral("-qmp"),
         QStringLiteral("unix:%1.qmp,server=on,wait=off").arg(base) };
-    if (!spec.uefi) {
+    if (spec.secureBoot) {
+        // The chain a lab PC with Secure Boot on gets from the boot server, from qemu's TFTP
+        // server: shim, GRUB, and the bootstrap that asks this server for /boot/<mac>.grub.
+        const QString tftp = base + QStringLiteral(".tftp");
+        const SignedLoaders loaders;
+        if (!loaders.installed()) {
+            *error = Text::tr("Secure Boot machines need %1 and %2: install shim-signed and grub-efi-amd64-signed")
+                         .arg(loaders.shim, loaders.grub);
+            return nullptr;
+        }
+        QDir().mkpath(tftp + QStringLiteral("/grub"));
+        for (const auto &[from, to] : { std::pair { loaders.shim, QString::fromLatin1(SignedLoaders::shimName) },
+                 std::pair { loaders.grub, QString::fromLatin1(SignedLoaders::grubName) } }) {
+            QFile::remove(tftp + QLatin1Char('/') + to);
+            if (!QFile::copy(from, tftp + QLatin1Char('/') + to)) {
+                *error = Text::tr("cannot copy %1 to %2").arg(from, tftp);
+                return nullptr;
+            }
+        }
+        QFile config(tftp + QString::fromLatin1(SignedLoaders::grubConfigName));
+        if (!config.open(QIODevice::WriteOnly | QIODevice::Truncate)
+            || config.write(renderGrubBootstrap(httpPort)) < 0) {
+            *error = Text::tr("cannot write %1: %2").arg(config.fileName(), config.errorString());
+            return nullptr;
+        }
+        config.close();
+        const QString vars = base + QStringLiteral(".vars.fd");
+        if (!QFile::exists(vars))
+            QFile::copy(QStringLiteral("/usr/share/OVMF/OVMF_VARS_4M.ms.fd"), vars);
+        // The Secure Boot build of OVMF keeps its variables in SMM.
+        args << QStringLiteral("-machine") << QStringLiteral("q35,smm=on") << QStringLiteral("-global")
+             << QStringLiteral("driver=cfi.pflash01,property=secure,value=on") << QStringLiteral("-drive")
+             << QStringLiteral("if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd")
+             << QStringLiteral("-drive") << QStringLiteral("if=pflash,format=raw,unit=1,file=") + vars
+             << QStringLiteral("-netdev") << QStringLiteral("user,id=n0,tftp=%1,bootfile=shimx64.efi").arg(tftp)
+             << QStringLiteral("-device")
+             << QStringLiteral("virtio-net-pci,netdev=n0,mac=%1,romfile=,bootindex=1").arg(mac)
+             << QStringLiteral("-device") << QStringLiteral("virtio-rng-pci");
+    } else if (!spec.uefi) {
         // SeaBIOS runs the NIC's iPXE ROM, whose DHCP answer names this server's script.
         args << QStringLiteral("-nic")
              << QStringLiteral("user,model=virtio-net-pci,mac=%1,bootfile=%2").arg(mac, script)

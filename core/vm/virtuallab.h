@@ -24,6 +24,9 @@ struct VmSpec {
     bool uefi = false;
     int memoryMiB = 1536;
     QString group;
+    // UEFI with Secure Boot on (OVMF's Secure Boot build, Microsoft's keys enrolled), booting
+    // Debian's signed shim → GRUB → the image's kernel. Implies uefi.
+    bool secureBoot = false;
 
     QJsonObject toJson() const;
     static VmSpec fromJson(const QString &name, const QJsonObject &o);

@@ -11,6 +11,9 @@
 #      with OVMF (UEFI firmware, the NIC's EFI iPXE ROM): it must print PASS, the verdict on
 #      record must say UEFI, and the VM must really have run OVMF (its qemu command line and
 #      the firmware's own lines on its serial console).
+#   3. Then `drover image test debian-server:1 --secure-boot`: OVMF's Secure Boot build with
+#      Microsoft's keys boots shim → GRUB → the signed kernel; it must PASS and the test VM's
+#      init must have reported Secure Boot on with the kernel locked down.
 # Runs as root inside the build root; argument --drover: the built drover executable.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -132,4 +135,14 @@ grep -aq "BdsDxe" "$data/uefi-console.log" \
 d image inspect debian-server:1 | e2e_has "^tested in a VM: *passed .*(UEFI)" \
   || { d image inspect debian-server:1 >&2; e2e_die "the UEFI verdict is not on record"; }
 d --json machine ls | e2e_has imagetest && e2e_die "the image test left its machine in the catalog"
+
+# --- 3. the image test with Secure Boot on: shim → GRUB → the image's signed kernel in OVMF's
+# Secure Boot build; the test VM's init must report Secure Boot on and the kernel locked down.
+d image test debian-server:1 --secure-boot --timeout "$timeout" >"$data/test-sb.log" 2>&1 \
+  || { cat "$data/test-sb.log" >&2; e2e_die "drover image test debian-server:1 --secure-boot did not pass"; }
+grep -q "^PASS debian-server:1: ready after" "$data/test-sb.log" \
+  || { cat "$data/test-sb.log" >&2; e2e_die "drover image test --secure-boot printed no PASS"; }
+d --json events --phase fetched --limit 50 | e2e_has "imagetest.*firmware UEFI, Secure Boot on, lockdown integrity\|firmware UEFI, Secure Boot on, lockdown integrity" \
+  || { d events --phase fetched --limit 10 >&2; e2e_die "the Secure Boot test VM did not report Secure Boot on"; }
+step "$(grep '^PASS' "$data/test-sb.log") with Secure Boot on"
 step "PASS"
