@@ -1437,6 +1437,10 @@
         <source> (not recorded: %1)</source>
         <translation> (nicht festgehalten: %1)</translation>
     </message>
+    <message>
+        <source>the test VM</source>
+        <translation>die Test-VM</translation>
+    </message>
 </context>
 <context>
     <name>ImageTestVerb</name>
@@ -1467,6 +1471,10 @@
     <message>
         <source>Boot an image in a throwaway virtual machine through this Drover&apos;s boot path: pass or fail, with the time to ready and the reason.</source>
         <translation>Ein Image in einer Wegwerf-VM über den Boot-Weg dieses Drover booten: bestanden oder nicht, mit der Zeit bis „bereit“ und dem Grund.</translation>
+    </message>
+    <message>
+        <source>Boot with UEFI and Secure Boot on (Microsoft&apos;s keys): shim, GRUB and the image&apos;s signed kernel.</source>
+        <translation>Mit UEFI und eingeschaltetem Secure Boot starten (Microsofts Schlüssel): shim, GRUB und der signierte Kernel des Abbilds.</translation>
     </message>
 </context>
 <context>
@@ -3280,7 +3288,10 @@
     </message>
     <message numerus="yes">
         <source> and %n more</source>
-        <translation><numerusform> und %n weiterer</numerusform><numerusform> und %n weitere</numerusform></translation>
+        <translation>
+            <numerusform> und %n weiterer</numerusform>
+            <numerusform> und %n weitere</numerusform>
+        </translation>
     </message>
     <message>
         <source>the kernel of %1 is %2, and Secure Boot is on for %3: the firmware would refuse to start it. Build the image with Debian&apos;s signed kernel (linux-image-amd64), or set secure boot to off or auto for these machines (drover secure-boot).</source>
@@ -3479,6 +3490,14 @@
     <message>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>Secure Boot machines need %1 and %2: install shim-signed and grub-efi-amd64-signed</source>
+        <translation>Secure-Boot-Rechner brauchen %1 und %2: shim-signed und grub-efi-amd64-signed installieren</translation>
+    </message>
+    <message>
+        <source>cannot copy %1 to %2</source>
+        <translation>kann %1 nicht nach %2 kopieren</translation>
     </message>
 </context>
 <context>
