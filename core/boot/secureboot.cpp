@@ -7,7 +7,10 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QSet>
 #include <QtEndian>
+
+#include <algorithm>
 
 namespace drover {
 
@@ -16,8 +19,6 @@ namespace {
 struct Text {
     Q_DECLARE_TR_FUNCTIONS(SecureBoot)
 };
-
-const QString kPrefix = QStringLiteral("secureboot/");
 
 template <typename T> std::optional<T> readAt(QByteArrayView bytes, qint64 offset)
 {
@@ -53,19 +54,24 @@ std::optional<SecureBootMode> secureBootModeFromKey(const QString &key)
     return std::nullopt;
 }
 
+QString secureBootPrefix()
+{
+    return QStringLiteral("secureboot/");
+}
+
 QString secureBootMachineKey(const QString &machine)
 {
-    return kPrefix + QStringLiteral("machine/") + machine;
+    return secureBootPrefix() + QStringLiteral("machine/") + machine;
 }
 
 QString secureBootGroupKey(const QString &group)
 {
-    return kPrefix + QStringLiteral("group/") + group;
+    return secureBootPrefix() + QStringLiteral("group/") + group;
 }
 
 QString secureBootDefaultKey()
 {
-    return kPrefix + QStringLiteral("default");
+    return secureBootPrefix() + QStringLiteral("default");
 }
 
 SecureBootMode secureBootModeFor(const std::function<QString(const QString &)> &setting, const Machine &machine)
@@ -166,17 +172,42 @@ Result<KernelSignature> kernelSignatureOfFile(const QString &path)
 QString secureBootRefusal(
     const Catalog &catalog, const QString &storeDir, TargetKind kind, const QString &target, const QString &image)
 {
-    const auto setting = [&catalog](const QString &key) { return catalog.setting(key); };
+    // One query for every secureboot/ setting: this runs on the GUI thread for each drop.
+    const QMap<QString, QString> settings = catalog.settings(secureBootPrefix());
+    if (std::none_of(settings.cbegin(), settings.cend(),
+            [](const QString &v) { return secureBootModeFromKey(v) == SecureBootMode::On; }))
+        return {};
+    // Who the assignment reaches, by Catalog::effectiveAssignment's rule: a machine's own
+    // assignment outranks its group's, which outranks the default.
+    QSet<QString> ownMachines, ownGroups;
+    for (const Assignment &a : catalog.currentAssignments()) {
+        if (a.image.isEmpty())
+            continue;
+        if (a.kind == TargetKind::Machine)
+            ownMachines.insert(a.target);
+        else if (a.kind == TargetKind::Group)
+            ownGroups.insert(a.target);
+    }
+    const auto setting = [&settings](const QString &key) { return settings.value(key); };
     QStringList strict;
     for (const Machine &m : catalog.machines()) {
-        const bool affected = kind == TargetKind::Machine ? m.name == target
-            : kind == TargetKind::Group                   ? m.group() == target
-                                                          : true;
-        if (affected && secureBootModeFor(setting, m) == SecureBootMode::On)
+        bool reached = false;
+        switch (kind) {
+        case TargetKind::Machine:
+            reached = m.name == target;
+            break;
+        case TargetKind::Group:
+            reached = m.group() == target && !ownMachines.contains(m.name);
+            break;
+        case TargetKind::Default:
+            reached = !ownMachines.contains(m.name) && (m.group().isEmpty() || !ownGroups.contains(m.group()));
+            break;
+        }
+        if (reached && secureBootModeFor(setting, m) == SecureBootMode::On)
             strict.append(m.name);
     }
-    if (kind == TargetKind::Group && catalog.setting(secureBootGroupKey(target)) == QLatin1String("on")
-        && strict.isEmpty())
+    if (kind == TargetKind::Group && strict.isEmpty()
+        && secureBootModeFromKey(settings.value(secureBootGroupKey(target))) == SecureBootMode::On)
         strict.append(Text::tr("group %1").arg(target));
     return unsignedKernelRefusal(storeDir, image, strict);
 }

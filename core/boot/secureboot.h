@@ -28,6 +28,7 @@ QString secureBootModeKey(SecureBootMode mode); // "auto", "on", "off"
 std::optional<SecureBootMode> secureBootModeFromKey(const QString &key);
 
 // The setting keys, for the CLI and the UI.
+QString secureBootPrefix(); // "secureboot/": every key below starts with it
 QString secureBootMachineKey(const QString &machine);
 QString secureBootGroupKey(const QString &group);
 QString secureBootDefaultKey();

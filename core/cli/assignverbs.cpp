@@ -172,14 +172,16 @@ int secureBoot(CliContext &ctx, const Verb &verb)
     if (!mode)
         return fail(ctx, Text::tr("'%1' is not one of on, off, auto").arg(args.last()));
     if (*mode == SecureBootMode::On) {
-        // Machines that already boot an unsigned kernel would stop booting: say so now.
+        // Machines that already boot an unsigned kernel would stop booting: say so now. Who
+        // is "on" afterwards is what the settings say with this one changed.
+        QMap<QString, QString> after = catalog->settings(secureBootPrefix());
+        after.insert(key, secureBootModeKey(*mode));
+        const auto setting = [&after](const QString &k) { return after.value(k); };
         QHash<QString, QStringList> byImage;
         for (const Machine &m : catalog->machines()) {
-            const bool affected = target->first == TargetKind::Machine ? m.name == target->second
-                : target->first == TargetKind::Group                   ? m.group() == target->second
-                                                     : catalog->setting(secureBootMachineKey(m.name)).isEmpty();
-            if (const auto assigned = affected ? catalog->effectiveAssignment(m) : std::nullopt;
-                assigned && !assigned->image.isEmpty())
+            if (secureBootModeFor(setting, m) != SecureBootMode::On)
+                continue;
+            if (const auto assigned = catalog->effectiveAssignment(m); assigned && !assigned->image.isEmpty())
                 byImage[assigned->image].append(m.name);
         }
         for (auto it = byImage.cbegin(); it != byImage.cend(); ++it) {

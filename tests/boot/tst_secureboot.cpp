@@ -257,6 +257,12 @@ private Q_SLOTS:
         QVERIFY(!c->currentAssignment(TargetKind::Machine, QStringLiteral("pc-02")));
         QVERIFY(lifecycle.assign({ AssignTarget { TargetKind::Machine, QStringLiteral("pc-01") } },
             QStringLiteral("signed:1"), QStringLiteral("admin"), {}));
+        // pc-01 has its own assignment now: a default one no longer reaches it, so the lab's
+        // default may be an unsigned image while pc-01 keeps its signed one.
+        QVERIFY(secureBootRefusal(*c, storeDir, TargetKind::Default, {}, QStringLiteral("plain:1")).isEmpty());
+        // Its group stays "on": a group assignment is refused for the members to come.
+        QVERIFY(!secureBootRefusal(*c, storeDir, TargetKind::Group, QStringLiteral("room-a"), QStringLiteral("plain:1"))
+                .isEmpty());
     }
 
     void modeFor_data()
