@@ -1228,6 +1228,21 @@
     </message>
 </context>
 <context>
+    <name>FirmwareFacts</name>
+    <message>
+        <source>HTTP Boot</source>
+        <translation>HTTP Boot</translation>
+    </message>
+    <message>
+        <source>Secure Boot on</source>
+        <translation>Secure Boot an</translation>
+    </message>
+    <message>
+        <source>Secure Boot off</source>
+        <translation>Secure Boot aus</translation>
+    </message>
+</context>
+<context>
     <name>GrubScript</name>
     <message>
         <source>asking the boot server what this machine boots</source>
@@ -4217,6 +4232,10 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
         <source>catalog: cannot record boot sessions: %1</source>
         <translation>Katalog: Boot-Sitzungen können nicht gespeichert werden: %1</translation>
     </message>
+    <message>
+        <source>catalog: cannot record the firmware facts of &apos;%1&apos;: %2</source>
+        <translation>Katalog: kann die Firmware-Angaben von '%1' nicht speichern: %2</translation>
+    </message>
 </context>
 <context>
     <name>drover::Cli</name>
@@ -5511,6 +5530,14 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>Configuration</source>
         <translation>Konfiguration</translation>
+    </message>
+    <message>
+        <source>Firmware: %1</source>
+        <translation>Firmware: %1</translation>
+    </message>
+    <message>
+        <source>Boots by: %1</source>
+        <translation>Startet über: %1</translation>
     </message>
 </context>
 <context>

@@ -143,6 +143,17 @@ void BootRecorder::machineAddress(const QString &machine, const QString &address
     enqueue(std::move(item));
 }
 
+void BootRecorder::machineFirmware(const QString &machine, const FirmwareFacts &facts)
+{
+    if (facts.isEmpty())
+        return;
+    Item item;
+    item.kind = Item::Kind::Firmware;
+    item.machine = machine;
+    item.firmware = facts;
+    enqueue(std::move(item));
+}
+
 void BootRecorder::bootSession(const BootSessionRecord &session)
 {
     Item item;
@@ -208,6 +219,7 @@ void BootRecorder::writeQueued()
         }
         case Item::Kind::Result:
         case Item::Kind::Address:
+        case Item::Kind::Firmware:
             results.append(&item);
             break;
         case Item::Kind::Session:
@@ -228,10 +240,19 @@ void BootRecorder::writeQueued()
     if (Status s = m_catalog->recordMachinesSeen(seen); !s)
         failures.append(s.error());
     for (const Item *item : std::as_const(results)) {
-        if (Status s = item->kind == Item::Kind::Address
-                ? m_catalog->recordMachineAddress(item->machine, item->address)
-                : m_catalog->recordBootResult(item->machine, item->image, item->ready);
-            !s)
+        Status s;
+        switch (item->kind) {
+        case Item::Kind::Address:
+            s = m_catalog->recordMachineAddress(item->machine, item->address);
+            break;
+        case Item::Kind::Firmware:
+            s = m_catalog->recordFirmware(item->machine, item->firmware);
+            break;
+        default:
+            s = m_catalog->recordBootResult(item->machine, item->image, item->ready);
+            break;
+        }
+        if (!s)
             failures.append(s.error());
     }
     for (const QString &failure : std::as_const(failures))

@@ -33,6 +33,7 @@ public:
     void machineSeen(const QString &machine, MachineState state, const QString &phase, const QString &address = {});
     void bootResult(const QString &machine, const QString &image, bool ready);
     void machineAddress(const QString &machine, const QString &address); // the address only
+    void machineFirmware(const QString &machine, const FirmwareFacts &facts); // Catalog::recordFirmware
     // A boot the server issued (table boot_session), written before any other kind in its
     // batch; sessions past their deadline by a day are pruned then.
     void bootSession(const BootSessionRecord &session);
@@ -53,7 +54,7 @@ Q_SIGNALS:
 
 private:
     struct Item {
-        enum class Kind { Event, Seen, Result, Address, Session } kind = Kind::Event;
+        enum class Kind { Event, Seen, Result, Address, Session, Firmware } kind = Kind::Event;
         BootEvent event;
         QString machine;
         MachineState state = MachineState::Unknown;
@@ -62,6 +63,7 @@ private:
         QString image;
         bool ready = false;
         BootSessionRecord session;
+        FirmwareFacts firmware;
     };
     void enqueue(Item item);
     void writeQueued(); // on the recorder's thread

@@ -52,6 +52,8 @@ public:
     // Only the address (the running OS renewing its DHCP lease): state, phase and last seen
     // stay as the boot left them.
     Status recordMachineAddress(const QString &name, const QString &address);
+    // The firmware facts a boot showed: non-empty fields replace the stored ones.
+    Status recordFirmware(const QString &name, const FirmwareFacts &facts);
 
     // Images
     Result<ImageRecord> addImage(const ImageRecord &image);

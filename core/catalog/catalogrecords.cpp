@@ -22,7 +22,8 @@ qint64 toMs(const QDateTime &time)
 
 const QString kMachineColumns
     = QStringLiteral("id, name, mac, uuid, serial, vendor, state, phase, address, last_seen, current_image, "
-                     "last_good_image, failed_attempts, is_new, revision");
+                     "last_good_image, failed_attempts, is_new, revision, firmware, firmware_arch, secure_boot, "
+                     "boot_protocol, boot_loader");
 
 Machine machineFrom(const QSqlQuery &q)
 {
@@ -42,6 +43,11 @@ Machine machineFrom(const QSqlQuery &q)
     m.failedAttempts = q.value(12).toInt();
     m.isNew = q.value(13).toInt() != 0;
     m.revision = q.value(14).toLongLong();
+    m.firmware.firmware = q.value(15).toString();
+    m.firmware.arch = q.value(16).toString();
+    m.firmware.secureBoot = q.value(17).toString();
+    m.firmware.protocol = q.value(18).toString();
+    m.firmware.loader = q.value(19).toString();
     return m;
 }
 
@@ -251,6 +257,38 @@ Status Catalog::recordMachineAddress(const QString &name, const QString &address
             QStringLiteral("UPDATE machine SET address = ?, revision = revision + 1 WHERE name = ? AND address <> ?"),
             { address, name, address }))
         return Status::failure(tr("catalog: cannot record the address of '%1': %2").arg(name, q.lastError().text()));
+    if (q.numRowsAffected() > 0)
+        notifyChange(QStringLiteral("machine"));
+    return {};
+}
+
+Status Catalog::recordFirmware(const QString &name, const FirmwareFacts &facts)
+{
+    // Each fact the caller knows replaces the stored one; the others stay. Written only when
+    // something changes: every boot repeats the same facts.
+    const QVariantList values { facts.firmware, facts.arch, facts.secureBoot, facts.protocol, facts.loader };
+    static const QStringList columns { QStringLiteral("firmware"), QStringLiteral("firmware_arch"),
+        QStringLiteral("secure_boot"), QStringLiteral("boot_protocol"), QStringLiteral("boot_loader") };
+    QStringList sets, changed;
+    QVariantList args, changedArgs;
+    for (qsizetype i = 0; i < columns.size(); ++i) {
+        if (values[i].toString().isEmpty())
+            continue;
+        sets.append(columns[i] + QStringLiteral(" = ?"));
+        args.append(values[i]);
+        changed.append(columns[i] + QStringLiteral(" <> ?"));
+        changedArgs.append(values[i]);
+    }
+    if (sets.isEmpty())
+        return {};
+    QSqlQuery q(database());
+    if (!run(q,
+            QStringLiteral("UPDATE machine SET ") + sets.join(QStringLiteral(", "))
+                + QStringLiteral(", revision = revision + 1 WHERE name = ? AND (")
+                + changed.join(QStringLiteral(" OR ")) + QLatin1Char(')'),
+            args + QVariantList { name } + changedArgs))
+        return Status::failure(
+            tr("catalog: cannot record the firmware facts of '%1': %2").arg(name, q.lastError().text()));
     if (q.numRowsAffected() > 0)
         notifyChange(QStringLiteral("machine"));
     return {};

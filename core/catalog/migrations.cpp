@@ -85,6 +85,14 @@ const QList<Migration> &catalogMigrations()
                                " mac TEXT PRIMARY KEY, address TEXT NOT NULL,"
                                " source TEXT NOT NULL DEFAULT '', seen BIGINT NOT NULL)"),
             } },
+        { 5, QStringLiteral("firmware facts of each machine"),
+            {
+                QStringLiteral("ALTER TABLE machine ADD COLUMN firmware TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE machine ADD COLUMN firmware_arch TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE machine ADD COLUMN secure_boot TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE machine ADD COLUMN boot_protocol TEXT NOT NULL DEFAULT ''"),
+                QStringLiteral("ALTER TABLE machine ADD COLUMN boot_loader TEXT NOT NULL DEFAULT ''"),
+            } },
     };
     return migrations;
 }

@@ -12,6 +12,23 @@ enum class MachineState { Unknown, Booting, Ready, Failed, Offline };
 QString machineStateKey(MachineState state); // "ready": stored, and in --json
 MachineState machineStateFromKey(const QString &key); // unknown keys map to Unknown
 
+// What a machine's firmware is and how it last booted, as its DHCP packets (architecture, PXE
+// or HTTP Boot, iPXE) and its init (UEFI or BIOS, Secure Boot) said. Self-reported: shown to
+// the admin, never used to decide a boot. Empty fields are not known yet.
+struct FirmwareFacts {
+    QString firmware; // "bios", "uefi"
+    QString arch; // "x86", "x86-64", "arm32", "arm64"
+    QString secureBoot; // "on", "off"
+    QString protocol; // how the firmware fetched its first program: "pxe", "http", "ipxe"
+    QString loader; // what it was chained to: "ipxe", "grub" (shim → GRUB)
+
+    bool isEmpty() const
+    {
+        return firmware.isEmpty() && arch.isEmpty() && secureBoot.isEmpty() && protocol.isEmpty() && loader.isEmpty();
+    }
+    bool operator==(const FirmwareFacts &) const = default;
+};
+
 struct Machine {
     qint64 id = 0;
     QString name;
@@ -28,6 +45,7 @@ struct Machine {
     int failedAttempts = 0;
     bool isNew = false; // registered automatically, not yet looked at by an admin
     QMap<QString, QString> labels;
+    FirmwareFacts firmware;
     qint64 revision = 0; // bumped by every write; guards against lost updates
 
     QString group() const { return labels.value(QStringLiteral("group")); }

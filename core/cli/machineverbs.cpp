@@ -1,4 +1,5 @@
 // `drover machine add|ls|show|rm|label`: the fleet from the command line.
+#include "boot/firmwarefacts.h"
 #include "catalog/catalog.h"
 #include "cli/cli.h"
 #include "lab/lab.h"
@@ -37,7 +38,23 @@ QJsonObject machineJson(const Machine &m)
         { QStringLiteral("failedAttempts"), m.failedAttempts },
         { QStringLiteral("new"), m.isNew },
         { QStringLiteral("labels"), labels },
+        { QStringLiteral("firmware"),
+            QJsonObject {
+                { QStringLiteral("firmware"), m.firmware.firmware },
+                { QStringLiteral("arch"), m.firmware.arch },
+                { QStringLiteral("secureBoot"), m.firmware.secureBoot },
+                { QStringLiteral("protocol"), m.firmware.protocol },
+                { QStringLiteral("loader"), m.firmware.loader },
+            } },
     };
+}
+
+// "UEFI x86-64, Secure Boot on, PXE → shim → GRUB"
+QString firmwareText(const Machine &m)
+{
+    QStringList parts { describeFirmware(m.firmware), describeSecureBoot(m.firmware), describeBootPath(m.firmware) };
+    parts.removeAll(QString());
+    return parts.join(QStringLiteral(", "));
 }
 
 QString labelText(const Machine &m)
@@ -122,7 +139,9 @@ int machineShow(CliContext &ctx, const Verb &verb)
         return ExitOk;
     }
     for (auto it = json.constBegin(); it != json.constEnd(); ++it) {
-        const QString value = it->isObject() ? labelText(*m) : it->toVariant().toString();
+        const QString value = it.key() == QLatin1String("labels") ? labelText(*m)
+            : it.key() == QLatin1String("firmware")               ? firmwareText(*m)
+                                                                  : it->toVariant().toString();
         ctx.out << QString(it.key() + QLatin1Char(':')).leftJustified(16) << value << '\n';
     }
     ctx.out << Qt::flush;

@@ -117,6 +117,18 @@ private:
         return t;
     }
 
+    // A second proxy server on fresh ports, writing through `recorder`.
+    DhcpSettings startWithRecorder(DhcpServer *server, BootRecorder *recorder) const
+    {
+        server->setRecorder(recorder);
+        DhcpSettings s = m_proxySettings;
+        s.port = freeUdpPort();
+        s.proxyPort = freeUdpPort();
+        if (Status started = server->start(s); !started)
+            qWarning("cannot start a DHCP server: %s", qPrintable(started.error()));
+        return s;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -262,11 +274,8 @@ private Q_SLOTS:
         // With a BootRecorder, answers go out at once and their events follow in its batch.
         BootRecorder recorder(m_lab.lab->catalog(), m_lab.lab->log());
         DhcpServer server(m_lab.lab->catalog(), m_lab.lab->log());
-        server.setRecorder(&recorder);
-        DhcpSettings s = m_proxySettings;
-        s.port = freeUdpPort();
-        s.proxyPort = freeUdpPort();
-        QVERIFY(server.start(s).ok());
+        const DhcpSettings s = startWithRecorder(&server, &recorder);
+        QVERIFY(server.isRunning());
         const QString mac = QStringLiteral("52:54:00:ee:00:01");
         const quint32 xid = ++m_xid;
         m_client->send(request(DhcpMessageType::Discover, ClientSpec { mac, 9, "PXEClient" }, xid), s.port);
@@ -276,6 +285,55 @@ private Q_SLOTS:
         QCOMPARE(events.size(), 1);
         QCOMPARE(events[0].detail, QStringLiteral("proxy offer, ipxe.efi by TFTP (UEFI x86-64)"));
         QCOMPARE(events[0].severity, QStringLiteral("info"));
+    }
+
+    void firmwareFacts()
+    {
+        // A known machine's firmware PXE request, then the iPXE it chained: the facts say UEFI
+        // x86-64 by PXE, chained to iPXE. A machine whose ROM is iPXE itself says iPXE.
+        BootRecorder recorder(m_lab.lab->catalog(), m_lab.lab->log());
+        DhcpServer server(m_lab.lab->catalog(), m_lab.lab->log());
+        const DhcpSettings s = startWithRecorder(&server, &recorder);
+        QVERIFY(server.isRunning());
+        Catalog *c = m_lab.lab->catalog();
+        for (const auto &[name, mac] : { std::pair { QStringLiteral("fw-uefi"), QStringLiteral("52:54:00:ef:00:01") },
+                 std::pair { QStringLiteral("fw-ipxe"), QStringLiteral("52:54:00:ef:00:02") } }) {
+            Machine m;
+            m.name = name;
+            m.mac = mac;
+            QVERIFY(c->addMachine(m).ok());
+        }
+        quint32 xid = ++m_xid;
+        m_client->send(
+            request(DhcpMessageType::Discover, ClientSpec { QStringLiteral("52:54:00:ef:00:01"), 7, "PXEClient" }, xid),
+            s.port);
+        QVERIFY(m_client->receive(xid));
+        recorder.flush();
+        FirmwareFacts facts = c->machineByName(QStringLiteral("fw-uefi"))->firmware;
+        QCOMPARE(facts.firmware, QStringLiteral("uefi"));
+        QCOMPARE(facts.arch, QStringLiteral("x86-64"));
+        QCOMPARE(facts.protocol, QStringLiteral("pxe"));
+        QCOMPARE(facts.loader, QString());
+        xid = ++m_xid;
+        m_client->send(request(DhcpMessageType::Discover,
+                           ClientSpec { QStringLiteral("52:54:00:ef:00:01"), 7, "PXEClient", true }, xid),
+            s.port);
+        QVERIFY(m_client->receive(xid));
+        recorder.flush();
+        facts = c->machineByName(QStringLiteral("fw-uefi"))->firmware;
+        QCOMPARE(facts.protocol, QStringLiteral("pxe"));
+        QCOMPARE(facts.loader, QStringLiteral("ipxe"));
+
+        xid = ++m_xid;
+        m_client->send(request(DhcpMessageType::Discover,
+                           ClientSpec { QStringLiteral("52:54:00:ef:00:02"), 0, "PXEClient", true }, xid),
+            s.port);
+        QVERIFY(m_client->receive(xid));
+        recorder.flush();
+        facts = c->machineByName(QStringLiteral("fw-ipxe"))->firmware;
+        QCOMPARE(facts.firmware, QStringLiteral("bios"));
+        QCOMPARE(facts.protocol, QStringLiteral("ipxe"));
+        QCOMPARE(facts.loader, QStringLiteral("ipxe"));
     }
 
     void malformedDropped()

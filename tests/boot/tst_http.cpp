@@ -467,6 +467,8 @@ private Q_SLOTS:
             QByteArray("initrd " + device + "/blobs/" + m_image.manifest.initrd.digest.toString().toLatin1())));
         QVERIFY(!r.body.contains("initrd=initrd.img"));
         QVERIFY(!r.body.contains("#!ipxe"));
+        m_server->recorder()->flush();
+        QCOMPARE(m_t.lab->catalog()->machineByName(QStringLiteral("pc-01"))->firmware.loader, QStringLiteral("grub"));
         // Not a MAC: refused like the iPXE form.
         QCOMPARE(curl({ url(QStringLiteral("/boot/not-a-mac.grub")) }).status, 400);
         // A refusal is still a GRUB script (GRUB runs any body): it says why and waits.
@@ -511,9 +513,17 @@ private Q_SLOTS:
         };
         const QString who = QStringLiteral("mac=52:54:00:12:34:56&boot=%1&token=%2").arg(boot, token);
 
-        QCOMPARE(report(who + QStringLiteral("&phase=fetched")), 204);
+        // iPXE asked for the script; the init's fetched report says what the firmware is.
+        QCOMPARE(machine().firmware.loader, QStringLiteral("ipxe"));
+        QCOMPARE(
+            report(who
+                + QStringLiteral("&phase=fetched&detail=3%20layers%3B%20firmware%20UEFI%2C%20Secure%20Boot%20on%2C%20"
+                                 "lockdown%20integrity")),
+            204);
         QCOMPARE(machine().state, MachineState::Booting);
         QCOMPARE(machine().phase, QStringLiteral("fetched"));
+        QCOMPARE(machine().firmware.firmware, QStringLiteral("uefi"));
+        QCOMPARE(machine().firmware.secureBoot, QStringLiteral("on"));
 
         // Refused: each leaves the machine as it is.
         QCOMPARE(report(QStringLiteral("mac=52:54:00:12:34:56&boot=%1&token=%2&phase=ready")

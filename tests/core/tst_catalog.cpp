@@ -105,6 +105,49 @@ private Q_SLOTS:
         QCOMPARE(c->machineByName(QStringLiteral("pc-01"))->serial, QStringLiteral("AAA"));
     }
 
+    void firmwareFacts_data() { addBackendRows(); }
+    void firmwareFacts()
+    {
+        TestLab t = open();
+        Catalog *c = t.lab->catalog();
+        QVERIFY(c->addMachine(machine(QStringLiteral("pc-01"), QStringLiteral("52:54:00:aa:00:01"))).ok());
+        QVERIFY(c->machineByName(QStringLiteral("pc-01"))->firmware.isEmpty());
+        // DHCP knows the firmware, architecture and protocol; the init knows Secure Boot.
+        FirmwareFacts dhcp;
+        dhcp.firmware = QStringLiteral("uefi");
+        dhcp.arch = QStringLiteral("x86-64");
+        dhcp.protocol = QStringLiteral("pxe");
+        QVERIFY(c->recordFirmware(QStringLiteral("pc-01"), dhcp).ok());
+        FirmwareFacts init;
+        init.secureBoot = QStringLiteral("on");
+        init.firmware = QStringLiteral("uefi");
+        QVERIFY(c->recordFirmware(QStringLiteral("pc-01"), init).ok());
+        const Machine m = *c->machineByName(QStringLiteral("pc-01"));
+        QCOMPARE(m.firmware.firmware, QStringLiteral("uefi"));
+        QCOMPARE(m.firmware.arch, QStringLiteral("x86-64"));
+        QCOMPARE(m.firmware.secureBoot, QStringLiteral("on"));
+        QCOMPARE(m.firmware.protocol, QStringLiteral("pxe"));
+        QCOMPARE(m.firmware.loader, QString());
+        // Every boot repeats the same facts: no write, no change signal, no revision.
+        QSignalSpy changed(c, &Catalog::changed);
+        QVERIFY(c->recordFirmware(QStringLiteral("pc-01"), dhcp).ok());
+        QVERIFY(c->recordFirmware(QStringLiteral("pc-01"), init).ok());
+        QCOMPARE(c->machineByName(QStringLiteral("pc-01"))->revision, m.revision);
+        QCOMPARE(changed.count(), 0);
+        // A new fact replaces the old one; the others stay.
+        FirmwareFacts off;
+        off.secureBoot = QStringLiteral("off");
+        QVERIFY(c->recordFirmware(QStringLiteral("pc-01"), off).ok());
+        QCOMPARE(c->machineByName(QStringLiteral("pc-01"))->firmware.secureBoot, QStringLiteral("off"));
+        QCOMPARE(c->machineByName(QStringLiteral("pc-01"))->firmware.arch, QStringLiteral("x86-64"));
+        QCOMPARE(changed.count(), 1);
+        // An admin's edit of the machine keeps them.
+        Machine edited = *c->machineByName(QStringLiteral("pc-01"));
+        edited.serial = QStringLiteral("S1");
+        QVERIFY(c->updateMachine(edited).ok());
+        QCOMPARE(c->machineByName(QStringLiteral("pc-01"))->firmware.protocol, QStringLiteral("pxe"));
+    }
+
     void assignments_data() { addBackendRows(); }
     void assignments()
     {
@@ -312,6 +355,7 @@ private Q_SLOTS:
         auto old = catalog.value()->machineByName(QStringLiteral("old-pc"));
         QVERIFY(old.has_value());
         QCOMPARE(old->vendor, QString());
+        QVERIFY(old->firmware.isEmpty());
     }
 
     void newerSchemaIsRefused()

@@ -66,6 +66,18 @@ private Q_SLOTS:
                 .ok());
         QCOMPARE(details.history()->topLevelItemCount(), 1);
         QCOMPARE(details.history()->topLevelItem(0)->text(2), QStringLiteral("bob"));
+        // The firmware facts a boot recorded show up too, in words.
+        QVERIFY(!details.findChild<QLabel *>()->text().contains(QLatin1String("Firmware:")));
+        FirmwareFacts facts;
+        facts.firmware = QStringLiteral("uefi");
+        facts.arch = QStringLiteral("x86-64");
+        facts.secureBoot = QStringLiteral("on");
+        facts.protocol = QStringLiteral("pxe");
+        facts.loader = QStringLiteral("grub");
+        QVERIFY(c->recordFirmware(QStringLiteral("pc-01"), facts).ok());
+        const QString summary = details.findChild<QLabel *>()->text();
+        QVERIFY2(summary.contains(QStringLiteral("Firmware: UEFI x86-64, Secure Boot on")), qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("Boots by: PXE → shim → GRUB")), qPrintable(summary));
     }
 
     void configEditor()

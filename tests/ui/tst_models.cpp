@@ -1,5 +1,7 @@
 // The item models under QAbstractItemModelTester: fleet, images, log.
 #include "fleet/fleetmodel.h"
+#include "fleet/fleetview.h"
+#include "fleet/statusdelegate.h"
 #include "images/imagemodel.h"
 #include "log/logmodel.h"
 #include "log/logview.h"
@@ -10,6 +12,7 @@
 #include <QSignalSpy>
 #include <QTemporaryFile>
 #include <QTest>
+#include <QTreeView>
 
 using namespace drover;
 using namespace drover::test;
@@ -61,6 +64,52 @@ private Q_SLOTS:
         QVERIFY(images.index(0, ImageModel::Tested).data(Qt::ToolTipRole).toString().contains(verdict.reason));
         QVERIFY(!images.index(0, ImageModel::Tested).data(Qt::DecorationRole).isNull());
         QCOMPARE(resets.count(), 0);
+    }
+
+    void fleetShowsSecureBoot()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        FleetModel model(c);
+        for (const QString &name : { QStringLiteral("pc-01"), QStringLiteral("pc-02") }) {
+            Machine m;
+            m.name = name;
+            m.mac = QStringLiteral("52:54:00:00:00:0") + name.right(1);
+            QVERIFY(c->addMachine(m).ok());
+        }
+        FirmwareFacts facts;
+        facts.firmware = QStringLiteral("uefi");
+        facts.secureBoot = QStringLiteral("on");
+        facts.protocol = QStringLiteral("pxe");
+        facts.loader = QStringLiteral("grub");
+        QVERIFY(c->recordFirmware(QStringLiteral("pc-01"), facts).ok());
+        facts.secureBoot = QStringLiteral("off");
+        facts.loader = QStringLiteral("ipxe");
+        QVERIFY(c->recordFirmware(QStringLiteral("pc-02"), facts).ok());
+        QCOMPARE(model.rowCount(), 2);
+        const QModelIndex on = model.index(0, FleetModel::Status);
+        const QModelIndex off = model.index(1, FleetModel::Status);
+        QCOMPARE(on.data(FleetModel::MachineNameRole).toString(), QStringLiteral("pc-01"));
+        QVERIFY(on.data(FleetModel::SecureBootRole).toBool());
+        QVERIFY(!off.data(FleetModel::SecureBootRole).toBool());
+        QVERIFY2(on.data(Qt::ToolTipRole).toString().contains(QStringLiteral("Secure Boot on, PXE → shim → GRUB")),
+            qPrintable(on.data(Qt::ToolTipRole).toString()));
+        // The shield takes room beside the state's icon: the cell of the Secure Boot machine
+        // is wider by an icon, the other one is not.
+        FleetView view(&model);
+        view.resize(900, 300);
+        const QModelIndex shown = view.table()->model()->index(0, FleetModel::Status);
+        const QModelIndex plain = view.table()->model()->index(1, FleetModel::Status);
+        QStyleOptionViewItem option;
+        option.initFrom(view.table());
+        option.decorationSize = QSize(16, 16);
+        QAbstractItemDelegate *delegate = view.table()->itemDelegateForIndex(shown);
+        QVERIFY(qobject_cast<StatusDelegate *>(delegate));
+        const int wide = delegate->sizeHint(option, shown).width();
+        const int narrow = delegate->sizeHint(option, plain).width();
+        QVERIFY2(wide >= narrow + 16, qPrintable(QStringLiteral("%1 vs %2").arg(wide).arg(narrow)));
     }
 
     void logCapacityAndFilter()

@@ -12,6 +12,9 @@
 #                 Boot build with Microsoft's keys enrolled (Debian's ovmf package), the machine
 #                 left at secure boot auto: it must boot shim → GRUB → the image's signed
 #                 kernel, and report Secure Boot on with the kernel locked down.
+#   --http-boot:  (either mode) a UEFI VM that boots by UEFI HTTP Boot: OVMF's PXE client off
+#                 (fw_cfg IPv4PXESupport=no), its HTTP client asks as HTTPClient and gets the
+#                 URL of ipxe.efi; then iPXE's script as on any UEFI machine.
 #   --mode proxy: dnsmasq is the lab's DHCP server and hands out addresses only; Drover answers
 #                 as ProxyDHCP. A UEFI VM (OVMF, the NIC's option ROM disabled) uses the
 #                 firmware's own PXE client, fetches ipxe.efi from Drover's TFTP server, then
@@ -41,6 +44,7 @@ boots=1
 old_ipxe=0
 uefi=0
 secure_boot=0
+http_boot=0
 while (($#)); do
   case $1 in
     --mode) mode=$2; shift 2 ;;
@@ -54,6 +58,7 @@ while (($#)); do
     --old-ipxe) old_ipxe=1; shift ;;
     --uefi) uefi=1; shift ;; # full mode: a UEFI VM (proxy mode always boots one)
     --secure-boot) uefi=1; secure_boot=1; shift ;;
+    --http-boot) uefi=1; http_boot=1; shift ;; # the firmware's own HTTP client, its PXE off
 
     *) e2e_die "unknown argument $1" ;;
   esac
@@ -193,6 +198,11 @@ elif ((uefi)); then
   # fix of CVE-2023-45237 that client needs an RNG, or OVMF offers no network boot at all.
   nic=(-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=,bootindex=1" -device virtio-rng-pci)
 fi
+if ((http_boot)); then
+  # UEFI HTTP Boot: the firmware's PXE client off, so the NIC's boot options are its HTTP
+  # ones (HttpBootDxe, vendor class HTTPClient). Like PXE, it needs the RNG to offer them.
+  firmware+=(-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=no)
+fi
 ready_events() { d --json events --machine "$machine" --phase ready --limit 1000 | grep -c '"phase"' || true; }
 vm_pid=
 for ((boot = 1; boot <= boots; boot++)); do
@@ -202,7 +212,11 @@ for ((boot = 1; boot <= boots; boot++)); do
   fi
   before=$(ready_events)
   t_power=$(e2e_ms)
-  e2e_say "powering on $machine ($mode DHCP, $( ((secure_boot)) && echo 'UEFI PXE, Secure Boot' || { ((uefi)) && echo 'UEFI PXE'; } || echo "BIOS + $rom_name"), $format)"
+  how="BIOS + $rom_name"
+  ((uefi)) && how="UEFI PXE"
+  ((http_boot)) && how="UEFI HTTP Boot"
+  ((secure_boot)) && how="$how, Secure Boot"
+  e2e_say "powering on $machine ($mode DHCP, $how, $format)"
   "${in_ns[@]}" qemu-system-x86_64 -m 2048 -smp 2 -display none -monitor none -serial "file:$data/console.log" \
     "${firmware[@]}" -netdev tap,id=n0,ifname=tap0,script=no,downscript=no "${nic[@]}" -boot n &
   vm_pid=$!
@@ -247,6 +261,12 @@ if ((secure_boot)); then
   grep -q "firmware UEFI, Secure Boot on, lockdown integrity" <<<"$fetched" \
     || { e2e_say "$fetched"; e2e_die "the init did not report Secure Boot on with the kernel locked down"; }
   e2e_say "shim → GRUB → signed kernel under Secure Boot; $(grep -o 'firmware UEFI[^"]*' <<<"$fetched" | head -n 1)"
+elif ((http_boot)); then
+  # The firmware's own HTTP client fetched iPXE by HTTP: no TFTP at all.
+  d --json events --phase ipxe --limit 50 | e2e_has 'ipxe.efi sent to .* over HTTP' \
+    || e2e_die "no HTTP transfer of ipxe.efi in the events"
+  d --json events --machine "$machine" --phase dhcp --limit 50 | e2e_has 'ipxe.efi by HTTP' \
+    || e2e_die "Drover's DHCP did not answer an HTTP Boot client (vendor class HTTPClient)"
 elif ((uefi)); then
   # The firmware fetched iPXE before it had a lease Drover knows of: TFTP events may name
   # only the address, so look at all of them.
@@ -269,6 +289,23 @@ fi
 
 addr=$(d --json machine show "$machine" | sed -n 's/.*"address": *"\([0-9.]*\)".*/\1/p' | head -n 1)
 [[ -n $addr ]] || e2e_die "no address recorded for $machine"
+# The catalog keeps what the boot showed of the firmware: DHCP's architecture and vendor
+# class, the loader that asked for the script, the init's report.
+facts=$(d --json machine show "$machine" | tr -d '\n ')
+expect_fact() {
+  grep -q "\"$1\":\"$2\"" <<<"$facts" || { e2e_say "machine: $facts"; e2e_die "the catalog's firmware facts lack $1=$2"; }
+}
+if ((secure_boot)); then
+  for fact in firmware=uefi arch=x86-64 secureBoot=on protocol=pxe loader=grub; do expect_fact "${fact%%=*}" "${fact#*=}"; done
+elif ((http_boot)); then
+  for fact in firmware=uefi arch=x86-64 protocol=http loader=ipxe; do expect_fact "${fact%%=*}" "${fact#*=}"; done
+elif ((uefi)); then
+  for fact in firmware=uefi arch=x86-64 protocol=pxe loader=ipxe; do expect_fact "${fact%%=*}" "${fact#*=}"; done
+  ! grep -q '"secureBoot":"on"' <<<"$facts" || e2e_die "the catalog says Secure Boot on for a VM without it"
+else
+  for fact in firmware=bios protocol=ipxe loader=ipxe; do expect_fact "${fact%%=*}" "${fact#*=}"; done
+fi
+e2e_say "firmware facts in the catalog: $(d machine show "$machine" | sed -n 's/^firmware: *//p')"
 # sshd runs: the image carries no host keys, drover-hostkeys.service made this boot's.
 inns ssh-keyscan -T 15 -t ed25519 "$addr" 2>/dev/null | e2e_has ssh-ed25519 || e2e_die "no ssh server answers on $addr"
 if ((check_config)); then

@@ -2,6 +2,7 @@
 
 #include "fleet/rollout.h"
 
+#include "boot/firmwarefacts.h"
 #include "catalog/catalog.h"
 #include "images/imagemodel.h"
 
@@ -130,6 +131,8 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
         return m.name;
     if (role == StateRole)
         return int(m.state);
+    if (role == SecureBootRole)
+        return m.firmware.secureBoot == QLatin1String("on");
     if (role == LabelsRole) {
         QVariantMap labels;
         for (auto it = m.labels.cbegin(); it != m.labels.cend(); ++it)
@@ -145,6 +148,14 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
         case Address:
             return m.address;
         case Status:
+            if (role == Qt::ToolTipRole) {
+                // The firmware facts, where the shield is.
+                QStringList facts { describeFirmware(m.firmware), describeSecureBoot(m.firmware),
+                    describeBootPath(m.firmware) };
+                facts.removeAll(QString());
+                if (!facts.isEmpty())
+                    return QString(stateText(m) + QLatin1Char('\n') + facts.join(QStringLiteral(", ")));
+            }
             return stateText(m);
         case CurrentImage:
             return m.currentImage;

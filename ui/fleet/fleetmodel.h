@@ -17,7 +17,12 @@ class FleetModel final : public QAbstractTableModel {
 public:
     enum Column { Name, Mac, Address, Status, CurrentImage, AssignedImage, LastSeen, Labels, ColumnCount };
     // LabelsRole: the machine's labels as a QVariantMap, for grouping by label.
-    enum Role { MachineNameRole = Qt::UserRole + 1, StateRole, LabelsRole };
+    enum Role {
+        MachineNameRole = Qt::UserRole + 1,
+        StateRole,
+        LabelsRole,
+        SecureBootRole, // bool: the last boot reported Secure Boot on (StatusDelegate's shield)
+    };
 
     explicit FleetModel(Catalog *catalog, QObject *parent = nullptr);
 

@@ -2,6 +2,7 @@
 
 #include "fleet/fleetgrouping.h"
 #include "fleet/fleetmodel.h"
+#include "fleet/statusdelegate.h"
 #include "main/emptystate.h"
 
 #include <QComboBox>
@@ -64,6 +65,7 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     m_table->header()->setStretchLastSection(true);
     m_table->setObjectName(QStringLiteral("fleetTable"));
+    m_table->setItemDelegateForColumn(FleetModel::Status, new StatusDelegate(m_table));
     // Sized from the font, not the contents: measuring 10,000 rows on every refresh is slow.
     const QFontMetrics metrics = m_table->fontMetrics();
     m_table->setColumnWidth(FleetModel::Name, metrics.horizontalAdvance(QStringLiteral("new-525400123456")) + 24);

@@ -1,5 +1,6 @@
 #include "fleet/machinedetails.h"
 
+#include "boot/firmwarefacts.h"
 #include "catalog/catalog.h"
 #include "fleet/configeditor.h"
 
@@ -71,6 +72,14 @@ void MachineDetails::refresh()
     if (!machine->vendor.isEmpty())
         lines.append(tr("Vendor: %1").arg(machine->vendor.toHtmlEscaped()));
     lines.append(tr("Next boot: %1").arg(why.toHtmlEscaped()));
+    // What its last boots said of its firmware: self-reported, so shown, never used to decide.
+    if (QStringList firmware { describeFirmware(machine->firmware), describeSecureBoot(machine->firmware) };
+        !firmware.join(QString()).isEmpty()) {
+        firmware.removeAll(QString());
+        lines.append(tr("Firmware: %1").arg(firmware.join(QStringLiteral(", ")).toHtmlEscaped()));
+    }
+    if (const QString path = describeBootPath(machine->firmware); !path.isEmpty())
+        lines.append(tr("Boots by: %1").arg(path.toHtmlEscaped()));
     if (!machine->lastGoodImage.isEmpty())
         lines.append(tr("Last known good: %1").arg(machine->lastGoodImage.toHtmlEscaped()));
     if (machine->failedAttempts > 0)

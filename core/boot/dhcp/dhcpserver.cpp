@@ -7,6 +7,7 @@
 
 #include "boot/bootrecorder.h"
 #include "boot/dhcp/dhcpprobe.h"
+#include "boot/firmwarefacts.h"
 #include "boot/net/udpbind.h"
 #include "catalog/catalog.h"
 #include "log/logbus.h"
@@ -341,12 +342,43 @@ void DhcpServer::send(const Request &r, const DhcpPacket &reply, bool toSenderPo
     }
 }
 
-void DhcpServer::record(const Request &r, const QString &detail, const QString &severity)
+bool DhcpServer::chainedFromFirmware(const QString &mac, const BootClient &client)
+{
+    // iPXE asks for an address again after the firmware's PXE client loaded it: that is a
+    // chain. A ROM that is iPXE itself (qemu's, many NICs flashed for labs) asks first.
+    constexpr qint64 kChainWindowMs = 10LL * 60 * 1000;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (client.ipxe) {
+        const auto it = m_firmwareRequests.constFind(mac);
+        return it != m_firmwareRequests.cend() && now - *it < kChainWindowMs;
+    }
+    // Anyone can send requests for made-up MACs: the table forgets old ones, and at worst
+    // all of them, which only makes a chained iPXE look like an iPXE ROM in the facts.
+    if (m_firmwareRequests.size() >= 4096) {
+        m_firmwareRequests.removeIf([now](const auto &entry) { return now - entry.value() >= kChainWindowMs; });
+        if (m_firmwareRequests.size() >= 4096)
+            m_firmwareRequests.clear();
+    }
+    m_firmwareRequests.insert(mac, now);
+    return false;
+}
+
+void DhcpServer::record(const Request &r, const QString &detail, const QString &severity, const BootClient *client)
 {
     QString machine;
     if (m_catalog) {
         if (const auto m = m_catalog->machineByMac(r.mac))
             machine = m->name;
+    }
+    if (client) {
+        const bool chained = chainedFromFirmware(r.mac, *client);
+        if (!machine.isEmpty()) {
+            const FirmwareFacts facts = firmwareFromDhcp(*client, chained);
+            if (m_recorder)
+                m_recorder->machineFirmware(machine, facts);
+            else if (Status s = m_catalog->recordFirmware(machine, facts); !s && m_log)
+                m_log->post(Severity::Error, QStringLiteral("catalog"), s.error(), r.mac, QStringLiteral("dhcp"));
+        }
     }
     const Severity level = severity == QLatin1String("warning") ? Severity::Warning
         : severity == QLatin1String("error")                    ? Severity::Error
@@ -414,8 +446,8 @@ void DhcpServer::handleProxy(const Request &r)
         remember(r.packet.ciaddr ? r.packet.ciaddr : r.sender.toIPv4Address(), r, QStringLiteral("proxy"));
     send(r, reply, r.proxyPort);
     record(r,
-        (r.proxyPort ? tr("proxy ack, %1 (%2)") : tr("proxy offer, %1 (%2)"))
-            .arg(choice->describe(), choice->platform));
+        (r.proxyPort ? tr("proxy ack, %1 (%2)") : tr("proxy offer, %1 (%2)")).arg(choice->describe(), choice->platform),
+        QStringLiteral("info"), &client);
 }
 
 void DhcpServer::handleFull(const Request &r)
@@ -442,7 +474,7 @@ void DhcpServer::handleFull(const Request &r)
         if (choice)
             addBootOptions(&reply, r, *choice);
         send(r, reply, false);
-        record(r, describe(offered.value(), tr("offer")));
+        record(r, describe(offered.value(), tr("offer")), QStringLiteral("info"), choice ? &client : nullptr);
         return;
     }
     case DhcpMessageType::Request: {
@@ -474,7 +506,7 @@ void DhcpServer::handleFull(const Request &r)
             addBootOptions(&reply, r, *choice);
         remember(address, r, QStringLiteral("dhcp"));
         send(r, reply, false);
-        record(r, describe(address, tr("ack")));
+        record(r, describe(address, tr("ack")), QStringLiteral("info"), choice ? &client : nullptr);
         // Only a boot client starts a boot: the running OS renewing its lease (networkd,
         // the init's udhcpc) must not turn a ready machine back into a booting one; it
         // only tells where the machine is now.

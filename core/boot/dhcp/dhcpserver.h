@@ -108,7 +108,10 @@ private:
     void addBootOptions(DhcpPacket *reply, const Request &request, const BootChoice &choice) const;
     void addLeaseOptions(DhcpPacket *reply) const;
     void send(const Request &request, const DhcpPacket &reply, bool unicastToSender);
-    void record(const Request &request, const QString &detail, const QString &severity = QStringLiteral("info"));
+    // `client`: a boot client's facts go with the machine too (FirmwareFacts).
+    void record(const Request &request, const QString &detail, const QString &severity = QStringLiteral("info"),
+        const BootClient *client = nullptr);
+    bool chainedFromFirmware(const QString &mac, const BootClient &client);
     void remember(quint32 address, const Request &request, const QString &source);
     QHostAddress serverAddressFor(const QNetworkDatagram &datagram) const;
 
@@ -126,6 +129,7 @@ private:
     std::atomic<quint64> m_received { 0 }, m_answered { 0 }, m_dropped { 0 }, m_ignored { 0 };
     mutable QMutex m_clientsLock;
     QHash<quint32, QString> m_clients; // address → MAC
+    QHash<QString, qint64> m_firmwareRequests; // MAC → when its firmware's own PXE/HTTP Boot request came
 };
 
 } // namespace drover

@@ -3,6 +3,7 @@
 
 #include "boot/bootdecision.h"
 #include "boot/bootrecorder.h"
+#include "boot/firmwarefacts.h"
 #include "boot/grubscript.h"
 #include "boot/ipxescript.h"
 #include "catalog/catalog.h"
@@ -222,6 +223,11 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
         m_watch.started(
             decision.mac, decision.machine->name, decision.bootId, decision.image, now, decision.deadlineSeconds);
     recordScript(decision, peer);
+    if (decision.machine) {
+        FirmwareFacts loader;
+        loader.loader = grub ? QStringLiteral("grub") : QStringLiteral("ipxe");
+        m_recorder->machineFirmware(decision.machine->name, loader);
+    }
     switch (decision.outcome) {
     case BootDecision::Outcome::Ignore:
         return script(grub ? renderGrubExitScript(decision.reason) : renderExitScript(decision.reason));
@@ -520,6 +526,10 @@ Response BootRoutes::report(const http::Request &request, const http::Peer &peer
             m_recorder->bootResult(machine, image, true);
         } else {
             m_recorder->machineSeen(machine, MachineState::Booting, phase, remote);
+        }
+        if (phase == QLatin1String("fetched")) {
+            if (const auto facts = firmwareFromReport(detail))
+                m_recorder->machineFirmware(machine, *facts);
         }
     }
     Response r;
