@@ -4234,7 +4234,7 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
     </message>
     <message>
         <source>catalog: cannot record the firmware facts of &apos;%1&apos;: %2</source>
-        <translation>Katalog: kann die Firmware-Angaben von '%1' nicht speichern: %2</translation>
+        <translation>Katalog: kann die Firmware-Angaben von &apos;%1&apos; nicht speichern: %2</translation>
     </message>
 </context>
 <context>

@@ -43,7 +43,7 @@ QString grubHttpDevice(const QString &serverUrl)
     return QStringLiteral("(http,%1:%2)").arg(url.host()).arg(url.port(80));
 }
 
-QByteArray renderGrubBootstrap(quint16 httpPort)
+QByteArray renderGrubBootstrap(quint16 httpPort, const QString &device)
 {
     // A loop, not configfile calling itself: GRUB nests every configfile and stops at a
     // small depth. The machine's configuration is sourced: it boots, or returns here (after
@@ -53,7 +53,8 @@ QByteArray renderGrubBootstrap(quint16 httpPort)
     s += "while true; do\n";
     s += "  " + echo(Text::tr("asking the boot server what this machine boots"));
     // GRUB's own variables: the server it loaded this file from, and the NIC it booted by.
-    s += line(QStringLiteral("  source (http,${net_default_server}:%1)/boot/${net_default_mac}.grub").arg(httpPort));
+    const QString server = device.isEmpty() ? QStringLiteral("(http,${net_default_server}:%1)").arg(httpPort) : device;
+    s += line(QStringLiteral("  source %1/boot/${net_default_mac}.grub").arg(server));
     s += "  " + echo(Text::tr("no answer from the boot server, asking again in 10 s"));
     s += "  sleep 10\n";
     s += "done\n";

@@ -19,8 +19,9 @@ QString grubHttpDevice(const QString &serverUrl);
 
 // /grub/grub.cfg: sources /boot/<mac>.grub from the server GRUB came from
 // ($net_default_server) on `httpPort`, in a loop: that configuration boots, or returns and
-// is asked for again.
-QByteArray renderGrubBootstrap(quint16 httpPort);
+// is asked for again. `device` ("(http,host:port)"), when given, names the server instead:
+// GRUB loaded by UEFI HTTP Boot holds "host:port" in $net_default_server already.
+QByteArray renderGrubBootstrap(quint16 httpPort, const QString &device = {});
 
 // The boot: the kernel (with bootKernelArgs) and initrd by digest, tried `attempts` times,
 // then back to the bootstrap, which asks again.

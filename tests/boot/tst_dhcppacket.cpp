@@ -312,8 +312,8 @@ private Q_SLOTS:
         QTEST(choice->vendorClass, "echo");
     }
 
-    // The Secure Boot chain replaces iPXE for x86-64 UEFI PXE clients only: BIOS, a running
-    // iPXE and HTTP Boot clients get what they got before.
+    // The Secure Boot chain replaces iPXE for x86-64 UEFI PXE and HTTP Boot clients (shim by
+    // TFTP or by HTTP): BIOS and a running iPXE get what they got before.
     void signedChain_data()
     {
         QTest::addColumn<int>("arch");
@@ -331,7 +331,7 @@ private Q_SLOTS:
         QTest::newRow("iPXE, UEFI") << 7 << QStringLiteral("PXEClient:Arch:00007") << true
                                     << QStringLiteral("http://10.0.0.1:8080/boot.ipxe");
         QTest::newRow("UEFI HTTP Boot") << 16 << QStringLiteral("HTTPClient:Arch:00016") << false
-                                        << QStringLiteral("http://10.0.0.1:8080/ipxe.efi");
+                                        << QStringLiteral("http://10.0.0.1:8080/shimx64.efi");
     }
     void signedChain()
     {
@@ -352,6 +352,11 @@ private Q_SLOTS:
         // And without the chain, x86-64 UEFI PXE gets iPXE again.
         if (bootFile == QLatin1String("shimx64.efi"))
             QCOMPARE(drover::chooseBootFile(client, settings, &reason, false)->bootFile, QStringLiteral("ipxe.efi"));
+        if (bootFile.endsWith(QLatin1String("/shimx64.efi"))) {
+            QCOMPARE(choice->transport, BootTransport::Http);
+            QCOMPARE(drover::chooseBootFile(client, settings, &reason, false)->bootFile,
+                QStringLiteral("http://10.0.0.1:8080/ipxe.efi"));
+        }
     }
 
     void bootClientFromPacket()

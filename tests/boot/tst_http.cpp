@@ -11,6 +11,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -114,6 +115,14 @@ private Q_SLOTS:
         HttpBootSettings settings;
         settings.port = 0;
         settings.address = QHostAddress::LocalHost;
+        // Stand-ins for Debian's signed shim and GRUB (the e2e boots the real ones).
+        settings.signedLoaders.shim = m_t.dir->filePath(QStringLiteral("shimx64.efi.signed"));
+        settings.signedLoaders.grub = m_t.dir->filePath(QStringLiteral("grubnetx64.efi.signed"));
+        for (const QString &loader : { settings.signedLoaders.shim, settings.signedLoaders.grub }) {
+            QFile f(loader);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("MZ " + QFileInfo(loader).fileName().toLatin1());
+        }
         const Status started = m_server->start(settings);
         QVERIFY2(started.ok(), qPrintable(started.error()));
         m_base = QStringLiteral("http://127.0.0.1:%1").arg(m_server->port());
@@ -300,6 +309,37 @@ private Q_SLOTS:
         QCOMPARE(watch.drain(), 0);
     }
 
+    // UEFI HTTP Boot under Secure Boot: shim by the URL DHCP gave, GRUB from next to it —
+    // shim asks for "//grubx64.efi" — and GRUB's bootstrap naming this server's port.
+    void signedLoadersOverHttp()
+    {
+        const CurlResult shim = curl({ url(QStringLiteral("/shimx64.efi")) });
+        QCOMPARE(shim.status, 200);
+        QCOMPARE(shim.body, QByteArray("MZ shimx64.efi.signed"));
+        const CurlResult grub = curl({ QStringLiteral("--path-as-is"), url(QStringLiteral("//grubx64.efi")) });
+        QCOMPARE(grub.status, 200);
+        QCOMPARE(grub.body, QByteArray("MZ grubnetx64.efi.signed"));
+        const CurlResult config = curl({ url(QStringLiteral("/grub/grub.cfg")) });
+        QCOMPARE(config.status, 200);
+        // Loaded by HTTP, GRUB's $net_default_server holds host:port already: the server is named.
+        QVERIFY2(config.body.contains(QByteArray("source (http,127.0.0.1:" + QByteArray::number(m_server->port())
+                     + ")/boot/${net_default_mac}.grub")),
+            config.body.constData());
+        QCOMPARE(
+            curl({ QStringLiteral("-X"), QStringLiteral("POST"), url(QStringLiteral("/shimx64.efi")) }).status, 405);
+        QCOMPARE(curl({ url(QStringLiteral("/grub/other.cfg")) }).status, 404);
+        // Each transfer is a boot event once sent, like iPXE's.
+        auto sent = [this] {
+            m_server->recorder()->flush();
+            QStringList names;
+            for (const BootEvent &e : m_t.lab->catalog()->events(EventFilter { {}, QStringLiteral("loader"), 0, 10 }))
+                names.append(e.detail.section(QLatin1Char(' '), 0, 0));
+            names.sort();
+            return names;
+        };
+        QTRY_COMPARE(sent(), QStringList({ QStringLiteral("grubx64.efi"), QStringLiteral("shimx64.efi") }));
+    }
+
     void absoluteForm()
     {
         OpenWatch watch;
@@ -469,6 +509,13 @@ private Q_SLOTS:
         QVERIFY(!r.body.contains("#!ipxe"));
         m_server->recorder()->flush();
         QCOMPARE(m_t.lab->catalog()->machineByName(QStringLiteral("pc-01"))->firmware.loader, QStringLiteral("grub"));
+        // GRUB over UEFI HTTP sends a HEAD before each GET: 200, and nothing decided or issued.
+        const int sessions = m_t.lab->catalog()->events(EventFilter { {}, QStringLiteral("script"), 0, 1000 }).size();
+        const CurlResult head = curl({ QStringLiteral("-I"), url(QStringLiteral("/boot/52:54:00:12:34:56.grub")) });
+        QCOMPARE(head.status, 200);
+        QCOMPARE(curl({ QStringLiteral("-I"), url(QStringLiteral("/boot/52:54:00:12:34:56.ipxe")) }).status, 405);
+        m_server->recorder()->flush();
+        QCOMPARE(m_t.lab->catalog()->events(EventFilter { {}, QStringLiteral("script"), 0, 1000 }).size(), sessions);
         // Not a MAC: refused like the iPXE form.
         QCOMPARE(curl({ url(QStringLiteral("/boot/not-a-mac.grub")) }).status, 400);
         // A refusal is still a GRUB script (GRUB runs any body): it says why and waits.

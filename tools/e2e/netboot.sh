@@ -252,10 +252,20 @@ expect_event() {
 expect_event '"phase": *"dhcp"'
 if ((secure_boot)); then
   tftp_events=$(d --json events --phase tftp --limit 50)
-  for file in shimx64.efi grubx64.efi /grub/grub.cfg; do
-    grep -q "sent $file " <<<"$tftp_events" || { e2e_say "$tftp_events"; e2e_die "no TFTP transfer of $file in the events"; }
-  done
-  ! grep -q "sent ipxe.efi " <<<"$tftp_events" || e2e_die "the Secure Boot VM was sent ipxe.efi"
+  if ((http_boot)); then
+    # UEFI HTTP Boot: shim and GRUB came by HTTP, nothing by TFTP.
+    loader_events=$(d --json events --phase loader --limit 50)
+    for file in shimx64.efi grubx64.efi; do
+      grep -q "$file sent to .* over HTTP" <<<"$loader_events" \
+        || { e2e_say "$loader_events"; e2e_die "no HTTP transfer of $file in the events"; }
+    done
+    ! grep -q '"phase": *"tftp"' <<<"$tftp_events" || { e2e_say "$tftp_events"; e2e_die "the HTTP Boot VM used TFTP"; }
+  else
+    for file in shimx64.efi grubx64.efi /grub/grub.cfg; do
+      grep -q "sent $file " <<<"$tftp_events" || { e2e_say "$tftp_events"; e2e_die "no TFTP transfer of $file in the events"; }
+    done
+  fi
+  ! d --json events --limit 200 | grep -q "ipxe.efi sent\|sent ipxe.efi " || e2e_die "the Secure Boot VM was sent ipxe.efi"
   # The init read the firmware's SecureBoot variable and the kernel's lockdown mode.
   fetched=$(d --json events --machine "$machine" --phase fetched --limit 1)
   grep -q "firmware UEFI, Secure Boot on, lockdown integrity" <<<"$fetched" \
@@ -296,7 +306,11 @@ expect_fact() {
   grep -q "\"$1\":\"$2\"" <<<"$facts" || { e2e_say "machine: $facts"; e2e_die "the catalog's firmware facts lack $1=$2"; }
 }
 if ((secure_boot)); then
-  for fact in firmware=uefi arch=x86-64 secureBoot=on protocol=pxe loader=grub; do expect_fact "${fact%%=*}" "${fact#*=}"; done
+  protocol=pxe
+  ((http_boot)) && protocol=http
+  for fact in firmware=uefi arch=x86-64 secureBoot=on protocol=$protocol loader=grub; do
+    expect_fact "${fact%%=*}" "${fact#*=}"
+  done
 elif ((http_boot)); then
   for fact in firmware=uefi arch=x86-64 protocol=http loader=ipxe; do expect_fact "${fact%%=*}" "${fact#*=}"; done
 elif ((uefi)); then

@@ -60,6 +60,9 @@ std::optional<BootChoice> chooseBootFile(
                 Text::tr("UEFI HTTP Boot client of architecture %1 (only x86-64 is served)").arg(*client.arch));
         if (settings.httpBaseUrl.isEmpty())
             return refuse(Text::tr("UEFI HTTP Boot client, but no HTTP server URL is set"));
+        if (signedChain)
+            return BootChoice { joinUrl(settings.httpBaseUrl, QLatin1Char('/') + settings.signedUefiBinary),
+                BootTransport::Http, QStringLiteral("HTTPClient"), QStringLiteral("UEFI HTTP, signed chain") };
         return BootChoice { joinUrl(settings.httpBaseUrl, QStringLiteral("/ipxe.efi")), BootTransport::Http,
             QStringLiteral("HTTPClient"), QStringLiteral("UEFI HTTP") };
     }

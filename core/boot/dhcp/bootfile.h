@@ -50,8 +50,9 @@ struct BootChoice {
 
 // The answer for `client`, or nothing when Drover has no boot file for it (not a PXE, HTTP
 // Boot or iPXE client, or an architecture Drover has no binary for). `*reason` says why.
-// `signedChain`: an x86-64 UEFI PXE client gets shim (→ GRUB → kernel, all signed) instead
-// of iPXE (the boot decision's BootDecider::signedChain says which).
+// `signedChain`: an x86-64 UEFI PXE or HTTP Boot client gets shim (→ GRUB → kernel, all
+// signed) instead of iPXE, by TFTP or by HTTP (the boot decision's BootDecider::signedChain
+// says which).
 std::optional<BootChoice> chooseBootFile(
     const BootClient &client, const BootFileSettings &settings, QString *reason = nullptr, bool signedChain = false);
 

@@ -106,6 +106,14 @@ Response BootRoutes::handle(const http::Request &request, const http::Peer &peer
     }
     if (path == "/boot.ipxe" || (path.startsWith("/boot/") && (path.endsWith(".ipxe") || path.endsWith(".grub")))) {
         // A script request may register a machine: GET only, so HEAD has no side effects.
+        // Except that GRUB loaded by UEFI HTTP Boot (its efihttp driver) sends a HEAD before
+        // every GET and gives up unless it is answered 200: it gets an empty 200, having
+        // decided nothing, and the GET that follows is the request.
+        if (head && path.endsWith(".grub")) {
+            Response r = Response::text(200, QByteArray());
+            r.headers.emplaceBack("Cache-Control", "no-store");
+            return r;
+        }
         if (!get)
             return methodNotAllowed("GET");
         return path == "/boot.ipxe" ? chainScript(request, peer) : machineScript(request, peer);
@@ -131,6 +139,12 @@ Response BootRoutes::handle(const http::Request &request, const http::Peer &peer
                 return methodNotAllowed("GET, HEAD");
             return ipxeBinary(request, peer);
         }
+    }
+    if (const QByteArrayView name = QByteArrayView(path).mid(1);
+        name == SignedLoaders::shimName || name == SignedLoaders::grubName || path == SignedLoaders::grubConfigName) {
+        if (!get && !head)
+            return methodNotAllowed("GET, HEAD");
+        return signedLoader(request, peer);
     }
     if (path == "/") {
         if (!get && !head)
@@ -159,7 +173,8 @@ QString BootRoutes::serverUrl(const http::Request &request, const http::Peer &pe
     QString host = QString::fromLatin1(request.header("host"));
     // GRUB names the host without the port it connected to.
     static const QRegularExpression withPort(QStringLiteral(":[0-9]{1,5}\\z"));
-    if (request.path.endsWith(".grub") && !host.isEmpty() && !host.contains(withPort) && peer.localPort != 80)
+    const bool grub = request.path.endsWith(".grub") || request.path == SignedLoaders::grubConfigName;
+    if (grub && !host.isEmpty() && !host.contains(withPort) && peer.localPort != 80)
         host += QLatin1Char(':') + QString::number(peer.localPort);
     if (!host.isEmpty()) {
         const QString url = sanitizeServerUrl(QStringLiteral("http://") + host);
@@ -379,10 +394,36 @@ Response BootRoutes::ipxeBinary(const http::Request &request, const http::Peer &
         if (request.path == f.path)
             name = f.file;
     }
-    const QByteArray file = QFile::encodeName(m_settings.ipxeDir) + '/' + name;
+    return loaderFile(QFile::encodeName(m_settings.ipxeDir) + '/' + name, QString::fromLatin1(name),
+        QStringLiteral("ipxe"), request, peer);
+}
+
+Response BootRoutes::signedLoader(const http::Request &request, const http::Peer &peer)
+{
+    // UEFI HTTP Boot under Secure Boot: the firmware loads shim from the URL DHCP gave it,
+    // shim loads grubx64.efi from next to it, and GRUB reads /grub/grub.cfg from the same
+    // server — the bootstrap TFTP serves, naming this port.
+    const SignedLoaders &loaders = m_settings.signedLoaders;
+    if (!loaders.installed())
+        return Response::text(
+            404, "Not Found: the Secure Boot chain (shim-signed, grub-efi-amd64-signed) is not installed\n");
+    if (request.path == SignedLoaders::grubConfigName) {
+        Response r = Response::text(200, renderGrubBootstrap(peer.localPort, grubHttpDevice(serverUrl(request, peer))));
+        r.headers.emplaceBack("Cache-Control", "no-store");
+        return r;
+    }
+    const bool shim = request.path.endsWith(SignedLoaders::shimName);
+    return loaderFile(QFile::encodeName(shim ? loaders.shim : loaders.grub),
+        QString::fromLatin1(shim ? SignedLoaders::shimName : SignedLoaders::grubName), QStringLiteral("loader"),
+        request, peer);
+}
+
+Response BootRoutes::loaderFile(const QByteArray &file, const QString &name, const QString &phase,
+    const http::Request &request, const http::Peer &peer)
+{
     const int fd = ::open(file.constData(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return Response::text(404, "Not Found: " + name + " is not installed\n");
+        return Response::text(404, "Not Found: " + name.toUtf8() + " is not installed\n");
     struct stat st {};
     ::fstat(fd, &st);
     const QByteArray etag = "\"" + QByteArray::number(qint64(st.st_size), 16) + '-'
@@ -391,9 +432,8 @@ Response BootRoutes::ipxeBinary(const http::Request &request, const http::Peer &
     if (r.fileFd >= 0 && !r.headOnly) {
         blobs.fetch_add(1, std::memory_order_relaxed);
         const QString remote = remoteText(peer.address);
-        const QString what = QString::fromLatin1(name);
-        r.done = [this, remote, what](qint64 sent, bool complete) {
-            m_recorder->event(BootEvent { 0, {}, {}, {}, {}, QStringLiteral("ipxe"), {}, {},
+        r.done = [this, remote, what = name, phase](qint64 sent, bool complete) {
+            m_recorder->event(BootEvent { 0, {}, {}, {}, {}, phase, {}, {},
                                   complete ? Text::tr("%1 sent to %2 over HTTP (%3)").arg(what, remote, sizeText(sent))
                                            : Text::tr("%1 to %2 interrupted").arg(what, remote) },
                 complete ? Severity::Info : Severity::Warning);

@@ -18,6 +18,7 @@
 #include "boot/bootbindings.h"
 #include "boot/bootwatch.h"
 #include "boot/http/httpengine.h"
+#include "boot/secureboot.h"
 #include "log/logbus.h"
 #include "store/digest.h"
 
@@ -44,6 +45,9 @@ public:
         QString storeDir;
         QString ipxeDir;
         QString baseUrl; // empty: from the request
+        // The Secure Boot chain for UEFI HTTP Boot clients: /shimx64.efi, /grubx64.efi and
+        // GRUB's /grub/grub.cfg, as TFTP serves them to PXE clients.
+        SignedLoaders signedLoaders;
     };
     BootRoutes(Catalog *catalog, LogBus *log, BootDecider *decider, BootRecorder *recorder, Settings settings,
         std::shared_ptr<BootBindings> bindings = std::make_shared<BootBindings>());
@@ -76,6 +80,10 @@ private:
     http::Response machineScript(const http::Request &request, const http::Peer &peer);
     http::Response blob(const http::Request &request, const http::Peer &peer);
     http::Response ipxeBinary(const http::Request &request, const http::Peer &peer);
+    http::Response signedLoader(const http::Request &request, const http::Peer &peer);
+    // A boot loader binary from `file`, recorded as a boot event of `phase` once sent.
+    http::Response loaderFile(const QByteArray &file, const QString &name, const QString &phase,
+        const http::Request &request, const http::Peer &peer);
     http::Response report(const http::Request &request, const http::Peer &peer);
     // configroutes.cpp: GET /config/<mac>?boot=&token= and GET /nocloud/<mac>/<file>.
     http::Response machineConfig(const http::Request &request, const http::Peer &peer);

@@ -112,6 +112,22 @@ std::optional<QByteArray> decodePath(QByteArrayView raw)
     return out;
 }
 
+// Runs of '/' as one. shim, loaded by UEFI HTTP Boot, asks for its second stage at its own
+// URL's directory plus "/grubx64.efi" — "//grubx64.efi" — and web servers merge the slashes
+// (nginx's merge_slashes), so the routes see the path they know.
+QByteArray mergeSlashes(QByteArray path)
+{
+    if (!path.contains("//"))
+        return path;
+    QByteArray out;
+    out.reserve(path.size());
+    for (const char c : std::as_const(path)) {
+        if (c != '/' || !out.endsWith('/'))
+            out.append(c);
+    }
+    return out;
+}
+
 ParseResult error(int status, const char *reason)
 {
     ParseResult r;
@@ -251,7 +267,7 @@ ParseResult parseRequest(QByteArrayView buffer, const Limits &limits)
     const auto path = decodePath(q < 0 ? target : target.first(q));
     if (!path)
         return error(400, "encoded '/' or control character in the path");
-    req.path = *path;
+    req.path = mergeSlashes(*path);
     req.query = q < 0 ? QByteArray() : target.sliced(q + 1).toByteArray();
 
     // Header fields.
