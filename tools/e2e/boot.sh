@@ -162,6 +162,7 @@ append+=" drover.reboot=1 drover.tmpfs=256m"
 mkfifo "$work/serial.in" "$work/serial.out"
 exec 7<>"$work/serial.in"
 cat "$work/serial.out" >"$work/console.log" &
+console_pid=$!
 # E2E_IPXE=1 boots as a lab machine does: qemu's iPXE ROM gets an HTTP boot script from
 # qemu's DHCP and fetches kernel and initramfs by digest (an all-in-one initramfs then pays
 # for its transfer, as on real machines); otherwise qemu loads them directly.
@@ -174,14 +175,17 @@ else
   boot_args=(-kernel "$kdir/vmlinuz" -initrd "$work/initrd.img" -append "$append")
   nic="user,model=virtio-net-pci,mac=$mac"
 fi
-start_uptime=$(host_uptime)
-t0=$(e2e_ms)
-# E2E_CPU picks qemu's CPU model (default: qemu's own; "max" offers SHA-NI to the guest).
-qemu-system-x86_64 -machine q35 -accel tcg ${E2E_CPU:+-cpu "$E2E_CPU"} -m "$memory" -smp 2 \
-  -display none -no-reboot \
-  -serial "pipe:$work/serial" -monitor none "${boot_args[@]}" -nic "$nic" >"$work/qemu.log" 2>&1 &
-qemu_pid=$!
-e2e_say "qemu started (pid $qemu_pid, ${memory} MiB, 2 vCPUs, TCG${E2E_CPU:+, cpu $E2E_CPU}$([[ ${E2E_IPXE:-0} == 1 ]] && echo ", iPXE")), server http://127.0.0.1:$port"
+start_qemu() {
+  start_uptime=$(host_uptime)
+  t0=$(e2e_ms)
+  # E2E_CPU picks qemu's CPU model (default: qemu's own; "max" offers SHA-NI to the guest).
+  qemu-system-x86_64 -machine q35 -accel tcg ${E2E_CPU:+-cpu "$E2E_CPU"} -m "$memory" -smp 2 \
+    -display none -no-reboot \
+    -serial "pipe:$work/serial" -monitor none "${boot_args[@]}" -nic "$nic" >"$work/qemu.log" 2>&1 &
+  qemu_pid=$!
+  e2e_say "qemu started (pid $qemu_pid, ${memory} MiB, 2 vCPUs, TCG${E2E_CPU:+, cpu $E2E_CPU}$([[ ${E2E_IPXE:-0} == 1 ]] && echo ", iPXE")), server http://127.0.0.1:$port"
+}
+start_qemu
 
 # The guest powers off after "ready" (busybox root) or reboots after a failure (-no-reboot
 # turns that into an exit); a systemd root stays up, so "ready" or "failed" ends the wait.
@@ -189,7 +193,25 @@ e2e_say "qemu started (pid $qemu_pid, ${memory} MiB, 2 vCPUs, TCG${E2E_CPU:+, cp
 # load, while the CPU the emulated boot needs does much less.
 qemu_cpu() { awk '{ printf "%.1f", ($14 + $15) / 100 }' "/proc/$qemu_pid/stat" 2>/dev/null; }
 t_init= t_switch= cpu_switch= cpu_ready= cpu_now=0
-while kill -0 "$qemu_pid" 2>/dev/null; do
+qemu_starts=1
+while :; do
+  if ! kill -0 "$qemu_pid" 2>/dev/null; then
+    # qemu itself died by a signal before the guest printed a line or reported (it aborted
+    # once in TCG, on a CI run): that is no boot of Drover's to judge, so say so and start
+    # it again, once. A crash after the guest ran is judged like any other end.
+    qemu_rc=0
+    wait "$qemu_pid" 2>/dev/null || qemu_rc=$?
+    if ((qemu_rc > 128 && qemu_starts < 2)) && [[ ! -s $work/reports.log ]] && ! grep -q . "$work/console.log"; then
+      e2e_say "qemu died by signal $((qemu_rc - 128)) before the guest started: $(tail -n 3 "$work/qemu.log" | tr '\n' ' ')"
+      qemu_starts=$((qemu_starts + 1))
+      # The console reader ended with the old qemu's end of the fifo.
+      kill -0 "$console_pid" 2>/dev/null || { cat "$work/serial.out" >>"$work/console.log" & console_pid=$!; }
+      start_qemu
+      continue
+    fi
+    ((qemu_rc <= 128)) || e2e_say "qemu exited with status $qemu_rc: $(tail -n 3 "$work/qemu.log" | tr '\n' ' ')"
+    break
+  fi
   cpu_now=$(qemu_cpu || echo "$cpu_now")
   [[ -z $cpu_ready ]] && grep -qE 'phase=(ready|failed)&' "$work/reports.log" && cpu_ready=$cpu_now
   # Host-side times of the console's landmarks: the guest's clock is unreliable under TCG.

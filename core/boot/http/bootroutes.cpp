@@ -402,7 +402,7 @@ Response BootRoutes::signedLoader(const http::Request &request, const http::Peer
 {
     // UEFI HTTP Boot under Secure Boot: the firmware loads shim from the URL DHCP gave it,
     // shim loads grubx64.efi from next to it, and GRUB reads /grub/grub.cfg from the same
-    // server — the bootstrap TFTP serves, naming this port.
+    // server: TFTP's bootstrap, but naming this server (renderGrubBootstrap says why).
     const SignedLoaders &loaders = m_settings.signedLoaders;
     if (!loaders.installed())
         return Response::text(
