@@ -199,9 +199,11 @@ elif ((uefi)); then
   nic=(-device "virtio-net-pci,netdev=n0,mac=$mac,romfile=,bootindex=1" -device virtio-rng-pci)
 fi
 if ((http_boot)); then
-  # UEFI HTTP Boot: the firmware's PXE client off, so the NIC's boot options are its HTTP
+  # UEFI HTTP Boot: the firmware's PXE clients off, so the NIC's boot options are its HTTP
   # ones (HttpBootDxe, vendor class HTTPClient). Like PXE, it needs the RNG to offer them.
-  firmware+=(-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=no)
+  # PXE over IPv6 off too: OVMF tries it first and waits for a DHCPv6 offer that never comes.
+  firmware+=(-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=no
+    -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=no)
 fi
 ready_events() { d --json events --machine "$machine" --phase ready --limit 1000 | grep -c '"phase"' || true; }
 vm_pid=
