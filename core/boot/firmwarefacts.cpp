@@ -111,4 +111,19 @@ QString describeSecureBoot(const FirmwareFacts &facts)
     return {};
 }
 
+QString describeFirmwareFacts(const FirmwareFacts &facts)
+{
+    QStringList parts { describeFirmware(facts), describeSecureBoot(facts), describeBootPath(facts) };
+    parts.removeAll(QString());
+    return parts.join(QStringLiteral(", "));
+}
+
+bool firmwareFactsChange(const FirmwareFacts &stored, const FirmwareFacts &seen)
+{
+    auto differs = [](const QString &old, const QString &now) { return !now.isEmpty() && now != old; };
+    return differs(stored.firmware, seen.firmware) || differs(stored.arch, seen.arch)
+        || differs(stored.secureBoot, seen.secureBoot) || differs(stored.protocol, seen.protocol)
+        || differs(stored.loader, seen.loader);
+}
+
 } // namespace drover

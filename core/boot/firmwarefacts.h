@@ -26,5 +26,11 @@ QString describeFirmware(const FirmwareFacts &facts);
 QString describeBootPath(const FirmwareFacts &facts);
 // "Secure Boot on" or "Secure Boot off"; empty when not known, or for BIOS (which has none).
 QString describeSecureBoot(const FirmwareFacts &facts);
+// All of it in one line: "UEFI x86-64, Secure Boot on, PXE → shim → GRUB".
+QString describeFirmwareFacts(const FirmwareFacts &facts);
+
+// Whether recording `seen` would change `stored` (Catalog::recordFirmware keeps what `seen`
+// leaves empty): the boot path skips the write when it would not.
+bool firmwareFactsChange(const FirmwareFacts &stored, const FirmwareFacts &seen);
 
 } // namespace drover

@@ -49,14 +49,6 @@ QJsonObject machineJson(const Machine &m)
     };
 }
 
-// "UEFI x86-64, Secure Boot on, PXE → shim → GRUB"
-QString firmwareText(const Machine &m)
-{
-    QStringList parts { describeFirmware(m.firmware), describeSecureBoot(m.firmware), describeBootPath(m.firmware) };
-    parts.removeAll(QString());
-    return parts.join(QStringLiteral(", "));
-}
-
 QString labelText(const Machine &m)
 {
     QStringList parts;
@@ -140,7 +132,7 @@ int machineShow(CliContext &ctx, const Verb &verb)
     }
     for (auto it = json.constBegin(); it != json.constEnd(); ++it) {
         const QString value = it.key() == QLatin1String("labels") ? labelText(*m)
-            : it.key() == QLatin1String("firmware")               ? firmwareText(*m)
+            : it.key() == QLatin1String("firmware")               ? describeFirmwareFacts(m->firmware)
                                                                   : it->toVariant().toString();
         ctx.out << QString(it.key() + QLatin1Char(':')).leftJustified(16) << value << '\n';
     }

@@ -107,6 +107,26 @@ private Q_SLOTS:
         QCOMPARE(describeFirmware(f), firmware);
         QCOMPARE(describeSecureBoot(f), secureBoot);
         QCOMPARE(describeBootPath(f), path);
+        QStringList all { firmware, secureBoot, path };
+        all.removeAll(QString());
+        QCOMPARE(describeFirmwareFacts(f), all.join(QStringLiteral(", ")));
+    }
+
+    void change()
+    {
+        const FirmwareFacts stored { QStringLiteral("uefi"), QStringLiteral("x86-64"), QStringLiteral("on"),
+            QStringLiteral("pxe"), QStringLiteral("grub") };
+        QVERIFY(!firmwareFactsChange(stored, stored));
+        QVERIFY(!firmwareFactsChange(stored, FirmwareFacts {})); // empty fields keep what is stored
+        FirmwareFacts loader;
+        loader.loader = QStringLiteral("grub");
+        QVERIFY(!firmwareFactsChange(stored, loader));
+        loader.loader = QStringLiteral("ipxe");
+        QVERIFY(firmwareFactsChange(stored, loader));
+        FirmwareFacts off;
+        off.secureBoot = QStringLiteral("off");
+        QVERIFY(firmwareFactsChange(stored, off));
+        QVERIFY(firmwareFactsChange(FirmwareFacts {}, stored));
     }
 };
 

@@ -148,14 +148,8 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
         case Address:
             return m.address;
         case Status:
-            if (role == Qt::ToolTipRole) {
-                // The firmware facts, where the shield is.
-                QStringList facts { describeFirmware(m.firmware), describeSecureBoot(m.firmware),
-                    describeBootPath(m.firmware) };
-                facts.removeAll(QString());
-                if (!facts.isEmpty())
-                    return QString(stateText(m) + QLatin1Char('\n') + facts.join(QStringLiteral(", ")));
-            }
+            if (const QString facts = describeFirmwareFacts(m.firmware); role == Qt::ToolTipRole && !facts.isEmpty())
+                return QString(stateText(m) + QLatin1Char('\n') + facts); // the facts, where the shield is
             return stateText(m);
         case CurrentImage:
             return m.currentImage;

@@ -365,15 +365,14 @@ bool DhcpServer::chainedFromFirmware(const QString &mac, const BootClient &clien
 
 void DhcpServer::record(const Request &r, const QString &detail, const QString &severity, const BootClient *client)
 {
-    QString machine;
-    if (m_catalog) {
-        if (const auto m = m_catalog->machineByMac(r.mac))
-            machine = m->name;
-    }
+    std::optional<Machine> known;
+    if (m_catalog)
+        known = m_catalog->machineByMac(r.mac);
+    const QString machine = known ? known->name : QString();
     if (client) {
         const bool chained = chainedFromFirmware(r.mac, *client);
-        if (!machine.isEmpty()) {
-            const FirmwareFacts facts = firmwareFromDhcp(*client, chained);
+        if (const FirmwareFacts facts = firmwareFromDhcp(*client, chained);
+            known && firmwareFactsChange(known->firmware, facts)) {
             if (m_recorder)
                 m_recorder->machineFirmware(machine, facts);
             else if (Status s = m_catalog->recordFirmware(machine, facts); !s && m_log)

@@ -241,7 +241,9 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
     if (decision.machine) {
         FirmwareFacts loader;
         loader.loader = grub ? QStringLiteral("grub") : QStringLiteral("ipxe");
-        m_recorder->machineFirmware(decision.machine->name, loader);
+        // Every boot asks the same way: no write unless it changed (the snapshot knows).
+        if (firmwareFactsChange(decision.machine->firmware, loader))
+            m_recorder->machineFirmware(decision.machine->name, loader);
     }
     switch (decision.outcome) {
     case BootDecision::Outcome::Ignore:
