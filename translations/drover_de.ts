@@ -3239,10 +3239,6 @@
 <context>
     <name>SecretBox</name>
     <message>
-        <source>secrets: cannot write the key file %1</source>
-        <translation>Geheimnisse: die Schlüsseldatei %1 kann nicht geschrieben werden</translation>
-    </message>
-    <message>
         <source>secrets: cannot create the key file %1: %2</source>
         <translation>Geheimnisse: die Schlüsseldatei %1 kann nicht angelegt werden: %2</translation>
     </message>
@@ -3259,10 +3255,6 @@
         <translation>Geheimnisse: die Schlüsseldatei %1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <source>secrets: the key file %1 holds %2 bytes, not %3</source>
-        <translation>Geheimnisse: die Schlüsseldatei %1 enthält %2 Bytes, nicht %3</translation>
-    </message>
-    <message>
         <source>secrets: not a sealed secret</source>
         <translation>Geheimnisse: kein versiegeltes Geheimnis</translation>
     </message>
@@ -3273,6 +3265,14 @@
     <message>
         <source>secrets: a sealed secret does not match the key file (another data directory&apos;s key, or changed)</source>
         <translation>Geheimnisse: ein versiegeltes Geheimnis passt nicht zur Schlüsseldatei (Schlüssel eines anderen Datenverzeichnisses, oder verändert)</translation>
+    </message>
+    <message>
+        <source>secrets: cannot write the key file %1: %2</source>
+        <translation>Geheimnisse: kann die Schlüsseldatei %1 nicht schreiben: %2</translation>
+    </message>
+    <message>
+        <source>secrets: the key file %1 holds %2 bytes, not %3 — it is damaged; if no BMC password was saved yet, remove it and Drover makes a new one</source>
+        <translation>Geheimnisse: die Schlüsseldatei %1 enthält %2 Bytes statt %3 — sie ist beschädigt; wurde noch kein BMC-Passwort gespeichert, löschen Sie sie, und Drover legt eine neue an</translation>
     </message>
 </context>
 <context>

@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QMessageAuthenticationCode>
 #include <QMutex>
@@ -56,27 +57,73 @@ SecretBox::SecretBox(QByteArray key)
     , m_macKey(hmac(key, QByteArrayLiteral("drover secretbox authentication")))
 { }
 
+namespace {
+
+// Writes a new key to a private temporary file beside `path` and links it to `path` only once
+// it is whole and on disk: a process killed at any point leaves either no key file or a whole
+// one, never the empty file a kill between create and write used to leave (and that then
+// refused every later start). link() fails with EEXIST when another process won the race, and
+// that process's key is the one to use. Returns the key, an empty array when `path` exists,
+// or an error.
+Result<QByteArray> createKeyFile(const QString &path)
+{
+    using R = Result<QByteArray>;
+    QByteArray key(kKeySize, Qt::Uninitialized);
+    QRandomGenerator::system()->generate(key.begin(), key.end());
+    const QByteArray native = QFile::encodeName(path);
+    const QByteArray temporary = native + ".new-" + QByteArray::number(::getpid()) + '-'
+        + QByteArray::number(QRandomGenerator::system()->generate());
+    // O_EXCL and mode 0600 at once: never a moment in which others could read it.
+    const int fd = ::open(temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        const int error = errno;
+        return R::failure(Text::tr("secrets: cannot create the key file %1: %2").arg(path, qt_error_string(error)));
+    }
+    const bool written = ::write(fd, key.constData(), size_t(key.size())) == key.size() && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written) {
+        const int error = errno;
+        ::unlink(temporary.constData());
+        return R::failure(Text::tr("secrets: cannot write the key file %1: %2").arg(path, qt_error_string(error)));
+    }
+    const int linked = ::link(temporary.constData(), native.constData());
+    const int linkError = errno;
+    ::unlink(temporary.constData());
+    if (linked != 0 && linkError == EEXIST)
+        return QByteArray();
+    if (linked != 0)
+        return R::failure(Text::tr("secrets: cannot create the key file %1: %2").arg(path, qt_error_string(linkError)));
+    // The new name must survive a power cut as well as the bytes behind it.
+    const QByteArray directory = QFile::encodeName(QFileInfo(path).absolutePath());
+    if (const int dirFd = ::open(directory.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dirFd >= 0) {
+        ::fsync(dirFd);
+        ::close(dirFd);
+    }
+    return key;
+}
+
+} // namespace
+
 Result<std::shared_ptr<const SecretBox>> SecretBox::openKeyFile(const QString &path, QString *note)
 {
     using R = Result<std::shared_ptr<const SecretBox>>;
     const QByteArray native = QFile::encodeName(path);
-    // Made with O_EXCL and mode 0600 at once: never a moment in which others could read it.
-    const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        QByteArray key(kKeySize, Qt::Uninitialized);
-        QRandomGenerator::system()->generate(key.begin(), key.end());
-        const bool written = ::write(fd, key.constData(), size_t(key.size())) == key.size() && ::fsync(fd) == 0;
-        ::close(fd);
-        if (!written) {
-            QFile::remove(path);
-            return R::failure(Text::tr("secrets: cannot write the key file %1").arg(path));
-        }
-        return std::make_shared<const SecretBox>(key);
-    }
-    if (const int error = errno; error != EEXIST)
-        return R::failure(Text::tr("secrets: cannot create the key file %1: %2").arg(path, qt_error_string(error)));
     struct stat st {};
-    if (::stat(native.constData(), &st) == 0 && (st.st_mode & 077) != 0) {
+    if (::stat(native.constData(), &st) != 0) {
+        if (const int error = errno; error != ENOENT)
+            return R::failure(Text::tr("secrets: cannot read the key file %1: %2").arg(path, qt_error_string(error)));
+        auto created = createKeyFile(path);
+        if (!created)
+            return R::failure(created.error());
+        if (!created->isEmpty())
+            return std::make_shared<const SecretBox>(*created);
+        // Another process made it first: read theirs.
+        if (::stat(native.constData(), &st) != 0) {
+            const int error = errno;
+            return R::failure(Text::tr("secrets: cannot read the key file %1: %2").arg(path, qt_error_string(error)));
+        }
+    }
+    if ((st.st_mode & 077) != 0) {
         if (::chmod(native.constData(), 0600) != 0) {
             const int error = errno;
             return R::failure(Text::tr("secrets: the key file %1 is readable by others and cannot be made private: %2")
@@ -91,8 +138,11 @@ Result<std::shared_ptr<const SecretBox>> SecretBox::openKeyFile(const QString &p
         return R::failure(Text::tr("secrets: cannot read the key file %1: %2").arg(path, file.errorString()));
     const QByteArray key = file.readAll();
     if (key.size() != kKeySize)
-        return R::failure(
-            Text::tr("secrets: the key file %1 holds %2 bytes, not %3").arg(path).arg(key.size()).arg(kKeySize));
+        return R::failure(Text::tr("secrets: the key file %1 holds %2 bytes, not %3 — it is damaged; if no BMC "
+                                   "password was saved yet, remove it and Drover makes a new one")
+                .arg(path)
+                .arg(key.size())
+                .arg(kKeySize));
     return std::make_shared<const SecretBox>(key);
 }
 

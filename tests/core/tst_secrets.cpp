@@ -11,10 +11,15 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <latch>
+#include <thread>
+#include <vector>
 
 #include <sys/stat.h>
 
@@ -123,6 +128,74 @@ private Q_SLOTS:
         QCOMPARE(modeOf(data), 0700);
         QCOMPARE(modeOf(data + QStringLiteral("/catalog.sqlite")), 0600);
         QCOMPARE(modeOf(data + QStringLiteral("/secrets.key")), 0600);
+    }
+
+    // The key file is whole or absent: several processes starting at once (the GUI and a CLI
+    // call, or a script) all end up with the one key, and nobody sees a half-written file.
+    void keyFileMadeOnceUnderRacingOpeners()
+    {
+        // All openers start together, many rounds over: an O_EXCL create followed by a write
+        // (the way the key was made before) let a racing opener read an empty file.
+        for (int round = 0; round < 40; ++round) {
+            QTemporaryDir tmp;
+            const QString path = tmp.filePath(QStringLiteral("secrets.key"));
+            std::vector<Result<std::shared_ptr<const SecretBox>>> boxes(
+                8, Result<std::shared_ptr<const SecretBox>>::failure({}));
+            {
+                std::latch start(std::ptrdiff_t(boxes.size()));
+                std::vector<std::thread> threads;
+                for (auto &box : boxes)
+                    threads.emplace_back([&box, &path, &start] {
+                        start.arrive_and_wait();
+                        box = SecretBox::openKeyFile(path, nullptr);
+                    });
+                for (auto &thread : threads)
+                    thread.join();
+            }
+            for (const auto &box : boxes)
+                QVERIFY2(box, qPrintable(box.error()));
+            const QString sealed = (*boxes.front())->seal(QString::fromLatin1(kPassword));
+            for (const auto &box : boxes) {
+                auto opened = (*box)->unseal(sealed);
+                QVERIFY2(opened, qPrintable(opened.error()));
+                QCOMPARE(*opened, QString::fromLatin1(kPassword));
+            }
+            QCOMPARE(modeOf(path), 0600);
+            QCOMPARE(QFileInfo(path).size(), 32);
+            // No temporary file is left beside it.
+            QCOMPARE(
+                QDir(tmp.path()).entryList(QDir::Files | QDir::Hidden), QStringList { QStringLiteral("secrets.key") });
+        }
+    }
+
+    // A damaged key file is refused with its name and what to do, and never replaced: the
+    // passwords sealed with the lost key would otherwise fail later with a vaguer message.
+    void damagedKeyFileIsNamedNotReplaced_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::newRow("empty (an older Drover killed while making it)") << QByteArray();
+        QTest::newRow("short") << QByteArray(31, 'k');
+        QTest::newRow("long") << QByteArray(33, 'k');
+    }
+
+    void damagedKeyFileIsNamedNotReplaced()
+    {
+        QFETCH(QByteArray, content);
+        QTemporaryDir tmp;
+        const QString path = tmp.filePath(QStringLiteral("secrets.key"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(content);
+        file.close();
+        QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+        auto box = SecretBox::openKeyFile(path, nullptr);
+        QVERIFY(!box);
+        QVERIFY2(box.error().contains(path)
+                && box.error().contains(QStringLiteral("holds %1 bytes").arg(content.size()))
+                && box.error().contains(QStringLiteral("remove it")),
+            qPrintable(box.error()));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), content);
     }
 
     void secretBox_data()
