@@ -118,6 +118,10 @@ BootDecision BootDecider::decide(const BootRequest &request)
         return d;
     if (!resolveImage(*snapshot, d))
         return d;
+    if (d.target) {
+        d.outcome = BootDecision::Outcome::Target;
+        return d;
+    }
     applyBootAssessment(*snapshot, d, request.unrecordedFailures);
     if (!loadImage(*snapshot, d))
         return d;
@@ -232,6 +236,8 @@ bool BootDecider::resolveImage(const BootSnapshot &snapshot, BootDecision &d) co
         return false;
     }
     d.image = assignment->image;
+    // Failures and the last-known-good image are about images: a target is handed over as is.
+    d.target = BootTarget::fromStored(d.image);
     return true;
 }
 

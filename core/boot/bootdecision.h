@@ -4,7 +4,8 @@
 // decide() runs these steps, in order, each a named function in bootdecision.cpp:
 //   1. findMachine        by MAC, then by SMBIOS UUID
 //   2. handleUnknown      catalog setting boot/unknown: ignore | register | boot
-//   3. resolveImage       the machine's assignment, else its group's, else the default
+//   3. resolveImage       the machine's assignment, else its group's, else the default;
+//                        a boot target (local disk, memtest) ends the decision here
 //   4. applyBootAssessment  after repeated failures (reported, or found by BootWatch: a
 //                        restart before ready, a deadline missed), the last-known-good
 //                        image instead; with none, the same image after a growing backoff
@@ -16,6 +17,7 @@
 #include "boot/bootindex.h"
 #include "boot/boottoken.h"
 #include "boot/resourcelimits.h"
+#include "catalog/boottarget.h"
 #include "catalog/records.h"
 #include "log/logbus.h"
 #include "store/manifest.h"
@@ -67,6 +69,7 @@ struct BlobRole {
 struct BootDecision {
     enum class Outcome {
         Boot, // an image boots: image, manifest, bootId and token are set
+        Target, // a boot target instead of an image: target is set, image holds its stored form
         Wait, // a machine Drover manages but nothing boots now: reason says why
         Ignore, // not a machine Drover manages (unknown, policy ignore)
     };
@@ -75,6 +78,7 @@ struct BootDecision {
     std::optional<Machine> machine;
     bool registered = false; // this request added the machine to the catalog
     QString image; // name:version
+    std::optional<BootTarget> target; // Target: where the machine goes instead
     Digest manifestDigest;
     Manifest manifest;
     QString groupArgs; // kernel args from the catalog for the machine's group

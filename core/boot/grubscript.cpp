@@ -1,5 +1,7 @@
 #include "boot/grubscript.h"
 
+#include "boot/memtest.h"
+
 #include <QCoreApplication>
 #include <QUrl>
 
@@ -110,6 +112,33 @@ QByteArray renderGrubWaitScript(const QString &message, int retrySeconds)
     QByteArray s = echo(message);
     s += echo(Text::tr("asking the server again in %1 s").arg(delay));
     s += line(QStringLiteral("sleep %1").arg(delay));
+    return s;
+}
+
+QByteArray renderGrubTargetScript(const QString &device, const QString &machine, const BootTarget &target)
+{
+    const QString name = sanitizeScriptText(machine, 64);
+    QByteArray s;
+    switch (target.kind) {
+    case BootTargetKind::LocalDisk:
+        s += echo(Text::tr("%1 boots from its local disk").arg(name));
+        s += "if search --no-floppy --file --set=drover_disk /EFI/BOOT/BOOTX64.EFI; then\n";
+        s += "  chainloader ($drover_disk)/EFI/BOOT/BOOTX64.EFI\n";
+        s += "  boot\n";
+        s += "fi\n";
+        s += "exit 1\n";
+        return s;
+    case BootTargetKind::Memtest:
+        s += echo(Text::tr("%1 runs memtest86+").arg(name));
+        if (!device.isEmpty()) {
+            s += line(QStringLiteral("chainloader %1/%2 console=ttyS0,115200")
+                    .arg(device, QLatin1String(MemtestFiles::efiName)));
+            s += "boot\n";
+        }
+        s += echo(Text::tr("memtest86+ did not start: it is not signed, so it runs only with Secure Boot off"));
+        s += "sleep 30\n";
+        return s;
+    }
     return s;
 }
 

@@ -30,6 +30,13 @@ RenderedScript renderGrubBootScript(const BootScriptInput &input);
 // Nothing boots now: says why and waits; the bootstrap then asks again.
 QByteArray renderGrubWaitScript(const QString &message, int retrySeconds = 30);
 
+// A boot target on the Secure Boot chain. local-disk: the disk's removable-media loader
+// (\EFI\BOOT\BOOTX64.EFI) on the first partition that has one, chained through shim's
+// verification; with none, back to the firmware with an error, which tries its next boot
+// option. memtest: memtest86+'s .efi from `device` — unsigned, so it starts only with Secure
+// Boot off; otherwise the console says why and the bootstrap asks again.
+QByteArray renderGrubTargetScript(const QString &device, const QString &machine, const BootTarget &target);
+
 // Not Drover's machine: says so and returns to the firmware, which tries its next boot option.
 QByteArray renderGrubExitScript(const QString &message);
 

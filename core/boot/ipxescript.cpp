@@ -4,6 +4,8 @@
 // iPXE, never by escaping.
 #include "boot/ipxescript.h"
 
+#include "boot/memtest.h"
+
 #include <QCoreApplication>
 #include <QRegularExpression>
 
@@ -223,6 +225,40 @@ QByteArray renderWaitScript(const QString &serverUrl, const QString &message, in
             .arg(sanitizeScriptText(Text::tr("asking the server again in %1 s").arg(delay))));
     s += line(QStringLiteral("sleep %1").arg(delay));
     s += line(QStringLiteral("chain --replace --autofree %1/boot.ipxe || reboot").arg(server));
+    return s;
+}
+
+QByteArray renderTargetScript(const QString &serverUrl, const QString &machine, const BootTarget &target)
+{
+    const QString server = sanitizeServerUrl(serverUrl);
+    const QString name = sanitizeScriptText(machine, 64);
+    QByteArray s = "#!ipxe\n";
+    switch (target.kind) {
+    case BootTargetKind::LocalDisk:
+        s += line(QStringLiteral("echo Drover: %1")
+                .arg(sanitizeScriptText(Text::tr("%1 boots from its local disk").arg(name))));
+        s += "iseq ${platform} pcbios && sanboot --no-describe --drive 0x80 ||\n";
+        // A non-zero status: UEFI's boot manager then tries the next boot option rather than
+        // stopping at its menu.
+        s += "exit 1\n";
+        return s;
+    case BootTargetKind::Memtest:
+        s += line(QStringLiteral("echo Drover: %1").arg(sanitizeScriptText(Text::tr("%1 runs memtest86+").arg(name))));
+        s += "iseq ${platform} efi && goto efi ||\n";
+        s += line(QStringLiteral("kernel %1/%2 console=ttyS0,115200 || goto failed")
+                .arg(server, QLatin1String(MemtestFiles::biosName)));
+        s += "boot || goto failed\n";
+        s += ":efi\n";
+        s += line(QStringLiteral("chain %1/%2 console=ttyS0,115200 || goto failed")
+                .arg(server, QLatin1String(MemtestFiles::efiName)));
+        s += ":failed\n";
+        s += line(QStringLiteral("echo Drover: %1")
+                .arg(sanitizeScriptText(
+                    Text::tr("memtest86+ did not start (is Debian's memtest86+ package installed on the server?)"))));
+        s += "sleep 30\n";
+        s += line(QStringLiteral("chain --replace --autofree %1/boot.ipxe || reboot").arg(server));
+        return s;
+    }
     return s;
 }
 

@@ -5,6 +5,7 @@
 // commands, a newline starts a new command.
 #pragma once
 
+#include "catalog/boottarget.h"
 #include "store/manifest.h"
 
 #include <QByteArray>
@@ -64,6 +65,13 @@ QByteArray renderChainScript(const QString &serverUrl);
 // Nothing boots now (no image assigned, image missing, machine waiting for an admin): says
 // why on the console, waits, then asks the server again.
 QByteArray renderWaitScript(const QString &serverUrl, const QString &message, int retrySeconds = 30);
+
+// A boot target (catalog/boottarget.h) rather than an image. local-disk: BIOS boots the first
+// hard disk (sanboot --drive 0x80), and where that fails or on UEFI iPXE exits with an error,
+// so the firmware goes on to its next boot device. memtest: memtest86+ from this server, the
+// .bin as a kernel on BIOS, the .efi on UEFI, its output on the console and the first serial
+// port; if it cannot load, the script says so and asks the server again later.
+QByteArray renderTargetScript(const QString &serverUrl, const QString &machine, const BootTarget &target);
 
 // Drover does not manage this machine: says so and leaves iPXE, so the firmware tries its
 // next boot device.

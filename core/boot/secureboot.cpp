@@ -2,6 +2,7 @@
 // every offset is checked against the bytes actually read before it is followed.
 #include "boot/secureboot.h"
 
+#include "catalog/boottarget.h"
 #include "catalog/catalog.h"
 #include "store/imagestore.h"
 
@@ -209,6 +210,17 @@ QString secureBootRefusal(
     if (kind == TargetKind::Group && strict.isEmpty()
         && secureBootModeFromKey(settings.value(secureBootGroupKey(target))) == SecureBootMode::On)
         strict.append(Text::tr("group %1").arg(target));
+    if (const auto bootTarget = BootTarget::fromStored(image);
+        bootTarget && bootTarget->kind == BootTargetKind::Memtest && !strict.isEmpty()) {
+        const int shown = 3;
+        QString names = strict.mid(0, shown).join(QStringLiteral(", "));
+        if (strict.size() > shown)
+            names += Text::tr(" and %n more", nullptr, int(strict.size() - shown));
+        return Text::tr("memtest86+ is not signed, and Secure Boot is on for %1: the firmware would refuse to "
+                        "start it. Set secure boot to off for these machines (drover secure-boot), and turn "
+                        "Secure Boot off in their firmware while they run it.")
+            .arg(names);
+    }
     return unsignedKernelRefusal(storeDir, image, strict);
 }
 

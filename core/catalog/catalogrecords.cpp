@@ -1,4 +1,5 @@
 // The Catalog's queries on machines, images, assignments and boot events.
+#include "catalog/boottarget.h"
 #include "catalog/catalog.h"
 
 #include <QCoreApplication>
@@ -401,7 +402,11 @@ Result<Assignment> Catalog::assign(
     // An empty image for a machine: it follows its group (or the default) again.
     if (image.isEmpty() && kind != TargetKind::Machine)
         return Result<Assignment>::failure(tr("only a machine can follow its group; give %1 an image").arg(target));
-    if (!image.isEmpty() && !imageByTag(image))
+    // A boot target (local disk, memtest) is stored where an image tag goes: see boottarget.h.
+    if (image.startsWith(QLatin1Char('@')) && !BootTarget::fromStored(image))
+        return Result<Assignment>::failure(
+            tr("no boot target '%1'; there are: %2").arg(image.mid(1), BootTarget::keys().join(QStringLiteral(", "))));
+    if (!image.isEmpty() && !BootTarget::fromStored(image) && !imageByTag(image))
         return Result<Assignment>::failure(tr("no image %1 in the catalog").arg(image));
     if (kind == TargetKind::Machine && !machineByName(target))
         return Result<Assignment>::failure(tr("no machine named '%1'").arg(target));
@@ -544,6 +549,15 @@ QList<BootEvent> Catalog::events(const EventFilter &filter) const
 
 Status Catalog::recordBootResult(const QString &name, const QString &image, bool ready)
 {
+    // A boot target is no image that could work or fail: the machine was handed over to it.
+    if (BootTarget::fromStored(image)) {
+        Status t = exec(QStringLiteral("UPDATE machine SET current_image = ?, failed_attempts = 0, "
+                                       "revision = revision + 1 WHERE name = ?"),
+            { image, name });
+        if (t)
+            notifyChange(QStringLiteral("machine"));
+        return t;
+    }
     Status s = ready
         ? exec(QStringLiteral("UPDATE machine SET current_image = ?, last_good_image = ?, failed_attempts = 0, "
                               "revision = revision + 1 WHERE name = ?"),

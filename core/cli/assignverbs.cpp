@@ -1,5 +1,6 @@
 // `drover assign` and `drover history`: which image a machine, a group or the lab boots.
 #include "boot/secureboot.h"
+#include "catalog/boottarget.h"
 #include "catalog/catalog.h"
 #include "cli/cli.h"
 #include "fleet/lifecycle.h"
@@ -9,6 +10,8 @@
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonObject>
+
+#include <algorithm>
 
 namespace drover {
 
@@ -47,13 +50,14 @@ QString assignedText(const Assignment &a)
 {
     switch (a.kind) {
     case TargetKind::Machine:
-        return Text::tr("machine %1 boots %2 from its next boot").arg(a.target, a.image);
+        return Text::tr("machine %1 boots %2 from its next boot").arg(a.target, describeAssigned(a.image));
     case TargetKind::Group:
-        return Text::tr("group %1 boots %2 from the next boot of each machine").arg(a.target, a.image);
+        return Text::tr("group %1 boots %2 from the next boot of each machine")
+            .arg(a.target, describeAssigned(a.image));
     case TargetKind::Default:
         break;
     }
-    return Text::tr("machines without an assignment boot %1 from their next boot").arg(a.image);
+    return Text::tr("machines without an assignment boot %1 from their next boot").arg(describeAssigned(a.image));
 }
 
 int assign(CliContext &ctx, const Verb &verb)
@@ -62,11 +66,25 @@ int assign(CliContext &ctx, const Verb &verb)
     p.addOption({ QStringLiteral("why"), Text::tr("Why: kept in the history."), QStringLiteral("TEXT") });
     p.addOption({ QStringLiteral("group"), Text::tr("TARGET is a group, even one with no machines yet.") });
     p.addOption({ QStringLiteral("default"), Text::tr("Set the image of machines with no other assignment.") });
+    p.addOption({ QStringLiteral("target"),
+        Text::tr("Boot this instead of an image: %1.").arg(BootTarget::keys().join(QStringLiteral(", "))),
+        QStringLiteral("TARGET") });
     const bool fallback = ctx.args.contains(QStringLiteral("--default"));
-    if (auto code = parseVerbArgs(ctx, verb, p, fallback ? 1 : 2, fallback ? 1 : 2))
+    const bool toTarget = std::any_of(ctx.args.cbegin(), ctx.args.cend(),
+        [](const QString &a) { return a == QLatin1String("--target") || a.startsWith(QLatin1String("--target=")); });
+    const int positional = (fallback ? 1 : 2) - (toTarget ? 1 : 0);
+    if (auto code = parseVerbArgs(ctx, verb, p, positional, positional))
         return *code;
     const QStringList args = p.positionalArguments();
-    const QString &image = args.last();
+    QString image = toTarget ? QString() : args.last();
+    if (toTarget) {
+        const auto target = BootTarget::fromKey(p.value(QStringLiteral("target")));
+        if (!target)
+            return fail(ctx,
+                Text::tr("--target: '%1' is not a boot target; there are: %2")
+                    .arg(p.value(QStringLiteral("target")), BootTarget::keys().join(QStringLiteral(", "))));
+        image = target->stored();
+    }
     auto target = resolveTarget(ctx, fallback ? QString() : args.first(), p.isSet(QStringLiteral("group")), fallback);
     if (!target)
         return fail(
@@ -108,7 +126,7 @@ int history(CliContext &ctx, const Verb &verb)
     QList<QStringList> rows;
     for (const Assignment &a : list)
         rows.append({ a.when.toLocalTime().toString(Qt::ISODate),
-            a.image.isEmpty() ? Text::tr("(follows its group)") : a.image, a.who, a.why });
+            a.image.isEmpty() ? Text::tr("(follows its group)") : describeAssigned(a.image), a.who, a.why });
     printTable(ctx, { Text::tr("WHEN"), Text::tr("IMAGE"), Text::tr("WHO"), Text::tr("WHY") }, rows);
     return ExitOk;
 }
@@ -116,8 +134,9 @@ int history(CliContext &ctx, const Verb &verb)
 int rollback(CliContext &ctx, const Verb &verb)
 {
     QCommandLineParser p;
-    p.addOption({ QStringLiteral("to"), Text::tr("Roll back to this image rather than the previous one."),
-        QStringLiteral("NAME:VERSION") });
+    p.addOption(
+        { QStringLiteral("to"), Text::tr("Roll back to this image (or boot target) rather than the previous one."),
+            QStringLiteral("NAME:VERSION") });
     p.addOption({ QStringLiteral("group"), Text::tr("TARGET is a group.") });
     if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
         return *code;
@@ -127,7 +146,10 @@ int rollback(CliContext &ctx, const Verb &verb)
         return fail(ctx, Text::tr("'%1' is neither a machine nor a group").arg(name));
     Lifecycle lifecycle(ctx.lab->catalog());
     lifecycle.setStoreDir(ctx.lab->storeDir());
-    auto a = lifecycle.rollback(AssignTarget { target->first, target->second }, ctx.who, p.value(QStringLiteral("to")));
+    QString to = p.value(QStringLiteral("to"));
+    if (const auto bootTarget = BootTarget::fromKey(to))
+        to = bootTarget->stored();
+    auto a = lifecycle.rollback(AssignTarget { target->first, target->second }, ctx.who, to);
     if (!a)
         return fail(ctx, a.error());
     if (ctx.json)
@@ -206,11 +228,12 @@ QList<Verb> assignVerbs()
 {
     return {
         { { QStringLiteral("assign") },
-            QStringLiteral("MACHINE|GROUP NAME:VERSION [--why TEXT] | --default NAME:VERSION"),
-            Text::tr("Assign an image; it takes effect at the target's next boot."), assign },
+            QStringLiteral("MACHINE|GROUP NAME:VERSION|--target local-disk|memtest [--why TEXT] | --default "
+                           "NAME:VERSION"),
+            Text::tr("Assign an image, or a boot target instead of one; it takes effect at the next boot."), assign },
         { { QStringLiteral("history") }, QStringLiteral("MACHINE|GROUP | --default"),
             Text::tr("List the assignments of a machine or group, newest first."), history },
-        { { QStringLiteral("rollback") }, QStringLiteral("MACHINE|GROUP [--to NAME:VERSION]"),
+        { { QStringLiteral("rollback") }, QStringLiteral("MACHINE|GROUP [--to NAME:VERSION|TARGET]"),
             Text::tr("Return a machine or group to its previous image (or the one given) from its next boot."),
             rollback },
         { { QStringLiteral("secure-boot") }, QStringLiteral("MACHINE|GROUP [on|off|auto] | --default [on|off|auto]"),

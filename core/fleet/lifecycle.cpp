@@ -1,7 +1,7 @@
 #include "fleet/lifecycle.h"
 
 #include "boot/secureboot.h"
-
+#include "catalog/boottarget.h"
 #include "catalog/catalog.h"
 
 #include <QCoreApplication>
@@ -169,7 +169,8 @@ Result<Assignment> Lifecycle::rollback(const AssignTarget &target, const QString
     }
     if (const QString refused = secureBootRefusal(target, image); !refused.isEmpty())
         return Result<Assignment>::failure(refused);
-    return m_catalog->assign(target.kind, target.name, image, who, Text::tr("roll back to %1").arg(image));
+    return m_catalog->assign(
+        target.kind, target.name, image, who, Text::tr("roll back to %1").arg(describeAssigned(image)));
 }
 
 } // namespace drover

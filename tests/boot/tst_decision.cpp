@@ -5,6 +5,7 @@
 #include "boot/bootindex.h"
 #include "boot/bootwatch.h"
 #include "boot/oui.h"
+#include "catalog/boottarget.h"
 #include "catalog/catalog.h"
 #include "testlab.h"
 #include "tst_http_support.h"
@@ -43,6 +44,7 @@ private Q_SLOTS:
         const int boot = int(BootDecision::Outcome::Boot);
         const int wait = int(BootDecision::Outcome::Wait);
         const int ignore = int(BootDecision::Outcome::Ignore);
+        const int target = int(BootDecision::Outcome::Target);
         for (const QString &backend : { QStringLiteral("sqlite"), QStringLiteral("postgresql") }) {
             auto row = [&](const char *name) {
                 return &(QTest::newRow(qPrintable(backend + QLatin1Char('/') + QLatin1String(name))) << backend);
@@ -70,6 +72,14 @@ private Q_SLOTS:
                 << "failed-good-same" << kKnownMac << boot << "os:1" << "trying os:1 again in 30 s" << false;
             *row("no last-known-good: backoff doubles") << "failed-no-good" << kKnownMac << boot << "os:1"
                                                         << "trying os:1 again in 60 s" << false;
+            // Boot targets: decided like images, handed over as they are.
+            *row("machine sent to its local disk")
+                << "target-machine" << kKnownMac << target << "@local-disk" << "" << false;
+            *row("group sent to memtest") << "target-group" << kGroupMac << target << "@memtest" << "" << false;
+            *row("a machine's own image outranks its group's target")
+                << "target-group" << kKnownMac << boot << "os:1" << "" << false;
+            *row("failed boots do not turn a target into an image")
+                << "target-failed" << kKnownMac << target << "@local-disk" << "" << false;
         }
     }
 
@@ -101,6 +111,16 @@ private Q_SLOTS:
             QVERIFY(c->assign(TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("os:1"), who, {}).ok());
             QVERIFY(c->assign(TargetKind::Group, QStringLiteral("lab"), QStringLiteral("os:2"), who, {}).ok());
             QVERIFY(c->assign(TargetKind::Default, {}, QStringLiteral("os:3"), who, {}).ok());
+        }
+        if (scenario == QLatin1String("target-machine") || scenario == QLatin1String("target-failed"))
+            QVERIFY(
+                c->assign(TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("@local-disk"), who, {}).ok());
+        if (scenario == QLatin1String("target-group"))
+            QVERIFY(c->assign(TargetKind::Group, QStringLiteral("lab"), QStringLiteral("@memtest"), who, {}).ok());
+        if (scenario == QLatin1String("target-failed")) {
+            QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), QStringLiteral("os:2"), true).ok());
+            for (int i = 0; i < 3; ++i)
+                QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), QStringLiteral("os:1"), false).ok());
         }
         if (scenario == QLatin1String("uuid")) {
             Machine m = *c->machineByName(QStringLiteral("pc-01"));
@@ -150,6 +170,11 @@ private Q_SLOTS:
         QCOMPARE(d.registered, registered);
         // Only a machine with nothing better to boot waits before it tries again.
         QCOMPARE(d.delaySeconds > 0, reason.contains(QLatin1String("again in")));
+        QCOMPARE(d.target.has_value(), outcome == int(BootDecision::Outcome::Target));
+        if (d.target) {
+            QCOMPARE(d.target->stored(), image);
+            QVERIFY(d.bootId.isEmpty() && d.token.isEmpty()); // nothing reports back from a target
+        }
         if (d.boots()) {
             const TestImage &expected = images.at(image.section(QLatin1Char(':'), 1).toInt() - 1);
             QCOMPARE(d.manifest.kernel.digest, expected.manifest.kernel.digest);
@@ -180,6 +205,33 @@ private Q_SLOTS:
         } else if (scenario != QLatin1String("registered-earlier")) {
             QVERIFY(!unknown);
         }
+    }
+
+    // Targets are stored where an image tag goes; anything else after '@' is refused, and a
+    // target "booted" is current without ever becoming the last-known-good image.
+    void targetsInTheCatalog()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        QVERIFY(addTestImage(t.lab.get(), QStringLiteral("os"), QStringLiteral("1")).ok());
+        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-01"), kKnownMac, QStringLiteral("lab"))).ok());
+        const auto bogus = c->assign(TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("@floppy"), {}, {});
+        QVERIFY(!bogus);
+        QVERIFY2(bogus.error().contains(QStringLiteral("no boot target 'floppy'"))
+                && bogus.error().contains(QStringLiteral("local-disk, memtest")),
+            qPrintable(bogus.error()));
+        QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), QStringLiteral("os:1"), true).ok());
+        QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), QStringLiteral("os:1"), false).ok());
+        QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), QStringLiteral("@memtest"), true).ok());
+        const Machine m = *c->machineByName(QStringLiteral("pc-01"));
+        QCOMPARE(m.currentImage, QStringLiteral("@memtest"));
+        QCOMPARE(m.lastGoodImage, QStringLiteral("os:1"));
+        QCOMPARE(m.failedAttempts, 0);
+        QCOMPARE(describeAssigned(m.currentImage), QStringLiteral("Memory test (memtest86+)"));
+        QCOMPARE(describeAssigned(QStringLiteral("os:1")), QStringLiteral("os:1"));
+        QVERIFY(!BootTarget::fromStored(QStringLiteral("local-disk"))); // only with the marker
     }
 
     void kernelArgsFromCatalog()

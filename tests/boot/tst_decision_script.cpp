@@ -2,6 +2,7 @@
 // iPXE's own variables, and that no catalog value can inject a command, a variable expansion
 // or one of Drover's own arguments.
 #include "boot/bootdecision.h"
+#include "boot/grubscript.h"
 #include "boot/ipxescript.h"
 
 #include <QRegularExpression>
@@ -227,6 +228,58 @@ private Q_SLOTS:
         QVERIFY(exit.endsWith("\nexit\n"));
         if (text.startsWith(QLatin1String("Übung")))
             QVERIFY(exit.contains("Ubung Strae") || exit.contains("Ubung Stra?e"));
+    }
+
+    // The boot targets, for iPXE and for GRUB: what each runs, on which firmware, and that a
+    // machine name cannot add a command to either.
+    void targetScripts_data()
+    {
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("machine");
+        QTest::addColumn<QByteArrayList>("ipxe"); // lines the iPXE script holds
+        QTest::addColumn<QByteArrayList>("grub"); // … and GRUB's
+        QTest::newRow("local disk") << "local-disk" << "pc-01"
+                                    << QByteArrayList { "echo Drover: pc-01 boots from its local disk\n",
+                                           "iseq ${platform} pcbios && sanboot --no-describe --drive 0x80 ||\n",
+                                           "exit 1\n" }
+                                    << QByteArrayList {
+                                           "search --no-floppy --file --set=drover_disk /EFI/BOOT/BOOTX64.EFI",
+                                           "chainloader ($drover_disk)/EFI/BOOT/BOOTX64.EFI\n", "exit 1\n"
+                                       };
+        QTest::newRow("memtest")
+            << "memtest" << "pc-01"
+            << QByteArrayList { "kernel http://10.0.0.1:8080/memtest86+x64.bin console=ttyS0,115200 || goto failed\n",
+                   "chain http://10.0.0.1:8080/memtest86+x64.efi console=ttyS0,115200 || goto failed\n",
+                   "chain --replace --autofree http://10.0.0.1:8080/boot.ipxe || reboot\n" }
+            << QByteArrayList { "chainloader (http,10.0.0.1:8080)/memtest86+x64.efi console=ttyS0,115200\n", "boot\n",
+                   "it is not signed" };
+        QTest::newRow("a name that tries to inject") << "local-disk" << "pc-01 || shell ${x}\nreboot"
+                                                     << QByteArrayList { "exit 1\n" } << QByteArrayList { "exit 1\n" };
+    }
+
+    void targetScripts()
+    {
+        QFETCH(QString, key);
+        QFETCH(QString, machine);
+        QFETCH(QByteArrayList, ipxe);
+        QFETCH(QByteArrayList, grub);
+        const auto target = BootTarget::fromKey(key);
+        QVERIFY(target);
+        const QByteArray i = renderTargetScript(QStringLiteral("http://10.0.0.1:8080"), machine, *target);
+        const QByteArray g = renderGrubTargetScript(QStringLiteral("(http,10.0.0.1:8080)"), machine, *target);
+        QVERIFY(i.startsWith("#!ipxe\n"));
+        for (const QByteArray &l : std::as_const(ipxe))
+            QVERIFY2(i.contains(l), i.constData());
+        for (const QByteArray &l : std::as_const(grub))
+            QVERIFY2(g.contains(l), g.constData());
+        // The name reaches each script on its echo line only, and adds no command.
+        for (const QByteArray &script : { i, g }) {
+            QVERIFY2(!script.contains("${x}") && !script.contains("\nreboot\n"), script.constData());
+            for (const QByteArray &l : script.split('\n')) {
+                if (l.contains("shell"))
+                    QVERIFY2(l.startsWith("echo "), l.constData());
+            }
+        }
     }
 
     void chainScript()

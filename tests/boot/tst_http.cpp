@@ -123,6 +123,14 @@ private Q_SLOTS:
             QVERIFY(f.open(QIODevice::WriteOnly));
             f.write("MZ " + QFileInfo(loader).fileName().toLatin1());
         }
+        // And for Debian's memtest86+.
+        settings.memtest.bios = m_t.dir->filePath(QStringLiteral("memtest86+x64.bin"));
+        settings.memtest.efi = m_t.dir->filePath(QStringLiteral("memtest86+x64.efi"));
+        for (const QString &file : { settings.memtest.bios, settings.memtest.efi }) {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("memtest " + QFileInfo(file).fileName().toLatin1());
+        }
         const Status started = m_server->start(settings);
         QVERIFY2(started.ok(), qPrintable(started.error()));
         m_base = QStringLiteral("http://127.0.0.1:%1").arg(m_server->port());
@@ -523,6 +531,53 @@ private Q_SLOTS:
         QCOMPARE(refused.status, 403);
         QVERIFY2(refused.body.startsWith("echo 'Drover: refused: "), refused.body.constData());
         QVERIFY(refused.body.endsWith("sleep 30\n"));
+    }
+
+    // A machine assigned a boot target gets that target's script, for iPXE and for GRUB; the
+    // catalog shows the target as what it booted; memtest86+ is served by name.
+    void bootTargets()
+    {
+        Catalog *c = m_t.lab->catalog();
+        const QString mac = QStringLiteral("52:54:00:12:34:0a");
+        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-10"), mac)).ok());
+        m_server->bindAddress(mac, QHostAddress::LocalHost, QStringLiteral("test"));
+        QVERIFY(c->assign(TargetKind::Machine, QStringLiteral("pc-10"), QStringLiteral("@local-disk"), {}, {}).ok());
+        QVERIFY(m_server->index()->refresh().ok());
+        CurlResult r = curl({ url(QStringLiteral("/boot/52-54-00-12-34-0a.ipxe")) });
+        QCOMPARE(r.status, 200);
+        QVERIFY2(
+            r.body.contains("sanboot --no-describe --drive 0x80") && r.body.contains("\nexit 1\n"), r.body.constData());
+        QVERIFY(!r.body.contains("/blobs/"));
+        r = curl({ url(QStringLiteral("/boot/52-54-00-12-34-0a.grub")) });
+        QCOMPARE(r.status, 200);
+        QVERIFY2(r.body.contains("chainloader ($drover_disk)/EFI/BOOT/BOOTX64.EFI"), r.body.constData());
+        m_server->recorder()->flush();
+        const Machine m = *c->machineByName(QStringLiteral("pc-10"));
+        QCOMPARE(m.currentImage, QStringLiteral("@local-disk"));
+        QCOMPARE(m.phase, QStringLiteral("local-disk"));
+        const auto events = c->events(EventFilter { QStringLiteral("pc-10"), QStringLiteral("script"), 0, 10 });
+        QVERIFY(!events.isEmpty());
+        QVERIFY2(events.constFirst().detail.contains(QStringLiteral("Local disk instead of an image")),
+            qPrintable(events.constFirst().detail));
+
+        QVERIFY(c->assign(TargetKind::Machine, QStringLiteral("pc-10"), QStringLiteral("@memtest"), {}, {}).ok());
+        QVERIFY(m_server->index()->refresh().ok());
+        r = curl({ url(QStringLiteral("/boot/52-54-00-12-34-0a.ipxe")) });
+        QVERIFY2(r.body.contains(QByteArray("kernel " + m_base.toLatin1() + "/memtest86+x64.bin console=ttyS0,115200")),
+            r.body.constData());
+        for (const char *name : { "memtest86+x64.bin", "memtest86+x64.efi" }) {
+            const CurlResult file = curl({ url(QLatin1Char('/') + QLatin1String(name)) });
+            QCOMPARE(file.status, 200);
+            QCOMPARE(file.body, QByteArray("memtest ") + name);
+        }
+        QCOMPARE(
+            curl({ QStringLiteral("-X"), QStringLiteral("POST"), url(QStringLiteral("/memtest86+x64.bin")) }).status,
+            405);
+        // Back to an image: the next script boots it again.
+        QVERIFY(c->assign(TargetKind::Machine, QStringLiteral("pc-10"), QStringLiteral("debian:12"), {}, {}).ok());
+        QVERIFY(m_server->index()->refresh().ok());
+        r = curl({ url(QStringLiteral("/boot/52-54-00-12-34-0a.ipxe")) });
+        QVERIFY2(r.body.contains("/blobs/"), r.body.constData());
     }
 
     void unknownAndBadMacs()

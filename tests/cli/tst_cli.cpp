@@ -85,6 +85,40 @@ private Q_SLOTS:
         QCOMPARE(QJsonDocument::fromJson(r.out).array().size(), 0);
     }
 
+    // drover assign --target: a boot target instead of an image, kept in the history, and a
+    // rollback returns to it like to an image.
+    void assignTargets()
+    {
+        Run r = drover({ QStringLiteral("machine"), QStringLiteral("add"), QStringLiteral("pc-01"),
+            QStringLiteral("--mac"), QStringLiteral("52-54-00-AA-00-01") });
+        QCOMPARE(r.code, 0);
+        r = drover({ QStringLiteral("assign"), QStringLiteral("pc-01"), QStringLiteral("--target"),
+            QStringLiteral("floppy") });
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("'floppy' is not a boot target; there are: local-disk, memtest"), r.err.constData());
+        r = drover({ QStringLiteral("assign"), QStringLiteral("pc-01"), QStringLiteral("--target"),
+            QStringLiteral("memtest"), QStringLiteral("--why"), QStringLiteral("crashes at random") });
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("machine pc-01 boots Memory test (memtest86+) from its next boot"), r.out.constData());
+        r = drover({ QStringLiteral("--json"), QStringLiteral("assign"), QStringLiteral("pc-01"),
+            QStringLiteral("--target=local-disk") });
+        QCOMPARE(r.code, 0);
+        QCOMPARE(
+            QJsonDocument::fromJson(r.out).object()[QStringLiteral("image")].toString(), QStringLiteral("@local-disk"));
+        r = drover({ QStringLiteral("history"), QStringLiteral("pc-01") });
+        QVERIFY2(r.out.contains("Local disk") && r.out.contains("Memory test (memtest86+)")
+                && r.out.contains("crashes at random"),
+            r.out.constData());
+        r = drover({ QStringLiteral("rollback"), QStringLiteral("pc-01") });
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("boots Memory test (memtest86+)"), r.out.constData());
+        r = drover({ QStringLiteral("rollback"), QStringLiteral("pc-01"), QStringLiteral("--to"),
+            QStringLiteral("local-disk") });
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("boots Local disk"), r.out.constData());
+        QCOMPARE(drover({ QStringLiteral("machine"), QStringLiteral("rm"), QStringLiteral("pc-01") }).code, 0);
+    }
+
     // The server's log in the language asked for, with the plural forms of that language:
     // English (also in the C locale) says "2 threads", not "2 thread(s)".
     void headlessStopsOnSigterm_data()

@@ -1,5 +1,6 @@
 #include "fleet/fleetactions.h"
 
+#include "catalog/boottarget.h"
 #include "catalog/catalog.h"
 #include "fleet/fleetgrouping.h"
 #include "fleet/fleetmodel.h"
@@ -31,7 +32,8 @@ public:
         , m_targets(std::move(targets))
         , m_image(std::move(image))
     {
-        setText(FleetActions::tr("assign %1 to %n machine(s)", nullptr, int(m_targets.size())).arg(m_image));
+        setText(FleetActions::tr("assign %1 to %n machine(s)", nullptr, int(m_targets.size()))
+                .arg(describeAssigned(m_image)));
     }
 
     bool failed() const { return m_failed; }
@@ -132,7 +134,7 @@ bool FleetActions::assign(const QList<AssignTarget> &targets, const QString &ima
     }
     Q_EMIT message(
         tr("%1 assigned; %n machine(s) boot it at their next boot (Ctrl+Z to undo)", nullptr, int(changes.size()))
-            .arg(image));
+            .arg(describeAssigned(image)));
     return true;
 }
 
@@ -140,10 +142,12 @@ bool FleetActions::confirmWithDialog(const QString &image, const QList<PlannedCh
 {
     QStringList lines;
     for (const PlannedChange &c : changes)
-        lines.append(tr("%1: %2 → %3").arg(c.machine, c.from.isEmpty() ? tr("(nothing)") : c.from, c.to));
+        lines.append(tr("%1: %2 → %3")
+                .arg(c.machine, c.from.isEmpty() ? tr("(nothing)") : describeAssigned(c.from), describeAssigned(c.to)));
     const QString detail = lines.isEmpty() ? tr("No machine's next boot changes.") : lines.join(QLatin1Char('\n'));
-    return QMessageBox::question(m_dialogParent, tr("Assign %1").arg(image),
-               tr("At their next boot:\n\n%1\n\nAssign %2?").arg(detail, image))
+    const QString what = describeAssigned(image);
+    return QMessageBox::question(m_dialogParent, tr("Assign %1").arg(what),
+               tr("At their next boot:\n\n%1\n\nAssign %2?").arg(detail, what))
         == QMessageBox::Yes;
 }
 
@@ -151,26 +155,34 @@ void FleetActions::rollbackMachines(const QStringList &machines)
 {
     for (const QString &name : machines) {
         auto a = m_lifecycle.rollback(AssignTarget { TargetKind::Machine, name }, who());
-        Q_EMIT message(
-            a ? tr("%1 rolls back to %2 at its next boot").arg(name, a->image) : tr("%1: %2").arg(name, a.error()));
+        Q_EMIT message(a ? tr("%1 rolls back to %2 at its next boot").arg(name, describeAssigned(a->image))
+                         : tr("%1: %2").arg(name, a.error()));
     }
 }
 
 void FleetActions::chooseImageAndAssign()
 {
     const QStringList machines = m_view->selectedMachines();
-    QStringList tags;
-    for (const ImageRecord &image : m_lab->catalog()->images())
-        tags.append(image.tag());
-    if (machines.isEmpty() || tags.isEmpty()) {
-        Q_EMIT message(tags.isEmpty() ? tr("There are no images to assign yet.") : tr("Select machines first."));
+    if (machines.isEmpty()) {
+        Q_EMIT message(tr("Select machines first."));
         return;
     }
+    // The images, newest last and preselected, then the boot targets besides images.
+    QStringList stored;
+    for (const ImageRecord &image : m_lab->catalog()->images())
+        stored.append(image.tag());
+    const int newest = int(stored.size()) - 1;
+    for (const QString &key : BootTarget::keys())
+        stored.append(BootTarget::fromKey(key)->stored());
+    QStringList shown;
+    for (const QString &s : std::as_const(stored))
+        shown.append(describeAssigned(s));
     bool ok = false;
-    const QString tag = QInputDialog::getItem(m_dialogParent, tr("Assign Image"),
-        tr("Image for %n machine(s):", nullptr, int(machines.size())), tags, int(tags.size()) - 1, false, &ok);
-    if (ok)
-        assignToMachines(machines, tag);
+    const QString choice = QInputDialog::getItem(m_dialogParent, tr("Assign Image"),
+        tr("Image or boot target for %n machine(s):", nullptr, int(machines.size())), shown, qMax(0, newest), false,
+        &ok);
+    if (ok && shown.contains(choice))
+        assignToMachines(machines, stored.at(shown.indexOf(choice)));
 }
 
 void FleetActions::showHistory()
@@ -182,7 +194,7 @@ void FleetActions::showHistory()
     for (const Assignment &a : m_lab->catalog()->history(TargetKind::Machine, machines.first()))
         lines.append(tr("%1  %2  by %3  %4")
                 .arg(QLocale().toString(a.when.toLocalTime(), QLocale::ShortFormat),
-                    a.image.isEmpty() ? tr("(follows its group)") : a.image, a.who, a.why));
+                    a.image.isEmpty() ? tr("(follows its group)") : describeAssigned(a.image), a.who, a.why));
     QMessageBox::information(m_dialogParent, tr("History of %1").arg(machines.first()),
         lines.isEmpty() ? tr("No image was ever assigned to this machine itself; it follows "
                              "its group or the default image.")
@@ -197,6 +209,16 @@ void FleetActions::populateContextMenu(QMenu *menu)
         = [](QAction *action, const char *selection) { action->setProperty("drover.needs", QByteArray(selection)); };
     needs(menu->addAction(tr("&Assign Image…"), this, &FleetActions::chooseImageAndAssign), "any");
     needs(menu->addAction(tr("&Roll Back"), this, [this] { rollbackMachines(m_view->selectedMachines()); }), "any");
+    QMenu *instead = menu->addMenu(tr("Boot &Instead"));
+    instead->setToolTip(tr("Send the selected machines somewhere else than an image at their next boot; "
+                           "assign an image to bring them back"));
+    for (const QString &key : BootTarget::keys()) {
+        const BootTarget target = *BootTarget::fromKey(key);
+        needs(instead->addAction(target.displayName(), this,
+                  [this, target] { assignToMachines(m_view->selectedMachines(), target.stored()); }),
+            "any");
+    }
+    connect(instead, &QMenu::aboutToShow, this, [this, instead] { updateEnabled(instead); });
     needs(menu->addAction(tr("&History…"), this, &FleetActions::showHistory), "one");
     connect(menu, &QMenu::aboutToShow, this, [this, menu] { updateEnabled(menu); });
     updateEnabled(menu);

@@ -3,6 +3,7 @@
 #include "fleet/rollout.h"
 
 #include "boot/firmwarefacts.h"
+#include "catalog/boottarget.h"
 #include "catalog/catalog.h"
 #include "images/imagemodel.h"
 
@@ -152,11 +153,11 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
                 return QString(stateText(m) + QLatin1Char('\n') + facts); // the facts, where the shield is
             return stateText(m);
         case CurrentImage:
-            return m.currentImage;
+            return describeAssigned(m.currentImage);
         case AssignedImage:
             return m_rollout.at(index.row()).isEmpty()
-                ? m_assigned.at(index.row())
-                : tr("%1 (rollout: %2)").arg(m_assigned.at(index.row()), m_rollout.at(index.row()));
+                ? describeAssigned(m_assigned.at(index.row()))
+                : tr("%1 (rollout: %2)").arg(describeAssigned(m_assigned.at(index.row())), m_rollout.at(index.row()));
         case LastSeen:
             return m.lastSeen.isValid() ? QLocale().toString(m.lastSeen.toLocalTime(), QLocale::ShortFormat)
                                         : QString();

@@ -146,6 +146,15 @@ Response BootRoutes::handle(const http::Request &request, const http::Peer &peer
             return methodNotAllowed("GET, HEAD");
         return signedLoader(request, peer);
     }
+    if (const QByteArrayView name = QByteArrayView(path).mid(1);
+        name == MemtestFiles::biosName || name == MemtestFiles::efiName) {
+        if (!get && !head)
+            return methodNotAllowed("GET, HEAD");
+        const bool efi = name == MemtestFiles::efiName;
+        return loaderFile(QFile::encodeName(efi ? m_settings.memtest.efi : m_settings.memtest.bios),
+            QString::fromLatin1(efi ? MemtestFiles::efiName : MemtestFiles::biosName), QStringLiteral("memtest"),
+            request, peer);
+    }
     if (path == "/") {
         if (!get && !head)
             return methodNotAllowed("GET, HEAD");
@@ -251,6 +260,9 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
     case BootDecision::Outcome::Wait:
         return script(grub ? renderGrubWaitScript(decision.reason, kWaitRetrySeconds)
                            : renderWaitScript(server, decision.reason, kWaitRetrySeconds));
+    case BootDecision::Outcome::Target:
+        return script(grub ? renderGrubTargetScript(grubHttpDevice(server), decision.machine->name, *decision.target)
+                           : renderTargetScript(server, decision.machine->name, *decision.target));
     case BootDecision::Outcome::Boot:
         break;
     }
@@ -298,6 +310,12 @@ void BootRoutes::recordScript(const BootDecision &d, const http::Peer &peer)
                     session.manifest.toString(), session.image, session.issuedMs, session.deadlineMs, {} });
         }
         break;
+    case BootDecision::Outcome::Target:
+        detail = Text::tr("script served to %1: %2 instead of an image").arg(remote, d.target->displayName());
+        // What the fleet shows as current; the machine is not Drover's to watch until it
+        // network-boots again.
+        m_recorder->bootResult(name, d.image, true);
+        break;
     case BootDecision::Outcome::Wait:
         detail = Text::tr("script served to %1: nothing boots: %2").arg(remote, d.reason);
         if (severity == Severity::Info && !d.registered)
@@ -318,8 +336,11 @@ void BootRoutes::recordScript(const BootDecision &d, const http::Peer &peer)
     m_recorder->event(
         BootEvent { 0, {}, name, d.mac, d.bootId, QStringLiteral("script"), d.image, {}, detail }, severity);
     if (!name.isEmpty()) {
-        m_recorder->machineSeen(name, d.boots() ? MachineState::Booting : d.machine->state,
-            d.boots() ? QStringLiteral("script") : d.machine->phase, remote);
+        if (d.target)
+            m_recorder->machineSeen(name, MachineState::Unknown, d.target->key(), remote);
+        else
+            m_recorder->machineSeen(name, d.boots() ? MachineState::Booting : d.machine->state,
+                d.boots() ? QStringLiteral("script") : d.machine->phase, remote);
     }
 }
 

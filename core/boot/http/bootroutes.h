@@ -18,6 +18,7 @@
 #include "boot/bootbindings.h"
 #include "boot/bootwatch.h"
 #include "boot/http/httpengine.h"
+#include "boot/memtest.h"
 #include "boot/secureboot.h"
 #include "log/logbus.h"
 #include "store/digest.h"
@@ -48,6 +49,7 @@ public:
         // The Secure Boot chain for UEFI HTTP Boot clients: /shimx64.efi, /grubx64.efi and
         // GRUB's /grub/grub.cfg, as TFTP serves them to PXE clients.
         SignedLoaders signedLoaders;
+        MemtestFiles memtest;
     };
     BootRoutes(Catalog *catalog, LogBus *log, BootDecider *decider, BootRecorder *recorder, Settings settings,
         std::shared_ptr<BootBindings> bindings = std::make_shared<BootBindings>());

@@ -48,7 +48,8 @@ Status HttpBootServer::start(const HttpBootSettings &settings)
     m_decider = std::make_unique<BootDecider>(m_lab->catalog(), m_index, m_lab->storeDir(), secret.value());
     m_decider->setUnknownPolicyOverride(settings.unknownPolicy);
     m_routes = std::make_unique<BootRoutes>(m_lab->catalog(), m_lab->log(), m_decider.get(), m_recorder,
-        BootRoutes::Settings { m_lab->storeDir(), settings.ipxeDir, settings.baseUrl, settings.signedLoaders },
+        BootRoutes::Settings {
+            m_lab->storeDir(), settings.ipxeDir, settings.baseUrl, settings.signedLoaders, settings.memtest },
         m_bindings);
     BootRoutes *routes = m_routes.get();
     m_engine = new http::HttpEngine(

@@ -12,6 +12,7 @@
 
 #include "boot/bootbindings.h"
 #include "boot/bootdecision.h"
+#include "boot/memtest.h"
 #include "boot/secureboot.h"
 #include "util/result.h"
 
@@ -37,6 +38,7 @@ struct HttpBootSettings {
     quint16 port = 8080; // 0: any free port (tests)
     QString ipxeDir = QStringLiteral("/usr/lib/ipxe");
     SignedLoaders signedLoaders; // shim and GRUB for UEFI HTTP Boot clients under Secure Boot
+    MemtestFiles memtest; // the memtest boot target
     // How machines reach this server (http://host:port). Empty: from each request's Host
     // header, else the address the request arrived on.
     QString baseUrl;

@@ -1,0 +1,36 @@
+// Boot targets besides images: what an assignment can send a machine to. A target is stored
+// where an image tag would be (assignment.image, machine.current_image) as "@<key>", which no
+// image tag can be (image names start with a letter or digit), so history, rollback and undo
+// treat targets and images alike.
+//   local-disk  leave the network boot: BIOS boots the first disk, UEFI its next boot entry
+//   memtest     memtest86+ from Debian's package, BIOS (.bin) or UEFI (.efi); not signed, so
+//               not for machines with Secure Boot on
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace drover {
+
+enum class BootTargetKind { LocalDisk, Memtest };
+
+struct BootTarget {
+    BootTargetKind kind = BootTargetKind::LocalDisk;
+
+    QString key() const; // "local-disk", "memtest": the CLI's --target and the stored form's tail
+    QString stored() const; // "@local-disk": what assignment.image holds
+    QString displayName() const; // translated, for the fleet table and the log
+    bool operator==(const BootTarget &) const = default;
+
+    static std::optional<BootTarget> fromKey(const QString &key);
+    // The target an assignment or current image names; nullopt for an image tag (or empty).
+    static std::optional<BootTarget> fromStored(const QString &stored);
+    static QStringList keys(); // every key, for help texts and completion
+};
+
+// An assignment's image column (or a current image) as the user reads it: the image tag, or the target's name.
+QString describeAssigned(const QString &stored);
+
+} // namespace drover
