@@ -67,10 +67,6 @@
         <translation>WHY</translation>
     </message>
     <message>
-        <source>Assign an image; it takes effect at the target&apos;s next boot.</source>
-        <translation>Ein Image zuweisen; es wird beim nächsten Booten des Ziels wirksam.</translation>
-    </message>
-    <message>
         <source>List the assignments of a machine or group, newest first.</source>
         <translation>Die Zuweisungen einer Maschine oder Gruppe auflisten, neueste zuerst.</translation>
     </message>
@@ -85,10 +81,6 @@
     <message>
         <source>machines without an assignment boot %1 from their next boot</source>
         <translation>Maschinen ohne Zuweisung booten %1 ab ihrem nächsten Booten</translation>
-    </message>
-    <message>
-        <source>Roll back to this image rather than the previous one.</source>
-        <translation>Auf dieses Image statt auf das vorherige zurückrollen.</translation>
     </message>
     <message>
         <source>Return a machine or group to its previous image (or the one given) from its next boot.</source>
@@ -133,6 +125,22 @@
     <message>
         <source>Show or set which loader UEFI machines get: on = the signed chain (shim, GRUB, a signed kernel), off = iPXE, auto = the signed chain when it is installed.</source>
         <translation>Zeigen oder setzen, welchen Lader UEFI-Rechner bekommen: on = die signierte Kette (shim, GRUB, ein signierter Kernel), off = iPXE, auto = die signierte Kette, wenn sie installiert ist.</translation>
+    </message>
+    <message>
+        <source>Boot this instead of an image: %1.</source>
+        <translation>Dies statt eines Abbilds starten: %1.</translation>
+    </message>
+    <message>
+        <source>--target: &apos;%1&apos; is not a boot target; there are: %2</source>
+        <translation>--target: '%1' ist kein Startziel; es gibt: %2</translation>
+    </message>
+    <message>
+        <source>Roll back to this image (or boot target) rather than the previous one.</source>
+        <translation>Auf dieses Abbild (oder Startziel) zurücksetzen statt auf das vorige.</translation>
+    </message>
+    <message>
+        <source>Assign an image, or a boot target instead of one; it takes effect at the next boot.</source>
+        <translation>Ein Abbild zuweisen, oder statt dessen ein Startziel; wirkt ab dem nächsten Start.</translation>
     </message>
 </context>
 <context>
@@ -545,6 +553,21 @@
     <message>
         <source>refused: %1</source>
         <translation>abgelehnt: %1</translation>
+    </message>
+    <message>
+        <source>script served to %1: %2 instead of an image</source>
+        <translation>Skript an %1 ausgeliefert: %2 statt eines Abbilds</translation>
+    </message>
+</context>
+<context>
+    <name>BootTarget</name>
+    <message>
+        <source>Local disk</source>
+        <translation>Lokale Festplatte</translation>
+    </message>
+    <message>
+        <source>Memory test (memtest86+)</source>
+        <translation>Speichertest (memtest86+)</translation>
     </message>
 </context>
 <context>
@@ -1272,6 +1295,18 @@
         <source>asking the server again in %1 s</source>
         <translation>frage den Server in %1 s erneut</translation>
     </message>
+    <message>
+        <source>%1 boots from its local disk</source>
+        <translation>%1 startet von seiner lokalen Festplatte</translation>
+    </message>
+    <message>
+        <source>%1 runs memtest86+</source>
+        <translation>%1 führt memtest86+ aus</translation>
+    </message>
+    <message>
+        <source>memtest86+ did not start: it is not signed, so it runs only with Secure Boot off</source>
+        <translation>memtest86+ ist nicht gestartet: es ist nicht signiert und läuft nur mit ausgeschaltetem Secure Boot</translation>
+    </message>
 </context>
 <context>
     <name>HttpEngine</name>
@@ -1841,6 +1876,18 @@
     <message>
         <source>asking the server again in %1 s</source>
         <translation>erneute Anfrage an den Server in %1 s</translation>
+    </message>
+    <message>
+        <source>%1 boots from its local disk</source>
+        <translation>%1 startet von seiner lokalen Festplatte</translation>
+    </message>
+    <message>
+        <source>%1 runs memtest86+</source>
+        <translation>%1 führt memtest86+ aus</translation>
+    </message>
+    <message>
+        <source>memtest86+ did not start (is Debian&apos;s memtest86+ package installed on the server?)</source>
+        <translation>memtest86+ ist nicht gestartet (ist Debians Paket memtest86+ auf dem Server installiert?)</translation>
     </message>
 </context>
 <context>
@@ -3312,6 +3359,10 @@
         <source>the kernel of %1 is %2, and Secure Boot is on for %3: the firmware would refuse to start it. Build the image with Debian&apos;s signed kernel (linux-image-amd64), or set secure boot to off or auto for these machines (drover secure-boot).</source>
         <translation>der Kernel von %1 ist %2, und Secure Boot ist an für %3: die Firmware würde ihn nicht starten. Das Abbild mit Debians signiertem Kernel (linux-image-amd64) bauen oder Secure Boot für diese Rechner auf off oder auto setzen (drover secure-boot).</translation>
     </message>
+    <message>
+        <source>memtest86+ is not signed, and Secure Boot is on for %1: the firmware would refuse to start it. Set secure boot to off for these machines (drover secure-boot), and turn Secure Boot off in their firmware while they run it.</source>
+        <translation>memtest86+ ist nicht signiert, und Secure Boot ist für %1 an: die Firmware würde den Start verweigern. Stellen Sie Secure Boot für diese Maschinen auf off (drover secure-boot) und schalten Sie Secure Boot in ihrer Firmware aus, solange sie es ausführen.</translation>
+    </message>
 </context>
 <context>
     <name>StoreGc</name>
@@ -4236,6 +4287,10 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
         <source>catalog: cannot record the firmware facts of &apos;%1&apos;: %2</source>
         <translation>Katalog: kann die Firmware-Angaben von &apos;%1&apos; nicht speichern: %2</translation>
     </message>
+    <message>
+        <source>no boot target &apos;%1&apos;; there are: %2</source>
+        <translation>kein Startziel '%1'; es gibt: %2</translation>
+    </message>
 </context>
 <context>
     <name>drover::Cli</name>
@@ -4728,23 +4783,12 @@ Assign %2?</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <source>There are no images to assign yet.</source>
-        <translation>Es gibt noch keine Images zum Zuweisen.</translation>
-    </message>
-    <message>
         <source>Select machines first.</source>
         <translation>Wählen Sie zuerst Maschinen aus.</translation>
     </message>
     <message>
         <source>Assign Image</source>
         <translation>Image zuweisen</translation>
-    </message>
-    <message numerus="yes">
-        <source>Image for %n machine(s):</source>
-        <translation>
-            <numerusform>Image für %n Maschine:</numerusform>
-            <numerusform>Image für %n Maschinen:</numerusform>
-        </translation>
     </message>
     <message>
         <source>%1  %2  by %3  %4</source>
@@ -4773,6 +4817,18 @@ Assign %2?</source>
     <message>
         <source>(follows its group)</source>
         <translation>(folgt ihrer Gruppe)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Image or boot target for %n machine(s):</source>
+        <translation><numerusform>Abbild oder Startziel für %n Maschine:</numerusform><numerusform>Abbild oder Startziel für %n Maschinen:</numerusform></translation>
+    </message>
+    <message>
+        <source>Boot &amp;Instead</source>
+        <translation>&amp;Statt dessen starten</translation>
+    </message>
+    <message>
+        <source>Send the selected machines somewhere else than an image at their next boot; assign an image to bring them back</source>
+        <translation>Die gewählten Maschinen beim nächsten Start anderswohin als zu einem Abbild schicken; ein Abbild zuweisen holt sie zurück</translation>
     </message>
 </context>
 <context>

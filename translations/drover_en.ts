@@ -157,11 +157,8 @@
         </translation>
     </message>
     <message numerus="yes">
-        <source>Image for %n machine(s):</source>
-        <translation>
-            <numerusform>Image for %n machine:</numerusform>
-            <numerusform>Image for %n machines:</numerusform>
-        </translation>
+        <source>Image or boot target for %n machine(s):</source>
+        <translation><numerusform>Image or boot target for %n machine:</numerusform><numerusform>Image or boot target for %n machines:</numerusform></translation>
     </message>
 </context>
 <context>

@@ -122,8 +122,10 @@ QByteArray renderGrubTargetScript(const QString &device, const QString &machine,
     switch (target.kind) {
     case BootTargetKind::LocalDisk:
         s += echo(Text::tr("%1 boots from its local disk").arg(name));
-        s += "if search --no-floppy --file --set=drover_disk /EFI/BOOT/BOOTX64.EFI; then\n";
-        s += "  chainloader ($drover_disk)/EFI/BOOT/BOOTX64.EFI\n";
+        // chainloader hands the new image the device of $root, not of the file it names: with
+        // root still the network, the disk's loader would look for its files there.
+        s += "if search --no-floppy --file --set=root /EFI/BOOT/BOOTX64.EFI; then\n";
+        s += "  chainloader /EFI/BOOT/BOOTX64.EFI\n";
         s += "  boot\n";
         s += "fi\n";
         s += "exit 1\n";

@@ -1,5 +1,6 @@
 // `drover machine add|ls|show|rm|label`: the fleet from the command line.
 #include "boot/firmwarefacts.h"
+#include "catalog/boottarget.h"
 #include "catalog/catalog.h"
 #include "cli/cli.h"
 #include "lab/lab.h"
@@ -110,7 +111,7 @@ int machineList(CliContext &ctx, const Verb &verb)
     }
     QList<QStringList> rows;
     for (const Machine &m : machines)
-        rows.append({ m.name, m.mac, machineStateKey(m.state), m.currentImage, labelText(m) });
+        rows.append({ m.name, m.mac, machineStateKey(m.state), describeAssigned(m.currentImage), labelText(m) });
     printTable(
         ctx, { Text::tr("NAME"), Text::tr("MAC"), Text::tr("STATE"), Text::tr("IMAGE"), Text::tr("LABELS") }, rows);
     return ExitOk;
@@ -133,7 +134,9 @@ int machineShow(CliContext &ctx, const Verb &verb)
     for (auto it = json.constBegin(); it != json.constEnd(); ++it) {
         const QString value = it.key() == QLatin1String("labels") ? labelText(*m)
             : it.key() == QLatin1String("firmware")               ? describeFirmwareFacts(m->firmware)
-                                                                  : it->toVariant().toString();
+            : it.key() == QLatin1String("currentImage") || it.key() == QLatin1String("lastGoodImage")
+            ? describeAssigned(it->toString())
+            : it->toVariant().toString();
         ctx.out << QString(it.key() + QLatin1Char(':')).leftJustified(16) << value << '\n';
     }
     ctx.out << Qt::flush;

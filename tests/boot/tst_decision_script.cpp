@@ -242,10 +242,8 @@ private Q_SLOTS:
                                     << QByteArrayList { "echo Drover: pc-01 boots from its local disk\n",
                                            "iseq ${platform} pcbios && sanboot --no-describe --drive 0x80 ||\n",
                                            "exit 1\n" }
-                                    << QByteArrayList {
-                                           "search --no-floppy --file --set=drover_disk /EFI/BOOT/BOOTX64.EFI",
-                                           "chainloader ($drover_disk)/EFI/BOOT/BOOTX64.EFI\n", "exit 1\n"
-                                       };
+                                    << QByteArrayList { "search --no-floppy --file --set=root /EFI/BOOT/BOOTX64.EFI",
+                                           "chainloader /EFI/BOOT/BOOTX64.EFI\n", "exit 1\n" };
         QTest::newRow("memtest")
             << "memtest" << "pc-01"
             << QByteArrayList { "kernel http://10.0.0.1:8080/memtest86+x64.bin console=ttyS0,115200 || goto failed\n",

@@ -245,6 +245,19 @@ private Q_SLOTS:
         QVERIFY(secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("plain:1"))
                 .isEmpty());
         QVERIFY(c->setSetting(secureBootMachineKey(QStringLiteral("pc-01")), QStringLiteral("on")));
+        // memtest86+ is not signed: refused where Secure Boot is on; the local disk is the
+        // firmware's own business and never refused.
+        const QString memtest
+            = secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("@memtest"));
+        QVERIFY2(
+            memtest.contains(QLatin1String("memtest86+ is not signed")) && memtest.contains(QLatin1String("pc-01")),
+            qPrintable(memtest));
+        QVERIFY(
+            secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-02"), QStringLiteral("@memtest"))
+                .isEmpty());
+        QVERIFY(
+            secureBootRefusal(*c, storeDir, TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("@local-disk"))
+                .isEmpty());
 
         // What the fleet table uses: all or nothing, with the reason; nothing is assigned.
         Lifecycle lifecycle(c);

@@ -52,3 +52,35 @@ e2e_has() {
   out=$(cat)
   grep -q -- "$1" <<<"$out"
 }
+
+# The lab segment of a test: network namespace NS with a bridge br0 holding SERVER/24 and
+# the tap devices named after it (tap0 by default) on the bridge, for qemu's -netdev tap.
+e2e_segment() {
+  local ns=$1 server=$2
+  shift 2
+  local taps=("${@:-tap0}") tap
+  ip netns add "$ns"
+  nsenter --net="/run/netns/$ns" ip link set lo up
+  nsenter --net="/run/netns/$ns" ip link add br0 type bridge
+  nsenter --net="/run/netns/$ns" ip addr add "${server}/24" dev br0
+  nsenter --net="/run/netns/$ns" ip link set br0 up
+  for tap in "${taps[@]}"; do
+    nsenter --net="/run/netns/$ns" ip tuntap add dev "$tap" mode tap
+    nsenter --net="/run/netns/$ns" ip link set "$tap" master br0 up
+  done
+}
+
+# Starts `drover --headless` in NS on br0 (DHCP MODE, HTTP 8080, TFTP 69) with data DATA and
+# its log in DATA/server.log; appends its pid to the caller's pids array and waits until its
+# HTTP server answers at SERVER (20 s).
+e2e_start_drover() {
+  local ns=$1 exe=$2 data=$3 mode=$4 server=$5
+  nsenter --net="/run/netns/$ns" "$exe" --data "$data" --headless --dhcp "$mode" --interface br0 --http-port 8080 \
+    --tftp-port 69 2>"$data/server.log" &
+  pids+=($!)
+  for _ in $(seq 100); do
+    nsenter --net="/run/netns/$ns" curl -fs -o /dev/null "http://$server:8080/boot.ipxe" && return 0
+    sleep 0.2
+  done
+  e2e_die "the boot server did not start"
+}

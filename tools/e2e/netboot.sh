@@ -140,13 +140,7 @@ EOF
 fi
 
 # The lab segment: a bridge with the server's address and the VM's tap device on it.
-ip netns add "$ns"
-inns ip link set lo up
-inns ip link add br0 type bridge
-inns ip addr add "${server}/24" dev br0
-inns ip link set br0 up
-inns ip tuntap add dev tap0 mode tap
-inns ip link set tap0 master br0 up
+e2e_segment "$ns" "$server"
 
 if [[ $mode == proxy ]]; then
   # The lab's own DHCP server, on another host of the segment (its own namespace, joined to
@@ -163,14 +157,7 @@ if [[ $mode == proxy ]]; then
     --log-dhcp >"$data/dnsmasq.log" 2>&1 &
   pids+=($!)
 fi
-"${in_ns[@]}" "$exe" --data "$data" --headless --dhcp "$mode" --interface br0 --http-port 8080 --tftp-port 69 \
-  2>"$data/server.log" &
-pids+=($!)
-for _ in $(seq 100); do
-  inns curl -fs -o /dev/null "http://$server:8080/boot.ipxe" && break
-  sleep 0.2
-done
-inns curl -fs -o /dev/null "http://$server:8080/boot.ipxe" || e2e_die "the boot server did not start"
+e2e_start_drover "$ns" "$exe" "$data" "$mode" "$server"
 
 firmware=()
 nic=(-device "virtio-net-pci,netdev=n0,mac=$mac")

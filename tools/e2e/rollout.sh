@@ -92,27 +92,15 @@ d image inspect debian-server:3 | e2e_has "^tested in a VM: *failed" || e2e_die 
 d --json machine ls | e2e_has imagetest && e2e_die "an image test left its machine in the catalog"
 
 # --- the lab: a bridge, three taps, three machines powered by QMP
-ip netns add "$ns"
-inns ip link set lo up
-inns ip link add br0 type bridge
-inns ip addr add "${server}/24" dev br0
-inns ip link set br0 up
+e2e_segment "$ns" "$server" tap1 tap2 tap3
 for i in 1 2 3; do
-  inns ip tuntap add dev "tap$i" mode tap
-  inns ip link set "tap$i" master br0 up
   mac=52:54:00:e3:$(printf '%02x' $(($$ % 256))):0$i
   d machine add "vm-$i" --mac "$mac" --label group=demo >/dev/null
   d power set "vm-$i" "qmp://$data/vm-$i.qmp" >/dev/null
   echo "$mac" >"$data/vm-$i.mac"
 done
 d assign demo debian-server:1 --why "rollout e2e" >/dev/null
-"${in_ns[@]}" "$exe" --data "$data" --headless --dhcp full --interface br0 --http-port 8080 --tftp-port 69 \
-  2>"$data/server.log" &
-pids+=($!)
-for _ in $(seq 100); do
-  inns curl -fs -o /dev/null "http://$server:8080/boot.ipxe" && break
-  sleep 0.2
-done
+e2e_start_drover "$ns" "$exe" "$data" full "$server"
 
 # A VM that is "plugged in": qemu runs for the whole test; Drover power-cycles it by QMP.
 start_vm() {
