@@ -132,7 +132,7 @@
     </message>
     <message>
         <source>--target: &apos;%1&apos; is not a boot target; there are: %2</source>
-        <translation>--target: '%1' ist kein Startziel; es gibt: %2</translation>
+        <translation>--target: &apos;%1&apos; ist kein Startziel; es gibt: %2</translation>
     </message>
     <message>
         <source>Roll back to this image (or boot target) rather than the previous one.</source>
@@ -141,6 +141,22 @@
     <message>
         <source>Assign an image, or a boot target instead of one; it takes effect at the next boot.</source>
         <translation>Ein Abbild zuweisen, oder statt dessen ein Startziel; wirkt ab dem nächsten Start.</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a number of seconds from 1 to 3600</source>
+        <translation>&apos;%1&apos; ist keine Sekundenzahl von 1 bis 3600</translation>
+    </message>
+    <message>
+        <source>boot menus wait %1 s, then boot their first entry</source>
+        <translation>Startmenüs warten %1 s und starten dann ihren ersten Eintrag</translation>
+    </message>
+    <message>
+        <source>Show or set how long the boot menu (--target menu) waits before it boots its first entry.</source>
+        <translation>Zeigt oder setzt, wie lange das Startmenü (--target menu) wartet, bevor es seinen ersten Eintrag startet.</translation>
     </message>
 </context>
 <context>
@@ -301,6 +317,14 @@
             <numerusform>Bei %1 ist %n Bootvorgang in Folge fehlgeschlagen, und kein anderes Image ist als funktionierend bekannt; %2 wird in %3 s erneut versucht</numerusform>
             <numerusform>Bei %1 sind %n Bootvorgänge in Folge fehlgeschlagen, und kein anderes Image ist als funktionierend bekannt; %2 wird in %3 s erneut versucht</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>%1&apos;s boot menu has no entry &apos;%2&apos;</source>
+        <translation>Das Startmenü von %1 hat keinen Eintrag &apos;%2&apos;</translation>
+    </message>
+    <message>
+        <source>chosen from the boot menu</source>
+        <translation>im Startmenü gewählt</translation>
     </message>
 </context>
 <context>
@@ -558,6 +582,10 @@
         <source>script served to %1: %2 instead of an image</source>
         <translation>Skript an %1 ausgeliefert: %2 statt eines Abbilds</translation>
     </message>
+    <message>
+        <source>script served to %1: %2 instead of an image (%3)</source>
+        <translation>Skript an %1 ausgeliefert: %2 statt eines Abbilds (%3)</translation>
+    </message>
 </context>
 <context>
     <name>BootTarget</name>
@@ -568,6 +596,10 @@
     <message>
         <source>Memory test (memtest86+)</source>
         <translation>Speichertest (memtest86+)</translation>
+    </message>
+    <message>
+        <source>Boot menu</source>
+        <translation>Startmenü</translation>
     </message>
 </context>
 <context>
@@ -1307,6 +1339,14 @@
         <source>memtest86+ did not start: it is not signed, so it runs only with Secure Boot off</source>
         <translation>memtest86+ ist nicht gestartet: es ist nicht signiert und läuft nur mit ausgeschaltetem Secure Boot</translation>
     </message>
+    <message>
+        <source>the boot menu needs the server&apos;s IPv4 address</source>
+        <translation>das Startmenü braucht die IPv4-Adresse des Servers</translation>
+    </message>
+    <message>
+        <source>this machine&apos;s boot menu has no entries</source>
+        <translation>das Startmenü dieser Maschine hat keine Einträge</translation>
+    </message>
 </context>
 <context>
     <name>HttpEngine</name>
@@ -1888,6 +1928,14 @@
     <message>
         <source>memtest86+ did not start (is Debian&apos;s memtest86+ package installed on the server?)</source>
         <translation>memtest86+ ist nicht gestartet (ist Debians Paket memtest86+ auf dem Server installiert?)</translation>
+    </message>
+    <message>
+        <source>the boot menu of %1 has no entries</source>
+        <translation>das Startmenü von %1 hat keine Einträge</translation>
+    </message>
+    <message>
+        <source>%1 - choose what to boot</source>
+        <translation>%1 - wählen Sie, was startet</translation>
     </message>
 </context>
 <context>
@@ -3961,6 +4009,25 @@
     </message>
 </context>
 <context>
+    <name>drover::BootTargetList</name>
+    <message>
+        <source>Drag onto machines or a group to boot this instead of an image; assign an image to bring them back</source>
+        <translation>Auf Maschinen oder eine Gruppe ziehen, um dies statt eines Abbilds zu starten; ein Abbild zuweisen holt sie zurück</translation>
+    </message>
+    <message>
+        <source>Leave the network boot: the machine starts what is on its own disk</source>
+        <translation>Den Netzwerkstart verlassen: die Maschine startet, was auf ihrer eigenen Festplatte ist</translation>
+    </message>
+    <message>
+        <source>memtest86+ from the server (Debian&apos;s memtest86+ package); not with Secure Boot on</source>
+        <translation>memtest86+ vom Server (Debians Paket memtest86+); nicht bei eingeschaltetem Secure Boot</translation>
+    </message>
+    <message>
+        <source>A menu on the machine&apos;s screen: its image, the local disk, memtest; the first boots after the menu timeout</source>
+        <translation>Ein Menü auf dem Bildschirm der Maschine: ihr Abbild, die lokale Festplatte, memtest; der erste Eintrag startet nach der Wartezeit des Menüs</translation>
+    </message>
+</context>
+<context>
     <name>drover::BuildPage</name>
     <message>
         <source>&amp;Cancel Build</source>
@@ -4289,7 +4356,7 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
     </message>
     <message>
         <source>no boot target &apos;%1&apos;; there are: %2</source>
-        <translation>kein Startziel '%1'; es gibt: %2</translation>
+        <translation>kein Startziel &apos;%1&apos;; es gibt: %2</translation>
     </message>
 </context>
 <context>
@@ -4820,7 +4887,10 @@ Assign %2?</source>
     </message>
     <message numerus="yes">
         <source>Image or boot target for %n machine(s):</source>
-        <translation><numerusform>Abbild oder Startziel für %n Maschine:</numerusform><numerusform>Abbild oder Startziel für %n Maschinen:</numerusform></translation>
+        <translation>
+            <numerusform>Abbild oder Startziel für %n Maschine:</numerusform>
+            <numerusform>Abbild oder Startziel für %n Maschinen:</numerusform>
+        </translation>
     </message>
     <message>
         <source>Boot &amp;Instead</source>

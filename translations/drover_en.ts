@@ -158,7 +158,10 @@
     </message>
     <message numerus="yes">
         <source>Image or boot target for %n machine(s):</source>
-        <translation><numerusform>Image or boot target for %n machine:</numerusform><numerusform>Image or boot target for %n machines:</numerusform></translation>
+        <translation>
+            <numerusform>Image or boot target for %n machine:</numerusform>
+            <numerusform>Image or boot target for %n machines:</numerusform>
+        </translation>
     </message>
 </context>
 <context>

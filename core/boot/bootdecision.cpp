@@ -14,6 +14,8 @@
 #include <QFileInfo>
 #include <QMutexLocker>
 
+#include <algorithm>
+
 namespace drover {
 
 namespace {
@@ -116,7 +118,7 @@ BootDecision BootDecider::decide(const BootRequest &request)
     d.machine = findMachine(*snapshot, d.mac, request.uuid);
     if (!d.machine && !handleUnknown(*snapshot, request, d))
         return d;
-    if (!resolveImage(*snapshot, d))
+    if (!resolveImage(*snapshot, d, request.choice))
         return d;
     if (d.target) {
         d.outcome = BootDecision::Outcome::Target;
@@ -218,7 +220,36 @@ bool BootDecider::handleUnknown(const BootSnapshot &snapshot, const BootRequest 
 
 // Step 3. A machine registered under "register" waits for an admin: the default image is
 // for machines someone has looked at (its "new" mark cleared) or put in a group.
-bool BootDecider::resolveImage(const BootSnapshot &snapshot, BootDecision &d) const
+QList<MenuEntry> bootMenuEntries(const BootSnapshot &snapshot, const Machine &machine, TargetKind menuLevel)
+{
+    QList<MenuEntry> entries;
+    // The levels below the menu's, most specific first, as effectiveAssignment ranks them.
+    QList<std::optional<Assignment>> below;
+    if (menuLevel == TargetKind::Machine && !machine.group().isEmpty()) {
+        if (auto group = snapshot.groupAssignments.constFind(machine.group());
+            group != snapshot.groupAssignments.cend())
+            below.append(*group);
+    }
+    if (menuLevel != TargetKind::Default)
+        below.append(snapshot.defaultAssignment);
+    for (const auto &a : std::as_const(below)) {
+        if (a && !a->image.isEmpty() && !BootTarget::fromStored(a->image) && snapshot.imageByTag(a->image)) {
+            entries.append(MenuEntry { QStringLiteral("image"), a->image, a->image });
+            break;
+        }
+    }
+    for (const BootTargetKind kind : { BootTargetKind::LocalDisk, BootTargetKind::Memtest }) {
+        const BootTarget target { kind };
+        if (kind == BootTargetKind::Memtest
+            && secureBootModeFor([&snapshot](const QString &key) { return snapshot.setting(key); }, machine)
+                == SecureBootMode::On)
+            continue; // not signed: the firmware would refuse it
+        entries.append(MenuEntry { target.key(), target.stored(), target.displayName() });
+    }
+    return entries;
+}
+
+bool BootDecider::resolveImage(const BootSnapshot &snapshot, BootDecision &d, const QString &choice) const
 {
     const Machine &m = *d.machine;
     const auto assignment = snapshot.effectiveAssignment(m);
@@ -238,6 +269,28 @@ bool BootDecider::resolveImage(const BootSnapshot &snapshot, BootDecision &d) co
     d.image = assignment->image;
     // Failures and the last-known-good image are about images: a target is handed over as is.
     d.target = BootTarget::fromStored(d.image);
+    if (!d.target || d.target->kind != BootTargetKind::Menu)
+        return true;
+    const QList<MenuEntry> entries = bootMenuEntries(snapshot, m, assignment->kind);
+    if (choice.isEmpty()) {
+        d.menu = entries;
+        bool ok = false;
+        const int timeout = snapshot.setting(QStringLiteral("boot/menu-timeout")).toInt(&ok);
+        d.menuTimeoutSeconds = ok ? qBound(1, timeout, 3600) : kDefaultMenuTimeoutSeconds;
+        return true;
+    }
+    // Whoever sent the choice can only pick what the menu offers this machine anyway.
+    const auto chosen
+        = std::find_if(entries.cbegin(), entries.cend(), [&choice](const MenuEntry &e) { return e.key == choice; });
+    if (chosen == entries.cend()) {
+        d.outcome = BootDecision::Outcome::Wait;
+        d.reason = Text::tr("%1's boot menu has no entry '%2'").arg(m.name, choice.left(40));
+        d.severity = Severity::Warning;
+        return false;
+    }
+    d.image = chosen->stored;
+    d.target = BootTarget::fromStored(d.image);
+    d.reason = Text::tr("chosen from the boot menu");
     return true;
 }
 

@@ -5,7 +5,8 @@
 //   1. findMachine        by MAC, then by SMBIOS UUID
 //   2. handleUnknown      catalog setting boot/unknown: ignore | register | boot
 //   3. resolveImage       the machine's assignment, else its group's, else the default;
-//                        a boot target (local disk, memtest) ends the decision here
+//                        a boot target (local disk, memtest, menu) ends the decision
+//                        here; a choice from the menu continues with the chosen entry
 //   4. applyBootAssessment  after repeated failures (reported, or found by BootWatch: a
 //                        restart before ready, a deadline missed), the last-known-good
 //                        image instead; with none, the same image after a growing backoff
@@ -57,7 +58,14 @@ struct BootRequest {
     QString serial; // SMBIOS serial, may be empty
     QHostAddress remote;
     int unrecordedFailures = 0; // failed boots BootWatch found that the catalog does not count yet
+    QString choice {}; // the key of the entry the machine's boot menu chose ("image", "local-disk" …)
 };
+
+// A machine's boot menu: the image it would boot without the menu (the next assignment below
+// the one that holds the menu: group, then default), the local disk, and memtest unless its
+// secure boot mode is on. `menuLevel` is the kind of the assignment that holds the menu.
+QList<MenuEntry> bootMenuEntries(const BootSnapshot &snapshot, const Machine &machine, TargetKind menuLevel);
+inline constexpr int kDefaultMenuTimeoutSeconds = 10;
 
 // What a blob is to the image that names it, for "kernel fetched by pc-01" events.
 struct BlobRole {
@@ -79,6 +87,8 @@ struct BootDecision {
     bool registered = false; // this request added the machine to the catalog
     QString image; // name:version
     std::optional<BootTarget> target; // Target: where the machine goes instead
+    QList<MenuEntry> menu; // Target menu: its entries, the first boots after the timeout
+    int menuTimeoutSeconds = 0;
     Digest manifestDigest;
     Manifest manifest;
     QString groupArgs; // kernel args from the catalog for the machine's group
@@ -125,7 +135,7 @@ public:
 private:
     std::optional<Machine> findMachine(const BootSnapshot &snapshot, const QString &mac, const QString &uuid) const;
     bool handleUnknown(const BootSnapshot &snapshot, const BootRequest &request, BootDecision &decision);
-    bool resolveImage(const BootSnapshot &snapshot, BootDecision &decision) const;
+    bool resolveImage(const BootSnapshot &snapshot, BootDecision &decision, const QString &choice) const;
     void applyBootAssessment(const BootSnapshot &snapshot, BootDecision &decision, int unrecordedFailures) const;
     bool loadImage(const BootSnapshot &snapshot, BootDecision &decision) const;
     void issueBoot(BootDecision &decision) const;

@@ -140,6 +140,31 @@ QByteArray renderGrubTargetScript(const QString &device, const QString &machine,
         s += echo(Text::tr("memtest86+ did not start: it is not signed, so it runs only with Secure Boot off"));
         s += "sleep 30\n";
         return s;
+    case BootTargetKind::Menu:
+        break; // renderGrubMenuLauncher: it needs the machine's entries
+    }
+    return s;
+}
+
+QByteArray renderGrubMenuLauncher(const QString &device, const QString &mac)
+{
+    if (device.isEmpty())
+        return renderGrubWaitScript(Text::tr("the boot menu needs the server's IPv4 address"));
+    return line(QStringLiteral("configfile %1/boot/%2.grub?show=menu").arg(device, sanitizeScriptText(mac, 17)));
+}
+
+QByteArray renderGrubMenuScript(
+    const QString &device, const QString &mac, const QList<MenuEntry> &entries, int timeoutSeconds)
+{
+    if (entries.isEmpty() || device.isEmpty())
+        return renderGrubWaitScript(Text::tr("this machine's boot menu has no entries"));
+    QByteArray s = line(QStringLiteral("set timeout=%1").arg(qBound(1, timeoutSeconds, 3600)));
+    s += "set default=0\n";
+    for (const MenuEntry &e : entries) {
+        s += line(QStringLiteral("menuentry %1 {").arg(quoted(sanitizeScriptText(e.label, 80))));
+        s += line(QStringLiteral("  source %1/boot/%2.grub?choice=%3")
+                .arg(device, sanitizeScriptText(mac, 17), sanitizeScriptText(e.key, 20)));
+        s += "}\n";
     }
     return s;
 }

@@ -37,6 +37,13 @@ QByteArray renderGrubWaitScript(const QString &message, int retrySeconds = 30);
 // Boot off; otherwise the console says why and the bootstrap asks again.
 QByteArray renderGrubTargetScript(const QString &device, const QString &machine, const BootTarget &target);
 
+// The menu target on GRUB. A machine's configuration is sourced in the bootstrap's loop,
+// where a menu never shows: the launcher opens the menu with configfile
+// (/boot/<mac>.grub?show=menu), whose entries each source /boot/<mac>.grub?choice=<key>.
+QByteArray renderGrubMenuLauncher(const QString &device, const QString &mac);
+QByteArray renderGrubMenuScript(
+    const QString &device, const QString &mac, const QList<MenuEntry> &entries, int timeoutSeconds);
+
 // Not Drover's machine: says so and returns to the firmware, which tries its next boot option.
 QByteArray renderGrubExitScript(const QString &message);
 

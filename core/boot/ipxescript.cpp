@@ -258,7 +258,40 @@ QByteArray renderTargetScript(const QString &serverUrl, const QString &machine, 
         s += "sleep 30\n";
         s += line(QStringLiteral("chain --replace --autofree %1/boot.ipxe || reboot").arg(server));
         return s;
+    case BootTargetKind::Menu:
+        break; // renderMenuScript: it needs the machine's entries
     }
+    return s;
+}
+
+QByteArray renderMenuScript(
+    const QString &serverUrl, const QString &machine, const QList<MenuEntry> &entries, int timeoutSeconds)
+{
+    const QString server = sanitizeServerUrl(serverUrl);
+    QByteArray s = "#!ipxe\n";
+    if (entries.isEmpty())
+        return renderWaitScript(serverUrl, Text::tr("the boot menu of %1 has no entries").arg(machine));
+    s += line(QStringLiteral("menu Drover: %1")
+            .arg(sanitizeScriptText(Text::tr("%1 - choose what to boot").arg(sanitizeScriptText(machine, 64)))));
+    int number = 0;
+    for (const MenuEntry &e : entries) {
+        // Keys are Drover's own ("image", a target's key); labels may hold catalog text.
+        ++number;
+        s += line(QStringLiteral("item --key %1 %2 %1. %3")
+                .arg(number)
+                .arg(sanitizeScriptText(e.key, 20), sanitizeScriptText(e.label, 80)));
+    }
+    const QString first = sanitizeScriptText(entries.constFirst().key, 20);
+    s += line(QStringLiteral("choose --timeout %1 --default %2 drover_choice || set drover_choice %2")
+            .arg(qint64(qBound(1, timeoutSeconds, 3600)) * 1000)
+            .arg(first));
+    s += line(QStringLiteral("chain --replace --autofree %1/boot/${mac:hexhyp}.ipxe?uuid=${uuid}&arch=${buildarch}"
+                             "&platform=${platform}&serial=${serial:uristring}&choice=${drover_choice} || goto "
+                             "drover_failed")
+            .arg(server));
+    s += ":drover_failed\n";
+    s += "sleep 10\n";
+    s += line(QStringLiteral("chain --replace --autofree %1/boot.ipxe || reboot").arg(server));
     return s;
 }
 

@@ -73,6 +73,12 @@ QByteArray renderWaitScript(const QString &serverUrl, const QString &message, in
 // port; if it cannot load, the script says so and asks the server again later.
 QByteArray renderTargetScript(const QString &serverUrl, const QString &machine, const BootTarget &target);
 
+// The menu target: iPXE's menu of `entries` (keys and labels from bootMenuEntries), the first
+// chosen after `timeoutSeconds`; the choice goes back to the server as ?choice=<key> with the
+// chain script's other values, and the server decides again with it.
+QByteArray renderMenuScript(
+    const QString &serverUrl, const QString &machine, const QList<MenuEntry> &entries, int timeoutSeconds);
+
 // Drover does not manage this machine: says so and leaves iPXE, so the firmware tries its
 // next boot device.
 QByteArray renderExitScript(const QString &message);

@@ -21,6 +21,8 @@ QString BootTarget::key() const
         return QStringLiteral("local-disk");
     case BootTargetKind::Memtest:
         return QStringLiteral("memtest");
+    case BootTargetKind::Menu:
+        return QStringLiteral("menu");
     }
     return {};
 }
@@ -37,13 +39,15 @@ QString BootTarget::displayName() const
         return Text::tr("Local disk");
     case BootTargetKind::Memtest:
         return Text::tr("Memory test (memtest86+)");
+    case BootTargetKind::Menu:
+        return Text::tr("Boot menu");
     }
     return {};
 }
 
 std::optional<BootTarget> BootTarget::fromKey(const QString &key)
 {
-    for (const BootTargetKind kind : { BootTargetKind::LocalDisk, BootTargetKind::Memtest }) {
+    for (const BootTargetKind kind : { BootTargetKind::LocalDisk, BootTargetKind::Memtest, BootTargetKind::Menu }) {
         if (BootTarget { kind }.key() == key)
             return BootTarget { kind };
     }
@@ -59,7 +63,8 @@ std::optional<BootTarget> BootTarget::fromStored(const QString &stored)
 
 QStringList BootTarget::keys()
 {
-    return { BootTarget { BootTargetKind::LocalDisk }.key(), BootTarget { BootTargetKind::Memtest }.key() };
+    return { BootTarget { BootTargetKind::LocalDisk }.key(), BootTarget { BootTargetKind::Memtest }.key(),
+        BootTarget { BootTargetKind::Menu }.key() };
 }
 
 QString describeAssigned(const QString &stored)

@@ -5,6 +5,9 @@
 //   local-disk  leave the network boot: BIOS boots the first disk, UEFI its next boot entry
 //   memtest     memtest86+ from Debian's package, BIOS (.bin) or UEFI (.efi); not signed, so
 //               not for machines with Secure Boot on
+//   menu        a menu on the machine's console: the image it would boot without the menu,
+//               the local disk, memtest (not under Secure Boot); after a timeout
+//               (setting boot/menu-timeout, 10 s) the first entry boots
 #pragma once
 
 #include <QString>
@@ -14,12 +17,12 @@
 
 namespace drover {
 
-enum class BootTargetKind { LocalDisk, Memtest };
+enum class BootTargetKind { LocalDisk, Memtest, Menu };
 
 struct BootTarget {
     BootTargetKind kind = BootTargetKind::LocalDisk;
 
-    QString key() const; // "local-disk", "memtest": the CLI's --target and the stored form's tail
+    QString key() const; // "local-disk", "memtest", "menu": the CLI's --target and the stored form's tail
     QString stored() const; // "@local-disk": what assignment.image holds
     QString displayName() const; // translated, for the fleet table and the log
     bool operator==(const BootTarget &) const = default;
@@ -28,6 +31,13 @@ struct BootTarget {
     // The target an assignment or current image names; nullopt for an image tag (or empty).
     static std::optional<BootTarget> fromStored(const QString &stored);
     static QStringList keys(); // every key, for help texts and completion
+};
+
+// One entry of a machine's boot menu (BootDecider builds them: bootMenuEntries).
+struct MenuEntry {
+    QString key; // "image" or a target's key: what the machine sends back as its choice
+    QString stored; // the image tag or the target's stored form
+    QString label; // shown on the console
 };
 
 // An assignment's image column (or a current image) as the user reads it: the image tag, or the target's name.

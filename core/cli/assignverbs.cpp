@@ -1,4 +1,5 @@
 // `drover assign` and `drover history`: which image a machine, a group or the lab boots.
+#include "boot/bootdecision.h"
 #include "boot/secureboot.h"
 #include "catalog/boottarget.h"
 #include "catalog/catalog.h"
@@ -222,20 +223,51 @@ int secureBoot(CliContext &ctx, const Verb &verb)
     return ExitOk;
 }
 
+int menuTimeout(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    if (auto code = parseVerbArgs(ctx, verb, p, 0, 1))
+        return *code;
+    Catalog *catalog = ctx.lab->catalog();
+    const QString key = QStringLiteral("boot/menu-timeout");
+    if (p.positionalArguments().isEmpty()) {
+        const QString value = catalog->setting(key);
+        const int seconds = value.isEmpty() ? kDefaultMenuTimeoutSeconds : value.toInt();
+        if (ctx.json)
+            printJson(ctx, QJsonObject { { QStringLiteral("key"), key }, { QStringLiteral("seconds"), seconds } });
+        else
+            ctx.out << Text::tr("%1 s").arg(seconds) << Qt::endl;
+        return ExitOk;
+    }
+    bool ok = false;
+    const int seconds = p.positionalArguments().first().toInt(&ok);
+    if (!ok || seconds < 1 || seconds > 3600)
+        return fail(
+            ctx, Text::tr("'%1' is not a number of seconds from 1 to 3600").arg(p.positionalArguments().first()));
+    if (Status s = catalog->setSetting(key, QString::number(seconds)); !s)
+        return fail(ctx, s.error());
+    if (!ctx.json)
+        ctx.out << Text::tr("boot menus wait %1 s, then boot their first entry").arg(seconds) << Qt::endl;
+    return ExitOk;
+}
+
 } // namespace
 
 QList<Verb> assignVerbs()
 {
     return {
         { { QStringLiteral("assign") },
-            QStringLiteral("MACHINE|GROUP NAME:VERSION|--target local-disk|memtest [--why TEXT] | --default "
-                           "NAME:VERSION"),
+            QStringLiteral("MACHINE|GROUP NAME:VERSION|--target local-disk|memtest|menu [--why TEXT] | "
+                           "--default NAME:VERSION"),
             Text::tr("Assign an image, or a boot target instead of one; it takes effect at the next boot."), assign },
         { { QStringLiteral("history") }, QStringLiteral("MACHINE|GROUP | --default"),
             Text::tr("List the assignments of a machine or group, newest first."), history },
         { { QStringLiteral("rollback") }, QStringLiteral("MACHINE|GROUP [--to NAME:VERSION|TARGET]"),
             Text::tr("Return a machine or group to its previous image (or the one given) from its next boot."),
             rollback },
+        { { QStringLiteral("menu-timeout") }, QStringLiteral("[SECONDS]"),
+            Text::tr("Show or set how long the boot menu (--target menu) waits before it boots its first entry."),
+            menuTimeout },
         { { QStringLiteral("secure-boot") }, QStringLiteral("MACHINE|GROUP [on|off|auto] | --default [on|off|auto]"),
             Text::tr("Show or set which loader UEFI machines get: on = the signed chain (shim, GRUB, a signed "
                      "kernel), off = iPXE, auto = the signed chain when it is installed."),

@@ -220,7 +220,7 @@ private Q_SLOTS:
         const auto bogus = c->assign(TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("@floppy"), {}, {});
         QVERIFY(!bogus);
         QVERIFY2(bogus.error().contains(QStringLiteral("no boot target 'floppy'"))
-                && bogus.error().contains(QStringLiteral("local-disk, memtest")),
+                && bogus.error().contains(QStringLiteral("local-disk, memtest, menu")),
             qPrintable(bogus.error()));
         QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), QStringLiteral("os:1"), true).ok());
         QVERIFY(c->recordBootResult(QStringLiteral("pc-01"), QStringLiteral("os:1"), false).ok());
@@ -232,6 +232,97 @@ private Q_SLOTS:
         QCOMPARE(describeAssigned(m.currentImage), QStringLiteral("Memory test (memtest86+)"));
         QCOMPARE(describeAssigned(QStringLiteral("os:1")), QStringLiteral("os:1"));
         QVERIFY(!BootTarget::fromStored(QStringLiteral("local-disk"))); // only with the marker
+    }
+
+    // The menu: the image below it, the local disk, memtest unless secure boot is on; a
+    // choice it offers continues the decision with that entry, one it does not is refused.
+    void bootMenu_data()
+    {
+        QTest::addColumn<QString>("level"); // where the menu is assigned
+        QTest::addColumn<QString>("secureBoot");
+        QTest::addColumn<QString>("choice");
+        QTest::addColumn<QStringList>("entries"); // stored forms; empty when a choice was sent
+        QTest::addColumn<int>("outcome");
+        QTest::addColumn<QString>("image");
+        const int target = int(BootDecision::Outcome::Target);
+        const int boot = int(BootDecision::Outcome::Boot);
+        const int wait = int(BootDecision::Outcome::Wait);
+        QTest::newRow("machine's menu offers its group's image")
+            << "machine" << "" << ""
+            << QStringList { QStringLiteral("os:2"), QStringLiteral("@local-disk"), QStringLiteral("@memtest") }
+            << target << "@menu";
+        QTest::newRow("group's menu offers the default image")
+            << "group" << "" << ""
+            << QStringList { QStringLiteral("os:3"), QStringLiteral("@local-disk"), QStringLiteral("@memtest") }
+            << target << "@menu";
+        QTest::newRow("default's menu: no image below")
+            << "default" << "" << "" << QStringList { QStringLiteral("@local-disk"), QStringLiteral("@memtest") }
+            << target << "@menu";
+        QTest::newRow("secure boot on: no memtest")
+            << "machine" << "on" << "" << QStringList { QStringLiteral("os:2"), QStringLiteral("@local-disk") }
+            << target << "@menu";
+        QTest::newRow("image chosen: it boots") << "machine" << "" << "image" << QStringList() << boot << "os:2";
+        QTest::newRow("local disk chosen")
+            << "machine" << "" << "local-disk" << QStringList() << target << "@local-disk";
+        QTest::newRow("memtest chosen where secure boot is on: refused")
+            << "machine" << "on" << "memtest" << QStringList() << wait << "@menu";
+        QTest::newRow("a choice no menu offers") << "machine" << "" << "shell" << QStringList() << wait << "@menu";
+    }
+
+    void bootMenu()
+    {
+        QFETCH(QString, level);
+        QFETCH(QString, secureBoot);
+        QFETCH(QString, choice);
+        QFETCH(QStringList, entries);
+        QFETCH(int, outcome);
+        QFETCH(QString, image);
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        for (int i = 1; i <= 3; ++i)
+            QVERIFY(addTestImage(t.lab.get(), QStringLiteral("os"), QString::number(i)).ok());
+        // A menu at each level, with images at the levels below it.
+        const bool byDefault = level == QLatin1String("default");
+        QVERIFY(
+            c->addMachine(
+                 testMachine(QStringLiteral("pc-01"), kKnownMac, byDefault ? QString() : QStringLiteral("lab")))
+                .ok());
+        const QString menu = QStringLiteral("@menu");
+        if (level == QLatin1String("machine"))
+            QVERIFY(c->assign(TargetKind::Machine, QStringLiteral("pc-01"), menu, {}, {}).ok());
+        if (!byDefault)
+            QVERIFY(
+                c->assign(TargetKind::Group, QStringLiteral("lab"),
+                     level == QLatin1String("group") ? menu : QStringLiteral("os:2"), {}, {})
+                    .ok());
+        QVERIFY(c->assign(TargetKind::Default, {}, byDefault ? menu : QStringLiteral("os:3"), {}, {}).ok());
+        if (!secureBoot.isEmpty())
+            QVERIFY(c->setSetting(QStringLiteral("secureboot/machine/pc-01"), secureBoot).ok());
+        if (byDefault)
+            QVERIFY(c->setSetting(QStringLiteral("boot/menu-timeout"), QStringLiteral("4")).ok());
+
+        BootIndex index(c);
+        QVERIFY(index.refresh().ok());
+        BootDecider decider(c, &index, t.lab->storeDir(), QByteArray(32, 's'));
+        BootRequest request { kKnownMac, {}, QStringLiteral("x86_64"), {}, QHostAddress::LocalHost };
+        request.choice = choice;
+        const BootDecision d = decider.decide(request);
+        QCOMPARE(int(d.outcome), outcome);
+        QCOMPARE(d.image, image);
+        QStringList offered;
+        for (const MenuEntry &e : d.menu)
+            offered.append(e.stored);
+        QCOMPARE(offered, entries);
+        if (!entries.isEmpty())
+            QCOMPARE(d.menuTimeoutSeconds, byDefault ? 4 : kDefaultMenuTimeoutSeconds);
+        if (outcome == int(BootDecision::Outcome::Boot)) {
+            QVERIFY(BootTokens::isToken(d.token));
+            QCOMPARE(d.reason, QStringLiteral("chosen from the boot menu"));
+        }
+        if (outcome == int(BootDecision::Outcome::Wait))
+            QVERIFY2(d.reason.contains(QStringLiteral("has no entry '%1'").arg(choice)), qPrintable(d.reason));
     }
 
     void kernelArgsFromCatalog()

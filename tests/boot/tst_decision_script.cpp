@@ -280,6 +280,40 @@ private Q_SLOTS:
         }
     }
 
+    // The menu, for iPXE and GRUB: every entry, the first as default after the timeout, the
+    // choice sent back by key; a label from the catalog adds no command.
+    void menuScripts()
+    {
+        const QList<MenuEntry> entries { { QStringLiteral("image"), QStringLiteral("os:2"),
+                                             QStringLiteral("os:2 || shell ${x}") },
+            { QStringLiteral("local-disk"), QStringLiteral("@local-disk"), QStringLiteral("Local disk") } };
+        const QByteArray i
+            = renderMenuScript(QStringLiteral("http://10.0.0.1:8080"), QStringLiteral("pc-01"), entries, 7);
+        QVERIFY2(i.contains("\nmenu Drover: pc-01 - choose what to boot\n"), i.constData());
+        QVERIFY2(i.contains("\nitem --key 2 local-disk 2. Local disk\n"), i.constData());
+        QVERIFY2(i.contains("\nchoose --timeout 7000 --default image drover_choice || set drover_choice image\n"),
+            i.constData());
+        QVERIFY2(i.contains("&choice=${drover_choice} || goto drover_failed\n"), i.constData());
+        const QByteArray g = renderGrubMenuScript(
+            QStringLiteral("(http,10.0.0.1:8080)"), QStringLiteral("52:54:00:12:34:56"), entries, 7);
+        QVERIFY2(g.startsWith("set timeout=7\nset default=0\n"), g.constData());
+        QVERIFY2(g.contains("menuentry 'Local disk' {\n  source (http,10.0.0.1:8080)/boot/52:54:00:12:34:56.grub"
+                            "?choice=local-disk\n}\n"),
+            g.constData());
+        QCOMPARE(renderGrubMenuLauncher(QStringLiteral("(http,10.0.0.1:8080)"), QStringLiteral("52:54:00:12:34:56")),
+            QByteArray("configfile (http,10.0.0.1:8080)/boot/52:54:00:12:34:56.grub?show=menu\n"));
+        for (const QByteArray &script : { i, g }) {
+            QVERIFY2(!script.contains("${x}"), script.constData());
+            for (const QByteArray &l : script.split('\n')) {
+                if (l.contains("shell"))
+                    QVERIFY2(l.startsWith("item ") || l.startsWith("menuentry '"), l.constData());
+            }
+        }
+        // No entries: nothing to choose, the machine waits and asks again.
+        QVERIFY(renderMenuScript(QStringLiteral("http://10.0.0.1:8080"), QStringLiteral("pc-01"), {}, 7)
+                .contains("asking the server again"));
+    }
+
     void chainScript()
     {
         const QByteArray s = renderChainScript(QStringLiteral("http://192.168.1.5:8080"));

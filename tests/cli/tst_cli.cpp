@@ -95,7 +95,8 @@ private Q_SLOTS:
         r = drover({ QStringLiteral("assign"), QStringLiteral("pc-01"), QStringLiteral("--target"),
             QStringLiteral("floppy") });
         QCOMPARE(r.code, 1);
-        QVERIFY2(r.err.contains("'floppy' is not a boot target; there are: local-disk, memtest"), r.err.constData());
+        QVERIFY2(
+            r.err.contains("'floppy' is not a boot target; there are: local-disk, memtest, menu"), r.err.constData());
         r = drover({ QStringLiteral("assign"), QStringLiteral("pc-01"), QStringLiteral("--target"),
             QStringLiteral("memtest"), QStringLiteral("--why"), QStringLiteral("crashes at random") });
         QCOMPARE(r.code, 0);
@@ -116,6 +117,17 @@ private Q_SLOTS:
             QStringLiteral("local-disk") });
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains("boots Local disk"), r.out.constData());
+        // The menu's timeout: 10 s until set, then what was set; nonsense refused.
+        r = drover({ QStringLiteral("menu-timeout") });
+        QCOMPARE(r.out, QByteArray("10 s\n"));
+        r = drover({ QStringLiteral("menu-timeout"), QStringLiteral("0") });
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("'0' is not a number of seconds from 1 to 3600"), r.err.constData());
+        QCOMPARE(drover({ QStringLiteral("menu-timeout"), QStringLiteral("5") }).code, 0);
+        QCOMPARE(drover({ QStringLiteral("menu-timeout") }).out, QByteArray("5 s\n"));
+        r = drover(
+            { QStringLiteral("assign"), QStringLiteral("pc-01"), QStringLiteral("--target"), QStringLiteral("menu") });
+        QVERIFY2(r.out.contains("boots Boot menu"), r.out.constData());
         QCOMPARE(drover({ QStringLiteral("machine"), QStringLiteral("rm"), QStringLiteral("pc-01") }).code, 0);
     }
 

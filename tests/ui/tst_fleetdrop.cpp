@@ -4,6 +4,7 @@
 #include "fleet/fleetactions.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
+#include "images/boottargetlist.h"
 #include "images/imagemodel.h"
 #include "main/mainwindow.h"
 #include "testlab.h"
@@ -112,6 +113,39 @@ private Q_SLOTS:
         QVERIFY(!c->currentAssignment(TargetKind::Machine, QStringLiteral("pc-01")));
         QVERIFY(!c->currentAssignment(TargetKind::Machine, QStringLiteral("pc-02")));
         delete data;
+    }
+
+    // A boot target dragged from the list under the images: assigned like an image, shown by
+    // name, undone like one.
+    void dropBootTarget()
+    {
+        MainWindow w(m_t.lab.get());
+        w.resize(1400, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        w.fleetActions()->setConfirm([](const QString &, const QList<PlannedChange> &) { return true; });
+        auto *targets = w.findChild<BootTargetList *>(QStringLiteral("bootTargetList"));
+        QVERIFY(targets);
+        QCOMPARE(targets->count(), 3);
+        QCOMPARE(targets->item(0)->text(), QStringLiteral("Local disk"));
+        QVERIFY(targets->item(1)->flags() & Qt::ItemIsDragEnabled);
+        // What the list puts in the drag: QAbstractItemView::startDrag asks its model, which
+        // asks the list.
+        std::unique_ptr<QMimeData> data(targets->model()->mimeData({ targets->model()->index(0, 0) }));
+        QVERIFY(data);
+        QCOMPARE(QString::fromUtf8(data->data(ImageModel::mimeType())), QStringLiteral("@local-disk"));
+        QTreeView *table = w.fleetView()->table();
+        QTRY_COMPARE(table->model()->rowCount(), 3);
+        table->selectionModel()->clearSelection();
+        drop(table, 2, data.get());
+        Catalog *c = m_t.lab->catalog();
+        QCOMPARE(
+            c->currentAssignment(TargetKind::Machine, QStringLiteral("pc-03"))->image, QStringLiteral("@local-disk"));
+        QVERIFY(!c->currentAssignment(TargetKind::Machine, QStringLiteral("pc-01")));
+        QTRY_COMPARE(
+            table->model()->index(2, FleetModel::AssignedImage).data().toString(), QStringLiteral("Local disk"));
+        w.undoStack()->undo();
+        QVERIFY(!c->currentAssignment(TargetKind::Machine, QStringLiteral("pc-03")));
     }
 
     void declinedConfirmationChangesNothing()

@@ -12,6 +12,8 @@
 #   1. Nothing is assigned: Drover's script makes the VM wait — the disk must not boot.
 #   2. Assigned --target local-disk: at the VM's next ask it boots the disk, and the line
 #      appears; the catalog shows "@local-disk".
+#   2b. Assigned --target menu (timeout 3 s) and power-cycled: the menu (iPXE's, or GRUB's
+#      under Secure Boot) times out to its first entry, the local disk, which boots.
 #   3. BIOS and --uefi: assigned --target memtest and power-cycled, memtest86+ from Debian's
 #      package, loaded from Drover's HTTP server, draws its screen on the serial port.
 #      --secure-boot: assigning memtest is refused, because it is not signed.
@@ -164,6 +166,19 @@ e2e_say "the disk's system wrote its line $(($(e2e_ms) - t1)) ms after the assig
 d --json machine show "$machine" | e2e_has '"currentImage": *"@local-disk"' \
   || e2e_die "the catalog does not show local-disk as what $machine booted"
 d machine show "$machine" | e2e_has 'Local disk' || e2e_die "drover machine show does not name the local disk"
+
+# 2b. The boot menu: power-cycled, the VM shows its menu (no image below the menu here, so
+# local disk comes first), nobody presses a key, and after the timeout the first entry boots.
+d menu-timeout 3 >/dev/null
+d assign "$machine" --target menu --why "targets e2e" >/dev/null
+t_menu=$(e2e_ms)
+power_on console-menu.log
+wait_for "$data/console-menu.log" DROVER-LOCAL-DISK-BOOTED "$timeout" \
+  || e2e_die "the menu's first entry (local disk) did not boot within $timeout s"
+(($(script_events "Boot menu instead of an image") > 0)) || e2e_die "no script event says the boot menu was served"
+(($(script_events "Local disk instead of an image (chosen from the boot menu)") > 0)) \
+  || e2e_die "no script event says the local disk was chosen from the menu"
+e2e_say "the menu booted its first entry, the local disk, $(($(e2e_ms) - t_menu)) ms after power-on"
 
 # 3. memtest86+: power-cycled, the VM loads it from Drover and it draws its screen; under
 # Secure Boot it is refused before anything boots.

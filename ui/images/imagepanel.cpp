@@ -1,6 +1,7 @@
 #include "images/imagepanel.h"
 
 #include "catalog/catalog.h"
+#include "images/boottargetlist.h"
 #include "images/imagemodel.h"
 #include "images/storetask.h"
 #include "lab/lab.h"
@@ -76,6 +77,7 @@ ImagePanel::ImagePanel(Lab *lab, ImageModel *model, QWidget *parent)
         tr("No images yet.\n\nBuild one with the build wizard: New… above, or Images › New Image… "
            "(Ctrl+Shift+N); or import an image bundle (.tar) from another lab: Import… or drop it here."),
         this));
+    layout->addWidget(new BootTargetList(this));
 
     connect(m_task, &StoreTask::progress, this, [this](qint64 done, qint64 total) {
         if (!m_progress)

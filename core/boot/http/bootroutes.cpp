@@ -237,7 +237,8 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const auto restartFailure = m_watch.restarted(normalizeMac(*mac).value_or(*mac), now);
     BootRequest boot { *mac, query->value(QStringLiteral("uuid")), query->value(QStringLiteral("arch")),
-        query->value(QStringLiteral("serial")), peer.address, restartFailure ? 1 : 0 };
+        query->value(QStringLiteral("serial")), peer.address, restartFailure ? 1 : 0,
+        query->value(QStringLiteral("choice")) };
     const BootDecision decision = m_decider->decide(boot);
     const QString server = serverUrl(request, peer);
     scripts.fetch_add(1, std::memory_order_relaxed);
@@ -261,6 +262,15 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
         return script(grub ? renderGrubWaitScript(decision.reason, kWaitRetrySeconds)
                            : renderWaitScript(server, decision.reason, kWaitRetrySeconds));
     case BootDecision::Outcome::Target:
+        if (decision.target->kind == BootTargetKind::Menu) {
+            if (!grub)
+                return script(
+                    renderMenuScript(server, decision.machine->name, decision.menu, decision.menuTimeoutSeconds));
+            const QString device = grubHttpDevice(server);
+            return script(query->value(QStringLiteral("show")) == QLatin1String("menu")
+                    ? renderGrubMenuScript(device, decision.mac, decision.menu, decision.menuTimeoutSeconds)
+                    : renderGrubMenuLauncher(device, decision.mac));
+        }
         return script(grub ? renderGrubTargetScript(grubHttpDevice(server), decision.machine->name, *decision.target)
                            : renderTargetScript(server, decision.machine->name, *decision.target));
     case BootDecision::Outcome::Boot:
@@ -311,7 +321,10 @@ void BootRoutes::recordScript(const BootDecision &d, const http::Peer &peer)
         }
         break;
     case BootDecision::Outcome::Target:
-        detail = Text::tr("script served to %1: %2 instead of an image").arg(remote, d.target->displayName());
+        detail = d.reason.isEmpty()
+            ? Text::tr("script served to %1: %2 instead of an image").arg(remote, d.target->displayName())
+            : Text::tr("script served to %1: %2 instead of an image (%3)")
+                  .arg(remote, d.target->displayName(), d.reason);
         // What the fleet shows as current; the machine is not Drover's to watch until it
         // network-boots again.
         m_recorder->bootResult(name, d.image, true);
