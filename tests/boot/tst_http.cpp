@@ -282,6 +282,9 @@ private Q_SLOTS:
         QTest::newRow("backslash") << "/blobs\\..\\secret" << 400;
         QTest::newRow("encoded NUL") << QStringLiteral("/blobs/sha256:") + hex + QStringLiteral("%00") << 400;
         QTest::newRow("encoded newline") << "/boot.ipxe%0aforged" << 400;
+        // A decoded path never holds a query or fragment delimiter (found by fuzz_http).
+        QTest::newRow("encoded question mark") << "/boot/52-54-00-12-34-56.ipxe%3Fchoice=memtest" << 400;
+        QTest::newRow("encoded hash") << "/boot.ipxe%23x" << 400;
         QTest::newRow("encoded colon, dot-dot") << "/blobs/sha256%3a..%2e" << 400;
     }
 

@@ -91,7 +91,9 @@ bool isValidTarget(QByteArrayView target)
 // iPXE builds from 2019 (Debian 12's ROM) encode the ':' of "/blobs/sha256:..." and retry a
 // refusal forever, so routes see the decoded form. An encoded '/' is refused, since it would
 // make the router and a file system disagree on where a segment ends, and so is an encoded
-// control character, since the path is logged.
+// control character, since the path is logged. So are an encoded '?' and '#': the decoded
+// path must not look like it holds a query or fragment to code that splits on them (found by
+// fuzz_http).
 std::optional<QByteArray> decodePath(QByteArrayView raw)
 {
     if (!raw.contains('%'))
@@ -104,7 +106,7 @@ std::optional<QByteArray> decodePath(QByteArrayView raw)
             continue;
         }
         const char c = static_cast<char>(hexValue(raw[i + 1]) * 16 + hexValue(raw[i + 2]));
-        if (c == '/' || (c >= 0 && c < 0x20) || c == 0x7f)
+        if (c == '/' || c == '?' || c == '#' || (c >= 0 && c < 0x20) || c == 0x7f)
             return std::nullopt;
         out.append(c);
         i += 2;
