@@ -21,6 +21,16 @@ struct Text {
     Q_DECLARE_TR_FUNCTIONS(SecureBoot)
 };
 
+// The machines a refusal names: the first three, then how many more.
+QString machinesText(const QStringList &machines)
+{
+    const int shown = 3;
+    QString names = machines.mid(0, shown).join(QStringLiteral(", "));
+    if (machines.size() > shown)
+        names += Text::tr(" and %n more", nullptr, int(machines.size() - shown));
+    return names;
+}
+
 template <typename T> std::optional<T> readAt(QByteArrayView bytes, qint64 offset)
 {
     if (offset < 0 || offset + qint64(sizeof(T)) > bytes.size())
@@ -212,14 +222,10 @@ QString secureBootRefusal(
         strict.append(Text::tr("group %1").arg(target));
     if (const auto bootTarget = BootTarget::fromStored(image);
         bootTarget && bootTarget->kind == BootTargetKind::Memtest && !strict.isEmpty()) {
-        const int shown = 3;
-        QString names = strict.mid(0, shown).join(QStringLiteral(", "));
-        if (strict.size() > shown)
-            names += Text::tr(" and %n more", nullptr, int(strict.size() - shown));
         return Text::tr("memtest86+ is not signed, and Secure Boot is on for %1: the firmware would refuse to "
                         "start it. Set secure boot to off for these machines (drover secure-boot), and turn "
                         "Secure Boot off in their firmware while they run it.")
-            .arg(names);
+            .arg(machinesText(strict));
     }
     return unsignedKernelRefusal(storeDir, image, strict);
 }
@@ -237,14 +243,10 @@ QString unsignedKernelRefusal(const QString &storeDir, const QString &image, con
         return Text::tr("cannot check the kernel of %1 for a Secure Boot signature: %2").arg(image, signature.error());
     if (signature.value() == KernelSignature::Signed)
         return {};
-    const int shown = 3;
-    QString names = machines.mid(0, shown).join(QStringLiteral(", "));
-    if (machines.size() > shown)
-        names += Text::tr(" and %n more", nullptr, int(machines.size() - shown));
     return Text::tr("the kernel of %1 is %2, and Secure Boot is on for %3: the firmware would refuse to start "
                     "it. Build the image with Debian's signed kernel (linux-image-amd64), or set secure boot "
                     "to off or auto for these machines (drover secure-boot).")
-        .arg(image, kernelSignatureText(signature.value()), names);
+        .arg(image, kernelSignatureText(signature.value()), machinesText(machines));
 }
 
 } // namespace drover
