@@ -121,6 +121,8 @@ BootDecision BootDecider::decide(const BootRequest &request)
     if (!resolveImage(*snapshot, d, request.choice))
         return d;
     if (d.target) {
+        if (d.target->kind == BootTargetKind::Iso && !findIso(*snapshot, d))
+            return d;
         d.outcome = BootDecision::Outcome::Target;
         return d;
     }
@@ -246,6 +248,10 @@ QList<MenuEntry> bootMenuEntries(const BootSnapshot &snapshot, const Machine &ma
             continue; // not signed: the firmware would refuse it
         entries.append(MenuEntry { target.key(), target.stored(), target.displayName() });
     }
+    for (const IsoRecord &iso : snapshot.isos) {
+        const BootTarget target = BootTarget::forIso(iso.name);
+        entries.append(MenuEntry { target.key(), target.stored(), target.displayName() });
+    }
     return entries;
 }
 
@@ -291,6 +297,30 @@ bool BootDecider::resolveImage(const BootSnapshot &snapshot, BootDecision &d, co
     d.image = chosen->stored;
     d.target = BootTarget::fromStored(d.image);
     d.reason = Text::tr("chosen from the boot menu");
+    return true;
+}
+
+// Step 3 for an ISO: the name must still be in the catalog and its bytes in this store.
+bool BootDecider::findIso(const BootSnapshot &snapshot, BootDecision &d) const
+{
+    const QString &name = d.target->iso;
+    const auto iso = std::find_if(
+        snapshot.isos.cbegin(), snapshot.isos.cend(), [&name](const IsoRecord &r) { return r.name == name; });
+    const auto digest = iso != snapshot.isos.cend() ? Digest::parse(iso->digest) : std::nullopt;
+    if (!digest) {
+        d.outcome = BootDecision::Outcome::Wait;
+        d.reason = Text::tr("%1 is assigned the ISO %2, which is not in the catalog").arg(d.machine->name, name);
+        d.severity = Severity::Error;
+        return false;
+    }
+    if (!QFileInfo::exists(blobPath(m_storeDir, *digest))) {
+        d.outcome = BootDecision::Outcome::Wait;
+        d.reason = Text::tr("the ISO %1 (%2) is not in this server's store; add it here with drover iso add")
+                       .arg(name, digest->toString().left(19));
+        d.severity = Severity::Error;
+        return false;
+    }
+    d.isoDigest = digest->toString();
     return true;
 }
 

@@ -5,8 +5,9 @@
 //   1. findMachine        by MAC, then by SMBIOS UUID
 //   2. handleUnknown      catalog setting boot/unknown: ignore | register | boot
 //   3. resolveImage       the machine's assignment, else its group's, else the default;
-//                        a boot target (local disk, memtest, menu) ends the decision
-//                        here; a choice from the menu continues with the chosen entry
+//                        a boot target (local disk, memtest, an ISO, menu) ends the
+//                        decision here (an ISO once its blob is found in the store); a
+//                        choice from the menu continues with the chosen entry
 //   4. applyBootAssessment  after repeated failures (reported, or found by BootWatch: a
 //                        restart before ready, a deadline missed), the last-known-good
 //                        image instead; with none, the same image after a growing backoff
@@ -62,8 +63,8 @@ struct BootRequest {
 };
 
 // A machine's boot menu: the image it would boot without the menu (the next assignment below
-// the one that holds the menu: group, then default), the local disk, and memtest unless its
-// secure boot mode is on. `menuLevel` is the kind of the assignment that holds the menu.
+// the one that holds the menu: group, then default), the local disk, memtest unless its
+// secure boot mode is on, and every ISO in the catalog. `menuLevel` is the kind of the assignment that holds the menu.
 QList<MenuEntry> bootMenuEntries(const BootSnapshot &snapshot, const Machine &machine, TargetKind menuLevel);
 inline constexpr int kDefaultMenuTimeoutSeconds = 10;
 
@@ -87,6 +88,7 @@ struct BootDecision {
     bool registered = false; // this request added the machine to the catalog
     QString image; // name:version
     std::optional<BootTarget> target; // Target: where the machine goes instead
+    QString isoDigest; // Target iso: the ISO's blob in the store, sha256:<hex>
     QList<MenuEntry> menu; // Target menu: its entries, the first boots after the timeout
     int menuTimeoutSeconds = 0;
     Digest manifestDigest;
@@ -138,6 +140,7 @@ private:
     bool resolveImage(const BootSnapshot &snapshot, BootDecision &decision, const QString &choice) const;
     void applyBootAssessment(const BootSnapshot &snapshot, BootDecision &decision, int unrecordedFailures) const;
     bool loadImage(const BootSnapshot &snapshot, BootDecision &decision) const;
+    bool findIso(const BootSnapshot &snapshot, BootDecision &decision) const;
     void issueBoot(BootDecision &decision) const;
     bool allowRegistration(const BootSnapshot &snapshot);
 

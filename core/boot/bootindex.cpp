@@ -82,6 +82,7 @@ Result<std::shared_ptr<const BootSnapshot>> BootSnapshot::load(const Catalog &ca
     }
     for (const ImageRecord &image : catalog.images())
         s->images.insert(image.tag(), image);
+    s->isos = catalog.isos();
     s->settings = catalog.settings(QStringLiteral("boot/"));
     s->settings.insert(catalog.settings(QStringLiteral("kernelargs/")));
     s->settings.insert(catalog.settings(QStringLiteral("deadline/")));

@@ -28,6 +28,7 @@ struct BootSnapshot {
     QHash<QString, Assignment> groupAssignments; // group → current assignment
     std::optional<Assignment> defaultAssignment;
     QHash<QString, ImageRecord> images; // name:version
+    QList<IsoRecord> isos; // by name
     QMap<QString, QString> settings; // keys under boot/, kernelargs/, deadline/, secureboot/, vm/
 
     const Machine *machineByMac(const QString &mac) const;

@@ -115,7 +115,8 @@ QByteArray renderGrubWaitScript(const QString &message, int retrySeconds)
     return s;
 }
 
-QByteArray renderGrubTargetScript(const QString &device, const QString &machine, const BootTarget &target)
+QByteArray renderGrubTargetScript(
+    const QString &device, const QString &machine, const BootTarget &target, const QString &isoDigest)
 {
     const QString name = sanitizeScriptText(machine, 64);
     QByteArray s;
@@ -140,6 +141,31 @@ QByteArray renderGrubTargetScript(const QString &device, const QString &machine,
         s += echo(Text::tr("memtest86+ did not start: it is not signed, so it runs only with Secure Boot off"));
         s += "sleep 30\n";
         return s;
+    case BootTargetKind::Iso: {
+        const QString iso = sanitizeScriptText(target.iso, 64);
+        s += echo(Text::tr("%1 boots the ISO %2").arg(name, iso));
+        if (!device.isEmpty() && !isoDigest.isEmpty()) {
+            // GRUB cannot present an ISO to the firmware as a CD-ROM; it reads it as a loop
+            // device and runs the loopback.cfg that live ISOs carry for exactly this.
+            const QString path = QStringLiteral("/blobs/") + isoDigest;
+            // Not inside an if: GRUB then prints why the loop device failed on the console.
+            s += line(QStringLiteral("loopback drover_iso %1%2").arg(device, path));
+            s += "if [ -f (drover_iso)/boot/grub/loopback.cfg ]; then\n";
+            s += "  set root=(drover_iso)\n";
+            s += line(QStringLiteral("  set iso_path=%1").arg(path));
+            s += "  export iso_path\n";
+            s += "  configfile /boot/grub/loopback.cfg\n";
+            s += "else\n";
+            s += "  "
+                + echo(Text::tr("the ISO %1 could not be read, or has no /boot/grub/loopback.cfg: GRUB cannot "
+                                "start it; with secure boot off for this machine, iPXE boots it as a CD-ROM")
+                        .arg(iso));
+            s += "fi\n";
+            s += "loopback -d drover_iso\n";
+        }
+        s += "sleep 30\n";
+        return s;
+    }
     case BootTargetKind::Menu:
         break; // renderGrubMenuLauncher: it needs the machine's entries
     }
@@ -163,7 +189,7 @@ QByteArray renderGrubMenuScript(
     for (const MenuEntry &e : entries) {
         s += line(QStringLiteral("menuentry %1 {").arg(quoted(sanitizeScriptText(e.label, 80))));
         s += line(QStringLiteral("  source %1/boot/%2.grub?choice=%3")
-                .arg(device, sanitizeScriptText(mac, 17), sanitizeScriptText(e.key, 20)));
+                .arg(device, sanitizeScriptText(mac, 17), sanitizeScriptText(e.key, 80)));
         s += "}\n";
     }
     return s;

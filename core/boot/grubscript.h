@@ -34,8 +34,12 @@ QByteArray renderGrubWaitScript(const QString &message, int retrySeconds = 30);
 // (\EFI\BOOT\BOOTX64.EFI) on the first partition that has one, chained through shim's
 // verification; with none, back to the firmware with an error, which tries its next boot
 // option. memtest: memtest86+'s .efi from `device` — unsigned, so it starts only with Secure
-// Boot off; otherwise the console says why and the bootstrap asks again.
-QByteArray renderGrubTargetScript(const QString &device, const QString &machine, const BootTarget &target);
+// Boot off; otherwise the console says why and the bootstrap asks again. iso: the ISO's blob
+// (`isoDigest`) as a loop device, running the /boot/grub/loopback.cfg live ISOs carry (with
+// $iso_path set, as they expect); an ISO without one cannot start under GRUB, and the console
+// says so.
+QByteArray renderGrubTargetScript(
+    const QString &device, const QString &machine, const BootTarget &target, const QString &isoDigest = {});
 
 // The menu target on GRUB. A machine's configuration is sourced in the bootstrap's loop,
 // where a menu never shows: the launcher opens the menu with configfile

@@ -228,7 +228,8 @@ QByteArray renderWaitScript(const QString &serverUrl, const QString &message, in
     return s;
 }
 
-QByteArray renderTargetScript(const QString &serverUrl, const QString &machine, const BootTarget &target)
+QByteArray renderTargetScript(
+    const QString &serverUrl, const QString &machine, const BootTarget &target, const QString &isoDigest)
 {
     const QString server = sanitizeServerUrl(serverUrl);
     const QString name = sanitizeScriptText(machine, 64);
@@ -258,6 +259,21 @@ QByteArray renderTargetScript(const QString &serverUrl, const QString &machine, 
         s += "sleep 30\n";
         s += line(QStringLiteral("chain --replace --autofree %1/boot.ipxe || reboot").arg(server));
         return s;
+    case BootTargetKind::Iso: {
+        const QString iso = sanitizeScriptText(target.iso, 64);
+        s += line(
+            QStringLiteral("echo Drover: %1").arg(sanitizeScriptText(Text::tr("%1 boots the ISO %2").arg(name, iso))));
+        // iPXE reads the ISO with HTTP range requests and presents it as a CD-ROM: BIOS boots
+        // its El Torito image, UEFI the loader in its EFI boot image. The URL names the digest, so
+        // every read of one boot gets the same bytes.
+        s += line(QStringLiteral("sanboot --no-describe %1/blobs/%2 || goto failed").arg(server, isoDigest));
+        s += ":failed\n";
+        s += line(QStringLiteral("echo Drover: %1")
+                .arg(sanitizeScriptText(Text::tr("the ISO %1 did not boot: it must boot from a CD-ROM").arg(iso))));
+        s += "sleep 30\n";
+        s += line(QStringLiteral("chain --replace --autofree %1/boot.ipxe || reboot").arg(server));
+        return s;
+    }
     case BootTargetKind::Menu:
         break; // renderMenuScript: it needs the machine's entries
     }
@@ -279,9 +295,9 @@ QByteArray renderMenuScript(
         ++number;
         s += line(QStringLiteral("item --key %1 %2 %1. %3")
                 .arg(number)
-                .arg(sanitizeScriptText(e.key, 20), sanitizeScriptText(e.label, 80)));
+                .arg(sanitizeScriptText(e.key, 80), sanitizeScriptText(e.label, 80)));
     }
-    const QString first = sanitizeScriptText(entries.constFirst().key, 20);
+    const QString first = sanitizeScriptText(entries.constFirst().key, 80);
     s += line(QStringLiteral("choose --timeout %1 --default %2 drover_choice || set drover_choice %2")
             .arg(qint64(qBound(1, timeoutSeconds, 3600)) * 1000)
             .arg(first));

@@ -70,8 +70,10 @@ QByteArray renderWaitScript(const QString &serverUrl, const QString &message, in
 // hard disk (sanboot --drive 0x80), and where that fails or on UEFI iPXE exits with an error,
 // so the firmware goes on to its next boot device. memtest: memtest86+ from this server, the
 // .bin as a kernel on BIOS, the .efi on UEFI, its output on the console and the first serial
-// port; if it cannot load, the script says so and asks the server again later.
-QByteArray renderTargetScript(const QString &serverUrl, const QString &machine, const BootTarget &target);
+// port; if it cannot load, the script says so and asks the server again later. iso: iPXE
+// sanboots the ISO's blob (`isoDigest`, sha256:<hex>) from this server as a CD-ROM.
+QByteArray renderTargetScript(
+    const QString &serverUrl, const QString &machine, const BootTarget &target, const QString &isoDigest = {});
 
 // The menu target: iPXE's menu of `entries` (keys and labels from bootMenuEntries), the first
 // chosen after `timeoutSeconds`; the choice goes back to the server as ?choice=<key> with the

@@ -1,5 +1,7 @@
 #include "catalog/boottarget.h"
 
+#include "catalog/records.h"
+
 #include <QCoreApplication>
 
 namespace drover {
@@ -23,6 +25,8 @@ QString BootTarget::key() const
         return QStringLiteral("memtest");
     case BootTargetKind::Menu:
         return QStringLiteral("menu");
+    case BootTargetKind::Iso:
+        return QStringLiteral("iso:") + iso;
     }
     return {};
 }
@@ -41,12 +45,20 @@ QString BootTarget::displayName() const
         return Text::tr("Memory test (memtest86+)");
     case BootTargetKind::Menu:
         return Text::tr("Boot menu");
+    case BootTargetKind::Iso:
+        return Text::tr("ISO %1").arg(iso);
     }
     return {};
 }
 
 std::optional<BootTarget> BootTarget::fromKey(const QString &key)
 {
+    if (key.startsWith(QLatin1String("iso:"))) {
+        const QString name = key.mid(4);
+        if (!isoNameError(name).isEmpty())
+            return std::nullopt;
+        return BootTarget::forIso(name);
+    }
     for (const BootTargetKind kind : { BootTargetKind::LocalDisk, BootTargetKind::Memtest, BootTargetKind::Menu }) {
         if (BootTarget { kind }.key() == key)
             return BootTarget { kind };
@@ -65,6 +77,11 @@ QStringList BootTarget::keys()
 {
     return { BootTarget { BootTargetKind::LocalDisk }.key(), BootTarget { BootTargetKind::Memtest }.key(),
         BootTarget { BootTargetKind::Menu }.key() };
+}
+
+QString BootTarget::keysHelp()
+{
+    return (keys() << QStringLiteral("iso:NAME")).join(QStringLiteral(", "));
 }
 
 QString describeAssigned(const QString &stored)

@@ -5,8 +5,11 @@
 //   local-disk  leave the network boot: BIOS boots the first disk, UEFI its next boot entry
 //   memtest     memtest86+ from Debian's package, BIOS (.bin) or UEFI (.efi); not signed, so
 //               not for machines with Secure Boot on
+//   iso:NAME    an ISO from the catalog (drover iso add), read over HTTP from the store: iPXE
+//               sanboots it (BIOS and UEFI; the ISO must boot from a CD), GRUB on the Secure
+//               Boot chain loops it back and runs its /boot/grub/loopback.cfg (live ISOs)
 //   menu        a menu on the machine's console: the image it would boot without the menu,
-//               the local disk, memtest (not under Secure Boot); after a timeout
+//               the local disk, memtest (not under Secure Boot), every ISO; after a timeout
 //               (setting boot/menu-timeout, 10 s) the first entry boots
 #pragma once
 
@@ -17,12 +20,15 @@
 
 namespace drover {
 
-enum class BootTargetKind { LocalDisk, Memtest, Menu };
+enum class BootTargetKind { LocalDisk, Memtest, Menu, Iso };
 
 struct BootTarget {
     BootTargetKind kind = BootTargetKind::LocalDisk;
+    QString iso {}; // Iso: the ISO's name in the catalog
 
-    QString key() const; // "local-disk", "memtest", "menu": the CLI's --target and the stored form's tail
+    static BootTarget forIso(const QString &name) { return BootTarget { BootTargetKind::Iso, name }; }
+
+    QString key() const; // "local-disk", "memtest", "menu", "iso:NAME": the CLI's --target and the stored form's tail
     QString stored() const; // "@local-disk": what assignment.image holds
     QString displayName() const; // translated, for the fleet table and the log
     bool operator==(const BootTarget &) const = default;
@@ -30,7 +36,8 @@ struct BootTarget {
     static std::optional<BootTarget> fromKey(const QString &key);
     // The target an assignment or current image names; nullopt for an image tag (or empty).
     static std::optional<BootTarget> fromStored(const QString &stored);
-    static QStringList keys(); // every key, for help texts and completion
+    static QStringList keys(); // the keys of the targets that are not ISOs
+    static QString keysHelp(); // every key, "iso:NAME" for ISOs: for help texts and errors
 };
 
 // One entry of a machine's boot menu (BootDecider builds them: bootMenuEntries).

@@ -61,6 +61,13 @@ public:
     std::optional<ImageRecord> imageByTag(const QString &tag) const;
     Status removeImage(const QString &tag);
 
+    // ISOs (catalogisos.cpp), bootable as the target iso:NAME. A name never moves to other
+    // bytes while it exists; removing one that an assignment or a machine uses is refused.
+    Result<IsoRecord> addIso(const IsoRecord &iso);
+    QList<IsoRecord> isos() const;
+    std::optional<IsoRecord> isoByName(const QString &name) const;
+    Status removeIso(const QString &name);
+
     // Assignments: append-only; the newest row for a target is its current assignment.
     Result<Assignment> assign(
         TargetKind kind, const QString &target, const QString &image, const QString &who, const QString &why);
@@ -130,7 +137,7 @@ public:
     std::optional<BootBindingRecord> bootBinding(const QString &mac) const;
 
 Q_SIGNALS:
-    // Something changed: table is "machine", "image", "assignment", "boot_event",
+    // Something changed: table is "machine", "image", "iso", "assignment", "boot_event",
     // "setting", "config", or "*" when another instance changed something we cannot name.
     void changed(const QString &table);
 

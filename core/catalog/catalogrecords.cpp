@@ -402,12 +402,16 @@ Result<Assignment> Catalog::assign(
     // An empty image for a machine: it follows its group (or the default) again.
     if (image.isEmpty() && kind != TargetKind::Machine)
         return Result<Assignment>::failure(tr("only a machine can follow its group; give %1 an image").arg(target));
-    // A boot target (local disk, memtest) is stored where an image tag goes: see boottarget.h.
+    // A boot target (local disk, memtest, an ISO) is stored where an image tag goes: see boottarget.h.
     if (image.startsWith(QLatin1Char('@')) && !BootTarget::fromStored(image))
         return Result<Assignment>::failure(
-            tr("no boot target '%1'; there are: %2").arg(image.mid(1), BootTarget::keys().join(QStringLiteral(", "))));
+            tr("no boot target '%1'; there are: %2").arg(image.mid(1), BootTarget::keysHelp()));
     if (!image.isEmpty() && !BootTarget::fromStored(image) && !imageByTag(image))
         return Result<Assignment>::failure(tr("no image %1 in the catalog").arg(image));
+    if (const auto bootTarget = BootTarget::fromStored(image);
+        bootTarget && bootTarget->kind == BootTargetKind::Iso && !isoByName(bootTarget->iso))
+        return Result<Assignment>::failure(
+            tr("no ISO named %1 in the catalog; add it with drover iso add FILE --name %1").arg(bootTarget->iso));
     if (kind == TargetKind::Machine && !machineByName(target))
         return Result<Assignment>::failure(tr("no machine named '%1'").arg(target));
     QSqlQuery q(database());

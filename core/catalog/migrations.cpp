@@ -93,6 +93,13 @@ const QList<Migration> &catalogMigrations()
                 QStringLiteral("ALTER TABLE machine ADD COLUMN boot_protocol TEXT NOT NULL DEFAULT ''"),
                 QStringLiteral("ALTER TABLE machine ADD COLUMN boot_loader TEXT NOT NULL DEFAULT ''"),
             } },
+        { 6, QStringLiteral("ISO images, bootable as targets"),
+            {
+                QStringLiteral("CREATE TABLE iso ("
+                               " name TEXT PRIMARY KEY, digest TEXT NOT NULL,"
+                               " size BIGINT NOT NULL DEFAULT 0, added BIGINT NOT NULL DEFAULT 0,"
+                               " added_by TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '')"),
+            } },
     };
     return migrations;
 }

@@ -1,5 +1,8 @@
 #include "catalog/records.h"
 
+#include <QCoreApplication>
+#include <QRegularExpression>
+
 namespace drover {
 
 QString machineStateKey(MachineState state)
@@ -39,6 +42,20 @@ QString targetKindKey(TargetKind kind)
         return QStringLiteral("default");
     }
     return {};
+}
+
+QString isoNameError(const QString &name)
+{
+    struct Text {
+        Q_DECLARE_TR_FUNCTIONS(IsoRecord)
+    };
+    // Letters, digits and . _ - only: the name goes into iPXE and GRUB scripts and menus.
+    static const QRegularExpression valid(QStringLiteral("\\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\\z"));
+    if (valid.match(name).hasMatch())
+        return {};
+    return Text::tr("'%1' cannot name an ISO: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter "
+                    "or digit")
+        .arg(name.left(80));
 }
 
 } // namespace drover

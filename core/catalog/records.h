@@ -64,6 +64,19 @@ struct ImageRecord {
     QString tag() const { return name + QLatin1Char(':') + version; }
 };
 
+// An ISO image in the store, bootable as the target iso:NAME (boottarget.h). Its bytes are one
+// blob in the store, so it is content-addressed like an image's layers and served the same way.
+struct IsoRecord {
+    QString name; // [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 characters (isoNameError)
+    QString digest; // sha256:<hex>
+    qint64 size = 0;
+    QDateTime added {};
+    QString addedBy {};
+    QString notes {}; // the file it was added from
+};
+// Why `name` cannot name an ISO, or empty: it goes into boot scripts and menus.
+QString isoNameError(const QString &name);
+
 enum class TargetKind { Machine, Group, Default };
 QString targetKindKey(TargetKind kind);
 

@@ -67,8 +67,7 @@ int assign(CliContext &ctx, const Verb &verb)
     p.addOption({ QStringLiteral("why"), Text::tr("Why: kept in the history."), QStringLiteral("TEXT") });
     p.addOption({ QStringLiteral("group"), Text::tr("TARGET is a group, even one with no machines yet.") });
     p.addOption({ QStringLiteral("default"), Text::tr("Set the image of machines with no other assignment.") });
-    p.addOption({ QStringLiteral("target"),
-        Text::tr("Boot this instead of an image: %1.").arg(BootTarget::keys().join(QStringLiteral(", "))),
+    p.addOption({ QStringLiteral("target"), Text::tr("Boot this instead of an image: %1.").arg(BootTarget::keysHelp()),
         QStringLiteral("TARGET") });
     const bool fallback = ctx.args.contains(QStringLiteral("--default"));
     const bool toTarget = std::any_of(ctx.args.cbegin(), ctx.args.cend(),
@@ -83,7 +82,7 @@ int assign(CliContext &ctx, const Verb &verb)
         if (!target)
             return fail(ctx,
                 Text::tr("--target: '%1' is not a boot target; there are: %2")
-                    .arg(p.value(QStringLiteral("target")), BootTarget::keys().join(QStringLiteral(", "))));
+                    .arg(p.value(QStringLiteral("target")), BootTarget::keysHelp()));
         image = target->stored();
     }
     auto target = resolveTarget(ctx, fallback ? QString() : args.first(), p.isSet(QStringLiteral("group")), fallback);

@@ -16,6 +16,7 @@ QList<Verb> allVerbs()
     verbs += eventVerbs();
     verbs += imageVerbs();
     verbs += imageTestVerbs();
+    verbs += isoVerbs();
     verbs += buildVerbs();
     verbs += configVerbs();
     verbs += powerVerbs();

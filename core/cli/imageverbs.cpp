@@ -375,6 +375,7 @@ int imageGc(CliContext &ctx, const Verb &verb)
         return ExitUsage;
     }
     options.roots = catalogRoots(*ctx.lab->catalog());
+    options.blobs = catalogBlobs(*ctx.lab->catalog());
     auto report = collectGarbage(storeOf(ctx), options);
     if (!report)
         return fail(ctx, report.error());

@@ -43,6 +43,16 @@ QList<Digest> catalogRoots(const Catalog &catalog)
     return roots;
 }
 
+QList<Digest> catalogBlobs(const Catalog &catalog)
+{
+    QList<Digest> blobs;
+    for (const IsoRecord &iso : catalog.isos()) {
+        if (const auto digest = Digest::parse(iso.digest))
+            blobs.append(*digest);
+    }
+    return blobs;
+}
+
 Result<GcReport> collectGarbage(const ImageStore &store, const GcOptions &options)
 {
     using R = Result<GcReport>;
@@ -91,6 +101,9 @@ Result<GcReport> collectGarbage(const ImageStore &store, const GcOptions &option
         if (Status s = mark(root, Text::tr("a catalog image"), false); !s)
             return R::failure(s.error());
     }
+
+    for (const Digest &blob : options.blobs)
+        reachable.insert(blob);
 
     const QDateTime cutoff = QDateTime::currentDateTimeUtc().addSecs(-options.graceSeconds);
     // The blobs, and temporary files: writers' in blobs/sha256; init()'s and QSaveFile's

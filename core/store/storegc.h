@@ -1,5 +1,5 @@
-// Store garbage collection: deletes blobs that no tag in index.json and no image the
-// catalog knows (assigned, last-known-good, or merely recorded) reaches, and temporary
+// Store garbage collection: deletes blobs that no tag in index.json, no image the catalog
+// knows (assigned, last-known-good, or merely recorded) and no ISO in the catalog reaches, and temporary
 // files that writers killed mid-way left behind. Nothing younger than a grace period is
 // touched: a build or import in progress writes its blobs before it publishes the tag.
 #pragma once
@@ -17,6 +17,8 @@ struct GcOptions {
     bool dryRun = false;
     // Manifests to keep with all their blobs though no tag names them (see catalogRoots).
     QList<Digest> roots;
+    // Blobs to keep that are not in a manifest: the catalog's ISOs (see catalogBlobs).
+    QList<Digest> blobs {};
 };
 
 struct GcEntry {
@@ -37,6 +39,8 @@ struct GcReport {
 // The manifests the catalog refers to: every image row (the ones in use among them), so
 // that an image stays whole while the catalog knows it, even when its tag was removed.
 QList<Digest> catalogRoots(const Catalog &catalog);
+// The blobs the catalog refers to outside any manifest: every ISO's.
+QList<Digest> catalogBlobs(const Catalog &catalog);
 
 Result<GcReport> collectGarbage(const ImageStore &store, const GcOptions &options);
 

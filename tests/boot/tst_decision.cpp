@@ -7,6 +7,7 @@
 #include "boot/oui.h"
 #include "catalog/boottarget.h"
 #include "catalog/catalog.h"
+#include "store/blobstore.h"
 #include "testlab.h"
 #include "tst_http_support.h"
 
@@ -323,6 +324,86 @@ private Q_SLOTS:
         }
         if (outcome == int(BootDecision::Outcome::Wait))
             QVERIFY2(d.reason.contains(QStringLiteral("has no entry '%1'").arg(choice)), qPrintable(d.reason));
+    }
+
+    // An ISO target: its name parsed and checked, assigned only when the catalog has it,
+    // handed out with its blob's digest while the store has the bytes, offered by the menu,
+    // and kept while in use.
+    void isoTargets()
+    {
+        QCOMPARE(BootTarget::fromKey(QStringLiteral("iso:rescue-1.2_x"))->iso, QStringLiteral("rescue-1.2_x"));
+        QCOMPARE(BootTarget::forIso(QStringLiteral("rescue")).stored(), QStringLiteral("@iso:rescue"));
+        for (const char *bad : { "iso:", "iso:-x", "iso:a b", "iso:a/b", "iso:x;reboot", "iso:${x}" })
+            QVERIFY2(!BootTarget::fromKey(QLatin1String(bad)), bad);
+        QVERIFY(!BootTarget::fromKey(QStringLiteral("iso:") + QString(65, QLatin1Char('a'))));
+        QVERIFY(!isoNameError(QStringLiteral("../etc")).isEmpty());
+
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-01"), kKnownMac)).ok());
+        const QString target = QStringLiteral("@iso:rescue");
+        auto missing = c->assign(TargetKind::Machine, QStringLiteral("pc-01"), target, {}, {});
+        QVERIFY(!missing);
+        QVERIFY2(missing.error().contains(QStringLiteral("no ISO named rescue")), qPrintable(missing.error()));
+
+        auto blob = BlobStore(t.lab->storeDir()).putBytes(QByteArray("an ISO's bytes"));
+        QVERIFY(blob.ok());
+        IsoRecord iso { QStringLiteral("rescue"), blob->digest.toString(), blob->size, {}, QStringLiteral("t") };
+        QVERIFY(c->addIso(iso).ok());
+        QVERIFY(c->addIso(iso).ok()); // the same bytes again: harmless
+        IsoRecord other = iso;
+        other.digest = QStringLiteral("sha256:") + QString(64, QLatin1Char('0'));
+        auto moved = c->addIso(other);
+        QVERIFY(!moved);
+        QVERIFY2(
+            moved.error().contains(QStringLiteral("exists already with other content")), qPrintable(moved.error()));
+        other.name = QStringLiteral("a b");
+        QVERIFY(!c->addIso(other));
+        QVERIFY(c->assign(TargetKind::Machine, QStringLiteral("pc-01"), target, {}, {}).ok());
+        QCOMPARE(describeAssigned(target), QStringLiteral("ISO rescue"));
+        auto inUse = c->removeIso(QStringLiteral("rescue"));
+        QVERIFY(!inUse);
+        QVERIFY2(inUse.error().contains(QStringLiteral("in use by machine pc-01")), qPrintable(inUse.error()));
+
+        BootIndex index(c);
+        QVERIFY(index.refresh().ok());
+        BootDecider decider(c, &index, t.lab->storeDir(), QByteArray(32, 's'));
+        const BootRequest request { kKnownMac, {}, QStringLiteral("x86_64"), {}, QHostAddress::LocalHost };
+        BootDecision d = decider.decide(request);
+        QCOMPARE(int(d.outcome), int(BootDecision::Outcome::Target));
+        QCOMPARE(d.target->iso, QStringLiteral("rescue"));
+        QCOMPARE(d.isoDigest, blob->digest.toString());
+
+        // The menu lists it, and choosing it sends the machine there.
+        QVERIFY(c->assign(TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("@menu"), {}, {}).ok());
+        QVERIFY(index.refresh().ok());
+        d = decider.decide(request);
+        QStringList offered;
+        for (const MenuEntry &e : d.menu)
+            offered.append(e.key);
+        QCOMPARE(offered,
+            (QStringList { QStringLiteral("local-disk"), QStringLiteral("memtest"), QStringLiteral("iso:rescue") }));
+        BootRequest chose = request;
+        chose.choice = QStringLiteral("iso:rescue");
+        d = decider.decide(chose);
+        QCOMPARE(int(d.outcome), int(BootDecision::Outcome::Target));
+        QCOMPARE(d.isoDigest, blob->digest.toString());
+
+        // Bytes gone from this store (another Drover's store, a gc by hand): it waits, and says why.
+        QVERIFY(c->assign(TargetKind::Machine, QStringLiteral("pc-01"), target, {}, {}).ok());
+        QVERIFY(index.refresh().ok());
+        QVERIFY(QFile::remove(BlobStore(t.lab->storeDir()).blobPath(blob->digest)));
+        d = decider.decide(request);
+        QCOMPARE(int(d.outcome), int(BootDecision::Outcome::Wait));
+        QVERIFY2(d.reason.contains(QStringLiteral("is not in this server's store")), qPrintable(d.reason));
+
+        // Free again once nothing uses it.
+        QVERIFY(c->assign(TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("@local-disk"), {}, {}).ok());
+        QVERIFY(c->removeIso(QStringLiteral("rescue")).ok());
+        QVERIFY(c->isos().isEmpty());
+        QVERIFY(!c->removeIso(QStringLiteral("rescue")));
     }
 
     void kernelArgsFromCatalog()

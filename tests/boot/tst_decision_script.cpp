@@ -251,6 +251,16 @@ private Q_SLOTS:
                    "chain --replace --autofree http://10.0.0.1:8080/boot.ipxe || reboot\n" }
             << QByteArrayList { "chainloader (http,10.0.0.1:8080)/memtest86+x64.efi console=ttyS0,115200\n", "boot\n",
                    "it is not signed" };
+        QTest::newRow("iso") << "iso:rescue" << "pc-01"
+                             << QByteArrayList { "echo Drover: pc-01 boots the ISO rescue\n",
+                                    "sanboot --no-describe http://10.0.0.1:8080/blobs/sha256:" + QByteArray(64, 'a')
+                                        + " || goto failed\n",
+                                    "chain --replace --autofree http://10.0.0.1:8080/boot.ipxe || reboot\n" }
+                             << QByteArrayList { "loopback drover_iso (http,10.0.0.1:8080)/blobs/sha256:"
+                                        + QByteArray(64, 'a') + "\n",
+                                    "if [ -f (drover_iso)/boot/grub/loopback.cfg ]; then\n  set root=(drover_iso)\n",
+                                    "  export iso_path\n  configfile /boot/grub/loopback.cfg\n",
+                                    "loopback -d drover_iso\n" };
         QTest::newRow("a name that tries to inject") << "local-disk" << "pc-01 || shell ${x}\nreboot"
                                                      << QByteArrayList { "exit 1\n" } << QByteArrayList { "exit 1\n" };
     }
@@ -263,8 +273,9 @@ private Q_SLOTS:
         QFETCH(QByteArrayList, grub);
         const auto target = BootTarget::fromKey(key);
         QVERIFY(target);
-        const QByteArray i = renderTargetScript(QStringLiteral("http://10.0.0.1:8080"), machine, *target);
-        const QByteArray g = renderGrubTargetScript(QStringLiteral("(http,10.0.0.1:8080)"), machine, *target);
+        const QString iso = QStringLiteral("sha256:") + QString(64, QLatin1Char('a'));
+        const QByteArray i = renderTargetScript(QStringLiteral("http://10.0.0.1:8080"), machine, *target, iso);
+        const QByteArray g = renderGrubTargetScript(QStringLiteral("(http,10.0.0.1:8080)"), machine, *target, iso);
         QVERIFY(i.startsWith("#!ipxe\n"));
         for (const QByteArray &l : std::as_const(ipxe))
             QVERIFY2(i.contains(l), i.constData());

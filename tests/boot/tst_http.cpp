@@ -14,12 +14,17 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTemporaryFile>
 #include <QTest>
 
+#include <arpa/inet.h>
+#include <csignal>
+#include <netinet/in.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 using namespace drover;
@@ -429,6 +434,46 @@ private Q_SLOTS:
             QCOMPARE(curl({ blobUrl(m_image.manifest.kernel.digest) }).status, 200);
         QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
         QCOMPARE(slow.state(), QAbstractSocket::ConnectedState);
+    }
+
+    // A client that resets its connection in the middle of a file body (GRUB seeking in an
+    // ISO, curl stopped by Ctrl-C) once ended the whole program with SIGPIPE from sendfile.
+    void clientResetMidBody()
+    {
+        QTemporaryFile big;
+        QVERIFY(big.open());
+        big.write(QByteArray(16 << 20, 'x'));
+        big.flush();
+        auto blob = BlobStore(m_t.lab->storeDir()).putFile(big.fileName());
+        QVERIFY2(blob.ok(), qPrintable(blob.error()));
+        const QByteArray request = "GET /blobs/" + blob->digest.toString().toLatin1() + " HTTP/1.1\r\nHost: x\r\n\r\n";
+        // Something in the test process ignores SIGPIPE; drover's main does not. Its default
+        // action (end the process) for the length of the test, as in drover.
+        struct sigaction byDefault {};
+        byDefault.sa_handler = SIG_DFL;
+        struct sigaction before {};
+        QVERIFY(::sigaction(SIGPIPE, &byDefault, &before) == 0);
+        auto restore = qScopeGuard([&before] { ::sigaction(SIGPIPE, &before, nullptr); });
+        for (int i = 0; i < 20; ++i) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            QVERIFY(fd >= 0);
+            const int small = 4096; // the server soon waits for the window: the body is mid-way
+            ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+            sockaddr_in to {};
+            to.sin_family = AF_INET;
+            to.sin_port = htons(m_server->port());
+            to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            QVERIFY(::connect(fd, reinterpret_cast<const sockaddr *>(&to), sizeof to) == 0);
+            QCOMPARE(::send(fd, request.constData(), size_t(request.size()), MSG_NOSIGNAL), ssize_t(request.size()));
+            char buffer[4096];
+            QVERIFY(::recv(fd, buffer, sizeof buffer, 0) > 0);
+            // Drained, the close sends FIN (not a reset): the server's next bytes are answered
+            // with a reset while it is in CLOSE_WAIT, and the write after that gets EPIPE.
+            while (::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT) > 0) { }
+            ::close(fd);
+            QTest::qWait(20);
+        }
+        QCOMPARE(curl({ blobUrl(m_image.manifest.kernel.digest) }).status, 200);
     }
 
     void headTimeout()

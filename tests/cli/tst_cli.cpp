@@ -1,5 +1,6 @@
 // The drover executable's verbs, run as a user or a script would: exit codes, --json,
 // messages that say what was wrong.
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -28,6 +29,26 @@ class TstCli : public QObject {
         if (!p.waitForFinished(30000))
             qFatal("drover %s did not finish", qPrintable(args.join(QLatin1Char(' '))));
         return { p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError() };
+    }
+
+    // The start of an ISO 9660 image: a primary volume descriptor, an El Torito boot record
+    // or not, and the terminator, from sector 16.
+    static QByteArray isoBytes(bool elTorito)
+    {
+        QByteArray bytes(16 * 2048, '\0');
+        auto descriptor = [&bytes](char type, const QByteArray &id) {
+            QByteArray d(2048, '\0');
+            d[0] = type;
+            d.replace(1, 5, "CD001");
+            d[6] = 1;
+            d.replace(7, id.size(), id);
+            bytes += d;
+        };
+        descriptor(1, "LINUX");
+        if (elTorito)
+            descriptor(0, "EL TORITO SPECIFICATION");
+        descriptor(char(255), {});
+        return bytes;
     }
 
 private Q_SLOTS:
@@ -83,6 +104,94 @@ private Q_SLOTS:
         QCOMPARE(r.code, 0);
         r = drover({ QStringLiteral("--json"), QStringLiteral("machine"), QStringLiteral("ls") });
         QCOMPARE(QJsonDocument::fromJson(r.out).array().size(), 0);
+    }
+
+    // What drover iso add refuses: it says which file and what is wrong with it.
+    void isoFiles_data()
+    {
+        QTest::addColumn<QByteArray>("content"); // "dir" for a directory
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no file") << QByteArray() << "x" << "no such file";
+        QTest::newRow("a directory") << QByteArray("dir") << "x" << "not a regular file";
+        QTest::newRow("too short") << QByteArray("hello") << "x" << "is not an ISO 9660 image";
+        QTest::newRow("no boot record") << isoBytes(false) << "x" << "without an El Torito boot record";
+        QTest::newRow("a bad name") << isoBytes(true) << "x;reboot" << "cannot name an ISO";
+    }
+
+    void isoFiles()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, name);
+        QFETCH(QString, message);
+        const QString path = m_dir.filePath(QStringLiteral("bad.iso"));
+        QDir(path).removeRecursively();
+        QFile::remove(path);
+        if (content == "dir") {
+            QVERIFY(QDir().mkpath(path));
+        } else if (!content.isEmpty()) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(content);
+        }
+        const Run r = drover({ QStringLiteral("iso"), QStringLiteral("add"), path, QStringLiteral("--name"), name });
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains(message.toUtf8()), r.err.constData());
+        QVERIFY(content == "dir" || content.isEmpty() || name != QLatin1String("x") || r.err.contains(path.toUtf8()));
+        QVERIFY(QJsonDocument::fromJson(
+            drover({ QStringLiteral("--json"), QStringLiteral("iso"), QStringLiteral("ls") }).out)
+                .array()
+                .isEmpty());
+    }
+
+    // drover iso add|ls|rm and assign --target iso:NAME.
+    void isoTargets()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("Rescue Disk 2.iso"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(isoBytes(true));
+        f.close();
+        Run r = drover({ QStringLiteral("iso"), QStringLiteral("add"), path });
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("added ISO Rescue-Disk-2") && r.out.contains("--target iso:Rescue-Disk-2"),
+            r.out.constData());
+        r = drover({ QStringLiteral("machine"), QStringLiteral("add"), QStringLiteral("pc-09"), QStringLiteral("--mac"),
+            QStringLiteral("52-54-00-AA-00-09") });
+        QCOMPARE(r.code, 0);
+        r = drover({ QStringLiteral("assign"), QStringLiteral("pc-09"), QStringLiteral("--target"),
+            QStringLiteral("iso:nope") });
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no ISO named nope in the catalog"), r.err.constData());
+        r = drover({ QStringLiteral("assign"), QStringLiteral("pc-09"), QStringLiteral("--target"),
+            QStringLiteral("iso:Rescue-Disk-2") });
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("boots ISO Rescue-Disk-2"), r.out.constData());
+        r = drover({ QStringLiteral("--json"), QStringLiteral("iso"), QStringLiteral("ls") });
+        const QJsonArray isos = QJsonDocument::fromJson(r.out).array();
+        QCOMPARE(isos.size(), 1);
+        const QJsonObject iso = isos.first().toObject();
+        QCOMPARE(iso[QStringLiteral("size")].toInteger(), isoBytes(true).size());
+        QVERIFY(iso[QStringLiteral("digest")].toString().startsWith(QStringLiteral("sha256:")));
+        QCOMPARE(iso[QStringLiteral("usedBy")].toArray().first().toString(), QStringLiteral("machine pc-09"));
+        r = drover({ QStringLiteral("iso"), QStringLiteral("rm"), QStringLiteral("Rescue-Disk-2") });
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("ISO Rescue-Disk-2 is in use by machine pc-09"), r.err.constData());
+        // Its bytes stay through a gc while the catalog has it.
+        r = drover({ QStringLiteral("image"), QStringLiteral("gc"), QStringLiteral("--grace"), QStringLiteral("0") });
+        QCOMPARE(r.code, 0);
+        const QString blob
+            = m_dir.filePath(QStringLiteral("store/blobs/sha256/")) + iso[QStringLiteral("digest")].toString().mid(7);
+        QVERIFY2(QFile::exists(blob), qPrintable(blob));
+        QCOMPARE(drover({ QStringLiteral("assign"), QStringLiteral("pc-09"), QStringLiteral("--target"),
+                            QStringLiteral("local-disk") })
+                     .code,
+            0);
+        r = drover({ QStringLiteral("iso"), QStringLiteral("rm"), QStringLiteral("Rescue-Disk-2") });
+        QCOMPARE(r.code, 0);
+        r = drover({ QStringLiteral("image"), QStringLiteral("gc"), QStringLiteral("--grace"), QStringLiteral("0") });
+        QCOMPARE(r.code, 0);
+        QVERIFY(!QFile::exists(blob));
     }
 
     // drover assign --target: a boot target instead of an image, kept in the history, and a

@@ -2,6 +2,7 @@
 // turning), delete is refused while an image is in use and says by whom, verify reports a
 // corrupt blob, clean up frees what nothing uses.
 #include "catalog/catalog.h"
+#include "images/boottargetlist.h"
 #include "images/imagemodel.h"
 #include "images/imagepanel.h"
 #include "images/storetask.h"
@@ -12,6 +13,7 @@
 
 #include <QElapsedTimer>
 #include <QItemSelectionModel>
+#include <QMimeData>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTableView>
@@ -160,6 +162,66 @@ private Q_SLOTS:
         QVERIFY2(messages.last().first().toString().contains(QLatin1String("group demo")),
             qPrintable(messages.last().first().toString()));
         QVERIFY(m_t.lab->catalog()->imageByTag(QStringLiteral("big:3")).has_value());
+    }
+
+    // Add ISO: checked and stored off the GUI thread, listed under the boot targets, draggable
+    // as @iso:NAME; a file that is no bootable ISO is refused with its reason; removing one
+    // in use is refused.
+    void addAndRemoveIso()
+    {
+        ImageModel model(m_t.lab->catalog());
+        ImagePanel panel(m_t.lab.get(), &model);
+        panel.setConfirm([](const QString &, const QString &) { return true; });
+        auto *targets = panel.findChild<BootTargetList *>(QStringLiteral("bootTargetList"));
+        QVERIFY(targets);
+        QCOMPARE(targets->count(), 3);
+        QTemporaryDir dir;
+        const QString notIso = dir.filePath(QStringLiteral("notes.iso"));
+        QFile bad(notIso);
+        QVERIFY(bad.open(QIODevice::WriteOnly));
+        bad.write("not an image");
+        bad.close();
+        QSignalSpy finished(&panel, &ImagePanel::taskFinished);
+        panel.addIso(notIso);
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(finished.last().first().toString().contains(QLatin1String("is not an ISO 9660 image")),
+            qPrintable(finished.last().first().toString()));
+
+        // Sector 16 on: a primary volume descriptor, an El Torito boot record, the terminator.
+        QByteArray iso(16 * 2048, '\0');
+        for (const auto &[type, id] :
+            { std::pair<char, QByteArray> { 1, "X" }, { 0, "EL TORITO SPECIFICATION" }, { char(255), {} } }) {
+            QByteArray d(2048, '\0');
+            d[0] = type;
+            d.replace(1, 5, "CD001");
+            d.replace(7, id.size(), id);
+            iso += d;
+        }
+        const QString path = dir.filePath(QStringLiteral("rescue.iso"));
+        QFile good(path);
+        QVERIFY(good.open(QIODevice::WriteOnly));
+        good.write(iso);
+        good.close();
+        panel.addIso(path);
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(finished.last().first().toString(), QString());
+        QCOMPARE(m_t.lab->catalog()->isos().size(), 1);
+        QTRY_COMPARE(targets->count(), 4);
+        QCOMPARE(targets->item(3)->text(), QStringLiteral("ISO rescue"));
+        std::unique_ptr<QMimeData> data(targets->model()->mimeData({ targets->model()->index(3, 0) }));
+        QCOMPARE(QString::fromUtf8(data->data(ImageModel::mimeType())), QStringLiteral("@iso:rescue"));
+
+        Catalog *c = m_t.lab->catalog();
+        QVERIFY(c->assign(TargetKind::Group, QStringLiteral("demo"), QStringLiteral("@iso:rescue"), {}, {}).ok());
+        QSignalSpy messages(&panel, &ImagePanel::message);
+        Q_EMIT targets->removeIsoRequested(QStringLiteral("rescue"));
+        QVERIFY(!messages.isEmpty());
+        QVERIFY2(messages.last().first().toString().contains(QLatin1String("in use by group demo")),
+            qPrintable(messages.last().first().toString()));
+        QVERIFY(c->assign(TargetKind::Group, QStringLiteral("demo"), QStringLiteral("@local-disk"), {}, {}).ok());
+        Q_EMIT targets->removeIsoRequested(QStringLiteral("rescue"));
+        QVERIFY(c->isos().isEmpty());
+        QTRY_COMPARE(targets->count(), 3);
     }
 
     void verifyFindsCorruption()

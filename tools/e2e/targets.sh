@@ -14,6 +14,10 @@
 #      appears; the catalog shows "@local-disk".
 #   2b. Assigned --target menu (timeout 3 s) and power-cycled: the menu (iPXE's, or GRUB's
 #      under Secure Boot) times out to its first entry, the local disk, which boots.
+#   2c. Assigned --target iso:e2e-rescue (a test ISO made by grub-mkrescue, added with drover
+#      iso add) and power-cycled: the ISO's GRUB writes DROVER-ISO-BOOTED (iPXE sanboot, BIOS
+#      and --uefi) or its loopback.cfg writes DROVER-ISO-LOOPBACK-BOOTED (GRUB, --secure-boot);
+#      removing the assigned ISO is refused.
 #   3. BIOS and --uefi: assigned --target memtest and power-cycled, memtest86+ from Debian's
 #      package, loaded from Drover's HTTP server, draws its screen on the serial port.
 #      --secure-boot: assigning memtest is refused, because it is not signed.
@@ -36,6 +40,7 @@ while (($#)); do
 done
 [[ -x $exe ]] || e2e_die "--drover: '$exe' is not an executable"
 [[ -f /boot/memtest86+x64.bin ]] || e2e_die "memtest86+ is not installed (tools/buildroot/packages.txt)"
+command -v grub-mkrescue >/dev/null || e2e_die "grub-mkrescue is not installed (tools/buildroot/packages.txt)"
 
 ns=drv-tg-$$
 subnet=10.$((60 + $$ % 60)).$(($$ % 250)).
@@ -180,6 +185,32 @@ wait_for "$data/console-menu.log" DROVER-LOCAL-DISK-BOOTED "$timeout" \
   || e2e_die "no script event says the local disk was chosen from the menu"
 e2e_say "the menu booted its first entry, the local disk, $(($(e2e_ms) - t_menu)) ms after power-on"
 
+# 2c. An ISO from the store: a test ISO made by grub-mkrescue (BIOS and UEFI El Torito images)
+# whose GRUB writes a line to the serial port; its loopback.cfg writes another. iPXE (BIOS,
+# --uefi) reads it from Drover by HTTP range requests as a CD-ROM and boots it; Drover's
+# signed GRUB (--secure-boot) loops it back and runs its loopback.cfg.
+mkdir -p "$data/iso/boot/grub"
+printf 'serial --unit=0 --speed=115200\nterminal_output --append serial\necho DROVER-ISO-BOOTED\nsleep 600\n' \
+  >"$data/iso/boot/grub/grub.cfg"
+printf 'echo DROVER-ISO-LOOPBACK-BOOTED\nsleep 600\n' >"$data/iso/boot/grub/loopback.cfg"
+grub-mkrescue -o "$data/e2e.iso" "$data/iso" >"$data/mkrescue.log" 2>&1 || e2e_die "grub-mkrescue failed: $(tail -3 "$data/mkrescue.log")"
+d iso add "$data/e2e.iso" --name e2e-rescue >/dev/null
+d assign "$machine" --target iso:e2e-rescue --why "targets e2e" >/dev/null
+if out=$(d iso rm e2e-rescue 2>&1); then
+  e2e_die "an assigned ISO was removed"
+fi
+e2e_has "in use by machine $machine" <<<"$out" || e2e_die "the refused removal does not say who uses the ISO: $out"
+iso_line=DROVER-ISO-BOOTED
+((secure_boot)) && iso_line=DROVER-ISO-LOOPBACK-BOOTED
+t_iso=$(e2e_ms)
+power_on console-iso.log
+wait_for "$data/console-iso.log" "$iso_line" "$timeout" || e2e_die "the ISO did not boot within $timeout s ($iso_line)"
+(($(script_events "ISO e2e-rescue instead of an image") > 0)) || e2e_die "no script event says the ISO was served"
+d --json machine show "$machine" | e2e_has '"currentImage": *"@iso:e2e-rescue"' \
+  || e2e_die "the catalog does not show the ISO as what $machine booted"
+! grep -aq DROVER-LOCAL-DISK-BOOTED "$data/console-iso.log" || e2e_die "the disk booted instead of the ISO"
+e2e_say "the ISO wrote $iso_line $(($(e2e_ms) - t_iso)) ms after power-on"
+
 # 3. memtest86+: power-cycled, the VM loads it from Drover and it draws its screen; under
 # Secure Boot it is refused before anything boots.
 if ((secure_boot)); then
@@ -188,7 +219,7 @@ if ((secure_boot)); then
   fi
   e2e_has "memtest86+ is not signed" <<<"$out" || e2e_die "the refusal does not say why: $out"
   e2e_say "memtest refused under Secure Boot: $out"
-  e2e_say "PASS: nothing assigned waits; local-disk boots the disk through shim and GRUB; memtest refused"
+  e2e_say "PASS: nothing assigned waits; local-disk boots the disk through shim and GRUB; the ISO's loopback.cfg runs; memtest refused"
   exit 0
 fi
 d assign "$machine" --target memtest --why "targets e2e" >/dev/null
@@ -200,4 +231,4 @@ file=memtest86+x64.bin
 ((uefi)) && file=memtest86+x64.efi
 d events --limit 200 | e2e_has "$file sent to" || e2e_die "no event shows $file sent over HTTP"
 ! grep -aq DROVER-LOCAL-DISK-BOOTED "$data/console-2.log" || e2e_die "the disk booted instead of memtest86+"
-e2e_say "PASS: nothing assigned waits; local-disk boots the disk; memtest runs memtest86+"
+e2e_say "PASS: nothing assigned waits; local-disk boots the disk; the ISO boots as a CD-ROM; memtest runs memtest86+"

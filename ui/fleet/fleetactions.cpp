@@ -172,8 +172,8 @@ void FleetActions::chooseImageAndAssign()
     for (const ImageRecord &image : m_lab->catalog()->images())
         stored.append(image.tag());
     const int newest = int(stored.size()) - 1;
-    for (const QString &key : BootTarget::keys())
-        stored.append(BootTarget::fromKey(key)->stored());
+    for (const BootTarget &target : bootTargets())
+        stored.append(target.stored());
     QStringList shown;
     for (const QString &s : std::as_const(stored))
         shown.append(describeAssigned(s));
@@ -183,6 +183,16 @@ void FleetActions::chooseImageAndAssign()
         &ok);
     if (ok && shown.contains(choice))
         assignToMachines(machines, stored.at(shown.indexOf(choice)));
+}
+
+QList<BootTarget> FleetActions::bootTargets() const
+{
+    QList<BootTarget> targets;
+    for (const QString &key : BootTarget::keys())
+        targets.append(*BootTarget::fromKey(key));
+    for (const IsoRecord &iso : m_lab->catalog()->isos())
+        targets.append(BootTarget::forIso(iso.name));
+    return targets;
 }
 
 void FleetActions::showHistory()
@@ -212,13 +222,16 @@ void FleetActions::populateContextMenu(QMenu *menu)
     QMenu *instead = menu->addMenu(tr("Boot &Instead"));
     instead->setToolTip(tr("Send the selected machines somewhere else than an image at their next boot; "
                            "assign an image to bring them back"));
-    for (const QString &key : BootTarget::keys()) {
-        const BootTarget target = *BootTarget::fromKey(key);
-        needs(instead->addAction(target.displayName(), this,
-                  [this, target] { assignToMachines(m_view->selectedMachines(), target.stored()); }),
-            "any");
-    }
-    connect(instead, &QMenu::aboutToShow, this, [this, instead] { updateEnabled(instead); });
+    // Filled as it opens: the catalog's ISOs come and go.
+    connect(instead, &QMenu::aboutToShow, this, [this, instead, needs] {
+        instead->clear();
+        for (const BootTarget &target : bootTargets()) {
+            needs(instead->addAction(target.displayName(), this,
+                      [this, target] { assignToMachines(m_view->selectedMachines(), target.stored()); }),
+                "any");
+        }
+        updateEnabled(instead);
+    });
     needs(menu->addAction(tr("&History…"), this, &FleetActions::showHistory), "one");
     connect(menu, &QMenu::aboutToShow, this, [this, menu] { updateEnabled(menu); });
     updateEnabled(menu);

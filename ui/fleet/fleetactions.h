@@ -4,6 +4,7 @@
 // core's Lifecycle and onto the window's undo stack.
 #pragma once
 
+#include "catalog/boottarget.h"
 #include "fleet/lifecycle.h"
 
 #include <QObject>
@@ -47,6 +48,7 @@ private:
         const QString &image, const QString &key, const QString &value, const QStringList &machines);
     void chooseImageAndAssign();
     void showHistory();
+    QList<BootTarget> bootTargets() const; // the fixed targets, then the catalog's ISOs
     bool confirmWithDialog(const QString &image, const QList<PlannedChange> &changes);
 
     Lab *m_lab;

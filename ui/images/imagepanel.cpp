@@ -8,12 +8,14 @@
 #include "main/emptystate.h"
 #include "store/bundle.h"
 #include "store/imagestore.h"
+#include "store/isofile.h"
 #include "store/storegc.h"
 #include "store/storeverify.h"
 
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLocale>
@@ -69,6 +71,8 @@ ImagePanel::ImagePanel(Lab *lab, ImageModel *model, QWidget *parent)
         &ImagePanel::verifySelected);
     add(tr("Delete"), tr("Delete the selected image; refused while machines use it"), &ImagePanel::deleteSelected);
     add(tr("Clean Up…"), tr("Free the space of blobs no image uses any more"), &ImagePanel::cleanUp);
+    add(tr("Add ISO…"), tr("Add a bootable ISO; drag it from the list below onto machines to boot it"),
+        &ImagePanel::chooseAndAddIso);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -77,7 +81,9 @@ ImagePanel::ImagePanel(Lab *lab, ImageModel *model, QWidget *parent)
         tr("No images yet.\n\nBuild one with the build wizard: New… above, or Images › New Image… "
            "(Ctrl+Shift+N); or import an image bundle (.tar) from another lab: Import… or drop it here."),
         this));
-    layout->addWidget(new BootTargetList(this));
+    auto *targets = new BootTargetList(lab->catalog(), this);
+    connect(targets, &BootTargetList::removeIsoRequested, this, &ImagePanel::removeIso);
+    layout->addWidget(targets);
 
     connect(m_task, &StoreTask::progress, this, [this](qint64 done, qint64 total) {
         if (!m_progress)
@@ -198,6 +204,49 @@ void ImagePanel::importFile(const QString &path)
         });
 }
 
+void ImagePanel::chooseAndAddIso()
+{
+    const QString path
+        = QFileDialog::getOpenFileName(this, tr("Add ISO"), QString(), tr("ISO images (*.iso *.ISO);;All files (*)"));
+    if (!path.isEmpty())
+        addIso(path);
+}
+
+void ImagePanel::addIso(const QString &path)
+{
+    const QString store = m_lab->storeDir();
+    Catalog *catalog = m_lab->catalog();
+    const QString name = defaultIsoName(path);
+    const QString who = qEnvironmentVariable("USER", QStringLiteral("drover"));
+    auto result = std::make_shared<IsoRecord>();
+    runTask(
+        tr("Adding %1").arg(path),
+        [store, catalog, path, name, who, result](const auto &progress) {
+            const qint64 total = QFileInfo(path).size();
+            auto added = addIsoFile(
+                *catalog, store, path, name, who, [&progress, total](qint64 done) { return progress(done, total); });
+            if (!added)
+                return Status::failure(added.error());
+            *result = added.value();
+            return Status();
+        },
+        [this, result] {
+            Q_EMIT message(tr("Added the ISO %1 (%2): drag it from the boot targets onto machines to boot it")
+                    .arg(result->name, QLocale().formattedDataSize(result->size)));
+        });
+}
+
+void ImagePanel::removeIso(const QString &name)
+{
+    if (!m_confirm(
+            tr("Remove %1").arg(name), tr("Remove the ISO %1? Its bytes are freed by the next clean up.").arg(name)))
+        return;
+    if (Status s = m_lab->catalog()->removeIso(name); !s)
+        report(tr("Remove %1").arg(name), s.error(), true);
+    else
+        Q_EMIT message(tr("Removed the ISO %1").arg(name));
+}
+
 void ImagePanel::chooseAndExport()
 {
     const QString tag = selectedTag();
@@ -288,7 +337,8 @@ void ImagePanel::cleanUp()
     runTask(
         tr("Looking for unused blobs"),
         [store, catalog, plan](const auto &) {
-            auto dry = collectGarbage(ImageStore(store), GcOptions { 3600, true, catalogRoots(*catalog) });
+            auto dry = collectGarbage(
+                ImageStore(store), GcOptions { 3600, true, catalogRoots(*catalog), catalogBlobs(*catalog) });
             if (!dry)
                 return Status::failure(dry.error());
             *plan = dry.value();
@@ -305,8 +355,8 @@ void ImagePanel::cleanUp()
                         .arg(QLocale().formattedDataSize(plan->bytesFreed))))
                 return;
             runTask(tr("Cleaning up"), [store, catalog](const auto &) {
-                return Status::from(
-                    collectGarbage(ImageStore(store), GcOptions { 3600, false, catalogRoots(*catalog) }));
+                return Status::from(collectGarbage(
+                    ImageStore(store), GcOptions { 3600, false, catalogRoots(*catalog), catalogBlobs(*catalog) }));
             });
         });
 }

@@ -40,6 +40,9 @@ public Q_SLOTS:
     void verifySelected();
     void deleteSelected();
     void cleanUp();
+    // Checks and stores an ISO off the GUI thread, named after its file (boot target iso:NAME).
+    void addIso(const QString &path);
+    void removeIso(const QString &name);
     void showDetails();
     // Selects the image `tag` (a freshly built one); false when the catalog does not have it.
     bool selectTag(const QString &tag);
@@ -61,6 +64,7 @@ private:
         std::function<void()> onSuccess = {});
     void chooseAndImport();
     void chooseAndExport();
+    void chooseAndAddIso();
     void report(const QString &title, const QString &text, bool problem);
     void showContextMenu(const QPoint &pos);
 

@@ -271,8 +271,9 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
                     ? renderGrubMenuScript(device, decision.mac, decision.menu, decision.menuTimeoutSeconds)
                     : renderGrubMenuLauncher(device, decision.mac));
         }
-        return script(grub ? renderGrubTargetScript(grubHttpDevice(server), decision.machine->name, *decision.target)
-                           : renderTargetScript(server, decision.machine->name, *decision.target));
+        return script(grub ? renderGrubTargetScript(
+                                 grubHttpDevice(server), decision.machine->name, *decision.target, decision.isoDigest)
+                           : renderTargetScript(server, decision.machine->name, *decision.target, decision.isoDigest));
     case BootDecision::Outcome::Boot:
         break;
     }

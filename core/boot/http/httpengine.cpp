@@ -21,9 +21,11 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <csignal>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -123,6 +125,14 @@ public:
 
     void start()
     {
+        // sendfile(2) has no MSG_NOSIGNAL: a client that resets its connection in the middle of
+        // a file body raises SIGPIPE on this thread, and its default action ends the whole
+        // program (GRUB reading an ISO does it routinely; any client can). Blocked here, it
+        // stays pending and harmless, and sendfile's EPIPE closes the connection.
+        sigset_t pipe;
+        sigemptyset(&pipe);
+        sigaddset(&pipe, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
         m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
         m_events = new QSocketNotifier(qintptr(m_epoll), QSocketNotifier::Read, this);
         connect(m_events, &QSocketNotifier::activated, this, &Worker::dispatch);
