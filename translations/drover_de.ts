@@ -326,6 +326,14 @@
         <source>chosen from the boot menu</source>
         <translation>im Startmenü gewählt</translation>
     </message>
+    <message>
+        <source>%1 is assigned the ISO %2, which is not in the catalog</source>
+        <translation>%1 ist das ISO %2 zugewiesen, das nicht im Katalog ist</translation>
+    </message>
+    <message>
+        <source>the ISO %1 (%2) is not in this server&apos;s store; add it here with drover iso add</source>
+        <translation>das ISO %1 (%2) ist nicht im Speicher dieses Servers; fügen Sie es hier mit drover iso add hinzu</translation>
+    </message>
 </context>
 <context>
     <name>BootFile</name>
@@ -600,6 +608,10 @@
     <message>
         <source>Boot menu</source>
         <translation>Startmenü</translation>
+    </message>
+    <message>
+        <source>ISO %1</source>
+        <translation>ISO %1</translation>
     </message>
 </context>
 <context>
@@ -1347,6 +1359,14 @@
         <source>this machine&apos;s boot menu has no entries</source>
         <translation>das Startmenü dieser Maschine hat keine Einträge</translation>
     </message>
+    <message>
+        <source>%1 boots the ISO %2</source>
+        <translation>%1 startet das ISO %2</translation>
+    </message>
+    <message>
+        <source>the ISO %1 could not be read, or has no /boot/grub/loopback.cfg: GRUB cannot start it; with secure boot off for this machine, iPXE boots it as a CD-ROM</source>
+        <translation>das ISO %1 konnte nicht gelesen werden oder hat keine /boot/grub/loopback.cfg: GRUB kann es nicht starten; mit Secure Boot aus für diesen Rechner startet iPXE es als CD-ROM</translation>
+    </message>
 </context>
 <context>
     <name>HttpEngine</name>
@@ -1936,6 +1956,107 @@
     <message>
         <source>%1 - choose what to boot</source>
         <translation>%1 - wählen Sie, was startet</translation>
+    </message>
+    <message>
+        <source>%1 boots the ISO %2</source>
+        <translation>%1 startet das ISO %2</translation>
+    </message>
+    <message>
+        <source>the ISO %1 did not boot: it must boot from a CD-ROM</source>
+        <translation>das ISO %1 ist nicht gestartet: es muss von einer CD-ROM starten können</translation>
+    </message>
+</context>
+<context>
+    <name>IsoFile</name>
+    <message>
+        <source>%1: no such file</source>
+        <translation>%1: keine solche Datei</translation>
+    </message>
+    <message>
+        <source>%1: not a regular file</source>
+        <translation>%1: keine reguläre Datei</translation>
+    </message>
+    <message>
+        <source>%1: cannot read: %2</source>
+        <translation>%1: kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 is not an ISO 9660 image: no volume descriptor at byte %2</source>
+        <translation>%1 ist kein ISO-9660-Abbild: kein Volume-Deskriptor bei Byte %2</translation>
+    </message>
+    <message>
+        <source>%1 is an ISO 9660 image without an El Torito boot record: no firmware can boot it from the network</source>
+        <translation>%1 ist ein ISO-9660-Abbild ohne El-Torito-Boot-Record: keine Firmware kann es über das Netz starten</translation>
+    </message>
+    <message>
+        <source>cannot store %1: %2</source>
+        <translation>%1 kann nicht gespeichert werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>IsoRecord</name>
+    <message>
+        <source>&apos;%1&apos; cannot name an ISO: use 1 to 64 letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos;, starting with a letter or digit</source>
+        <translation>„%1“ kann kein ISO benennen: verwenden Sie 1 bis 64 Buchstaben, Ziffern, „.“, „_“ oder „-“, beginnend mit einem Buchstaben oder einer Ziffer</translation>
+    </message>
+</context>
+<context>
+    <name>IsoVerbs</name>
+    <message>
+        <source>The ISO&apos;s name (default: the file&apos;s name without .iso).</source>
+        <translation>Der Name des ISOs (Standard: der Dateiname ohne .iso).</translation>
+    </message>
+    <message>
+        <source>storing</source>
+        <translation>wird gespeichert</translation>
+    </message>
+    <message>
+        <source>added ISO %1 (%2, %3); boot a machine from it with drover assign MACHINE --target %4</source>
+        <translation>ISO %1 hinzugefügt (%2, %3); starten Sie einen Rechner davon mit drover assign RECHNER --target %4</translation>
+    </message>
+    <message>
+        <source>-</source>
+        <translation>-</translation>
+    </message>
+    <message>
+        <source>no ISOs; add one with drover iso add FILE.iso</source>
+        <translation>keine ISOs; fügen Sie eines mit drover iso add DATEI.iso hinzu</translation>
+    </message>
+    <message>
+        <source>NAME</source>
+        <translation>NAME</translation>
+    </message>
+    <message>
+        <source>SIZE</source>
+        <translation>SIZE</translation>
+    </message>
+    <message>
+        <source>DIGEST</source>
+        <translation>DIGEST</translation>
+    </message>
+    <message>
+        <source>ADDED</source>
+        <translation>ADDED</translation>
+    </message>
+    <message>
+        <source>USED BY</source>
+        <translation>USED BY</translation>
+    </message>
+    <message>
+        <source>removed ISO %1; drover image gc frees its bytes</source>
+        <translation>ISO %1 entfernt; drover image gc gibt seine Bytes frei</translation>
+    </message>
+    <message>
+        <source>Add a bootable ISO; machines boot it as the target iso:NAME.</source>
+        <translation>Ein startfähiges ISO hinzufügen; Rechner starten es als Ziel iso:NAME.</translation>
+    </message>
+    <message>
+        <source>List the ISOs and who uses them.</source>
+        <translation>Die ISOs auflisten und wer sie verwendet.</translation>
+    </message>
+    <message>
+        <source>Remove an ISO no machine uses (its bytes go at the next gc).</source>
+        <translation>Ein ISO entfernen, das kein Rechner verwendet (seine Bytes gehen beim nächsten gc).</translation>
     </message>
 </context>
 <context>
@@ -4023,8 +4144,16 @@
         <translation>memtest86+ vom Server (Debians Paket memtest86+); nicht bei eingeschaltetem Secure Boot</translation>
     </message>
     <message>
-        <source>A menu on the machine&apos;s screen: its image, the local disk, memtest; the first boots after the menu timeout</source>
-        <translation>Ein Menü auf dem Bildschirm der Maschine: ihr Abbild, die lokale Festplatte, memtest; der erste Eintrag startet nach der Wartezeit des Menüs</translation>
+        <source>A menu on the machine&apos;s screen: its image, the local disk, memtest, the ISOs; the first boots after the menu timeout</source>
+        <translation>Ein Menü auf dem Bildschirm des Rechners: sein Abbild, die lokale Platte, memtest, die ISOs; der erste Eintrag startet nach der Menü-Wartezeit</translation>
+    </message>
+    <message>
+        <source>%1 (%2), read from this server as a CD-ROM; right-click to remove it</source>
+        <translation>%1 (%2), von diesem Server als CD-ROM gelesen; Rechtsklick zum Entfernen</translation>
+    </message>
+    <message>
+        <source>&amp;Remove ISO %1…</source>
+        <translation>ISO %1 &amp;entfernen…</translation>
     </message>
 </context>
 <context>
@@ -4357,6 +4486,34 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
     <message>
         <source>no boot target &apos;%1&apos;; there are: %2</source>
         <translation>kein Startziel &apos;%1&apos;; es gibt: %2</translation>
+    </message>
+    <message>
+        <source>catalog: cannot add ISO %1: %2</source>
+        <translation>Katalog: ISO %1 kann nicht hinzugefügt werden: %2</translation>
+    </message>
+    <message>
+        <source>an ISO named %1 exists already with other content (%2); remove it first or choose another name</source>
+        <translation>ein ISO namens %1 existiert bereits mit anderem Inhalt (%2); entfernen Sie es zuerst oder wählen Sie einen anderen Namen</translation>
+    </message>
+    <message>
+        <source>catalog: ISO %1 vanished as it was added</source>
+        <translation>Katalog: ISO %1 verschwand beim Hinzufügen</translation>
+    </message>
+    <message>
+        <source>ISO %1 is in use by %2</source>
+        <translation>ISO %1 wird verwendet von %2</translation>
+    </message>
+    <message>
+        <source>catalog: cannot remove ISO %1: %2</source>
+        <translation>Katalog: ISO %1 kann nicht entfernt werden: %2</translation>
+    </message>
+    <message>
+        <source>no ISO named %1</source>
+        <translation>kein ISO namens %1</translation>
+    </message>
+    <message>
+        <source>no ISO named %1 in the catalog; add it with drover iso add FILE --name %1</source>
+        <translation>kein ISO namens %1 im Katalog; fügen Sie es mit drover iso add DATEI --name %1 hinzu</translation>
     </message>
 </context>
 <context>
@@ -5392,6 +5549,42 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>Boot this image in a throwaway virtual machine: does it reach ready?</source>
         <translation>Dieses Image in einer Wegwerf-VM booten: wird es bereit?</translation>
+    </message>
+    <message>
+        <source>Add ISO…</source>
+        <translation>ISO hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Add a bootable ISO; drag it from the list below onto machines to boot it</source>
+        <translation>Ein startfähiges ISO hinzufügen; ziehen Sie es aus der Liste unten auf Rechner, um es zu starten</translation>
+    </message>
+    <message>
+        <source>Add ISO</source>
+        <translation>ISO hinzufügen</translation>
+    </message>
+    <message>
+        <source>ISO images (*.iso *.ISO);;All files (*)</source>
+        <translation>ISO-Abbilder (*.iso *.ISO);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Adding %1</source>
+        <translation>%1 wird hinzugefügt</translation>
+    </message>
+    <message>
+        <source>Added the ISO %1 (%2): drag it from the boot targets onto machines to boot it</source>
+        <translation>ISO %1 hinzugefügt (%2): ziehen Sie es aus den Startzielen auf Rechner, um es zu starten</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>%1 entfernen</translation>
+    </message>
+    <message>
+        <source>Remove the ISO %1? Its bytes are freed by the next clean up.</source>
+        <translation>Das ISO %1 entfernen? Seine Bytes werden beim nächsten Aufräumen freigegeben.</translation>
+    </message>
+    <message>
+        <source>Removed the ISO %1</source>
+        <translation>ISO %1 entfernt</translation>
     </message>
 </context>
 <context>

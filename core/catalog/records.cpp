@@ -44,11 +44,16 @@ QString targetKindKey(TargetKind kind)
     return {};
 }
 
+namespace {
+
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(IsoRecord)
+};
+
+} // namespace
+
 QString isoNameError(const QString &name)
 {
-    struct Text {
-        Q_DECLARE_TR_FUNCTIONS(IsoRecord)
-    };
     // Letters, digits and . _ - only: the name goes into iPXE and GRUB scripts and menus.
     static const QRegularExpression valid(QStringLiteral("\\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\\z"));
     if (valid.match(name).hasMatch())
