@@ -45,6 +45,7 @@ old_ipxe=0
 uefi=0
 secure_boot=0
 http_boot=0
+wait_serving=0
 while (($#)); do
   case $1 in
     --mode) mode=$2; shift 2 ;;
@@ -59,6 +60,9 @@ while (($#)); do
     --uefi) uefi=1; shift ;; # full mode: a UEFI VM (proxy mode always boots one)
     --secure-boot) uefi=1; secure_boot=1; shift ;;
     --http-boot) uefi=1; http_boot=1; shift ;; # the firmware's own HTTP client, its PXE off
+    # Power on only once Drover's DHCP serves (after its few seconds of looking for another
+    # DHCP server), as in a lab whose server runs before the machines start: for benchmarks.
+    --serving) wait_serving=1; shift ;;
 
     *) e2e_die "unknown argument $1" ;;
   esac
@@ -158,6 +162,13 @@ if [[ $mode == proxy ]]; then
   pids+=($!)
 fi
 e2e_start_drover "$ns" "$exe" "$data" "$mode" "$server"
+if ((wait_serving)); then
+  for _ in $(seq 300); do
+    grep -q "boot server running" "$data/server.log" && break
+    sleep 0.1
+  done
+  grep -q "boot server running" "$data/server.log" || e2e_die "the boot server did not report running within 30 s"
+fi
 
 firmware=()
 nic=(-device "virtio-net-pci,netdev=n0,mac=$mac")
