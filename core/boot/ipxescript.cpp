@@ -228,6 +228,20 @@ QByteArray renderWaitScript(const QString &serverUrl, const QString &message, in
     return s;
 }
 
+namespace {
+
+// A target that did not start: say why, wait, and ask the server again.
+QByteArray failedTail(const QString &server, const QString &why)
+{
+    QByteArray s = ":failed\n";
+    s += line(QStringLiteral("echo Drover: %1").arg(sanitizeScriptText(why)));
+    s += "sleep 30\n";
+    s += line(QStringLiteral("chain --replace --autofree %1/boot.ipxe || reboot").arg(server));
+    return s;
+}
+
+} // namespace
+
 QByteArray renderTargetScript(
     const QString &serverUrl, const QString &machine, const BootTarget &target, const QString &isoDigest)
 {
@@ -252,12 +266,8 @@ QByteArray renderTargetScript(
         s += ":efi\n";
         s += line(QStringLiteral("chain %1/%2 console=ttyS0,115200 || goto failed")
                 .arg(server, QLatin1String(MemtestFiles::efiName)));
-        s += ":failed\n";
-        s += line(QStringLiteral("echo Drover: %1")
-                .arg(sanitizeScriptText(
-                    Text::tr("memtest86+ did not start (is Debian's memtest86+ package installed on the server?)"))));
-        s += "sleep 30\n";
-        s += line(QStringLiteral("chain --replace --autofree %1/boot.ipxe || reboot").arg(server));
+        s += failedTail(
+            server, Text::tr("memtest86+ did not start (is Debian's memtest86+ package installed on the server?)"));
         return s;
     case BootTargetKind::Iso: {
         const QString iso = sanitizeScriptText(target.iso, 64);
@@ -267,11 +277,7 @@ QByteArray renderTargetScript(
         // its El Torito image, UEFI the loader in its EFI boot image. The URL names the digest, so
         // every read of one boot gets the same bytes.
         s += line(QStringLiteral("sanboot --no-describe %1/blobs/%2 || goto failed").arg(server, isoDigest));
-        s += ":failed\n";
-        s += line(QStringLiteral("echo Drover: %1")
-                .arg(sanitizeScriptText(Text::tr("the ISO %1 did not boot: it must boot from a CD-ROM").arg(iso))));
-        s += "sleep 30\n";
-        s += line(QStringLiteral("chain --replace --autofree %1/boot.ipxe || reboot").arg(server));
+        s += failedTail(server, Text::tr("the ISO %1 did not boot: it must boot from a CD-ROM").arg(iso));
         return s;
     }
     case BootTargetKind::Menu:

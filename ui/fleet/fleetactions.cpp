@@ -5,6 +5,7 @@
 #include "fleet/fleetgrouping.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
+#include "images/boottargetlist.h"
 #include "lab/lab.h"
 
 #include <QInputDialog>
@@ -172,7 +173,7 @@ void FleetActions::chooseImageAndAssign()
     for (const ImageRecord &image : m_lab->catalog()->images())
         stored.append(image.tag());
     const int newest = int(stored.size()) - 1;
-    for (const BootTarget &target : bootTargets())
+    for (const BootTarget &target : bootTargetsWithIsos(*m_lab->catalog()))
         stored.append(target.stored());
     QStringList shown;
     for (const QString &s : std::as_const(stored))
@@ -183,16 +184,6 @@ void FleetActions::chooseImageAndAssign()
         &ok);
     if (ok && shown.contains(choice))
         assignToMachines(machines, stored.at(shown.indexOf(choice)));
-}
-
-QList<BootTarget> FleetActions::bootTargets() const
-{
-    QList<BootTarget> targets;
-    for (const QString &key : BootTarget::keys())
-        targets.append(*BootTarget::fromKey(key));
-    for (const IsoRecord &iso : m_lab->catalog()->isos())
-        targets.append(BootTarget::forIso(iso.name));
-    return targets;
 }
 
 void FleetActions::showHistory()
@@ -225,7 +216,7 @@ void FleetActions::populateContextMenu(QMenu *menu)
     // Filled as it opens: the catalog's ISOs come and go.
     connect(instead, &QMenu::aboutToShow, this, [this, instead, needs] {
         instead->clear();
-        for (const BootTarget &target : bootTargets()) {
+        for (const BootTarget &target : bootTargetsWithIsos(*m_lab->catalog())) {
             needs(instead->addAction(target.displayName(), this,
                       [this, target] { assignToMachines(m_view->selectedMachines(), target.stored()); }),
                 "any");

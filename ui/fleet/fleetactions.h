@@ -48,7 +48,6 @@ private:
         const QString &image, const QString &key, const QString &value, const QStringList &machines);
     void chooseImageAndAssign();
     void showHistory();
-    QList<BootTarget> bootTargets() const; // the fixed targets, then the catalog's ISOs
     bool confirmWithDialog(const QString &image, const QList<PlannedChange> &changes);
 
     Lab *m_lab;

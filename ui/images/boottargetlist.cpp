@@ -16,6 +16,16 @@ constexpr int kMaxVisibleRows = 7; // then it scrolls, and the images keep the r
 
 } // namespace
 
+QList<BootTarget> bootTargetsWithIsos(const Catalog &catalog)
+{
+    QList<BootTarget> targets;
+    for (const QString &key : BootTarget::keys())
+        targets.append(*BootTarget::fromKey(key));
+    for (const IsoRecord &iso : catalog.isos())
+        targets.append(BootTarget::forIso(iso.name));
+    return targets;
+}
+
 BootTargetList::BootTargetList(Catalog *catalog, QWidget *parent)
     : QListWidget(parent)
     , m_catalog(catalog)
@@ -39,13 +49,8 @@ void BootTargetList::refresh()
 {
     const QString current = currentItem() ? currentItem()->data(Qt::UserRole).toString() : QString();
     clear();
-    QList<BootTarget> targets;
-    for (const QString &key : BootTarget::keys())
-        targets.append(*BootTarget::fromKey(key));
     const QList<IsoRecord> isos = m_catalog->isos();
-    for (const IsoRecord &iso : isos)
-        targets.append(BootTarget::forIso(iso.name));
-    for (const BootTarget &target : std::as_const(targets)) {
+    for (const BootTarget &target : bootTargetsWithIsos(*m_catalog)) {
         auto *item = new QListWidgetItem(target.displayName(), this);
         item->setData(Qt::UserRole, target.stored());
         switch (target.kind) {
@@ -62,6 +67,8 @@ void BootTargetList::refresh()
         case BootTargetKind::Iso: {
             const auto iso = std::find_if(
                 isos.cbegin(), isos.cend(), [&target](const IsoRecord &r) { return r.name == target.iso; });
+            if (iso == isos.cend())
+                break; // removed between the two reads
             item->setToolTip(tr("%1 (%2), read from this server as a CD-ROM; right-click to remove it")
                     .arg(iso->notes.isEmpty() ? iso->name : iso->notes, QLocale().formattedDataSize(iso->size)));
             break;

@@ -4,11 +4,16 @@
 // image mime type, and the fleet table's drop assigns it the same way (confirmation, undo).
 #pragma once
 
+#include "catalog/boottarget.h"
+
 #include <QListWidget>
 
 namespace drover {
 
 class Catalog;
+
+// Every target a user can pick: the fixed ones, then the catalog's ISOs.
+QList<BootTarget> bootTargetsWithIsos(const Catalog &catalog);
 
 class BootTargetList final : public QListWidget {
     Q_OBJECT

@@ -127,7 +127,7 @@ public:
     {
         // sendfile(2) has no MSG_NOSIGNAL: a client that resets its connection in the middle of
         // a file body raises SIGPIPE on this thread, and its default action ends the whole
-        // program (GRUB reading an ISO does it routinely; any client can). Blocked here, it
+        // program (GRUB reading an ISO did; any client can). Blocked here, it
         // stays pending and harmless, and sendfile's EPIPE closes the connection.
         sigset_t pipe;
         sigemptyset(&pipe);
