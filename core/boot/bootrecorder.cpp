@@ -154,6 +154,36 @@ void BootRecorder::machineFirmware(const QString &machine, const FirmwareFacts &
     enqueue(std::move(item));
 }
 
+void BootRecorder::machineInventory(
+    const QString &machine, const QString &mac, const QString &bootId, const HardwareInventory &hardware)
+{
+    Item item;
+    item.kind = Item::Kind::Inventory;
+    item.machine = machine;
+    item.event.mac = mac;
+    item.event.bootId = bootId;
+    item.inventory = hardware;
+    enqueue(std::move(item));
+}
+
+void BootRecorder::writeInventory(const Item &item, QStringList *failures)
+{
+    const auto stored = m_catalog->recordInventory(item.machine, item.event.bootId, item.inventory);
+    if (!stored) {
+        failures->append(stored.error());
+        return;
+    }
+    // A record this boot began, with changes: the hardware is not what it was last time.
+    if (stored->bootId != item.event.bootId || stored->changes.isEmpty())
+        return;
+    const QString text = tr("%1: hardware changed: %2").arg(item.machine, stored->changes.join(QStringLiteral("; ")));
+    const BootEvent event { 0, {}, item.machine, item.event.mac, item.event.bootId, QStringLiteral("inventory"), {},
+        QStringLiteral("warning"), text };
+    if (auto added = m_catalog->addEvent(event); !added)
+        failures->append(added.error());
+    m_log->post(Severity::Warning, QStringLiteral("boot"), text, item.machine);
+}
+
 void BootRecorder::bootSession(const BootSessionRecord &session)
 {
     Item item;
@@ -220,6 +250,7 @@ void BootRecorder::writeQueued()
         case Item::Kind::Result:
         case Item::Kind::Address:
         case Item::Kind::Firmware:
+        case Item::Kind::Inventory:
             results.append(&item);
             break;
         case Item::Kind::Session:
@@ -247,6 +278,9 @@ void BootRecorder::writeQueued()
             break;
         case Item::Kind::Firmware:
             s = m_catalog->recordFirmware(item->machine, item->firmware);
+            break;
+        case Item::Kind::Inventory:
+            writeInventory(*item, &failures);
             break;
         default:
             s = m_catalog->recordBootResult(item->machine, item->image, item->ready);

@@ -34,6 +34,10 @@ public:
     void bootResult(const QString &machine, const QString &image, bool ready);
     void machineAddress(const QString &machine, const QString &address); // the address only
     void machineFirmware(const QString &machine, const FirmwareFacts &facts); // Catalog::recordFirmware
+    // The hardware a boot reported (Catalog::recordInventory); a change from the machine's
+    // newest inventory becomes a warning event, phase "inventory", naming what changed.
+    void machineInventory(
+        const QString &machine, const QString &mac, const QString &bootId, const HardwareInventory &hardware);
     // A boot the server issued (table boot_session), written before any other kind in its
     // batch; sessions past their deadline by a day are pruned then.
     void bootSession(const BootSessionRecord &session);
@@ -54,7 +58,7 @@ Q_SIGNALS:
 
 private:
     struct Item {
-        enum class Kind { Event, Seen, Result, Address, Session, Firmware } kind = Kind::Event;
+        enum class Kind { Event, Seen, Result, Address, Session, Firmware, Inventory } kind = Kind::Event;
         BootEvent event;
         QString machine;
         MachineState state = MachineState::Unknown;
@@ -64,7 +68,9 @@ private:
         bool ready = false;
         BootSessionRecord session;
         FirmwareFacts firmware;
+        HardwareInventory inventory;
     };
+    void writeInventory(const Item &item, QStringList *failures); // on the recorder's thread
     void enqueue(Item item);
     void writeQueued(); // on the recorder's thread
     Result<qint64> prune(); // on the recorder's thread

@@ -34,6 +34,15 @@ QVariant bindable(const QVariant &value)
     return value;
 }
 
+bool runQuery(QSqlQuery &q, const QString &sql, const QVariantList &args)
+{
+    if (!q.prepare(sql))
+        return false;
+    for (const QVariant &arg : args)
+        q.addBindValue(bindable(arg));
+    return q.exec();
+}
+
 Catalog::~Catalog()
 {
     m_template = QSqlDatabase();

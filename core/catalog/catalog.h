@@ -8,9 +8,11 @@
 #include "catalog/records.h"
 #include "util/result.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTimer>
 
 #include <memory>
@@ -20,6 +22,8 @@ namespace drover {
 
 // A value ready to bind: null strings become '' (the schema's "no value").
 QVariant bindable(const QVariant &value);
+// Prepares `sql` on `q`, binds `args` (bindable) in order and runs it.
+bool runQuery(QSqlQuery &q, const QString &sql, const QVariantList &args);
 
 class Catalog final : public QObject {
     Q_OBJECT
@@ -54,6 +58,16 @@ public:
     Status recordMachineAddress(const QString &name, const QString &address);
     // The firmware facts a boot showed: non-empty fields replace the stored ones.
     Status recordFirmware(const QString &name, const FirmwareFacts &facts);
+
+    // Hardware inventories (cataloginventory.cpp), as each boot reports them. Recording the
+    // same hardware again only refreshes the newest record; different hardware adds one,
+    // with the changes in words, and marks the machine (Machine::hardwareChanged).
+    Result<InventoryRecord> recordInventory(
+        const QString &machine, const QString &bootId, const HardwareInventory &hardware, qint64 nowMs = 0);
+    std::optional<InventoryRecord> inventory(const QString &machine) const;
+    QList<InventoryRecord> inventoryHistory(const QString &machine, int limit = 50) const; // newest first
+    QHash<QString, InventoryRecord> latestInventories() const; // machine name → newest
+    Status acknowledgeHardwareChange(const QString &machine);
 
     // Images
     Result<ImageRecord> addImage(const ImageRecord &image);
@@ -137,7 +151,7 @@ public:
     std::optional<BootBindingRecord> bootBinding(const QString &mac) const;
 
 Q_SIGNALS:
-    // Something changed: table is "machine", "image", "iso", "assignment", "boot_event",
+    // Something changed: table is "machine", "image", "iso", "inventory", "assignment", "boot_event",
     // "setting", "config", or "*" when another instance changed something we cannot name.
     void changed(const QString &table);
 

@@ -25,15 +25,6 @@ ConfigRecord configFrom(const QSqlQuery &q)
     return r;
 }
 
-bool runQuery(QSqlQuery &q, const QString &sql, const QVariantList &args)
-{
-    if (!q.prepare(sql))
-        return false;
-    for (const QVariant &arg : args)
-        q.addBindValue(bindable(arg));
-    return q.exec();
-}
-
 } // namespace
 
 std::optional<ConfigRecord> Catalog::config(TargetKind kind, const QString &target) const

@@ -24,7 +24,7 @@ qint64 toMs(const QDateTime &time)
 const QString kMachineColumns
     = QStringLiteral("id, name, mac, uuid, serial, vendor, state, phase, address, last_seen, current_image, "
                      "last_good_image, failed_attempts, is_new, revision, firmware, firmware_arch, secure_boot, "
-                     "boot_protocol, boot_loader");
+                     "boot_protocol, boot_loader, hardware_changed");
 
 Machine machineFrom(const QSqlQuery &q)
 {
@@ -49,6 +49,7 @@ Machine machineFrom(const QSqlQuery &q)
     m.firmware.secureBoot = q.value(17).toString();
     m.firmware.protocol = q.value(18).toString();
     m.firmware.loader = q.value(19).toString();
+    m.hardwareChanged = fromMs(q.value(20).toLongLong());
     return m;
 }
 
@@ -74,22 +75,13 @@ Assignment assignmentFrom(const QSqlQuery &q)
     return a;
 }
 
-bool run(QSqlQuery &q, const QString &sql, const QVariantList &args)
-{
-    if (!q.prepare(sql))
-        return false;
-    for (const QVariant &arg : args)
-        q.addBindValue(bindable(arg));
-    return q.exec();
-}
-
 } // namespace
 
 QMap<QString, QString> Catalog::labelsOf(qint64 machineId) const
 {
     QMap<QString, QString> labels;
     QSqlQuery q(database());
-    if (run(q, QStringLiteral("SELECT key, value FROM machine_label WHERE machine_id = ?"), { machineId })) {
+    if (runQuery(q, QStringLiteral("SELECT key, value FROM machine_label WHERE machine_id = ?"), { machineId })) {
         while (q.next())
             labels.insert(q.value(0).toString(), q.value(1).toString());
     }
@@ -100,7 +92,7 @@ QList<Machine> Catalog::selectMachines(const QString &where, const QVariantList 
 {
     QList<Machine> result;
     QSqlQuery q(database());
-    if (!run(q, QStringLiteral("SELECT ") + kMachineColumns + QStringLiteral(" FROM machine ") + where, args))
+    if (!runQuery(q, QStringLiteral("SELECT ") + kMachineColumns + QStringLiteral(" FROM machine ") + where, args))
         return result;
     while (q.next())
         result.append(machineFrom(q));
@@ -109,7 +101,7 @@ QList<Machine> Catalog::selectMachines(const QString &where, const QVariantList 
     QSqlQuery l(database());
     const bool one = result.size() == 1;
     if (!result.isEmpty()
-        && (one ? run(l, QStringLiteral("SELECT machine_id, key, value FROM machine_label WHERE machine_id = ?"),
+        && (one ? runQuery(l, QStringLiteral("SELECT machine_id, key, value FROM machine_label WHERE machine_id = ?"),
                       { result.first().id })
                 : l.exec(QStringLiteral("SELECT machine_id, key, value FROM machine_label")))) {
         QHash<qint64, Machine *> byId;
@@ -129,7 +121,7 @@ Result<Machine> Catalog::addMachine(const Machine &machine)
     db.transaction();
     QSqlQuery q(db);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (!run(q,
+    if (!runQuery(q,
             QStringLiteral("INSERT INTO machine (name, mac, uuid, serial, vendor, state, is_new, created) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
             { machine.name, machine.mac.toLower(), machine.uuid, machine.serial, machine.vendor,
@@ -147,7 +139,7 @@ Result<Machine> Catalog::addMachine(const Machine &machine)
     q.finish();
     for (auto it = machine.labels.cbegin(); it != machine.labels.cend(); ++it) {
         QSqlQuery l(db);
-        if (!run(l, QStringLiteral("INSERT INTO machine_label (machine_id, key, value) VALUES (?, ?, ?)"),
+        if (!runQuery(l, QStringLiteral("INSERT INTO machine_label (machine_id, key, value) VALUES (?, ?, ?)"),
                 { id, it.key(), it.value() })) {
             db.rollback();
             return Result<Machine>::failure(
@@ -190,7 +182,7 @@ Result<Machine> Catalog::updateMachine(const Machine &machine)
     QSqlDatabase db = database();
     db.transaction();
     QSqlQuery q(db);
-    if (!run(q,
+    if (!runQuery(q,
             QStringLiteral("UPDATE machine SET name = ?, mac = ?, uuid = ?, serial = ?, vendor = ?, "
                            "is_new = ?, revision = revision + 1 WHERE id = ? AND revision = ?"),
             { machine.name, machine.mac.toLower(), machine.uuid.toLower(), machine.serial, machine.vendor,
@@ -205,10 +197,10 @@ Result<Machine> Catalog::updateMachine(const Machine &machine)
             tr("machine '%1' was changed by someone else since it was read; reload and try again").arg(machine.name));
     }
     QSqlQuery d(db);
-    run(d, QStringLiteral("DELETE FROM machine_label WHERE machine_id = ?"), { machine.id });
+    runQuery(d, QStringLiteral("DELETE FROM machine_label WHERE machine_id = ?"), { machine.id });
     for (auto it = machine.labels.cbegin(); it != machine.labels.cend(); ++it) {
         QSqlQuery l(db);
-        run(l, QStringLiteral("INSERT INTO machine_label (machine_id, key, value) VALUES (?, ?, ?)"),
+        runQuery(l, QStringLiteral("INSERT INTO machine_label (machine_id, key, value) VALUES (?, ?, ?)"),
             { machine.id, it.key(), it.value() });
     }
     if (!db.commit())
@@ -243,7 +235,7 @@ Status Catalog::setLabel(const QString &machine, const QString &key, const QStri
 Status Catalog::removeMachine(const QString &name)
 {
     QSqlQuery q(database());
-    if (!run(q, QStringLiteral("DELETE FROM machine WHERE name = ?"), { name }))
+    if (!runQuery(q, QStringLiteral("DELETE FROM machine WHERE name = ?"), { name }))
         return Status::failure(tr("catalog: cannot remove '%1': %2").arg(name, q.lastError().text()));
     if (q.numRowsAffected() == 0)
         return Status::failure(tr("no machine named '%1'").arg(name));
@@ -254,7 +246,7 @@ Status Catalog::removeMachine(const QString &name)
 Status Catalog::recordMachineAddress(const QString &name, const QString &address)
 {
     QSqlQuery q(database());
-    if (!run(q,
+    if (!runQuery(q,
             QStringLiteral("UPDATE machine SET address = ?, revision = revision + 1 WHERE name = ? AND address <> ?"),
             { address, name, address }))
         return Status::failure(tr("catalog: cannot record the address of '%1': %2").arg(name, q.lastError().text()));
@@ -283,7 +275,7 @@ Status Catalog::recordFirmware(const QString &name, const FirmwareFacts &facts)
     if (sets.isEmpty())
         return {};
     QSqlQuery q(database());
-    if (!run(q,
+    if (!runQuery(q,
             QStringLiteral("UPDATE machine SET ") + sets.join(QStringLiteral(", "))
                 + QStringLiteral(", revision = revision + 1 WHERE name = ? AND (")
                 + changed.join(QStringLiteral(" OR ")) + QLatin1Char(')'),
@@ -310,7 +302,7 @@ Result<ImageRecord> Catalog::addImage(const ImageRecord &image)
 {
     QSqlQuery q(database());
     const qint64 created = image.created.isValid() ? toMs(image.created) : QDateTime::currentMSecsSinceEpoch();
-    if (!run(q,
+    if (!runQuery(q,
             QStringLiteral("INSERT INTO image (name, version, manifest_digest, size, created, recipe, notes) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
             { image.name, image.version, image.manifestDigest, image.size, created, image.recipe, image.notes })
@@ -357,7 +349,7 @@ QStringList Catalog::usersOfImage(const QString &tag) const
 {
     QStringList users;
     QSqlQuery q(database());
-    if (run(q,
+    if (runQuery(q,
             QStringLiteral("SELECT a.target_kind, a.target FROM assignment a WHERE a.image = ? AND a.id = "
                            "(SELECT MAX(b.id) FROM assignment b WHERE b.target_kind = a.target_kind "
                            "AND b.target = a.target) ORDER BY a.target_kind, a.target"),
@@ -388,7 +380,7 @@ Status Catalog::removeImage(const QString &tag)
         return Status::failure(tr("image %1 is in use by %2").arg(tag, users.join(QStringLiteral(", "))));
     const int colon = tag.lastIndexOf(QLatin1Char(':'));
     QSqlQuery q(database());
-    if (!run(q, QStringLiteral("DELETE FROM image WHERE name = ? AND version = ?"),
+    if (!runQuery(q, QStringLiteral("DELETE FROM image WHERE name = ? AND version = ?"),
             { tag.left(colon), tag.mid(colon + 1) })
         || q.numRowsAffected() == 0)
         return Status::failure(tr("no image %1").arg(tag));
@@ -415,7 +407,7 @@ Result<Assignment> Catalog::assign(
     if (kind == TargetKind::Machine && !machineByName(target))
         return Result<Assignment>::failure(tr("no machine named '%1'").arg(target));
     QSqlQuery q(database());
-    if (!run(q,
+    if (!runQuery(q,
             QStringLiteral("INSERT INTO assignment (target_kind, target, image, who, at, why) "
                            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id, target_kind, target, image, who, at, why"),
             { targetKindKey(kind), kind == TargetKind::Default ? QString() : target, image, who,
@@ -440,7 +432,7 @@ QList<Assignment> Catalog::history(TargetKind kind, const QString &target) const
 {
     QList<Assignment> result;
     QSqlQuery q(database());
-    if (!run(q,
+    if (!runQuery(q,
             QStringLiteral("SELECT id, target_kind, target, image, who, at, why FROM assignment "
                            "WHERE target_kind = ? AND target = ? ORDER BY id DESC"),
             { targetKindKey(kind), kind == TargetKind::Default ? QString() : target }))
@@ -511,7 +503,7 @@ Result<BootEvent> Catalog::addEvent(const BootEvent &event)
         e.time = QDateTime::currentDateTimeUtc();
     if (e.severity.isEmpty())
         e.severity = QStringLiteral("info");
-    if (!run(q,
+    if (!runQuery(q,
             QStringLiteral("INSERT INTO boot_event (at, machine, mac, boot_id, phase, image, severity, detail) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
             { toMs(e.time), e.machine, e.mac, e.bootId, e.phase, e.image, e.severity, e.detail })
@@ -538,7 +530,7 @@ QList<BootEvent> Catalog::events(const EventFilter &filter) const
     QList<BootEvent> result;
     QSqlQuery q(database());
     // The newest `limit` events, returned oldest first.
-    if (!run(q,
+    if (!runQuery(q,
             QStringLiteral("SELECT id, at, machine, mac, boot_id, phase, image, severity, detail FROM boot_event ")
                 + where + QStringLiteral(" ORDER BY id DESC LIMIT %1").arg(qMax(1, filter.limit)),
             args))
@@ -592,7 +584,7 @@ QMap<QString, QString> Catalog::settings(const QString &prefix) const
     QMap<QString, QString> result;
     QSqlQuery q(database());
     // substr rather than LIKE, whose wildcards a prefix could contain.
-    if (run(q, QStringLiteral("SELECT key, value FROM setting WHERE substr(key, 1, ?) = ?"),
+    if (runQuery(q, QStringLiteral("SELECT key, value FROM setting WHERE substr(key, 1, ?) = ?"),
             { int(prefix.size()), prefix })) {
         while (q.next())
             result.insert(q.value(0).toString(), q.value(1).toString());

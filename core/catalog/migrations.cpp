@@ -100,6 +100,17 @@ const QList<Migration> &catalogMigrations()
                                " size BIGINT NOT NULL DEFAULT 0, added BIGINT NOT NULL DEFAULT 0,"
                                " added_by TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '')"),
             } },
+        { 7, QStringLiteral("hardware inventory of each machine, with its history"),
+            {
+                QStringLiteral("CREATE TABLE machine_inventory ("
+                               " id {{ID}},"
+                               " machine_id BIGINT NOT NULL REFERENCES machine(id) ON DELETE CASCADE,"
+                               " boot_id TEXT NOT NULL DEFAULT '',"
+                               " first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL,"
+                               " data TEXT NOT NULL, changes TEXT NOT NULL DEFAULT '')"),
+                QStringLiteral("CREATE INDEX machine_inventory_machine ON machine_inventory (machine_id, id)"),
+                QStringLiteral("ALTER TABLE machine ADD COLUMN hardware_changed BIGINT NOT NULL DEFAULT 0"),
+            } },
     };
     return migrations;
 }

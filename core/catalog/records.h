@@ -1,6 +1,8 @@
 // Plain values the catalog stores and returns: machines, images, assignments, boot events.
 #pragma once
 
+#include "inventory/hardwareinventory.h"
+
 #include <QDateTime>
 #include <QMap>
 #include <QString>
@@ -46,6 +48,9 @@ struct Machine {
     bool isNew = false; // registered automatically, not yet looked at by an admin
     QMap<QString, QString> labels;
     FirmwareFacts firmware;
+    // When its hardware last changed between boots (a swapped disk, less memory), until an
+    // admin acknowledges it; invalid: no unacknowledged change.
+    QDateTime hardwareChanged {};
     qint64 revision = 0; // bumped by every write; guards against lost updates
 
     QString group() const { return labels.value(QStringLiteral("group")); }
@@ -76,6 +81,18 @@ struct IsoRecord {
 };
 // Why `name` cannot name an ISO, or empty: it goes into boot scripts and menus.
 QString isoNameError(const QString &name);
+
+// A machine's hardware as one or more boots reported it (the catalog's machine_inventory): a
+// new record when the hardware differs from the newest one, else the newest one seen again.
+struct InventoryRecord {
+    qint64 id = 0;
+    QString machine {};
+    QString bootId {}; // the boot that first reported this hardware
+    QDateTime firstSeen {};
+    QDateTime lastSeen {};
+    HardwareInventory hardware {};
+    QStringList changes {}; // from the record before it, in words; empty for the first
+};
 
 enum class TargetKind { Machine, Group, Default };
 QString targetKindKey(TargetKind kind);

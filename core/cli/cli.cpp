@@ -17,6 +17,7 @@ QList<Verb> allVerbs()
     verbs += imageVerbs();
     verbs += imageTestVerbs();
     verbs += isoVerbs();
+    verbs += inventoryVerbs();
     verbs += buildVerbs();
     verbs += configVerbs();
     verbs += powerVerbs();

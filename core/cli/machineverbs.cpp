@@ -38,6 +38,8 @@ QJsonObject machineJson(const Machine &m)
         { QStringLiteral("lastGoodImage"), m.lastGoodImage },
         { QStringLiteral("failedAttempts"), m.failedAttempts },
         { QStringLiteral("new"), m.isNew },
+        { QStringLiteral("hardwareChanged"),
+            m.hardwareChanged.isValid() ? m.hardwareChanged.toString(Qt::ISODateWithMs) : QString() },
         { QStringLiteral("labels"), labels },
         { QStringLiteral("firmware"),
             QJsonObject {
@@ -126,8 +128,11 @@ int machineShow(CliContext &ctx, const Verb &verb)
     auto m = ctx.lab->catalog()->machineByName(name);
     if (!m)
         return fail(ctx, Text::tr("no machine named '%1'").arg(name));
-    const QJsonObject json = machineJson(*m);
+    QJsonObject json = machineJson(*m);
+    const auto inventory = ctx.lab->catalog()->inventory(name);
     if (ctx.json) {
+        if (inventory)
+            json.insert(QStringLiteral("hardware"), inventory->hardware.toJson());
         printJson(ctx, json);
         return ExitOk;
     }
@@ -139,6 +144,10 @@ int machineShow(CliContext &ctx, const Verb &verb)
             : it->toVariant().toString();
         ctx.out << QString(it.key() + QLatin1Char(':')).leftJustified(16) << value << '\n';
     }
+    ctx.out << QStringLiteral("hardware:").leftJustified(16)
+            << (inventory ? Text::tr("%1 (drover inventory show %2)").arg(inventory->hardware.summary(), name)
+                          : Text::tr("not reported yet"))
+            << '\n';
     ctx.out << Qt::flush;
     return ExitOk;
 }

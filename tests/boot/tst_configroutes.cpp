@@ -67,14 +67,9 @@ private Q_SLOTS:
         m.labels.insert(QStringLiteral("room"), QStringLiteral("b2"));
         QVERIFY(c->addMachine(m).ok());
         QVERIFY(c->assign(TargetKind::Default, {}, QStringLiteral("debian:12"), QStringLiteral("t"), {}).ok());
-        m_server = new HttpBootServer(m_t.lab.get(), this);
-        HttpBootSettings settings;
-        settings.port = 0;
-        settings.address = QHostAddress::LocalHost;
-        const Status started = m_server->start(settings);
-        QVERIFY2(started.ok(), qPrintable(started.error()));
+        m_server = startLoopbackBootServer(m_t.lab.get(), this, m_mac, &why);
+        QVERIFY2(m_server, qPrintable(why));
         m_base = QStringLiteral("http://127.0.0.1:%1").arg(m_server->port());
-        m_server->bindAddress(m_mac, QHostAddress::LocalHost, QStringLiteral("test")); // as if DHCP saw it here
         newBoot();
     }
 

@@ -60,27 +60,6 @@ private:
     int m_fd = -1;
 };
 
-QByteArray rawRequest(quint16 port, const QByteArray &bytes, int waitMs = 5000)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (!socket.waitForConnected(3000))
-        return {};
-    socket.write(bytes);
-    socket.waitForBytesWritten(3000);
-    QByteArray reply;
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < waitMs && socket.state() == QAbstractSocket::ConnectedState) {
-        if (socket.waitForReadyRead(200))
-            reply += socket.readAll();
-        else if (!reply.isEmpty())
-            break;
-    }
-    reply += socket.readAll();
-    return reply;
-}
-
 } // namespace
 
 class TstHttp : public QObject {

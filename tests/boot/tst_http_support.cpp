@@ -1,12 +1,16 @@
 #include "tst_http_support.h"
 
+#include "boot/http/httpbootserver.h"
 #include "catalog/catalog.h"
 #include "lab/lab.h"
 #include "store/imagestore.h"
 
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryFile>
+#include <QTest>
 #include <QUdpSocket>
 
 namespace drover::test {
@@ -100,6 +104,47 @@ quint16 freeUdpPort()
     QUdpSocket probe;
     probe.bind(QHostAddress::LocalHost, 0);
     return probe.localPort();
+}
+
+QByteArray rawRequest(quint16 port, const QList<QByteArray> &chunks, int waitMs)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(3000))
+        return {};
+    for (qsizetype i = 0; i < chunks.size(); ++i) {
+        if (i > 0)
+            QTest::qWait(100);
+        socket.write(chunks.at(i));
+        socket.waitForBytesWritten(3000);
+    }
+    // qWait ran the event loop: part of the answer may be buffered already.
+    QByteArray reply = socket.readAll();
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < waitMs && socket.state() == QAbstractSocket::ConnectedState) {
+        if (socket.waitForReadyRead(200))
+            reply += socket.readAll();
+        else if (!reply.isEmpty())
+            break;
+    }
+    reply += socket.readAll();
+    return reply;
+}
+
+HttpBootServer *startLoopbackBootServer(Lab *lab, QObject *parent, const QString &boundMac, QString *why)
+{
+    auto *server = new HttpBootServer(lab, parent);
+    HttpBootSettings settings;
+    settings.port = 0;
+    settings.address = QHostAddress::LocalHost;
+    if (const Status started = server->start(settings); !started) {
+        *why = started.error();
+        delete server;
+        return nullptr;
+    }
+    server->bindAddress(boundMac, QHostAddress::LocalHost, QStringLiteral("test"));
+    return server;
 }
 
 } // namespace drover::test

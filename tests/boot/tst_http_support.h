@@ -6,12 +6,16 @@
 #include "util/result.h"
 
 #include <QByteArray>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
+class QObject;
+
 namespace drover {
+class HttpBootServer;
 class Lab;
-}
+} // namespace drover
 
 namespace drover::test {
 
@@ -40,6 +44,18 @@ struct CurlResult {
 
 // Runs curl with `args` plus flags that capture the status, headers and body.
 CurlResult curl(const QStringList &args, int timeoutMs = 20000);
+
+// Sends `chunks` to 127.0.0.1:port, a tenth of a second apart (a body split across packets),
+// and returns what the server answers until it closes or stays quiet for `waitMs`.
+QByteArray rawRequest(quint16 port, const QList<QByteArray> &chunks, int waitMs = 5000);
+inline QByteArray rawRequest(quint16 port, const QByteArray &bytes, int waitMs = 5000)
+{
+    return rawRequest(port, QList<QByteArray> { bytes }, waitMs);
+}
+
+// An HTTP boot server of `lab` on a free loopback port, with `boundMac` bound to 127.0.0.1
+// as if DHCP had seen it there; null and `why` when it does not start.
+HttpBootServer *startLoopbackBootServer(Lab *lab, QObject *parent, const QString &boundMac, QString *why);
 
 // A TCP port nothing listens on right now.
 quint16 freeTcpPort();

@@ -148,6 +148,72 @@ private Q_SLOTS:
         QCOMPARE(c->machineByName(QStringLiteral("pc-01"))->firmware.protocol, QStringLiteral("pxe"));
     }
 
+    void inventoryHistory_data() { addBackendRows(); }
+    void inventoryHistory()
+    {
+        TestLab t = open();
+        Catalog *c = t.lab->catalog();
+        QVERIFY(c->addMachine(machine(QStringLiteral("pc-01"), QStringLiteral("52:54:00:aa:00:01"))).ok());
+        QVERIFY(!c->inventory(QStringLiteral("pc-01")));
+        HardwareInventory hw;
+        hw.systemSerial = QStringLiteral("SN-1");
+        hw.memoryKib = 4 * 1024 * 1024;
+        hw.disks = { DiskInfo { QStringLiteral("vda"), {}, QStringLiteral("D1"), 1 << 30, false, {} },
+            DiskInfo { QStringLiteral("vdb"), {}, QStringLiteral("D2"), 2LL << 30, false, {} } };
+        hw.nics = { NicInfo { QStringLiteral("eth0"), QStringLiteral("52:54:00:aa:00:01"), QStringLiteral("e1000"),
+            QStringLiteral("8086:100e"), 1000 } };
+        auto first = c->recordInventory(QStringLiteral("pc-01"), QStringLiteral("b1"), hw, 1000);
+        QVERIFY2(first.ok(), qPrintable(first.error()));
+        QCOMPARE(first->hardware, hw);
+        QVERIFY(first->changes.isEmpty());
+        // The first report is no change, and fills in the serial number the machine lacked.
+        QVERIFY(!c->machineByName(QStringLiteral("pc-01"))->hardwareChanged.isValid());
+        QCOMPARE(c->machineByName(QStringLiteral("pc-01"))->serial, QStringLiteral("SN-1"));
+
+        // The same hardware, another link speed: the newest record is refreshed, not repeated.
+        HardwareInventory slower = hw;
+        slower.nics[0].speedMbps = 100;
+        QVERIFY(c->recordInventory(QStringLiteral("pc-01"), QStringLiteral("b2"), slower, 2000).ok());
+        QCOMPARE(c->inventoryHistory(QStringLiteral("pc-01")).size(), 1);
+        QCOMPARE(c->inventory(QStringLiteral("pc-01"))->hardware.nics[0].speedMbps, 100);
+        QCOMPARE(c->inventory(QStringLiteral("pc-01"))->lastSeen.toMSecsSinceEpoch(), 2000);
+        QCOMPARE(c->inventory(QStringLiteral("pc-01"))->bootId, QStringLiteral("b1"));
+
+        // A disk swapped and memory gone: a new record, the changes in words, the machine marked.
+        HardwareInventory swapped = hw;
+        swapped.memoryKib = 2 * 1024 * 1024;
+        swapped.disks[1].serial = QStringLiteral("D3");
+        auto changed = c->recordInventory(QStringLiteral("pc-01"), QStringLiteral("b3"), swapped, 3000);
+        QVERIFY2(changed.ok(), qPrintable(changed.error()));
+        QCOMPARE(changed->bootId, QStringLiteral("b3"));
+        const QString words = changed->changes.join(QLatin1Char('|'));
+        QVERIFY2(words.contains(QStringLiteral("memory 4.0 GiB → 2.0 GiB")), qPrintable(words));
+        QVERIFY2(words.contains(QLatin1String("disk vdb (D2, 2.0 GiB) removed")), qPrintable(words));
+        QVERIFY2(words.contains(QLatin1String("disk vdb (D3, 2.0 GiB) added")), qPrintable(words));
+        QCOMPARE(c->machineByName(QStringLiteral("pc-01"))->hardwareChanged.toMSecsSinceEpoch(), 3000);
+        const QList<InventoryRecord> history = c->inventoryHistory(QStringLiteral("pc-01"));
+        QCOMPARE(history.size(), 2);
+        QCOMPARE(history[0].hardware, swapped);
+        QCOMPARE(history[1].hardware, slower);
+        QCOMPARE(c->latestInventories().value(QStringLiteral("pc-01")).hardware, swapped);
+
+        QVERIFY(c->acknowledgeHardwareChange(QStringLiteral("pc-01")).ok());
+        QVERIFY(!c->machineByName(QStringLiteral("pc-01"))->hardwareChanged.isValid());
+        QVERIFY(!c->acknowledgeHardwareChange(QStringLiteral("nobody")).ok());
+        QVERIFY(!c->recordInventory(QStringLiteral("nobody"), QStringLiteral("b4"), hw).ok());
+
+        // A machine whose report flips every boot keeps a bounded history.
+        for (int i = 0; i < 60; ++i) {
+            HardwareInventory flip = hw;
+            flip.memoryKib = (i % 2 ? 8 : 16) * 1024 * 1024;
+            QVERIFY(c->recordInventory(QStringLiteral("pc-01"), QStringLiteral("f%1").arg(i), flip, 4000 + i).ok());
+        }
+        QCOMPARE(c->inventoryHistory(QStringLiteral("pc-01"), 1000).size(), 50);
+        // Removing the machine removes its hardware.
+        QVERIFY(c->removeMachine(QStringLiteral("pc-01")).ok());
+        QVERIFY(c->latestInventories().isEmpty());
+    }
+
     void assignments_data() { addBackendRows(); }
     void assignments()
     {

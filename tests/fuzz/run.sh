@@ -25,7 +25,7 @@ if [[ -x $binary ]]; then
   stale=0
   while IFS= read -r f; do
     [[ $f -nt $binary ]] && { stale=1; break; }
-  done < <(printf '%s\n' "${sources[@]}"; find "$src/core/boot" "$src/core/util" "$src/core/store" -name '*.h')
+  done < <(printf '%s\n' "${sources[@]}"; find "$src/core/boot" "$src/core/util" "$src/core/store" "$src/core/inventory" -name '*.h')
 fi
 if (( stale )); then
   echo "$name: compiling with clang++ (libFuzzer, ASan, UBSan)"

@@ -328,6 +328,59 @@ test_firmware_facts() {
     expect_eq "UEFI, Secure Boot unknown" "$FIRMWARE_FACTS" "nothing to tell"
 }
 
+# ---------------------------------------------------------------------------- inventory
+
+# The hardware collector on a made-up sysfs and /proc: what the files say comes out as the
+# report's lines; loop devices, CD drives, lo and NICs without a link add nothing wrong; a
+# control character in a DMI string is dropped, not sent.
+test_inventory_collects() {
+    DROVER_SYSFS=$PWD/sys DROVER_PROCFS=$PWD/proc
+    local dmi=sys/class/dmi/id
+    mkdir -p $dmi proc sys/block/vda/device sys/block/vda/queue sys/block/sda/device sys/block/sda/queue \
+        sys/block/loop0 sys/block/sr0/device sys/class/net/eth0/device sys/class/net/eth1/device sys/class/net/lo \
+        sys/bus/pci/drivers/e1000
+    echo "ACME" >$dmi/sys_vendor
+    printf 'Lab PC\0333\n' >$dmi/product_name
+    echo "SN-0042" >$dmi/product_serial
+    echo "8d3b0c1e-0000-4000-8000-000000000042" >$dmi/product_uuid
+    echo "SeaBIOS" >$dmi/bios_vendor
+    echo "1.16.3" >$dmi/bios_version
+    printf 'processor\t: 0\nmodel name\t: ACME CPU @ 3.0GHz\nphysical id\t: 0\ncpu cores\t: 2\n\n' >proc/cpuinfo
+    printf 'processor\t: 1\nmodel name\t: ACME CPU @ 3.0GHz\nphysical id\t: 0\ncpu cores\t: 2\n\n' >>proc/cpuinfo
+    printf 'MemTotal:        2014520 kB\nMemFree:          100000 kB\n' >proc/meminfo
+    echo "QM-DISK-1" >sys/block/vda/serial
+    echo 2097152 >sys/block/vda/size
+    echo 1 >sys/block/vda/queue/rotational
+    echo "QEMU HARDDISK   " >sys/block/sda/device/model
+    printf '\000\200\000\010SATA-777' >sys/block/sda/device/vpd_pg80
+    echo 1024 >sys/block/sda/size
+    echo 0 >sys/block/sda/queue/rotational
+    echo 8 >sys/block/loop0/size
+    echo 2 >sys/block/sr0/size
+    echo 52:54:00:12:34:56 >sys/class/net/eth0/address
+    echo 1000 >sys/class/net/eth0/speed
+    echo 0x8086 >sys/class/net/eth0/device/vendor
+    echo 0x100e >sys/class/net/eth0/device/device
+    ln -s ../../../bus/pci/drivers/e1000 sys/class/net/eth0/device/driver
+    echo 52:54:00:12:34:57 >sys/class/net/eth1/address
+    echo -1 >sys/class/net/eth1/speed
+    echo 00:00:00:00:00:00 >sys/class/net/lo/address
+    inventory inventory.txt || fatal "inventory failed"
+    local tab
+    tab=$(printf '\t')
+    for want in "system.vendor${tab}ACME" "system.product${tab}Lab PC3" "system.serial${tab}SN-0042" \
+        "firmware.vendor${tab}SeaBIOS" "firmware.mode${tab}bios" "cpu.model${tab}ACME CPU @ 3.0GHz" \
+        "cpu.sockets${tab}1" "cpu.cores${tab}2" "cpu.threads${tab}2" "memory.kib${tab}2014520" \
+        "disk.0.name${tab}sda" "disk.0.model${tab}QEMU HARDDISK" "disk.0.serial${tab}SATA-777" "disk.0.bytes${tab}524288" \
+        "disk.0.rotational${tab}0" "disk.1.name${tab}vda" "disk.1.serial${tab}QM-DISK-1" "disk.1.bytes${tab}1073741824" \
+        "disk.1.rotational${tab}1" "nic.0.name${tab}eth0" "nic.0.mac${tab}52:54:00:12:34:56" "nic.0.driver${tab}e1000" \
+        "nic.0.pci${tab}8086:100e" "nic.0.speed_mbps${tab}1000" "nic.1.mac${tab}52:54:00:12:34:57"; do
+        grep -qxF "$want" inventory.txt || fatal "inventory lacks '$want': $(cat inventory.txt)"
+    done
+    ! grep -q "loop0\|sr0\|nic.2\|nic.1.speed" inventory.txt || fatal "inventory has what it should not: $(cat inventory.txt)"
+    ! grep -q "$(printf '\033')" inventory.txt || fatal "a control character reached the report"
+}
+
 # ---------------------------------------------------------------------------- reporting
 
 test_urlencode() {

@@ -1,17 +1,24 @@
 // The machine details pane: why a machine boots what it boots, its last boot phase by
 // phase with the time each took, and its configuration editor (form and JSON in step,
-// errors next to the field, save to the catalog over a revision, rendered preview).
+// errors next to the field, save to the catalog over a revision, rendered preview), the
+// Hardware tab with its change mark in the fleet table, and the fleet's column chooser.
 #include "catalog/catalog.h"
 #include "fleet/configeditor.h"
+#include "fleet/fleetmodel.h"
+#include "fleet/fleetview.h"
+#include "fleet/hardwaretab.h"
 #include "fleet/machinedetails.h"
 #include "testlab.h"
 
 #include <QComboBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QTest>
+#include <QTreeView>
 #include <QTreeWidget>
 
 using namespace drover;
@@ -21,6 +28,99 @@ class TstMachineDetails : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QCoreApplication::setOrganizationName(QStringLiteral("drover-tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_machinedetails"));
+        QSettings().clear();
+    }
+
+    // The Hardware tab: nothing reported yet, then a report, then a change of hardware shown
+    // with what changed, marked in the fleet table and acknowledged with the button.
+    void hardwareTab()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        Machine m;
+        m.name = QStringLiteral("pc-01");
+        m.mac = QStringLiteral("52:54:00:00:00:01");
+        QVERIFY(c->addMachine(m).ok());
+        MachineDetails details(c);
+        FleetModel fleet(c);
+        details.showMachine(QStringLiteral("pc-01"));
+        HardwareTab *tab = details.hardware();
+        QVERIFY2(tab->status()->text().contains(QLatin1String("has not reported its hardware yet")),
+            qPrintable(tab->status()->text()));
+        QCOMPARE(tab->tree()->topLevelItemCount(), 0);
+
+        HardwareInventory hw;
+        hw.systemVendor = QStringLiteral("ACME");
+        hw.systemProduct = QStringLiteral("Lab PC 3");
+        hw.systemSerial = QStringLiteral("SN-7");
+        hw.cpuThreads = 8;
+        hw.memoryKib = 16LL * 1024 * 1024;
+        hw.disks = { DiskInfo { QStringLiteral("sda"), QStringLiteral("SSD 1"), QStringLiteral("D1"), 256LL << 30,
+            false, QStringLiteral("passed") } };
+        QVERIFY(c->recordInventory(QStringLiteral("pc-01"), QStringLiteral("b1"), hw).ok());
+        QTRY_COMPARE(tab->tree()->topLevelItemCount(), 1); // the catalog's change signal refreshes it
+        QTreeWidgetItem *current = tab->tree()->topLevelItem(0);
+        QStringList rows;
+        for (int i = 0; i < current->childCount(); ++i)
+            rows << current->child(i)->text(0) + QStringLiteral(": ") + current->child(i)->text(1);
+        QVERIFY2(rows.contains(QStringLiteral("Serial number: SN-7")), qPrintable(rows.join(u'\n')));
+        QVERIFY2(rows.contains(QStringLiteral("Disk sda: SSD 1 · serial D1 · 256.0 GiB · solid state · SMART passed")),
+            qPrintable(rows.join(u'\n')));
+        QVERIFY(tab->acknowledgeButton()->isHidden());
+        // The fleet table's hardware columns, and the row's name unmarked.
+        QTRY_COMPARE(fleet.data(fleet.index(0, FleetModel::Serial)).toString(), QStringLiteral("SN-7"));
+        QCOMPARE(fleet.data(fleet.index(0, FleetModel::Model)).toString(), QStringLiteral("ACME Lab PC 3"));
+        QCOMPARE(fleet.data(fleet.index(0, FleetModel::Memory)).toString(), QStringLiteral("16.0 GiB"));
+        QVERIFY(!fleet.data(fleet.index(0, FleetModel::Name), FleetModel::HardwareChangedRole).toBool());
+
+        hw.memoryKib = 8LL * 1024 * 1024;
+        QVERIFY(c->recordInventory(QStringLiteral("pc-01"), QStringLiteral("b2"), hw).ok());
+        QTRY_VERIFY(!tab->acknowledgeButton()->isHidden());
+        QVERIFY2(tab->status()->text().contains(QStringLiteral("memory 16.0 GiB → 8.0 GiB")),
+            qPrintable(tab->status()->text()));
+        QCOMPARE(tab->tree()->topLevelItemCount(), 2); // the hardware, and its changes
+        QCOMPARE(tab->tree()->topLevelItem(1)->childCount(), 1);
+        QTRY_VERIFY(fleet.data(fleet.index(0, FleetModel::Name), FleetModel::HardwareChangedRole).toBool());
+        QVERIFY(!fleet.data(fleet.index(0, FleetModel::Name), Qt::DecorationRole).isNull());
+        QVERIFY(fleet.data(fleet.index(0, FleetModel::Name), Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("memory 16.0 GiB → 8.0 GiB")));
+
+        QTest::mouseClick(tab->acknowledgeButton(), Qt::LeftButton);
+        QVERIFY(!c->machineByName(QStringLiteral("pc-01"))->hardwareChanged.isValid());
+        QTRY_VERIFY(tab->acknowledgeButton()->isHidden());
+        QTRY_VERIFY(!fleet.data(fleet.index(0, FleetModel::Name), FleetModel::HardwareChangedRole).toBool());
+    }
+
+    // The hardware columns start hidden; the column chooser shows them and remembers it.
+    void fleetColumnChooser()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        FleetModel model(t.lab->catalog());
+        {
+            FleetView view(&model);
+            QVERIFY(view.table()->header()->isSectionHidden(FleetModel::Serial));
+            QVERIFY(view.table()->header()->isSectionHidden(FleetModel::Memory));
+            QVERIFY(!view.table()->header()->isSectionHidden(FleetModel::Status));
+            view.setColumnShown(FleetModel::Serial, true);
+            view.setColumnShown(FleetModel::Labels, false);
+        }
+        FleetView again(&model);
+        QVERIFY(!again.table()->header()->isSectionHidden(FleetModel::Serial));
+        QVERIFY(again.table()->header()->isSectionHidden(FleetModel::Labels));
+        QVERIFY(again.table()->header()->isSectionHidden(FleetModel::Memory));
+        again.setColumnShown(FleetModel::Labels, true);
+        again.setColumnShown(FleetModel::Serial, false);
+    }
+
     void lastBootPhases()
     {
         QString why;

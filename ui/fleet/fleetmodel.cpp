@@ -53,7 +53,9 @@ void FleetModel::reload()
     rollout.reserve(machines.size());
     for (const Machine &m : machines)
         rollout.append(inRollout.value(m.name));
+    QHash<QString, InventoryRecord> inventory = m_catalog->latestInventories();
     beginResetModel();
+    m_inventory = std::move(inventory);
     m_machines = std::move(machines);
     m_assigned = std::move(assigned);
     m_rollout = std::move(rollout);
@@ -134,6 +136,17 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
         return int(m.state);
     if (role == SecureBootRole)
         return m.firmware.secureBoot == QLatin1String("on");
+    if (role == HardwareChangedRole)
+        return m.hardwareChanged.isValid();
+    if (index.column() == Name && m.hardwareChanged.isValid()) {
+        if (role == Qt::DecorationRole)
+            return QIcon(QStringLiteral(":/icons/hardware-changed.svg"));
+        if (role == Qt::ToolTipRole) {
+            return tr("%1: the hardware changed (%2): %3. The Hardware tab shows it and acknowledges it.")
+                .arg(m.name, QLocale().toString(m.hardwareChanged.toLocalTime(), QLocale::ShortFormat),
+                    m_inventory.value(m.name).changes.join(QStringLiteral("; ")));
+        }
+    }
     if (role == LabelsRole) {
         QVariantMap labels;
         for (auto it = m.labels.cbegin(); it != m.labels.cend(); ++it)
@@ -166,6 +179,22 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
             for (auto it = m.labels.cbegin(); it != m.labels.cend(); ++it)
                 parts.append(it.key() + QLatin1Char('=') + it.value());
             return parts.join(QStringLiteral(", "));
+        }
+        case Model: {
+            const HardwareInventory &h = m_inventory.value(m.name).hardware;
+            return QStringList { h.systemVendor, h.systemProduct }.join(QLatin1Char(' ')).trimmed();
+        }
+        case Serial:
+            return m_inventory.value(m.name).hardware.systemSerial;
+        case Cpu: {
+            const HardwareInventory &h = m_inventory.value(m.name).hardware;
+            if (role == Qt::ToolTipRole)
+                return h.cpuModel;
+            return h.cpuThreads > 0 ? tr("%n thread(s)", nullptr, h.cpuThreads) : QString();
+        }
+        case Memory: {
+            const qint64 kib = m_inventory.value(m.name).hardware.memoryKib;
+            return kib > 0 ? QLocale().formattedDataSize(kib * 1024, 1) : QString();
         }
         case ColumnCount:
             break;
@@ -237,6 +266,14 @@ QVariant FleetModel::headerData(int section, Qt::Orientation orientation, int ro
         return tr("Last seen");
     case Labels:
         return tr("Labels");
+    case Model:
+        return tr("Model");
+    case Serial:
+        return tr("Serial number");
+    case Cpu:
+        return tr("CPU");
+    case Memory:
+        return tr("Memory");
     case ColumnCount:
         break;
     }

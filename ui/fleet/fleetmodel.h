@@ -5,6 +5,7 @@
 #include "catalog/records.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
 #include <QList>
 
 namespace drover {
@@ -15,13 +16,30 @@ class FleetModel final : public QAbstractTableModel {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(FleetModel)
 public:
-    enum Column { Name, Mac, Address, Status, CurrentImage, AssignedImage, LastSeen, Labels, ColumnCount };
+    // The hardware columns (Model … Memory) come from each machine's newest inventory; the
+    // view hides them until chosen.
+    enum Column {
+        Name,
+        Mac,
+        Address,
+        Status,
+        CurrentImage,
+        AssignedImage,
+        LastSeen,
+        Labels,
+        Model,
+        Serial,
+        Cpu,
+        Memory,
+        ColumnCount
+    };
     // LabelsRole: the machine's labels as a QVariantMap, for grouping by label.
     enum Role {
         MachineNameRole = Qt::UserRole + 1,
         StateRole,
         LabelsRole,
         SecureBootRole, // bool: the last boot reported Secure Boot on (StatusDelegate's shield)
+        HardwareChangedRole, // bool: its hardware changed and nobody acknowledged it yet
     };
 
     explicit FleetModel(Catalog *catalog, QObject *parent = nullptr);
@@ -54,6 +72,7 @@ private:
     QList<Machine> m_machines;
     QList<QString> m_assigned;
     QList<QString> m_rollout; // "canary, baking" while the machine is in an active rollout
+    QHash<QString, InventoryRecord> m_inventory; // machine name → newest hardware report
 };
 
 } // namespace drover

@@ -10,6 +10,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QTreeView>
@@ -22,6 +23,7 @@ namespace drover {
 namespace {
 
 const QString groupBySetting = QStringLiteral("fleet/groupBy");
+const QString hiddenColumnsSetting = QStringLiteral("fleet/hiddenColumns");
 
 } // namespace
 
@@ -64,6 +66,13 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
     m_table->viewport()->setAcceptDrops(true); // drops land on the viewport, not the view
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     m_table->header()->setStretchLastSection(true);
+    // The column chooser: the header's context menu. The hardware columns start hidden.
+    m_table->header()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table->header(), &QHeaderView::customContextMenuRequested, this, &FleetView::chooseColumns);
+    const QVariant hidden = QSettings().value(hiddenColumnsSetting,
+        QVariantList { FleetModel::Model, FleetModel::Serial, FleetModel::Cpu, FleetModel::Memory });
+    for (const QVariant &column : hidden.toList())
+        m_table->header()->setSectionHidden(column.toInt(), true);
     m_table->setObjectName(QStringLiteral("fleetTable"));
     m_table->setItemDelegateForColumn(FleetModel::Status, new StatusDelegate(m_table));
     // Sized from the font, not the contents: measuring 10,000 rows on every refresh is slow.
@@ -96,6 +105,33 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
         this));
 
     setGroupKey(QSettings().value(groupBySetting).toString()); // fills the combo too
+}
+
+void FleetView::chooseColumns(const QPoint &at)
+{
+    QMenu menu(this);
+    QHeaderView *header = m_table->header();
+    for (int column = 0; column < FleetModel::ColumnCount; ++column) {
+        QAction *action = menu.addAction(m_model->headerData(column, Qt::Horizontal).toString());
+        action->setCheckable(true);
+        action->setChecked(!header->isSectionHidden(column));
+        // The name identifies the row: it always stays.
+        action->setEnabled(column != FleetModel::Name);
+        connect(action, &QAction::toggled, this, [this, column](bool on) { setColumnShown(column, on); });
+    }
+    menu.exec(header->mapToGlobal(at));
+}
+
+void FleetView::setColumnShown(int column, bool shown)
+{
+    QHeaderView *header = m_table->header();
+    header->setSectionHidden(column, !shown);
+    QVariantList hidden;
+    for (int c = 0; c < FleetModel::ColumnCount; ++c) {
+        if (header->isSectionHidden(c))
+            hidden << c;
+    }
+    QSettings().setValue(hiddenColumnsSetting, hidden);
 }
 
 QStringList FleetView::labelKeys() const

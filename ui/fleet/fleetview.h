@@ -38,8 +38,11 @@ public:
     QStringList labelKeys() const;
     // A strip shown above the search box (the rollout banner); the view takes it over.
     void setBanner(QWidget *banner);
+    // Shows or hides a column (the header's context menu does it) and remembers the choice.
+    void setColumnShown(int column, bool shown);
 
 private:
+    void chooseColumns(const QPoint &at);
     void refreshGroupChoices();
     void applySections();
     void rememberExpanded(const QModelIndex &index, bool expanded);

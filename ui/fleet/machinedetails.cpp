@@ -3,6 +3,7 @@
 #include "boot/firmwarefacts.h"
 #include "catalog/catalog.h"
 #include "fleet/configeditor.h"
+#include "fleet/hardwaretab.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -20,6 +21,7 @@ MachineDetails::MachineDetails(Catalog *catalog, QWidget *parent)
     , m_phases(new QTreeWidget(this))
     , m_history(new QTreeWidget(this))
     , m_config(new ConfigEditor(catalog, this))
+    , m_hardware(new HardwareTab(catalog, this))
 {
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -31,6 +33,7 @@ MachineDetails::MachineDetails(Catalog *catalog, QWidget *parent)
     auto *tabs = new QTabWidget(this);
     tabs->addTab(m_phases, tr("Last boot"));
     tabs->addTab(m_history, tr("History"));
+    tabs->addTab(m_hardware, tr("Hardware"));
     tabs->addTab(m_config, tr("Configuration"));
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
@@ -45,7 +48,8 @@ MachineDetails::MachineDetails(Catalog *catalog, QWidget *parent)
 void MachineDetails::showMachine(const QString &name)
 {
     m_machine = name;
-    m_config->setMachine(name); // it follows catalog changes itself
+    m_config->setMachine(name); // it and the hardware tab follow catalog changes themselves
+    m_hardware->setMachine(name);
     refresh();
 }
 

@@ -1,6 +1,6 @@
 // MachineDetails: the machine selected in the fleet table — what it is, what it boots and
-// why, its assignment history, its last boot phase by phase with the time each took, and
-// its configuration (ConfigEditor: its own and its group's, and what it will receive).
+// why, its assignment history, its last boot phase by phase with the time each took, its
+// hardware (HardwareTab) and its configuration (ConfigEditor: its own and its group's, and what it will receive).
 #pragma once
 
 #include <QWidget>
@@ -12,6 +12,7 @@ namespace drover {
 
 class Catalog;
 class ConfigEditor;
+class HardwareTab;
 
 class MachineDetails final : public QWidget {
     Q_OBJECT
@@ -23,6 +24,7 @@ public:
     QTreeWidget *phases() const { return m_phases; }
     QTreeWidget *history() const { return m_history; }
     ConfigEditor *configEditor() const { return m_config; }
+    HardwareTab *hardware() const { return m_hardware; }
 
 public Q_SLOTS:
     void showMachine(const QString &name);
@@ -35,6 +37,7 @@ private:
     QTreeWidget *m_phases;
     QTreeWidget *m_history;
     ConfigEditor *m_config;
+    HardwareTab *m_hardware;
 };
 
 } // namespace drover

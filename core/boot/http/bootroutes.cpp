@@ -123,6 +123,11 @@ Response BootRoutes::handle(const http::Request &request, const http::Peer &peer
             return methodNotAllowed("GET");
         return report(request, peer);
     }
+    if (path == "/inventory") {
+        if (request.method != "POST")
+            return methodNotAllowed("POST");
+        return inventory(request, peer);
+    }
     if (path.startsWith("/config/")) {
         if (!get)
             return methodNotAllowed("GET");

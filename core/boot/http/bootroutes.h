@@ -12,7 +12,8 @@
 // else is refused and changes no state (the refusal is logged, at most once a minute per
 // address and kind). No path built from client input ever reaches the filesystem: blobs are
 // opened by a validated digest's hex, iPXE binaries by a fixed table of names; machine
-// configurations (configroutes.cpp) come from the catalog only.
+// configurations (configroutes.cpp) come from the catalog only. The one request with a body
+// is a machine's hardware inventory (inventoryroutes.cpp), at most 64 KiB.
 #pragma once
 
 #include "boot/bootbindings.h"
@@ -87,6 +88,8 @@ private:
     http::Response loaderFile(const QByteArray &file, const QString &name, const QString &phase,
         const http::Request &request, const http::Peer &peer);
     http::Response report(const http::Request &request, const http::Peer &peer);
+    // inventoryroutes.cpp: POST /inventory?mac=&boot=&token=, the body a hardware report.
+    http::Response inventory(const http::Request &request, const http::Peer &peer);
     // configroutes.cpp: GET /config/<mac>?boot=&token= and GET /nocloud/<mac>/<file>.
     http::Response machineConfig(const http::Request &request, const http::Peer &peer);
     http::Response noCloud(const http::Request &request, const http::Peer &peer);

@@ -5,6 +5,7 @@
 #include "boot/http/bootroutes.h"
 #include "boot/http/httpengine.h"
 #include "boot/resourcelimits.h"
+#include "inventory/hardwareinventory.h"
 #include "lab/lab.h"
 #include "runtime/filelimit.h"
 
@@ -70,6 +71,8 @@ Status HttpBootServer::start(const HttpBootSettings &settings)
     engine.headTimeoutMs = limits.httpIdleSeconds * 1000;
     engine.stallTimeoutMs = limits.httpStallSeconds * 1000;
     engine.stallMinBytes = limits.httpStallBytes;
+    // The only body the boot path takes: a machine's hardware inventory (POST /inventory).
+    engine.limits.maxBody = kInventoryMaxBytes;
     if (Status s = m_engine->start(engine); !s) {
         stop();
         return s;

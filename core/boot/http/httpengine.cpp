@@ -216,7 +216,8 @@ public:
 
     void onReadable()
     {
-        const int cap = m_worker->shared().settings.limits.maxHeadBytes * 2;
+        const Limits &limits = m_worker->shared().settings.limits;
+        const qsizetype cap = qsizetype(limits.maxHeadBytes) * 2 + limits.maxBody;
         char buffer[16384];
         while (m_fd >= 0) {
             const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
@@ -289,6 +290,13 @@ private:
             if (r.state == ParseResult::State::Error) {
                 reject(r.status, r.reason);
                 break;
+            }
+            if (r.request.contentLength > 0) {
+                // The body must arrive within the head's time as well; until it has, wait.
+                if (m_in.size() - r.consumed < r.request.contentLength)
+                    break;
+                r.request.body = m_in.mid(r.consumed, r.request.contentLength);
+                r.consumed += r.request.contentLength;
             }
             m_in.remove(0, r.consumed);
             m_headStart = m_in.isEmpty() ? -1 : nowMs();

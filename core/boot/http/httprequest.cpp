@@ -318,8 +318,12 @@ ParseResult parseRequest(QByteArrayView buffer, const Limits &limits)
             qint64 length = 0;
             if (sawLength || !parseDigits(value, &length))
                 return error(400, "invalid Content-Length");
-            if (length != 0)
+            // Only POST carries a body here; a GET with one is a smuggling attempt or a bug.
+            if (length != 0 && (limits.maxBody <= 0 || req.method != "POST"))
                 return error(400, "requests with a body are not accepted");
+            if (length > limits.maxBody)
+                return error(413, "request body larger than the limit");
+            req.contentLength = length;
             sawLength = true;
         } else if (lower == "transfer-encoding") {
             return error(501, "Transfer-Encoding is not supported");
@@ -472,6 +476,8 @@ QByteArray reasonPhrase(int status)
         return "Method Not Allowed";
     case 408:
         return "Request Timeout";
+    case 413:
+        return "Content Too Large";
     case 414:
         return "URI Too Long";
     case 416:

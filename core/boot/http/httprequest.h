@@ -20,6 +20,9 @@ struct Limits {
     int maxRequestLine = 4096; // beyond: 414
     int maxHeadBytes = 16384; // request line and headers; beyond: 431
     int maxHeaders = 64; // beyond: 431
+    // Request bodies (Content-Length only): 0 refuses any body (400); beyond: 413. The boot
+    // server takes small ones (a machine's hardware inventory), never chunked ones.
+    qint64 maxBody = 0;
 };
 
 struct Request {
@@ -30,6 +33,8 @@ struct Request {
     int minorVersion = 1; // HTTP/1.0 or HTTP/1.1
     QList<QPair<QByteArray, QByteArray>> headers; // names lower-cased, values trimmed
     bool keepAlive = true;
+    qint64 contentLength = 0; // the body that follows the head (parseRequest leaves it unread)
+    QByteArray body; // filled by the engine once all contentLength bytes arrived
 
     bool isHead() const { return method == "HEAD"; }
     // The value of a header, or a null array; several copies are an error found by parse.
@@ -39,7 +44,7 @@ struct Request {
 struct ParseResult {
     enum class State { Incomplete, Complete, Error };
     State state = State::Incomplete;
-    int status = 0; // for Error: 400, 414, 431, 501, 505
+    int status = 0; // for Error: 400, 413, 414, 431, 501, 505
     QByteArray reason; // for Error: what was wrong, for the log
     qsizetype consumed = 0; // for Complete: bytes of the head, CRLFCRLF included
     Request request;

@@ -1,0 +1,174 @@
+// POST /inventory with real curl and raw sockets: a boot's hardware report is stored with
+// its machine once, only with that boot's token and from its address; a malformed report is
+// refused naming the line; a body over 64 KiB is 413; a body split across packets and a
+// request pipelined after one are read right; a change of hardware is a warning event.
+#include "boot/bootrecorder.h"
+#include "boot/http/httpbootserver.h"
+#include "catalog/catalog.h"
+#include "testlab.h"
+#include "tst_http_support.h"
+
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace drover;
+using namespace drover::test;
+
+class TstInventoryRoutes : public QObject {
+    Q_OBJECT
+
+    TestLab m_t;
+    HttpBootServer *m_server = nullptr;
+    QTemporaryDir m_dir;
+    QString m_base;
+    QString m_boot;
+    QString m_token;
+    const QString m_mac = QStringLiteral("52:54:00:12:34:56");
+
+    void newBoot()
+    {
+        const CurlResult script = curl({ m_base + QStringLiteral("/boot/52-54-00-12-34-56.ipxe") });
+        const auto match = QRegularExpression(QStringLiteral("drover.boot=([0-9a-f]+) drover.token=([0-9a-f]+)"))
+                               .match(QString::fromLatin1(script.body));
+        QVERIFY2(match.hasMatch(), script.body.constData());
+        m_boot = match.captured(1);
+        m_token = match.captured(2);
+    }
+    QString inventoryUrl(const QString &token = {}) const
+    {
+        return m_base
+            + QStringLiteral("/inventory?mac=%1&boot=%2&token=%3")
+                  .arg(m_mac, m_boot, token.isEmpty() ? m_token : token);
+    }
+    CurlResult post(const QByteArray &body, const QString &url)
+    {
+        const QString file = m_dir.filePath(QStringLiteral("report.txt"));
+        QFile f(file);
+        if (!f.open(QIODevice::WriteOnly) || f.write(body) != body.size())
+            qFatal("cannot write the report");
+        f.close();
+        return curl({ QStringLiteral("-H"), QStringLiteral("Content-Type: text/plain"), QStringLiteral("--data-binary"),
+            QLatin1Char('@') + file, url });
+    }
+    QByteArray report(const QString &serial, const QString &diskSerial) const
+    {
+        return QStringLiteral("system.vendor\tQEMU\nsystem.serial\t%1\nmemory.kib\t2048000\ndisk.0.name\tvda\n"
+                              "disk.0.serial\t%2\ndisk.0.bytes\t1073741824\nnic.0.name\tens3\nnic.0.mac\t%3\n")
+            .arg(serial, diskSerial, m_mac)
+            .toUtf8();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QString why;
+        m_t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(m_t.lab, qPrintable(why));
+        QVERIFY(addTestImage(m_t.lab.get(), QStringLiteral("debian"), QStringLiteral("12")).ok());
+        Catalog *c = m_t.lab->catalog();
+        QVERIFY(c->addMachine(testMachine(QStringLiteral("pc-01"), m_mac, QStringLiteral("lab"))).ok());
+        QVERIFY(c->assign(TargetKind::Default, {}, QStringLiteral("debian:12"), QStringLiteral("t"), {}).ok());
+        m_server = startLoopbackBootServer(m_t.lab.get(), this, m_mac, &why);
+        QVERIFY2(m_server, qPrintable(why));
+        m_base = QStringLiteral("http://127.0.0.1:%1").arg(m_server->port());
+    }
+
+    void cleanupTestCase()
+    {
+        delete m_server;
+        m_t = TestLab();
+    }
+
+    void storedOncePerBoot()
+    {
+        newBoot();
+        CurlResult r = post(report(QStringLiteral("SN-1"), QStringLiteral("D1")), inventoryUrl());
+        QCOMPARE(r.status, 204);
+        m_server->recorder()->flush();
+        const auto stored = m_t.lab->catalog()->inventory(QStringLiteral("pc-01"));
+        QVERIFY(stored);
+        QCOMPARE(stored->hardware.systemSerial, QStringLiteral("SN-1"));
+        QCOMPARE(stored->hardware.disks.value(0).serial, QStringLiteral("D1"));
+        QCOMPARE(stored->bootId, m_boot);
+        // Once per boot: a second report of the same boot is someone else's.
+        r = post(report(QStringLiteral("SN-X"), QStringLiteral("DX")), inventoryUrl());
+        QCOMPARE(r.status, 403);
+        m_server->recorder()->flush();
+        QCOMPARE(m_t.lab->catalog()->inventory(QStringLiteral("pc-01"))->hardware.systemSerial, QStringLiteral("SN-1"));
+    }
+
+    void refused_data()
+    {
+        QTest::addColumn<QString>("url"); // TOKEN: this boot's
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("answer");
+        const QByteArray ok = report(QStringLiteral("SN-2"), QStringLiteral("D2"));
+        QTest::newRow("wrong token") << QString(32, QLatin1Char('0')) << QByteArray("POST") << ok << 403
+                                     << QByteArray("wrong token");
+        QTest::newRow("GET") << QString() << QByteArray("GET") << QByteArray() << 405 << QByteArray();
+        QTest::newRow("malformed") << QString() << QByteArray("POST") << QByteArray("memory.kib\tlots\n") << 400
+                                   << QByteArray("line 1: memory.kib is not a whole number");
+        QTest::newRow("too large") << QString() << QByteArray("POST") << QByteArray(70000, 'x') << 413 << QByteArray();
+    }
+    void refused()
+    {
+        QFETCH(QString, url);
+        QFETCH(QByteArray, method);
+        QFETCH(QByteArray, body);
+        QFETCH(int, status);
+        QFETCH(QByteArray, answer);
+        newBoot();
+        const CurlResult r = method == "GET" ? curl({ inventoryUrl() }) : post(body, inventoryUrl(url));
+        QCOMPARE(r.status, status);
+        QVERIFY2(r.body.contains(answer), r.body.constData());
+        m_server->recorder()->flush();
+        QCOMPARE(m_t.lab->catalog()->inventory(QStringLiteral("pc-01"))->hardware.systemSerial, QStringLiteral("SN-1"));
+    }
+
+    void changeIsAWarningEvent()
+    {
+        newBoot();
+        QCOMPARE(post(report(QStringLiteral("SN-1"), QStringLiteral("D9")), inventoryUrl()).status, 204);
+        m_server->recorder()->flush();
+        const auto events
+            = m_t.lab->catalog()->events(EventFilter { QStringLiteral("pc-01"), QStringLiteral("inventory"), 0, 10 });
+        QCOMPARE(events.size(), 1);
+        QCOMPARE(events[0].severity, QStringLiteral("warning"));
+        QVERIFY2(
+            events[0].detail.contains(QLatin1String("disk vda (D1, 1.0 GiB) removed")), qPrintable(events[0].detail));
+        QVERIFY(events[0].detail.contains(QLatin1String("disk vda (D9, 1.0 GiB) added")));
+        QVERIFY(m_t.lab->catalog()->machineByName(QStringLiteral("pc-01"))->hardwareChanged.isValid());
+    }
+
+    void splitAndPipelinedBodies()
+    {
+        newBoot();
+        const QByteArray body = report(QStringLiteral("SN-1"), QStringLiteral("D9"));
+        const QByteArray head = "POST /inventory?mac=" + m_mac.toLatin1() + "&boot=" + m_boot.toLatin1()
+            + "&token=" + m_token.toLatin1()
+            + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n";
+        // The body in two packets, then a second request on the same connection.
+        const QByteArray answer = rawRequest(
+            m_server->port(), { head + body.left(20), body.mid(20) + "GET / HTTP/1.1\r\nHost: x\r\n\r\n" });
+        QVERIFY2(answer.startsWith("HTTP/1.1 204"), answer.constData());
+        QVERIFY2(answer.contains("HTTP/1.1 200") && answer.contains("Drover boot server"), answer.constData());
+        // A body promised and never sent ends in a timeout, not a stored report.
+        newBoot();
+        const QByteArray cut = rawRequest(m_server->port(),
+            QByteArray("POST /inventory?mac=" + m_mac.toLatin1() + "&boot=" + m_boot.toLatin1() + "&token="
+                + m_token.toLatin1() + " HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\nsystem.vendor\tX"));
+        QVERIFY2(!cut.startsWith("HTTP/1.1 204"), cut.constData());
+        // A body to a route that takes none is read past and refused.
+        const QByteArray other = rawRequest(m_server->port(),
+            QByteArray("POST /report HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET / "
+                       "HTTP/1.1\r\nHost: x\r\n\r\n"));
+        QVERIFY2(other.startsWith("HTTP/1.1 405"), other.constData());
+        QVERIFY2(other.contains("Drover boot server"), other.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TstInventoryRoutes)
+#include "tst_inventoryroutes.moc"
