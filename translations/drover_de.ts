@@ -594,6 +594,14 @@
         <source>script served to %1: %2 instead of an image (%3)</source>
         <translation>Skript an %1 ausgeliefert: %2 statt eines Abbilds (%3)</translation>
     </message>
+    <message>
+        <source>hardware inventory from %1 refused: %2</source>
+        <translation>Hardware-Inventar von %1 abgelehnt: %2</translation>
+    </message>
+    <message>
+        <source>hardware inventory from %1 refused: boot %2 has reported its hardware already</source>
+        <translation>Hardware-Inventar von %1 abgelehnt: Boot %2 hat seine Hardware schon gemeldet</translation>
+    </message>
 </context>
 <context>
     <name>BootTarget</name>
@@ -1369,6 +1377,241 @@
     </message>
 </context>
 <context>
+    <name>HardwareInventory</name>
+    <message>
+        <source>is not one of %1</source>
+        <translation>ist keiner der Werte %1</translation>
+    </message>
+    <message>
+        <source>is not a whole number</source>
+        <translation>ist keine ganze Zahl</translation>
+    </message>
+    <message>
+        <source>is too large</source>
+        <translation>ist zu groß</translation>
+    </message>
+    <message>
+        <source>is not 0 or 1</source>
+        <translation>ist nicht 0 oder 1</translation>
+    </message>
+    <message>
+        <source>has no index</source>
+        <translation>hat keinen Index</translation>
+    </message>
+    <message>
+        <source>has an index that is not 0 to %1</source>
+        <translation>hat einen Index außerhalb von 0 bis %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n thread(s)</source>
+        <translation><numerusform>%n Thread</numerusform><numerusform>%n Threads</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n disk(s)</source>
+        <translation><numerusform>%n Datenträger</numerusform><numerusform>%n Datenträger</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n NIC(s)</source>
+        <translation><numerusform>%n Netzwerkkarte</numerusform><numerusform>%n Netzwerkkarten</numerusform></translation>
+    </message>
+    <message>
+        <source>the report is larger than %1 bytes</source>
+        <translation>der Bericht ist größer als %1 Bytes</translation>
+    </message>
+    <message>
+        <source>line %1: %2</source>
+        <translation>Zeile %1: %2</translation>
+    </message>
+    <message>
+        <source>not KEY&lt;tab&gt;VALUE</source>
+        <translation>nicht SCHLÜSSEL&lt;Tab&gt;WERT</translation>
+    </message>
+    <message>
+        <source>the key is not letters, digits, &apos;.&apos; and &apos;_&apos;</source>
+        <translation>der Schlüssel besteht nicht aus Buchstaben, Ziffern, „.“ und „_“</translation>
+    </message>
+    <message>
+        <source>the key is longer than 64 characters</source>
+        <translation>der Schlüssel ist länger als 64 Zeichen</translation>
+    </message>
+    <message>
+        <source>the value of %1 is longer than %2 characters</source>
+        <translation>der Wert von %1 ist länger als %2 Zeichen</translation>
+    </message>
+    <message>
+        <source>the value of %1 has a control character</source>
+        <translation>der Wert von %1 enthält ein Steuerzeichen</translation>
+    </message>
+    <message>
+        <source>is not a MAC address</source>
+        <translation>ist keine MAC-Adresse</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>Seriennummer</translation>
+    </message>
+    <message>
+        <source>UUID</source>
+        <translation>UUID</translation>
+    </message>
+    <message>
+        <source>Board</source>
+        <translation>Mainboard</translation>
+    </message>
+    <message>
+        <source>serial %1</source>
+        <translation>Seriennummer %1</translation>
+    </message>
+    <message>
+        <source>UEFI</source>
+        <translation>UEFI</translation>
+    </message>
+    <message>
+        <source>BIOS</source>
+        <translation>BIOS</translation>
+    </message>
+    <message>
+        <source>(Secure Boot on)</source>
+        <translation>(Secure Boot an)</translation>
+    </message>
+    <message>
+        <source>(Secure Boot off)</source>
+        <translation>(Secure Boot aus)</translation>
+    </message>
+    <message>
+        <source>Firmware</source>
+        <translation>Firmware</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n socket(s)</source>
+        <translation><numerusform>%n Sockel</numerusform><numerusform>%n Sockel</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n core(s)</source>
+        <translation><numerusform>%n Kern</numerusform><numerusform>%n Kerne</numerusform></translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>Arbeitsspeicher</translation>
+    </message>
+    <message>
+        <source>DIMM %1</source>
+        <translation>DIMM %1</translation>
+    </message>
+    <message>
+        <source>%1 MT/s</source>
+        <translation>%1 MT/s</translation>
+    </message>
+    <message>
+        <source>Disk %1</source>
+        <translation>Datenträger %1</translation>
+    </message>
+    <message>
+        <source>rotational</source>
+        <translation>rotierend</translation>
+    </message>
+    <message>
+        <source>solid state</source>
+        <translation>Halbleiter</translation>
+    </message>
+    <message>
+        <source>SMART %1</source>
+        <translation>SMART %1</translation>
+    </message>
+    <message>
+        <source>NIC %1</source>
+        <translation>Netzwerkkarte %1</translation>
+    </message>
+    <message>
+        <source>PCI %1</source>
+        <translation>PCI %1</translation>
+    </message>
+    <message>
+        <source>%1 Mb/s</source>
+        <translation>%1 Mbit/s</translation>
+    </message>
+    <message>
+        <source>no link</source>
+        <translation>keine Verbindung</translation>
+    </message>
+    <message>
+        <source>%1 %2 → %3</source>
+        <translation>%1 %2 → %3</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>system serial</source>
+        <translation>Seriennummer des Systems</translation>
+    </message>
+    <message>
+        <source>system UUID</source>
+        <translation>UUID des Systems</translation>
+    </message>
+    <message>
+        <source>system</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>board</source>
+        <translation>Mainboard</translation>
+    </message>
+    <message>
+        <source>firmware</source>
+        <translation>Firmware</translation>
+    </message>
+    <message>
+        <source>firmware mode</source>
+        <translation>Firmware-Modus</translation>
+    </message>
+    <message>
+        <source>CPU threads</source>
+        <translation>CPU-Threads</translation>
+    </message>
+    <message>
+        <source>memory</source>
+        <translation>Arbeitsspeicher</translation>
+    </message>
+    <message>
+        <source>DIMMs</source>
+        <translation>DIMMs</translation>
+    </message>
+    <message>
+        <source>disk %1 removed</source>
+        <translation>Datenträger %1 entfernt</translation>
+    </message>
+    <message>
+        <source>disk %1 size</source>
+        <translation>Größe von Datenträger %1</translation>
+    </message>
+    <message>
+        <source>disk %1 added</source>
+        <translation>Datenträger %1 hinzugekommen</translation>
+    </message>
+    <message>
+        <source>NIC %1 (%2) removed</source>
+        <translation>Netzwerkkarte %1 (%2) entfernt</translation>
+    </message>
+    <message>
+        <source>NIC %1 (%2) added</source>
+        <translation>Netzwerkkarte %1 (%2) hinzugekommen</translation>
+    </message>
+</context>
+<context>
     <name>HttpEngine</name>
     <message>
         <source>the HTTP server is running already</source>
@@ -1873,6 +2116,73 @@
     <message>
         <source>initramfs: cannot read %1: %2</source>
         <translation>initramfs: %1 kann nicht gelesen werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>InventoryVerbs</name>
+    <message>
+        <source>Every distinct hardware reported, newest first.</source>
+        <translation>Jede gemeldete unterschiedliche Hardware, die neueste zuerst.</translation>
+    </message>
+    <message>
+        <source>no machine named &apos;%1&apos;</source>
+        <translation>keine Maschine namens „%1“</translation>
+    </message>
+    <message>
+        <source>%1 has not reported its hardware yet: it does at every boot into a Drover image</source>
+        <translation>%1 hat seine Hardware noch nicht gemeldet: das geschieht bei jedem Boot in ein Drover-Abbild</translation>
+    </message>
+    <message>
+        <source>Hardware of %1, reported %2 to %3</source>
+        <translation>Hardware von %1, gemeldet %2 bis %3</translation>
+    </message>
+    <message>
+        <source>changed: %1</source>
+        <translation>geändert: %1</translation>
+    </message>
+    <message>
+        <source>The hardware changed %1; drover inventory ack %2 clears the mark.</source>
+        <translation>Die Hardware hat sich %1 geändert; drover inventory ack %2 entfernt die Markierung.</translation>
+    </message>
+    <message>
+        <source>Only the machines of this group.</source>
+        <translation>Nur die Maschinen dieser Gruppe.</translation>
+    </message>
+    <message>
+        <source>csv (default) or json.</source>
+        <translation>csv (Vorgabe) oder json.</translation>
+    </message>
+    <message>
+        <source>Write to FILE instead of the output.</source>
+        <translation>In DATEI schreiben statt auf die Ausgabe.</translation>
+    </message>
+    <message>
+        <source>drover: --format &apos;%1&apos; is neither csv nor json</source>
+        <translation>drover: --format „%1“ ist weder csv noch json</translation>
+    </message>
+    <message>
+        <source>no machine is in group &apos;%1&apos;</source>
+        <translation>keine Maschine ist in der Gruppe „%1“</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>wrote the hardware of %n machine(s) to %1</source>
+        <translation><numerusform>die Hardware von %n Maschine nach %1 geschrieben</numerusform><numerusform>die Hardware von %n Maschinen nach %1 geschrieben</numerusform></translation>
+    </message>
+    <message>
+        <source>Show the hardware a machine reported at its last boot.</source>
+        <translation>Die Hardware zeigen, die eine Maschine bei ihrem letzten Boot gemeldet hat.</translation>
+    </message>
+    <message>
+        <source>Export the hardware of every machine (or a group&apos;s) as CSV or JSON.</source>
+        <translation>Die Hardware aller Maschinen (oder einer Gruppe) als CSV oder JSON exportieren.</translation>
+    </message>
+    <message>
+        <source>Clear the &apos;hardware changed&apos; mark of machines.</source>
+        <translation>Die Markierung „Hardware geändert“ von Maschinen entfernen.</translation>
     </message>
 </context>
 <context>
@@ -2432,6 +2742,14 @@
     <message>
         <source>Set or remove (K=) labels of a machine.</source>
         <translation>Labels einer Maschine setzen oder entfernen (K=).</translation>
+    </message>
+    <message>
+        <source>%1 (drover inventory show %2)</source>
+        <translation>%1 (drover inventory show %2)</translation>
+    </message>
+    <message>
+        <source>not reported yet</source>
+        <translation>noch nicht gemeldet</translation>
     </message>
 </context>
 <context>
@@ -4051,6 +4369,13 @@
     </message>
 </context>
 <context>
+    <name>drover::BootRecorder</name>
+    <message>
+        <source>%1: hardware changed: %2</source>
+        <translation>%1: Hardware geändert: %2</translation>
+    </message>
+</context>
+<context>
     <name>drover::BootServer</name>
     <message>
         <source>--dhcp: &apos;%1&apos; is not one of proxy, full, off</source>
@@ -4514,6 +4839,26 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
     <message>
         <source>no ISO named %1 in the catalog; add it with drover iso add FILE --name %1</source>
         <translation>kein ISO namens %1 im Katalog; fügen Sie es mit drover iso add DATEI --name %1 hinzu</translation>
+    </message>
+    <message>
+        <source>catalog: cannot record the hardware of &apos;%1&apos;: %2</source>
+        <translation>Katalog: die Hardware von „%1“ kann nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>no machine named %1</source>
+        <translation>keine Maschine namens %1</translation>
+    </message>
+    <message>
+        <source>hardware details changed</source>
+        <translation>Details der Hardware geändert</translation>
+    </message>
+    <message>
+        <source>catalog: the hardware of &apos;%1&apos; vanished as it was recorded</source>
+        <translation>Katalog: die Hardware von „%1“ verschwand beim Speichern</translation>
+    </message>
+    <message>
+        <source>catalog: cannot clear the hardware change of &apos;%1&apos;: %2</source>
+        <translation>Katalog: die Hardware-Änderung von „%1“ kann nicht quittiert werden: %2</translation>
     </message>
 </context>
 <context>
@@ -5156,6 +5501,30 @@ Assign %2?</source>
         <source>waiting for the test of %1 in a VM</source>
         <translation>wartet auf den Test von %1 in einer VM</translation>
     </message>
+    <message>
+        <source>%1: the hardware changed (%2): %3. The Hardware tab shows it and acknowledges it.</source>
+        <translation>%1: die Hardware hat sich geändert (%2): %3. Der Reiter Hardware zeigt und quittiert es.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n thread(s)</source>
+        <translation><numerusform>%n Thread</numerusform><numerusform>%n Threads</numerusform></translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>Seriennummer</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>Arbeitsspeicher</translation>
+    </message>
 </context>
 <context>
     <name>drover::FleetView</name>
@@ -5182,6 +5551,61 @@ Maschinen erscheinen hier, sobald sie über den Bootserver von Drover per Netzwe
     <message>
         <source>(none)</source>
         <translation>(keine)</translation>
+    </message>
+</context>
+<context>
+    <name>drover::HardwareTab</name>
+    <message>
+        <source>&amp;Acknowledge Change</source>
+        <translation>Änderung &amp;quittieren</translation>
+    </message>
+    <message>
+        <source>The machine&apos;s hardware changed between two boots. Acknowledge it once the change is known and wanted: the mark in the fleet table goes away.</source>
+        <translation>Die Hardware der Maschine hat sich zwischen zwei Boots geändert. Quittieren Sie es, sobald die Änderung bekannt und gewollt ist: die Markierung in der Flottentabelle verschwindet.</translation>
+    </message>
+    <message>
+        <source>Part</source>
+        <translation>Teil</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Details</translation>
+    </message>
+    <message>
+        <source>Hardware of the selected machine</source>
+        <translation>Hardware der ausgewählten Maschine</translation>
+    </message>
+    <message>
+        <source>Select a machine to see its hardware.</source>
+        <translation>Wählen Sie eine Maschine, um ihre Hardware zu sehen.</translation>
+    </message>
+    <message>
+        <source>%1 has not reported its hardware yet. Every boot into a Drover image reports it, before the image&apos;s scripts and checks run.</source>
+        <translation>%1 hat seine Hardware noch nicht gemeldet. Jeder Boot in ein Drover-Abbild meldet sie, bevor die Skripte und Prüfungen des Abbilds laufen.</translation>
+    </message>
+    <message>
+        <source>Reported by the boot at %1; this hardware first seen %2.</source>
+        <translation>Gemeldet vom Boot um %1; diese Hardware zuerst gesehen %2.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;The hardware changed&lt;/b&gt; (%1): %2</source>
+        <translation>&lt;b&gt;Die Hardware hat sich geändert&lt;/b&gt; (%1): %2</translation>
+    </message>
+    <message>
+        <source>Hardware</source>
+        <translation>Hardware</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>Änderungen</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) of hardware</source>
+        <translation><numerusform>%n Änderung der Hardware</numerusform><numerusform>%n Änderungen der Hardware</numerusform></translation>
+    </message>
+    <message>
+        <source>Acknowledge Change</source>
+        <translation>Änderung quittieren</translation>
     </message>
 </context>
 <context>
@@ -5857,6 +6281,10 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>Boots by: %1</source>
         <translation>Startet über: %1</translation>
+    </message>
+    <message>
+        <source>Hardware</source>
+        <translation>Hardware</translation>
     </message>
 </context>
 <context>

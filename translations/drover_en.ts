@@ -77,6 +77,29 @@
     </message>
 </context>
 <context>
+    <name>HardwareInventory</name>
+    <message numerus="yes">
+        <source>%n thread(s)</source>
+        <translation><numerusform>%n thread</numerusform><numerusform>%n threads</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n disk(s)</source>
+        <translation><numerusform>%n disk</numerusform><numerusform>%n disks</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n NIC(s)</source>
+        <translation><numerusform>%n NIC</numerusform><numerusform>%n NICs</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n socket(s)</source>
+        <translation><numerusform>%n socket</numerusform><numerusform>%n sockets</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n core(s)</source>
+        <translation><numerusform>%n core</numerusform><numerusform>%n cores</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>ImageVerbs</name>
     <message numerus="yes">
         <source>repaired %n corrupt blob(s) from the bundle</source>
@@ -84,6 +107,13 @@
             <numerusform>repaired %n corrupt blob from the bundle</numerusform>
             <numerusform>repaired %n corrupt blobs from the bundle</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>InventoryVerbs</name>
+    <message numerus="yes">
+        <source>wrote the hardware of %n machine(s) to %1</source>
+        <translation><numerusform>wrote the hardware of %n machine to %1</numerusform><numerusform>wrote the hardware of %n machines to %1</numerusform></translation>
     </message>
 </context>
 <context>
@@ -162,6 +192,20 @@
             <numerusform>Image or boot target for %n machine:</numerusform>
             <numerusform>Image or boot target for %n machines:</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>drover::FleetModel</name>
+    <message numerus="yes">
+        <source>%n thread(s)</source>
+        <translation><numerusform>%n thread</numerusform><numerusform>%n threads</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>drover::HardwareTab</name>
+    <message numerus="yes">
+        <source>%n change(s) of hardware</source>
+        <translation><numerusform>%n change of hardware</numerusform><numerusform>%n changes of hardware</numerusform></translation>
     </message>
 </context>
 <context>

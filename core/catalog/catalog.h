@@ -49,6 +49,9 @@ public:
     // otherwise fails, naming who wins, so no update is silently lost.
     Result<Machine> updateMachine(const Machine &machine);
     Status setLabel(const QString &machine, const QString &key, const QString &value);
+    // Renames machines (old → new) in one transaction, with their assignments, configuration,
+    // boot events and sessions; clears their "new" mark. Every new name must be free.
+    Status renameMachines(const QList<std::pair<QString, QString>> &renames);
     Status removeMachine(const QString &name);
     // Called by the boot path: state, phase, address and last-seen in one statement.
     Status recordMachineSeen(

@@ -1,8 +1,9 @@
-// `drover machine add|ls|show|rm|label`: the fleet from the command line.
+// `drover machine add|ls|show|rm|label|name`: the fleet from the command line.
 #include "boot/firmwarefacts.h"
 #include "catalog/boottarget.h"
 #include "catalog/catalog.h"
 #include "cli/cli.h"
+#include "fleet/naming.h"
 #include "lab/lab.h"
 #include "util/mac.h"
 
@@ -185,6 +186,45 @@ int machineLabel(CliContext &ctx, const Verb &verb)
     return ExitOk;
 }
 
+int machineName(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    p.addOption(
+        { QStringLiteral("first"), Text::tr("The number of the first machine (default 1)."), QStringLiteral("N") });
+    p.addOption(
+        { QStringLiteral("label"), Text::tr("A label KEY=VALUE every named machine gets."), QStringLiteral("K=V") });
+    if (auto code = parseVerbArgs(ctx, verb, p, 2, -1))
+        return *code;
+    const QStringList args = p.positionalArguments();
+    bool ok = true;
+    const int first = p.isSet(QStringLiteral("first")) ? p.value(QStringLiteral("first")).toInt(&ok) : 1;
+    if (!ok) {
+        ctx.err << Text::tr("drover: --first '%1' is not a number").arg(p.value(QStringLiteral("first"))) << Qt::endl;
+        return ExitUsage;
+    }
+    QList<std::pair<QString, QString>> labels;
+    for (const QString &label : p.values(QStringLiteral("label"))) {
+        const qsizetype eq = label.indexOf(QLatin1Char('='));
+        if (eq <= 0) {
+            ctx.err << Text::tr("drover: --label '%1' is not KEY=VALUE").arg(label) << Qt::endl;
+            return ExitUsage;
+        }
+        labels.append({ label.left(eq), label.mid(eq + 1) });
+    }
+    const QStringList machines = args.mid(1);
+    const auto names = expandNamePattern(args.first(), int(machines.size()), first);
+    if (!names)
+        return fail(ctx, names.error());
+    if (Status s = nameMachines(*ctx.lab->catalog(), machines, args.first(), first, labels); !s)
+        return fail(ctx, s.error());
+    if (!ctx.json) {
+        for (qsizetype i = 0; i < machines.size(); ++i)
+            ctx.out << Text::tr("%1 is now %2").arg(machines.at(i), names->at(i)) << '\n';
+        ctx.out << Qt::flush;
+    }
+    return ExitOk;
+}
+
 } // namespace
 
 QList<Verb> machineVerbs()
@@ -200,6 +240,10 @@ QList<Verb> machineVerbs()
             Text::tr("Remove machines from the catalog."), machineRemove },
         { { QStringLiteral("machine"), QStringLiteral("label") }, QStringLiteral("NAME K=V…"),
             Text::tr("Set or remove (K=) labels of a machine."), machineLabel },
+        { { QStringLiteral("machine"), QStringLiteral("name") },
+            QStringLiteral("PATTERN MACHINE… [--first N] [--label K=V]…"),
+            Text::tr("Rename machines from a pattern: lab-{n:02} gives lab-01, lab-02, … in the order given."),
+            machineName },
     };
 }
 

@@ -1,22 +1,26 @@
 // The machine details pane: why a machine boots what it boots, its last boot phase by
 // phase with the time each took, and its configuration editor (form and JSON in step,
 // errors next to the field, save to the catalog over a revision, rendered preview), the
-// Hardware tab with its change mark in the fleet table, and the fleet's column chooser.
+// Hardware tab with its change mark in the fleet table, the fleet's column chooser, and the
+// dialog that names machines from a pattern.
 #include "catalog/catalog.h"
 #include "fleet/configeditor.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
 #include "fleet/hardwaretab.h"
 #include "fleet/machinedetails.h"
+#include "fleet/namingdialog.h"
 #include "testlab.h"
 
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QTest>
 #include <QTreeView>
 #include <QTreeWidget>
@@ -96,6 +100,49 @@ private Q_SLOTS:
         QVERIFY(!c->machineByName(QStringLiteral("pc-01"))->hardwareChanged.isValid());
         QTRY_VERIFY(tab->acknowledgeButton()->isHidden());
         QTRY_VERIFY(!fleet.data(fleet.index(0, FleetModel::Name), FleetModel::HardwareChangedRole).toBool());
+    }
+
+    // The naming dialog: a live preview of the names, the reason a pattern cannot be used
+    // (and OK disabled), then the machines renamed and labelled in the catalog.
+    void namingDialog()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        for (const char *name : { "new-525400000001", "new-525400000002", "bench-3" }) {
+            Machine m;
+            m.name = QString::fromLatin1(name);
+            m.mac = QStringLiteral("52:54:00:00:00:0") + m.name.right(1);
+            QVERIFY(c->addMachine(m).ok());
+        }
+        NamingDialog dialog(c, { QStringLiteral("new-525400000001"), QStringLiteral("new-525400000002") });
+        QPushButton *ok = dialog.buttons()->button(QDialogButtonBox::Ok);
+        QCOMPARE(dialog.preview()->topLevelItemCount(), 2);
+        QCOMPARE(dialog.preview()->topLevelItem(1)->text(1), QStringLiteral("lab-02")); // the default pattern
+        QVERIFY(ok->isEnabled());
+
+        dialog.pattern()->setText(QStringLiteral("bench"));
+        QVERIFY(!ok->isEnabled());
+        QVERIFY2(dialog.problem()->text().contains(QLatin1String("has no {n}")), qPrintable(dialog.problem()->text()));
+        dialog.pattern()->setText(QStringLiteral("bench-{n}"));
+        dialog.first()->setValue(2); // bench-3 is taken
+        QVERIFY(!ok->isEnabled());
+        QVERIFY2(dialog.problem()->text().contains(QLatin1String("bench-3 exists already")),
+            qPrintable(dialog.problem()->text()));
+        dialog.first()->setValue(4);
+        dialog.labels()->setText(QStringLiteral("room"));
+        QVERIFY(!ok->isEnabled());
+        dialog.labels()->setText(QStringLiteral("group=room-b, rack=2"));
+        QVERIFY(ok->isEnabled());
+        QCOMPARE(dialog.preview()->topLevelItem(0)->text(1), QStringLiteral("bench-4"));
+        QTest::mouseClick(ok, Qt::LeftButton);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        const auto renamed = c->machineByName(QStringLiteral("bench-5"));
+        QVERIFY(renamed);
+        QCOMPARE(renamed->mac, QStringLiteral("52:54:00:00:00:02"));
+        QCOMPARE(renamed->labels.value(QStringLiteral("rack")), QStringLiteral("2"));
+        QCOMPARE(renamed->group(), QStringLiteral("room-b"));
     }
 
     // The hardware columns start hidden; the column chooser shows them and remembers it.

@@ -29,6 +29,10 @@
 # served /nocloud/… to the machine, cloud-init finished with that datasource, its log shows
 # it set the host name, wrote the file and handled the user, and over ssh the host name,
 # the file, and the user with its uid and key are there.
+# With --hardware, the VM has SMBIOS strings, a virtio disk and (on its first boot only) an
+# NVMe disk with serial numbers, and a second NIC (e1000): the hardware inventory its ready
+# script reports must name them all, and with --boots 2 the missing NVMe disk must be a
+# "hardware changed" event.
 # Runs as root inside the build root; argument --drover: the built drover executable.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -46,6 +50,7 @@ uefi=0
 secure_boot=0
 http_boot=0
 wait_serving=0
+hardware=0
 while (($#)); do
   case $1 in
     --mode) mode=$2; shift 2 ;;
@@ -57,6 +62,7 @@ while (($#)); do
     --format) format=$2; shift 2 ;; # layers (the default) or initramfs (the all-in-one baseline)
     --boots) boots=$2; shift 2 ;; # power-cycle this many times, printing ready_ms=… for each
     --old-ipxe) old_ipxe=1; shift ;;
+    --hardware) hardware=1; shift ;;
     --uefi) uefi=1; shift ;; # full mode: a UEFI VM (proxy mode always boots one)
     --secure-boot) uefi=1; secure_boot=1; shift ;;
     --http-boot) uefi=1; http_boot=1; shift ;; # the firmware's own HTTP client, its PXE off
@@ -216,9 +222,21 @@ for ((boot = 1; boot <= boots; boot++)); do
   ((uefi)) && how="UEFI PXE"
   ((http_boot)) && how="UEFI HTTP Boot"
   ((secure_boot)) && how="$how, Secure Boot"
+  hw=()
+  if ((hardware)); then
+    # What the inventory must find: SMBIOS strings, disks with serial numbers, a second NIC
+    # (user networking restricted: it reaches nothing). The NVMe disk is there on the
+    # first boot only, so the second boot's report is a change.
+    truncate -s 64M "$data/disk1.img"
+    truncate -s 32M "$data/disk2.img"
+    hw=(-smbios type=1,manufacturer=Drover-E2E,product=Bench-PC,serial=E2E-SERIAL-1
+      -drive "if=none,id=d1,format=raw,file=$data/disk1.img" -device virtio-blk-pci,drive=d1,serial=E2E-DISK-1
+      -netdev user,id=n1,restrict=on -device e1000,netdev=n1,mac=52:54:00:e2:e0:02,romfile=)
+    ((boot == 1)) && hw+=(-drive "if=none,id=d2,format=raw,file=$data/disk2.img" -device nvme,drive=d2,serial=E2E-NVME-2)
+  fi
   e2e_say "powering on $machine ($mode DHCP, $how, $format)"
   "${in_ns[@]}" qemu-system-x86_64 -m 2048 -smp 2 -display none -monitor none -serial "file:$data/console.log" \
-    "${firmware[@]}" -netdev tap,id=n0,ifname=tap0,script=no,downscript=no "${nic[@]}" -boot n &
+    "${firmware[@]}" -netdev tap,id=n0,ifname=tap0,script=no,downscript=no "${nic[@]}" "${hw[@]}" -boot n &
   vm_pid=$!
   pids+=("$vm_pid")
   state=
@@ -322,6 +340,37 @@ fi
 e2e_say "firmware facts in the catalog: $(d machine show "$machine" | sed -n 's/^firmware: *//p')"
 # sshd runs: the image carries no host keys, drover-hostkeys.service made this boot's.
 inns ssh-keyscan -T 15 -t ed25519 "$addr" 2>/dev/null | e2e_has ssh-ed25519 || e2e_die "no ssh server answers on $addr"
+if ((hardware)); then
+  # The inventory the ready script posted, as the catalog keeps it: what qemu was told.
+  inventory=$(d --json inventory show "$machine" | tr -d '\n ')
+  expect_hw() {
+    grep -q -- "$1" <<<"$inventory" && return 0
+    e2e_say "inventory: $inventory"
+    e2e_say "the VM's view: $(inns ssh -i "$data/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+      -o BatchMode=yes -o ConnectTimeout=20 "root@$addr" 'ls -l /sys/block/; cat /run/drover/inventory.txt' 2>&1)"
+    e2e_die "the inventory lacks $1"
+  }
+  fw_mode=bios
+  ((uefi || secure_boot || http_boot)) && fw_mode=uefi
+  for want in '"vendor":"Drover-E2E"' '"product":"Bench-PC"' '"serial":"E2E-SERIAL-1"' '"serial":"E2E-DISK-1"' \
+    '"bytes":67108864' "\"mac\":\"$mac\"" '"mac":"52:54:00:e2:e0:02"' '"driver":"e1000"' '"threads":2' \
+    "\"mode\":\"$fw_mode\""; do
+    expect_hw "$want"
+  done
+  kib=$(sed -n 's/.*"memory":{"kib":\([0-9]*\)}.*/\1/p' <<<"$inventory")
+  ((kib > 1600000 && kib <= 2097152)) || e2e_die "the inventory says $kib KiB of memory; the VM has 2048 MiB"
+  e2e_say "hardware inventory: $(d machine show "$machine" | sed -n 's/^hardware: *//p')"
+  if ((boots >= 2)); then
+    d --json inventory show --history "$machine" | e2e_has '"serial": *"E2E-NVME-2"' \
+      || e2e_die "the first boot's inventory did not name the NVMe disk"
+    change=$(d --json events --machine "$machine" --phase inventory --limit 5)
+    grep -q 'hardware changed: disk nvme0n1 (E2E-NVME-2, .*) removed' <<<"$change" \
+      || { e2e_say "$change"; e2e_die "the NVMe disk's removal was not a hardware change event"; }
+    d --json machine show "$machine" | e2e_has '"hardwareChanged": *"20' || e2e_die "the machine is not marked as changed"
+    e2e_say "hardware change seen: $(grep -o 'hardware changed: [^"]*' <<<"$change" | head -n 1)"
+  fi
+fi
+
 if ((check_config)); then
   got=$(inns ssh -i "$data/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
     -o ConnectTimeout=20 "root@$addr" hostname 2>"$data/ssh.log") || { cat "$data/ssh.log" >&2; e2e_die "ssh with the configured key failed"; }

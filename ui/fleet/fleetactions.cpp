@@ -5,6 +5,7 @@
 #include "fleet/fleetgrouping.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
+#include "fleet/namingdialog.h"
 #include "images/boottargetlist.h"
 #include "lab/lab.h"
 
@@ -202,6 +203,16 @@ void FleetActions::showHistory()
                         : lines.join(QLatin1Char('\n')));
 }
 
+void FleetActions::nameMachines()
+{
+    const QStringList machines = m_view->selectedMachines();
+    if (machines.isEmpty())
+        return;
+    NamingDialog dialog(m_lab->catalog(), machines, m_dialogParent);
+    if (dialog.exec() == QDialog::Accepted)
+        Q_EMIT message(tr("named %n machine(s) from %1", nullptr, int(machines.size())).arg(dialog.pattern()->text()));
+}
+
 void FleetActions::populateContextMenu(QMenu *menu)
 {
     // Each action says how much selection it needs; updateEnabled() applies it whenever the
@@ -224,6 +235,10 @@ void FleetActions::populateContextMenu(QMenu *menu)
         updateEnabled(instead);
     });
     needs(menu->addAction(tr("&History…"), this, &FleetActions::showHistory), "one");
+    QAction *name = menu->addAction(tr("&Name Machines…"), this, &FleetActions::nameMachines);
+    name->setShortcut(QKeySequence(Qt::Key_F2));
+    name->setToolTip(tr("Name the selected machines from a pattern (lab-{n:02}) and label them"));
+    needs(name, "any");
     connect(menu, &QMenu::aboutToShow, this, [this, menu] { updateEnabled(menu); });
     updateEnabled(menu);
 }

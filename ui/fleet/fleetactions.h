@@ -1,6 +1,6 @@
 // FleetActions: what the admin does to selected machines — assign an image (by drag and
 // drop or from the menu, after confirming what changes at the next boot), undo it while no
-// machine has booted it, roll back, show history, remove. Every change goes through
+// machine has booted it, roll back, show history, name from a pattern, remove. Every change goes through
 // core's Lifecycle and onto the window's undo stack.
 #pragma once
 
@@ -48,6 +48,7 @@ private:
         const QString &image, const QString &key, const QString &value, const QStringList &machines);
     void chooseImageAndAssign();
     void showHistory();
+    void nameMachines();
     bool confirmWithDialog(const QString &image, const QList<PlannedChange> &changes);
 
     Lab *m_lab;
