@@ -1377,6 +1377,60 @@
     </message>
 </context>
 <context>
+    <name>Handover</name>
+    <message>
+        <source>no machine named &apos;%1&apos;</source>
+        <translation>keine Maschine namens „%1“</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n machine(s), printed %1</source>
+        <translation><numerusform>%n Maschine, gedruckt %1</numerusform><numerusform>%n Maschinen, gedruckt %1</numerusform></translation>
+    </message>
+    <message>
+        <source>MAC</source>
+        <translation>MAC</translation>
+    </message>
+    <message>
+        <source>Labels</source>
+        <translation>Labels</translation>
+    </message>
+    <message>
+        <source>Boots</source>
+        <translation>Bootet</translation>
+    </message>
+    <message>
+        <source>nothing assigned</source>
+        <translation>nichts zugewiesen</translation>
+    </message>
+    <message>
+        <source>Last known good</source>
+        <translation>Zuletzt funktionierend</translation>
+    </message>
+    <message>
+        <source>Hardware</source>
+        <translation>Hardware</translation>
+    </message>
+    <message>
+        <source>not reported yet</source>
+        <translation>noch nicht gemeldet</translation>
+    </message>
+    <message>
+        <source>Reported</source>
+        <translation>Gemeldet</translation>
+    </message>
+    <message>
+        <source>Hardware changed %1 and not acknowledged: %2</source>
+        <translation>Hardware am %1 geändert und nicht quittiert: %2</translation>
+    </message>
+</context>
+<context>
+    <name>HandoverSheet</name>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+</context>
+<context>
     <name>HardwareInventory</name>
     <message>
         <source>is not one of %1</source>
@@ -1404,15 +1458,24 @@
     </message>
     <message numerus="yes">
         <source>%n thread(s)</source>
-        <translation><numerusform>%n Thread</numerusform><numerusform>%n Threads</numerusform></translation>
+        <translation>
+            <numerusform>%n Thread</numerusform>
+            <numerusform>%n Threads</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n disk(s)</source>
-        <translation><numerusform>%n Datenträger</numerusform><numerusform>%n Datenträger</numerusform></translation>
+        <translation>
+            <numerusform>%n Datenträger</numerusform>
+            <numerusform>%n Datenträger</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n NIC(s)</source>
-        <translation><numerusform>%n Netzwerkkarte</numerusform><numerusform>%n Netzwerkkarten</numerusform></translation>
+        <translation>
+            <numerusform>%n Netzwerkkarte</numerusform>
+            <numerusform>%n Netzwerkkarten</numerusform>
+        </translation>
     </message>
     <message>
         <source>the report is larger than %1 bytes</source>
@@ -1496,11 +1559,17 @@
     </message>
     <message numerus="yes">
         <source>%n socket(s)</source>
-        <translation><numerusform>%n Sockel</numerusform><numerusform>%n Sockel</numerusform></translation>
+        <translation>
+            <numerusform>%n Sockel</numerusform>
+            <numerusform>%n Sockel</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n core(s)</source>
-        <translation><numerusform>%n Kern</numerusform><numerusform>%n Kerne</numerusform></translation>
+        <translation>
+            <numerusform>%n Kern</numerusform>
+            <numerusform>%n Kerne</numerusform>
+        </translation>
     </message>
     <message>
         <source>Memory</source>
@@ -2170,7 +2239,10 @@
     </message>
     <message numerus="yes">
         <source>wrote the hardware of %n machine(s) to %1</source>
-        <translation><numerusform>die Hardware von %n Maschine nach %1 geschrieben</numerusform><numerusform>die Hardware von %n Maschinen nach %1 geschrieben</numerusform></translation>
+        <translation>
+            <numerusform>die Hardware von %n Maschine nach %1 geschrieben</numerusform>
+            <numerusform>die Hardware von %n Maschinen nach %1 geschrieben</numerusform>
+        </translation>
     </message>
     <message>
         <source>Show the hardware a machine reported at its last boot.</source>
@@ -2183,6 +2255,30 @@
     <message>
         <source>Clear the &apos;hardware changed&apos; mark of machines.</source>
         <translation>Die Markierung „Hardware geändert“ von Maschinen entfernen.</translation>
+    </message>
+    <message>
+        <source>Every machine of this group.</source>
+        <translation>Jede Maschine dieser Gruppe.</translation>
+    </message>
+    <message>
+        <source>Write the HTML page to FILE.</source>
+        <translation>Die HTML-Seite in DATEI schreiben.</translation>
+    </message>
+    <message>
+        <source>drover: name machines or --group GROUP, not both or neither</source>
+        <translation>drover: nennen Sie Maschinen oder --group GRUPPE, nicht beides oder keins</translation>
+    </message>
+    <message>
+        <source>Machines handed over</source>
+        <translation>Übergebene Maschinen</translation>
+    </message>
+    <message>
+        <source>Group %1</source>
+        <translation>Gruppe %1</translation>
+    </message>
+    <message>
+        <source>A printable hand-over page: each machine&apos;s hardware, labels and image.</source>
+        <translation>Eine druckbare Übergabeseite: Hardware, Labels und Abbild jeder Maschine.</translation>
     </message>
 </context>
 <context>
@@ -2596,6 +2692,33 @@
     </message>
 </context>
 <context>
+    <name>MachineNaming</name>
+    <message>
+        <source>a machine needs a name</source>
+        <translation>eine Maschine braucht einen Namen</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a host name: letters, digits and &apos;-&apos;, at most 63, not starting or ending with &apos;-&apos;</source>
+        <translation>„%1“ ist kein Hostname: Buchstaben, Ziffern und „-“, höchstens 63, nicht mit „-“ am Anfang oder Ende</translation>
+    </message>
+    <message>
+        <source>the pattern &apos;%1&apos; has no {n} (or {n:02}) for the number</source>
+        <translation>das Muster „%1“ hat kein {n} (oder {n:02}) für die Nummer</translation>
+    </message>
+    <message>
+        <source>the pattern &apos;%1&apos; has a placeholder other than {n} or {n:0W}</source>
+        <translation>das Muster „%1“ hat einen anderen Platzhalter als {n} oder {n:0W}</translation>
+    </message>
+    <message>
+        <source>numbers start at 0 or more, not %1</source>
+        <translation>Nummern beginnen bei 0 oder mehr, nicht bei %1</translation>
+    </message>
+    <message>
+        <source>%1 is in the active rollout of %2: rename it once the rollout is over</source>
+        <translation>%1 ist im laufenden Rollout von %2: benennen Sie sie um, wenn das Rollout vorbei ist</translation>
+    </message>
+</context>
+<context>
     <name>MachinePower</name>
     <message>
         <source>%1 by %2: %3</source>
@@ -2750,6 +2873,26 @@
     <message>
         <source>not reported yet</source>
         <translation>noch nicht gemeldet</translation>
+    </message>
+    <message>
+        <source>The number of the first machine (default 1).</source>
+        <translation>Die Nummer der ersten Maschine (Vorgabe 1).</translation>
+    </message>
+    <message>
+        <source>A label KEY=VALUE every named machine gets.</source>
+        <translation>Ein Label SCHLÜSSEL=WERT, das jede benannte Maschine bekommt.</translation>
+    </message>
+    <message>
+        <source>drover: --first &apos;%1&apos; is not a number</source>
+        <translation>drover: --first „%1“ ist keine Zahl</translation>
+    </message>
+    <message>
+        <source>%1 is now %2</source>
+        <translation>%1 heißt jetzt %2</translation>
+    </message>
+    <message>
+        <source>Rename machines from a pattern: lab-{n:02} gives lab-01, lab-02, … in the order given.</source>
+        <translation>Maschinen nach einem Muster umbenennen: lab-{n:02} ergibt lab-01, lab-02, … in der angegebenen Reihenfolge.</translation>
     </message>
 </context>
 <context>
@@ -4860,6 +5003,26 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
         <source>catalog: cannot clear the hardware change of &apos;%1&apos;: %2</source>
         <translation>Katalog: die Hardware-Änderung von „%1“ kann nicht quittiert werden: %2</translation>
     </message>
+    <message>
+        <source>machine &apos;%1&apos; cannot be renamed to an empty name</source>
+        <translation>Maschine „%1“ kann nicht in einen leeren Namen umbenannt werden</translation>
+    </message>
+    <message>
+        <source>machine &apos;%1&apos; is renamed twice</source>
+        <translation>Maschine „%1“ wird zweimal umbenannt</translation>
+    </message>
+    <message>
+        <source>two machines would be named &apos;%1&apos;</source>
+        <translation>zwei Maschinen würden „%1“ heißen</translation>
+    </message>
+    <message>
+        <source>catalog: cannot rename machines: %1</source>
+        <translation>Katalog: Maschinen können nicht umbenannt werden: %1</translation>
+    </message>
+    <message>
+        <source>catalog: cannot rename &apos;%1&apos; to &apos;%2&apos;: %3</source>
+        <translation>Katalog: „%1“ kann nicht in „%2“ umbenannt werden: %3</translation>
+    </message>
 </context>
 <context>
     <name>drover::Cli</name>
@@ -5402,6 +5565,45 @@ Assign %2?</source>
         <source>Send the selected machines somewhere else than an image at their next boot; assign an image to bring them back</source>
         <translation>Die gewählten Maschinen beim nächsten Start anderswohin als zu einem Abbild schicken; ein Abbild zuweisen holt sie zurück</translation>
     </message>
+    <message numerus="yes">
+        <source>named %n machine(s) from %1</source>
+        <translation>
+            <numerusform>%n Maschine nach %1 benannt</numerusform>
+            <numerusform>%n Maschinen nach %1 benannt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Name Machines…</source>
+        <translation>Maschinen &amp;benennen…</translation>
+    </message>
+    <message>
+        <source>Name the selected machines from a pattern (lab-{n:02}) and label them</source>
+        <translation>Die ausgewählten Maschinen nach einem Muster (lab-{n:02}) benennen und mit Labels versehen</translation>
+    </message>
+    <message>
+        <source>Save Hand-over Sheet</source>
+        <translation>Übergabeblatt speichern</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf);;Web page (*.html)</source>
+        <translation>PDF (*.pdf);;Webseite (*.html)</translation>
+    </message>
+    <message numerus="yes">
+        <source>saved the hand-over sheet of %n machine(s) to %1</source>
+        <translation><numerusform>Übergabeblatt von %n Maschine nach %1 gespeichert</numerusform><numerusform>Übergabeblatt von %n Maschinen nach %1 gespeichert</numerusform></translation>
+    </message>
+    <message>
+        <source>Machines handed over</source>
+        <translation>Übergebene Maschinen</translation>
+    </message>
+    <message>
+        <source>Save Hand-over &amp;Sheet…</source>
+        <translation>Übergabe&amp;blatt speichern…</translation>
+    </message>
+    <message>
+        <source>A page per machine with its hardware, labels and image, as PDF or HTML, to hand over with the machines</source>
+        <translation>Eine Seite je Maschine mit Hardware, Labels und Abbild, als PDF oder HTML, zur Übergabe mit den Maschinen</translation>
+    </message>
 </context>
 <context>
     <name>drover::FleetModel</name>
@@ -5507,7 +5709,10 @@ Assign %2?</source>
     </message>
     <message numerus="yes">
         <source>%n thread(s)</source>
-        <translation><numerusform>%n Thread</numerusform><numerusform>%n Threads</numerusform></translation>
+        <translation>
+            <numerusform>%n Thread</numerusform>
+            <numerusform>%n Threads</numerusform>
+        </translation>
     </message>
     <message>
         <source>Model</source>
@@ -5601,7 +5806,10 @@ Maschinen erscheinen hier, sobald sie über den Bootserver von Drover per Netzwe
     </message>
     <message numerus="yes">
         <source>%n change(s) of hardware</source>
-        <translation><numerusform>%n Änderung der Hardware</numerusform><numerusform>%n Änderungen der Hardware</numerusform></translation>
+        <translation>
+            <numerusform>%n Änderung der Hardware</numerusform>
+            <numerusform>%n Änderungen der Hardware</numerusform>
+        </translation>
     </message>
     <message>
         <source>Acknowledge Change</source>
@@ -6479,6 +6687,68 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>Testing %1 in a virtual machine…</source>
         <translation>Teste %1 in einer virtuellen Maschine…</translation>
+    </message>
+</context>
+<context>
+    <name>drover::NamingDialog</name>
+    <message numerus="yes">
+        <source>Name %n Machine(s)</source>
+        <translation>
+            <numerusform>%n Maschine benennen</numerusform>
+            <numerusform>%n Maschinen benennen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{n} is the number, {n:02} the number with two digits: lab-{n:02} names the machines lab-01, lab-02, … in the order shown</source>
+        <translation>{n} ist die Nummer, {n:02} die Nummer mit zwei Stellen: lab-{n:02} benennt die Maschinen lab-01, lab-02, … in der gezeigten Reihenfolge</translation>
+    </message>
+    <message>
+        <source>The number of the first machine</source>
+        <translation>Die Nummer der ersten Maschine</translation>
+    </message>
+    <message>
+        <source>e.g. group=room-b, rack=2</source>
+        <translation>z. B. group=raum-b, rack=2</translation>
+    </message>
+    <message>
+        <source>Labels every named machine gets, as KEY=VALUE separated by commas; group=NAME puts them in a group</source>
+        <translation>Labels, die jede benannte Maschine bekommt, als SCHLÜSSEL=WERT durch Kommas getrennt; group=NAME setzt sie in eine Gruppe</translation>
+    </message>
+    <message>
+        <source>Now</source>
+        <translation>Jetzt</translation>
+    </message>
+    <message>
+        <source>Will be</source>
+        <translation>Wird</translation>
+    </message>
+    <message>
+        <source>Preview of the new names</source>
+        <translation>Vorschau der neuen Namen</translation>
+    </message>
+    <message>
+        <source>&amp;Name Machines</source>
+        <translation>Maschinen &amp;benennen</translation>
+    </message>
+    <message>
+        <source>&amp;Pattern:</source>
+        <translation>&amp;Muster:</translation>
+    </message>
+    <message>
+        <source>&amp;First number:</source>
+        <translation>&amp;Erste Nummer:</translation>
+    </message>
+    <message>
+        <source>&amp;Labels:</source>
+        <translation>&amp;Labels:</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not KEY=VALUE</source>
+        <translation>„%1“ ist nicht SCHLÜSSEL=WERT</translation>
+    </message>
+    <message>
+        <source>a machine named %1 exists already: choose another pattern or first number</source>
+        <translation>eine Maschine namens %1 gibt es schon: wählen Sie ein anderes Muster oder eine andere erste Nummer</translation>
     </message>
 </context>
 <context>

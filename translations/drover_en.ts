@@ -77,26 +77,48 @@
     </message>
 </context>
 <context>
+    <name>Handover</name>
+    <message numerus="yes">
+        <source>%n machine(s), printed %1</source>
+        <translation><numerusform>%n machine, printed %1</numerusform><numerusform>%n machines, printed %1</numerusform></translation>
+    </message>
+</context>
+<context>
     <name>HardwareInventory</name>
     <message numerus="yes">
         <source>%n thread(s)</source>
-        <translation><numerusform>%n thread</numerusform><numerusform>%n threads</numerusform></translation>
+        <translation>
+            <numerusform>%n thread</numerusform>
+            <numerusform>%n threads</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n disk(s)</source>
-        <translation><numerusform>%n disk</numerusform><numerusform>%n disks</numerusform></translation>
+        <translation>
+            <numerusform>%n disk</numerusform>
+            <numerusform>%n disks</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n NIC(s)</source>
-        <translation><numerusform>%n NIC</numerusform><numerusform>%n NICs</numerusform></translation>
+        <translation>
+            <numerusform>%n NIC</numerusform>
+            <numerusform>%n NICs</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n socket(s)</source>
-        <translation><numerusform>%n socket</numerusform><numerusform>%n sockets</numerusform></translation>
+        <translation>
+            <numerusform>%n socket</numerusform>
+            <numerusform>%n sockets</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n core(s)</source>
-        <translation><numerusform>%n core</numerusform><numerusform>%n cores</numerusform></translation>
+        <translation>
+            <numerusform>%n core</numerusform>
+            <numerusform>%n cores</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -113,7 +135,10 @@
     <name>InventoryVerbs</name>
     <message numerus="yes">
         <source>wrote the hardware of %n machine(s) to %1</source>
-        <translation><numerusform>wrote the hardware of %n machine to %1</numerusform><numerusform>wrote the hardware of %n machines to %1</numerusform></translation>
+        <translation>
+            <numerusform>wrote the hardware of %n machine to %1</numerusform>
+            <numerusform>wrote the hardware of %n machines to %1</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -193,19 +218,36 @@
             <numerusform>Image or boot target for %n machines:</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>named %n machine(s) from %1</source>
+        <translation>
+            <numerusform>named %n machine from %1</numerusform>
+            <numerusform>named %n machines from %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>saved the hand-over sheet of %n machine(s) to %1</source>
+        <translation><numerusform>saved the hand-over sheet of %n machine to %1</numerusform><numerusform>saved the hand-over sheet of %n machines to %1</numerusform></translation>
+    </message>
 </context>
 <context>
     <name>drover::FleetModel</name>
     <message numerus="yes">
         <source>%n thread(s)</source>
-        <translation><numerusform>%n thread</numerusform><numerusform>%n threads</numerusform></translation>
+        <translation>
+            <numerusform>%n thread</numerusform>
+            <numerusform>%n threads</numerusform>
+        </translation>
     </message>
 </context>
 <context>
     <name>drover::HardwareTab</name>
     <message numerus="yes">
         <source>%n change(s) of hardware</source>
-        <translation><numerusform>%n change of hardware</numerusform><numerusform>%n changes of hardware</numerusform></translation>
+        <translation>
+            <numerusform>%n change of hardware</numerusform>
+            <numerusform>%n changes of hardware</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -300,6 +342,16 @@
         <translation>
             <numerusform>Remove %n machine from the catalog? Its boot history stays in the log.</numerusform>
             <numerusform>Remove %n machines from the catalog? Their boot history stays in the log.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>drover::NamingDialog</name>
+    <message numerus="yes">
+        <source>Name %n Machine(s)</source>
+        <translation>
+            <numerusform>Name %n Machine</numerusform>
+            <numerusform>Name %n Machines</numerusform>
         </translation>
     </message>
 </context>

@@ -1,7 +1,8 @@
-// `drover inventory show|export|ack`: the hardware each machine reported at boot, its
-// history, and a whole group's as CSV or JSON for whoever takes the machines over.
+// `drover inventory show|export|summary|ack`: the hardware each machine reported at boot, its
+// history, a whole group's as CSV or JSON, and a printable hand-over page.
 #include "catalog/catalog.h"
 #include "cli/cli.h"
+#include "inventory/handover.h"
 #include "lab/lab.h"
 
 #include <QCommandLineParser>
@@ -171,6 +172,44 @@ int inventoryExport(CliContext &ctx, const Verb &verb)
     return ExitOk;
 }
 
+int inventorySummary(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    p.addOption({ QStringLiteral("group"), Text::tr("Every machine of this group."), QStringLiteral("GROUP") });
+    p.addOption({ { QStringLiteral("o"), QStringLiteral("output") }, Text::tr("Write the HTML page to FILE."),
+        QStringLiteral("FILE") });
+    if (auto code = parseVerbArgs(ctx, verb, p, 0, -1))
+        return *code;
+    const QString group = p.value(QStringLiteral("group"));
+    const QStringList named = p.positionalArguments();
+    if (group.isEmpty() == named.isEmpty()) {
+        ctx.err << Text::tr("drover: name machines or --group GROUP, not both or neither") << Qt::endl;
+        return ExitUsage;
+    }
+    QStringList machines = named;
+    if (!group.isEmpty()) {
+        for (const Machine &m : ctx.lab->catalog()->machines()) {
+            if (m.group() == group)
+                machines << m.name;
+        }
+        if (machines.isEmpty())
+            return fail(ctx, Text::tr("no machine is in group '%1'").arg(group));
+    }
+    const auto entries = handoverEntries(*ctx.lab->catalog(), machines);
+    if (!entries)
+        return fail(ctx, entries.error());
+    const QString title = group.isEmpty() ? Text::tr("Machines handed over") : Text::tr("Group %1").arg(group);
+    const QByteArray bytes = handoverHtml(title, *entries).toUtf8();
+    if (!p.isSet(QStringLiteral("output"))) {
+        ctx.out << QString::fromUtf8(bytes) << Qt::flush;
+        return ExitOk;
+    }
+    QSaveFile file(p.value(QStringLiteral("output")));
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        return fail(ctx, Text::tr("cannot write %1: %2").arg(file.fileName(), file.errorString()));
+    return ExitOk;
+}
+
 int inventoryAck(CliContext &ctx, const Verb &verb)
 {
     QCommandLineParser p;
@@ -193,6 +232,8 @@ QList<Verb> inventoryVerbs()
             Text::tr("Show the hardware a machine reported at its last boot."), inventoryShow },
         { { inventory, QStringLiteral("export") }, QStringLiteral("[--group G] [--format csv|json] [-o FILE]"),
             Text::tr("Export the hardware of every machine (or a group's) as CSV or JSON."), inventoryExport },
+        { { inventory, QStringLiteral("summary") }, QStringLiteral("MACHINE…|--group G [-o FILE.html]"),
+            Text::tr("A printable hand-over page: each machine's hardware, labels and image."), inventorySummary },
         { { inventory, QStringLiteral("ack") }, QStringLiteral("NAME…"),
             Text::tr("Clear the 'hardware changed' mark of machines."), inventoryAck },
     };

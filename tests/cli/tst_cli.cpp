@@ -174,6 +174,22 @@ private Q_SLOTS:
         r = drover({ QStringLiteral("inventory"), QStringLiteral("export"), QStringLiteral("--group"),
             QStringLiteral("nobody") });
         QCOMPARE(r.code, 1);
+        // The hand-over page of the group, and of machines by name.
+        const QString page = m_dir.filePath(QStringLiteral("room-b.html"));
+        r = drover({ QStringLiteral("inventory"), QStringLiteral("summary"), QStringLiteral("--group"),
+            QStringLiteral("room-b"), QStringLiteral("-o"), page });
+        QCOMPARE(r.code, 0);
+        QFile html(page);
+        QVERIFY(html.open(QIODevice::ReadOnly));
+        const QByteArray sheet = html.readAll();
+        QVERIFY2(sheet.contains("<h2>lab-09</h2>") && sheet.contains("group=room-b"), sheet.constData());
+        QCOMPARE(sheet.count("not reported yet"), 3);
+        r = drover({ QStringLiteral("inventory"), QStringLiteral("summary") });
+        QCOMPARE(r.code, 2);
+        r = drover({ QStringLiteral("inventory"), QStringLiteral("summary"), QStringLiteral("lab-07"),
+            QStringLiteral("ghost") });
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no machine named 'ghost'"), r.err.constData());
         for (const char *m : { "lab-07", "lab-08", "lab-09" })
             QCOMPARE(drover({ QStringLiteral("machine"), QStringLiteral("rm"), QString::fromLatin1(m) }).code, 0);
     }

@@ -7,9 +7,11 @@
 #include "fleet/configeditor.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
+#include "fleet/handoversheet.h"
 #include "fleet/hardwaretab.h"
 #include "fleet/machinedetails.h"
 #include "fleet/namingdialog.h"
+#include "inventory/handover.h"
 #include "testlab.h"
 
 #include <QComboBox>
@@ -21,6 +23,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
 #include <QTreeWidget>
@@ -143,6 +146,42 @@ private Q_SLOTS:
         QCOMPARE(renamed->mac, QStringLiteral("52:54:00:00:00:02"));
         QCOMPARE(renamed->labels.value(QStringLiteral("rack")), QStringLiteral("2"));
         QCOMPARE(renamed->group(), QStringLiteral("room-b"));
+    }
+
+    // The hand-over sheet: each machine's hardware and image, every value escaped, as HTML
+    // or a real PDF.
+    void handoverSheet()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        Machine m;
+        m.name = QStringLiteral("lab-01");
+        m.mac = QStringLiteral("52:54:00:00:00:01");
+        m.labels.insert(QStringLiteral("note"), QStringLiteral("<script>alert(1)</script>"));
+        QVERIFY(c->addMachine(m).ok());
+        HardwareInventory hw;
+        hw.systemSerial = QStringLiteral("SN-<1>");
+        hw.memoryKib = 8LL * 1024 * 1024;
+        QVERIFY(c->recordInventory(QStringLiteral("lab-01"), QStringLiteral("b1"), hw).ok());
+        const auto entries = handoverEntries(*c, { QStringLiteral("lab-01") });
+        QVERIFY(entries);
+        QVERIFY(!handoverEntries(*c, { QStringLiteral("ghost") }));
+        const QString html = handoverHtml(QStringLiteral("Room B"), *entries);
+        QVERIFY(html.contains(QLatin1String("<h1>Room B</h1>")));
+        QVERIFY(html.contains(QLatin1String("SN-&lt;1&gt;")));
+        QVERIFY(html.contains(QLatin1String("&lt;script&gt;")));
+        QVERIFY(!html.contains(QLatin1String("<script>")));
+        QVERIFY(html.contains(QLatin1String("nothing assigned")));
+        QTemporaryDir dir;
+        const QString pdf = dir.filePath(QStringLiteral("sheet.pdf"));
+        QVERIFY(saveHandoverSheet(pdf, html).ok());
+        QFile f(pdf);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.read(5) == "%PDF-");
+        QVERIFY(f.size() > 1000);
+        QVERIFY(!saveHandoverSheet(dir.filePath(QStringLiteral("no/such/dir/sheet.pdf")), html).ok());
     }
 
     // The hardware columns start hidden; the column chooser shows them and remembers it.

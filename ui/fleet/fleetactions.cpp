@@ -5,10 +5,13 @@
 #include "fleet/fleetgrouping.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
+#include "fleet/handoversheet.h"
 #include "fleet/namingdialog.h"
 #include "images/boottargetlist.h"
+#include "inventory/handover.h"
 #include "lab/lab.h"
 
+#include <QFileDialog>
 #include <QInputDialog>
 #include <QMenu>
 #include <QMessageBox>
@@ -213,6 +216,30 @@ void FleetActions::nameMachines()
         Q_EMIT message(tr("named %n machine(s) from %1", nullptr, int(machines.size())).arg(dialog.pattern()->text()));
 }
 
+void FleetActions::saveHandover()
+{
+    const QStringList machines = m_view->selectedMachines();
+    if (machines.isEmpty())
+        return;
+    const QString path = QFileDialog::getSaveFileName(m_dialogParent, tr("Save Hand-over Sheet"),
+        QStringLiteral("handover.pdf"), tr("PDF (*.pdf);;Web page (*.html)"));
+    if (path.isEmpty())
+        return;
+    if (Status s = writeHandover(machines, path); !s) {
+        QMessageBox::warning(m_dialogParent, tr("Save Hand-over Sheet"), s.error());
+        return;
+    }
+    Q_EMIT message(tr("saved the hand-over sheet of %n machine(s) to %1", nullptr, int(machines.size())).arg(path));
+}
+
+Status FleetActions::writeHandover(const QStringList &machines, const QString &path) const
+{
+    const auto entries = handoverEntries(*m_lab->catalog(), machines);
+    if (!entries)
+        return Status::failure(entries.error());
+    return saveHandoverSheet(path, handoverHtml(tr("Machines handed over"), *entries));
+}
+
 void FleetActions::populateContextMenu(QMenu *menu)
 {
     // Each action says how much selection it needs; updateEnabled() applies it whenever the
@@ -235,6 +262,10 @@ void FleetActions::populateContextMenu(QMenu *menu)
         updateEnabled(instead);
     });
     needs(menu->addAction(tr("&History…"), this, &FleetActions::showHistory), "one");
+    QAction *sheet = menu->addAction(tr("Save Hand-over &Sheet…"), this, &FleetActions::saveHandover);
+    sheet->setToolTip(tr("A page per machine with its hardware, labels and image, as PDF or HTML, to hand over "
+                         "with the machines"));
+    needs(sheet, "any");
     QAction *name = menu->addAction(tr("&Name Machines…"), this, &FleetActions::nameMachines);
     name->setShortcut(QKeySequence(Qt::Key_F2));
     name->setToolTip(tr("Name the selected machines from a pattern (lab-{n:02}) and label them"));

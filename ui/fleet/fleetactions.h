@@ -1,6 +1,7 @@
 // FleetActions: what the admin does to selected machines — assign an image (by drag and
 // drop or from the menu, after confirming what changes at the next boot), undo it while no
-// machine has booted it, roll back, show history, name from a pattern, remove. Every change goes through
+// machine has booted it, roll back, show history, name from a pattern, save a hand-over
+// sheet, remove. Every change goes through
 // core's Lifecycle and onto the window's undo stack.
 #pragma once
 
@@ -34,6 +35,9 @@ public:
     bool assignToMachines(const QStringList &machines, const QString &image);
     bool assignToGroup(const QString &group, const QString &image);
     void rollbackMachines(const QStringList &machines);
+    // The hand-over sheet of `machines` to `path` (.pdf or .html); Save Hand-over Sheet… asks
+    // for the path first.
+    Status writeHandover(const QStringList &machines, const QString &path) const;
     // Adds assign, roll back and history; they enable themselves from the selection.
     void populateContextMenu(QMenu *menu);
     void updateEnabled(QMenu *menu) const;
@@ -49,6 +53,7 @@ private:
     void chooseImageAndAssign();
     void showHistory();
     void nameMachines();
+    void saveHandover();
     bool confirmWithDialog(const QString &image, const QList<PlannedChange> &changes);
 
     Lab *m_lab;
