@@ -215,7 +215,8 @@ template <typename T> QJsonArray listToJson(const QList<T> &items, const QList<F
 template <typename T> QList<T> listFromJson(const QJsonValue &value, const QList<Field<T>> &fields)
 {
     QList<T> out;
-    for (const QJsonValue &v : value.toArray())
+    const QJsonArray array = value.toArray();
+    for (const auto &v : array)
         out.append(fieldsFromJson(v.toObject(), fields, false));
     return out;
 }
@@ -448,7 +449,7 @@ QStringList inventoryChanges(const HardwareInventory &before, const HardwareInve
     if (before.cpuThreads != after.cpuThreads)
         changed(Text::tr("CPU threads"), QString::number(before.cpuThreads), QString::number(after.cpuThreads));
     // Memory: the kernel's total moves by a few MiB between kernels; a DIMM is 256 MiB or more.
-    if (qAbs(before.memoryKib - after.memoryKib) > 64 * 1024)
+    if (qAbs(before.memoryKib - after.memoryKib) > qint64(64) * 1024)
         changed(Text::tr("memory"), sizeText(before.memoryKib * 1024), sizeText(after.memoryKib * 1024));
     if (before.dimms.size() != after.dimms.size())
         changed(Text::tr("DIMMs"), QString::number(before.dimms.size()), QString::number(after.dimms.size()));
