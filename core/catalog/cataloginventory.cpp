@@ -15,13 +15,13 @@ namespace {
 // flaky disk) cannot grow the table without bound.
 constexpr int kHistoryPerMachine = 50;
 
-const QString kInventoryColumns
-    = QStringLiteral("i.id, m.name, i.boot_id, i.first_seen, i.last_seen, i.data, i.changes");
-
 QDateTime fromMs(qint64 ms)
 {
     return ms ? QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::UTC) : QDateTime();
 }
+
+const QString kInventoryColumns
+    = QStringLiteral("i.id, m.name, i.boot_id, i.first_seen, i.last_seen, i.data, i.changes");
 
 InventoryRecord inventoryFrom(const QSqlQuery &q)
 {
@@ -66,6 +66,7 @@ Result<InventoryRecord> Catalog::recordInventory(
             { machineId }))
         return failed(q);
     const QByteArray data = QJsonDocument(hardware.toJson()).toJson(QJsonDocument::Compact);
+    bool machineChanged = false;
     if (q.next()) {
         const qint64 newestId = q.value(0).toLongLong();
         const HardwareInventory before
@@ -94,6 +95,7 @@ Result<InventoryRecord> Catalog::recordInventory(
                 QStringLiteral("UPDATE machine SET hardware_changed = ?, revision = revision + 1 WHERE id = ?"),
                 { nowMs, machineId }))
             return failed(q);
+        machineChanged = true;
     } else if (!runQuery(q,
                    QStringLiteral("INSERT INTO machine_inventory (machine_id, boot_id, first_seen, last_seen, data) "
                                   "VALUES (?, ?, ?, ?, ?)"),
@@ -101,11 +103,13 @@ Result<InventoryRecord> Catalog::recordInventory(
         return failed(q);
     }
     // A machine added by MAC alone gets the serial number its firmware reports.
-    if (!hardware.systemSerial.isEmpty()
-        && !runQuery(q,
-            QStringLiteral("UPDATE machine SET serial = ?, revision = revision + 1 WHERE id = ? AND serial = ''"),
-            { hardware.systemSerial, machineId }))
-        return failed(q);
+    if (!hardware.systemSerial.isEmpty()) {
+        if (!runQuery(q,
+                QStringLiteral("UPDATE machine SET serial = ?, revision = revision + 1 WHERE id = ? AND serial = ''"),
+                { hardware.systemSerial, machineId }))
+            return failed(q);
+        machineChanged = machineChanged || q.numRowsAffected() > 0;
+    }
     if (!runQuery(q,
             QStringLiteral("DELETE FROM machine_inventory WHERE machine_id = ? AND id NOT IN (SELECT id FROM "
                            "machine_inventory WHERE machine_id = ? ORDER BY id DESC LIMIT %1)")
@@ -115,7 +119,8 @@ Result<InventoryRecord> Catalog::recordInventory(
     if (!db.commit())
         return R::failure(tr("catalog: cannot record the hardware of '%1': %2").arg(machine, db.lastError().text()));
     notifyChange(QStringLiteral("inventory"));
-    notifyChange(QStringLiteral("machine"));
+    if (machineChanged)
+        notifyChange(QStringLiteral("machine"));
     if (auto stored = inventory(machine))
         return *stored;
     return R::failure(tr("catalog: the hardware of '%1' vanished as it was recorded").arg(machine));

@@ -33,6 +33,33 @@ QJsonObject recordJson(const InventoryRecord &r)
     };
 }
 
+// The machines in `group` (every machine for an empty group), or why there are none.
+Result<QList<Machine>> machinesOf(const Catalog &catalog, const QString &group)
+{
+    QList<Machine> machines;
+    for (const Machine &m : catalog.machines()) {
+        if (group.isEmpty() || m.group() == group)
+            machines << m;
+    }
+    if (!group.isEmpty() && machines.isEmpty())
+        return Result<QList<Machine>>::failure(Text::tr("no machine is in group '%1'").arg(group));
+    return machines;
+}
+
+// `bytes` to the output, or to the file of --output, whole or not at all: a half-written
+// export is worse than none.
+int writeOutput(CliContext &ctx, const QCommandLineParser &p, const QByteArray &bytes)
+{
+    if (!p.isSet(QStringLiteral("output"))) {
+        ctx.out << QString::fromUtf8(bytes) << Qt::flush;
+        return ExitOk;
+    }
+    QSaveFile file(p.value(QStringLiteral("output")));
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        return fail(ctx, Text::tr("cannot write %1: %2").arg(file.fileName(), file.errorString()));
+    return ExitOk;
+}
+
 int inventoryShow(CliContext &ctx, const Verb &verb)
 {
     QCommandLineParser p;
@@ -120,16 +147,12 @@ int inventoryExport(CliContext &ctx, const Verb &verb)
         ctx.err << Text::tr("drover: --format '%1' is neither csv nor json").arg(format) << Qt::endl;
         return ExitUsage;
     }
-    const QString group = p.value(QStringLiteral("group"));
     const Catalog *catalog = ctx.lab->catalog();
+    const auto selected = machinesOf(*catalog, p.value(QStringLiteral("group")));
+    if (!selected)
+        return fail(ctx, selected.error());
+    const QList<Machine> &machines = *selected;
     const QHash<QString, InventoryRecord> inventories = catalog->latestInventories();
-    QList<Machine> machines;
-    for (const Machine &m : catalog->machines()) {
-        if (group.isEmpty() || m.group() == group)
-            machines << m;
-    }
-    if (!group.isEmpty() && machines.isEmpty())
-        return fail(ctx, Text::tr("no machine is in group '%1'").arg(group));
 
     QByteArray bytes;
     if (format == QLatin1String("json")) {
@@ -157,18 +180,12 @@ int inventoryExport(CliContext &ctx, const Verb &verb)
         }
         bytes = lines.join(QStringLiteral("\r\n")).toUtf8() + "\r\n";
     }
-    if (!p.isSet(QStringLiteral("output"))) {
-        ctx.out << QString::fromUtf8(bytes) << Qt::flush;
-        return ExitOk;
-    }
-    // Written whole or not at all: a half-written export is worse than none.
-    QSaveFile file(p.value(QStringLiteral("output")));
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-        return fail(ctx, Text::tr("cannot write %1: %2").arg(file.fileName(), file.errorString()));
+    if (const int code = writeOutput(ctx, p, bytes); code != ExitOk || !p.isSet(QStringLiteral("output")))
+        return code;
     if (!ctx.json)
-        ctx.err
-            << Text::tr("wrote the hardware of %n machine(s) to %1", nullptr, int(machines.size())).arg(file.fileName())
-            << Qt::endl;
+        ctx.err << Text::tr("wrote the hardware of %n machine(s) to %1", nullptr, int(machines.size()))
+                       .arg(p.value(QStringLiteral("output")))
+                << Qt::endl;
     return ExitOk;
 }
 
@@ -188,26 +205,17 @@ int inventorySummary(CliContext &ctx, const Verb &verb)
     }
     QStringList machines = named;
     if (!group.isEmpty()) {
-        for (const Machine &m : ctx.lab->catalog()->machines()) {
-            if (m.group() == group)
-                machines << m.name;
-        }
-        if (machines.isEmpty())
-            return fail(ctx, Text::tr("no machine is in group '%1'").arg(group));
+        const auto selected = machinesOf(*ctx.lab->catalog(), group);
+        if (!selected)
+            return fail(ctx, selected.error());
+        for (const Machine &m : *selected)
+            machines << m.name;
     }
     const auto entries = handoverEntries(*ctx.lab->catalog(), machines);
     if (!entries)
         return fail(ctx, entries.error());
     const QString title = group.isEmpty() ? Text::tr("Machines handed over") : Text::tr("Group %1").arg(group);
-    const QByteArray bytes = handoverHtml(title, *entries).toUtf8();
-    if (!p.isSet(QStringLiteral("output"))) {
-        ctx.out << QString::fromUtf8(bytes) << Qt::flush;
-        return ExitOk;
-    }
-    QSaveFile file(p.value(QStringLiteral("output")));
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
-        return fail(ctx, Text::tr("cannot write %1: %2").arg(file.fileName(), file.errorString()));
-    return ExitOk;
+    return writeOutput(ctx, p, handoverHtml(title, *entries).toUtf8());
 }
 
 int inventoryAck(CliContext &ctx, const Verb &verb)

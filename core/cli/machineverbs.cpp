@@ -212,11 +212,9 @@ int machineName(CliContext &ctx, const Verb &verb)
         labels.append({ label.left(eq), label.mid(eq + 1) });
     }
     const QStringList machines = args.mid(1);
-    const auto names = expandNamePattern(args.first(), int(machines.size()), first);
+    const auto names = nameMachines(*ctx.lab->catalog(), machines, args.first(), first, labels);
     if (!names)
         return fail(ctx, names.error());
-    if (Status s = nameMachines(*ctx.lab->catalog(), machines, args.first(), first, labels); !s)
-        return fail(ctx, s.error());
     if (!ctx.json) {
         for (qsizetype i = 0; i < machines.size(); ++i)
             ctx.out << Text::tr("%1 is now %2").arg(machines.at(i), names->at(i)) << '\n';

@@ -58,19 +58,20 @@ Result<QStringList> expandNamePattern(const QString &pattern, int count, int fir
     return names;
 }
 
-Status nameMachines(Catalog &catalog, const QStringList &machines, const QString &pattern, int first,
+Result<QStringList> nameMachines(Catalog &catalog, const QStringList &machines, const QString &pattern, int first,
     const QList<std::pair<QString, QString>> &labels)
 {
-    const auto names = expandNamePattern(pattern, int(machines.size()), first);
+    using R = Result<QStringList>;
+    auto names = expandNamePattern(pattern, int(machines.size()), first);
     if (!names)
-        return Status::failure(names.error());
+        return names;
     // A rollout follows its machines by name: renaming one in the middle would lose it.
     for (const Rollout &r : Rollout::all(catalog)) {
         if (!r.active())
             continue;
         for (const RolloutMachine &rm : r.machines) {
             if (machines.contains(rm.name))
-                return Status::failure(Text::tr("%1 is in the active rollout of %2: rename it once the rollout is over")
+                return R::failure(Text::tr("%1 is in the active rollout of %2: rename it once the rollout is over")
                         .arg(rm.name, r.image));
         }
     }
@@ -78,14 +79,14 @@ Status nameMachines(Catalog &catalog, const QStringList &machines, const QString
     for (qsizetype i = 0; i < machines.size(); ++i)
         renames.append({ machines.at(i), names->at(i) });
     if (Status s = catalog.renameMachines(renames); !s)
-        return s;
+        return R::failure(s.error());
     for (const QString &name : *names) {
         for (const auto &[key, value] : labels) {
             if (Status s = catalog.setLabel(name, key, value); !s)
-                return s;
+                return R::failure(s.error());
         }
     }
-    return {};
+    return names;
 }
 
 } // namespace drover

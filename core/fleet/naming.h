@@ -26,8 +26,8 @@ QString machineNameProblem(const QString &name);
 
 // Renames `machines` (in this order) to the pattern's names, and gives each the `labels`
 // (KEY=VALUE; an empty value removes the label). One transaction for the names; refuses a
-// machine in an active rollout.
-Status nameMachines(Catalog &catalog, const QStringList &machines, const QString &pattern, int first,
+// machine in an active rollout. Returns the new names, in order.
+Result<QStringList> nameMachines(Catalog &catalog, const QStringList &machines, const QString &pattern, int first,
     const QList<std::pair<QString, QString>> &labels = {});
 
 } // namespace drover

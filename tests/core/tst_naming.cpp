@@ -93,9 +93,11 @@ private Q_SLOTS:
         QVERIFY(c->addEvent(e).ok());
 
         const QStringList bench { QStringLiteral("new-1"), QStringLiteral("new-2"), QStringLiteral("new-3") };
-        const Status named = nameMachines(
+        const auto named = nameMachines(
             *c, bench, QStringLiteral("lab-{n:02}"), 1, { { QStringLiteral("group"), QStringLiteral("room-b") } });
         QVERIFY2(named.ok(), qPrintable(named.error()));
+        QCOMPARE(
+            *named, (QStringList { QStringLiteral("lab-01"), QStringLiteral("lab-02"), QStringLiteral("lab-03") }));
         QVERIFY(!c->machineByName(QStringLiteral("new-2")));
         const auto renamed = c->machineByName(QStringLiteral("lab-02"));
         QVERIFY(renamed);

@@ -99,8 +99,9 @@ void NamingDialog::accept()
     QString why;
     const auto labels = parsedLabels(&why);
     if (why.isEmpty()) {
-        if (Status s = nameMachines(*m_catalog, m_machines, m_pattern->text(), m_first->value(), labels); !s)
-            why = s.error();
+        if (const auto named = nameMachines(*m_catalog, m_machines, m_pattern->text(), m_first->value(), labels);
+            !named)
+            why = named.error();
     }
     if (!why.isEmpty()) {
         m_problem->setText(why);
