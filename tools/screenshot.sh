@@ -29,3 +29,8 @@ mkdir -p "$XDG_CONFIG_HOME/drover"
 printf '[fleet]\ngroupBy=group\n' >>"$XDG_CONFIG_HOME/drover/drover.conf"
 xvfb-run -a -s "-screen 0 1440x900x24" "$exe" --data "$data" --screenshot "$out/fleet-grouped.png"
 echo "screenshot: $out/fleet-grouped.png"
+
+# The details pane's Hardware and Tests tabs, from the widget test that renders them with a
+# machine's inventory and burn-in (offscreen: the same painting as on a screen).
+DROVER_SCREENSHOT_DIR="$out" DROVER_SCREENSHOT_QM="$src/$build/app/drover_en.qm" QT_QPA_PLATFORM=offscreen "$src/$build/tests/tst_machinedetails" tabScreenshots >/dev/null
+echo "screenshots: $out/hardware-tab.png $out/tests-tab.png"

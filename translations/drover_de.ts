@@ -595,12 +595,20 @@
         <translation>Skript an %1 ausgeliefert: %2 statt eines Abbilds (%3)</translation>
     </message>
     <message>
-        <source>hardware inventory from %1 refused: %2</source>
-        <translation>Hardware-Inventar von %1 abgelehnt: %2</translation>
+        <source>test results</source>
+        <translation>Testergebnisse</translation>
     </message>
     <message>
-        <source>hardware inventory from %1 refused: boot %2 has reported its hardware already</source>
-        <translation>Hardware-Inventar von %1 abgelehnt: Boot %2 hat seine Hardware schon gemeldet</translation>
+        <source>hardware inventory</source>
+        <translation>Hardware-Inventar</translation>
+    </message>
+    <message>
+        <source>%1 from %2 refused: %3</source>
+        <translation>%1 von %2 abgelehnt: %3</translation>
+    </message>
+    <message>
+        <source>%1 from %2 refused: boot %3 has reported them already</source>
+        <translation>%1 von %2 abgelehnt: Boot %3 hat sie schon gemeldet</translation>
     </message>
 </context>
 <context>
@@ -1384,7 +1392,10 @@
     </message>
     <message numerus="yes">
         <source>%n machine(s), printed %1</source>
-        <translation><numerusform>%n Maschine, gedruckt %1</numerusform><numerusform>%n Maschinen, gedruckt %1</numerusform></translation>
+        <translation>
+            <numerusform>%n Maschine, gedruckt %1</numerusform>
+            <numerusform>%n Maschinen, gedruckt %1</numerusform>
+        </translation>
     </message>
     <message>
         <source>MAC</source>
@@ -1421,6 +1432,38 @@
     <message>
         <source>Hardware changed %1 and not acknowledged: %2</source>
         <translation>Hardware am %1 geändert und nicht quittiert: %2</translation>
+    </message>
+    <message>
+        <source>Burn-in: not run</source>
+        <translation>Burn-in: nicht gelaufen</translation>
+    </message>
+    <message>
+        <source>Tests</source>
+        <translation>Tests</translation>
+    </message>
+    <message>
+        <source>%1 passed %2</source>
+        <translation>%1 bestanden %2</translation>
+    </message>
+    <message>
+        <source>%1 failed %2</source>
+        <translation>%1 fehlgeschlagen %2</translation>
+    </message>
+    <message>
+        <source> (failure cleared)</source>
+        <translation> (Fehler aufgehoben)</translation>
+    </message>
+    <message>
+        <source>pass</source>
+        <translation>bestanden</translation>
+    </message>
+    <message>
+        <source>FAIL</source>
+        <translation>FEHLER</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
     </message>
 </context>
 <context>
@@ -1476,34 +1519,6 @@
             <numerusform>%n Netzwerkkarte</numerusform>
             <numerusform>%n Netzwerkkarten</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>the report is larger than %1 bytes</source>
-        <translation>der Bericht ist größer als %1 Bytes</translation>
-    </message>
-    <message>
-        <source>line %1: %2</source>
-        <translation>Zeile %1: %2</translation>
-    </message>
-    <message>
-        <source>not KEY&lt;tab&gt;VALUE</source>
-        <translation>nicht SCHLÜSSEL&lt;Tab&gt;WERT</translation>
-    </message>
-    <message>
-        <source>the key is not letters, digits, &apos;.&apos; and &apos;_&apos;</source>
-        <translation>der Schlüssel besteht nicht aus Buchstaben, Ziffern, „.“ und „_“</translation>
-    </message>
-    <message>
-        <source>the key is longer than 64 characters</source>
-        <translation>der Schlüssel ist länger als 64 Zeichen</translation>
-    </message>
-    <message>
-        <source>the value of %1 is longer than %2 characters</source>
-        <translation>der Wert von %1 ist länger als %2 Zeichen</translation>
-    </message>
-    <message>
-        <source>the value of %1 has a control character</source>
-        <translation>der Wert von %1 enthält ein Steuerzeichen</translation>
     </message>
     <message>
         <source>is not a MAC address</source>
@@ -2894,6 +2909,22 @@
         <source>Rename machines from a pattern: lab-{n:02} gives lab-01, lab-02, … in the order given.</source>
         <translation>Maschinen nach einem Muster umbenennen: lab-{n:02} ergibt lab-01, lab-02, … in der angegebenen Reihenfolge.</translation>
     </message>
+    <message>
+        <source>failed %1; no rollout reaches it until cleared (drover tests clear %2)</source>
+        <translation>fehlgeschlagen %1; kein Rollout erreicht sie, bis der Fehler aufgehoben ist (drover tests clear %2)</translation>
+    </message>
+    <message>
+        <source>no tests run</source>
+        <translation>keine Tests gelaufen</translation>
+    </message>
+    <message>
+        <source>passed %1</source>
+        <translation>bestanden %1</translation>
+    </message>
+    <message>
+        <source>failed %1, cleared</source>
+        <translation>fehlgeschlagen %1, aufgehoben</translation>
+    </message>
 </context>
 <context>
     <name>Manifest</name>
@@ -3637,6 +3668,37 @@
     </message>
 </context>
 <context>
+    <name>ReportLines</name>
+    <message>
+        <source>the report is larger than %1 bytes</source>
+        <translation>der Bericht ist größer als %1 Bytes</translation>
+    </message>
+    <message>
+        <source>line %1: %2</source>
+        <translation>Zeile %1: %2</translation>
+    </message>
+    <message>
+        <source>not KEY&lt;tab&gt;VALUE</source>
+        <translation>nicht SCHLÜSSEL&lt;Tab&gt;WERT</translation>
+    </message>
+    <message>
+        <source>the key is not letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos;</source>
+        <translation>der Schlüssel besteht nicht aus Buchstaben, Ziffern, „.“, „_“ und „-“</translation>
+    </message>
+    <message>
+        <source>the key is longer than 64 characters</source>
+        <translation>der Schlüssel ist länger als 64 Zeichen</translation>
+    </message>
+    <message>
+        <source>the value of %1 is longer than %2 characters</source>
+        <translation>der Wert von %1 ist länger als %2 Zeichen</translation>
+    </message>
+    <message>
+        <source>the value of %1 has a control character</source>
+        <translation>der Wert von %1 enthält ein Steuerzeichen</translation>
+    </message>
+</context>
+<context>
     <name>Rollout</name>
     <message>
         <source>%1: &apos;%2&apos; is not a number of machines (3) or a percentage of the group (25%)</source>
@@ -3671,6 +3733,13 @@
         <translation>
             <numerusform>Rollout von %1 auf %2 geplant: zuerst %n Canary-Maschine</numerusform>
             <numerusform>Rollout von %1 auf %2 geplant: zuerst %n Canary-Maschinen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n machine(s) of group %1 failed their burn-in: %2; clear the failure (drover tests clear MACHINE, or Clear Failure in the Tests tab) or take them out of the group first</source>
+        <translation>
+            <numerusform>%n Maschine der Gruppe %1 hat den Burn-in nicht bestanden: %2; heben Sie den Fehler auf (drover tests clear MASCHINE oder „Fehler aufheben“ im Reiter Tests) oder nehmen Sie sie zuerst aus der Gruppe</numerusform>
+            <numerusform>%n Maschinen der Gruppe %1 haben den Burn-in nicht bestanden: %2; heben Sie den Fehler auf (drover tests clear MASCHINE oder „Fehler aufheben“ im Reiter Tests) oder nehmen Sie sie zuerst aus der Gruppe</numerusform>
         </translation>
     </message>
 </context>
@@ -3792,6 +3861,10 @@
     <message>
         <source>the test of %1 in a VM gave no verdict: %2; no machine was touched</source>
         <translation>der Test von %1 in einer VM ergab kein Urteil: %2; keine Maschine wurde angetastet</translation>
+    </message>
+    <message>
+        <source>%1 failed its burn-in; clear the failure before it gets an image by rollout</source>
+        <translation>%1 hat den Burn-in nicht bestanden; heben Sie den Fehler auf, bevor sie ein Image per Rollout bekommt</translation>
     </message>
 </context>
 <context>
@@ -4030,6 +4103,112 @@
     <message>
         <source>manifest %1 cannot be read: %2</source>
         <translation>Manifest %1 kann nicht gelesen werden: %2</translation>
+    </message>
+</context>
+<context>
+    <name>TestReport</name>
+    <message>
+        <source>is not a test name (letters, digits, &apos;.&apos;, &apos;_&apos; and &apos;-&apos;, at most %1)</source>
+        <translation>ist kein Testname (Buchstaben, Ziffern, „.“, „_“ und „-“, höchstens %1)</translation>
+    </message>
+    <message>
+        <source>is not pass or fail</source>
+        <translation>ist weder pass noch fail</translation>
+    </message>
+    <message>
+        <source>is not a duration in milliseconds</source>
+        <translation>ist keine Dauer in Millisekunden</translation>
+    </message>
+    <message>
+        <source>is not NAME=NUMBER</source>
+        <translation>ist nicht NAME=ZAHL</translation>
+    </message>
+    <message>
+        <source>is one metric more than %1</source>
+        <translation>ist eine Messgröße mehr als %1</translation>
+    </message>
+    <message>
+        <source>suite is not a name</source>
+        <translation>suite ist kein Name</translation>
+    </message>
+    <message>
+        <source>%1 does not name a test 0 to %2</source>
+        <translation>%1 nennt keinen Test 0 bis %2</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>test %1 has no name</source>
+        <translation>Test %1 hat keinen Namen</translation>
+    </message>
+    <message>
+        <source>test %1 has no result</source>
+        <translation>Test %1 hat kein Ergebnis</translation>
+    </message>
+    <message>
+        <source>the report names no test</source>
+        <translation>der Bericht nennt keinen Test</translation>
+    </message>
+    <message>
+        <source>repeats the metric %1</source>
+        <translation>wiederholt die Messgröße %1</translation>
+    </message>
+</context>
+<context>
+    <name>TestVerbs</name>
+    <message>
+        <source>Every run on record, newest first.</source>
+        <translation>Jeder gespeicherte Lauf, der neueste zuerst.</translation>
+    </message>
+    <message>
+        <source>no machine named &apos;%1&apos;</source>
+        <translation>keine Maschine namens „%1“</translation>
+    </message>
+    <message>
+        <source>%1 has not run any tests: boot it into an image with a test suite (examples/recipes/debian-burnin.json)</source>
+        <translation>%1 hat noch keine Tests ausgeführt: booten Sie sie in ein Image mit Testsuite (examples/recipes/debian-burnin.json)</translation>
+    </message>
+    <message>
+        <source>%1 %2 at %3 (boot %4)</source>
+        <translation>%1 %2 am %3 (Boot %4)</translation>
+    </message>
+    <message>
+        <source>tests</source>
+        <translation>Tests</translation>
+    </message>
+    <message>
+        <source>passed</source>
+        <translation>bestanden</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>pass</source>
+        <translation>ok</translation>
+    </message>
+    <message>
+        <source>FAIL</source>
+        <translation>FEHL</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1 failed its burn-in %2: no rollout reaches it until drover tests clear %1.</source>
+        <translation>%1 hat den Burn-in %2 nicht bestanden: kein Rollout erreicht sie bis drover tests clear %1.</translation>
+    </message>
+    <message>
+        <source>Show what a machine&apos;s test suite (its burn-in) found, per test.</source>
+        <translation>Zeigt, was die Testsuite (der Burn-in) einer Maschine gefunden hat, je Test.</translation>
+    </message>
+    <message>
+        <source>Clear the burn-in failure that keeps rollouts away from machines.</source>
+        <translation>Hebt den Burn-in-Fehler auf, der Rollouts von Maschinen fernhält.</translation>
     </message>
 </context>
 <context>
@@ -4516,6 +4695,24 @@
     <message>
         <source>%1: hardware changed: %2</source>
         <translation>%1: Hardware geändert: %2</translation>
+    </message>
+    <message>
+        <source>tests</source>
+        <translation>Tests</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %2 passed (%n test(s))</source>
+        <translation>
+            <numerusform>%1: %2 bestanden (%n Test)</numerusform>
+            <numerusform>%1: %2 bestanden (%n Tests)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %2 failed: %3 of %n test(s) (%4); no rollout reaches it until the failure is cleared</source>
+        <translation>
+            <numerusform>%1: %2 fehlgeschlagen: %3 von %n Test (%4); kein Rollout erreicht sie, bis der Fehler aufgehoben ist</numerusform>
+            <numerusform>%1: %2 fehlgeschlagen: %3 von %n Tests (%4); kein Rollout erreicht sie, bis der Fehler aufgehoben ist</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -5022,6 +5219,18 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
     <message>
         <source>catalog: cannot rename &apos;%1&apos; to &apos;%2&apos;: %3</source>
         <translation>Katalog: „%1“ kann nicht in „%2“ umbenannt werden: %3</translation>
+    </message>
+    <message>
+        <source>catalog: cannot record the tests of &apos;%1&apos;: %2</source>
+        <translation>Katalog: die Tests von „%1“ lassen sich nicht speichern: %2</translation>
+    </message>
+    <message>
+        <source>catalog: the tests of &apos;%1&apos; vanished as they were recorded</source>
+        <translation>Katalog: die Tests von „%1“ verschwanden beim Speichern</translation>
+    </message>
+    <message>
+        <source>catalog: cannot clear the burn-in failure of &apos;%1&apos;: %2</source>
+        <translation>Katalog: der Burn-in-Fehler von „%1“ lässt sich nicht aufheben: %2</translation>
     </message>
 </context>
 <context>
@@ -5590,7 +5799,10 @@ Assign %2?</source>
     </message>
     <message numerus="yes">
         <source>saved the hand-over sheet of %n machine(s) to %1</source>
-        <translation><numerusform>Übergabeblatt von %n Maschine nach %1 gespeichert</numerusform><numerusform>Übergabeblatt von %n Maschinen nach %1 gespeichert</numerusform></translation>
+        <translation>
+            <numerusform>Übergabeblatt von %n Maschine nach %1 gespeichert</numerusform>
+            <numerusform>Übergabeblatt von %n Maschinen nach %1 gespeichert</numerusform>
+        </translation>
     </message>
     <message>
         <source>Machines handed over</source>
@@ -5730,6 +5942,10 @@ Assign %2?</source>
         <source>Memory</source>
         <translation>Arbeitsspeicher</translation>
     </message>
+    <message>
+        <source>%1 failed its burn-in (%2): no rollout gives it an image until the failure is cleared in the Tests tab.</source>
+        <translation>%1 hat den Burn-in nicht bestanden (%2): kein Rollout gibt ihr ein Image, bis der Fehler im Reiter Tests aufgehoben ist.</translation>
+    </message>
 </context>
 <context>
     <name>drover::FleetView</name>
@@ -5756,6 +5972,30 @@ Maschinen erscheinen hier, sobald sie über den Bootserver von Drover per Netzwe
     <message>
         <source>(none)</source>
         <translation>(keine)</translation>
+    </message>
+    <message>
+        <source>Show every machine, or only those that need a look</source>
+        <translation>Alle Maschinen zeigen oder nur die, die einen Blick brauchen</translation>
+    </message>
+    <message>
+        <source>All machines</source>
+        <translation>Alle Maschinen</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Neu</translation>
+    </message>
+    <message>
+        <source>Hardware changed</source>
+        <translation>Hardware geändert</translation>
+    </message>
+    <message>
+        <source>Burn-in failed</source>
+        <translation>Burn-in fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Sho&amp;w:</source>
+        <translation>An&amp;zeigen:</translation>
     </message>
 </context>
 <context>
@@ -6493,6 +6733,14 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>Hardware</source>
         <translation>Hardware</translation>
+    </message>
+    <message>
+        <source>Tests</source>
+        <translation>Tests</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Burn-in failed&lt;/b&gt;: no rollout reaches it until the failure is cleared (Tests tab)</source>
+        <translation>&lt;b&gt;Burn-in fehlgeschlagen&lt;/b&gt;: kein Rollout erreicht sie, bis der Fehler aufgehoben ist (Reiter Tests)</translation>
     </message>
 </context>
 <context>
@@ -7366,6 +7614,96 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>Choose a recipe file first.</source>
         <translation>Wählen Sie zuerst eine Rezeptdatei aus.</translation>
+    </message>
+</context>
+<context>
+    <name>drover::TestsTab</name>
+    <message>
+        <source>C&amp;lear Failure</source>
+        <translation>Fehler &amp;aufheben</translation>
+    </message>
+    <message>
+        <source>The machine failed its burn-in, so no rollout gives it an image. Clear the failure once the hardware is repaired or known to be fine.</source>
+        <translation>Die Maschine hat den Burn-in nicht bestanden, daher gibt ihr kein Rollout ein Image. Heben Sie den Fehler auf, sobald die Hardware repariert oder als in Ordnung bekannt ist.</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>Test</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Ergebnis</translation>
+    </message>
+    <message>
+        <source>Took</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <source>Numbers</source>
+        <translation>Messwerte</translation>
+    </message>
+    <message>
+        <source>Test results of the selected machine</source>
+        <translation>Testergebnisse der ausgewählten Maschine</translation>
+    </message>
+    <message>
+        <source>Select a machine to see its test results.</source>
+        <translation>Wählen Sie eine Maschine, um ihre Testergebnisse zu sehen.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Burn-in failed&lt;/b&gt; (%1): no rollout gives this machine an image until the failure is cleared.</source>
+        <translation>&lt;b&gt;Burn-in fehlgeschlagen&lt;/b&gt; (%1): kein Rollout gibt dieser Maschine ein Image, bis der Fehler aufgehoben ist.</translation>
+    </message>
+    <message>
+        <source>%1 has not run any tests. Assign it a burn-in image (built from examples/recipes/debian-burnin.json): its tests run at the next boot and report here.</source>
+        <translation>%1 hat noch keine Tests ausgeführt. Weisen Sie ihr ein Burn-in-Image zu (gebaut aus examples/recipes/debian-burnin.json): seine Tests laufen beim nächsten Boot und melden sich hier.</translation>
+    </message>
+    <message>
+        <source>The last run passed (%1).</source>
+        <translation>Der letzte Lauf hat bestanden (%1).</translation>
+    </message>
+    <message>
+        <source>The last run failed (%1); its failure was cleared.</source>
+        <translation>Der letzte Lauf ist fehlgeschlagen (%1); sein Fehler wurde aufgehoben.</translation>
+    </message>
+    <message>
+        <source>%1 at %2</source>
+        <translation>%1 am %2</translation>
+    </message>
+    <message>
+        <source>Tests</source>
+        <translation>Tests</translation>
+    </message>
+    <message>
+        <source>passed</source>
+        <translation>bestanden</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n failed</source>
+        <translation>
+            <numerusform>%1 von %n fehlgeschlagen</numerusform>
+            <numerusform>%1 von %n fehlgeschlagen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>boot %1</source>
+        <translation>Boot %1</translation>
+    </message>
+    <message>
+        <source>pass</source>
+        <translation>bestanden</translation>
+    </message>
+    <message>
+        <source>fail</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Clear Failure</source>
+        <translation>Fehler aufheben</translation>
     </message>
 </context>
 <context>

@@ -80,7 +80,10 @@
     <name>Handover</name>
     <message numerus="yes">
         <source>%n machine(s), printed %1</source>
-        <translation><numerusform>%n machine, printed %1</numerusform><numerusform>%n machines, printed %1</numerusform></translation>
+        <translation>
+            <numerusform>%n machine, printed %1</numerusform>
+            <numerusform>%n machines, printed %1</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -150,6 +153,13 @@
             <numerusform>rollout of %1 to %2 planned: %n canary machines first</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n machine(s) of group %1 failed their burn-in: %2; clear the failure (drover tests clear MACHINE, or Clear Failure in the Tests tab) or take them out of the group first</source>
+        <translation>
+            <numerusform>%n machine of group %1 failed its burn-in: %2; clear the failure (drover tests clear MACHINE, or Clear Failure in the Tests tab) or take it out of the group first</numerusform>
+            <numerusform>%n machines of group %1 failed their burn-in: %2; clear the failure (drover tests clear MACHINE, or Clear Failure in the Tests tab) or take them out of the group first</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>RolloutEngine</name>
@@ -182,6 +192,23 @@
         <translation>
             <numerusform> and %n more</numerusform>
             <numerusform> and %n more</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>drover::BootRecorder</name>
+    <message numerus="yes">
+        <source>%1: %2 passed (%n test(s))</source>
+        <translation>
+            <numerusform>%1: %2 passed (%n test)</numerusform>
+            <numerusform>%1: %2 passed (%n tests)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %2 failed: %3 of %n test(s) (%4); no rollout reaches it until the failure is cleared</source>
+        <translation>
+            <numerusform>%1: %2 failed: %3 of %n test (%4); no rollout reaches it until the failure is cleared</numerusform>
+            <numerusform>%1: %2 failed: %3 of %n tests (%4); no rollout reaches it until the failure is cleared</numerusform>
         </translation>
     </message>
 </context>
@@ -227,7 +254,10 @@
     </message>
     <message numerus="yes">
         <source>saved the hand-over sheet of %n machine(s) to %1</source>
-        <translation><numerusform>saved the hand-over sheet of %n machine to %1</numerusform><numerusform>saved the hand-over sheet of %n machines to %1</numerusform></translation>
+        <translation>
+            <numerusform>saved the hand-over sheet of %n machine to %1</numerusform>
+            <numerusform>saved the hand-over sheet of %n machines to %1</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -382,6 +412,16 @@
         <translation>
             <numerusform>Estimate: %n package with dependencies and Debian&apos;s essential set, %1 installed; the image machines download is very roughly %2 (pruning and compression vary).</numerusform>
             <numerusform>Estimate: %n packages with dependencies and Debian&apos;s essential set, %1 installed; the image machines download is very roughly %2 (pruning and compression vary).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>drover::TestsTab</name>
+    <message numerus="yes">
+        <source>%1 of %n failed</source>
+        <translation>
+            <numerusform>%1 of %n failed</numerusform>
+            <numerusform>%1 of %n failed</numerusform>
         </translation>
     </message>
 </context>

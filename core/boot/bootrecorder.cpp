@@ -184,6 +184,41 @@ void BootRecorder::writeInventory(const Item &item, QStringList *failures)
     m_log->post(Severity::Warning, QStringLiteral("boot"), text, item.machine);
 }
 
+void BootRecorder::machineTests(
+    const QString &machine, const QString &mac, const QString &bootId, const TestReport &report)
+{
+    Item item;
+    item.kind = Item::Kind::Tests;
+    item.machine = machine;
+    item.event.mac = mac;
+    item.event.bootId = bootId;
+    item.tests = report;
+    enqueue(std::move(item));
+}
+
+void BootRecorder::writeTests(const Item &item, QStringList *failures)
+{
+    const auto stored = m_catalog->recordTestRun(item.machine, item.event.bootId, item.tests);
+    if (!stored) {
+        failures->append(stored.error());
+        return;
+    }
+    const int total = int(item.tests.tests.size());
+    const QStringList failed = item.tests.failedTests();
+    const QString suite = item.tests.suite.isEmpty() ? tr("tests") : item.tests.suite;
+    const QString text = failed.isEmpty()
+        ? tr("%1: %2 passed (%n test(s))", nullptr, total).arg(item.machine, suite)
+        : tr("%1: %2 failed: %3 of %n test(s) (%4); no rollout reaches it until the failure is cleared", nullptr, total)
+              .arg(item.machine, suite)
+              .arg(failed.size())
+              .arg(failed.join(QStringLiteral(", ")));
+    const BootEvent event { 0, {}, item.machine, item.event.mac, item.event.bootId, QStringLiteral("tests"), {},
+        failed.isEmpty() ? QStringLiteral("info") : QStringLiteral("error"), text };
+    if (auto added = m_catalog->addEvent(event); !added)
+        failures->append(added.error());
+    m_log->post(failed.isEmpty() ? Severity::Info : Severity::Error, QStringLiteral("boot"), text, item.machine);
+}
+
 void BootRecorder::bootSession(const BootSessionRecord &session)
 {
     Item item;
@@ -251,6 +286,7 @@ void BootRecorder::writeQueued()
         case Item::Kind::Address:
         case Item::Kind::Firmware:
         case Item::Kind::Inventory:
+        case Item::Kind::Tests:
             results.append(&item);
             break;
         case Item::Kind::Session:
@@ -281,6 +317,9 @@ void BootRecorder::writeQueued()
             break;
         case Item::Kind::Inventory:
             writeInventory(*item, &failures);
+            break;
+        case Item::Kind::Tests:
+            writeTests(*item, &failures);
             break;
         default:
             s = m_catalog->recordBootResult(item->machine, item->image, item->ready);

@@ -38,6 +38,9 @@ public:
     // newest inventory becomes a warning event, phase "inventory", naming what changed.
     void machineInventory(
         const QString &machine, const QString &mac, const QString &bootId, const HardwareInventory &hardware);
+    // A test suite's results (Catalog::recordTestRun): an event of phase "tests", info when
+    // every test passed, an error naming the failed tests otherwise (the machine is marked).
+    void machineTests(const QString &machine, const QString &mac, const QString &bootId, const TestReport &report);
     // A boot the server issued (table boot_session), written before any other kind in its
     // batch; sessions past their deadline by a day are pruned then.
     void bootSession(const BootSessionRecord &session);
@@ -58,7 +61,7 @@ Q_SIGNALS:
 
 private:
     struct Item {
-        enum class Kind { Event, Seen, Result, Address, Session, Firmware, Inventory } kind = Kind::Event;
+        enum class Kind { Event, Seen, Result, Address, Session, Firmware, Inventory, Tests } kind = Kind::Event;
         BootEvent event;
         QString machine;
         MachineState state = MachineState::Unknown;
@@ -69,8 +72,10 @@ private:
         BootSessionRecord session;
         FirmwareFacts firmware;
         HardwareInventory inventory;
+        TestReport tests;
     };
     void writeInventory(const Item &item, QStringList *failures); // on the recorder's thread
+    void writeTests(const Item &item, QStringList *failures); // on the recorder's thread
     void enqueue(Item item);
     void writeQueued(); // on the recorder's thread
     Result<qint64> prune(); // on the recorder's thread

@@ -43,6 +43,28 @@ bool runQuery(QSqlQuery &q, const QString &sql, const QVariantList &args)
     return q.exec();
 }
 
+Result<qint64> Catalog::beginMachineWrite(QSqlDatabase &db, const QString &machine, const QString &cannot) const
+{
+    if (!db.transaction())
+        return Result<qint64>::failure(cannot.arg(machine, db.lastError().text()));
+    QSqlQuery q(db);
+    if (!runQuery(q, QStringLiteral("SELECT id FROM machine WHERE name = ?"), { machine })) {
+        const QString why = q.lastError().text();
+        db.rollback();
+        return Result<qint64>::failure(cannot.arg(machine, why));
+    }
+    if (!q.next()) {
+        db.rollback();
+        return Result<qint64>::failure(tr("no machine named %1").arg(machine));
+    }
+    return q.value(0).toLongLong();
+}
+
+QDateTime timeFromMs(qint64 ms)
+{
+    return ms ? QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::UTC) : QDateTime();
+}
+
 Catalog::~Catalog()
 {
     m_template = QSqlDatabase();

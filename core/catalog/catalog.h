@@ -24,6 +24,8 @@ namespace drover {
 QVariant bindable(const QVariant &value);
 // Prepares `sql` on `q`, binds `args` (bindable) in order and runs it.
 bool runQuery(QSqlQuery &q, const QString &sql, const QVariantList &args);
+// Times are stored as milliseconds since the epoch, 0 for "never".
+QDateTime timeFromMs(qint64 ms);
 
 class Catalog final : public QObject {
     Q_OBJECT
@@ -71,6 +73,14 @@ public:
     QList<InventoryRecord> inventoryHistory(const QString &machine, int limit = 50) const; // newest first
     QHash<QString, InventoryRecord> latestInventories() const; // machine name → newest
     Status acknowledgeHardwareChange(const QString &machine);
+
+    // Test-suite runs (catalogtests.cpp), one per boot that ran its tests. A failed run marks
+    // the machine (Machine::burninFailed) until clearBurninFailure; a passing run does not
+    // clear it: someone decides the machine is fine.
+    Result<TestRunRecord> recordTestRun(
+        const QString &machine, const QString &bootId, const TestReport &report, qint64 nowMs = 0);
+    QList<TestRunRecord> testRuns(const QString &machine, int limit = 50) const; // newest first
+    Status clearBurninFailure(const QString &machine);
 
     // Images
     Result<ImageRecord> addImage(const ImageRecord &image);
@@ -154,8 +164,8 @@ public:
     std::optional<BootBindingRecord> bootBinding(const QString &mac) const;
 
 Q_SIGNALS:
-    // Something changed: table is "machine", "image", "iso", "inventory", "assignment", "boot_event",
-    // "setting", "config", or "*" when another instance changed something we cannot name.
+    // Something changed: table is "machine", "image", "iso", "inventory", "tests", "assignment",
+    // "boot_event", "setting", "config", or "*" when another instance changed something we cannot name.
     void changed(const QString &table);
 
 private:
@@ -166,6 +176,9 @@ private:
     void pollDataVersion();
     QMap<QString, QString> labelsOf(qint64 machineId) const;
     QList<Machine> selectMachines(const QString &where, const QVariantList &args) const;
+    // Begins a transaction on `db` and finds `machine`'s id. On failure nothing is left open
+    // and the error is `cannot` ("…'%1': %2") filled in, or "no machine named".
+    Result<qint64> beginMachineWrite(QSqlDatabase &db, const QString &machine, const QString &cannot) const;
 
     QString m_url;
     QString m_connectionPrefix;

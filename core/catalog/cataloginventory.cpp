@@ -5,7 +5,6 @@
 
 #include <QJsonDocument>
 #include <QSqlError>
-#include <QTimeZone>
 
 namespace drover {
 
@@ -14,11 +13,6 @@ namespace {
 // Rows kept per machine: a machine whose report flips every boot (a student's doing, or a
 // flaky disk) cannot grow the table without bound.
 constexpr int kHistoryPerMachine = 50;
-
-QDateTime fromMs(qint64 ms)
-{
-    return ms ? QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::UTC) : QDateTime();
-}
 
 const QString kInventoryColumns
     = QStringLiteral("i.id, m.name, i.boot_id, i.first_seen, i.last_seen, i.data, i.changes");
@@ -29,8 +23,8 @@ InventoryRecord inventoryFrom(const QSqlQuery &q)
     r.id = q.value(0).toLongLong();
     r.machine = q.value(1).toString();
     r.bootId = q.value(2).toString();
-    r.firstSeen = fromMs(q.value(3).toLongLong());
-    r.lastSeen = fromMs(q.value(4).toLongLong());
+    r.firstSeen = timeFromMs(q.value(3).toLongLong());
+    r.lastSeen = timeFromMs(q.value(4).toLongLong());
     r.hardware = HardwareInventory::fromJson(QJsonDocument::fromJson(q.value(5).toByteArray()).object());
     const QString changes = q.value(6).toString();
     r.changes = changes.isEmpty() ? QStringList() : changes.split(QLatin1Char('\n'));
@@ -46,21 +40,17 @@ Result<InventoryRecord> Catalog::recordInventory(
     if (nowMs <= 0)
         nowMs = QDateTime::currentMSecsSinceEpoch();
     QSqlDatabase db = database();
-    if (!db.transaction())
-        return R::failure(tr("catalog: cannot record the hardware of '%1': %2").arg(machine, db.lastError().text()));
+    const QString cannot = tr("catalog: cannot record the hardware of '%1': %2");
+    const auto found = beginMachineWrite(db, machine, cannot);
+    if (!found)
+        return R::failure(found.error());
+    const qint64 machineId = *found;
     auto failed = [&](const QSqlQuery &q) {
         const QString why = q.lastError().text();
         db.rollback();
-        return R::failure(tr("catalog: cannot record the hardware of '%1': %2").arg(machine, why));
+        return R::failure(cannot.arg(machine, why));
     };
     QSqlQuery q(db);
-    if (!runQuery(q, QStringLiteral("SELECT id FROM machine WHERE name = ?"), { machine }))
-        return failed(q);
-    if (!q.next()) {
-        db.rollback();
-        return R::failure(tr("no machine named %1").arg(machine));
-    }
-    const qint64 machineId = q.value(0).toLongLong();
     if (!runQuery(q,
             QStringLiteral("SELECT id, data FROM machine_inventory WHERE machine_id = ? ORDER BY id DESC LIMIT 1"),
             { machineId }))
@@ -77,8 +67,7 @@ Result<InventoryRecord> Catalog::recordInventory(
                     { nowMs, QString::fromUtf8(data), newestId }))
                 return failed(q);
             if (!db.commit())
-                return R::failure(
-                    tr("catalog: cannot record the hardware of '%1': %2").arg(machine, db.lastError().text()));
+                return R::failure(cannot.arg(machine, db.lastError().text()));
             notifyChange(QStringLiteral("inventory"));
             return inventory(machine).value_or(InventoryRecord {});
         }
@@ -117,7 +106,7 @@ Result<InventoryRecord> Catalog::recordInventory(
             { machineId, machineId }))
         return failed(q);
     if (!db.commit())
-        return R::failure(tr("catalog: cannot record the hardware of '%1': %2").arg(machine, db.lastError().text()));
+        return R::failure(cannot.arg(machine, db.lastError().text()));
     notifyChange(QStringLiteral("inventory"));
     if (machineChanged)
         notifyChange(QStringLiteral("machine"));

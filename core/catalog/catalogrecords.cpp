@@ -5,16 +5,10 @@
 #include <QCoreApplication>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QTimeZone>
 
 namespace drover {
 
 namespace {
-
-QDateTime fromMs(qint64 ms)
-{
-    return ms ? QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::UTC) : QDateTime();
-}
 
 qint64 toMs(const QDateTime &time)
 {
@@ -24,7 +18,7 @@ qint64 toMs(const QDateTime &time)
 const QString kMachineColumns
     = QStringLiteral("id, name, mac, uuid, serial, vendor, state, phase, address, last_seen, current_image, "
                      "last_good_image, failed_attempts, is_new, revision, firmware, firmware_arch, secure_boot, "
-                     "boot_protocol, boot_loader, hardware_changed");
+                     "boot_protocol, boot_loader, hardware_changed, burnin_failed");
 
 Machine machineFrom(const QSqlQuery &q)
 {
@@ -38,7 +32,7 @@ Machine machineFrom(const QSqlQuery &q)
     m.state = machineStateFromKey(q.value(6).toString());
     m.phase = q.value(7).toString();
     m.address = q.value(8).toString();
-    m.lastSeen = fromMs(q.value(9).toLongLong());
+    m.lastSeen = timeFromMs(q.value(9).toLongLong());
     m.currentImage = q.value(10).toString();
     m.lastGoodImage = q.value(11).toString();
     m.failedAttempts = q.value(12).toInt();
@@ -49,7 +43,8 @@ Machine machineFrom(const QSqlQuery &q)
     m.firmware.secureBoot = q.value(17).toString();
     m.firmware.protocol = q.value(18).toString();
     m.firmware.loader = q.value(19).toString();
-    m.hardwareChanged = fromMs(q.value(20).toLongLong());
+    m.hardwareChanged = timeFromMs(q.value(20).toLongLong());
+    m.burninFailed = timeFromMs(q.value(21).toLongLong());
     return m;
 }
 
@@ -70,7 +65,7 @@ Assignment assignmentFrom(const QSqlQuery &q)
     a.target = q.value(2).toString();
     a.image = q.value(3).toString();
     a.who = q.value(4).toString();
-    a.when = fromMs(q.value(5).toLongLong());
+    a.when = timeFromMs(q.value(5).toLongLong());
     a.why = q.value(6).toString();
     return a;
 }
@@ -330,7 +325,7 @@ QList<ImageRecord> Catalog::images() const
         return result;
     while (q.next()) {
         result.append(ImageRecord { q.value(0).toLongLong(), q.value(1).toString(), q.value(2).toString(),
-            q.value(3).toString(), q.value(4).toLongLong(), fromMs(q.value(5).toLongLong()), q.value(6).toString(),
+            q.value(3).toString(), q.value(4).toLongLong(), timeFromMs(q.value(5).toLongLong()), q.value(6).toString(),
             q.value(7).toString() });
     }
     return result;
@@ -536,7 +531,7 @@ QList<BootEvent> Catalog::events(const EventFilter &filter) const
             args))
         return result;
     while (q.next()) {
-        result.prepend(BootEvent { q.value(0).toLongLong(), fromMs(q.value(1).toLongLong()), q.value(2).toString(),
+        result.prepend(BootEvent { q.value(0).toLongLong(), timeFromMs(q.value(1).toLongLong()), q.value(2).toString(),
             q.value(3).toString(), q.value(4).toString(), q.value(5).toString(), q.value(6).toString(),
             q.value(7).toString(), q.value(8).toString() });
     }

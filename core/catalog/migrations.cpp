@@ -111,6 +111,16 @@ const QList<Migration> &catalogMigrations()
                 QStringLiteral("CREATE INDEX machine_inventory_machine ON machine_inventory (machine_id, id)"),
                 QStringLiteral("ALTER TABLE machine ADD COLUMN hardware_changed BIGINT NOT NULL DEFAULT 0"),
             } },
+        { 8, QStringLiteral("test-suite (burn-in) results of each machine"),
+            {
+                QStringLiteral("CREATE TABLE machine_test_run ("
+                               " id {{ID}},"
+                               " machine_id BIGINT NOT NULL REFERENCES machine(id) ON DELETE CASCADE,"
+                               " boot_id TEXT NOT NULL DEFAULT '', at BIGINT NOT NULL,"
+                               " suite TEXT NOT NULL DEFAULT '', passed INTEGER NOT NULL, data TEXT NOT NULL)"),
+                QStringLiteral("CREATE INDEX machine_test_run_machine ON machine_test_run (machine_id, id)"),
+                QStringLiteral("ALTER TABLE machine ADD COLUMN burnin_failed BIGINT NOT NULL DEFAULT 0"),
+            } },
     };
     return migrations;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "inventory/hardwareinventory.h"
+#include "inventory/testreport.h"
 
 #include <QDateTime>
 #include <QMap>
@@ -51,6 +52,9 @@ struct Machine {
     // When its hardware last changed between boots (a swapped disk, less memory), until an
     // admin acknowledges it; invalid: no unacknowledged change.
     QDateTime hardwareChanged {};
+    // When its burn-in (or another test suite) last failed, until someone clears it; a
+    // machine marked so gets no rollout. Invalid: not marked.
+    QDateTime burninFailed {};
     qint64 revision = 0; // bumped by every write; guards against lost updates
 
     QString group() const { return labels.value(QStringLiteral("group")); }
@@ -92,6 +96,17 @@ struct InventoryRecord {
     QDateTime lastSeen {};
     HardwareInventory hardware {};
     QStringList changes {}; // from the record before it, in words; empty for the first
+};
+
+// One run of a machine's test suite, as one boot reported it (the catalog's machine_test_run).
+struct TestRunRecord {
+    qint64 id = 0;
+    QString machine {};
+    QString bootId {};
+    QDateTime at {};
+    QString suite {};
+    bool passed = false;
+    QList<TestResult> tests {};
 };
 
 enum class TargetKind { Machine, Group, Default };

@@ -18,6 +18,7 @@ QList<Verb> allVerbs()
     verbs += imageTestVerbs();
     verbs += isoVerbs();
     verbs += inventoryVerbs();
+    verbs += testVerbs();
     verbs += buildVerbs();
     verbs += configVerbs();
     verbs += powerVerbs();

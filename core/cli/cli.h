@@ -60,6 +60,7 @@ QList<Verb> eventVerbs();
 QList<Verb> imageVerbs(); // core/cli/imageverbs.cpp
 QList<Verb> isoVerbs(); // core/cli/isoverbs.cpp
 QList<Verb> inventoryVerbs(); // core/cli/inventoryverbs.cpp
+QList<Verb> testVerbs(); // core/cli/testverbs.cpp
 QList<Verb> buildVerbs(); // core/cli/buildverbs.cpp
 QList<Verb> configVerbs(); // core/cli/configverbs.cpp
 QList<Verb> powerVerbs(); // core/cli/powerverbs.cpp

@@ -41,6 +41,8 @@ QJsonObject machineJson(const Machine &m)
         { QStringLiteral("new"), m.isNew },
         { QStringLiteral("hardwareChanged"),
             m.hardwareChanged.isValid() ? m.hardwareChanged.toString(Qt::ISODateWithMs) : QString() },
+        { QStringLiteral("burninFailed"),
+            m.burninFailed.isValid() ? m.burninFailed.toString(Qt::ISODateWithMs) : QString() },
         { QStringLiteral("labels"), labels },
         { QStringLiteral("firmware"),
             QJsonObject {
@@ -148,6 +150,16 @@ int machineShow(CliContext &ctx, const Verb &verb)
     ctx.out << QStringLiteral("hardware:").leftJustified(16)
             << (inventory ? Text::tr("%1 (drover inventory show %2)").arg(inventory->hardware.summary(), name)
                           : Text::tr("not reported yet"))
+            << '\n';
+    const QList<TestRunRecord> runs = ctx.lab->catalog()->testRuns(name, 1);
+    ctx.out << QStringLiteral("burn-in:").leftJustified(16)
+            << (m->burninFailed.isValid()
+                       ? Text::tr("failed %1; no rollout reaches it until cleared (drover tests clear %2)")
+                             .arg(m->burninFailed.toLocalTime().toString(Qt::ISODate), name)
+                       : runs.isEmpty() ? Text::tr("no tests run")
+                       : runs.first().passed
+                       ? Text::tr("passed %1").arg(runs.first().at.toLocalTime().toString(Qt::ISODate))
+                       : Text::tr("failed %1, cleared").arg(runs.first().at.toLocalTime().toString(Qt::ISODate)))
             << '\n';
     ctx.out << Qt::flush;
     return ExitOk;

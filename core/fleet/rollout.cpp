@@ -185,13 +185,26 @@ Result<Rollout> planRollout(const Catalog &catalog, const QString &group, const 
     if (auto existing = Rollout::load(catalog, group); existing && existing->active())
         return R::failure(Text::tr("group %1 has a rollout of %2 %3 already; abort it first")
                 .arg(group, existing->image, Rollout::stateKey(existing->state)));
-    QStringList names;
+    QStringList names, burninFailed;
     for (const Machine &m : catalog.machines()) {
-        if (m.group() == group)
-            names.append(m.name);
+        if (m.group() != group)
+            continue;
+        names.append(m.name);
+        if (m.burninFailed.isValid())
+            burninFailed.append(m.name);
     }
     if (names.isEmpty())
         return R::failure(Text::tr("group %1 has no machines").arg(group));
+    // A machine that failed its burn-in is suspect hardware: it gets no image by rollout until
+    // someone has looked at it and cleared the failure.
+    if (!burninFailed.isEmpty()) {
+        std::sort(burninFailed.begin(), burninFailed.end());
+        return R::failure(Text::tr("%n machine(s) of group %1 failed their burn-in: %2; clear the failure "
+                                   "(drover tests clear MACHINE, or Clear Failure in the Tests tab) or take them out "
+                                   "of the group first",
+            nullptr, int(burninFailed.size()))
+                .arg(group, burninFailed.join(QStringLiteral(", "))));
+    }
     std::sort(names.begin(), names.end());
     Rollout r;
     r.group = group;

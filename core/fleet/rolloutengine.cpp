@@ -155,6 +155,13 @@ void RolloutEngine::step(Rollout &r, qint64 now)
             m.why = Text::tr("%1 is no longer in the catalog").arg(m.name);
             continue;
         }
+        // Marked after the rollout was planned: the machine counts as failed, not as a
+        // target, as the plan would have refused it.
+        if (machine->burninFailed.isValid()) {
+            m.result = QStringLiteral("failed");
+            m.why = Text::tr("%1 failed its burn-in; clear the failure before it gets an image by rollout").arg(m.name);
+            continue;
+        }
         const auto current = m_catalog->effectiveAssignment(*machine);
         m.previousImage = current ? current->image : QString();
         auto assigned = lifecycle.assign({ AssignTarget { TargetKind::Machine, m.name } }, r.image, r.who, why);

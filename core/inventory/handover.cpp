@@ -20,6 +20,31 @@ QString row(const QString &label, const QString &value)
     return QStringLiteral("<tr><th>%1</th><td>%2</td></tr>\n").arg(label.toHtmlEscaped(), value.toHtmlEscaped());
 }
 
+// The newest test run: its verdict, then a line per test with its numbers.
+QString testsHtml(const Machine &m, const std::optional<TestRunRecord> &run)
+{
+    const QLocale locale;
+    if (!run)
+        return QStringLiteral("<p>%1</p>\n").arg(Text::tr("Burn-in: not run").toHtmlEscaped());
+    const QString suite = run->suite.isEmpty() ? Text::tr("Tests") : run->suite;
+    QString verdict = run->passed ? Text::tr("%1 passed %2") : Text::tr("%1 failed %2");
+    verdict = verdict.arg(suite, locale.toString(run->at.toLocalTime(), QLocale::ShortFormat));
+    if (!run->passed && !m.burninFailed.isValid())
+        verdict += Text::tr(" (failure cleared)");
+    QString html = QStringLiteral("<p%1><b>%2</b></p>\n<table>\n")
+                       .arg(run->passed ? QString() : QStringLiteral(" class=\"changed\""), verdict.toHtmlEscaped());
+    for (const TestResult &t : run->tests) {
+        QStringList parts { t.passed ? Text::tr("pass") : Text::tr("FAIL"),
+            Text::tr("%1 s").arg(locale.toString(double(t.durationMs) / 1000.0, 'f', 1)) };
+        if (const QString metrics = describeMetrics(t); !metrics.isEmpty())
+            parts << metrics;
+        if (!t.passed && !t.output.isEmpty())
+            parts << t.output;
+        html += row(t.name, parts.join(QStringLiteral(" · ")));
+    }
+    return html + QStringLiteral("</table>\n");
+}
+
 } // namespace
 
 Result<QList<HandoverEntry>> handoverEntries(const Catalog &catalog, const QStringList &machines)
@@ -30,7 +55,9 @@ Result<QList<HandoverEntry>> handoverEntries(const Catalog &catalog, const QStri
         if (!m)
             return Result<QList<HandoverEntry>>::failure(Text::tr("no machine named '%1'").arg(name));
         const auto assignment = catalog.effectiveAssignment(*m);
-        entries.append({ *m, assignment ? describeAssigned(assignment->image) : QString(), catalog.inventory(name) });
+        const QList<TestRunRecord> runs = catalog.testRuns(name, 1);
+        entries.append({ *m, assignment ? describeAssigned(assignment->image) : QString(), catalog.inventory(name),
+            runs.isEmpty() ? std::nullopt : std::optional<TestRunRecord>(runs.first()) });
     }
     return entries;
 }
@@ -75,6 +102,7 @@ QString handoverHtml(const QString &title, const QList<HandoverEntry> &entries)
                                     e.inventory->changes.join(QStringLiteral("; ")))
                                 .toHtmlEscaped());
         }
+        html += testsHtml(m, e.tests);
     }
     html += QStringLiteral("</body></html>\n");
     return html;

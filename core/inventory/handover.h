@@ -1,5 +1,6 @@
 // The hand-over sheet: what a technician gives with the hardware — each machine's name,
-// MAC, labels, assigned image and its hardware inventory — as one self-contained HTML page
+// MAC, labels, assigned image, its hardware inventory and its last burn-in — as one
+// self-contained HTML page
 // (drover inventory summary; the GUI prints the same page or saves it as PDF).
 #pragma once
 
@@ -19,6 +20,7 @@ struct HandoverEntry {
     Machine machine;
     QString assignedImage; // what it boots next, in words ("debian-server:2"), or empty
     std::optional<InventoryRecord> inventory;
+    std::optional<TestRunRecord> tests; // its newest test run
 };
 
 // The entries of `machines` (names), in that order, from the catalog; fails naming the first

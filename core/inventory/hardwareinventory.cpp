@@ -1,5 +1,6 @@
 #include "inventory/hardwareinventory.h"
 
+#include "inventory/reportlines.h"
 #include "util/mac.h"
 
 #include <QCoreApplication>
@@ -313,60 +314,31 @@ HardwareInventory HardwareInventory::hardwareOnly() const
 
 std::optional<HardwareInventory> parseInventoryReport(QByteArrayView text, QString *error)
 {
-    auto fail = [error](const QString &why) {
-        if (error)
-            *error = why;
-        return std::nullopt;
-    };
-    if (text.size() > kInventoryMaxBytes)
-        return fail(Text::tr("the report is larger than %1 bytes").arg(kInventoryMaxBytes));
-    // Bytes that are not UTF-8 (an odd DMI string) become U+FFFD rather than cost the report.
-    const QString decoded = QString::fromUtf8(text);
-
     HardwareInventory inv;
     QMap<int, DimmInfo> dimms;
     QMap<int, DiskInfo> disks;
     QMap<int, NicInfo> nics;
-    int lineNumber = 0;
-    for (QStringView line : QStringView(decoded).split(QLatin1Char('\n'))) {
-        ++lineNumber;
-        if (line.endsWith(QLatin1Char('\r')))
-            line.chop(1);
-        if (line.trimmed().isEmpty())
-            continue;
-        auto lineError = [&](const QString &why) { return fail(Text::tr("line %1: %2").arg(lineNumber).arg(why)); };
-        const qsizetype tab = line.indexOf(QLatin1Char('\t'));
-        if (tab <= 0)
-            return lineError(Text::tr("not KEY<tab>VALUE"));
-        const QStringView key = line.left(tab);
-        const QString value = line.mid(tab + 1).trimmed().toString();
-        for (QChar c : key) {
-            if (!(c.isLetterOrNumber() || c == QLatin1Char('.') || c == QLatin1Char('_')) || c.unicode() > 0x7f)
-                return lineError(Text::tr("the key is not letters, digits, '.' and '_'"));
-        }
-        if (key.size() > 64)
-            return lineError(Text::tr("the key is longer than 64 characters"));
-        if (value.size() > kInventoryMaxValue)
-            return lineError(Text::tr("the value of %1 is longer than %2 characters").arg(key).arg(kInventoryMaxValue));
-        for (QChar c : value) {
-            if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format)
-                return lineError(Text::tr("the value of %1 has a control character").arg(key));
-        }
-        QString why;
-        if (const Field<HI> *field = findField(scalarFields(), key)) {
-            why = assign(inv, *field, value);
-        } else if (key.startsWith(QLatin1String("dimm."))) {
-            why = assignListed(dimms, dimmFields(), key.mid(5), value);
-        } else if (key.startsWith(QLatin1String("disk."))) {
-            why = assignListed(disks, diskFields(), key.mid(5), value);
-        } else if (key.startsWith(QLatin1String("nic."))) {
-            if (key.endsWith(QLatin1String(".mac")) && !value.isEmpty() && !normalizeMac(value))
-                why = Text::tr("is not a MAC address");
-            else
-                why = assignListed(nics, nicFields(), key.mid(4), value);
-        }
-        if (!why.isEmpty())
-            return lineError(Text::tr("%1 %2").arg(key, why));
+    const QString why = readReportLines(
+        text, kInventoryMaxBytes, kInventoryMaxValue, [&](QStringView key, const QString &value) -> QString {
+            QString problem;
+            if (const Field<HI> *field = findField(scalarFields(), key)) {
+                problem = assign(inv, *field, value);
+            } else if (key.startsWith(QLatin1String("dimm."))) {
+                problem = assignListed(dimms, dimmFields(), key.mid(5), value);
+            } else if (key.startsWith(QLatin1String("disk."))) {
+                problem = assignListed(disks, diskFields(), key.mid(5), value);
+            } else if (key.startsWith(QLatin1String("nic."))) {
+                if (key.endsWith(QLatin1String(".mac")) && !value.isEmpty() && !normalizeMac(value))
+                    problem = Text::tr("is not a MAC address");
+                else
+                    problem = assignListed(nics, nicFields(), key.mid(4), value);
+            }
+            return problem.isEmpty() ? QString() : Text::tr("%1 %2").arg(key, problem);
+        });
+    if (!why.isEmpty()) {
+        if (error)
+            *error = why;
+        return std::nullopt;
     }
     inv.dimms = dimms.values();
     inv.disks = disks.values();
@@ -409,7 +381,9 @@ QList<std::pair<QString, QString>> describeInventory(const HardwareInventory &in
     add(Text::tr("Memory"), { inv.memoryKib > 0 ? sizeText(inv.memoryKib * 1024) : QString() });
     for (qsizetype i = 0; i < inv.dimms.size(); ++i) {
         const DimmInfo &d = inv.dimms.at(i);
-        add(Text::tr("DIMM %1").arg(d.locator.isEmpty() ? QString::number(i) : d.locator),
+        // Firmware often names the slot "DIMM 0" already.
+        const bool named = d.locator.startsWith(QLatin1String("DIMM"), Qt::CaseInsensitive);
+        add(named ? d.locator : Text::tr("DIMM %1").arg(d.locator.isEmpty() ? QString::number(i) : d.locator),
             { sizeText(d.sizeMib * 1024 * 1024), d.type,
                 d.speedMts > 0 ? Text::tr("%1 MT/s").arg(d.speedMts) : QString() });
     }

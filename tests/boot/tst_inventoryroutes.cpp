@@ -2,9 +2,12 @@
 // its machine once, only with that boot's token and from its address; a malformed report is
 // refused naming the line; a body over 64 KiB is 413; a body split across packets and a
 // request pipelined after one are read right; a change of hardware is a warning event.
+// POST /tests the same way: a failed burn-in is an error event, marks the machine and keeps
+// rollouts away from it until cleared.
 #include "boot/bootrecorder.h"
 #include "boot/http/httpbootserver.h"
 #include "catalog/catalog.h"
+#include "fleet/rollout.h"
 #include "testlab.h"
 #include "tst_http_support.h"
 
@@ -35,11 +38,19 @@ class TstInventoryRoutes : public QObject {
         m_boot = match.captured(1);
         m_token = match.captured(2);
     }
-    QString inventoryUrl(const QString &token = {}) const
+    QString inventoryUrl(const QString &token = {}, const QString &route = QStringLiteral("inventory")) const
     {
         return m_base
-            + QStringLiteral("/inventory?mac=%1&boot=%2&token=%3")
-                  .arg(m_mac, m_boot, token.isEmpty() ? m_token : token);
+            + QStringLiteral("/%4?mac=%1&boot=%2&token=%3")
+                  .arg(m_mac, m_boot, token.isEmpty() ? m_token : token, route);
+    }
+    QString testsUrl() const { return inventoryUrl({}, QStringLiteral("tests")); }
+    static QByteArray testReport(bool memoryPasses)
+    {
+        return QByteArray("suite\tburn-in\ntest.0.name\t10-cpu-memory\ntest.0.result\t")
+            + (memoryPasses ? "pass" : "fail")
+            + "\ntest.0.duration_ms\t5120\ntest.0.metric\tmemory_mib=1987\ntest.0.output\tmemory 1987 MiB < 4096 MiB\n"
+              "test.1.name\t40-nic-speed\ntest.1.result\tpass\ntest.1.duration_ms\t12\n";
     }
     CurlResult post(const QByteArray &body, const QString &url)
     {
@@ -141,6 +152,55 @@ private Q_SLOTS:
             events[0].detail.contains(QLatin1String("disk vda (D1, 1.0 GiB) removed")), qPrintable(events[0].detail));
         QVERIFY(events[0].detail.contains(QLatin1String("disk vda (D9, 1.0 GiB) added")));
         QVERIFY(m_t.lab->catalog()->machineByName(QStringLiteral("pc-01"))->hardwareChanged.isValid());
+    }
+
+    void testResultsMarkTheMachine()
+    {
+        Catalog *c = m_t.lab->catalog();
+        QVERIFY(c->setLabel(QStringLiteral("pc-01"), QStringLiteral("group"), QStringLiteral("bench")).ok());
+        newBoot();
+        QCOMPARE(post("test.0.name\tx\n", testsUrl()).status, 400); // no result: refused, the mark kept
+        CurlResult r = post(testReport(false), testsUrl());
+        QCOMPARE(r.status, 204);
+        QCOMPARE(post(testReport(true), testsUrl()).status, 403); // once per boot
+        m_server->recorder()->flush();
+        QList<TestRunRecord> runs = c->testRuns(QStringLiteral("pc-01"));
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs[0].bootId, m_boot);
+        QCOMPARE(runs[0].suite, QStringLiteral("burn-in"));
+        QVERIFY(!runs[0].passed);
+        QCOMPARE(runs[0].tests.size(), 2);
+        QCOMPARE(
+            runs[0].tests[0].metrics.value(0), (std::pair<QString, double> { QStringLiteral("memory_mib"), 1987 }));
+        QCOMPARE(runs[0].tests[0].durationMs, 5120);
+        QVERIFY(c->machineByName(QStringLiteral("pc-01"))->burninFailed.isValid());
+        auto events = c->events(EventFilter { QStringLiteral("pc-01"), QStringLiteral("tests"), 0, 10 });
+        QCOMPARE(events.size(), 1);
+        QCOMPARE(events[0].severity, QStringLiteral("error"));
+        QVERIFY2(events[0].detail.contains(QLatin1String("burn-in failed: 1 of 2 test")), qPrintable(events[0].detail));
+        QVERIFY2(events[0].detail.contains(QLatin1String("(10-cpu-memory)")), qPrintable(events[0].detail));
+
+        // No rollout reaches the machine until the failure is cleared.
+        auto plan = planRollout(*c, QStringLiteral("bench"), QStringLiteral("debian:12"), { 1, false }, { 100, true },
+            0, 0, false, QStringLiteral("t"));
+        QVERIFY(!plan);
+        QVERIFY2(plan.error().contains(QLatin1String("pc-01")) && plan.error().contains(QLatin1String("burn-in")),
+            qPrintable(plan.error()));
+
+        // A passing run later does not clear it: a person does.
+        newBoot();
+        QCOMPARE(post(testReport(true), testsUrl()).status, 204);
+        m_server->recorder()->flush();
+        QVERIFY(c->testRuns(QStringLiteral("pc-01")).first().passed);
+        QVERIFY(c->machineByName(QStringLiteral("pc-01"))->burninFailed.isValid());
+        events = c->events(EventFilter { QStringLiteral("pc-01"), QStringLiteral("tests"), 0, 10 });
+        QCOMPARE(events.size(), 2);
+        QCOMPARE(events.last().severity, QStringLiteral("info"));
+        QVERIFY(c->clearBurninFailure(QStringLiteral("pc-01")).ok());
+        QVERIFY(!c->machineByName(QStringLiteral("pc-01"))->burninFailed.isValid());
+        QVERIFY(planRollout(*c, QStringLiteral("bench"), QStringLiteral("debian:12"), { 1, false }, { 100, true }, 0, 0,
+            false, QStringLiteral("t")));
+        QVERIFY(!c->clearBurninFailure(QStringLiteral("nobody")).ok());
     }
 
     void splitAndPipelinedBodies()

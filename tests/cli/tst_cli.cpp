@@ -1,5 +1,7 @@
 // The drover executable's verbs, run as a user or a script would: exit codes, --json,
 // messages that say what was wrong.
+#include "catalog/catalog.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -192,6 +194,64 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("no machine named 'ghost'"), r.err.constData());
         for (const char *m : { "lab-07", "lab-08", "lab-09" })
             QCOMPARE(drover({ QStringLiteral("machine"), QStringLiteral("rm"), QString::fromLatin1(m) }).code, 0);
+    }
+
+    // drover tests show|clear, and the burn-in line of drover machine show, over results a
+    // boot recorded in the catalog.
+    void burninResults()
+    {
+        QCOMPARE(drover({ QStringLiteral("machine"), QStringLiteral("add"), QStringLiteral("b-1"),
+                            QStringLiteral("--mac"), QStringLiteral("52:54:00:bc:00:01") })
+                     .code,
+            0);
+        Run r = drover({ QStringLiteral("tests"), QStringLiteral("show"), QStringLiteral("b-1") });
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("has not run any tests"), r.out.constData());
+        {
+            auto catalog = drover::Catalog::open(m_dir.filePath(QStringLiteral("catalog.sqlite")));
+            QVERIFY2(catalog, qPrintable(catalog.error()));
+            QString why;
+            const auto report = drover::parseTestReport(
+                "suite\tburn-in\ntest.0.name\t10-cpu-memory\ntest.0.result\tfail\ntest.0.duration_ms\t5100\n"
+                "test.0.metric\tmemory_mib=1987\ntest.0.output\tmemory 1987 MiB is less than 4096 MiB\n"
+                "test.1.name\t30-smart\ntest.1.result\tpass\n",
+                &why);
+            QVERIFY2(report, qPrintable(why));
+            QVERIFY((*catalog)->recordTestRun(QStringLiteral("b-1"), QStringLiteral("0123abcd"), *report).ok());
+        }
+        r = drover({ QStringLiteral("tests"), QStringLiteral("show"), QStringLiteral("b-1") });
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("burn-in failed") && r.out.contains("FAIL  10-cpu-memory")
+                && r.out.contains("memory 1987 MiB is less than 4096 MiB") && r.out.contains("pass  30-smart")
+                && r.out.contains("no rollout reaches it until drover tests clear b-1"),
+            r.out.constData());
+        r = drover(
+            { QStringLiteral("--json"), QStringLiteral("tests"), QStringLiteral("show"), QStringLiteral("b-1") });
+        QJsonObject json = QJsonDocument::fromJson(r.out).object();
+        QVERIFY(json[QStringLiteral("burninFailed")].toBool());
+        const QJsonObject run = json[QStringLiteral("runs")].toArray().first().toObject();
+        QVERIFY(!run[QStringLiteral("passed")].toBool());
+        QCOMPARE(run[QStringLiteral("tests")][0][QStringLiteral("metrics")][QStringLiteral("memory_mib")].toDouble(),
+            1987.0);
+        QCOMPARE(run[QStringLiteral("tests")][0][QStringLiteral("durationMs")].toInt(), 5100);
+        r = drover({ QStringLiteral("machine"), QStringLiteral("show"), QStringLiteral("b-1") });
+        QVERIFY2(
+            r.out.contains("burn-in:") && r.out.contains("no rollout reaches it until cleared"), r.out.constData());
+        // The hand-over sheet carries the burn-in with its numbers.
+        r = drover({ QStringLiteral("inventory"), QStringLiteral("summary"), QStringLiteral("b-1") });
+        QVERIFY2(
+            r.out.contains("<b>burn-in failed") && r.out.contains("<th>10-cpu-memory</th><td>FAIL"), r.out.constData());
+
+        QCOMPARE(drover({ QStringLiteral("tests"), QStringLiteral("clear"), QStringLiteral("b-1") }).code, 0);
+        r = drover(
+            { QStringLiteral("--json"), QStringLiteral("tests"), QStringLiteral("show"), QStringLiteral("b-1") });
+        QVERIFY(!QJsonDocument::fromJson(r.out)[QStringLiteral("burninFailed")].toBool());
+        r = drover({ QStringLiteral("machine"), QStringLiteral("show"), QStringLiteral("b-1") });
+        QVERIFY2(r.out.contains("cleared"), r.out.constData());
+        r = drover({ QStringLiteral("tests"), QStringLiteral("clear"), QStringLiteral("ghost") });
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("no machine named ghost"), r.err.constData());
+        QCOMPARE(drover({ QStringLiteral("machine"), QStringLiteral("rm"), QStringLiteral("b-1") }).code, 0);
     }
 
     // What drover iso add refuses: it says which file and what is wrong with it.

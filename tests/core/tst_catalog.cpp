@@ -214,6 +214,48 @@ private Q_SLOTS:
         QVERIFY(c->latestInventories().isEmpty());
     }
 
+    void testRunHistory_data() { addBackendRows(); }
+    void testRunHistory()
+    {
+        TestLab t = open();
+        Catalog *c = t.lab->catalog();
+        QVERIFY(c->addMachine(machine(QStringLiteral("pc-01"), QStringLiteral("52:54:00:aa:00:01"))).ok());
+        QVERIFY(c->testRuns(QStringLiteral("pc-01")).isEmpty());
+        TestReport passing { QStringLiteral("burn-in"),
+            { TestResult { QStringLiteral("10-cpu-memory"), true, 5000, { { QStringLiteral("memory_mib"), 1987.5 } },
+                  QStringLiteral("ok") },
+                TestResult { QStringLiteral("20-disk-read"), true, 800, {}, {} } } };
+        auto run = c->recordTestRun(QStringLiteral("pc-01"), QStringLiteral("b1"), passing, 1000);
+        QVERIFY2(run.ok(), qPrintable(run.error()));
+        QVERIFY(run->passed);
+        QCOMPARE(run->tests, passing.tests);
+        QCOMPARE(run->at.toMSecsSinceEpoch(), 1000);
+        QVERIFY(!c->machineByName(QStringLiteral("pc-01"))->burninFailed.isValid());
+
+        TestReport failing = passing;
+        failing.tests[1].passed = false;
+        QVERIFY(c->recordTestRun(QStringLiteral("pc-01"), QStringLiteral("b2"), failing, 2000).ok());
+        QCOMPARE(c->machineByName(QStringLiteral("pc-01"))->burninFailed.toMSecsSinceEpoch(), 2000);
+        const QList<TestRunRecord> runs = c->testRuns(QStringLiteral("pc-01"));
+        QCOMPARE(runs.size(), 2);
+        QCOMPARE(runs[0].bootId, QStringLiteral("b2"));
+        QVERIFY(!runs[0].passed);
+        QCOMPARE(runs[1].suite, QStringLiteral("burn-in"));
+        // The mark survives a rename, and passing runs; clearing it takes a person.
+        QVERIFY(c->renameMachines({ { QStringLiteral("pc-01"), QStringLiteral("lab-01") } }).ok());
+        QVERIFY(c->recordTestRun(QStringLiteral("lab-01"), QStringLiteral("b3"), passing, 3000).ok());
+        QVERIFY(c->machineByName(QStringLiteral("lab-01"))->burninFailed.isValid());
+        QCOMPARE(c->testRuns(QStringLiteral("lab-01")).size(), 3);
+        QVERIFY(c->clearBurninFailure(QStringLiteral("lab-01")).ok());
+        QVERIFY(!c->machineByName(QStringLiteral("lab-01"))->burninFailed.isValid());
+        QVERIFY(!c->recordTestRun(QStringLiteral("nobody"), QStringLiteral("b4"), passing).ok());
+        for (int i = 0; i < 55; ++i)
+            QVERIFY(c->recordTestRun(QStringLiteral("lab-01"), QStringLiteral("r%1").arg(i), passing, 4000 + i).ok());
+        QCOMPARE(c->testRuns(QStringLiteral("lab-01"), 1000).size(), 50);
+        QVERIFY(c->removeMachine(QStringLiteral("lab-01")).ok());
+        QVERIFY(c->testRuns(QStringLiteral("lab-01")).isEmpty());
+    }
+
     void assignments_data() { addBackendRows(); }
     void assignments()
     {

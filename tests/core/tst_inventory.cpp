@@ -2,9 +2,11 @@
 // reports are refused naming the line, the stored JSON form round-trips, and changes between
 // two inventories are named in words (the "hardware changed" event and badge rest on them).
 #include "inventory/hardwareinventory.h"
+#include "inventory/testreport.h"
 
 #include <QFile>
 #include <QJsonArray>
+#include <QLocale>
 #include <QRandomGenerator>
 #include <QTest>
 
@@ -109,7 +111,7 @@ private Q_SLOTS:
         QTest::newRow("long value") << QByteArray("system.vendor\t" + QByteArray(300, 'x')
             + '\n') << QStringLiteral("line 1: the value of system.vendor is longer than 256 characters");
         QTest::newRow("odd key") << QByteArray("sys/../vendor\tx\n")
-                                 << QStringLiteral("line 1: the key is not letters, digits, '.' and '_'");
+                                 << QStringLiteral("line 1: the key is not letters, digits, '.', '_' and '-'");
         QTest::newRow("too large") << QByteArray(kInventoryMaxBytes + 1, '\n')
                                    << QStringLiteral("the report is larger than 65536 bytes");
     }
@@ -177,6 +179,79 @@ private Q_SLOTS:
         QVERIFY2(lines.contains(QStringLiteral("NIC ens4: 52:54:00:12:34:57 · virtio_net · no link")),
             qPrintable(lines.join(u'\n')));
         QVERIFY(describeInventory(HardwareInventory {}).isEmpty());
+    }
+
+    void testReportParsed()
+    {
+        const QByteArray text = "suite\tburn-in\n"
+                                "test.1.name\t20-disk-read\ntest.1.result\tfail\ntest.1.duration_ms\t900\n"
+                                "test.1.metric\tvda.read_mib_per_s=41.5\ntest.1.output\tvda: read error at 12 MiB\n"
+                                "test.0.name\t10-cpu-memory\ntest.0.result\tpass\ntest.0.duration_ms\t5012\n"
+                                "test.0.metric\tthreads=2\ntest.0.metric\tmemory_mib=1987\r\n"
+                                "test.0.future_field\tignored\n";
+        QString why;
+        const auto report = parseTestReport(text, &why);
+        QVERIFY2(report, qPrintable(why));
+        QCOMPARE(report->suite, QStringLiteral("burn-in"));
+        QCOMPARE(report->tests.size(), 2);
+        QCOMPARE(report->tests[0].name, QStringLiteral("10-cpu-memory")); // by index, not by line order
+        QVERIFY(report->tests[0].passed);
+        QCOMPARE(report->tests[0].metrics.size(), 2);
+        QCOMPARE(report->tests[0].metrics[1].first, QStringLiteral("memory_mib"));
+        QCOMPARE(report->tests[0].metrics[1].second, 1987.0);
+        QCOMPARE(report->tests[1].output, QStringLiteral("vda: read error at 12 MiB"));
+        QVERIFY(!report->passed());
+        QCOMPARE(report->failedTests(), QStringList { QStringLiteral("20-disk-read") });
+        // The stored form keeps everything, the metrics' order too.
+        QCOMPARE(TestReport::testsFromJson(report->toJson()), report->tests);
+        QCOMPARE(describeMetrics(report->tests[0]),
+            QStringLiteral("threads 2 · memory_mib ") + QLocale().toString(1987.0, 'g', 8));
+    }
+
+    void testReportRefused_data()
+    {
+        QTest::addColumn<QByteArray>("report");
+        QTest::addColumn<QString>("reason");
+        const QByteArray ok = "test.0.name\tcpu\ntest.0.result\tpass\n";
+        QTest::newRow("empty") << QByteArray("suite\tburn-in\n") << QStringLiteral("the report names no test");
+        QTest::newRow("no result") << QByteArray("test.0.name\tcpu\n") << QStringLiteral("test cpu has no result");
+        QTest::newRow("no name") << QByteArray("test.0.result\tpass\n") << QStringLiteral("test 0 has no name");
+        QTest::newRow("bad result") << QByteArray("test.0.result\tok\n")
+                                    << QStringLiteral("line 1: test.0.result is not pass or fail");
+        QTest::newRow("bad name") << QByteArray("test.0.name\t../../etc\n")
+                                  << QStringLiteral(
+                                         "line 1: test.0.name is not a test name (letters, digits, '.', '_' and '-', "
+                                         "at most 64)");
+        QTest::newRow("index") << ok + "test.64.name\tx\n"
+                               << QStringLiteral("line 3: test.64.name does not name a test 0 to 63");
+        QTest::newRow("negative index") << QByteArray("test.-1.name\tx\n")
+                                        << QStringLiteral("line 1: test.-1.name does not name a test 0 to 63");
+        QTest::newRow("duration") << ok + "test.0.duration_ms\t-5\n"
+                                  << QStringLiteral("line 3: test.0.duration_ms is not a duration in milliseconds");
+        QTest::newRow("a year") << ok + "test.0.duration_ms\t31536000000\n"
+                                << QStringLiteral("line 3: test.0.duration_ms is not a duration in milliseconds");
+        QTest::newRow("metric") << ok + "test.0.metric\tspeed\n"
+                                << QStringLiteral("line 3: test.0.metric is not NAME=NUMBER");
+        QTest::newRow("repeated metric") << ok + "test.0.metric\tspeed=1\ntest.0.metric\tspeed=2\n"
+                                         << QStringLiteral("line 4: test.0.metric repeats the metric speed");
+        QTest::newRow("nan") << ok + "test.0.metric\tspeed=nan\n"
+                             << QStringLiteral("line 3: test.0.metric is not NAME=NUMBER");
+        QTest::newRow("control") << ok + "test.0.output\tA\x1b[2J\n"
+                                 << QStringLiteral("line 3: the value of test.0.output has a control character");
+        QByteArray many = ok;
+        for (int i = 0; i <= kTestMaxMetrics; ++i)
+            many += "test.0.metric\tm" + QByteArray::number(i) + "=1\n";
+        QTest::newRow("metrics") << many << QStringLiteral("line 35: test.0.metric is one metric more than 32");
+        QTest::newRow("too large") << QByteArray(kTestReportMaxBytes + 1, '\n')
+                                   << QStringLiteral("the report is larger than 65536 bytes");
+    }
+    void testReportRefused()
+    {
+        QFETCH(QByteArray, report);
+        QFETCH(QString, reason);
+        QString why;
+        QVERIFY(!parseTestReport(report, &why));
+        QCOMPARE(why, reason);
     }
 
     // The fuzz target runs under clang with sanitizers (tests/fuzz); this keeps a quick pass

@@ -665,18 +665,26 @@ test_network_static_and_missing_nic() {
 
 # ---------------------------------------------------------------------------- ready
 
-test_ready_runs_scripts_once_and_reports() {
+# booted_run: $DROVER_RUN as the init leaves it for the image's ready script, reporting to
+# the test server.
+booted_run() {
+    local run=$DROVER_RUN
     start_httpd
     use_server
-    local run=$DROVER_RUN
     cp "$INIT" "$run/init.sh"
-    cp "$(command -v busybox)" "$run/busybox"
+    # (command -v names busybox's own applet "busybox", not a file.)
+    cp "$(which busybox)" "$run/busybox"
     mkdir -p "$run/bin" "$run/scripts"
     "$run/busybox" --install -s "$run/bin"
     M_NAME=lab M_VERSION=1.0 M_FORMAT=layers
     write_net_env eth0 10.0.2.15/24 10.0.2.2 "" dhcp
     write_boot_env
     printf '{"format":"layers"}' >"$run/manifest.json" # the bytes it booted: their digest is reported
+}
+
+test_ready_runs_scripts_once_and_reports() {
+    local run=$DROVER_RUN
+    booted_run
     printf '#!/bin/sh\necho ran >>%s/ran\necho "hello from $(basename $0)"\n' "$PWD" >"$run/scripts/01-hello"
     chmod 0700 "$run/scripts/01-hello"
     : >"$WORK/reports.log"
@@ -722,6 +730,180 @@ exit 0
     expect_contains "$(cat "$WORK/reports.log")" "phase=ready&" "phase"
     # Not booted by Drover: nothing to do.
     DROVER_RUN=$PWD/nowhere sh "$SRC/resources/initramfs/ready" >ready.out 2>&1 || fatal "ready failed without boot.env"
+}
+
+# ---------------------------------------------------------------------------- test suite
+
+# make_suite DIR: a burn-in of three tests: one passes with metrics (and lines that only look
+# like metrics), one fails with its complaint on stderr, one says too much. A plain file and
+# a directory in DIR are not tests. Each test counts its runs in $PWD/ran.
+make_suite() {
+    mkdir -p "$1/lib"
+    cat >"$1/10-pass" <<EOF2
+#!/bin/sh
+echo 10 >>$PWD/ran
+echo starting
+echo "drover-metric bogo_ops_per_s=1234.5"
+echo "drover-metric memory_mib=2048"
+echo "drover-metric Upper_Case=1"
+echo "drover-metric unit=12MiB"
+sleep 0.3
+printf 'tab\there\r\n'
+echo
+echo "cpu-memory: 2 threads, 2048 MiB, passed"
+EOF2
+    cat >"$1/20-fail" <<EOF2
+#!/bin/sh
+echo 20 >>$PWD/ran
+echo "drover-metric on_stderr=1" >&2
+echo "disk sda: read error at sector 8" >&2
+echo "disk-read: 1 of 1 disks failed" >&2
+exit 3
+EOF2
+    cat >"$1/30-chatty" <<EOF2
+#!/bin/sh
+echo 30 >>$PWD/ran
+i=0
+while [ \$i -lt 40 ]; do echo "drover-metric m\$i=\$i"; i=\$((i + 1)); done
+i=0
+while [ \$i -lt 100 ]; do echo "line \$i: é and some words to fill the report"; i=\$((i + 1)); done
+EOF2
+    chmod 0755 "$1/10-pass" "$1/20-fail" "$1/30-chatty"
+    echo "not a test" >"$1/README"
+}
+
+# The report as the server gets it, with each duration_ms replaced by D once checked to be a
+# number of milliseconds (in steps of 10: the kernel's uptime has centiseconds).
+durations_masked() {
+    awk -F '\t' '$1 ~ /\.duration_ms$/ { if ($2 !~ /^[0-9]*0$/) { print "bad duration " $2; exit 1 } $2 = "D" }
+        { print $1 "\t" $2 }' "$1"
+}
+
+# run_tests runs every test in name order whatever the others did, and writes the report:
+# names, results, metrics (the exact form only, at most 32), and the tail of the rest.
+test_tests_run_and_report() {
+    local tab out tail
+    tab=$(printf '\t')
+    make_suite suite
+    run_tests "$PWD/suite" tests.txt && fatal "run_tests succeeded with a failing test"
+    expect_eq "3 1  20-fail" "$TESTS_RUN $TESTS_FAILED $TESTS_FAILED_NAMES" "counts"
+    expect_eq "10 20 30" "$(cat ran | tr '\n' ' ' | sed 's/ $//')" "run order"
+    tail=$(awk 'BEGIN { for (i = 0; i < 100; i++) s = s (i ? " / " : "") "line " i ": é and some words to fill the report"
+        s = substr(s, length(s) - 399); sub(/^[\200-\277]+/, "", s); print s }')
+    out=$(durations_masked tests.txt) || fatal "$out"
+    expect_eq "suite${tab}burn-in
+test.0.name${tab}10-pass
+test.0.result${tab}pass
+test.0.duration_ms${tab}D
+test.0.metric${tab}bogo_ops_per_s=1234.5
+test.0.metric${tab}memory_mib=2048
+test.0.output${tab}starting / drover-metric Upper_Case=1 / drover-metric unit=12MiB / tab here / cpu-memory: 2 threads, 2048 MiB, passed
+test.1.name${tab}20-fail
+test.1.result${tab}fail
+test.1.duration_ms${tab}D
+test.1.output${tab}disk sda: read error at sector 8 / disk-read: 1 of 1 disks failed
+test.2.name${tab}30-chatty
+test.2.result${tab}pass
+test.2.duration_ms${tab}D
+$(i=0; while [ $i -lt 32 ]; do echo "test.2.metric${tab}m$i=$i"; i=$((i + 1)); done)
+test.2.output${tab}$tail" "$out" "report"
+    [ "$(printf '%s' "$tail" | wc -c)" -le 400 ] && [ "$(printf '%s' "$tail" | wc -c)" -ge 390 ] ||
+        fatal "output tail of $(printf '%s' "$tail" | wc -c) bytes"
+    [ "$(awk -F '\t' '$1 == "test.0.duration_ms" { print $2 }' tests.txt)" -ge 300 ] || fatal "10-pass slept 0.3 s: $(cat tests.txt)"
+    # The logs keep everything, metrics and stderr included.
+    grep -qx "drover-metric memory_mib=2048" "$DROVER_RUN/tests.out/10-pass.log" || fatal "10-pass.log: $(cat "$DROVER_RUN/tests.out/10-pass.log")"
+    grep -qx "disk sda: read error at sector 8" "$DROVER_RUN/tests.out/20-fail.log" || fatal "20-fail.log lacks stderr"
+    expect_eq "10-pass.log 20-fail.log 30-chatty.log" "$(ls "$DROVER_RUN/tests.out" | tr '\n' ' ' | sed 's/ $//')" "logs"
+    grep -q "test 20-fail: fail (exit 3, " "$DROVER_RUN/init.log" || fatal "no result logged: $(cat "$DROVER_RUN/init.log")"
+    # All passing; the suite's name from the environment. The server refuses a whole report
+    # for one name it does not take or one invisible character (a zero-width space, a C1
+    # control, a byte order mark): they do not reach it.
+    rm suite/20-fail
+    printf '#!/bin/sh\nprintf "a\\342\\200\\213b\\302\\205c\\357\\273\\277d \\302\\251\\n"\n' >"suite/40 odd+name"
+    chmod 0755 "suite/40 odd+name"
+    DROVER_TEST_SUITE="accept ance" run_tests "$PWD/suite" tests.txt || fatal "run_tests failed without a failing test"
+    expect_eq "suite${tab}accept_ance" "$(head -n 1 tests.txt)" "suite"
+    expect_eq "test.2.name${tab}40_odd_name
+test.2.output${tab}abcd ©" "$(grep '^test\.2\.\(name\|output\)' tests.txt)" "a test with an odd name and output"
+    # Nothing to run: no report at all.
+    rm -f tests.txt
+    mkdir empty
+    run_tests "$PWD/empty" tests.txt
+    expect_eq 2 $? "status without tests"
+    run_tests "$PWD/nowhere" tests.txt
+    expect_eq 2 $? "status without a directory"
+    [ ! -e tests.txt ] || fatal "a report without tests"
+}
+
+# fake_wget RUN MODE: the init the ready script sources gets a wget that records POST /tests
+# (MODE ok) or is refused as by a server without that route (MODE refuse); everything else
+# goes to busybox's wget. (A wget script first on PATH would not do: busybox sh runs its own
+# applets before anything on PATH.)
+fake_wget() {
+    cat >>"$1/init.sh" <<EOF2
+
+wget() {
+    local a prev= post=
+    for a; do [ "\$prev" = --post-file ] && post=\$a; prev=\$a; done
+    case \$prev in
+    */tests\\?*)
+        echo "\$prev" >>"$PWD/tests.urls"
+        [ "$2" = ok ] || { echo "wget: server returned error: HTTP/1.1 404 Not Found" >&2; return 1; }
+        cp "\$post" "$PWD/tests.posted"
+        return 0 ;;
+    esac
+    command wget "\$@"
+}
+EOF2
+}
+
+# The ready script runs the suite once per boot after the scripts, posts the report, and a
+# failure fails the boot before the readiness checks; a server that does not take the
+# report changes nothing; no suite, no report.
+test_ready_runs_tests_once() {
+    local run=$DROVER_RUN q
+    booted_run
+    fake_wget "$run" ok
+    make_suite suite
+    mkdir -p checks
+    printf '#!/bin/sh\necho checked >>%s/checked\n' "$PWD" >checks/10-check
+    chmod 0755 checks/10-check
+    : >"$WORK/reports.log"
+    DROVER_TESTS=$PWD/suite DROVER_READY_CHECKS=$PWD/checks DROVER_RUN=$run sh "$SRC/resources/initramfs/ready" \
+        >ready.out 2>&1 && fatal "ready succeeded despite a failing test: $(cat ready.out)"
+    [ -f tests.posted ] || fatal "no report posted: $(cat "$run/init.log")"
+    expect_eq "$(cat "$run/tests.txt")" "$(cat tests.posted)" "the report posted"
+    expect_contains "$(cat tests.posted)" "test.1.name	20-fail" "report"
+    expect_eq "/tests?mac=52%3A54%3A00%3A12%3A34%3A56&boot=boot-1&token=tok.en-1" "$(sed 's|^http://[^/]*||' tests.urls)" "POST URL"
+    q=$(cat "$WORK/reports.log")
+    expect_contains "$q" "phase=failed&" "phase"
+    expect_contains "$q" "detail=burn-in%3A%201%20of%203%20tests%20failed%3A%2020-fail" "failure detail"
+    case $q in *phase=ready*) fatal "ready reported after a failed test" ;; esac
+    [ ! -e checked ] || fatal "the readiness checks ran after a failed test"
+    # The unit restarted: no second run, no second report, the boot still fails.
+    : >"$WORK/reports.log"
+    DROVER_TESTS=$PWD/suite DROVER_READY_CHECKS=$PWD/checks DROVER_RUN=$run sh "$SRC/resources/initramfs/ready" \
+        >ready.out 2>&1 && fatal "a restarted ready succeeded after a failed test"
+    expect_eq 3 "$(wc -l <ran)" "test runs"
+    expect_eq 1 "$(wc -l <tests.urls)" "reports posted"
+    expect_contains "$(cat "$WORK/reports.log")" "detail=burn-in%3A%201%20of%203%20tests%20failed" "failure again"
+    # A new boot where all pass, with a server that answers 404 to /tests: logged, and ready.
+    rm -f "$run/tests.done" suite/20-fail
+    fake_wget "$run" refuse
+    : >"$WORK/reports.log"
+    DROVER_TESTS=$PWD/suite DROVER_READY_CHECKS=$PWD/checks DROVER_RUN=$run sh "$SRC/resources/initramfs/ready" \
+        >ready.out 2>&1 || fatal "ready failed with passing tests: $(cat ready.out)"
+    expect_contains "$(cat "$WORK/reports.log")" "phase=ready&" "phase"
+    grep -q "could not report the test results: .*404" "$run/init.log" || fatal "refusal not logged: $(cat "$run/init.log")"
+    expect_eq 1 "$(wc -l <checked)" "checks after passing tests"
+    # An image without tests: nothing posted, nothing else changes.
+    rm -f "$run/tests.done" tests.urls
+    fake_wget "$run" ok
+    : >"$WORK/reports.log"
+    DROVER_TESTS=$PWD/nowhere DROVER_READY_CHECKS=$PWD/checks DROVER_RUN=$run sh "$SRC/resources/initramfs/ready" \
+        >ready.out 2>&1 || fatal "ready failed without tests: $(cat ready.out)"
+    [ ! -e tests.urls ] || fatal "posted a report without tests"
+    expect_contains "$(cat "$WORK/reports.log")" "phase=ready&" "phase without tests"
 }
 
 # ---------------------------------------------------------------------------- main

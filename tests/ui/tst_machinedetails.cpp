@@ -5,12 +5,14 @@
 // dialog that names machines from a pattern.
 #include "catalog/catalog.h"
 #include "fleet/configeditor.h"
+#include "fleet/fleetfilter.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
 #include "fleet/handoversheet.h"
 #include "fleet/hardwaretab.h"
 #include "fleet/machinedetails.h"
 #include "fleet/namingdialog.h"
+#include "fleet/teststab.h"
 #include "inventory/handover.h"
 #include "testlab.h"
 
@@ -23,8 +25,10 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTranslator>
 #include <QTreeView>
 #include <QTreeWidget>
 
@@ -185,6 +189,146 @@ private Q_SLOTS:
     }
 
     // The hardware columns start hidden; the column chooser shows them and remembers it.
+    // The Tests tab: each run with its tests, a failure marks the row and the tab offers to
+    // clear it; the fleet table's "Show: Burn-in failed" keeps only such machines.
+    void testsTabAndFilter()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        for (const char *name : { "pc-01", "pc-02" }) {
+            Machine m;
+            m.name = QString::fromLatin1(name);
+            m.mac = name == QByteArrayView("pc-01") ? QStringLiteral("52:54:00:00:00:01")
+                                                    : QStringLiteral("52:54:00:00:00:02");
+            QVERIFY(c->addMachine(m).ok());
+        }
+        MachineDetails details(c);
+        FleetModel model(c);
+        FleetView view(&model);
+        details.showMachine(QStringLiteral("pc-01"));
+        TestsTab *tab = details.tests();
+        QVERIFY2(
+            tab->status()->text().contains(QLatin1String("has not run any tests")), qPrintable(tab->status()->text()));
+        QVERIFY(tab->clearButton()->isHidden());
+
+        TestReport report { QStringLiteral("burn-in"),
+            { TestResult { QStringLiteral("10-cpu-memory"), false, 5100, { { QStringLiteral("memory_mib"), 1987 } },
+                  QStringLiteral("memory 1987 MiB is less than 4096 MiB") },
+                TestResult { QStringLiteral("40-nic-speed"), true, 20, {}, {} } } };
+        QVERIFY(c->recordTestRun(QStringLiteral("pc-01"), QStringLiteral("b1"), report).ok());
+        QTRY_COMPARE(tab->tree()->topLevelItemCount(), 1);
+        QTreeWidgetItem *run = tab->tree()->topLevelItem(0);
+        QCOMPARE(run->childCount(), 2);
+        QVERIFY(run->isExpanded());
+        QCOMPARE(run->child(0)->text(0), QStringLiteral("10-cpu-memory"));
+        QCOMPARE(run->child(0)->text(1), QStringLiteral("fail"));
+        QVERIFY2(run->child(0)->text(3).startsWith(QLatin1String("memory_mib ")), qPrintable(run->child(0)->text(3)));
+        QCOMPARE(run->child(0)->toolTip(0), QStringLiteral("memory 1987 MiB is less than 4096 MiB"));
+        QCOMPARE(run->child(1)->text(1), QStringLiteral("pass"));
+        QVERIFY(!tab->clearButton()->isHidden());
+        QVERIFY2(tab->status()->text().contains(QLatin1String("Burn-in failed")), qPrintable(tab->status()->text()));
+
+        // The fleet table: the row marked, and the filter.
+        QTRY_VERIFY(model.data(model.index(0, FleetModel::Name), FleetModel::BurninFailedRole).toBool());
+        QVERIFY(model.data(model.index(0, FleetModel::Name), Qt::ToolTipRole)
+                .toString()
+                .contains(QLatin1String("burn-in")));
+        QCOMPARE(view.proxy()->rowCount(), 2);
+        view.showFilter()->setCurrentIndex(view.showFilter()->findData(int(FleetFilter::Show::BurninFailed)));
+        QCOMPARE(view.proxy()->rowCount(), 1);
+        QCOMPARE(view.proxy()->index(0, FleetModel::Name).data().toString(), QStringLiteral("pc-01"));
+        view.search()->setText(QStringLiteral("pc-02")); // both filters at once: nothing
+        QCOMPARE(view.proxy()->rowCount(), 0);
+        view.search()->clear();
+
+        QTest::mouseClick(tab->clearButton(), Qt::LeftButton);
+        QVERIFY(!c->machineByName(QStringLiteral("pc-01"))->burninFailed.isValid());
+        QVERIFY(tab->clearButton()->isHidden());
+        QVERIFY2(
+            tab->status()->text().contains(QLatin1String("failure was cleared")), qPrintable(tab->status()->text()));
+        QTRY_COMPARE(view.proxy()->rowCount(), 0);
+        view.showFilter()->setCurrentIndex(0);
+        QCOMPARE(view.proxy()->rowCount(), 2);
+    }
+
+    // The user guide's pictures of the Hardware and Tests tabs, from a machine with a real
+    // looking inventory and burn-in: rendered here on every run (so a tab that cannot paint
+    // fails), saved into DROVER_SCREENSHOT_DIR when tools/screenshot.sh sets it.
+    void tabScreenshots()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        Machine m;
+        m.name = QStringLiteral("lab-07");
+        m.mac = QStringLiteral("a8:a1:59:3c:07:e1");
+        m.labels.insert(QStringLiteral("group"), QStringLiteral("room-b"));
+        QVERIFY(c->addMachine(m).ok());
+        HardwareInventory hw;
+        hw.systemVendor = QStringLiteral("LENOVO");
+        hw.systemProduct = QStringLiteral("ThinkCentre M70q Gen 3");
+        hw.systemSerial = QStringLiteral("PC2K7Q4M");
+        hw.firmwareVendor = QStringLiteral("LENOVO");
+        hw.firmwareVersion = QStringLiteral("M4AKT3BA");
+        hw.firmwareDate = QStringLiteral("03/14/2024");
+        hw.firmwareMode = QStringLiteral("uefi");
+        hw.secureBoot = QStringLiteral("on");
+        hw.cpuModel = QStringLiteral("12th Gen Intel(R) Core(TM) i5-12500T");
+        hw.cpuSockets = 1;
+        hw.cpuCores = 6;
+        hw.cpuThreads = 12;
+        hw.memoryKib = 16LL * 1024 * 1024;
+        hw.dimms = { DimmInfo { QStringLiteral("DIMM 0"), QStringLiteral("DDR4"), 8192, 3200 },
+            DimmInfo { QStringLiteral("DIMM 1"), QStringLiteral("DDR4"), 8192, 3200 } };
+        hw.disks = { DiskInfo { QStringLiteral("nvme0n1"), QStringLiteral("SAMSUNG MZVL2256HCHQ"),
+            QStringLiteral("S675NX0T812345"), 256LL * 1000 * 1000 * 1000, false, QStringLiteral("passed") } };
+        hw.nics = { NicInfo {
+            QStringLiteral("enp0s31f6"), m.mac, QStringLiteral("e1000e"), QStringLiteral("8086:15fa"), 1000 } };
+        QVERIFY(c->recordInventory(m.name, QStringLiteral("b1"), hw).ok());
+        TestReport report { QStringLiteral("burn-in"),
+            { TestResult { QStringLiteral("10-cpu-memory"), true, 600412,
+                  { { QStringLiteral("threads"), 12 }, { QStringLiteral("memory_mib"), 15731 },
+                      { QStringLiteral("cpu_bogo_ops_per_s"), 5821.4 } },
+                  {} },
+                TestResult { QStringLiteral("20-disk-read"), true, 1420,
+                    { { QStringLiteral("nvme0n1.read_mib_per_s"), 2315.8 } }, {} },
+                TestResult {
+                    QStringLiteral("30-smart"), true, 310, { { QStringLiteral("smart_disks_checked"), 1 } }, {} },
+                TestResult { QStringLiteral("40-nic-speed"), true, 95,
+                    { { QStringLiteral("enp0s31f6.speed_mbps"), 1000 } }, {} } } };
+        QVERIFY(c->recordTestRun(m.name, QStringLiteral("b1"), report).ok());
+
+        // The English plurals ("12 threads"), as the application loads them.
+        QTranslator english;
+        if (const QString qm = qEnvironmentVariable("DROVER_SCREENSHOT_QM"); !qm.isEmpty()) {
+            QVERIFY2(english.load(qm), qPrintable(qm));
+            QCoreApplication::installTranslator(&english);
+        }
+        MachineDetails details(c);
+        details.resize(860, 560);
+        details.showMachine(m.name);
+        auto *tabs = details.findChild<QTabWidget *>();
+        QVERIFY(tabs);
+        const QString dir = qEnvironmentVariable("DROVER_SCREENSHOT_DIR");
+        for (QWidget *tab : { static_cast<QWidget *>(details.hardware()), static_cast<QWidget *>(details.tests()) }) {
+            tabs->setCurrentWidget(tab);
+            details.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&details));
+            const QPixmap shot = details.grab();
+            QVERIFY(!shot.isNull());
+            if (!dir.isEmpty()) {
+                const QString file = dir
+                    + (tab == details.hardware() ? QStringLiteral("/hardware-tab.png")
+                                                 : QStringLiteral("/tests-tab.png"));
+                QVERIFY2(shot.save(file), qPrintable(file));
+            }
+        }
+        QCoreApplication::removeTranslator(&english);
+    }
+
     void fleetColumnChooser()
     {
         QString why;

@@ -33,6 +33,12 @@
 # NVMe disk with serial numbers, and a second NIC (e1000): the hardware inventory its ready
 # script reports must name them all, and with --boots 2 the missing NVMe disk must be a
 # "hardware changed" event.
+# With --burnin, the VM boots the burn-in image (examples/recipes/debian-burnin.json) twice,
+# with a virtio and an NVMe disk, its thresholds set as a file of the machine's configuration
+# (BURNIN_SECONDS=5: qemu emulates the CPU). Boot 1 must reach ready with its four tests
+# passed as the catalog records them (memory_mib what qemu gave); boot 2 asks for more memory
+# than the VM has and must end failed, 10-cpu-memory alone failed, the machine marked as
+# failing its burn-in until `drover tests clear`.
 # Runs as root inside the build root; argument --drover: the built drover executable.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -51,6 +57,7 @@ secure_boot=0
 http_boot=0
 wait_serving=0
 hardware=0
+burnin=0
 while (($#)); do
   case $1 in
     --mode) mode=$2; shift 2 ;;
@@ -63,6 +70,7 @@ while (($#)); do
     --boots) boots=$2; shift 2 ;; # power-cycle this many times, printing ready_ms=… for each
     --old-ipxe) old_ipxe=1; shift ;;
     --hardware) hardware=1; shift ;;
+    --burnin) burnin=1; shift ;; # implies --recipe debian-burnin and two boots
     --uefi) uefi=1; shift ;; # full mode: a UEFI VM (proxy mode always boots one)
     --secure-boot) uefi=1; secure_boot=1; shift ;;
     --http-boot) uefi=1; http_boot=1; shift ;; # the firmware's own HTTP client, its PXE off
@@ -73,6 +81,11 @@ while (($#)); do
     *) e2e_die "unknown argument $1" ;;
   esac
 done
+if ((burnin)); then
+  ((check_cloud == 0)) || e2e_die "--burnin boots the burn-in image: not with --cloud-init"
+  recipe_name=debian-burnin
+  boots=2
+fi
 [[ $mode == full || $mode == proxy ]] || e2e_die "--mode must be full or proxy"
 ((old_ipxe == 0)) || [[ $mode == full ]] || e2e_die "--old-ipxe is a BIOS ROM: use it with --mode full"
 [[ -x $exe ]] || e2e_die "--drover: '$exe' is not an executable"
@@ -148,6 +161,71 @@ EOF
   fi
   d config set "$machine" "$data/config.json" >/dev/null || e2e_die "drover config set failed"
 fi
+# set_burnin_config [LINES]: the burn-in's thresholds (/etc/drover/burnin.conf: the defaults
+# below, then LINES, each ending in JSON's \n) as a file of the machine's configuration, as a
+# technician sets them; with --config the host name and key stay in it.
+set_burnin_config() {
+  local keys=
+  ((check_config)) && keys=", \"hostname\": \"{{name}}-e2e\", \"keys\": { \"root\": [\"$(cat "$data/key.pub")\"] }"
+  cat >"$data/burnin.json" <<EOF
+{ "files": [ { "path": "/etc/drover/burnin.conf", "content": "BURNIN_SECONDS=5\\nDISK_READ_MIB=16\\n$1" } ]$keys }
+EOF
+  d config set "$machine" "$data/burnin.json" >/dev/null || e2e_die "drover config set (the burn-in's thresholds) failed"
+}
+# check_burnin pass|fail PREVIOUS_BOOT: the newest test run in the catalog is this boot's
+# (not PREVIOUS_BOOT's) and holds the burn-in's four tests; pass: all passed, memory_mib what
+# qemu gave (2048 MiB less what the firmware and kernel keep), a disk read and the NVMe
+# disk's SMART verdict, the machine not marked; fail: 10-cpu-memory alone failed, for the
+# memory threshold, and the machine is marked. Prints each test's result on stderr and the
+# run's boot id on stdout.
+check_burnin() {
+  d --json tests show "$machine" >"$data/tests.json" || e2e_die "drover tests show $machine failed"
+  python3 - "$1" "$2" "$data/tests.json" <<'PY'
+import json, sys
+want, previous, path = sys.argv[1:4]
+doc = json.load(open(path))
+def die(why):
+    sys.stderr.write("e2e: tests show: " + json.dumps(doc, indent=1)[:4000] + "\n")
+    sys.stderr.write("e2e: FAIL: " + why + "\n")
+    sys.exit(1)
+runs = doc.get("runs") or []
+if not runs:
+    die("no test run recorded")
+run = runs[0]
+if previous and run.get("boot") == previous:
+    die("the newest test run is the previous boot's (" + previous + ")")
+names = [t.get("name") for t in run.get("tests", [])]
+if names != ["10-cpu-memory", "20-disk-read", "30-smart", "40-nic-speed"] or run.get("suite") != "burn-in":
+    die("suite %r ran %r, not the burn-in's four tests" % (run.get("suite"), names))
+tests = {t["name"]: t for t in run["tests"]}
+for t in run["tests"]:
+    sys.stderr.write("e2e: %-14s %-4s %6.1f s  %s | %s\n" % (t["name"], "pass" if t["passed"] else "FAIL",
+        t["durationMs"] / 1000, " ".join("%s=%g" % kv for kv in t.get("metrics", {}).items()), t.get("output", "")[-160:]))
+failed = [t["name"] for t in run["tests"] if not t["passed"]]
+if want == "pass":
+    if run.get("passed") is not True or failed:
+        die("the burn-in failed: " + " ".join(failed))
+    memory = tests["10-cpu-memory"].get("metrics", {}).get("memory_mib")
+    if memory is None or not 1600 <= memory <= 2048:
+        die("memory_mib is %r; the VM has 2048 MiB" % memory)
+    if not any(k.endswith(".read_mib_per_s") for k in tests["20-disk-read"].get("metrics", {})):
+        die("20-disk-read measured no disk")
+    # qemu's NVMe disk answers SMART (PASSED); its virtio disk has none, a note.
+    if tests["30-smart"].get("metrics", {}).get("smart_disks_checked", 0) < 1:
+        die("30-smart checked no disk; the NVMe disk has SMART")
+    if doc.get("burninFailed") is not False:
+        die("the machine is marked as failing its burn-in after a pass")
+else:
+    if run.get("passed") is not False or failed != ["10-cpu-memory"]:
+        die("expected 10-cpu-memory alone to fail, got: " + (" ".join(failed) or "all passed"))
+    if "MIN_MEMORY_MIB" not in tests["10-cpu-memory"].get("output", ""):
+        die("10-cpu-memory's output does not name the memory threshold")
+    if doc.get("burninFailed") is not True:
+        die("the machine is not marked as failing its burn-in")
+print(run.get("boot", ""))
+PY
+}
+((burnin)) && set_burnin_config ""
 
 # The lab segment: a bridge with the server's address and the VM's tap device on it.
 e2e_segment "$ns" "$server"
@@ -216,6 +294,8 @@ for ((boot = 1; boot <= boots; boot++)); do
     kill "$vm_pid" 2>/dev/null || true
     wait "$vm_pid" 2>/dev/null || true
   fi
+  # The second burn-in boot asks for more memory than any VM here has.
+  ((burnin && boot == 2)) && set_burnin_config 'MIN_MEMORY_MIB=999999\n'
   before=$(ready_events)
   t_power=$(e2e_ms)
   how="BIOS + $rom_name"
@@ -233,6 +313,11 @@ for ((boot = 1; boot <= boots; boot++)); do
       -drive "if=none,id=d1,format=raw,file=$data/disk1.img" -device virtio-blk-pci,drive=d1,serial=E2E-DISK-1
       -netdev user,id=n1,restrict=on -device e1000,netdev=n1,mac=52:54:00:e2:e0:02,romfile=)
     ((boot == 1)) && hw+=(-drive "if=none,id=d2,format=raw,file=$data/disk2.img" -device nvme,drive=d2,serial=E2E-NVME-2)
+  elif ((burnin)); then
+    # Disks for the burn-in to read and ask for SMART health: virtio (no SMART) and NVMe.
+    truncate -s 64M "$data/burnin1.img" "$data/burnin2.img"
+    hw=(-drive "if=none,id=b1,format=raw,file=$data/burnin1.img" -device virtio-blk-pci,drive=b1,serial=E2E-BURNIN-1
+      -drive "if=none,id=b2,format=raw,file=$data/burnin2.img" -device nvme,drive=b2,serial=E2E-BURNIN-2)
   fi
   e2e_say "powering on $machine ($mode DHCP, $how, $format)"
   "${in_ns[@]}" qemu-system-x86_64 -m 2048 -smp 2 -display none -monitor none -serial "file:$data/console.log" \
@@ -252,6 +337,19 @@ for ((boot = 1; boot <= boots; boot++)); do
     [[ $state == "ready $image" ]] && break
     sleep 0.5
   done
+  if ((burnin && boot == 2)); then
+    # A failed burn-in is a failed boot: the system stays up, the machine does not reach ready.
+    (($(ready_events) == before)) && [[ $state == failed* ]] \
+      || e2e_die "$machine's boot with MIN_MEMORY_MIB=999999 did not end failed (now: '$state')"
+    e2e_say "failed report: $(d events --machine "$machine" --phase failed --limit 1 | tail -n 1)"
+    check_burnin fail "$burnin_boot" >/dev/null || exit 1
+    d machine show "$machine" | e2e_has '^burn-in: *failed' \
+      || { d machine show "$machine" >&2; e2e_die "drover machine show does not say the burn-in failed"; }
+    d tests clear "$machine" || e2e_die "drover tests clear $machine failed"
+    d --json tests show "$machine" | e2e_has '"burninFailed": *false' || e2e_die "drover tests clear left the failure mark"
+    e2e_say "burn-in failed on boot 2 as it should (MIN_MEMORY_MIB=999999); cleared"
+    continue
+  fi
   (($(ready_events) > before)) && [[ $state == "ready $image" ]] \
     || e2e_die "$machine did not reach ready with $image (now: '$state')"
   # Power-on to the server receiving the ready report, to the millisecond.
@@ -260,6 +358,10 @@ for ((boot = 1; boot <= boots; boot++)); do
   echo "ready_ms=$ready_ms"
   e2e_say "ready after $ready_ms ms from power-on"
   e2e_say "ready report: $(d events --machine "$machine" --phase ready --limit 1 | tail -n 1)"
+  if ((burnin)); then
+    burnin_boot=$(check_burnin pass "") || exit 1
+    e2e_say "burn-in passed on boot 1 (boot $burnin_boot)"
+  fi
 done
 
 # Every step of the boot is in the events, in the catalog.

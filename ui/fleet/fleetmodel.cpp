@@ -138,6 +138,20 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
         return m.firmware.secureBoot == QLatin1String("on");
     if (role == HardwareChangedRole)
         return m.hardwareChanged.isValid();
+    if (role == BurninFailedRole)
+        return m.burninFailed.isValid();
+    if (role == NewRole)
+        return m.isNew;
+    // A failed burn-in outranks a hardware change: it is the one that blocks the machine.
+    if (index.column() == Name && m.burninFailed.isValid()) {
+        if (role == Qt::DecorationRole)
+            return QIcon(QStringLiteral(":/icons/burnin-failed.svg"));
+        if (role == Qt::ToolTipRole) {
+            return tr("%1 failed its burn-in (%2): no rollout gives it an image until the failure is cleared in the "
+                      "Tests tab.")
+                .arg(m.name, QLocale().toString(m.burninFailed.toLocalTime(), QLocale::ShortFormat));
+        }
+    }
     if (index.column() == Name && m.hardwareChanged.isValid()) {
         if (role == Qt::DecorationRole)
             return QIcon(QStringLiteral(":/icons/hardware-changed.svg"));

@@ -40,6 +40,8 @@ public:
         LabelsRole,
         SecureBootRole, // bool: the last boot reported Secure Boot on (StatusDelegate's shield)
         HardwareChangedRole, // bool: its hardware changed and nobody acknowledged it yet
+        BurninFailedRole, // bool: its burn-in failed and nobody cleared it: no rollout reaches it
+        NewRole, // bool: registered by its first boot, not yet looked at
     };
 
     explicit FleetModel(Catalog *catalog, QObject *parent = nullptr);

@@ -1,5 +1,6 @@
 #include "fleet/fleetview.h"
 
+#include "fleet/fleetfilter.h"
 #include "fleet/fleetgrouping.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/statusdelegate.h"
@@ -30,20 +31,28 @@ const QString hiddenColumnsSetting = QStringLiteral("fleet/hiddenColumns");
 FleetView::FleetView(FleetModel *model, QWidget *parent)
     : QWidget(parent)
     , m_model(model)
-    , m_proxy(new QSortFilterProxyModel(this))
+    , m_proxy(new FleetFilter(this))
     , m_groups(new LabelGroupModel(this))
     , m_search(new QLineEdit(this))
     , m_groupBy(new QComboBox(this))
+    , m_show(new QComboBox(this))
     , m_table(new QTreeView(this))
 {
     m_proxy->setSourceModel(model);
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_proxy->setFilterKeyColumn(-1); // search every column
-    m_proxy->setSortCaseSensitivity(Qt::CaseInsensitive);
     m_groups->setSourceModel(m_proxy);
     m_search->setPlaceholderText(tr("Search machines by name, MAC, address, image or label (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     connect(m_search, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+
+    m_show->setObjectName(QStringLiteral("fleetShow"));
+    m_show->setToolTip(tr("Show every machine, or only those that need a look"));
+    m_show->addItem(tr("All machines"), int(FleetFilter::Show::All));
+    m_show->addItem(tr("New"), int(FleetFilter::Show::New));
+    m_show->addItem(tr("Hardware changed"), int(FleetFilter::Show::HardwareChanged));
+    m_show->addItem(tr("Burn-in failed"), int(FleetFilter::Show::BurninFailed));
+    m_show->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_show, &QComboBox::currentIndexChanged, this,
+        [this](int index) { m_proxy->setShow(FleetFilter::Show(m_show->itemData(index).toInt())); });
 
     m_groupBy->setObjectName(QStringLiteral("fleetGroupBy"));
     m_groupBy->setToolTip(tr("Show the machines in sections, one per value of a label"));
@@ -92,6 +101,10 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
 
     auto *strip = new QHBoxLayout;
     strip->addWidget(m_search, 1);
+    auto *showLabel = new QLabel(tr("Sho&w:"), this);
+    showLabel->setBuddy(m_show);
+    strip->addWidget(showLabel);
+    strip->addWidget(m_show);
     auto *label = new QLabel(tr("&Group by:"), this);
     label->setBuddy(m_groupBy);
     strip->addWidget(label);

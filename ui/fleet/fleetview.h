@@ -1,4 +1,4 @@
-// FleetView: the fleet table with its search box and "Group by" choice; sortable,
+// FleetView: the fleet table with its search box, "Show" filter and "Group by" choice; sortable,
 // multi-select, flat or in sections by a label.
 #pragma once
 
@@ -8,11 +8,11 @@
 
 class QComboBox;
 class QLineEdit;
-class QSortFilterProxyModel;
 class QTreeView;
 
 namespace drover {
 
+class FleetFilter;
 class FleetModel;
 class LabelGroupModel;
 
@@ -26,7 +26,10 @@ public:
     QTreeView *table() const { return m_table; }
     QLineEdit *search() const { return m_search; }
     QComboBox *groupBy() const { return m_groupBy; }
-    QSortFilterProxyModel *proxy() const { return m_proxy; }
+    FleetFilter *proxy() const { return m_proxy; }
+    // "Show": every machine, or only the new ones, those whose hardware changed, or whose
+    // burn-in failed.
+    QComboBox *showFilter() const { return m_show; }
     LabelGroupModel *groups() const { return m_groups; }
     // The selected machines; a selected section header stands for the machines under it.
     QStringList selectedMachines() const;
@@ -48,10 +51,11 @@ private:
     void rememberExpanded(const QModelIndex &index, bool expanded);
 
     FleetModel *m_model;
-    QSortFilterProxyModel *m_proxy;
+    FleetFilter *m_proxy;
     LabelGroupModel *m_groups;
     QLineEdit *m_search;
     QComboBox *m_groupBy;
+    QComboBox *m_show;
     QTreeView *m_table;
     // Collapsed sections per label key, by value: kept across the model's resets.
     QHash<QString, QSet<QString>> m_collapsed;

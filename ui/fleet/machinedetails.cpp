@@ -4,6 +4,7 @@
 #include "catalog/catalog.h"
 #include "fleet/configeditor.h"
 #include "fleet/hardwaretab.h"
+#include "fleet/teststab.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -22,6 +23,7 @@ MachineDetails::MachineDetails(Catalog *catalog, QWidget *parent)
     , m_history(new QTreeWidget(this))
     , m_config(new ConfigEditor(catalog, this))
     , m_hardware(new HardwareTab(catalog, this))
+    , m_tests(new TestsTab(catalog, this))
 {
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -34,6 +36,7 @@ MachineDetails::MachineDetails(Catalog *catalog, QWidget *parent)
     tabs->addTab(m_phases, tr("Last boot"));
     tabs->addTab(m_history, tr("History"));
     tabs->addTab(m_hardware, tr("Hardware"));
+    tabs->addTab(m_tests, tr("Tests"));
     tabs->addTab(m_config, tr("Configuration"));
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
@@ -48,8 +51,9 @@ MachineDetails::MachineDetails(Catalog *catalog, QWidget *parent)
 void MachineDetails::showMachine(const QString &name)
 {
     m_machine = name;
-    m_config->setMachine(name); // it and the hardware tab follow catalog changes themselves
+    m_config->setMachine(name); // it and the hardware and tests tabs follow catalog changes themselves
     m_hardware->setMachine(name);
+    m_tests->setMachine(name);
     refresh();
 }
 
@@ -88,6 +92,8 @@ void MachineDetails::refresh()
         lines.append(tr("Last known good: %1").arg(machine->lastGoodImage.toHtmlEscaped()));
     if (machine->failedAttempts > 0)
         lines.append(tr("Failed boots in a row: %1").arg(machine->failedAttempts));
+    if (machine->burninFailed.isValid())
+        lines.append(tr("<b>Burn-in failed</b>: no rollout reaches it until the failure is cleared (Tests tab)"));
     m_summary->setText(lines.join(QStringLiteral("<br>")));
 
     // The last boot: the newest boot id among the machine's events, oldest phase first.

@@ -1,6 +1,7 @@
 // MachineDetails: the machine selected in the fleet table — what it is, what it boots and
 // why, its assignment history, its last boot phase by phase with the time each took, its
-// hardware (HardwareTab) and its configuration (ConfigEditor: its own and its group's, and what it will receive).
+// hardware (HardwareTab), its test results (TestsTab) and its configuration (ConfigEditor: its own and its group's, and
+// what it will receive).
 #pragma once
 
 #include <QWidget>
@@ -13,6 +14,7 @@ namespace drover {
 class Catalog;
 class ConfigEditor;
 class HardwareTab;
+class TestsTab;
 
 class MachineDetails final : public QWidget {
     Q_OBJECT
@@ -25,6 +27,7 @@ public:
     QTreeWidget *history() const { return m_history; }
     ConfigEditor *configEditor() const { return m_config; }
     HardwareTab *hardware() const { return m_hardware; }
+    TestsTab *tests() const { return m_tests; }
 
 public Q_SLOTS:
     void showMachine(const QString &name);
@@ -38,6 +41,7 @@ private:
     QTreeWidget *m_history;
     ConfigEditor *m_config;
     HardwareTab *m_hardware;
+    TestsTab *m_tests;
 };
 
 } // namespace drover

@@ -128,6 +128,11 @@ Response BootRoutes::handle(const http::Request &request, const http::Peer &peer
             return methodNotAllowed("POST");
         return inventory(request, peer);
     }
+    if (path == "/tests") {
+        if (request.method != "POST")
+            return methodNotAllowed("POST");
+        return testResults(request, peer);
+    }
     if (path.startsWith("/config/")) {
         if (!get)
             return methodNotAllowed("GET");

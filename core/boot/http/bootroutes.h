@@ -12,8 +12,9 @@
 // else is refused and changes no state (the refusal is logged, at most once a minute per
 // address and kind). No path built from client input ever reaches the filesystem: blobs are
 // opened by a validated digest's hex, iPXE binaries by a fixed table of names; machine
-// configurations (configroutes.cpp) come from the catalog only. The one request with a body
-// is a machine's hardware inventory (inventoryroutes.cpp), at most 64 KiB.
+// configurations (configroutes.cpp) come from the catalog only. The only requests with a
+// body are a machine's hardware inventory and its test results (reportbodyroutes.cpp), at
+// most 64 KiB each.
 #pragma once
 
 #include "boot/bootbindings.h"
@@ -30,7 +31,9 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <optional>
 
 namespace drover {
 
@@ -88,8 +91,14 @@ private:
     http::Response loaderFile(const QByteArray &file, const QString &name, const QString &phase,
         const http::Request &request, const http::Peer &peer);
     http::Response report(const http::Request &request, const http::Peer &peer);
-    // inventoryroutes.cpp: POST /inventory?mac=&boot=&token=, the body a hardware report.
+    // reportbodyroutes.cpp: POST /inventory?mac=&boot=&token=, the body a hardware report,
+    // and POST /tests?…, the body a test suite's results.
     http::Response inventory(const http::Request &request, const http::Peer &peer);
+    http::Response testResults(const http::Request &request, const http::Peer &peer);
+    // The checks both share: the query, the boot's session, `accept` (which parses the body),
+    // then once per boot. A refusal is logged and returned; nullopt: go ahead.
+    std::optional<http::Response> refusePostedReport(const http::Request &request, const http::Peer &peer,
+        const QString &phase, const std::function<bool(const Session &, QString *)> &accept);
     // configroutes.cpp: GET /config/<mac>?boot=&token= and GET /nocloud/<mac>/<file>.
     http::Response machineConfig(const http::Request &request, const http::Peer &peer);
     http::Response noCloud(const http::Request &request, const http::Peer &peer);

@@ -6,6 +6,7 @@
 #include "boot/http/httpengine.h"
 #include "boot/resourcelimits.h"
 #include "inventory/hardwareinventory.h"
+#include "inventory/testreport.h"
 #include "lab/lab.h"
 #include "runtime/filelimit.h"
 
@@ -71,8 +72,9 @@ Status HttpBootServer::start(const HttpBootSettings &settings)
     engine.headTimeoutMs = limits.httpIdleSeconds * 1000;
     engine.stallTimeoutMs = limits.httpStallSeconds * 1000;
     engine.stallMinBytes = limits.httpStallBytes;
-    // The only body the boot path takes: a machine's hardware inventory (POST /inventory).
-    engine.limits.maxBody = kInventoryMaxBytes;
+    // The only bodies the boot path takes: a machine's hardware inventory and its test
+    // results (POST /inventory, POST /tests).
+    engine.limits.maxBody = std::max(kInventoryMaxBytes, kTestReportMaxBytes);
     if (Status s = m_engine->start(engine); !s) {
         stop();
         return s;
