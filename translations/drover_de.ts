@@ -158,6 +158,34 @@
         <source>Show or set how long the boot menu (--target menu) waits before it boots its first entry.</source>
         <translation>Zeigt oder setzt, wie lange das Startmenü (--target menu) wartet, bevor es seinen ersten Eintrag startet.</translation>
     </message>
+    <message>
+        <source>New machines wait for an admin again.</source>
+        <translation>Neue Maschinen warten wieder auf einen Admin.</translation>
+    </message>
+    <message>
+        <source>drover: give an image or --none, not both</source>
+        <translation>drover: geben Sie ein Image oder --none an, nicht beides</translation>
+    </message>
+    <message>
+        <source>new machines wait for an admin (none set)</source>
+        <translation>neue Maschinen warten auf einen Admin (keines gesetzt)</translation>
+    </message>
+    <message>
+        <source>new machines boot %1 until they are assigned an image</source>
+        <translation>neue Maschinen booten %1, bis ihnen ein Image zugewiesen ist</translation>
+    </message>
+    <message>
+        <source>there is no image %1 in the catalog</source>
+        <translation>im Katalog gibt es kein Image %1</translation>
+    </message>
+    <message>
+        <source>note: unknown machines boot it only under the register policy (Server panel, or drover --headless --unknown register)</source>
+        <translation>Hinweis: unbekannte Maschinen booten es nur mit der Regel „registrieren“ (Server-Bereich oder drover --headless --unknown register)</translation>
+    </message>
+    <message>
+        <source>Show or set the image unknown machines boot once registered (policy register): an inventory or burn-in image, until someone assigns them one.</source>
+        <translation>Zeigt oder setzt das Image, das unbekannte Maschinen nach der Registrierung booten (Regel register): ein Inventar- oder Burn-in-Image, bis ihnen jemand eines zuweist.</translation>
+    </message>
 </context>
 <context>
     <name>BlobStore</name>
@@ -333,6 +361,10 @@
     <message>
         <source>the ISO %1 (%2) is not in this server&apos;s store; add it here with drover iso add</source>
         <translation>das ISO %1 (%2) ist nicht im Speicher dieses Servers; fügen Sie es hier mit drover iso add hinzu</translation>
+    </message>
+    <message>
+        <source>%1 is new: it boots %2, the image for new machines, until it is assigned one</source>
+        <translation>%1 ist neu: sie bootet %2, das Image für neue Maschinen, bis ihr eines zugewiesen ist</translation>
     </message>
 </context>
 <context>
@@ -5232,6 +5264,10 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
         <source>catalog: cannot clear the burn-in failure of &apos;%1&apos;: %2</source>
         <translation>Katalog: der Burn-in-Fehler von „%1“ lässt sich nicht aufheben: %2</translation>
     </message>
+    <message>
+        <source>the image new machines boot</source>
+        <translation>das Image, das neue Maschinen booten</translation>
+    </message>
 </context>
 <context>
     <name>drover::Cli</name>
@@ -6530,6 +6566,10 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <source>%1 — %2</source>
         <translation>%1 — %2</translation>
     </message>
+    <message>
+        <source>New: registered by their first boot, not yet named</source>
+        <translation>Neu: beim ersten Boot registriert, noch nicht benannt</translation>
+    </message>
 </context>
 <context>
     <name>drover::LogBus</name>
@@ -7425,10 +7465,6 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <translation>Ignorieren</translation>
     </message>
     <message>
-        <source>Register them; wait for an admin</source>
-        <translation>Registrieren; auf einen Administrator warten</translation>
-    </message>
-    <message>
         <source>Register them and boot the default image</source>
         <translation>Registrieren und das Standard-Image booten</translation>
     </message>
@@ -7547,6 +7583,22 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>%1 requests: %2 scripts, %3 downloads, %4 reports, %5 errors; %6 open, %7 sent</source>
         <translation>%1 Anfragen: %2 Skripte, %3 Downloads, %4 Meldungen, %5 Fehler; %6 offen, %7 gesendet</translation>
+    </message>
+    <message>
+        <source>Register them; boot the image for new machines, or wait</source>
+        <translation>Registrieren; das Image für neue Maschinen booten oder warten</translation>
+    </message>
+    <message>
+        <source>What a machine registered by its first boot boots until someone assigns it an image: an inventory or burn-in image, or nothing (it waits in the New section). Only with &quot;Register them&quot;.</source>
+        <translation>Was eine beim ersten Boot registrierte Maschine bootet, bis ihr jemand ein Image zuweist: ein Inventar- oder Burn-in-Image oder nichts (sie wartet im Abschnitt Neu). Nur mit „Registrieren“.</translation>
+    </message>
+    <message>
+        <source>New machines boot:</source>
+        <translation>Neue Maschinen booten:</translation>
+    </message>
+    <message>
+        <source>Nothing: they wait for an admin</source>
+        <translation>Nichts: sie warten auf einen Admin</translation>
     </message>
 </context>
 <context>

@@ -212,12 +212,22 @@ bool BootDecider::handleUnknown(const BootSnapshot &snapshot, const BootRequest 
         QMutexLocker lock(&m_mutex);
         m_misses.remove(d.mac + QLatin1Char('/') + m.uuid);
     }
-    if (policy == UnknownPolicy::Register) {
+    // Under "register" a new machine waits for an admin, unless the lab names a staging image
+    // for new machines (resolveImage hands it out).
+    if (policy == UnknownPolicy::Register && newMachineImage(snapshot).isEmpty()) {
         d.outcome = BootDecision::Outcome::Wait;
         d.reason = Text::tr("registered as %1; assign it an image in Drover").arg(d.machine->name);
         return false;
     }
     return true;
+}
+
+// The staging image new machines boot under "register" (kNewMachineImageSetting), when the
+// catalog has it; empty otherwise.
+QString BootDecider::newMachineImage(const BootSnapshot &snapshot) const
+{
+    const QString tag = snapshot.setting(kNewMachineImageSetting);
+    return !tag.isEmpty() && snapshot.imageByTag(tag) ? tag : QString();
 }
 
 // Step 3. A machine registered under "register" waits for an admin: the default image is
@@ -259,6 +269,17 @@ bool BootDecider::resolveImage(const BootSnapshot &snapshot, BootDecision &d, co
 {
     const Machine &m = *d.machine;
     const auto assignment = snapshot.effectiveAssignment(m);
+    // A new machine nobody has assigned anything to yet boots the staging image (its hardware
+    // reported, its burn-in run) and then waits in the New list for a technician.
+    if (m.isNew && (!assignment || assignment->kind == TargetKind::Default)
+        && unknownPolicy(snapshot) == UnknownPolicy::Register) {
+        if (const QString staging = newMachineImage(snapshot); !staging.isEmpty()) {
+            d.image = staging;
+            d.reason = Text::tr("%1 is new: it boots %2, the image for new machines, until it is assigned one")
+                           .arg(m.name, staging);
+            return true;
+        }
+    }
     if (!assignment) {
         d.outcome = BootDecision::Outcome::Wait;
         d.reason = m.group().isEmpty()

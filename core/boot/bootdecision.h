@@ -123,6 +123,8 @@ public:
     // Overrides the catalog's boot/unknown for this decider (drover --headless --unknown).
     void setUnknownPolicyOverride(std::optional<UnknownPolicy> policy);
     UnknownPolicy unknownPolicy(const BootSnapshot &snapshot) const;
+    // The staging image new machines boot under "register", when set and in the catalog.
+    QString newMachineImage(const BootSnapshot &snapshot) const;
     // At most this many machines registered per minute; the rest wait (a MAC flood must not
     // fill the fleet table).
     void setRegistrationLimit(int perMinute);

@@ -24,6 +24,11 @@ namespace drover {
 QVariant bindable(const QVariant &value);
 // Prepares `sql` on `q`, binds `args` (bindable) in order and runs it.
 bool runQuery(QSqlQuery &q, const QString &sql, const QVariantList &args);
+// The setting naming the image unknown machines boot once registered under the "register"
+// policy (a staging image: inventory, burn-in), until someone assigns them one; empty: they
+// wait for an admin. An image it names is in use.
+inline const QString kNewMachineImageSetting = QStringLiteral("boot/new-machine-image");
+
 // Times are stored as milliseconds since the epoch, 0 for "never".
 QDateTime timeFromMs(qint64 ms);
 

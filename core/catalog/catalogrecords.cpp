@@ -359,6 +359,8 @@ QStringList Catalog::usersOfImage(const QString &tag) const
                 users.append(tr("default image"));
         }
     }
+    if (setting(kNewMachineImageSetting) == tag)
+        users.append(tr("the image new machines boot"));
     for (const Machine &m : machines()) {
         if (m.lastGoodImage == tag)
             users.append(tr("last-known-good of %1").arg(m.name));
@@ -464,6 +466,7 @@ QStringList Catalog::imagesInUse() const
             tags.append(m.value(1).toString());
         }
     }
+    tags.append(setting(kNewMachineImageSetting));
     tags.removeAll(QString());
     tags.removeDuplicates();
     return tags;

@@ -250,6 +250,41 @@ int menuTimeout(CliContext &ctx, const Verb &verb)
     return ExitOk;
 }
 
+// The staging image new machines boot under the "register" policy (inventory, burn-in).
+int newMachineImage(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    p.addOption({ QStringLiteral("none"), Text::tr("New machines wait for an admin again.") });
+    if (auto code = parseVerbArgs(ctx, verb, p, 0, 1))
+        return *code;
+    Catalog *catalog = ctx.lab->catalog();
+    const bool none = p.isSet(QStringLiteral("none"));
+    if (none && !p.positionalArguments().isEmpty()) {
+        ctx.err << Text::tr("drover: give an image or --none, not both") << Qt::endl;
+        return ExitUsage;
+    }
+    if (!none && p.positionalArguments().isEmpty()) {
+        const QString tag = catalog->setting(kNewMachineImageSetting);
+        if (ctx.json)
+            printJson(ctx, QJsonObject { { QStringLiteral("image"), tag } });
+        else if (tag.isEmpty())
+            ctx.out << Text::tr("new machines wait for an admin (none set)") << Qt::endl;
+        else
+            ctx.out << Text::tr("new machines boot %1 until they are assigned an image").arg(tag) << Qt::endl;
+        return ExitOk;
+    }
+    const QString tag = none ? QString() : p.positionalArguments().first();
+    if (!tag.isEmpty() && !catalog->imageByTag(tag))
+        return fail(ctx, Text::tr("there is no image %1 in the catalog").arg(tag));
+    if (Status s = catalog->setSetting(kNewMachineImageSetting, tag); !s)
+        return fail(ctx, s.error());
+    if (!ctx.json && !tag.isEmpty() && catalog->setting(QStringLiteral("boot/unknown")) != QLatin1String("register"))
+        ctx.out << Text::tr("note: unknown machines boot it only under the register policy (Server panel, or drover "
+                            "--headless --unknown register)")
+                << Qt::endl;
+    return ExitOk;
+}
+
 } // namespace
 
 QList<Verb> assignVerbs()
@@ -267,6 +302,10 @@ QList<Verb> assignVerbs()
         { { QStringLiteral("menu-timeout") }, QStringLiteral("[SECONDS]"),
             Text::tr("Show or set how long the boot menu (--target menu) waits before it boots its first entry."),
             menuTimeout },
+        { { QStringLiteral("new-machine-image") }, QStringLiteral("[NAME:VERSION | --none]"),
+            Text::tr("Show or set the image unknown machines boot once registered (policy register): an inventory "
+                     "or burn-in image, until someone assigns them one."),
+            newMachineImage },
         { { QStringLiteral("secure-boot") }, QStringLiteral("MACHINE|GROUP [on|off|auto] | --default [on|off|auto]"),
             Text::tr("Show or set which loader UEFI machines get: on = the signed chain (shim, GRUB, a signed "
                      "kernel), off = iPXE, auto = the signed chain when it is installed."),

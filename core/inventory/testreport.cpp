@@ -116,7 +116,7 @@ QJsonArray TestReport::toJson() const
 QList<TestResult> TestReport::testsFromJson(const QJsonArray &array)
 {
     QList<TestResult> tests;
-    for (const QJsonValue &v : array) {
+    for (const auto &v : array) {
         const QJsonObject o = v.toObject();
         TestResult t;
         t.name = o.value(QLatin1String("name")).toString();
@@ -124,7 +124,8 @@ QList<TestResult> TestReport::testsFromJson(const QJsonArray &array)
         t.durationMs = o.value(QLatin1String("durationMs")).toInteger();
         // JSON objects forget their order; the report's order is kept beside them.
         const QJsonObject metrics = o.value(QLatin1String("metrics")).toObject();
-        for (const QJsonValue &name : o.value(QLatin1String("metricOrder")).toArray())
+        const QJsonArray order = o.value(QLatin1String("metricOrder")).toArray();
+        for (const auto &name : order)
             t.metrics.append({ name.toString(), metrics.value(name.toString()).toDouble() });
         t.output = o.value(QLatin1String("output")).toString();
         tests.append(t);

@@ -64,6 +64,15 @@ private Q_SLOTS:
             *row("unknown, register and boot") << "boot" << kUnknownMac << boot << "os:3" << "" << true;
             *row("registered earlier waits for an admin")
                 << "registered-earlier" << kUnknownMac << wait << "" << "waits for an admin" << false;
+            // The staging image for new machines (inventory, burn-in) under "register".
+            *row("unknown, register, staging image") << "register-staging" << kUnknownMac << boot << "os:2"
+                                                     << "the image for new machines" << true;
+            *row("registered earlier boots the staging image") << "registered-earlier-staging" << kUnknownMac << boot
+                                                               << "os:2" << "the image for new machines" << false;
+            *row("a new machine's own assignment outranks the staging image")
+                << "registered-earlier-staging-assigned" << kUnknownMac << boot << "os:1" << "" << false;
+            *row("a staging image the catalog lacks: wait") << "register-staging-gone" << kUnknownMac << wait << ""
+                                                            << "registered as new-525400abcdef" << true;
             *row("image missing from the store") << "missing-blob" << kKnownMac << wait << "os:1"
                                                  << "missing from the store" << false;
             *row("last-known-good after 2 failures") << "failed-twice" << kKnownMac << boot << "os:2"
@@ -131,11 +140,20 @@ private Q_SLOTS:
         if (scenario == QLatin1String("ignore") || scenario == QLatin1String("register")
             || scenario == QLatin1String("boot"))
             QVERIFY(c->setSetting(QStringLiteral("boot/unknown"), scenario).ok());
-        if (scenario == QLatin1String("registered-earlier")) {
+        if (scenario.startsWith(QLatin1String("register-staging")))
+            QVERIFY(c->setSetting(QStringLiteral("boot/unknown"), QStringLiteral("register")).ok());
+        if (scenario.contains(QLatin1String("staging")))
+            QVERIFY(
+                c->setSetting(kNewMachineImageSetting,
+                     scenario.endsWith(QLatin1String("-gone")) ? QStringLiteral("gone:1") : QStringLiteral("os:2"))
+                    .ok());
+        if (scenario.startsWith(QLatin1String("registered-earlier"))) {
             QVERIFY(c->setSetting(QStringLiteral("boot/unknown"), QStringLiteral("register")).ok());
             Machine m = testMachine(QStringLiteral("new-525400abcdef"), kUnknownMac);
             m.isNew = true;
             QVERIFY(c->addMachine(m).ok());
+            if (scenario.endsWith(QLatin1String("-assigned")))
+                QVERIFY(c->assign(TargetKind::Machine, m.name, QStringLiteral("os:1"), who, {}).ok());
         }
         if (scenario == QLatin1String("missing-blob")) {
             const QString path
@@ -203,7 +221,7 @@ private Q_SLOTS:
             const BootDecision again = decider.decide(BootRequest { mac, {}, {}, {}, QHostAddress::LocalHost });
             QVERIFY(!again.registered);
             QCOMPARE(c->machines().size(), 4);
-        } else if (scenario != QLatin1String("registered-earlier")) {
+        } else if (!scenario.startsWith(QLatin1String("registered-earlier"))) {
             QVERIFY(!unknown);
         }
     }

@@ -130,6 +130,30 @@ private Q_SLOTS:
         QVERIFY(m_t.lab->catalog()->setSetting(QStringLiteral("boot/unknown"), QStringLiteral("boot")).ok());
         QCOMPARE(panel.unknownBox()->currentData().toString(), QStringLiteral("boot"));
     }
+
+    // The image new machines boot: the catalog's images to choose from, shared like the policy.
+    void newMachineImageIsShared()
+    {
+        QVERIFY(addTestImage(m_t.lab.get(), QStringLiteral("inventory"), QStringLiteral("1")).ok());
+        ServerPanel panel(m_t.lab.get());
+        QComboBox *box = panel.newMachineImageBox();
+        QCOMPARE(box->currentData().toString(), QString());
+        const int at = box->findData(QStringLiteral("inventory:1"));
+        QVERIFY(at > 0);
+        box->setCurrentIndex(at);
+        Q_EMIT box->activated(at);
+        QCOMPARE(m_t.lab->catalog()->setting(kNewMachineImageSetting), QStringLiteral("inventory:1"));
+        // In use while named: the image cannot be removed from under the new machines.
+        QVERIFY(m_t.lab->catalog()
+                ->usersOfImage(QStringLiteral("inventory:1"))
+                .join(u',')
+                .contains(QLatin1String("new machines")));
+        QVERIFY(m_t.lab->catalog()->setSetting(kNewMachineImageSetting, QString()).ok());
+        QCOMPARE(box->currentData().toString(), QString());
+        // A new image appears without reopening the panel.
+        QVERIFY(addTestImage(m_t.lab.get(), QStringLiteral("burnin"), QStringLiteral("1")).ok());
+        QTRY_VERIFY(box->findData(QStringLiteral("burnin:1")) > 0);
+    }
 };
 
 QTEST_MAIN(TstServerPanel)

@@ -252,6 +252,17 @@ private Q_SLOTS:
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("no machine named ghost"), r.err.constData());
         QCOMPARE(drover({ QStringLiteral("machine"), QStringLiteral("rm"), QStringLiteral("b-1") }).code, 0);
+
+        // The staging image for new machines: shown, refused when the catalog lacks it.
+        r = drover({ QStringLiteral("new-machine-image") });
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("new machines wait for an admin"), r.out.constData());
+        r = drover({ QStringLiteral("new-machine-image"), QStringLiteral("burnin:9") });
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("there is no image burnin:9 in the catalog"), r.err.constData());
+        r = drover({ QStringLiteral("new-machine-image"), QStringLiteral("burnin:9"), QStringLiteral("--none") });
+        QCOMPARE(r.code, 2);
+        QCOMPARE(drover({ QStringLiteral("new-machine-image"), QStringLiteral("--none") }).code, 0);
     }
 
     // What drover iso add refuses: it says which file and what is wrong with it.

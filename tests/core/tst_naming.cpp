@@ -117,6 +117,17 @@ private Q_SLOTS:
                 .ok());
         QVERIFY(c->machineByName(QStringLiteral("lab-01")));
         QVERIFY(c->machineByName(QStringLiteral("lab-03")));
+
+        // A machine in an active rollout keeps its name: the rollout follows it by name.
+        auto plan = planRollout(*c, QStringLiteral("room-b"), QStringLiteral("deb:1"), { 1, false }, { 100, true }, 0,
+            0, false, QStringLiteral("t"));
+        QVERIFY2(plan.ok(), qPrintable(plan.error()));
+        QVERIFY(plan->save(*c).ok());
+        const auto refused = nameMachines(*c, { QStringLiteral("lab-02") }, QStringLiteral("pc-{n}"), 1);
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().contains(QLatin1String("lab-02 is in the active rollout of deb:1")),
+            qPrintable(refused.error()));
+        QVERIFY(c->machineByName(QStringLiteral("lab-02")));
     }
 };
 

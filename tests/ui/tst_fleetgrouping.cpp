@@ -193,6 +193,36 @@ private Q_SLOTS:
         QVERIFY(!s.groups.parent(s.groups.index(4, 0)).isValid());
     }
 
+    // Machines registered by their first boot sit in a New section first, whatever their
+    // labels, until someone names them; the section is not a label value.
+    void newMachinesFirst()
+    {
+        Machine m;
+        m.name = QStringLiteral("new-525400000009");
+        m.mac = QStringLiteral("52:54:00:00:00:09");
+        m.isNew = true;
+        m.labels.insert(QStringLiteral("group"), QStringLiteral("a"));
+        QVERIFY(m_t.lab->catalog()->addMachine(m).ok());
+        Stack s(m_t.lab->catalog());
+        s.groups.setGroupKey(QStringLiteral("group"));
+        const QStringList layout = s.layout();
+        QCOMPARE(layout.value(0),
+            QStringLiteral(
+                "New: registered by their first boot, not yet named — 1 machine(s), 1 unknown|new-525400000009"));
+        QCOMPARE(layout.value(1), QStringLiteral("group: a — 2 machine(s), 1 ready, 1 failed|pc-a1,pc-a2"));
+        const QModelIndex section = s.groups.index(0, 0);
+        QVERIFY(s.groups.isNewSection(section));
+        QVERIFY(s.groups.sectionValue(section).isEmpty()); // a drop on it assigns to its machines, not a group
+        const QModelIndex noGroup = s.groups.index(s.groups.rowCount() - 1, 0); // "(no group)", last
+        QVERIFY(!s.groups.isNewSection(noGroup) && s.groups.sectionValue(noGroup).isEmpty());
+        QVERIFY(s.groups.sectionId(section) != s.groups.sectionId(noGroup));
+        QCOMPARE(s.groups.machinesIn(section), QStringList { QStringLiteral("new-525400000009") });
+        // Named: it joins its group's section.
+        QVERIFY(m_t.lab->catalog()->renameMachines({ { m.name, QStringLiteral("pc-a3") } }).ok());
+        QTRY_COMPARE(s.layout().value(0),
+            QStringLiteral("group: a — 3 machine(s), 1 ready, 1 failed, 1 unknown|pc-a1,pc-a2,pc-a3"));
+    }
+
     void sortWithinSections()
     {
         Stack s(m_t.lab->catalog());

@@ -70,13 +70,14 @@ e2e_segment() {
   done
 }
 
-# Starts `drover --headless` in NS on br0 (DHCP MODE, HTTP 8080, TFTP 69) with data DATA and
-# its log in DATA/server.log; appends its pid to the caller's pids array and waits until its
-# HTTP server answers at SERVER (20 s).
+# Starts `drover --headless` in NS on br0 (DHCP MODE, HTTP 8080, TFTP 69, then any further
+# arguments) with data DATA and its log in DATA/server.log; appends its pid to the caller's
+# pids array and waits until its HTTP server answers at SERVER (20 s).
 e2e_start_drover() {
   local ns=$1 exe=$2 data=$3 mode=$4 server=$5
+  shift 5
   nsenter --net="/run/netns/$ns" "$exe" --data "$data" --headless --dhcp "$mode" --interface br0 --http-port 8080 \
-    --tftp-port 69 2>"$data/server.log" &
+    --tftp-port 69 "$@" 2>"$data/server.log" &
   pids+=($!)
   for _ in $(seq 100); do
     nsenter --net="/run/netns/$ns" curl -fs -o /dev/null "http://$server:8080/boot.ipxe" && return 0

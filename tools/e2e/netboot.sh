@@ -34,11 +34,14 @@
 # script reports must name them all, and with --boots 2 the missing NVMe disk must be a
 # "hardware changed" event.
 # With --burnin, the VM boots the burn-in image (examples/recipes/debian-burnin.json) twice,
-# with a virtio and an NVMe disk, its thresholds set as a file of the machine's configuration
-# (BURNIN_SECONDS=5: qemu emulates the CPU). Boot 1 must reach ready with its four tests
-# passed as the catalog records them (memory_mib what qemu gave); boot 2 asks for more memory
-# than the VM has and must end failed, 10-cpu-memory alone failed, the machine marked as
-# failing its burn-in until `drover tests clear`.
+# with a virtio and an NVMe disk. Boot 1 is a bench's first boot: the machine is unknown, the
+# server registers it (--unknown register) and gives it the image for new machines (drover
+# new-machine-image), the burn-in at its default thresholds; it must reach ready with its four
+# tests passed as the catalog records them (memory_mib what qemu gave), its inventory known
+# and still marked new. Then it is named (drover machine name), assigned the burn-in itself
+# and its thresholds set as a file of its configuration (BURNIN_SECONDS=5: qemu emulates the
+# CPU): boot 2 asks for more memory than the VM has and must end failed, 10-cpu-memory alone
+# failed, the machine marked as failing its burn-in until `drover tests clear`.
 # Runs as root inside the build root; argument --drover: the built drover executable.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -135,8 +138,17 @@ digest=$(d --json image inspect "$image" | sed -n 's/.*"manifestDigest": *"\(sha
 [[ -n $digest ]] || e2e_die "no manifest digest for $image"
 e2e_say "built in $(($(e2e_ms) - t0)) ms; manifest $digest"
 
-d machine add "$machine" --mac "$mac" --label group=netboot >/dev/null
-d assign "$machine" "$image" --why "netboot e2e" >/dev/null
+serve_args=()
+if ((burnin)); then
+  # The bench: the machine is unknown, registers at its first boot and boots the image for new
+  # machines (the burn-in, at its default thresholds), then waits in the New section.
+  machine=new-${mac//:/}
+  serve_args=(--unknown register)
+  d new-machine-image "$image" >/dev/null || e2e_die "drover new-machine-image $image failed"
+else
+  d machine add "$machine" --mac "$mac" --label group=netboot >/dev/null
+  d assign "$machine" "$image" --why "netboot e2e" >/dev/null
+fi
 # Auto gives a UEFI machine the signed chain; the iPXE path is tested by setting it off.
 [[ $mode == proxy ]] && ((secure_boot == 0)) && uefi=1
 if ((uefi && !secure_boot)); then
@@ -225,7 +237,6 @@ else:
 print(run.get("boot", ""))
 PY
 }
-((burnin)) && set_burnin_config ""
 
 # The lab segment: a bridge with the server's address and the VM's tap device on it.
 e2e_segment "$ns" "$server"
@@ -245,7 +256,7 @@ if [[ $mode == proxy ]]; then
     --log-dhcp >"$data/dnsmasq.log" 2>&1 &
   pids+=($!)
 fi
-e2e_start_drover "$ns" "$exe" "$data" "$mode" "$server"
+e2e_start_drover "$ns" "$exe" "$data" "$mode" "$server" "${serve_args[@]}"
 if ((wait_serving)); then
   for _ in $(seq 300); do
     grep -q "boot server running" "$data/server.log" && break
@@ -325,7 +336,8 @@ for ((boot = 1; boot <= boots; boot++)); do
   vm_pid=$!
   pids+=("$vm_pid")
   state=
-  machine_state() { d --json machine show "$machine" | awk -F'"' '/"state"/ { s = $4 } /"currentImage"/ { i = $4 } END { print s, i }'; }
+  # Quiet: under --burnin the machine has no name until its first boot registers it.
+  machine_state() { d --json machine show "$machine" 2>/dev/null | awk -F'"' '/"state"/ { s = $4 } /"currentImage"/ { i = $4 } END { print s, i }'; }
   while (($(e2e_ms) - t_power < timeout * 1000)); do
     (($(ready_events) > before)) && break
     [[ $(machine_state) == failed* ]] && break
@@ -361,6 +373,15 @@ for ((boot = 1; boot <= boots; boot++)); do
   if ((burnin)); then
     burnin_boot=$(check_burnin pass "") || exit 1
     e2e_say "burn-in passed on boot 1 (boot $burnin_boot)"
+    # Registered by its boot, its hardware known, still new: the technician names it, sets
+    # its thresholds and gives it the burn-in image of its own.
+    d --json machine show "$machine" | e2e_has '"new": *true' || e2e_die "$machine is not marked new"
+    d inventory show "$machine" | e2e_has 'E2E-BURNIN-2' || e2e_die "$machine's inventory lacks its NVMe disk"
+    d machine name 'nb-burnin-{n}' "$machine" >/dev/null || e2e_die "drover machine name failed"
+    machine=nb-burnin-1
+    d --json machine show "$machine" | e2e_has '"new": *false' || e2e_die "$machine is still marked new once named"
+    d assign "$machine" "$image" --why "netboot e2e: burn-in again" >/dev/null
+    e2e_say "registered as new, burn-in passed, named $machine"
   fi
 done
 

@@ -88,23 +88,36 @@ void LabelGroupModel::rebuild()
     m_sectionOfRow.resize(rows);
     m_positionOfRow.resize(rows);
     QHash<QString, int> byValue;
+    int newSection = -1;
     for (int row = 0; row < rows; ++row) {
         const QModelIndex source = m_source->index(row, 0);
-        // An empty value counts as no label: it could not name a group to assign to.
-        const QString value = source.data(FleetModel::LabelsRole).toMap().value(m_key).toString();
-        auto it = byValue.find(value);
-        if (it == byValue.end()) {
-            it = byValue.insert(value, int(m_sections.size()));
-            m_sections.append(Section { value, {}, QList<int>(stateCount, 0) });
+        int at = -1;
+        if (source.data(FleetModel::NewRole).toBool()) {
+            if (newSection < 0) {
+                newSection = int(m_sections.size());
+                m_sections.append(Section { {}, true, {}, QList<int>(stateCount, 0) });
+            }
+            at = newSection;
+        } else {
+            // An empty value counts as no label: it could not name a group to assign to.
+            const QString value = source.data(FleetModel::LabelsRole).toMap().value(m_key).toString();
+            auto it = byValue.find(value);
+            if (it == byValue.end()) {
+                it = byValue.insert(value, int(m_sections.size()));
+                m_sections.append(Section { value, false, {}, QList<int>(stateCount, 0) });
+            }
+            at = *it;
         }
-        Section &section = m_sections[*it];
+        Section &section = m_sections[at];
         section.rows.append(row);
         const int state = source.data(FleetModel::StateRole).toInt();
         if (state >= 0 && state < stateCount)
             ++section.states[state];
     }
-    // Sections by value, the one without the label last.
+    // The New section first, then sections by value, the one without the label last.
     std::sort(m_sections.begin(), m_sections.end(), [](const Section &a, const Section &b) {
+        if (a.isNew != b.isNew)
+            return a.isNew;
         if (a.value.isEmpty() != b.value.isEmpty())
             return b.value.isEmpty();
         const int c = a.value.localeAwareCompare(b.value);
@@ -131,7 +144,7 @@ void LabelGroupModel::beginSourceLayoutChange()
         saved.column = index.column();
         saved.isSection = isSection(index);
         if (saved.isSection)
-            saved.section = sectionValue(index);
+            saved.section = sectionId(index);
         else
             saved.source = QPersistentModelIndex(mapToSource(index));
         m_saved.append(saved);
@@ -155,7 +168,7 @@ void LabelGroupModel::endSourceLayoutChange()
         QModelIndex now;
         if (saved.isSection) {
             for (int s = 0; s < m_sections.size(); ++s) {
-                if (m_sections.at(s).value == saved.section) {
+                if (sectionId(index(s, 0)) == saved.section) {
                     now = index(s, saved.column);
                     break;
                 }
@@ -192,6 +205,17 @@ bool LabelGroupModel::isSection(const QModelIndex &index) const
 QString LabelGroupModel::sectionValue(const QModelIndex &index) const
 {
     return isSection(index) && index.row() < m_sections.size() ? m_sections.at(index.row()).value : QString();
+}
+
+bool LabelGroupModel::isNewSection(const QModelIndex &index) const
+{
+    return isSection(index) && index.row() < m_sections.size() && m_sections.at(index.row()).isNew;
+}
+
+QString LabelGroupModel::sectionId(const QModelIndex &index) const
+{
+    // No label value starts with a control character.
+    return isNewSection(index) ? QStringLiteral("\x01new") : sectionValue(index);
 }
 
 QStringList LabelGroupModel::machinesIn(const QModelIndex &section) const
@@ -268,7 +292,9 @@ int LabelGroupModel::columnCount(const QModelIndex &) const
 
 QString LabelGroupModel::sectionText(const Section &section) const
 {
-    const QString title = section.value.isEmpty() ? tr("(no %1)").arg(m_key) : tr("%1: %2").arg(m_key, section.value);
+    const QString title = section.isNew ? tr("New: registered by their first boot, not yet named")
+        : section.value.isEmpty()       ? tr("(no %1)").arg(m_key)
+                                        : tr("%1: %2").arg(m_key, section.value);
     QStringList parts { tr("%n machine(s)", nullptr, int(section.rows.size())) };
     const auto count = [&section](MachineState state) { return section.states.value(int(state)); };
     if (const int n = count(MachineState::Ready))

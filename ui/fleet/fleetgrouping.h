@@ -1,5 +1,7 @@
 // LabelGroupModel: the fleet table in sections, one per value of a label (group, room, …),
 // each a header row with the machines under it; with no label chosen it is the flat table.
+// Machines registered by their first boot and not yet looked at (named, or edited) come
+// first, in a "New" section of their own, whatever their labels.
 // It sits on the sorted, filtered fleet, so sections follow the search and sort in place.
 #pragma once
 
@@ -28,8 +30,12 @@ public:
     QString groupKey() const { return m_key; }
 
     bool isSection(const QModelIndex &index) const;
-    // The label value of a section; empty for the section of machines without the label.
+    // The label value of a section; empty for the section of machines without the label and
+    // for the New section.
     QString sectionValue(const QModelIndex &index) const;
+    bool isNewSection(const QModelIndex &index) const;
+    // Names a section across rebuilds (its value, or a fixed id for the New section).
+    QString sectionId(const QModelIndex &index) const;
     // The machines shown under a section, in the order shown.
     QStringList machinesIn(const QModelIndex &section) const;
     QModelIndex mapToSource(const QModelIndex &index) const;
@@ -60,6 +66,7 @@ Q_SIGNALS:
 private:
     struct Section {
         QString value;
+        bool isNew = false; // the New section
         QList<int> rows; // source rows, in source (sorted) order
         QList<int> states; // machines per MachineState
     };

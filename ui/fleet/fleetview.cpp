@@ -207,7 +207,7 @@ void FleetView::applySections()
     for (int row = 0; row < m_groups->rowCount(); ++row) {
         const QModelIndex section = m_groups->index(row, 0);
         m_table->setFirstColumnSpanned(row, {}, true);
-        const bool wanted = !collapsed.contains(m_groups->sectionValue(section));
+        const bool wanted = !collapsed.contains(m_groups->sectionId(section));
         if (m_table->isExpanded(section) != wanted)
             m_table->setExpanded(section, wanted);
     }
@@ -219,9 +219,9 @@ void FleetView::rememberExpanded(const QModelIndex &index, bool expanded)
         return;
     QSet<QString> &collapsed = m_collapsed[m_groups->groupKey()];
     if (expanded)
-        collapsed.remove(m_groups->sectionValue(index));
+        collapsed.remove(m_groups->sectionId(index));
     else
-        collapsed.insert(m_groups->sectionValue(index));
+        collapsed.insert(m_groups->sectionId(index));
 }
 
 QStringList FleetView::selectedMachines() const

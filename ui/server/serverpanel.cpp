@@ -1,6 +1,7 @@
 #include "server/serverpanel.h"
 
 #include "boot/bootserver.h"
+#include "catalog/catalog.h"
 #include "lab/lab.h"
 
 #include <QComboBox>
@@ -50,6 +51,7 @@ ServerPanel::ServerPanel(Lab *lab, QWidget *parent)
     , m_httpPort(new QSpinBox(this))
     , m_tftpPort(new QSpinBox(this))
     , m_unknown(new QComboBox(this))
+    , m_newImage(new QComboBox(this))
     , m_rangeStart(new QLineEdit(this))
     , m_rangeEnd(new QLineEdit(this))
     , m_netmask(new QLineEdit(this))
@@ -88,10 +90,15 @@ ServerPanel::ServerPanel(Lab *lab, QWidget *parent)
 
     m_unknown->setObjectName(QStringLiteral("unknownPolicy"));
     m_unknown->addItem(tr("Ignore them"), QStringLiteral("ignore"));
-    m_unknown->addItem(tr("Register them; wait for an admin"), QStringLiteral("register"));
+    m_unknown->addItem(tr("Register them; boot the image for new machines, or wait"), QStringLiteral("register"));
     m_unknown->addItem(tr("Register them and boot the default image"), QStringLiteral("boot"));
     m_unknown->setToolTip(tr("Machines the catalog does not know yet. Shared by everyone using this catalog."));
     settings->addRow(tr("Unknown machines:"), m_unknown);
+    m_newImage->setObjectName(QStringLiteral("newMachineImage"));
+    m_newImage->setToolTip(tr("What a machine registered by its first boot boots until someone assigns it an image: "
+                              "an inventory or burn-in image, or nothing (it waits in the New section). Only with "
+                              "\"Register them\"."));
+    settings->addRow(tr("New machines boot:"), m_newImage);
 
     auto *range = new QFormLayout(m_rangeBox);
     range->setContentsMargins(0, 0, 0, 0);
@@ -170,7 +177,13 @@ ServerPanel::ServerPanel(Lab *lab, QWidget *parent)
             !s)
             m_message->setText(s.error());
     });
+    connect(m_newImage, &QComboBox::activated, this, [this] {
+        if (Status s = m_lab->catalog()->setSetting(kNewMachineImageSetting, m_newImage->currentData().toString()); !s)
+            m_message->setText(s.error());
+    });
     connect(m_lab->catalog(), &Catalog::changed, this, [this](const QString &table) {
+        if (table == QLatin1String("image") || table == QLatin1String("setting") || table == QLatin1String("*"))
+            refreshNewMachineImages();
         if (table != QLatin1String("setting") && table != QLatin1String("*"))
             return;
         const int index
@@ -362,6 +375,18 @@ void ServerPanel::loadSettings()
     const int unknown
         = m_unknown->findData(m_lab->catalog()->setting(QStringLiteral("boot/unknown"), QStringLiteral("ignore")));
     m_unknown->setCurrentIndex(unknown >= 0 ? unknown : 0);
+    refreshNewMachineImages();
+}
+
+void ServerPanel::refreshNewMachineImages()
+{
+    const QString current = m_lab->catalog()->setting(kNewMachineImageSetting);
+    m_newImage->clear();
+    m_newImage->addItem(tr("Nothing: they wait for an admin"), QString());
+    for (const ImageRecord &image : m_lab->catalog()->images())
+        m_newImage->addItem(image.tag(), image.tag());
+    const int index = m_newImage->findData(current);
+    m_newImage->setCurrentIndex(index >= 0 ? index : 0);
 }
 
 } // namespace drover

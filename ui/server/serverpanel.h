@@ -37,6 +37,8 @@ public:
     QSpinBox *httpPortBox() const { return m_httpPort; }
     QSpinBox *tftpPortBox() const { return m_tftpPort; }
     QComboBox *unknownBox() const { return m_unknown; }
+    // The image new machines boot under "register" (an inventory or burn-in image), or none.
+    QComboBox *newMachineImageBox() const { return m_newImage; }
     QPushButton *startButton() const { return m_start; }
     QLabel *messageLabel() const { return m_message; }
     QLabel *light(BootService service) const;
@@ -52,6 +54,7 @@ private:
     void saveSettings() const;
     void loadSettings();
     void updateRangeVisibility();
+    void refreshNewMachineImages();
 
     Lab *m_lab;
     BootServer *m_server;
@@ -61,6 +64,7 @@ private:
     QSpinBox *m_httpPort;
     QSpinBox *m_tftpPort;
     QComboBox *m_unknown;
+    QComboBox *m_newImage;
     QLineEdit *m_rangeStart;
     QLineEdit *m_rangeEnd;
     QLineEdit *m_netmask;
