@@ -906,6 +906,49 @@ test_ready_runs_tests_once() {
     expect_contains "$(cat "$WORK/reports.log")" "phase=ready&" "phase without tests"
 }
 
+# The burn-in recipe's SMART and link-speed tests on a made-up machine: a disk whose SMART
+# says FAILED and a link slower than the threshold fail, naming the disk and the NIC; a
+# healthy disk, a disk without SMART and a fast enough link pass with their metrics.
+test_burnin_smart_and_nic() {
+    local tests=$SRC/examples/recipes/burnin-files/usr/lib/drover/tests.d out
+    mkdir -p bin sys/block/sda/device sys/block/vda/device sys/block/loop0 sys/class/net/eth0/device \
+        sys/class/net/lo
+    cat >bin/smartctl <<'EOF2'
+#!/bin/sh
+if [ "$2" = /dev/sda ]; then
+    echo "SMART overall-health self-assessment test result: ${SDA_HEALTH:-PASSED}"
+    [ "${SDA_HEALTH:-PASSED}" = PASSED ] || exit 8
+else
+    echo "$2: Unable to detect device type"
+    exit 1
+fi
+EOF2
+    printf '#!/bin/sh\nexit 1\n' >bin/ethtool
+    chmod +x bin/smartctl bin/ethtool
+    echo 1 >sys/class/net/eth0/carrier
+    echo 100 >sys/class/net/eth0/speed
+
+    out=$(PATH=$PWD/bin:$PATH SYSFS=$PWD/sys sh "$tests/30-smart") || fatal "30-smart failed healthy disks: $out"
+    printf '%s\n' "$out" | grep -qx "drover-metric smart_disks_checked=1" || fatal "30-smart metrics: $out"
+    printf '%s\n' "$out" | grep -q "^vda: no SMART verdict" || fatal "30-smart did not note vda: $out"
+    out=$(SDA_HEALTH=FAILED PATH=$PWD/bin:$PATH SYSFS=$PWD/sys sh "$tests/30-smart") &&
+        fatal "30-smart passed a disk whose SMART says FAILED: $out"
+    printf '%s\n' "$out" | tail -n 1 | grep -q "^smart: FAIL: SMART health FAILED: sda" || fatal "30-smart: $out"
+
+    echo MIN_NIC_MBPS=100 >burnin.conf
+    out=$(BURNIN_CONF=$PWD/burnin.conf PATH=$PWD/bin:$PATH SYSFS=$PWD/sys sh "$tests/40-nic-speed") ||
+        fatal "40-nic-speed failed a 100 Mb/s link against 100: $out"
+    printf '%s\n' "$out" | grep -qx "drover-metric eth0.speed_mbps=100" || fatal "40-nic-speed metrics: $out"
+    echo MIN_NIC_MBPS=1000 >burnin.conf
+    out=$(BURNIN_CONF=$PWD/burnin.conf PATH=$PWD/bin:$PATH SYSFS=$PWD/sys sh "$tests/40-nic-speed") &&
+        fatal "40-nic-speed passed a 100 Mb/s link against 1000: $out"
+    expect_eq "nic-speed: FAIL: eth0 100 Mb/s < MIN_NIC_MBPS 1000" "$(printf '%s\n' "$out" | tail -n 1)" "slow link"
+    echo MIN_NIC_MBPS=lots >burnin.conf
+    out=$(BURNIN_CONF=$PWD/burnin.conf PATH=$PWD/bin:$PATH SYSFS=$PWD/sys sh "$tests/40-nic-speed") &&
+        fatal "40-nic-speed took MIN_NIC_MBPS=lots: $out"
+    printf '%s\n' "$out" | grep -q "is not a whole number" || fatal "40-nic-speed, bad threshold: $out"
+}
+
 # ---------------------------------------------------------------------------- main
 
 [ "$(id -u)" = 0 ] || { echo "the initramfs steps need root (loop devices, mounts, namespaces)"; exit 1; }
