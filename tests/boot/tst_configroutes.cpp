@@ -12,7 +12,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 #include <QTest>
 
 using namespace drover;
@@ -36,12 +35,11 @@ class TstConfigRoutes : public QObject {
     // A new boot, as the machine's iPXE would start it: its id and token.
     void newBoot()
     {
-        const CurlResult script = curl({ url(QStringLiteral("/boot/52-54-00-12-34-56.ipxe")) });
-        const auto match = QRegularExpression(QStringLiteral("drover.boot=([0-9a-f]+) drover.token=([0-9a-f]+)"))
-                               .match(QString::fromLatin1(script.body));
-        QVERIFY2(match.hasMatch(), script.body.constData());
-        m_boot = match.captured(1);
-        m_token = match.captured(2);
+        QString why;
+        const IssuedBoot issued = issueBoot(url(QStringLiteral("/boot/52-54-00-12-34-56.ipxe")), &why);
+        QVERIFY2(!issued.boot.isEmpty(), qPrintable(why));
+        m_boot = issued.boot;
+        m_token = issued.token;
     }
     // The configuration is served once per boot: each fetch here is a new boot's.
     CurlResult fetchConfig()

@@ -7,6 +7,7 @@
 
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryFile>
@@ -130,6 +131,18 @@ QByteArray rawRequest(quint16 port, const QList<QByteArray> &chunks, int waitMs)
     }
     reply += socket.readAll();
     return reply;
+}
+
+IssuedBoot issueBoot(const QString &scriptUrl, QString *why)
+{
+    const CurlResult script = curl({ scriptUrl });
+    const auto match = QRegularExpression(QStringLiteral("drover.boot=([0-9a-f]+) drover.token=([0-9a-f]+)"))
+                           .match(QString::fromLatin1(script.body));
+    if (!match.hasMatch()) {
+        *why = QString::fromLatin1(script.body);
+        return {};
+    }
+    return { match.captured(1), match.captured(2) };
 }
 
 HttpBootServer *startLoopbackBootServer(Lab *lab, QObject *parent, const QString &boundMac, QString *why)

@@ -57,6 +57,14 @@ inline QByteArray rawRequest(quint16 port, const QByteArray &bytes, int waitMs =
 // as if DHCP had seen it there; null and `why` when it does not start.
 HttpBootServer *startLoopbackBootServer(Lab *lab, QObject *parent, const QString &boundMac, QString *why);
 
+// A boot the server issued: its id and token, from the machine script at `scriptUrl`
+// (…/boot/MAC.ipxe). Empty, with the script in `why`, when the script names none.
+struct IssuedBoot {
+    QString boot;
+    QString token;
+};
+IssuedBoot issueBoot(const QString &scriptUrl, QString *why);
+
 // A TCP port nothing listens on right now.
 quint16 freeTcpPort();
 quint16 freeUdpPort();

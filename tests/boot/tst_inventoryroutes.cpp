@@ -11,7 +11,6 @@
 #include "testlab.h"
 #include "tst_http_support.h"
 
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -31,12 +30,11 @@ class TstInventoryRoutes : public QObject {
 
     void newBoot()
     {
-        const CurlResult script = curl({ m_base + QStringLiteral("/boot/52-54-00-12-34-56.ipxe") });
-        const auto match = QRegularExpression(QStringLiteral("drover.boot=([0-9a-f]+) drover.token=([0-9a-f]+)"))
-                               .match(QString::fromLatin1(script.body));
-        QVERIFY2(match.hasMatch(), script.body.constData());
-        m_boot = match.captured(1);
-        m_token = match.captured(2);
+        QString why;
+        const IssuedBoot issued = issueBoot(m_base + QStringLiteral("/boot/52-54-00-12-34-56.ipxe"), &why);
+        QVERIFY2(!issued.boot.isEmpty(), qPrintable(why));
+        m_boot = issued.boot;
+        m_token = issued.token;
     }
     QString inventoryUrl(const QString &token = {}, const QString &route = QStringLiteral("inventory")) const
     {
