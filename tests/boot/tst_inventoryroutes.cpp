@@ -201,6 +201,21 @@ private Q_SLOTS:
         QVERIFY(!c->clearBurninFailure(QStringLiteral("nobody")).ok());
     }
 
+    // Named on the bench while its burn-in runs: the results of the boot that began under the
+    // old name are the renamed machine's.
+    void renamedDuringItsBoot()
+    {
+        Catalog *c = m_t.lab->catalog();
+        newBoot();
+        QVERIFY(c->renameMachines({ { QStringLiteral("pc-01"), QStringLiteral("lab-01") } }).ok());
+        QCOMPARE(post(testReport(true), testsUrl()).status, 204);
+        m_server->recorder()->flush();
+        const QList<TestRunRecord> runs = c->testRuns(QStringLiteral("lab-01"));
+        QVERIFY(!runs.isEmpty());
+        QCOMPARE(runs.first().bootId, m_boot);
+        QVERIFY(c->renameMachines({ { QStringLiteral("lab-01"), QStringLiteral("pc-01") } }).ok());
+    }
+
     void splitAndPipelinedBodies()
     {
         newBoot();

@@ -742,6 +742,12 @@ std::optional<BootRoutes::Session> BootRoutes::checkSession(
         *why = Text::tr("boot %1 is past its deadline").arg(bootId);
         return std::nullopt;
     }
+    // Renamed during its boot (a technician names the bench while its burn-in runs): what
+    // the boot reports belongs to the machine with this MAC, under the name it has now.
+    if (!session->machine.isEmpty()) {
+        if (const auto now = m_catalog->machineByMac(mac); now && now->name != session->machine)
+            session->machine = now->name;
+    }
     return session;
 }
 
