@@ -384,7 +384,8 @@ QList<std::pair<QString, QString>> describeInventory(const HardwareInventory &in
         // Firmware often names the slot "DIMM 0" already.
         const bool named = d.locator.startsWith(QLatin1String("DIMM"), Qt::CaseInsensitive);
         add(named ? d.locator : Text::tr("DIMM %1").arg(d.locator.isEmpty() ? QString::number(i) : d.locator),
-            { sizeText(d.sizeMib * 1024 * 1024), d.type,
+            // A report's numbers go up to 15 digits: in bytes, a made-up DIMM size would overflow.
+            { sizeText(qMin(d.sizeMib, qint64(1) << 40) * 1024 * 1024), d.type,
                 d.speedMts > 0 ? Text::tr("%1 MT/s").arg(d.speedMts) : QString() });
     }
     for (const DiskInfo &d : inv.disks) {

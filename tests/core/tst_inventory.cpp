@@ -165,6 +165,17 @@ private Q_SLOTS:
         QCOMPARE(changes.size(), 4);
     }
 
+    // Found by fuzz_inventory: a DIMM of 15 digits of MiB overflowed in bytes (UBSan).
+    void hugeNumbersDoNotOverflow()
+    {
+        const auto inv
+            = parseInventoryReport("dimm.0.size_mib\t999999999999999\nmemory.kib\t999999999999999\n", nullptr);
+        QVERIFY(inv);
+        for (const auto &[label, value] : describeInventory(*inv))
+            QVERIFY2(!value.contains(QLatin1Char('-')), qPrintable(label + QStringLiteral(": ") + value));
+        QVERIFY(!inv->summary().contains(QLatin1Char('-')));
+    }
+
     void describedForReaders()
     {
         const HardwareInventory inv = *parseInventoryReport(seedReport(), nullptr);
