@@ -60,6 +60,19 @@ Result<qint64> Catalog::beginMachineWrite(QSqlDatabase &db, const QString &machi
     return q.value(0).toLongLong();
 }
 
+Status Catalog::clearMachineMark(const QString &machine, const QString &column, const QString &cannot)
+{
+    QSqlQuery q(database());
+    // `column` is one of the callers' fixed names, never input.
+    if (!runQuery(q, QStringLiteral("UPDATE machine SET %1 = 0, revision = revision + 1 WHERE name = ?").arg(column),
+            { machine }))
+        return Status::failure(cannot.arg(machine, q.lastError().text()));
+    if (q.numRowsAffected() == 0)
+        return Status::failure(tr("no machine named %1").arg(machine));
+    notifyChange(QStringLiteral("machine"));
+    return {};
+}
+
 QDateTime timeFromMs(qint64 ms)
 {
     return ms ? QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::UTC) : QDateTime();

@@ -184,6 +184,8 @@ private:
     // Begins a transaction on `db` and finds `machine`'s id. On failure nothing is left open
     // and the error is `cannot` ("…'%1': %2") filled in, or "no machine named".
     Result<qint64> beginMachineWrite(QSqlDatabase &db, const QString &machine, const QString &cannot) const;
+    // Clears a machine's mark (a time column: hardware_changed, burnin_failed).
+    Status clearMachineMark(const QString &machine, const QString &column, const QString &cannot);
 
     QString m_url;
     QString m_connectionPrefix;

@@ -156,15 +156,8 @@ QHash<QString, InventoryRecord> Catalog::latestInventories() const
 
 Status Catalog::acknowledgeHardwareChange(const QString &machine)
 {
-    QSqlQuery q(database());
-    if (!runQuery(q, QStringLiteral("UPDATE machine SET hardware_changed = 0, revision = revision + 1 WHERE name = ?"),
-            { machine }))
-        return Status::failure(
-            tr("catalog: cannot clear the hardware change of '%1': %2").arg(machine, q.lastError().text()));
-    if (q.numRowsAffected() == 0)
-        return Status::failure(tr("no machine named %1").arg(machine));
-    notifyChange(QStringLiteral("machine"));
-    return {};
+    return clearMachineMark(
+        machine, QStringLiteral("hardware_changed"), tr("catalog: cannot clear the hardware change of '%1': %2"));
 }
 
 } // namespace drover

@@ -87,15 +87,8 @@ QList<TestRunRecord> Catalog::testRuns(const QString &machine, int limit) const
 
 Status Catalog::clearBurninFailure(const QString &machine)
 {
-    QSqlQuery q(database());
-    if (!runQuery(q, QStringLiteral("UPDATE machine SET burnin_failed = 0, revision = revision + 1 WHERE name = ?"),
-            { machine }))
-        return Status::failure(
-            tr("catalog: cannot clear the burn-in failure of '%1': %2").arg(machine, q.lastError().text()));
-    if (q.numRowsAffected() == 0)
-        return Status::failure(tr("no machine named %1").arg(machine));
-    notifyChange(QStringLiteral("machine"));
-    return {};
+    return clearMachineMark(
+        machine, QStringLiteral("burnin_failed"), tr("catalog: cannot clear the burn-in failure of '%1': %2"));
 }
 
 } // namespace drover

@@ -109,4 +109,16 @@ int fail(CliContext &ctx, const QString &message)
     return ExitError;
 }
 
+int actOnMachines(CliContext &ctx, const Verb &verb, const std::function<Status(const QString &)> &act)
+{
+    QCommandLineParser p;
+    if (auto code = parseVerbArgs(ctx, verb, p, 1, -1))
+        return *code;
+    for (const QString &name : p.positionalArguments()) {
+        if (Status s = act(name); !s)
+            return fail(ctx, s.error());
+    }
+    return ExitOk;
+}
+
 } // namespace drover

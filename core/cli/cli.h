@@ -3,6 +3,8 @@
 // is 0 for success, 1 for an error, 2 for a usage error.
 #pragma once
 
+#include "util/result.h"
+
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -53,6 +55,8 @@ void printJson(CliContext &ctx, const QJsonValue &value);
 // Prints rows as aligned columns under a header.
 void printTable(CliContext &ctx, const QStringList &header, const QList<QStringList> &rows);
 int fail(CliContext &ctx, const QString &message); // prints "drover: message", returns ExitError
+// A verb taking MACHINE…: `act` on each in turn, stopping at the first failure.
+int actOnMachines(CliContext &ctx, const Verb &verb, const std::function<Status(const QString &)> &act);
 
 QList<Verb> machineVerbs();
 QList<Verb> assignVerbs();

@@ -86,14 +86,8 @@ int testsShow(CliContext &ctx, const Verb &verb)
 
 int testsClear(CliContext &ctx, const Verb &verb)
 {
-    QCommandLineParser p;
-    if (auto code = parseVerbArgs(ctx, verb, p, 1, -1))
-        return *code;
-    for (const QString &name : p.positionalArguments()) {
-        if (Status s = ctx.lab->catalog()->clearBurninFailure(name); !s)
-            return fail(ctx, s.error());
-    }
-    return ExitOk;
+    return actOnMachines(
+        ctx, verb, [&ctx](const QString &name) { return ctx.lab->catalog()->clearBurninFailure(name); });
 }
 
 } // namespace

@@ -212,6 +212,29 @@ private Q_SLOTS:
         QVERIFY(planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:2"), {}, {}, 0, 0, false, {}));
     }
 
+    // A machine whose burn-in fails after the rollout was planned gets no image from it: it
+    // counts as a failed machine of the rollout, which stops it (no failures allowed).
+    void burninFailureDuringARollout()
+    {
+        auto r = planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:2"), { 1, false }, { 100, true }, 0, 0,
+            false, QStringLiteral("t"));
+        QVERIFY(r && r->save(*c()).ok());
+        const TestReport failed { QStringLiteral("burn-in"),
+            { TestResult { QStringLiteral("cpu"), false, 1, {}, {} } } };
+        QVERIFY(c()->recordTestRun(QStringLiteral("pc-01"), QStringLiteral("b1"), failed).ok());
+        RolloutEngine engine(c());
+        engine.tick();
+        QCOMPARE(assigned(QStringLiteral("pc-01")), QStringLiteral("os:1"));
+        const auto stopped = Rollout::load(*c(), QStringLiteral("demo"));
+        QVERIFY2(stopped->machines.first().result != QLatin1String("ok"), qPrintable(stopped->machines.first().result));
+        QVERIFY2(stopped->machines.first().why.contains(QLatin1String("failed its burn-in")),
+            qPrintable(stopped->machines.first().why));
+        engine.tick();
+        QCOMPARE(Rollout::load(*c(), QStringLiteral("demo"))->state, Rollout::State::Failed);
+        for (int i = 1; i <= 5; ++i)
+            QCOMPARE(assigned(QStringLiteral("pc-0%1").arg(i)), QStringLiteral("os:1"));
+    }
+
     void bakeTimeCatchesALateFailure()
     {
         auto r = planRollout(*c(), QStringLiteral("demo"), QStringLiteral("os:3"), { 1, false }, { 100, true }, 3600, 0,
