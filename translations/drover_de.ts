@@ -998,6 +998,41 @@
         <source>Drover&apos;s unit %1 is missing: %2</source>
         <translation>Drovers Unit %1 fehlt: %2</translation>
     </message>
+    <message>
+        <source>mmdebstrap left no list of the packages it unpacked (%1): %2</source>
+        <translation>mmdebstrap hat keine Liste der entpackten Pakete hinterlassen (%1): %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n packages unpacked</source>
+        <translation>
+            <numerusform>%n Paket entpackt</numerusform>
+            <numerusform>%n Pakete entpackt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Drover&apos;s %1 script is missing: %2</source>
+        <translation>Drovers Skript %1 fehlt: %2</translation>
+    </message>
+    <message>
+        <source>cannot read the image&apos;s /etc/inittab: %1</source>
+        <translation>/etc/inittab des Images ist nicht lesbar: %1</translation>
+    </message>
+    <message>
+        <source>the recipe&apos;s etc/inittab does not run /usr/lib/drover/ready, so machines booting this image would never report ready; add the line &quot;::once:/usr/lib/drover/ready&quot;</source>
+        <translation>etc/inittab des Rezepts startet /usr/lib/drover/ready nicht; Rechner mit diesem Image würden nie „bereit“ melden. Fügen Sie die Zeile „::once:/usr/lib/drover/ready“ hinzu</translation>
+    </message>
+    <message>
+        <source>busybox init: the recipe&apos;s /etc/inittab</source>
+        <translation>busybox-init: /etc/inittab des Rezepts</translation>
+    </message>
+    <message>
+        <source>Drover&apos;s inittab is missing: %1</source>
+        <translation>Drovers inittab fehlt: %1</translation>
+    </message>
+    <message>
+        <source>busybox init: Drover&apos;s /etc/inittab</source>
+        <translation>busybox-init: Drovers /etc/inittab</translation>
+    </message>
 </context>
 <context>
     <name>Bundle</name>
@@ -3643,6 +3678,14 @@
         <source>%1 is larger than 4 MiB; is it a recipe?</source>
         <translation>%1 ist größer als 4 MiB; ist das ein Rezept?</translation>
     </message>
+    <message>
+        <source>expected &quot;debian&quot; or &quot;busybox&quot;, found &quot;%1&quot;</source>
+        <translation>erwartet „debian“ oder „busybox“, gefunden „%1“</translation>
+    </message>
+    <message>
+        <source>a busybox base has no systemd: its services are what /etc/inittab starts</source>
+        <translation>eine busybox-Basis hat kein systemd: ihre Dienste sind, was /etc/inittab startet</translation>
+    </message>
 </context>
 <context>
     <name>RecipeDraft</name>
@@ -3697,6 +3740,14 @@
     <message>
         <source>template %1</source>
         <translation>Vorlage %1</translation>
+    </message>
+    <message>
+        <source>Burn-in: tests CPU, memory, disks, SMART and NIC speed at every boot (stress-ng)</source>
+        <translation>Burn-in: prüft bei jedem Start CPU, Speicher, Platten, SMART und Netzwerkgeschwindigkeit (stress-ng)</translation>
+    </message>
+    <message>
+        <source>Inventory: a busybox root of tens of MB that reports the hardware, for new machines</source>
+        <translation>Inventar: ein busybox-System von einigen zehn MB, das die Hardware meldet, für neue Rechner</translation>
     </message>
 </context>
 <context>

@@ -75,6 +75,13 @@
             <numerusform>%n scripts</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%n packages unpacked</source>
+        <translation>
+            <numerusform>%n package unpacked</numerusform>
+            <numerusform>%n packages unpacked</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Handover</name>

@@ -4,6 +4,9 @@
 // translations kept out by dpkg path excludes, and the .deb cache mounted where apt keeps its
 // archives, so a package is downloaded once across builds. Then what would make the tree
 // unreproducible or tie it to this host goes: resolv.conf, hostname, ssh host keys, backups.
+// A busybox base (distro.base) instead only unpacks the recipe's packages and their
+// dependencies, with no dpkg and no maintainer scripts: busybox's applets are the shell, the
+// tools and /sbin/init, and the kernel package brings the kernel and its modules.
 #include "build/buildjob.h"
 
 #include "build/mounts.h"
@@ -15,6 +18,7 @@
 #include <QJsonObject>
 #include <QLockFile>
 #include <QRegularExpression>
+#include <QUrl>
 
 namespace drover {
 
@@ -36,6 +40,28 @@ const char *const kDivertInitramfs
 const char *const kRestoreDepmod = "rm -f \"$1/usr/sbin/depmod\" && "
                                    "chroot \"$1\" dpkg-divert --quiet --local --rename --remove /usr/sbin/depmod";
 
+// A busybox base: /usr merged as Debian's packages expect it (they ship under /usr only),
+// root as the only user with no password, and the list of unpacked .debs (there is no dpkg
+// database to ask) in a file bootstrap() reads and removes.
+const char *const kBusyboxSetup
+    = "mkdir -p \"$1/usr/bin\" \"$1/usr/sbin\" \"$1/usr/lib\" \"$1/usr/lib64\" \"$1/etc\" \"$1/root\" && "
+      "for d in bin sbin lib lib64; do ln -s usr/$d \"$1/$d\"; done && "
+      "printf 'root:x:0:0:root:/root:/bin/sh\\n' > \"$1/etc/passwd\" && "
+      "printf 'root:x:0:\\n' > \"$1/etc/group\" && "
+      "printf 'root:*:0:0:99999:7:::\\n' > \"$1/etc/shadow\" && printf 'root:*::\\n' > \"$1/etc/gshadow\" && "
+      "chmod 0640 \"$1/etc/shadow\" \"$1/etc/gshadow\" && chmod 0700 \"$1/root\"";
+const char *const kBusyboxExtract = "chroot \"$1\" /usr/bin/busybox --install -s && "
+                                    "printf '%s\\n' $MMDEBSTRAP_ESSENTIAL > \"$1/.drover-unpacked\"";
+const char *const kUnpackedList = ".drover-unpacked";
+
+// "…/archives/zlib1g_1%3a1.3.dfsg-1_amd64.deb" → zlib1g, 1:1.3.dfsg-1 (apt escapes ':').
+void addUnpackedPackage(const QString &path, QJsonObject &packages)
+{
+    const QStringList parts = QFileInfo(path).completeBaseName().split(QLatin1Char('_'));
+    if (parts.size() == 3)
+        packages.insert(parts[0], QUrl::fromPercentEncoding(parts[1].toUtf8()));
+}
+
 } // namespace
 
 QStringList BuildJob::mmdebstrapArguments() const
@@ -43,11 +69,13 @@ QStringList BuildJob::mmdebstrapArguments() const
     // The .deb cache is bind-mounted on the root's /var/cache/apt/archives (bootstrap()), so
     // apt downloads into it and dpkg reads from it; mmdebstrap must neither empty it nor mind
     // that the target already holds that directory.
-    QStringList args { QStringLiteral("--variant=essential"), QStringLiteral("--mode=root"),
-        QStringLiteral("--format=directory"), QStringLiteral("--verbose"),
+    const bool busybox = m_recipe.busyboxBase();
+    QStringList args { busybox ? QStringLiteral("--variant=extract") : QStringLiteral("--variant=essential"),
+        QStringLiteral("--mode=root"), QStringLiteral("--format=directory"), QStringLiteral("--verbose"),
         QStringLiteral("--architectures=") + m_recipe.architecture,
         QStringLiteral("--skip=essential/unlink,cleanup/apt/cache,check/empty,chroot/mount/proc,chroot/mount/sys") };
-    if (QFileInfo(QStringLiteral("/usr/share/mmdebstrap/hooks/eatmydata")).isDir())
+    // eatmydata wraps dpkg, which a busybox base has none of.
+    if (!busybox && QFileInfo(QStringLiteral("/usr/share/mmdebstrap/hooks/eatmydata")).isDir())
         args << QStringLiteral("--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata");
     // Path excludes stay in the image's dpkg configuration, so later installs honour them too.
     if (m_recipe.pruneDocs) {
@@ -64,9 +92,16 @@ QStringList BuildJob::mmdebstrapArguments() const
         for (const QString &locale : m_recipe.keepLocales)
             args << QStringLiteral("--dpkgopt=path-include=/usr/share/locale/%1/*").arg(locale);
     }
-    args << QStringLiteral("--essential-hook=") + QLatin1String(kDivertInitramfs)
-         << QStringLiteral("--customize-hook=") + QLatin1String(kRestoreDepmod);
     QStringList include = m_recipe.packages;
+    if (busybox) {
+        args << QStringLiteral("--setup-hook=") + QLatin1String(kBusyboxSetup)
+             << QStringLiteral("--extract-hook=") + QLatin1String(kBusyboxExtract);
+        if (!include.contains(QLatin1String("busybox-static")))
+            include.prepend(QStringLiteral("busybox-static"));
+    } else {
+        args << QStringLiteral("--essential-hook=") + QLatin1String(kDivertInitramfs)
+             << QStringLiteral("--customize-hook=") + QLatin1String(kRestoreDepmod);
+    }
     for (const QString &p : m_recipe.exclude)
         include << p + QLatin1Char('-'); // apt: never install it; an unavoidable dependency fails the build
     if (!include.isEmpty())
@@ -151,6 +186,18 @@ Status BuildJob::bootstrap()
         return s;
     if (Status s = cleanBootstrapRoot(); !s)
         return s;
+    if (m_recipe.busyboxBase()) {
+        QFile unpacked(m_rootDir + QLatin1Char('/') + QLatin1String(kUnpackedList));
+        if (!unpacked.open(QIODevice::ReadOnly))
+            return Status::failure(Text::tr("mmdebstrap left no list of the packages it unpacked (%1): %2")
+                    .arg(unpacked.fileName(), unpacked.errorString()));
+        for (const QByteArray &line : unpacked.readAll().split('\n'))
+            addUnpackedPackage(QString::fromUtf8(line.trimmed()), m_packages);
+        unpacked.remove();
+        m_current.detail = Text::tr("%n packages unpacked", nullptr, int(m_packages.size()));
+        progress(100);
+        return {};
+    }
 
     ProcessOutcome query;
     QStringList lines;

@@ -220,7 +220,7 @@ Status BuildJob::prepare()
     std::optional<qint64> fixedEpoch = m_recipe.sourceDateEpoch;
     if (!fixedEpoch && qEnvironmentVariableIsSet("SOURCE_DATE_EPOCH"))
         fixedEpoch = qEnvironmentVariable("SOURCE_DATE_EPOCH").toLongLong();
-    const QJsonObject partial {
+    QJsonObject partial {
         { QStringLiteral("pipeline"), kPipelineVersion },
         { QStringLiteral("suite"), m_recipe.suite },
         { QStringLiteral("components"), QJsonArray::fromStringList(m_recipe.components) },
@@ -236,6 +236,8 @@ Status BuildJob::prepare()
         { QStringLiteral("initModules"), sortedArray(m_initModules) },
         { QStringLiteral("fixedEpoch"), fixedEpoch ? QJsonValue(double(*fixedEpoch)) : QJsonValue() },
     };
+    if (m_recipe.busyboxBase()) // only then: the cached Debian bases keep their keys
+        partial.insert(QStringLiteral("base"), m_recipe.base);
     m_partialKey = sha256Hex(QJsonDocument(partial).toJson(QJsonDocument::Compact));
 
     log(Text::tr("fetching the %1 release file").arg(m_recipe.suite));

@@ -65,6 +65,7 @@ private:
     Status storeKernel();
     Status buildTop();
     Status installDroverUnits(const QString &root);
+    Status installBusyboxStart(const QString &root, const QString &dir);
     Status runScripts(const QString &root); // then changeServices, in the same chroot setup
     Status runInChroot(const QString &root, const QStringList &command, const QString &what);
     Status changeServices(const QString &root);

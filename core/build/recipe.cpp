@@ -215,7 +215,15 @@ void parseDistro(Validator &v, const QJsonObject &root, Recipe &r)
     if (!distro)
         return;
     const QString path = QStringLiteral("distro");
-    v.checkKeys(*distro, path, { QStringLiteral("suite"), QStringLiteral("components"), QStringLiteral("mirror") });
+    v.checkKeys(*distro, path,
+        { QStringLiteral("suite"), QStringLiteral("base"), QStringLiteral("components"), QStringLiteral("mirror") });
+    if (auto base = v.string(*distro, path, QStringLiteral("base"))) {
+        if (*base == QLatin1String("debian") || *base == QLatin1String("busybox"))
+            r.base = *base;
+        else
+            v.add(
+                QStringLiteral("distro.base"), Text::tr("expected \"debian\" or \"busybox\", found \"%1\"").arg(*base));
+    }
     if (auto suite = v.string(*distro, path, QStringLiteral("suite"))) {
         if (matches(QStringLiteral("[a-z][a-z0-9.-]{0,63}"), *suite))
             r.suite = *suite;
@@ -457,6 +465,10 @@ void parseTop(Validator &v, const QJsonObject &root, Recipe &r)
             false))
         r.scripts = *scripts;
     parseServicesAndPrune(v, root, r);
+    // A busybox root has no systemctl, and no dpkg to install more packages with.
+    if (r.busyboxBase() && !(r.enableServices.isEmpty() && r.disableServices.isEmpty()))
+        v.add(QStringLiteral("services"),
+            Text::tr("a busybox base has no systemd: its services are what /etc/inittab starts"));
     if (auto args = v.string(root, QString(), QStringLiteral("kernelArgs"))) {
         if (args->contains(QRegularExpression(QStringLiteral("[\\x00-\\x1f]"))))
             v.add(QStringLiteral("kernelArgs"), Text::tr("must be one line without control characters"));
@@ -574,6 +586,8 @@ QJsonObject Recipe::toJson() const
     QJsonObject distro { { QStringLiteral("suite"), suite }, { QStringLiteral("components"), toArray(components) } };
     if (!mirror.isEmpty())
         distro.insert(QStringLiteral("mirror"), mirror);
+    if (busyboxBase()) // only then: the digests of the recipes written before "base" stay as they were
+        distro.insert(QStringLiteral("base"), base);
     QJsonObject o {
         { QStringLiteral("name"), name },
         { QStringLiteral("version"), version },

@@ -31,6 +31,9 @@ struct Recipe {
     QString version; // default: the UTC time of parsing, yyyyMMdd-HHmmss
     QString description;
     QString suite = QStringLiteral("trixie");
+    // "debian": Debian's essential set (dpkg, maintainer scripts, systemd when asked for);
+    // "busybox": the packages only unpacked, busybox for the shell, the tools and /sbin/init.
+    QString base = QStringLiteral("debian");
     QStringList components { QStringLiteral("main") };
     QString mirror; // empty: the host's apt configuration (resolved when building)
     QString architecture = QStringLiteral("amd64");
@@ -57,6 +60,7 @@ struct Recipe {
     QString baseDir; // where filesDir and scripts are looked up
     bool versionDefaulted = false;
 
+    bool busyboxBase() const { return base == QLatin1String("busybox"); }
     QString tag() const { return name + QLatin1Char(':') + version; }
     // The effective recipe: every field, defaults filled in (the mirror only when given).
     QJsonObject toJson() const;

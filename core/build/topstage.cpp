@@ -145,6 +145,8 @@ Status BuildJob::buildTop()
 Status BuildJob::installDroverUnits(const QString &root)
 {
     const QString dir = m_options.resourceDir + QStringLiteral("/initramfs/");
+    if (m_recipe.busyboxBase())
+        return installBusyboxStart(root, dir);
     for (const QLatin1StringView name : { QLatin1StringView(kReadyUnit), QLatin1StringView(kHostKeysUnit) }) {
         QFile unit(dir + name);
         if (!unit.open(QIODevice::ReadOnly))
@@ -163,6 +165,39 @@ Status BuildJob::installDroverUnits(const QString &root)
         return {};
     }
     return writeImageFile(root, QStringLiteral("/usr/lib/drover/ready"), ready.readAll(), 0755);
+}
+
+// Busybox init runs what /etc/inittab names: Drover's rc (module coldplug, hostname) and its
+// ready report. A recipe may bring its own inittab, but one that never reports ready would
+// leave every boot of the image failing at the server: that is refused here.
+Status BuildJob::installBusyboxStart(const QString &root, const QString &dir)
+{
+    for (const QString &name : { QStringLiteral("rc"), QStringLiteral("ready") }) {
+        QFile script(dir + name);
+        if (!script.open(QIODevice::ReadOnly))
+            return Status::failure(Text::tr("Drover's %1 script is missing: %2").arg(name, script.fileName()));
+        if (Status s = writeImageFile(root, QStringLiteral("/usr/lib/drover/") + name, script.readAll(), 0755); !s)
+            return s;
+    }
+    auto inittabPath = pathInRoot(root, QStringLiteral("/etc/inittab"));
+    if (!inittabPath)
+        return Status::failure(inittabPath.error());
+    QFile own(*inittabPath);
+    if (own.exists()) {
+        if (!own.open(QIODevice::ReadOnly))
+            return Status::failure(Text::tr("cannot read the image's /etc/inittab: %1").arg(own.errorString()));
+        if (!own.readAll().contains("/usr/lib/drover/ready"))
+            return Status::failure(Text::tr("the recipe's etc/inittab does not run /usr/lib/drover/ready, so machines "
+                                            "booting this image would never report ready; add the line "
+                                            "\"::once:/usr/lib/drover/ready\""));
+        log(Text::tr("busybox init: the recipe's /etc/inittab"));
+        return {};
+    }
+    QFile inittab(dir + QStringLiteral("inittab"));
+    if (!inittab.open(QIODevice::ReadOnly))
+        return Status::failure(Text::tr("Drover's inittab is missing: %1").arg(inittab.fileName()));
+    log(Text::tr("busybox init: Drover's /etc/inittab"));
+    return writeImageFile(root, QStringLiteral("/etc/inittab"), inittab.readAll(), 0644);
 }
 
 Status BuildJob::runInChroot(const QString &root, const QStringList &command, const QString &what)

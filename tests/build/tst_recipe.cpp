@@ -125,6 +125,11 @@ private Q_SLOTS:
         QTest::newRow("mirror") << QByteArray("{\"name\": \"a\", \"distro\": {\"mirror\": \"ftp:x\"}}")
                                 << QStringLiteral("distro.mirror") << 1 << 36
                                 << QStringLiteral("http://, https:// or file://");
+        QTest::newRow("base") << QByteArray("{\"name\": \"a\", \"distro\": {\"base\": \"alpine\"}}")
+                              << QStringLiteral("distro.base") << 1 << 34 << QStringLiteral("\"busybox\"");
+        QTest::newRow("services on busybox") << QByteArray(
+            "{\"name\": \"a\", \"distro\": {\"base\": \"busybox\"}, \"services\": {\"enable\": [\"ssh\"]}}")
+                                             << QStringLiteral("services") << 1 << 58 << QStringLiteral("/etc/inittab");
         QTest::newRow("architecture") << QByteArray("{\"name\": \"a\", \"architecture\": \"mips\"}")
                                       << QStringLiteral("architecture") << 1 << 31 << QStringLiteral("not supported");
         QTest::newRow("kernel args") << QByteArray("{\"name\": \"a\", \"kernelArgs\": \"a\\nb\"}")
@@ -243,6 +248,32 @@ private Q_SLOTS:
         QVERIFY2(recipe, qPrintable(recipe.error()));
         QVERIFY(recipe->packages.contains(QStringLiteral("linux-image-amd64")));
         QVERIFY(recipe->mirror.isEmpty()); // never a mirror host in what Drover ships
+    }
+
+    // The bench's inventory image: a busybox base. "base" is in the canonical form only then,
+    // so the digests (and cached base layers) of the recipes written before it stay the same.
+    void busyboxBase()
+    {
+        const QString path
+            = qEnvironmentVariable("DROVER_SOURCE_DIR") + QStringLiteral("/examples/recipes/inventory.json");
+        auto recipe = loadRecipe(path);
+        QVERIFY2(recipe, qPrintable(recipe.error()));
+        QVERIFY(recipe->busyboxBase());
+        QVERIFY(recipe->canonicalJson().contains("\"base\":\"busybox\""));
+        QVERIFY(recipe->enableServices.isEmpty());
+
+        const RecipeParse plain
+            = parseRecipe("{\"name\": \"srv\", \"version\": \"1\"}", QStringLiteral("r.json"), m_dir.path());
+        const RecipeParse debian
+            = parseRecipe("{\"name\": \"srv\", \"version\": \"1\", \"distro\": {\"base\": \"debian\"}}",
+                QStringLiteral("r.json"), m_dir.path());
+        QVERIFY(plain.recipe && debian.recipe);
+        QVERIFY(!plain.recipe->busyboxBase());
+        QVERIFY(!plain.recipe->canonicalJson().contains("\"base\""));
+        QCOMPARE(debian.recipe->digest(), plain.recipe->digest());
+        Recipe busybox = *plain.recipe;
+        busybox.base = QStringLiteral("busybox");
+        QVERIFY(busybox.digest() != plain.recipe->digest());
     }
 
     void cliReportsValidation()

@@ -39,6 +39,8 @@
 #include <QTreeWidget>
 #include <QUrl>
 
+#include <algorithm>
+
 #include <unistd.h>
 
 using namespace drover;
@@ -470,6 +472,27 @@ private Q_SLOTS:
         } else {
             QCOMPARE(next, expected);
         }
+    }
+
+    // Every template the start page offers loads, with its files, and saves back to a recipe
+    // that parses as the same one (the inventory template keeps its busybox base).
+    void everyTemplateLoads()
+    {
+        const QStringList names = RecipeDraft::templateNames();
+        QVERIFY(names.contains(QStringLiteral("inventory")) && names.contains(QStringLiteral("debian-burnin")));
+        for (const QString &name : names) {
+            auto draft = RecipeDraft::fromTemplate(name);
+            QVERIFY2(draft, qPrintable(name + QStringLiteral(": ") + (draft ? QString() : draft.error())));
+            QCOMPARE(draft->recipe.name, name);
+            QVERIFY(RecipeDraft::templateTitle(name) != name);
+            const RecipeParse again = parseRecipe(draft->json(), QStringLiteral("saved.json"), QString(), false);
+            QVERIFY2(again.recipe, qPrintable(again.errorText()));
+            QCOMPARE(again.recipe->busyboxBase(), name == QLatin1String("inventory"));
+        }
+        auto burnin = RecipeDraft::fromTemplate(QStringLiteral("debian-burnin"));
+        QVERIFY(burnin);
+        QVERIFY(std::any_of(burnin->files.cbegin(), burnin->files.cend(),
+            [](const DraftFile &f) { return f.target == QLatin1String("usr/lib/drover/tests.d/10-cpu-memory"); }));
     }
 
     void reopenImageRaisesVersion()

@@ -33,15 +33,16 @@
 # a virtio disk and (on its first boot only) an NVMe disk with serial numbers, and a second
 # NIC (e1000): the hardware inventory its ready script reports must name them all and its
 # memory, and with --boots 2 the missing NVMe disk must be a "hardware changed" event.
-# With --burnin, the VM boots the burn-in image (examples/recipes/debian-burnin.json) twice,
-# with a virtio and an NVMe disk. Boot 1 is a bench's first boot: the machine is unknown, the
-# server registers it (--unknown register) and gives it the image for new machines (drover
-# new-machine-image), the burn-in at its default thresholds; it must reach ready with its four
-# tests passed as the catalog records them (memory_mib what qemu gave), its inventory known
-# and still marked new. Then it is named (drover machine name), assigned the burn-in itself
-# and its thresholds set as a file of its configuration (BURNIN_SECONDS=5: qemu emulates the
-# CPU): boot 2 asks for more memory than the VM has and must end failed, 10-cpu-memory alone
-# failed, the machine marked as failing its burn-in until `drover tests clear`.
+# With --burnin, the bench: a VM with a virtio and an NVMe disk boots three times. Boot 1 is
+# its first boot: the machine is unknown, the server registers it (--unknown register) and
+# gives it the image for new machines (drover new-machine-image), the busybox inventory image
+# (examples/recipes/inventory.json); it must reach ready with its inventory known (the NVMe
+# disk, the memory) and still be marked new. Then it is named (drover machine name), assigned
+# the burn-in image (examples/recipes/debian-burnin.json) and its thresholds set as a file of
+# its configuration (BURNIN_SECONDS=5: qemu emulates the CPU): boot 2 must reach ready with the
+# four tests passed as the catalog records them (memory_mib what qemu gave); boot 3 asks for
+# more memory than the VM has and must end failed, 10-cpu-memory alone failed, the machine
+# marked as failing its burn-in until `drover tests clear`.
 # Runs as root inside the build root; argument --drover: the built drover executable.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -73,7 +74,7 @@ while (($#)); do
     --boots) boots=$2; shift 2 ;; # power-cycle this many times, printing ready_ms=… for each
     --old-ipxe) old_ipxe=1; shift ;;
     --hardware) hardware=1; shift ;;
-    --burnin) burnin=1; shift ;; # implies --recipe debian-burnin and two boots
+    --burnin) burnin=1; shift ;; # implies --recipe debian-burnin, the inventory image and three boots
     --uefi) uefi=1; shift ;; # full mode: a UEFI VM (proxy mode always boots one)
     --secure-boot) uefi=1; secure_boot=1; shift ;;
     --http-boot) uefi=1; http_boot=1; shift ;; # the firmware's own HTTP client, its PXE off
@@ -87,7 +88,7 @@ done
 if ((burnin)); then
   ((check_cloud == 0)) || e2e_die "--burnin boots the burn-in image: not with --cloud-init"
   recipe_name=debian-burnin
-  boots=2
+  boots=3
 fi
 [[ $mode == full || $mode == proxy ]] || e2e_die "--mode must be full or proxy"
 ((old_ipxe == 0)) || [[ $mode == full ]] || e2e_die "--old-ipxe is a BIOS ROM: use it with --mode full"
@@ -137,14 +138,25 @@ d build "$recipe/$recipe_name.json" --tag "$image" --cache "$E2E_CACHE/build-cac
 digest=$(d --json image inspect "$image" | sed -n 's/.*"manifestDigest": *"\(sha256:[0-9a-f]*\)".*/\1/p' | head -n 1)
 [[ -n $digest ]] || e2e_die "no manifest digest for $image"
 e2e_say "built in $(($(e2e_ms) - t0)) ms; manifest $digest"
+new_image=
+if ((burnin)); then
+  new_image=inventory:1
+  t0=$(e2e_ms)
+  d build "$recipe/inventory.json" --tag "$new_image" --cache "$E2E_CACHE/build-cache" >"$data/build-inventory.log" 2>&1 \
+    || { tail -n 20 "$data/build-inventory.log" >&2; e2e_die "the inventory image did not build"; }
+  inventory_bytes=$(d --json image inspect "$new_image" | sed -n 's/^    "size": *\([0-9]*\).*/\1/p')
+  ((inventory_bytes > 0 && inventory_bytes < 80 * 1048576)) \
+    || e2e_die "the inventory image is $inventory_bytes bytes; a busybox root should be tens of MB"
+  e2e_say "built $new_image (busybox base) in $(($(e2e_ms) - t0)) ms: $((inventory_bytes / 1048576)) MiB"
+fi
 
 serve_args=()
 if ((burnin)); then
   # The bench: the machine is unknown, registers at its first boot and boots the image for new
-  # machines (the burn-in, at its default thresholds), then waits in the New section.
+  # machines (the inventory image), then waits in the New section.
   machine=new-${mac//:/}
   serve_args=(--unknown register)
-  d new-machine-image "$image" >/dev/null || e2e_die "drover new-machine-image $image failed"
+  d new-machine-image "$new_image" >/dev/null || e2e_die "drover new-machine-image $new_image failed"
 else
   d machine add "$machine" --mac "$mac" --label group=netboot >/dev/null
   d assign "$machine" "$image" --why "netboot e2e" >/dev/null
@@ -309,8 +321,10 @@ for ((boot = 1; boot <= boots; boot++)); do
     kill "$vm_pid" 2>/dev/null || true
     wait "$vm_pid" 2>/dev/null || true
   fi
-  # The second burn-in boot asks for more memory than any VM here has.
-  ((burnin && boot == 2)) && set_burnin_config 'MIN_MEMORY_MIB=999999\n'
+  # The last burn-in boot asks for more memory than any VM here has.
+  ((burnin && boot == 3)) && set_burnin_config 'MIN_MEMORY_MIB=999999\n'
+  want_image=$image
+  ((burnin && boot == 1)) && want_image=$new_image
   before=$(ready_events)
   t_power=$(e2e_ms)
   how="BIOS + $rom_name"
@@ -350,10 +364,10 @@ for ((boot = 1; boot <= boots; boot++)); do
   # The machine's state follows its events by up to a batch (100 ms) of the recorder.
   for _ in 1 2 3 4 5; do
     state=$(machine_state)
-    [[ $state == "ready $image" ]] && break
+    [[ $state == "ready $want_image" ]] && break
     sleep 0.5
   done
-  if ((burnin && boot == 2)); then
+  if ((burnin && boot == 3)); then
     # A failed burn-in is a failed boot: the system stays up, the machine does not reach ready.
     (($(ready_events) == before)) && [[ $state == failed* ]] \
       || e2e_die "$machine's boot with MIN_MEMORY_MIB=999999 did not end failed (now: '$state')"
@@ -363,29 +377,43 @@ for ((boot = 1; boot <= boots; boot++)); do
       || { d machine show "$machine" >&2; e2e_die "drover machine show does not say the burn-in failed"; }
     d tests clear "$machine" || e2e_die "drover tests clear $machine failed"
     d --json tests show "$machine" | e2e_has '"burninFailed": *false' || e2e_die "drover tests clear left the failure mark"
-    e2e_say "burn-in failed on boot 2 as it should (MIN_MEMORY_MIB=999999); cleared"
+    e2e_say "burn-in failed on boot 3 as it should (MIN_MEMORY_MIB=999999); cleared"
     continue
   fi
-  (($(ready_events) > before)) && [[ $state == "ready $image" ]] \
-    || e2e_die "$machine did not reach ready with $image (now: '$state')"
+  (($(ready_events) > before)) && [[ $state == "ready $want_image" ]] \
+    || e2e_die "$machine did not reach ready with $want_image (now: '$state')"
   # Power-on to the server receiving the ready report, to the millisecond.
   ready_at=$(d --json events --machine "$machine" --phase ready --limit 1 | sed -n 's/.*"time": *"\([^"]*\)".*/\1/p')
   ready_ms=$(($(date -d "$ready_at" +%s%3N) - t_power))
   echo "ready_ms=$ready_ms"
   e2e_say "ready after $ready_ms ms from power-on"
   e2e_say "ready report: $(d events --machine "$machine" --phase ready --limit 1 | tail -n 1)"
-  if ((burnin)); then
-    burnin_boot=$(check_burnin pass "") || exit 1
-    e2e_say "burn-in passed on boot 1 (boot $burnin_boot)"
-    # Registered by its boot, its hardware known, still new: the technician names it, sets
-    # its thresholds and gives it the burn-in image of its own.
+  if ((burnin && boot == 1)); then
+    # Registered by its boot of the busybox image, its hardware known, no tests run, still
+    # new: the technician names it, sets its thresholds and gives it the burn-in image.
     d --json machine show "$machine" | e2e_has '"new": *true' || e2e_die "$machine is not marked new"
-    d inventory show "$machine" | e2e_has 'E2E-BURNIN-2' || e2e_die "$machine's inventory lacks its NVMe disk"
+    # What qemu was told, as the busybox image's inventory gives it: both disks by serial, the
+    # NVMe disk's SMART verdict (smartctl is in the image), the memory and the DIMMs (dmidecode).
+    inventory=$(d --json inventory show "$machine" | tr -d '\n ')
+    for want in '"serial":"E2E-BURNIN-1"' '"serial":"E2E-BURNIN-2"' '"smart":"passed"' '"dimms":' \
+      "\"mac\":\"$mac\"" '"threads":2' '"mode":"bios"'; do
+      grep -q -- "$want" <<<"$inventory" \
+        || { e2e_say "inventory: $inventory"; e2e_die "the busybox image's inventory lacks $want"; }
+    done
+    kib=$(sed -n 's/.*"memory":{"kib":\([0-9]*\)}.*/\1/p' <<<"$inventory")
+    ((kib > vm_mib * 1024 * 4 / 5 && kib <= vm_mib * 1024)) \
+      || e2e_die "the busybox image's inventory says $kib KiB of memory; the VM has $vm_mib MiB"
+    ! d --json tests show "$machine" | e2e_has '"suite"' || e2e_die "the inventory image ran a test suite"
+    e2e_say "inventory from the busybox image: $(d machine show "$machine" | sed -n 's/^hardware: *//p')"
     d machine name 'nb-burnin-{n}' "$machine" >/dev/null || e2e_die "drover machine name failed"
     machine=nb-burnin-1
     d --json machine show "$machine" | e2e_has '"new": *false' || e2e_die "$machine is still marked new once named"
-    d assign "$machine" "$image" --why "netboot e2e: burn-in again" >/dev/null
-    e2e_say "registered as new, burn-in passed, named $machine"
+    set_burnin_config ''
+    d assign "$machine" "$image" --why "netboot e2e: burn-in" >/dev/null
+    e2e_say "registered as new by the inventory image, named $machine, assigned $image"
+  elif ((burnin)); then
+    burnin_boot=$(check_burnin pass "") || exit 1
+    e2e_say "burn-in passed on boot 2 (boot $burnin_boot)"
   fi
 done
 

@@ -20,9 +20,11 @@ struct Text {
     Q_DECLARE_TR_FUNCTIONS(RecipeDraft)
 };
 
+// The example recipes share one directory (their files and scripts sit beside them).
 QString templateDir(const QString &name)
 {
-    return QStringLiteral(":/templates/") + name;
+    return name == QLatin1String("minimal") ? QStringLiteral(":/templates/minimal")
+                                            : QStringLiteral(":/templates/examples");
 }
 
 Result<QByteArray> readFile(const QString &path)
@@ -191,13 +193,18 @@ Result<RecipeDraft> RecipeDraft::fromFile(const QString &path)
 
 QStringList RecipeDraft::templateNames()
 {
-    return { QStringLiteral("debian-server"), QStringLiteral("minimal") };
+    return { QStringLiteral("debian-server"), QStringLiteral("debian-burnin"), QStringLiteral("inventory"),
+        QStringLiteral("minimal") };
 }
 
 QString RecipeDraft::templateTitle(const QString &name)
 {
     if (name == QLatin1String("debian-server"))
         return Text::tr("Debian server: systemd, networkd, OpenSSH, a user \"lab\" (the reference recipe)");
+    if (name == QLatin1String("debian-burnin"))
+        return Text::tr("Burn-in: tests CPU, memory, disks, SMART and NIC speed at every boot (stress-ng)");
+    if (name == QLatin1String("inventory"))
+        return Text::tr("Inventory: a busybox root of tens of MB that reports the hardware, for new machines");
     if (name == QLatin1String("minimal"))
         return Text::tr("Minimal: a kernel, systemd and the network; nothing else");
     return name;
