@@ -33,11 +33,12 @@
 # a virtio disk and (on its first boot only) an NVMe disk with serial numbers, and a second
 # NIC (e1000): the hardware inventory its ready script reports must name them all and its
 # memory, and with --boots 2 the missing NVMe disk must be a "hardware changed" event.
-# With --burnin, the bench: a VM with a virtio and an NVMe disk boots three times. Boot 1 is
+# With --burnin, the bench: a VM with SMBIOS strings, a virtio and an NVMe disk and a second
+# NIC boots three times. Boot 1 is
 # its first boot: the machine is unknown, the server registers it (--unknown register) and
 # gives it the image for new machines (drover new-machine-image), the busybox inventory image
-# (examples/recipes/inventory.json); it must reach ready with its inventory known (the NVMe
-# disk, the memory) and still be marked new. Then it is named (drover machine name), assigned
+# (examples/recipes/inventory.json); it must reach ready with its inventory what qemu was told
+# (SMBIOS strings, both disks, both NICs, the memory) and still be marked new. Then it is named (drover machine name), assigned
 # the burn-in image (examples/recipes/debian-burnin.json) and its thresholds set as a file of
 # its configuration (BURNIN_SECONDS=5: qemu emulates the CPU): boot 2 must reach ready with the
 # four tests passed as the catalog records them (memory_mib what qemu gave); boot 3 asks for
@@ -343,10 +344,13 @@ for ((boot = 1; boot <= boots; boot++)); do
       -netdev user,id=n1,restrict=on -device e1000,netdev=n1,mac=52:54:00:e2:e0:02,romfile=)
     ((boot == 1)) && hw+=(-drive "if=none,id=d2,format=raw,file=$data/disk2.img" -device nvme,drive=d2,serial=E2E-NVME-2)
   elif ((burnin)); then
-    # Disks for the burn-in to read and ask for SMART health: virtio (no SMART) and NVMe.
+    # Disks for the burn-in to read and ask for SMART health: virtio (no SMART) and NVMe; SMBIOS
+    # strings and a second NIC (e1000, no link in the burn-in image) for the inventory image.
     truncate -s 64M "$data/burnin1.img" "$data/burnin2.img"
-    hw=(-drive "if=none,id=b1,format=raw,file=$data/burnin1.img" -device virtio-blk-pci,drive=b1,serial=E2E-BURNIN-1
-      -drive "if=none,id=b2,format=raw,file=$data/burnin2.img" -device nvme,drive=b2,serial=E2E-BURNIN-2)
+    hw=(-smbios type=1,manufacturer=Drover-E2E,product=Bench-PC,serial=E2E-BENCH-1
+      -drive "if=none,id=b1,format=raw,file=$data/burnin1.img" -device virtio-blk-pci,drive=b1,serial=E2E-BURNIN-1
+      -drive "if=none,id=b2,format=raw,file=$data/burnin2.img" -device nvme,drive=b2,serial=E2E-BURNIN-2
+      -netdev user,id=n1,restrict=on -device e1000,netdev=n1,mac=52:54:00:e2:e0:03,romfile=)
   fi
   e2e_say "powering on $machine ($mode DHCP, $how, $format)"
   "${in_ns[@]}" qemu-system-x86_64 -m "$vm_mib" -smp 2 -display none -monitor none -serial "file:$data/console.log" \
@@ -392,11 +396,13 @@ for ((boot = 1; boot <= boots; boot++)); do
     # Registered by its boot of the busybox image, its hardware known, no tests run, still
     # new: the technician names it, sets its thresholds and gives it the burn-in image.
     d --json machine show "$machine" | e2e_has '"new": *true' || e2e_die "$machine is not marked new"
-    # What qemu was told, as the busybox image's inventory gives it: both disks by serial, the
-    # NVMe disk's SMART verdict (smartctl is in the image), the memory and the DIMMs (dmidecode).
+    # What qemu was told, as the busybox image's inventory gives it: the SMBIOS strings, both
+    # disks by serial, the NVMe disk's SMART verdict (smartctl is in the image), both NICs with
+    # their drivers, the memory and the DIMMs (dmidecode).
     inventory=$(d --json inventory show "$machine" | tr -d '\n ')
-    for want in '"serial":"E2E-BURNIN-1"' '"serial":"E2E-BURNIN-2"' '"smart":"passed"' '"dimms":' \
-      "\"mac\":\"$mac\"" '"threads":2' '"mode":"bios"'; do
+    for want in '"vendor":"Drover-E2E"' '"product":"Bench-PC"' '"serial":"E2E-BENCH-1"' \
+      '"serial":"E2E-BURNIN-1"' '"serial":"E2E-BURNIN-2"' '"smart":"passed"' '"dimms":' \
+      "\"mac\":\"$mac\"" '"mac":"52:54:00:e2:e0:03"' '"driver":"e1000"' '"threads":2' '"mode":"bios"'; do
       grep -q -- "$want" <<<"$inventory" \
         || { e2e_say "inventory: $inventory"; e2e_die "the busybox image's inventory lacks $want"; }
     done
