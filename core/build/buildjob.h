@@ -66,6 +66,8 @@ private:
     Status buildTop();
     Status installDroverUnits(const QString &root);
     Status installBusyboxStart(const QString &root, const QString &dir);
+    static bool hasSysvinit(const QString &root);
+    Status installSysvinitScripts(const QString &root, const QString &dir);
     Status runScripts(const QString &root); // then changeServices, in the same chroot setup
     Status runInChroot(const QString &root, const QStringList &command, const QString &what);
     Status changeServices(const QString &root);

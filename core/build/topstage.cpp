@@ -147,6 +147,8 @@ Status BuildJob::installDroverUnits(const QString &root)
     const QString dir = m_options.resourceDir + QStringLiteral("/initramfs/");
     if (m_recipe.busyboxBase())
         return installBusyboxStart(root, dir);
+    if (hasSysvinit(root))
+        return installSysvinitScripts(root, dir);
     for (const QLatin1StringView name : { QLatin1StringView(kReadyUnit), QLatin1StringView(kHostKeysUnit) }) {
         QFile unit(dir + name);
         if (!unit.open(QIODevice::ReadOnly))
@@ -165,6 +167,40 @@ Status BuildJob::installDroverUnits(const QString &root)
         return {};
     }
     return writeImageFile(root, QStringLiteral("/usr/lib/drover/ready"), ready.readAll(), 0755);
+}
+
+// sysvinit-core's /sbin/init is a program of its own; systemd-sysv's is a symlink to systemd.
+bool BuildJob::hasSysvinit(const QString &root)
+{
+    const auto init = pathInRoot(root, QStringLiteral("/sbin/init"));
+    const auto updateRcD = pathInRoot(root, QStringLiteral("/usr/sbin/update-rc.d"));
+    return init && updateRcD && QFileInfo(*init).isFile() && !QFileInfo(*init).isSymLink()
+        && QFileInfo(*updateRcD).isFile();
+}
+
+// Under sysvinit the ready report and the host keys are init scripts, linked into the
+// runlevels by the image's own update-rc.d (insserv orders them by their headers).
+Status BuildJob::installSysvinitScripts(const QString &root, const QString &dir)
+{
+    for (const QString &name : { QStringLiteral("ready"), QStringLiteral("drover-ready.init"),
+             QStringLiteral("drover-hostkeys.init") }) {
+        QFile script(dir + name);
+        if (!script.open(QIODevice::ReadOnly))
+            return Status::failure(Text::tr("Drover's %1 script is missing: %2").arg(name, script.fileName()));
+        const QString target = name == QLatin1String("ready")
+            ? QStringLiteral("/usr/lib/drover/ready")
+            : QStringLiteral("/etc/init.d/") + QFileInfo(name).completeBaseName();
+        if (Status s = writeImageFile(root, target, script.readAll(), 0755); !s)
+            return s;
+    }
+    for (const QString &service : { QStringLiteral("drover-hostkeys"), QStringLiteral("drover-ready") }) {
+        if (Status s = runInChroot(root, { QStringLiteral("update-rc.d"), service, QStringLiteral("defaults") },
+                QStringLiteral("update-rc.d %1 defaults").arg(service));
+            !s)
+            return s;
+    }
+    log(Text::tr("sysvinit: Drover's ready report and host keys as init scripts"));
+    return {};
 }
 
 // Busybox init runs what /etc/inittab names: Drover's rc (module coldplug, hostname) and its
