@@ -74,6 +74,8 @@ QStringList BuildJob::mmdebstrapArguments() const
         QStringLiteral("--mode=root"), QStringLiteral("--format=directory"), QStringLiteral("--verbose"),
         QStringLiteral("--architectures=") + m_recipe.architecture,
         QStringLiteral("--skip=essential/unlink,cleanup/apt/cache,check/empty,chroot/mount/proc,chroot/mount/sys") };
+    if (!m_recipe.checkValidUntil)
+        args << QStringLiteral("--aptopt=Acquire::Check-Valid-Until \"false\"");
     // eatmydata wraps dpkg, which a busybox base has none of.
     if (!busybox && QFileInfo(QStringLiteral("/usr/share/mmdebstrap/hooks/eatmydata")).isDir())
         args << QStringLiteral("--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata");

@@ -92,6 +92,8 @@ QString BuildJob::explainAptFailure(const QStringList &lines, const QString &sui
     static const QRegularExpression unknown(QStringLiteral("Unable to locate package (\\S+)"));
     static const QRegularExpression noCandidate(QStringLiteral("Package '([^']+)' has no installation candidate"));
     static const QRegularExpression noVersion(QStringLiteral("Version '([^']+)' for '([^']+)' was not found"));
+    static const QRegularExpression expired(
+        QStringLiteral("Release file for \\S+ is expired \\(invalid since ([^)]+)\\)"));
     const QString where = QStringLiteral("%1 (%2)").arg(suite, components.join(QLatin1Char(' ')));
     QStringList problems;
     for (const QString &l : lines) {
@@ -104,6 +106,10 @@ QString BuildJob::explainAptFailure(const QStringList &lines, const QString &sui
         else if (auto m3 = noVersion.match(l); m3.hasMatch())
             problems.append(
                 Text::tr("version %1 of package \"%2\" is not in %3").arg(m3.captured(1), m3.captured(2), where));
+        else if (auto m4 = expired.match(l); m4.hasMatch())
+            problems.append(Text::tr("the mirror's %1 Release file expired %2 ago: the mirror is stale, or a snapshot; "
+                                     "for a snapshot you trust, set distro.checkValidUntil to false in the recipe")
+                    .arg(suite, m4.captured(1)));
     }
     problems.removeDuplicates();
     return problems.join(QLatin1Char('\n'));
@@ -238,6 +244,8 @@ Status BuildJob::prepare()
     };
     if (m_recipe.busyboxBase()) // only then: the cached Debian bases keep their keys
         partial.insert(QStringLiteral("base"), m_recipe.base);
+    if (!m_recipe.checkValidUntil)
+        partial.insert(QStringLiteral("checkValidUntil"), false);
     m_partialKey = sha256Hex(QJsonDocument(partial).toJson(QJsonDocument::Compact));
 
     log(Text::tr("fetching the %1 release file").arg(m_recipe.suite));

@@ -216,7 +216,10 @@ void parseDistro(Validator &v, const QJsonObject &root, Recipe &r)
         return;
     const QString path = QStringLiteral("distro");
     v.checkKeys(*distro, path,
-        { QStringLiteral("suite"), QStringLiteral("base"), QStringLiteral("components"), QStringLiteral("mirror") });
+        { QStringLiteral("suite"), QStringLiteral("base"), QStringLiteral("components"), QStringLiteral("mirror"),
+            QStringLiteral("checkValidUntil") });
+    if (auto check = v.boolean(*distro, path, QStringLiteral("checkValidUntil")))
+        r.checkValidUntil = *check;
     if (auto base = v.string(*distro, path, QStringLiteral("base"))) {
         if (*base == QLatin1String("debian") || *base == QLatin1String("busybox"))
             r.base = *base;
@@ -586,8 +589,11 @@ QJsonObject Recipe::toJson() const
     QJsonObject distro { { QStringLiteral("suite"), suite }, { QStringLiteral("components"), toArray(components) } };
     if (!mirror.isEmpty())
         distro.insert(QStringLiteral("mirror"), mirror);
-    if (busyboxBase()) // only then: the digests of the recipes written before "base" stay as they were
+    // Only when not the default: the digests of the recipes written before these fields stay.
+    if (busyboxBase())
         distro.insert(QStringLiteral("base"), base);
+    if (!checkValidUntil)
+        distro.insert(QStringLiteral("checkValidUntil"), false);
     QJsonObject o {
         { QStringLiteral("name"), name },
         { QStringLiteral("version"), version },

@@ -36,6 +36,7 @@ struct Recipe {
     QString base = QStringLiteral("debian");
     QStringList components { QStringLiteral("main") };
     QString mirror; // empty: the host's apt configuration (resolved when building)
+    bool checkValidUntil = true; // false: accept a Release file past its Valid-Until (a snapshot)
     QString architecture = QStringLiteral("amd64");
     QStringList packages;
     QStringList exclude;

@@ -182,8 +182,8 @@ bool BuildJob::hasSysvinit(const QString &root)
 // runlevels by the image's own update-rc.d (insserv orders them by their headers).
 Status BuildJob::installSysvinitScripts(const QString &root, const QString &dir)
 {
-    for (const QString &name : { QStringLiteral("ready"), QStringLiteral("drover-ready.init"),
-             QStringLiteral("drover-hostkeys.init") }) {
+    for (const QString &name :
+        { QStringLiteral("ready"), QStringLiteral("drover-ready.init"), QStringLiteral("drover-hostkeys.init") }) {
         QFile script(dir + name);
         if (!script.open(QIODevice::ReadOnly))
             return Status::failure(Text::tr("Drover's %1 script is missing: %2").arg(name, script.fileName()));

@@ -271,6 +271,14 @@ private Q_SLOTS:
         QVERIFY(!plain.recipe->busyboxBase());
         QVERIFY(!plain.recipe->canonicalJson().contains("\"base\""));
         QCOMPARE(debian.recipe->digest(), plain.recipe->digest());
+        QVERIFY(plain.recipe->checkValidUntil);
+        const RecipeParse snapshot = parseRecipe("{\"name\": \"srv\", \"version\": \"1\", \"distro\": {\"suite\": "
+                                                 "\"sid\", \"checkValidUntil\": false}}",
+            QStringLiteral("r.json"), m_dir.path());
+        QVERIFY2(snapshot.recipe, qPrintable(snapshot.errorText()));
+        QVERIFY(!snapshot.recipe->checkValidUntil);
+        QVERIFY(snapshot.recipe->canonicalJson().contains("\"checkValidUntil\":false"));
+        QVERIFY(!plain.recipe->canonicalJson().contains("checkValidUntil"));
         Recipe busybox = *plain.recipe;
         busybox.base = QStringLiteral("busybox");
         QVERIFY(busybox.digest() != plain.recipe->digest());
@@ -379,6 +387,13 @@ private Q_SLOTS:
         QVERIFY(why.contains(QStringLiteral("\"drover-nonexistent\" is not in trixie (main)")));
         QVERIFY(why.contains(QStringLiteral("\"mail-transport-agent\" has no installable version")));
         QVERIFY(BuildJob::explainAptFailure({ QStringLiteral("E: network") }, QStringLiteral("trixie"), {}).isEmpty());
+        // A snapshot mirror's sid, as this machine's mirror gives it.
+        const QString stale = BuildJob::explainAptFailure(
+            { QStringLiteral("E: Release file for http://mirror.invalid/debian/dists/sid/InRelease is expired (invalid "
+                             "since 30d 11h 16min 38s). Updates for this repository will not be applied.") },
+            QStringLiteral("sid"), { QStringLiteral("main") });
+        QVERIFY2(stale.contains(QStringLiteral("sid Release file expired 30d 11h 16min 38s ago")), qPrintable(stale));
+        QVERIFY(stale.contains(QStringLiteral("distro.checkValidUntil")));
     }
 
     void initModulesFromScript()
