@@ -791,6 +791,30 @@
         <source>Build on disk instead of in memory and keep the build tree for inspection (until the next build).</source>
         <translation>Auf der Festplatte statt im Speicher bauen und den Build-Baum zur Untersuchung behalten (bis zum nächsten Build).</translation>
     </message>
+    <message>
+        <source>The image&apos;s NAME:VERSION (required).</source>
+        <translation>NAME:VERSION des Images (erforderlich).</translation>
+    </message>
+    <message>
+        <source>For a root without a kernel: take the kernel and its modules from this Debian package (e.g. linux-image-amd64).</source>
+        <translation>Für ein System ohne Kernel: Kernel und Module aus diesem Debian-Paket nehmen (z. B. linux-image-amd64).</translation>
+    </message>
+    <message>
+        <source>The Debian suite of --kernel-package (default: trixie).</source>
+        <translation>Die Debian-Suite von --kernel-package (Standard: trixie).</translation>
+    </message>
+    <message>
+        <source>The kernel command line the image boots with.</source>
+        <translation>Die Kernel-Befehlszeile, mit der das Image startet.</translation>
+    </message>
+    <message>
+        <source>drover: --tag NAME:VERSION is required</source>
+        <translation>drover: --tag NAME:VERSION ist erforderlich</translation>
+    </message>
+    <message>
+        <source>Build an image from a root filesystem archive, keeping owners, modes, links, device nodes and extended attributes (needs root).</source>
+        <translation>Ein Image aus einem Archiv eines Wurzeldateisystems bauen, mit Eigentümern, Rechten, Links, Gerätedateien und erweiterten Attributen (braucht root).</translation>
+    </message>
 </context>
 <context>
     <name>Builder</name>
@@ -1032,6 +1056,58 @@
     <message>
         <source>busybox init: Drover&apos;s /etc/inittab</source>
         <translation>busybox-init: Drovers /etc/inittab</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1 ist nicht lesbar: %2</translation>
+    </message>
+    <message>
+        <source>the mirror&apos;s %1 Release file expired %2 ago: the mirror is stale, or a snapshot; for a snapshot you trust, set distro.checkValidUntil to false in the recipe</source>
+        <translation>die Release-Datei von %1 auf dem Spiegel ist seit %2 abgelaufen: der Spiegel ist veraltet oder ein Schnappschuss; für einen vertrauenswürdigen Schnappschuss setzen Sie distro.checkValidUntil im Rezept auf false</translation>
+    </message>
+    <message>
+        <source>hashing %1</source>
+        <translation>berechne Prüfsumme von %1</translation>
+    </message>
+    <message>
+        <source>unpacking %1</source>
+        <translation>entpacke %1</translation>
+    </message>
+    <message>
+        <source>cannot unpack the root filesystem archive %1: %2</source>
+        <translation>das Archiv des Wurzeldateisystems %1 lässt sich nicht entpacken: %2</translation>
+    </message>
+    <message>
+        <source>imported %1</source>
+        <translation>%1 importiert</translation>
+    </message>
+    <message>
+        <source>unpacking the kernel package %1 of %2</source>
+        <translation>entpacke das Kernelpaket %1 aus %2</translation>
+    </message>
+    <message>
+        <source>the package %1 has no kernel in /boot</source>
+        <translation>das Paket %1 hat keinen Kernel in /boot</translation>
+    </message>
+    <message>
+        <source>cannot create /boot and /lib/modules in the imported root</source>
+        <translation>/boot und /lib/modules lassen sich im importierten System nicht anlegen</translation>
+    </message>
+    <message>
+        <source>the imported root has a kernel of its own in /boot; remove from.kernelPackage, or the kernel from the root</source>
+        <translation>das importierte System hat einen eigenen Kernel in /boot; entfernen Sie from.kernelPackage oder den Kernel aus dem System</translation>
+    </message>
+    <message>
+        <source>cannot move kernel %1 into the imported root</source>
+        <translation>Kernel %1 lässt sich nicht in das importierte System verschieben</translation>
+    </message>
+    <message>
+        <source>kernel %1 from %2</source>
+        <translation>Kernel %1 aus %2</translation>
+    </message>
+    <message>
+        <source>sysvinit: Drover&apos;s ready report and host keys as init scripts</source>
+        <translation>sysvinit: Drovers Bereit-Meldung und Hostschlüssel als Init-Skripte</translation>
     </message>
 </context>
 <context>
@@ -3685,6 +3761,30 @@
     <message>
         <source>a busybox base has no systemd: its services are what /etc/inittab starts</source>
         <translation>eine busybox-Basis hat kein systemd: ihre Dienste sind, was /etc/inittab startet</translation>
+    </message>
+    <message>
+        <source>expected the path of a root filesystem archive</source>
+        <translation>erwartet den Pfad eines Archivs eines Wurzeldateisystems</translation>
+    </message>
+    <message>
+        <source>expected an absolute path or one beside the recipe</source>
+        <translation>erwartet einen absoluten Pfad oder einen neben dem Rezept</translation>
+    </message>
+    <message>
+        <source>no file &quot;%1&quot;</source>
+        <translation>keine Datei „%1“</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a package name</source>
+        <translation>„%1“ ist kein Paketname</translation>
+    </message>
+    <message>
+        <source>an imported root (from.rootfs) gets no packages: install them in the root before archiving it</source>
+        <translation>ein importiertes System (from.rootfs) bekommt keine Pakete: installieren Sie sie vor dem Archivieren</translation>
+    </message>
+    <message>
+        <source>an imported root (from.rootfs) has no Debian base</source>
+        <translation>ein importiertes System (from.rootfs) hat keine Debian-Basis</translation>
     </message>
 </context>
 <context>

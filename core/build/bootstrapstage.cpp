@@ -121,6 +121,8 @@ Status BuildJob::bootstrap()
         return {};
     }
     m_rootDir = m_workDir + QStringLiteral("/root");
+    if (m_recipe.imported())
+        return importRootfs();
     const QString archives = m_rootDir + QStringLiteral("/var/cache/apt/archives");
     if (!QDir().mkpath(archives) || !QDir().mkpath(m_cache.debDir()))
         return Status::failure(Text::tr("cannot create %1").arg(archives));
@@ -200,7 +202,16 @@ Status BuildJob::bootstrap()
         progress(100);
         return {};
     }
+    if (Status s = readDpkgPackages(); !s)
+        return s;
+    m_current.detail = Text::tr("%n packages", nullptr, int(m_packages.size()));
+    progress(100);
+    return {};
+}
 
+// The root's packages and versions, from its dpkg database.
+Status BuildJob::readDpkgPackages()
+{
     ProcessOutcome query;
     QStringList lines;
     if (Status s = tool(QStringLiteral("dpkg-query"),
@@ -214,8 +225,6 @@ Status BuildJob::bootstrap()
         if (parts.size() == 2)
             m_packages.insert(parts[0], parts[1]);
     }
-    m_current.detail = Text::tr("%n packages", nullptr, int(m_packages.size()));
-    progress(100);
     return {};
 }
 

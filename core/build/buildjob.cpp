@@ -4,8 +4,10 @@
 #include "build/mounts.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -35,6 +37,17 @@ QJsonArray sortedArray(QStringList list)
 QString sha256Hex(const QByteArray &bytes)
 {
     return Digest::ofBytes(bytes).hex();
+}
+
+Result<QString> fileSha256(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Result<QString>::failure(Text::tr("cannot read %1: %2").arg(path, f.errorString()));
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    if (!hash.addData(&f))
+        return Result<QString>::failure(Text::tr("cannot read %1: %2").arg(path, f.errorString()));
+    return QString::fromLatin1(hash.result().toHex());
 }
 
 } // namespace
@@ -205,8 +218,10 @@ Status BuildJob::prepare()
         return Status::failure(Text::tr("missing tools: %1 (Debian packages mmdebstrap, squashfs-tools or "
                                         "erofs-utils, kmod, coreutils)")
                 .arg(missing.join(QStringLiteral(", "))));
+    // An imported root needs the mirror only for a kernel package.
+    const bool needsMirror = !m_recipe.imported() || !m_recipe.kernelPackage.isEmpty();
     m_mirror = m_recipe.mirror;
-    if (m_mirror.isEmpty()) {
+    if (m_mirror.isEmpty() && needsMirror) {
         const auto host = hostMirror();
         if (!host)
             return Status::failure(Text::tr("distro.mirror is not set and the host's apt configuration (/etc/apt) "
@@ -246,7 +261,20 @@ Status BuildJob::prepare()
         partial.insert(QStringLiteral("base"), m_recipe.base);
     if (!m_recipe.checkValidUntil)
         partial.insert(QStringLiteral("checkValidUntil"), false);
+    if (m_recipe.imported()) {
+        log(Text::tr("hashing %1").arg(m_recipe.rootfsPath()));
+        auto archive = fileSha256(m_recipe.rootfsPath());
+        if (!archive)
+            return Status::failure(archive.error());
+        partial.insert(QStringLiteral("rootfs"), *archive);
+        partial.insert(QStringLiteral("kernelPackage"), m_recipe.kernelPackage);
+    }
     m_partialKey = sha256Hex(QJsonDocument(partial).toJson(QJsonDocument::Compact));
+    if (!needsMirror) {
+        // Nothing from a mirror: the archive's own time stands in for the release date.
+        m_sde = fixedEpoch ? *fixedEpoch : QFileInfo(m_recipe.rootfsPath()).lastModified().toSecsSinceEpoch();
+        return lookUpBase(partial);
+    }
 
     log(Text::tr("fetching the %1 release file").arg(m_recipe.suite));
     auto release = fetchRelease(m_mirror, m_recipe.suite, m_cancel);
@@ -273,6 +301,11 @@ Status BuildJob::prepare()
                 Text::tr("the %1 release file has no Date; set sourceDateEpoch in the recipe").arg(m_recipe.suite));
         m_sde = date.toSecsSinceEpoch();
     }
+    return lookUpBase(partial);
+}
+
+Status BuildJob::lookUpBase(const QJsonObject &partial)
+{
     QJsonObject full = partial;
     full.insert(QStringLiteral("release"), sha256Hex(m_release));
     full.insert(QStringLiteral("sourceDateEpoch"), double(m_sde));

@@ -56,7 +56,11 @@ private:
 
     // Stages and their parts.
     Status prepare();
+    Status lookUpBase(const QJsonObject &partial);
     Status bootstrap();
+    Status importRootfs();
+    Status addKernelPackage();
+    Status readDpkgPackages();
     QStringList mmdebstrapArguments() const;
     Status cleanBootstrapRoot();
     Status buildBase();
@@ -67,6 +71,7 @@ private:
     Status installDroverUnits(const QString &root);
     Status installBusyboxStart(const QString &root, const QString &dir);
     static bool hasSysvinit(const QString &root);
+    static bool hasBusyboxInit(const QString &root);
     Status installSysvinitScripts(const QString &root, const QString &dir);
     Status runScripts(const QString &root); // then changeServices, in the same chroot setup
     Status runInChroot(const QString &root, const QStringList &command, const QString &what);

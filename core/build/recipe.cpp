@@ -371,6 +371,30 @@ void parseUsers(Validator &v, const QJsonObject &root, Recipe &r)
     }
 }
 
+void parseFrom(Validator &v, const QJsonObject &root, Recipe &r)
+{
+    const auto from = v.object(root, QString(), QStringLiteral("from"));
+    if (!from)
+        return;
+    const QString path = QStringLiteral("from");
+    v.checkKeys(*from, path, { QStringLiteral("rootfs"), QStringLiteral("kernelPackage") });
+    if (auto rootfs = v.string(*from, path, QStringLiteral("rootfs"), true)) {
+        r.fromRootfs = *rootfs;
+        if (rootfs->isEmpty() || rootfs->contains(QLatin1Char('\0')))
+            v.add(QStringLiteral("from.rootfs"), Text::tr("expected the path of a root filesystem archive"));
+        else if (!QDir::isAbsolutePath(*rootfs) && !isSafeRelativePath(*rootfs))
+            v.add(QStringLiteral("from.rootfs"), Text::tr("expected an absolute path or one beside the recipe"));
+        else if (v.checkFiles() && !QFileInfo(r.rootfsPath()).isFile())
+            v.add(QStringLiteral("from.rootfs"), Text::tr("no file \"%1\"").arg(r.rootfsPath()));
+    }
+    if (auto kernel = v.string(*from, path, QStringLiteral("kernelPackage"))) {
+        if (isValidPackageName(*kernel))
+            r.kernelPackage = *kernel;
+        else
+            v.add(QStringLiteral("from.kernelPackage"), Text::tr("\"%1\" is not a package name").arg(*kernel));
+    }
+}
+
 void parseServicesAndPrune(Validator &v, const QJsonObject &root, Recipe &r)
 {
     if (auto services = v.object(root, QString(), QStringLiteral("services"))) {
@@ -414,9 +438,9 @@ void parseTop(Validator &v, const QJsonObject &root, Recipe &r)
 {
     v.checkKeys(root, QString(),
         { QStringLiteral("name"), QStringLiteral("version"), QStringLiteral("description"), QStringLiteral("distro"),
-            QStringLiteral("architecture"), QStringLiteral("packages"), QStringLiteral("exclude"),
-            QStringLiteral("files"), QStringLiteral("users"), QStringLiteral("scripts"), QStringLiteral("services"),
-            QStringLiteral("kernelArgs"), QStringLiteral("prune"), QStringLiteral("format"),
+            QStringLiteral("from"), QStringLiteral("architecture"), QStringLiteral("packages"),
+            QStringLiteral("exclude"), QStringLiteral("files"), QStringLiteral("users"), QStringLiteral("scripts"),
+            QStringLiteral("services"), QStringLiteral("kernelArgs"), QStringLiteral("prune"), QStringLiteral("format"),
             QStringLiteral("layerType"), QStringLiteral("sourceDateEpoch") });
     if (auto name = v.string(root, QString(), QStringLiteral("name"), true)) {
         if (isValidImageName(*name))
@@ -468,6 +492,13 @@ void parseTop(Validator &v, const QJsonObject &root, Recipe &r)
             false))
         r.scripts = *scripts;
     parseServicesAndPrune(v, root, r);
+    parseFrom(v, root, r);
+    // An imported root is taken as it is: apt may not even be in it.
+    if (r.imported() && !(r.packages.isEmpty() && r.exclude.isEmpty()))
+        v.add(QStringLiteral("packages"),
+            Text::tr("an imported root (from.rootfs) gets no packages: install them in the root before archiving it"));
+    if (r.imported() && r.busyboxBase())
+        v.add(QStringLiteral("distro.base"), Text::tr("an imported root (from.rootfs) has no Debian base"));
     // A busybox root has no systemctl, and no dpkg to install more packages with.
     if (r.busyboxBase() && !(r.enableServices.isEmpty() && r.disableServices.isEmpty()))
         v.add(QStringLiteral("services"),
@@ -584,6 +615,11 @@ Result<Recipe> loadRecipe(const QString &path)
     return std::move(*parsed.recipe);
 }
 
+QString Recipe::rootfsPath() const
+{
+    return fromRootfs.isEmpty() || QDir::isAbsolutePath(fromRootfs) ? fromRootfs : QDir(baseDir).filePath(fromRootfs);
+}
+
 QJsonObject Recipe::toJson() const
 {
     QJsonObject distro { { QStringLiteral("suite"), suite }, { QStringLiteral("components"), toArray(components) } };
@@ -613,6 +649,12 @@ QJsonObject Recipe::toJson() const
         { QStringLiteral("format"), format },
         { QStringLiteral("layerType"), layerType },
     };
+    if (imported()) {
+        QJsonObject from { { QStringLiteral("rootfs"), fromRootfs } };
+        if (!kernelPackage.isEmpty())
+            from.insert(QStringLiteral("kernelPackage"), kernelPackage);
+        o.insert(QStringLiteral("from"), from);
+    }
     if (!description.isEmpty())
         o.insert(QStringLiteral("description"), description);
     if (!filesDir.isEmpty()) {

@@ -40,6 +40,12 @@ struct Recipe {
     QString architecture = QStringLiteral("amd64");
     QStringList packages;
     QStringList exclude;
+    // "from": {"rootfs": FILE, "kernelPackage": PKG}: the root is a root filesystem archive
+    // (.tar, .tar.gz/.xz/.zst) instead of mmdebstrap's, and the kernel and its modules come
+    // from the root itself or from a Debian kernel package of distro.suite.
+    QString fromRootfs; // as written: absolute, or relative to the recipe
+    QString kernelPackage;
+    QString rootfsPath() const; // fromRootfs resolved against baseDir
     QString filesDir; // relative to the recipe; empty: no files
     QString filesOwner = QStringLiteral("root:root");
     QMap<QString, uint> fileModes; // path inside filesDir → permission bits
@@ -62,6 +68,7 @@ struct Recipe {
     bool versionDefaulted = false;
 
     bool busyboxBase() const { return base == QLatin1String("busybox"); }
+    bool imported() const { return !fromRootfs.isEmpty(); }
     QString tag() const { return name + QLatin1Char(':') + version; }
     // The effective recipe: every field, defaults filled in (the mirror only when given).
     QJsonObject toJson() const;

@@ -145,7 +145,7 @@ Status BuildJob::buildTop()
 Status BuildJob::installDroverUnits(const QString &root)
 {
     const QString dir = m_options.resourceDir + QStringLiteral("/initramfs/");
-    if (m_recipe.busyboxBase())
+    if (m_recipe.busyboxBase() || hasBusyboxInit(root))
         return installBusyboxStart(root, dir);
     if (hasSysvinit(root))
         return installSysvinitScripts(root, dir);
@@ -167,6 +167,13 @@ Status BuildJob::installDroverUnits(const QString &root)
         return {};
     }
     return writeImageFile(root, QStringLiteral("/usr/lib/drover/ready"), ready.readAll(), 0755);
+}
+
+// An imported root whose /sbin/init is busybox's (Alpine, a busybox container).
+bool BuildJob::hasBusyboxInit(const QString &root)
+{
+    const auto init = pathInRoot(root, QStringLiteral("/sbin/init"));
+    return init && QFileInfo(*init).isSymLink() && QFileInfo(*init).symLinkTarget().endsWith(QLatin1String("busybox"));
 }
 
 // sysvinit-core's /sbin/init is a program of its own; systemd-sysv's is a symlink to systemd.

@@ -9,9 +9,12 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimer>
 
@@ -134,11 +137,10 @@ private:
     QElapsedTimer m_clock;
 };
 
-int build(CliContext &ctx, const Verb &verb)
+// The options `build` and `image import-rootfs` share.
+void addBuildOptions(QCommandLineParser &p, const QString &tagHelp)
 {
-    QCommandLineParser p;
-    p.addOption({ QStringLiteral("tag"), Text::tr("Publish as NAME:VERSION instead of the recipe's name and version."),
-        QStringLiteral("NAME:VERSION") });
+    p.addOption({ QStringLiteral("tag"), tagHelp, QStringLiteral("NAME:VERSION") });
     p.addOption({ QStringLiteral("cache"), Text::tr("Build cache directory (default: <data dir>/cache/build)."),
         QStringLiteral("DIR") });
     p.addOption({ QStringLiteral("rebuild-base"), Text::tr("Build the base layer again even when it is cached.") });
@@ -146,8 +148,71 @@ int build(CliContext &ctx, const Verb &verb)
         Text::tr(
             "Build on disk instead of in memory and keep the build tree for inspection (until the next build).") });
     p.addOption({ QStringLiteral("verbose"), Text::tr("Print the output of every build tool.") });
+}
+
+int runBuild(CliContext &ctx, const QCommandLineParser &p, const Recipe &recipe);
+
+int build(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    addBuildOptions(p, Text::tr("Publish as NAME:VERSION instead of the recipe's name and version."));
     if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
         return *code;
+    auto recipe = loadRecipe(p.positionalArguments().first());
+    if (!recipe) {
+        for (const QString &line : recipe.error().split(QLatin1Char('\n')))
+            ctx.err << "drover: " << line << '\n';
+        ctx.err << Qt::flush;
+        return ExitError;
+    }
+    return runBuild(ctx, p, *recipe);
+}
+
+// An image from a root filesystem archive: the recipe is made here, with the archive as its
+// root and, for a root without a kernel, a Debian kernel package.
+int importRootfs(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    addBuildOptions(p, Text::tr("The image's NAME:VERSION (required)."));
+    p.addOption({ QStringLiteral("kernel-package"),
+        Text::tr("For a root without a kernel: take the kernel and its modules from this Debian package (e.g. "
+                 "linux-image-amd64)."),
+        QStringLiteral("PACKAGE") });
+    p.addOption({ QStringLiteral("suite"), Text::tr("The Debian suite of --kernel-package (default: trixie)."),
+        QStringLiteral("SUITE") });
+    p.addOption({ QStringLiteral("kernel-args"), Text::tr("The kernel command line the image boots with."),
+        QStringLiteral("ARGS") });
+    if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
+        return *code;
+    const auto tag = splitTag(p.value(QStringLiteral("tag")));
+    if (!tag) {
+        ctx.err << Text::tr("drover: --tag NAME:VERSION is required") << Qt::endl;
+        return ExitUsage;
+    }
+    QJsonObject from { { QStringLiteral("rootfs"), QFileInfo(p.positionalArguments().first()).absoluteFilePath() } };
+    if (p.isSet(QStringLiteral("kernel-package")))
+        from.insert(QStringLiteral("kernelPackage"), p.value(QStringLiteral("kernel-package")));
+    QJsonObject json { { QStringLiteral("name"), tag->first }, { QStringLiteral("version"), tag->second },
+        { QStringLiteral("from"), from },
+        { QStringLiteral("kernelArgs"),
+            p.isSet(QStringLiteral("kernel-args")) ? p.value(QStringLiteral("kernel-args"))
+                                                   : QStringLiteral("console=tty0 console=ttyS0,115200 quiet") } };
+    if (p.isSet(QStringLiteral("suite")))
+        json.insert(
+            QStringLiteral("distro"), QJsonObject { { QStringLiteral("suite"), p.value(QStringLiteral("suite")) } });
+    const RecipeParse parsed
+        = parseRecipe(QJsonDocument(json).toJson(), QStringLiteral("import-rootfs"), QDir::currentPath());
+    if (!parsed.recipe) {
+        for (const RecipeIssue &issue : parsed.issues)
+            ctx.err << "drover: " << issue.field << ": " << issue.message << '\n';
+        ctx.err << Qt::flush;
+        return ExitError;
+    }
+    return runBuild(ctx, p, *parsed.recipe);
+}
+
+int runBuild(CliContext &ctx, const QCommandLineParser &p, const Recipe &recipe)
+{
     BuildOptions options;
     options.tag = p.value(QStringLiteral("tag"));
     if (!options.tag.isEmpty() && !splitTag(options.tag)) {
@@ -158,14 +223,6 @@ int build(CliContext &ctx, const Verb &verb)
     options.reuseBase = !p.isSet(QStringLiteral("rebuild-base"));
     options.keepWorkDir = p.isSet(QStringLiteral("keep-work"));
     const bool verbose = p.isSet(QStringLiteral("verbose"));
-
-    auto recipe = loadRecipe(p.positionalArguments().first());
-    if (!recipe) {
-        for (const QString &line : recipe.error().split(QLatin1Char('\n')))
-            ctx.err << "drover: " << line << '\n';
-        ctx.err << Qt::flush;
-        return ExitError;
-    }
 
     Builder builder(ctx.lab);
     // Progress goes to stdout on a terminal; with --json stdout is the summary alone.
@@ -197,7 +254,7 @@ int build(CliContext &ctx, const Verb &verb)
     QTimer ticker;
     QObject::connect(&ticker, &QTimer::timeout, &loop, [&] { printer.tick(); });
     ticker.start(500);
-    if (!builder.start(*recipe, options))
+    if (!builder.start(recipe, options))
         return fail(ctx, Text::tr("cannot start the build"));
     loop.exec();
     ticker.stop();
@@ -230,7 +287,12 @@ int build(CliContext &ctx, const Verb &verb)
 QList<Verb> buildVerbs()
 {
     return { { { QStringLiteral("build") }, QStringLiteral("RECIPE [--tag NAME:VERSION] [--rebuild-base]"),
-        Text::tr("Build an image from a recipe and publish it (needs root)."), build } };
+                 Text::tr("Build an image from a recipe and publish it (needs root)."), build },
+        { { QStringLiteral("image"), QStringLiteral("import-rootfs") },
+            QStringLiteral("FILE.tar[.gz|.xz|.zst] --tag NAME:VERSION [--kernel-package PACKAGE]"),
+            Text::tr("Build an image from a root filesystem archive, keeping owners, modes, links, device nodes and "
+                     "extended attributes (needs root)."),
+            importRootfs } };
 }
 
 } // namespace drover

@@ -127,6 +127,18 @@ private Q_SLOTS:
                                 << QStringLiteral("http://, https:// or file://");
         QTest::newRow("base") << QByteArray("{\"name\": \"a\", \"distro\": {\"base\": \"alpine\"}}")
                               << QStringLiteral("distro.base") << 1 << 34 << QStringLiteral("\"busybox\"");
+        QTest::newRow("rootfs missing") << QByteArray("{\"name\": \"a\", \"from\": {\"rootfs\": \"root.tar\"}}")
+                                        << QStringLiteral("from.rootfs") << 1 << 34 << QStringLiteral("no file");
+        QTest::newRow("rootfs escaping") << QByteArray("{\"name\": \"a\", \"from\": {\"rootfs\": \"../r.tar\"}}")
+                                         << QStringLiteral("from.rootfs") << 1 << 34
+                                         << QStringLiteral("beside the recipe");
+        QTest::newRow("rootfs and packages")
+            << QByteArray("{\"name\": \"a\", \"from\": {\"rootfs\": \"/etc/hostname\"}, \"packages\": [\"vim\"]}")
+            << QStringLiteral("packages") << 1 << 64 << QStringLiteral("gets no packages");
+        QTest::newRow("kernel package") << QByteArray(
+            "{\"name\": \"a\", \"from\": {\"rootfs\": \"/etc/hostname\", \"kernelPackage\": \"A B\"}}")
+                                        << QStringLiteral("from.kernelPackage") << 1 << 68
+                                        << QStringLiteral("not a package name");
         QTest::newRow("services on busybox") << QByteArray(
             "{\"name\": \"a\", \"distro\": {\"base\": \"busybox\"}, \"services\": {\"enable\": [\"ssh\"]}}")
                                              << QStringLiteral("services") << 1 << 58 << QStringLiteral("/etc/inittab");
@@ -282,6 +294,25 @@ private Q_SLOTS:
         Recipe busybox = *plain.recipe;
         busybox.base = QStringLiteral("busybox");
         QVERIFY(busybox.digest() != plain.recipe->digest());
+    }
+
+    // A root filesystem archive as the root: kept in the canonical form with its kernel package.
+    void importedRoot()
+    {
+        write(QStringLiteral("root.tar"), "not really a tar");
+        const RecipeParse parsed = parseRecipe(
+            "{\"name\": \"imp\", \"version\": \"1\", \"from\": {\"rootfs\": \"root.tar\", \"kernelPackage\": "
+            "\"linux-image-amd64\"}}",
+            QStringLiteral("r.json"), m_dir.path());
+        QVERIFY2(parsed.recipe, qPrintable(parsed.errorText()));
+        QVERIFY(parsed.recipe->imported());
+        QCOMPARE(parsed.recipe->rootfsPath(), m_dir.filePath(QStringLiteral("root.tar")));
+        QCOMPARE(parsed.recipe->kernelPackage, QStringLiteral("linux-image-amd64"));
+        const QByteArray canonical = parsed.recipe->canonicalJson();
+        QVERIFY(canonical.contains("\"from\":{\"kernelPackage\":\"linux-image-amd64\",\"rootfs\":\"root.tar\"}"));
+        const RecipeParse again = parseRecipe(canonical, QStringLiteral("c.json"), m_dir.path());
+        QVERIFY2(again.recipe, qPrintable(again.errorText()));
+        QCOMPARE(again.recipe->digest(), parsed.recipe->digest());
     }
 
     void cliReportsValidation()

@@ -64,6 +64,7 @@ wait_serving=0
 hardware=0
 burnin=0
 accept_expired=0
+import_rootfs=0
 while (($#)); do
   case $1 in
     --mode) mode=$2; shift 2 ;;
@@ -74,6 +75,9 @@ while (($#)); do
     # The recipe's Release file may be past its Valid-Until (distro.checkValidUntil false): for
     # sid, whose Release expires within a week, when the mirror is a snapshot older than that.
     --accept-expired-release) accept_expired=1; shift ;;
+    # The image is imported from a root filesystem archive without a kernel (as a container's
+    # root would be), the kernel from Debian's package: see import_rootfs below.
+    --import-rootfs) import_rootfs=1; shift ;;
     --cloud-init) check_config=1; check_cloud=1; shift ;;
     --format) format=$2; shift 2 ;; # layers (the default) or initramfs (the all-in-one baseline)
     --boots) boots=$2; shift 2 ;; # power-cycle this many times, printing ready_ms=… for each
@@ -133,11 +137,36 @@ in_ns=(nsenter --net="/run/netns/$ns")
 d() { "$exe" --data "$data" "$@"; }
 
 t0=$(e2e_ms)
-e2e_say "building $image (shared build cache in $E2E_CACHE/build-cache)"
 mkdir -p "$E2E_CACHE/build-cache"
 recipe=$data/recipe
 cp -r "$E2E_SRC/examples/recipes" "$recipe"
 sed -i "s/\"format\": *\"layers\"/\"format\": \"$format\"/" "$recipe/$recipe_name.json"
+if ((import_rootfs)); then
+  # The archive another tool makes: mmdebstrap's Debian 13 with systemd and OpenSSH but no
+  # kernel, as a .tar.zst, with what an import must keep: a setuid file, a device node, a hard
+  # link and an extended attribute, a file capability (checked in the base layer below).
+  mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null)
+  [[ -n $mirror ]] || e2e_die "--import-rootfs: no deb line in this root's apt sources"
+  special='mkdir -p "$1/srv/e2e" && echo e2e >"$1/srv/e2e/setuid" && chmod 4755 "$1/srv/e2e/setuid" &&
+    mknod "$1/srv/e2e/null" c 1 3 && echo linked >"$1/srv/e2e/a" && ln "$1/srv/e2e/a" "$1/srv/e2e/b" &&
+    python3 -c "import os, struct, sys; os.setxattr(sys.argv[1], \"security.capability\", struct.pack(\"<5I\", 0x02000001, 1 << 13, 0, 0, 0))" "$1/srv/e2e/a"'
+  mmdebstrap --variant=essential --mode=root --format=tar --quiet \
+    --include=systemd-sysv,systemd-resolved,udev,iproute2,openssh-server,sudo,procps \
+    --customize-hook="$special" trixie "$data/rootfs.tar.zst" "deb $mirror trixie main" >"$data/mmdebstrap.log" 2>&1 \
+    || { tail -n 20 "$data/mmdebstrap.log" >&2; e2e_die "mmdebstrap could not make the root filesystem archive"; }
+  e2e_say "root filesystem archive: $(($(stat -c %s "$data/rootfs.tar.zst") / 1048576)) MiB in $(($(e2e_ms) - t0)) ms"
+  recipe_name=imported
+  image=imported:1
+  cat >"$recipe/imported.json" <<EOF
+{ "name": "imported", "version": "1",
+  "from": { "rootfs": "$data/rootfs.tar.zst", "kernelPackage": "linux-image-amd64" },
+  "files": { "dir": "files", "modes": { "etc/ssh/sshd_config.d/drover.conf": "0600" } },
+  "scripts": ["scripts/10-hostname.sh"],
+  "services": { "enable": ["systemd-networkd", "systemd-resolved", "ssh"] },
+  "kernelArgs": "console=tty0 console=ttyS0,115200 quiet" }
+EOF
+fi
+e2e_say "building $image (shared build cache in $E2E_CACHE/build-cache)"
 if ((accept_expired)); then
   sed -i 's/"distro": *{/"distro": { "checkValidUntil": false,/' "$recipe/$recipe_name.json"
   grep -q '"checkValidUntil": false' "$recipe/$recipe_name.json" || e2e_die "--accept-expired-release: no distro in the recipe"
@@ -147,6 +176,31 @@ d build "$recipe/$recipe_name.json" --tag "$image" --cache "$E2E_CACHE/build-cac
 digest=$(d --json image inspect "$image" | sed -n 's/.*"manifestDigest": *"\(sha256:[0-9a-f]*\)".*/\1/p' | head -n 1)
 [[ -n $digest ]] || e2e_die "no manifest digest for $image"
 e2e_say "built in $(($(e2e_ms) - t0)) ms; manifest $digest"
+if ((import_rootfs)); then
+  # What the base layer holds, as the machine will mount it.
+  base=$(d --json image inspect "$image" | python3 -c 'import json, sys; print(json.load(sys.stdin)["manifest"]["layers"][0]["digest"])')
+  mkdir -p "$data/base"
+  mount -t squashfs -o loop,ro "$data/store/blobs/sha256/${base#sha256:}" "$data/base" || e2e_die "cannot mount the base layer"
+  facts=$(python3 - "$data/base/srv/e2e" <<'PY'
+import os, stat, struct, sys
+d = sys.argv[1]
+s, n, a, b = (os.lstat(os.path.join(d, f)) for f in ("setuid", "null", "a", "b"))
+print("setuid=%o" % stat.S_IMODE(s.st_mode), "chr=%d:%d" % (os.major(n.st_rdev), os.minor(n.st_rdev)) if stat.S_ISCHR(n.st_mode) else "chr=no",
+      "links=%d" % a.st_nlink, "same=%s" % (a.st_ino == b.st_ino), "cap_net_raw=%s" % (os.getxattr(os.path.join(d, "a"), "security.capability") == struct.pack("<5I", 0x02000001, 1 << 13, 0, 0, 0)))
+PY
+  )
+  umount "$data/base"
+  [[ $facts == "setuid=4755 chr=1:3 links=2 same=True cap_net_raw=True" ]] || e2e_die "the imported root lost something: $facts"
+  e2e_say "kept in the base layer: $facts"
+  # The same archive through the verb: the same base layer (the build cache knows it).
+  d image import-rootfs "$data/rootfs.tar.zst" --tag imported-cli:1 --kernel-package linux-image-amd64 \
+    --cache "$E2E_CACHE/build-cache" >"$data/import.log" 2>&1 \
+    || { tail -n 20 "$data/import.log" >&2; e2e_die "drover image import-rootfs failed"; }
+  d --json image inspect imported-cli:1 | e2e_has "\"digest\": *\"$base\"" \
+    || e2e_die "drover image import-rootfs made another base layer than the recipe with from.rootfs"
+  d --json image inspect imported-cli:1 | e2e_has '"linux-image-6' || e2e_die "the manifest does not name the kernel package"
+  e2e_say "drover image import-rootfs: the same base layer ${base:0:19}…, the kernel package in the manifest"
+fi
 new_image=
 if ((burnin)); then
   new_image=inventory:1
