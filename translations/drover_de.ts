@@ -815,6 +815,10 @@
         <source>Build an image from a root filesystem archive, keeping owners, modes, links, device nodes and extended attributes (needs root).</source>
         <translation>Ein Image aus einem Archiv eines Wurzeldateisystems bauen, mit Eigentümern, Rechten, Links, Gerätedateien und erweiterten Attributen (braucht root).</translation>
     </message>
+    <message>
+        <source>Build an image from a container image: an OCI image layout, or an oci-archive or docker-archive tarball (skopeo copy, podman save, docker save); its layers are checked against their digests and stacked with their whiteouts (needs root).</source>
+        <translation>Ein Image aus einem Container-Image bauen: einem OCI-Image-Layout oder einem oci-archive- oder docker-archive-Tarball (skopeo copy, podman save, docker save); seine Schichten werden gegen ihre Prüfsummen geprüft und mit ihren Whiteouts gestapelt (braucht root).</translation>
+    </message>
 </context>
 <context>
     <name>Builder</name>
@@ -1108,6 +1112,51 @@
     <message>
         <source>sysvinit: Drover&apos;s ready report and host keys as init scripts</source>
         <translation>sysvinit: Drovers Bereit-Meldung und Hostschlüssel als Init-Skripte</translation>
+    </message>
+    <message>
+        <source>cannot list the layer %1 (%2)</source>
+        <translation>die Schicht %1 lässt sich nicht auflisten (%2)</translation>
+    </message>
+    <message>
+        <source>whiteout %1: %2</source>
+        <translation>Whiteout %1: %2</translation>
+    </message>
+    <message>
+        <source>whiteout %1: cannot remove %2</source>
+        <translation>Whiteout %1: %2 lässt sich nicht entfernen</translation>
+    </message>
+    <message>
+        <source>cannot unpack the container image archive %1: %2</source>
+        <translation>das Archiv des Container-Images %1 lässt sich nicht entpacken: %2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 with %n layers, config %2</source>
+        <translation>
+            <numerusform>%1 mit %n Schicht, Konfiguration %2</numerusform>
+            <numerusform>%1 mit %n Schichten, Konfiguration %2</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>cannot unpack layer %1 of %2: %3</source>
+        <translation>Schicht %1 von %2 lässt sich nicht entpacken: %3</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entries removed by whiteouts</source>
+        <translation>
+            <numerusform>%n Eintrag durch Whiteouts entfernt</numerusform>
+            <numerusform>%n Einträge durch Whiteouts entfernt</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %n layers</source>
+        <translation>
+            <numerusform>%1, %n Schicht</numerusform>
+            <numerusform>%1, %n Schichten</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3249,6 +3298,75 @@
     </message>
 </context>
 <context>
+    <name>OciSource</name>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1 ist nicht lesbar: %2</translation>
+    </message>
+    <message>
+        <source>%1 is larger than 16 MiB</source>
+        <translation>%1 ist größer als 16 MiB</translation>
+    </message>
+    <message>
+        <source>%1 is not valid JSON: %2</source>
+        <translation>%1 ist kein gültiges JSON: %2</translation>
+    </message>
+    <message>
+        <source>unsupported or malformed digest &quot;%1&quot;</source>
+        <translation>nicht unterstützte oder fehlerhafte Prüfsumme „%1“</translation>
+    </message>
+    <message>
+        <source>blob %1 does not match its digest (it is %2)</source>
+        <translation>Blob %1 passt nicht zu seiner Prüfsumme (sie ist %2)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 names %n images and none for linux/amd64</source>
+        <translation>
+            <numerusform>%1 nennt %n Image und keines für linux/amd64</numerusform>
+            <numerusform>%1 nennt %n Images und keines für linux/amd64</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>the image&apos;s config: %1</source>
+        <translation>die Konfiguration des Images: %1</translation>
+    </message>
+    <message>
+        <source>the image&apos;s manifest names no layers</source>
+        <translation>das Manifest des Images nennt keine Schichten</translation>
+    </message>
+    <message>
+        <source>layer %1: %2</source>
+        <translation>Schicht %1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>the docker-archive holds %n images; import one at a time</source>
+        <translation>
+            <numerusform>das docker-archive enthält %n Image; importieren Sie eines nach dem anderen</numerusform>
+            <numerusform>das docker-archive enthält %n Images; importieren Sie eines nach dem anderen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>manifest.json names the config &quot;%1&quot;</source>
+        <translation>manifest.json nennt die Konfiguration „%1“</translation>
+    </message>
+    <message>
+        <source>manifest.json names %1 layers, the config %2 diff_ids</source>
+        <translation>manifest.json nennt %1 Schichten, die Konfiguration %2 diff_ids</translation>
+    </message>
+    <message>
+        <source>manifest.json names the layer &quot;%1&quot;</source>
+        <translation>manifest.json nennt die Schicht „%1“</translation>
+    </message>
+    <message>
+        <source>layer %1 (%2) does not match the config&apos;s diff_id %3</source>
+        <translation>Schicht %1 (%2) passt nicht zur diff_id %3 der Konfiguration</translation>
+    </message>
+    <message>
+        <source>%1 is neither an OCI image layout (index.json) nor a docker-archive (manifest.json)</source>
+        <translation>%1 ist weder ein OCI-Image-Layout (index.json) noch ein docker-archive (manifest.json)</translation>
+    </message>
+</context>
+<context>
     <name>PackageIndex</name>
     <message>
         <source>apt has no package lists in %1 (run apt-get update); type package names instead</source>
@@ -3763,10 +3881,6 @@
         <translation>eine busybox-Basis hat kein systemd: ihre Dienste sind, was /etc/inittab startet</translation>
     </message>
     <message>
-        <source>expected the path of a root filesystem archive</source>
-        <translation>erwartet den Pfad eines Archivs eines Wurzeldateisystems</translation>
-    </message>
-    <message>
         <source>expected an absolute path or one beside the recipe</source>
         <translation>erwartet einen absoluten Pfad oder einen neben dem Rezept</translation>
     </message>
@@ -3779,12 +3893,20 @@
         <translation>„%1“ ist kein Paketname</translation>
     </message>
     <message>
-        <source>an imported root (from.rootfs) gets no packages: install them in the root before archiving it</source>
-        <translation>ein importiertes System (from.rootfs) bekommt keine Pakete: installieren Sie sie vor dem Archivieren</translation>
+        <source>expected one of &quot;rootfs&quot; (an archive) and &quot;oci&quot; (a container image)</source>
+        <translation>erwartet eines von „rootfs“ (ein Archiv) und „oci“ (ein Container-Image)</translation>
     </message>
     <message>
-        <source>an imported root (from.rootfs) has no Debian base</source>
-        <translation>ein importiertes System (from.rootfs) hat keine Debian-Basis</translation>
+        <source>expected the path of an archive</source>
+        <translation>erwartet den Pfad eines Archivs</translation>
+    </message>
+    <message>
+        <source>an imported root (from) gets no packages: install them in the root before archiving it</source>
+        <translation>ein importiertes System (from) bekommt keine Pakete: installieren Sie sie vor dem Archivieren</translation>
+    </message>
+    <message>
+        <source>an imported root (from) has no Debian base</source>
+        <translation>ein importiertes System (from) hat keine Debian-Basis</translation>
     </message>
 </context>
 <context>

@@ -82,6 +82,27 @@
             <numerusform>%n packages unpacked</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%1 with %n layers, config %2</source>
+        <translation>
+            <numerusform>%1 with %n layer, config %2</numerusform>
+            <numerusform>%1 with %n layers, config %2</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entries removed by whiteouts</source>
+        <translation>
+            <numerusform>%n entry removed by whiteouts</numerusform>
+            <numerusform>%n entries removed by whiteouts</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %n layers</source>
+        <translation>
+            <numerusform>%1, %n layer</numerusform>
+            <numerusform>%1, %n layers</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Handover</name>
@@ -148,6 +169,23 @@
         <translation>
             <numerusform>wrote the hardware of %n machine to %1</numerusform>
             <numerusform>wrote the hardware of %n machines to %1</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>OciSource</name>
+    <message numerus="yes">
+        <source>%1 names %n images and none for linux/amd64</source>
+        <translation>
+            <numerusform>%1 names %n image and none for linux/amd64</numerusform>
+            <numerusform>%1 names %n images and none for linux/amd64</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>the docker-archive holds %n images; import one at a time</source>
+        <translation>
+            <numerusform>the docker-archive holds %n image; import one at a time</numerusform>
+            <numerusform>the docker-archive holds %n images; import one at a time</numerusform>
         </translation>
     </message>
 </context>

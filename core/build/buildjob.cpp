@@ -262,17 +262,23 @@ Status BuildJob::prepare()
     if (!m_recipe.checkValidUntil)
         partial.insert(QStringLiteral("checkValidUntil"), false);
     if (m_recipe.imported()) {
-        log(Text::tr("hashing %1").arg(m_recipe.rootfsPath()));
-        auto archive = fileSha256(m_recipe.rootfsPath());
+        // A layout directory is named by its index: every blob it reaches is checked against
+        // the digests there when the layers are read.
+        QString hashed = m_recipe.importPath();
+        if (QFileInfo(hashed).isDir())
+            hashed += QFileInfo::exists(hashed + QStringLiteral("/index.json")) ? QStringLiteral("/index.json")
+                                                                                : QStringLiteral("/manifest.json");
+        log(Text::tr("hashing %1").arg(hashed));
+        auto archive = fileSha256(hashed);
         if (!archive)
             return Status::failure(archive.error());
-        partial.insert(QStringLiteral("rootfs"), *archive);
+        partial.insert(m_recipe.fromOci.isEmpty() ? QStringLiteral("rootfs") : QStringLiteral("oci"), *archive);
         partial.insert(QStringLiteral("kernelPackage"), m_recipe.kernelPackage);
     }
     m_partialKey = sha256Hex(QJsonDocument(partial).toJson(QJsonDocument::Compact));
     if (!needsMirror) {
         // Nothing from a mirror: the archive's own time stands in for the release date.
-        m_sde = fixedEpoch ? *fixedEpoch : QFileInfo(m_recipe.rootfsPath()).lastModified().toSecsSinceEpoch();
+        m_sde = fixedEpoch ? *fixedEpoch : QFileInfo(m_recipe.importPath()).lastModified().toSecsSinceEpoch();
         return lookUpBase(partial);
     }
 

@@ -59,6 +59,9 @@ private:
     Status lookUpBase(const QJsonObject &partial);
     Status bootstrap();
     Status importRootfs();
+    Status importOci(const QString &path);
+    Status unpackIntoRoot(const QString &archive, bool skipWhiteouts);
+    Status applyWhiteouts(const QString &layer, int *removed);
     Status addKernelPackage();
     Status readDpkgPackages();
     QStringList mmdebstrapArguments() const;

@@ -1,14 +1,16 @@
-// The import stage, in place of the bootstrap for a recipe with "from": {"rootfs": …}: a root
-// filesystem archive is unpacked by GNU tar (it reads .tar, .tar.gz, .tar.xz and .tar.zst)
-// keeping owners by number, modes with setuid bits, hard links, device nodes and extended
-// attributes, as the machine will see them. Without a kernel of its own (a container's root)
-// the kernel and its modules come from a Debian kernel package, unpacked by mmdebstrap
+// The import stage, in place of the bootstrap for a recipe with "from": a root filesystem
+// archive is unpacked by GNU tar (it reads .tar, .tar.gz, .tar.xz and .tar.zst) keeping owners
+// by number, modes with setuid bits, hard links, device nodes and extended attributes, as the
+// machine will see them. A container image's layers are unpacked the same way, bottom first,
+// each after its whiteouts have removed what it deletes from the layers below. Without a kernel of its own (a
+// container's root) the kernel and its modules come from a Debian kernel package, unpacked by mmdebstrap
 // (--variant=extract) and moved into the root; the rest of the build is the same as for a
 // bootstrapped root.
 #include "build/buildjob.h"
 
 #include "build/imagefiles.h"
 #include "build/mounts.h"
+#include "build/ocisource.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -29,20 +31,107 @@ const char *const kListUnpacked = "printf '%s\\n' $MMDEBSTRAP_ESSENTIAL > \"$1/.
 
 } // namespace
 
+// Unpacks one archive or layer into the root, as the owners, modes and attributes say.
+Status BuildJob::unpackIntoRoot(const QString &archive, bool skipWhiteouts)
+{
+    QStringList args { QStringLiteral("--extract"), QStringLiteral("--file=") + archive,
+        QStringLiteral("--directory=") + m_rootDir, QStringLiteral("--preserve-permissions"),
+        QStringLiteral("--same-owner"), QStringLiteral("--numeric-owner"), QStringLiteral("--xattrs"),
+        QStringLiteral("--xattrs-include=*"), QStringLiteral("--acls") };
+    if (skipWhiteouts)
+        args << QStringLiteral("--exclude=.wh.*");
+    return tool(QStringLiteral("tar"), args);
+}
+
+// What a layer deletes from the layers below: ".wh.NAME" removes NAME beside it, and
+// ".wh..wh..opq" empties its directory. Paths resolve inside the root, whatever its symlinks.
+Status BuildJob::applyWhiteouts(const QString &layer, int *removed)
+{
+    QStringList entries; // a layer lists thousands of paths: kept out of the build log
+    ProcessSpec spec;
+    spec.program = QStringLiteral("tar");
+    spec.arguments = { QStringLiteral("--list"), QStringLiteral("--file=") + layer };
+    spec.environment = toolEnvironment();
+    spec.tailLines = 20;
+    const ProcessOutcome listed = runProcess(spec, m_cancel, [&entries](const QString &line) { entries.append(line); });
+    if (listed.cancelled)
+        return cancelledStatus();
+    if (!listed.ok())
+        return Status::failure(Text::tr("cannot list the layer %1 (%2)").arg(layer, listed.describe()));
+    for (const QString &entry : std::as_const(entries)) {
+        QString dir;
+        QString name;
+        if (!parseWhiteout(entry, &dir, &name))
+            continue;
+        auto hostDir = pathInRoot(m_rootDir, QLatin1Char('/') + dir);
+        if (!hostDir)
+            return Status::failure(Text::tr("whiteout %1: %2").arg(entry, hostDir.error()));
+        const QFileInfo dirInfo(*hostDir);
+        if (!dirInfo.isDir() || dirInfo.isSymLink())
+            continue; // nothing below to hide
+        const QStringList victims = name.isEmpty()
+            ? QDir(*hostDir).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot)
+            : QStringList { name };
+        for (const QString &victim : victims) {
+            const QFileInfo info(*hostDir + QLatin1Char('/') + victim);
+            if (!info.exists() && !info.isSymLink())
+                continue;
+            const bool ok = info.isDir() && !info.isSymLink() ? QDir(info.filePath()).removeRecursively()
+                                                              : QFile::remove(info.filePath());
+            if (!ok)
+                return Status::failure(Text::tr("whiteout %1: cannot remove %2").arg(entry, info.filePath()));
+            ++*removed;
+        }
+    }
+    return {};
+}
+
+Status BuildJob::importOci(const QString &path)
+{
+    QString dir = path;
+    if (QFileInfo(path).isFile()) { // an oci-archive or docker-archive: a tarball of the files
+        dir = m_workDir + QStringLiteral("/oci-source");
+        if (!QDir().mkpath(dir))
+            return Status::failure(Text::tr("cannot create %1").arg(dir));
+        if (Status s = tool(QStringLiteral("tar"),
+                { QStringLiteral("--extract"), QStringLiteral("--file=") + path,
+                    QStringLiteral("--directory=") + dir });
+            !s)
+            return Status::failure(Text::tr("cannot unpack the container image archive %1: %2").arg(path, s.error()));
+    }
+    auto source = readOciSource(dir);
+    if (!source)
+        return Status::failure(Text::tr("%1: %2").arg(path, source.error()));
+    log(Text::tr("%1 with %n layers, config %2", nullptr, int(source->layers.size()))
+            .arg(source->kind, source->configDigest.left(19)));
+    int removed = 0;
+    for (qsizetype i = 0; i < source->layers.size(); ++i) {
+        if (cancelled())
+            return cancelledStatus();
+        if (Status s = applyWhiteouts(source->layers.at(i), &removed); !s)
+            return s;
+        if (Status s = unpackIntoRoot(source->layers.at(i), true); !s)
+            return Status::failure(Text::tr("cannot unpack layer %1 of %2: %3").arg(i + 1).arg(path, s.error()));
+        progress(int(60 * (i + 1) / source->layers.size()));
+    }
+    log(Text::tr("%n entries removed by whiteouts", nullptr, removed));
+    m_current.detail = Text::tr("%1, %n layers", nullptr, int(source->layers.size())).arg(source->kind);
+    return dir == path ? Status() : removeTree(dir);
+}
+
 Status BuildJob::importRootfs()
 {
-    const QString archive = m_recipe.rootfsPath();
+    const QString archive = m_recipe.importPath();
     if (!QDir().mkpath(m_rootDir))
         return Status::failure(Text::tr("cannot create %1").arg(m_rootDir));
     log(Text::tr("unpacking %1").arg(archive));
     progress(0);
-    if (Status s = tool(QStringLiteral("tar"),
-            { QStringLiteral("--extract"), QStringLiteral("--file=") + archive, QStringLiteral("--directory=") + m_rootDir,
-                QStringLiteral("--preserve-permissions"), QStringLiteral("--same-owner"),
-                QStringLiteral("--numeric-owner"), QStringLiteral("--xattrs"), QStringLiteral("--xattrs-include=*"),
-                QStringLiteral("--acls") });
-        !s)
+    if (!m_recipe.fromOci.isEmpty()) {
+        if (Status s = importOci(archive); !s)
+            return s;
+    } else if (Status s = unpackIntoRoot(archive, false); !s) {
         return Status::failure(Text::tr("cannot unpack the root filesystem archive %1: %2").arg(archive, s.error()));
+    }
     progress(60);
     if (!m_recipe.kernelPackage.isEmpty()) {
         if (Status s = addKernelPackage(); !s)
@@ -55,7 +144,8 @@ Status BuildJob::importRootfs()
         if (Status s = readDpkgPackages(); !s)
             return s;
     }
-    m_current.detail = Text::tr("imported %1").arg(QFileInfo(archive).fileName());
+    if (m_recipe.fromOci.isEmpty())
+        m_current.detail = Text::tr("imported %1").arg(QFileInfo(archive).fileName());
     progress(100);
     return {};
 }
@@ -102,7 +192,8 @@ Status BuildJob::addKernelPackage()
     QFile unpacked(kernelDir + QStringLiteral("/.drover-unpacked"));
     if (unpacked.open(QIODevice::ReadOnly)) {
         for (const QByteArray &line : unpacked.readAll().split('\n')) {
-            const QStringList parts = QFileInfo(QString::fromUtf8(line.trimmed())).completeBaseName().split(QLatin1Char('_'));
+            const QStringList parts
+                = QFileInfo(QString::fromUtf8(line.trimmed())).completeBaseName().split(QLatin1Char('_'));
             if (parts.size() == 3 && parts[0].startsWith(QLatin1String("linux-image")))
                 m_packages.insert(parts[0], QUrl::fromPercentEncoding(parts[1].toUtf8()));
         }

@@ -377,15 +377,22 @@ void parseFrom(Validator &v, const QJsonObject &root, Recipe &r)
     if (!from)
         return;
     const QString path = QStringLiteral("from");
-    v.checkKeys(*from, path, { QStringLiteral("rootfs"), QStringLiteral("kernelPackage") });
-    if (auto rootfs = v.string(*from, path, QStringLiteral("rootfs"), true)) {
-        r.fromRootfs = *rootfs;
-        if (rootfs->isEmpty() || rootfs->contains(QLatin1Char('\0')))
-            v.add(QStringLiteral("from.rootfs"), Text::tr("expected the path of a root filesystem archive"));
-        else if (!QDir::isAbsolutePath(*rootfs) && !isSafeRelativePath(*rootfs))
-            v.add(QStringLiteral("from.rootfs"), Text::tr("expected an absolute path or one beside the recipe"));
-        else if (v.checkFiles() && !QFileInfo(r.rootfsPath()).isFile())
-            v.add(QStringLiteral("from.rootfs"), Text::tr("no file \"%1\"").arg(r.rootfsPath()));
+    v.checkKeys(*from, path, { QStringLiteral("rootfs"), QStringLiteral("oci"), QStringLiteral("kernelPackage") });
+    if (from->contains(QStringLiteral("rootfs")) == from->contains(QStringLiteral("oci"))) {
+        v.add(path, Text::tr("expected one of \"rootfs\" (an archive) and \"oci\" (a container image)"));
+        return;
+    }
+    const bool oci = from->contains(QStringLiteral("oci"));
+    const QString key = oci ? QStringLiteral("oci") : QStringLiteral("rootfs");
+    if (auto file = v.string(*from, path, key, true)) {
+        (oci ? r.fromOci : r.fromRootfs) = *file;
+        const QFileInfo info(r.importPath());
+        if (file->isEmpty() || file->contains(QLatin1Char('\0')))
+            v.add(path + QLatin1Char('.') + key, Text::tr("expected the path of an archive"));
+        else if (!QDir::isAbsolutePath(*file) && !isSafeRelativePath(*file))
+            v.add(path + QLatin1Char('.') + key, Text::tr("expected an absolute path or one beside the recipe"));
+        else if (v.checkFiles() && !(info.isFile() || (oci && info.isDir())))
+            v.add(path + QLatin1Char('.') + key, Text::tr("no file \"%1\"").arg(r.importPath()));
     }
     if (auto kernel = v.string(*from, path, QStringLiteral("kernelPackage"))) {
         if (isValidPackageName(*kernel))
@@ -496,9 +503,9 @@ void parseTop(Validator &v, const QJsonObject &root, Recipe &r)
     // An imported root is taken as it is: apt may not even be in it.
     if (r.imported() && !(r.packages.isEmpty() && r.exclude.isEmpty()))
         v.add(QStringLiteral("packages"),
-            Text::tr("an imported root (from.rootfs) gets no packages: install them in the root before archiving it"));
+            Text::tr("an imported root (from) gets no packages: install them in the root before archiving it"));
     if (r.imported() && r.busyboxBase())
-        v.add(QStringLiteral("distro.base"), Text::tr("an imported root (from.rootfs) has no Debian base"));
+        v.add(QStringLiteral("distro.base"), Text::tr("an imported root (from) has no Debian base"));
     // A busybox root has no systemctl, and no dpkg to install more packages with.
     if (r.busyboxBase() && !(r.enableServices.isEmpty() && r.disableServices.isEmpty()))
         v.add(QStringLiteral("services"),
@@ -615,9 +622,10 @@ Result<Recipe> loadRecipe(const QString &path)
     return std::move(*parsed.recipe);
 }
 
-QString Recipe::rootfsPath() const
+QString Recipe::importPath() const
 {
-    return fromRootfs.isEmpty() || QDir::isAbsolutePath(fromRootfs) ? fromRootfs : QDir(baseDir).filePath(fromRootfs);
+    const QString &path = fromRootfs.isEmpty() ? fromOci : fromRootfs;
+    return path.isEmpty() || QDir::isAbsolutePath(path) ? path : QDir(baseDir).filePath(path);
 }
 
 QJsonObject Recipe::toJson() const
@@ -650,7 +658,8 @@ QJsonObject Recipe::toJson() const
         { QStringLiteral("layerType"), layerType },
     };
     if (imported()) {
-        QJsonObject from { { QStringLiteral("rootfs"), fromRootfs } };
+        QJsonObject from { { fromRootfs.isEmpty() ? QStringLiteral("oci") : QStringLiteral("rootfs"),
+            fromRootfs.isEmpty() ? fromOci : fromRootfs } };
         if (!kernelPackage.isEmpty())
             from.insert(QStringLiteral("kernelPackage"), kernelPackage);
         o.insert(QStringLiteral("from"), from);

@@ -40,12 +40,14 @@ struct Recipe {
     QString architecture = QStringLiteral("amd64");
     QStringList packages;
     QStringList exclude;
-    // "from": {"rootfs": FILE, "kernelPackage": PKG}: the root is a root filesystem archive
-    // (.tar, .tar.gz/.xz/.zst) instead of mmdebstrap's, and the kernel and its modules come
-    // from the root itself or from a Debian kernel package of distro.suite.
+    // "from": {"rootfs": FILE | "oci": FILE-OR-DIR, "kernelPackage": PKG}: the root is a root
+    // filesystem archive (.tar, .tar.gz/.xz/.zst) or a container image (an OCI image layout,
+    // an oci-archive or docker-archive tarball) instead of mmdebstrap's, and the kernel and
+    // its modules come from the root itself or from a Debian kernel package of distro.suite.
     QString fromRootfs; // as written: absolute, or relative to the recipe
+    QString fromOci;
     QString kernelPackage;
-    QString rootfsPath() const; // fromRootfs resolved against baseDir
+    QString importPath() const; // fromRootfs or fromOci resolved against baseDir
     QString filesDir; // relative to the recipe; empty: no files
     QString filesOwner = QStringLiteral("root:root");
     QMap<QString, uint> fileModes; // path inside filesDir → permission bits
@@ -68,7 +70,7 @@ struct Recipe {
     bool versionDefaulted = false;
 
     bool busyboxBase() const { return base == QLatin1String("busybox"); }
-    bool imported() const { return !fromRootfs.isEmpty(); }
+    bool imported() const { return !fromRootfs.isEmpty() || !fromOci.isEmpty(); }
     QString tag() const { return name + QLatin1Char(':') + version; }
     // The effective recipe: every field, defaults filled in (the mirror only when given).
     QJsonObject toJson() const;

@@ -168,9 +168,9 @@ int build(CliContext &ctx, const Verb &verb)
     return runBuild(ctx, p, *recipe);
 }
 
-// An image from a root filesystem archive: the recipe is made here, with the archive as its
-// root and, for a root without a kernel, a Debian kernel package.
-int importRootfs(CliContext &ctx, const Verb &verb)
+// An image from a root filesystem archive or a container image: the recipe is made here, with
+// the archive as its root and, for a root without a kernel, a Debian kernel package.
+int importImage(CliContext &ctx, const Verb &verb, const QString &kind)
 {
     QCommandLineParser p;
     addBuildOptions(p, Text::tr("The image's NAME:VERSION (required)."));
@@ -189,7 +189,7 @@ int importRootfs(CliContext &ctx, const Verb &verb)
         ctx.err << Text::tr("drover: --tag NAME:VERSION is required") << Qt::endl;
         return ExitUsage;
     }
-    QJsonObject from { { QStringLiteral("rootfs"), QFileInfo(p.positionalArguments().first()).absoluteFilePath() } };
+    QJsonObject from { { kind, QFileInfo(p.positionalArguments().first()).absoluteFilePath() } };
     if (p.isSet(QStringLiteral("kernel-package")))
         from.insert(QStringLiteral("kernelPackage"), p.value(QStringLiteral("kernel-package")));
     QJsonObject json { { QStringLiteral("name"), tag->first }, { QStringLiteral("version"), tag->second },
@@ -201,7 +201,7 @@ int importRootfs(CliContext &ctx, const Verb &verb)
         json.insert(
             QStringLiteral("distro"), QJsonObject { { QStringLiteral("suite"), p.value(QStringLiteral("suite")) } });
     const RecipeParse parsed
-        = parseRecipe(QJsonDocument(json).toJson(), QStringLiteral("import-rootfs"), QDir::currentPath());
+        = parseRecipe(QJsonDocument(json).toJson(), QStringLiteral("import-") + kind, QDir::currentPath());
     if (!parsed.recipe) {
         for (const RecipeIssue &issue : parsed.issues)
             ctx.err << "drover: " << issue.field << ": " << issue.message << '\n';
@@ -209,6 +209,16 @@ int importRootfs(CliContext &ctx, const Verb &verb)
         return ExitError;
     }
     return runBuild(ctx, p, *parsed.recipe);
+}
+
+int importRootfs(CliContext &ctx, const Verb &verb)
+{
+    return importImage(ctx, verb, QStringLiteral("rootfs"));
+}
+
+int importOci(CliContext &ctx, const Verb &verb)
+{
+    return importImage(ctx, verb, QStringLiteral("oci"));
 }
 
 int runBuild(CliContext &ctx, const QCommandLineParser &p, const Recipe &recipe)
@@ -292,7 +302,13 @@ QList<Verb> buildVerbs()
             QStringLiteral("FILE.tar[.gz|.xz|.zst] --tag NAME:VERSION [--kernel-package PACKAGE]"),
             Text::tr("Build an image from a root filesystem archive, keeping owners, modes, links, device nodes and "
                      "extended attributes (needs root)."),
-            importRootfs } };
+            importRootfs },
+        { { QStringLiteral("image"), QStringLiteral("import-oci") },
+            QStringLiteral("DIR|FILE.tar --tag NAME:VERSION [--kernel-package PACKAGE]"),
+            Text::tr("Build an image from a container image: an OCI image layout, or an oci-archive or docker-archive "
+                     "tarball (skopeo copy, podman save, docker save); its layers are checked against their digests "
+                     "and stacked with their whiteouts (needs root)."),
+            importOci } };
 }
 
 } // namespace drover

@@ -306,7 +306,7 @@ private Q_SLOTS:
             QStringLiteral("r.json"), m_dir.path());
         QVERIFY2(parsed.recipe, qPrintable(parsed.errorText()));
         QVERIFY(parsed.recipe->imported());
-        QCOMPARE(parsed.recipe->rootfsPath(), m_dir.filePath(QStringLiteral("root.tar")));
+        QCOMPARE(parsed.recipe->importPath(), m_dir.filePath(QStringLiteral("root.tar")));
         QCOMPARE(parsed.recipe->kernelPackage, QStringLiteral("linux-image-amd64"));
         const QByteArray canonical = parsed.recipe->canonicalJson();
         QVERIFY(canonical.contains("\"from\":{\"kernelPackage\":\"linux-image-amd64\",\"rootfs\":\"root.tar\"}"));

@@ -65,6 +65,7 @@ hardware=0
 burnin=0
 accept_expired=0
 import_rootfs=0
+import_oci=0
 while (($#)); do
   case $1 in
     --mode) mode=$2; shift 2 ;;
@@ -78,6 +79,9 @@ while (($#)); do
     # The image is imported from a root filesystem archive without a kernel (as a container's
     # root would be), the kernel from Debian's package: see import_rootfs below.
     --import-rootfs) import_rootfs=1; shift ;;
+    # The image is imported from a container image made here from Debian 12 by umoci, two
+    # layers with a whiteout: see import_oci below.
+    --import-oci) import_oci=1; shift ;;
     --cloud-init) check_config=1; check_cloud=1; shift ;;
     --format) format=$2; shift 2 ;; # layers (the default) or initramfs (the all-in-one baseline)
     --boots) boots=$2; shift 2 ;; # power-cycle this many times, printing ready_ms=… for each
@@ -141,6 +145,21 @@ mkdir -p "$E2E_CACHE/build-cache"
 recipe=$data/recipe
 cp -r "$E2E_SRC/examples/recipes" "$recipe"
 sed -i "s/\"format\": *\"layers\"/\"format\": \"$format\"/" "$recipe/$recipe_name.json"
+# import_recipe NAME FROM SUITE: the recipe of an imported root (FROM: its "rootfs" or "oci"
+# field) with the kernel of SUITE's linux-image-amd64 and the reference image's files, host
+# name script and services; it becomes the image this run builds, NAME:1.
+import_recipe() {
+  recipe_name=$1
+  image=$1:1
+  cat >"$recipe/$1.json" <<EOF
+{ "name": "$1", "version": "1", "distro": { "suite": "$3" },
+  "from": { $2, "kernelPackage": "linux-image-amd64" },
+  "files": { "dir": "files", "modes": { "etc/ssh/sshd_config.d/drover.conf": "0600" } },
+  "scripts": ["scripts/10-hostname.sh"],
+  "services": { "enable": ["systemd-networkd", "systemd-resolved", "ssh"] },
+  "kernelArgs": "console=tty0 console=ttyS0,115200 quiet" }
+EOF
+}
 if ((import_rootfs)); then
   # The archive another tool makes: mmdebstrap's Debian 13 with systemd and OpenSSH but no
   # kernel, as a .tar.zst, with what an import must keep: a setuid file, a device node, a hard
@@ -155,16 +174,32 @@ if ((import_rootfs)); then
     --customize-hook="$special" trixie "$data/rootfs.tar.zst" "deb $mirror trixie main" >"$data/mmdebstrap.log" 2>&1 \
     || { tail -n 20 "$data/mmdebstrap.log" >&2; e2e_die "mmdebstrap could not make the root filesystem archive"; }
   e2e_say "root filesystem archive: $(($(stat -c %s "$data/rootfs.tar.zst") / 1048576)) MiB in $(($(e2e_ms) - t0)) ms"
-  recipe_name=imported
-  image=imported:1
-  cat >"$recipe/imported.json" <<EOF
-{ "name": "imported", "version": "1",
-  "from": { "rootfs": "$data/rootfs.tar.zst", "kernelPackage": "linux-image-amd64" },
-  "files": { "dir": "files", "modes": { "etc/ssh/sshd_config.d/drover.conf": "0600" } },
-  "scripts": ["scripts/10-hostname.sh"],
-  "services": { "enable": ["systemd-networkd", "systemd-resolved", "ssh"] },
-  "kernelArgs": "console=tty0 console=ttyS0,115200 quiet" }
-EOF
+  import_recipe imported '"rootfs": "'"$data/rootfs.tar.zst"'"' trixie
+fi
+if ((import_oci)); then
+  # A container image as an admin makes one: Debian 12 (bookworm) by mmdebstrap, without a
+  # kernel, put into an OCI image layout by umoci as a first layer; a second layer deletes a
+  # file of the first (a whiteout) and adds one. skopeo turns the layout into a docker-archive.
+  mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null)
+  [[ -n $mirror ]] || e2e_die "--import-oci: no deb line in this root's apt sources"
+  mmdebstrap --variant=essential --mode=root --format=tar --quiet \
+    --include=systemd-sysv,systemd-resolved,udev,iproute2,openssh-server,sudo,procps \
+    --customize-hook='echo "deleted by the upper layer" >"$1/etc/drover-whiteout"' \
+    bookworm "$data/bookworm.tar" "deb $mirror bookworm main" >"$data/mmdebstrap.log" 2>&1 \
+    || { tail -n 20 "$data/mmdebstrap.log" >&2; e2e_die "mmdebstrap could not make the bookworm root"; }
+  umoci init --layout "$data/oci" && umoci new --image "$data/oci:bookworm" \
+    && umoci unpack --image "$data/oci:bookworm" "$data/bundle" >/dev/null \
+    && tar --extract --file="$data/bookworm.tar" --directory="$data/bundle/rootfs" --preserve-permissions \
+      --numeric-owner --xattrs --xattrs-include='*' \
+    && umoci repack --image "$data/oci:bookworm" "$data/bundle" && rm -rf "$data/bundle" \
+    && umoci unpack --image "$data/oci:bookworm" "$data/bundle" >/dev/null \
+    && rm "$data/bundle/rootfs/etc/drover-whiteout" && echo "added by the upper layer" >"$data/bundle/rootfs/etc/drover-upper" \
+    && umoci repack --image "$data/oci:bookworm" "$data/bundle" && rm -rf "$data/bundle" "$data/bookworm.tar" \
+    || e2e_die "umoci could not make the OCI image"
+  skopeo copy --quiet "oci:$data/oci:bookworm" "docker-archive:$data/docker.tar:drover/bookworm:1" \
+    || e2e_die "skopeo could not write the docker-archive"
+  e2e_say "OCI image (2 layers) and docker-archive ($(($(stat -c %s "$data/docker.tar") / 1048576)) MiB) in $(($(e2e_ms) - t0)) ms"
+  import_recipe oci '"oci": "'"$data/oci"'"' bookworm
 fi
 e2e_say "building $image (shared build cache in $E2E_CACHE/build-cache)"
 if ((accept_expired)); then
@@ -200,6 +235,28 @@ PY
     || e2e_die "drover image import-rootfs made another base layer than the recipe with from.rootfs"
   d --json image inspect imported-cli:1 | e2e_has '"linux-image-6' || e2e_die "the manifest does not name the kernel package"
   e2e_say "drover image import-rootfs: the same base layer ${base:0:19}…, the kernel package in the manifest"
+fi
+if ((import_oci)); then
+  # check_upper TAG: the base layer of TAG has the upper layer's file and not the one it deleted.
+  check_upper() {
+    local layer
+    layer=$(d --json image inspect "$1" | python3 -c 'import json, sys; print(json.load(sys.stdin)["manifest"]["layers"][0]["digest"])')
+    mkdir -p "$data/base"
+    mount -t squashfs -o loop,ro "$data/store/blobs/sha256/${layer#sha256:}" "$data/base" || e2e_die "cannot mount $1's base layer"
+    local upper=no gone=yes
+    [[ -f $data/base/etc/drover-upper ]] && upper=yes
+    [[ -e $data/base/etc/drover-whiteout ]] && gone=no
+    grep -q '^VERSION_ID="12"' "$data/base/etc/os-release" || { umount "$data/base"; e2e_die "$1 is not Debian 12"; }
+    umount "$data/base"
+    [[ $upper == yes && $gone == yes ]] || e2e_die "$1: the upper layer's file is there: $upper; the whiteout removed its file: $gone"
+  }
+  check_upper "$image"
+  d image import-oci "$data/docker.tar" --tag docker:1 --kernel-package linux-image-amd64 --suite bookworm \
+    --cache "$E2E_CACHE/build-cache" >"$data/import.log" 2>&1 \
+    || { tail -n 20 "$data/import.log" >&2; e2e_die "drover image import-oci of the docker-archive failed"; }
+  check_upper docker:1
+  d --json image inspect docker:1 | e2e_has '"linux-image-6.1' || e2e_die "the manifest does not name bookworm's kernel package"
+  e2e_say "OCI layout and docker-archive imported: the whiteout removed its file, the upper layer's file is there"
 fi
 new_image=
 if ((burnin)); then
