@@ -3908,6 +3908,10 @@
         <source>an imported root (from) has no Debian base</source>
         <translation>ein importiertes System (from) hat keine Debian-Basis</translation>
     </message>
+    <message>
+        <source>expected an apt source line like &quot;deb URL SUITE COMPONENT&quot;, found &quot;%1&quot;</source>
+        <translation>erwartet eine apt-Quellzeile wie „deb URL SUITE KOMPONENTE“, gefunden „%1“</translation>
+    </message>
 </context>
 <context>
     <name>RecipeDraft</name>
@@ -3970,6 +3974,14 @@
     <message>
         <source>Inventory: a busybox root of tens of MB that reports the hardware, for new machines</source>
         <translation>Inventar: ein busybox-System von einigen zehn MB, das die Hardware meldet, für neue Rechner</translation>
+    </message>
+    <message>
+        <source>There is no file or folder %1.</source>
+        <translation>Es gibt keine Datei und keinen Ordner %1.</translation>
+    </message>
+    <message>
+        <source>%1 is a folder; a root filesystem archive is a file (.tar, .tar.gz, .tar.xz, .tar.zst).</source>
+        <translation>%1 ist ein Ordner; ein Archiv eines Wurzeldateisystems ist eine Datei (.tar, .tar.gz, .tar.xz, .tar.zst).</translation>
     </message>
 </context>
 <context>
@@ -7939,6 +7951,58 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>Choose a recipe file first.</source>
         <translation>Wählen Sie zuerst eine Rezeptdatei aus.</translation>
+    </message>
+    <message>
+        <source>A &amp;container image or root filesystem archive:</source>
+        <translation>Ein &amp;Container-Image oder Archiv eines Wurzeldateisystems:</translation>
+    </message>
+    <message>
+        <source>Container image: OCI layout folder, oci-archive or docker-archive</source>
+        <translation>Container-Image: OCI-Layout-Ordner, oci-archive oder docker-archive</translation>
+    </message>
+    <message>
+        <source>Root filesystem archive: .tar, .tar.gz, .tar.xz, .tar.zst</source>
+        <translation>Archiv eines Wurzeldateisystems: .tar, .tar.gz, .tar.xz, .tar.zst</translation>
+    </message>
+    <message>
+        <source>What podman save, docker save or skopeo copy wrote, or a tar of a root file system</source>
+        <translation>Was podman save, docker save oder skopeo copy geschrieben haben, oder ein tar eines Wurzeldateisystems</translation>
+    </message>
+    <message>
+        <source>path of the image, archive or OCI layout folder</source>
+        <translation>Pfad des Images, Archivs oder OCI-Layout-Ordners</translation>
+    </message>
+    <message>
+        <source>A container&apos;s root has no kernel: the image boots the kernel of this Debian package, of the suite on the next page. Leave it empty for a root with a kernel in /boot.</source>
+        <translation>Das System eines Containers hat keinen Kernel: das Image startet den Kernel dieses Debian-Pakets aus der Suite der nächsten Seite. Lassen Sie es leer für ein System mit Kernel in /boot.</translation>
+    </message>
+    <message>
+        <source>B&amp;rowse…</source>
+        <translation>Du&amp;rchsuchen…</translation>
+    </message>
+    <message>
+        <source>Choose the archive, or an OCI layout folder</source>
+        <translation>Wählen Sie das Archiv oder einen OCI-Layout-Ordner</translation>
+    </message>
+    <message>
+        <source>Open OCI Layout</source>
+        <translation>OCI-Layout öffnen</translation>
+    </message>
+    <message>
+        <source>Open Archive</source>
+        <translation>Archiv öffnen</translation>
+    </message>
+    <message>
+        <source>Archives (*.tar *.tar.gz *.tgz *.tar.xz *.tar.zst);;All files (*)</source>
+        <translation>Archive (*.tar *.tar.gz *.tgz *.tar.xz *.tar.zst);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>&amp;Kernel package:</source>
+        <translation>&amp;Kernelpaket:</translation>
+    </message>
+    <message>
+        <source>Choose the container image or archive first.</source>
+        <translation>Wählen Sie zuerst das Container-Image oder Archiv.</translation>
     </message>
 </context>
 <context>

@@ -110,6 +110,9 @@ QStringList BuildJob::mmdebstrapArguments() const
         args << QStringLiteral("--include=") + include.join(QLatin1Char(','));
     args << m_recipe.suite << m_rootDir
          << QStringLiteral("deb %1 %2 %3").arg(m_mirror, m_recipe.suite, m_recipe.components.join(QLatin1Char(' ')));
+    for (const QString &suite : m_recipe.extraSuites)
+        args << QStringLiteral("deb %1 %2 %3").arg(m_mirror, suite, m_recipe.components.join(QLatin1Char(' ')));
+    args << m_recipe.sources;
     return args;
 }
 

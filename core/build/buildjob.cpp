@@ -261,6 +261,10 @@ Status BuildJob::prepare()
         partial.insert(QStringLiteral("base"), m_recipe.base);
     if (!m_recipe.checkValidUntil)
         partial.insert(QStringLiteral("checkValidUntil"), false);
+    if (!m_recipe.extraSuites.isEmpty() || !m_recipe.sources.isEmpty()) {
+        partial.insert(QStringLiteral("extraSuites"), QJsonArray::fromStringList(m_recipe.extraSuites));
+        partial.insert(QStringLiteral("sources"), QJsonArray::fromStringList(m_recipe.sources));
+    }
     if (m_recipe.imported()) {
         // A layout directory is named by its index: every blob it reaches is checked against
         // the digests there when the layers are read.

@@ -65,7 +65,7 @@ Result<QJsonObject> pickManifest(const QJsonArray &manifests, const QString &whe
 {
     if (manifests.size() == 1)
         return manifests.first().toObject();
-    for (const QJsonValue &m : manifests) {
+    for (const auto &m : manifests) {
         const QJsonObject platform = m.toObject().value(QStringLiteral("platform")).toObject();
         if (platform.value(QStringLiteral("os")).toString() == QLatin1String("linux")
             && platform.value(QStringLiteral("architecture")).toString() == QLatin1String("amd64"))
@@ -106,11 +106,12 @@ Result<OciSource> readLayout(const QString &dir)
     auto config = verifiedBlob(dir, manifest.value(QStringLiteral("config")).toObject());
     if (!config)
         return Result<OciSource>::failure(Text::tr("the image's config: %1").arg(config.error()));
-    source.configDigest = manifest.value(QStringLiteral("config")).toObject().value(QStringLiteral("digest")).toString();
+    source.configDigest
+        = manifest.value(QStringLiteral("config")).toObject().value(QStringLiteral("digest")).toString();
     const QJsonArray layers = manifest.value(QStringLiteral("layers")).toArray();
     if (layers.isEmpty())
         return Result<OciSource>::failure(Text::tr("the image's manifest names no layers"));
-    for (const QJsonValue &layer : layers) {
+    for (const auto &layer : layers) {
         auto file = verifiedBlob(dir, layer.toObject());
         if (!file)
             return Result<OciSource>::failure(Text::tr("layer %1: %2").arg(source.layers.size() + 1).arg(file.error()));
@@ -152,9 +153,8 @@ Result<OciSource> readDockerArchive(const QString &dir)
         = config->toObject().value(QStringLiteral("rootfs")).toObject().value(QStringLiteral("diff_ids")).toArray();
     const QJsonArray layers = image.value(QStringLiteral("Layers")).toArray();
     if (layers.isEmpty() || layers.size() != diffIds.size())
-        return Result<OciSource>::failure(Text::tr("manifest.json names %1 layers, the config %2 diff_ids")
-                .arg(layers.size())
-                .arg(diffIds.size()));
+        return Result<OciSource>::failure(
+            Text::tr("manifest.json names %1 layers, the config %2 diff_ids").arg(layers.size()).arg(diffIds.size()));
     OciSource source;
     source.kind = QStringLiteral("docker-archive");
     auto configDigest = sha256OfFile(dir + QLatin1Char('/') + configName);
@@ -170,8 +170,9 @@ Result<OciSource> readDockerArchive(const QString &dir)
         if (!digest)
             return Result<OciSource>::failure(digest.error());
         if (*digest != diffIds.at(i).toString())
-            return Result<OciSource>::failure(
-                Text::tr("layer %1 (%2) does not match the config's diff_id %3").arg(i + 1).arg(name, diffIds.at(i).toString()));
+            return Result<OciSource>::failure(Text::tr("layer %1 (%2) does not match the config's diff_id %3")
+                    .arg(i + 1)
+                    .arg(name, diffIds.at(i).toString()));
         source.layers.append(path);
     }
     return source;

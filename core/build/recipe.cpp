@@ -217,7 +217,21 @@ void parseDistro(Validator &v, const QJsonObject &root, Recipe &r)
     const QString path = QStringLiteral("distro");
     v.checkKeys(*distro, path,
         { QStringLiteral("suite"), QStringLiteral("base"), QStringLiteral("components"), QStringLiteral("mirror"),
-            QStringLiteral("checkValidUntil") });
+            QStringLiteral("checkValidUntil"), QStringLiteral("extraSuites"), QStringLiteral("sources") });
+    if (auto suites = v.strings(*distro, path, QStringLiteral("extraSuites"), [](const QString &s) {
+            return matches(QStringLiteral("[a-z][a-z0-9.-]{0,63}"), s)
+                ? QString()
+                : Text::tr("\"%1\" is not a Debian suite name").arg(s);
+        }))
+        r.extraSuites = *suites;
+    if (auto sources = v.strings(*distro, path, QStringLiteral("sources"), [](const QString &s) {
+            return matches(QStringLiteral("deb (\\[[a-z-]+=[^\\]\\s]+\\] )?(https?|file)://[^\\s\"']+ "
+                                          "(\\./|[a-z][a-z0-9./-]{0,63})( [a-z][a-z0-9-]{0,63})*"),
+                       s)
+                ? QString()
+                : Text::tr("expected an apt source line like \"deb URL SUITE COMPONENT\", found \"%1\"").arg(s);
+        }))
+        r.sources = *sources;
     if (auto check = v.boolean(*distro, path, QStringLiteral("checkValidUntil")))
         r.checkValidUntil = *check;
     if (auto base = v.string(*distro, path, QStringLiteral("base"))) {
@@ -638,6 +652,10 @@ QJsonObject Recipe::toJson() const
         distro.insert(QStringLiteral("base"), base);
     if (!checkValidUntil)
         distro.insert(QStringLiteral("checkValidUntil"), false);
+    if (!extraSuites.isEmpty())
+        distro.insert(QStringLiteral("extraSuites"), toArray(extraSuites));
+    if (!sources.isEmpty())
+        distro.insert(QStringLiteral("sources"), toArray(sources));
     QJsonObject o {
         { QStringLiteral("name"), name },
         { QStringLiteral("version"), version },

@@ -37,6 +37,8 @@ struct Recipe {
     QStringList components { QStringLiteral("main") };
     QString mirror; // empty: the host's apt configuration (resolved when building)
     bool checkValidUntil = true; // false: accept a Release file past its Valid-Until (a snapshot)
+    QStringList extraSuites; // more suites of the same mirror and components: "bookworm-updates"
+    QStringList sources; // more apt sources, one-line form: "deb URL SUITE COMPONENT…"
     QString architecture = QStringLiteral("amd64");
     QStringList packages;
     QStringList exclude;

@@ -49,15 +49,15 @@ class TstOciSource : public QObject {
         const QJsonObject config = blob(dir, "{}", QStringLiteral("application/vnd.oci.image.config.v1+json"));
         QJsonArray layers { blob(dir, "layer one", QStringLiteral("application/vnd.oci.image.layer.v1.tar+gzip")),
             blob(dir, "layer two", QStringLiteral("application/vnd.oci.image.layer.v1.tar")) };
-        const QByteArray manifest = QJsonDocument(QJsonObject { { QStringLiteral("schemaVersion"), 2 },
-                                                      { QStringLiteral("config"), config },
-                                                      { QStringLiteral("layers"), layers } })
-                                        .toJson();
+        const QByteArray manifest = QJsonDocument(
+            QJsonObject { { QStringLiteral("schemaVersion"), 2 }, { QStringLiteral("config"), config },
+                { QStringLiteral("layers"),
+                    layers } }).toJson();
         QJsonArray manifests;
         if (platforms.isEmpty()) {
             manifests.append(blob(dir, manifest, QStringLiteral("application/vnd.oci.image.manifest.v1+json")));
         } else {
-            for (const QJsonValue &p : platforms) {
+            for (const auto &p : platforms) {
                 QJsonObject m = blob(dir, manifest, QStringLiteral("application/vnd.oci.image.manifest.v1+json"));
                 m.insert(QStringLiteral("platform"), p);
                 manifests.append(m);
@@ -65,7 +65,8 @@ class TstOciSource : public QObject {
         }
         write(dir + QStringLiteral("/oci-layout"), "{\"imageLayoutVersion\": \"1.0.0\"}");
         write(dir + QStringLiteral("/index.json"),
-            QJsonDocument(QJsonObject { { QStringLiteral("schemaVersion"), 2 }, { QStringLiteral("manifests"), manifests } })
+            QJsonDocument(
+                QJsonObject { { QStringLiteral("schemaVersion"), 2 }, { QStringLiteral("manifests"), manifests } })
                 .toJson());
         return dir;
     }
@@ -79,7 +80,8 @@ private Q_SLOTS:
         QTest::addColumn<bool>("whiteout");
         QTest::addColumn<QString>("dir");
         QTest::addColumn<QString>("name");
-        QTest::newRow("file") << QStringLiteral("etc/.wh.motd") << true << QStringLiteral("etc") << QStringLiteral("motd");
+        QTest::newRow("file") << QStringLiteral("etc/.wh.motd") << true << QStringLiteral("etc")
+                              << QStringLiteral("motd");
         QTest::newRow("dot slash") << QStringLiteral("./usr/share/.wh.doc") << true << QStringLiteral("usr/share")
                                    << QStringLiteral("doc");
         QTest::newRow("top level") << QStringLiteral(".wh.srv") << true << QString() << QStringLiteral("srv");
@@ -140,7 +142,8 @@ private Q_SLOTS:
         write(layer, "layer two, changed");
         auto source = readOciSource(dir);
         QVERIFY(!source);
-        QVERIFY2(source.error().contains(QStringLiteral("layer 2")) && source.error().contains(QStringLiteral("does not match")),
+        QVERIFY2(source.error().contains(QStringLiteral("layer 2"))
+                && source.error().contains(QStringLiteral("does not match")),
             qPrintable(source.error()));
     }
 
@@ -149,23 +152,25 @@ private Q_SLOTS:
         const QString dir = m_dir.filePath(QStringLiteral("docker"));
         write(dir + QStringLiteral("/aaa/layer.tar"), "lower");
         write(dir + QStringLiteral("/bbb/layer.tar"), "upper");
-        const QByteArray config = QJsonDocument(QJsonObject { { QStringLiteral("rootfs"),
-                                                    QJsonObject { { QStringLiteral("type"), QStringLiteral("layers") },
-                                                        { QStringLiteral("diff_ids"),
-                                                            QJsonArray { digestOf("lower"), digestOf("upper") } } } } })
+        const QByteArray config = QJsonDocument(
+            QJsonObject { { QStringLiteral("rootfs"),
+                QJsonObject { { QStringLiteral("type"), QStringLiteral("layers") },
+                    { QStringLiteral("diff_ids"), QJsonArray { digestOf("lower"), digestOf("upper") } } } } })
                                       .toJson();
         write(dir + QStringLiteral("/config.json"), config);
         const auto manifest = [&](const QString &secondLayer) {
             write(dir + QStringLiteral("/manifest.json"),
-                QJsonDocument(QJsonArray { QJsonObject { { QStringLiteral("Config"), QStringLiteral("config.json") },
-                                  { QStringLiteral("Layers"), QJsonArray { QStringLiteral("aaa/layer.tar"), secondLayer } } } })
+                QJsonDocument(
+                    QJsonArray { QJsonObject { { QStringLiteral("Config"), QStringLiteral("config.json") },
+                        { QStringLiteral("Layers"), QJsonArray { QStringLiteral("aaa/layer.tar"), secondLayer } } } })
                     .toJson());
         };
         manifest(QStringLiteral("bbb/layer.tar"));
         auto source = readOciSource(dir);
         QVERIFY2(source, qPrintable(source ? QString() : source.error()));
         QCOMPARE(source->kind, QStringLiteral("docker-archive"));
-        QCOMPARE(source->layers, (QStringList { dir + QStringLiteral("/aaa/layer.tar"), dir + QStringLiteral("/bbb/layer.tar") }));
+        QCOMPARE(source->layers,
+            (QStringList { dir + QStringLiteral("/aaa/layer.tar"), dir + QStringLiteral("/bbb/layer.tar") }));
 
         manifest(QStringLiteral("../bbb/layer.tar"));
         auto escaping = readOciSource(dir);

@@ -139,6 +139,13 @@ private Q_SLOTS:
             "{\"name\": \"a\", \"from\": {\"rootfs\": \"/etc/hostname\", \"kernelPackage\": \"A B\"}}")
                                         << QStringLiteral("from.kernelPackage") << 1 << 68
                                         << QStringLiteral("not a package name");
+        QTest::newRow("extra suite") << QByteArray("{\"name\": \"a\", \"distro\": {\"extraSuites\": [\"Bad Suite\"]}}")
+                                     << QStringLiteral("distro.extraSuites[0]") << 1 << 42
+                                     << QStringLiteral("not a Debian suite name");
+        QTest::newRow("source line") << QByteArray(
+            "{\"name\": \"a\", \"distro\": {\"sources\": [\"deb ftp://x/ y main\"]}}")
+                                     << QStringLiteral("distro.sources[0]") << 1 << 38
+                                     << QStringLiteral("deb URL SUITE COMPONENT");
         QTest::newRow("services on busybox") << QByteArray(
             "{\"name\": \"a\", \"distro\": {\"base\": \"busybox\"}, \"services\": {\"enable\": [\"ssh\"]}}")
                                              << QStringLiteral("services") << 1 << 58 << QStringLiteral("/etc/inittab");
@@ -291,6 +298,13 @@ private Q_SLOTS:
         QVERIFY(!snapshot.recipe->checkValidUntil);
         QVERIFY(snapshot.recipe->canonicalJson().contains("\"checkValidUntil\":false"));
         QVERIFY(!plain.recipe->canonicalJson().contains("checkValidUntil"));
+        QVERIFY(!plain.recipe->canonicalJson().contains("extraSuites"));
+        const RecipeParse more = parseRecipe("{\"name\": \"srv\", \"distro\": {\"extraSuites\": [\"trixie-updates\"], "
+                                             "\"sources\": [\"deb [trusted=yes] file:///srv/repo ./ main\"]}}",
+            QStringLiteral("r.json"), m_dir.path());
+        QVERIFY2(more.recipe, qPrintable(more.errorText()));
+        QCOMPARE(more.recipe->extraSuites, QStringList { QStringLiteral("trixie-updates") });
+        QVERIFY(more.recipe->canonicalJson().contains("\"sources\":[\"deb [trusted=yes] file:///srv/repo ./ main\"]"));
         Recipe busybox = *plain.recipe;
         busybox.base = QStringLiteral("busybox");
         QVERIFY(busybox.digest() != plain.recipe->digest());

@@ -35,6 +35,7 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
 #include <QUrl>
@@ -472,6 +473,47 @@ private Q_SLOTS:
         } else {
             QCOMPARE(next, expected);
         }
+    }
+
+    // The start page's fourth choice: a container image or an archive becomes a recipe whose
+    // root is imported, named after the file, with the kernel package; the review shows it.
+    void importChoiceMakesAnImportRecipe()
+    {
+        QTemporaryDir dir;
+        const QString archive = dir.filePath(QStringLiteral("Debian 12.tar.zst"));
+        QFile f(archive);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.close();
+        auto w = wizard();
+        StartPage *start = w->startPage();
+        start->importChoice()->setChecked(true);
+        QVERIFY(!w->validateCurrentPage()); // no path yet
+        QVERIFY2(
+            start->errorText().contains(QStringLiteral("Choose the container image")), qPrintable(start->errorText()));
+        start->importKind()->setCurrentIndex(start->importKind()->findData(QStringLiteral("rootfs")));
+        start->importPath()->setText(dir.path());
+        QVERIFY(!w->validateCurrentPage()); // a folder is no root filesystem archive
+        QVERIFY2(start->errorText().contains(QStringLiteral("is a folder")), qPrintable(start->errorText()));
+        start->importPath()->setText(archive);
+        QVERIFY(nextTo(w.get(), BuildWizard::Base));
+        QCOMPARE(child<QLineEdit>(w.get(), "name")->text(), QStringLiteral("debian-12"));
+        const Recipe &r = w->draft().recipe;
+        QCOMPARE(r.fromRootfs, QFileInfo(archive).absoluteFilePath());
+        QVERIFY(r.fromOci.isEmpty());
+        QCOMPARE(r.kernelPackage, QStringLiteral("linux-image-amd64"));
+        const RecipeParse saved = parseRecipe(w->draft().json(), QStringLiteral("saved.json"), QString(), false);
+        QVERIFY2(saved.recipe, qPrintable(saved.errorText()));
+        QVERIFY(saved.recipe->imported());
+
+        // An OCI layout folder, and no kernel package for a root that has its own.
+        auto w2 = wizard();
+        w2->startPage()->importChoice()->setChecked(true);
+        w2->startPage()->importKind()->setCurrentIndex(w2->startPage()->importKind()->findData(QStringLiteral("oci")));
+        w2->startPage()->importPath()->setText(dir.path());
+        w2->startPage()->kernelPackage()->clear();
+        QVERIFY(nextTo(w2.get(), BuildWizard::Base));
+        QCOMPARE(w2->draft().recipe.fromOci, QFileInfo(dir.path()).absoluteFilePath());
+        QVERIFY(w2->draft().recipe.kernelPackage.isEmpty());
     }
 
     // Every template the start page offers loads, with its files, and saves back to a recipe

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 
 namespace drover {
@@ -208,6 +209,30 @@ QString RecipeDraft::templateTitle(const QString &name)
     if (name == QLatin1String("minimal"))
         return Text::tr("Minimal: a kernel, systemd and the network; nothing else");
     return name;
+}
+
+Result<RecipeDraft> RecipeDraft::fromImport(const QString &kind, const QString &path, const QString &kernelPackage)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return Result<RecipeDraft>::failure(Text::tr("There is no file or folder %1.").arg(path));
+    if (kind == QLatin1String("rootfs") && !info.isFile())
+        return Result<RecipeDraft>::failure(Text::tr("%1 is a folder; a root filesystem archive is a file "
+                                                     "(.tar, .tar.gz, .tar.xz, .tar.zst).")
+                .arg(path));
+    // "debian-12.tar.zst" → "debian-12": a name the image can have.
+    QString name = info.fileName().section(QLatin1Char('.'), 0, 0).toLower();
+    name.replace(QRegularExpression(QStringLiteral("[^a-z0-9._-]+")), QStringLiteral("-"));
+    name.remove(QRegularExpression(QStringLiteral("^[^a-z0-9]+")));
+    if (!isValidImageName(name))
+        name = QStringLiteral("imported");
+    QJsonObject from { { kind, info.absoluteFilePath() } };
+    if (!kernelPackage.trimmed().isEmpty())
+        from.insert(QStringLiteral("kernelPackage"), kernelPackage.trimmed());
+    const QJsonObject json { { QStringLiteral("name"), name }, { QStringLiteral("version"), QStringLiteral("1") },
+        { QStringLiteral("from"), from },
+        { QStringLiteral("kernelArgs"), QStringLiteral("console=tty0 console=ttyS0,115200 quiet") } };
+    return fromJson(QJsonDocument(json).toJson(), info.absolutePath(), info.fileName());
 }
 
 Result<RecipeDraft> RecipeDraft::fromTemplate(const QString &name)

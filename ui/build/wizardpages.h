@@ -67,6 +67,10 @@ public:
     QComboBox *templates() const { return m_templates; }
     QComboBox *images() const { return m_images; }
     QLineEdit *file() const { return m_file; }
+    QRadioButton *importChoice() const { return m_fromImport; }
+    QComboBox *importKind() const { return m_importKind; }
+    QLineEdit *importPath() const { return m_importPath; }
+    QLineEdit *kernelPackage() const { return m_kernelPackage; }
     void chooseImage(const QString &tag);
 
 protected:
@@ -83,6 +87,10 @@ private:
     QComboBox *m_templates;
     QComboBox *m_images;
     QLineEdit *m_file;
+    QRadioButton *m_fromImport;
+    QComboBox *m_importKind;
+    QLineEdit *m_importPath;
+    QLineEdit *m_kernelPackage;
     QString m_loadedKey;
 };
 

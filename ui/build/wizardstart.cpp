@@ -6,6 +6,7 @@
 
 #include <QComboBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -80,6 +81,10 @@ StartPage::StartPage(QWidget *parent)
     , m_templates(new QComboBox(this))
     , m_images(new QComboBox(this))
     , m_file(new QLineEdit(this))
+    , m_fromImport(new QRadioButton(tr("A &container image or root filesystem archive:"), this))
+    , m_importKind(new QComboBox(this))
+    , m_importPath(new QLineEdit(this))
+    , m_kernelPackage(new QLineEdit(QStringLiteral("linux-image-amd64"), this))
 {
     setTitle(tr("Start From"));
     setSubTitle(tr("Every later page can change what you start from."));
@@ -102,6 +107,32 @@ StartPage::StartPage(QWidget *parent)
             m_fromFile->setChecked(true);
         }
     });
+    m_importKind->setObjectName(QStringLiteral("importKind"));
+    m_importKind->addItem(
+        tr("Container image: OCI layout folder, oci-archive or docker-archive"), QStringLiteral("oci"));
+    m_importKind->addItem(tr("Root filesystem archive: .tar, .tar.gz, .tar.xz, .tar.zst"), QStringLiteral("rootfs"));
+    m_importKind->setToolTip(tr("What podman save, docker save or skopeo copy wrote, or a tar of a root file system"));
+    m_importPath->setObjectName(QStringLiteral("importPath"));
+    m_importPath->setPlaceholderText(tr("path of the image, archive or OCI layout folder"));
+    m_kernelPackage->setObjectName(QStringLiteral("kernelPackage"));
+    m_kernelPackage->setToolTip(tr("A container's root has no kernel: the image boots the kernel of this Debian "
+                                   "package, of the suite on the next page. Leave it empty for a root with a kernel "
+                                   "in /boot."));
+    auto *browseImport = new QPushButton(tr("B&rowse…"), this);
+    browseImport->setToolTip(tr("Choose the archive, or an OCI layout folder"));
+    connect(browseImport, &QPushButton::clicked, this, [this] {
+        const QString path
+            = m_importKind->currentData().toString() == QLatin1String("oci") && QFileInfo(m_importPath->text()).isDir()
+            ? QFileDialog::getExistingDirectory(this, tr("Open OCI Layout"), m_importPath->text())
+            : QFileDialog::getOpenFileName(this, tr("Open Archive"), m_importPath->text(),
+                  tr("Archives (*.tar *.tar.gz *.tgz *.tar.xz *.tar.zst);;All files (*)"));
+        if (!path.isEmpty()) {
+            m_importPath->setText(path);
+            m_fromImport->setChecked(true);
+        }
+    });
+    connect(m_importPath, &QLineEdit::textEdited, m_fromImport, [this] { m_fromImport->setChecked(true); });
+    connect(m_importKind, &QComboBox::activated, m_fromImport, [this] { m_fromImport->setChecked(true); });
     m_fromTemplate->setChecked(true);
     connect(m_templates, &QComboBox::activated, m_fromTemplate, [this] { m_fromTemplate->setChecked(true); });
     connect(m_images, &QComboBox::activated, m_fromImage, [this] { m_fromImage->setChecked(true); });
@@ -119,6 +150,16 @@ StartPage::StartPage(QWidget *parent)
     fileRow->addWidget(m_file, 1);
     fileRow->addWidget(browse);
     layout->addLayout(fileRow);
+    layout->addSpacing(8);
+    layout->addWidget(m_fromImport);
+    layout->addWidget(m_importKind);
+    auto *importRow = new QHBoxLayout;
+    importRow->addWidget(m_importPath, 1);
+    importRow->addWidget(browseImport);
+    layout->addLayout(importRow);
+    auto *kernelRow = new QFormLayout;
+    kernelRow->addRow(tr("&Kernel package:"), m_kernelPackage);
+    layout->addLayout(kernelRow);
     layout->addStretch(1);
     layout->addWidget(m_error);
 }
@@ -161,6 +202,9 @@ QString StartPage::selectionKey() const
         return QStringLiteral("image:") + m_images->currentData().toString();
     if (m_fromFile->isChecked())
         return QStringLiteral("file:") + m_file->text();
+    if (m_fromImport->isChecked())
+        return QStringLiteral("import:%1:%2:%3")
+            .arg(m_importKind->currentData().toString(), m_kernelPackage->text(), m_importPath->text());
     return QStringLiteral("template:") + m_templates->currentData().toString();
 }
 
@@ -195,6 +239,13 @@ bool StartPage::validatePage()
             return false;
         }
         draft = RecipeDraft::fromFile(m_file->text().trimmed());
+    } else if (m_fromImport->isChecked()) {
+        if (m_importPath->text().trimmed().isEmpty()) {
+            showError(tr("Choose the container image or archive first."));
+            return false;
+        }
+        draft = RecipeDraft::fromImport(
+            m_importKind->currentData().toString(), m_importPath->text().trimmed(), m_kernelPackage->text());
     } else {
         draft = RecipeDraft::fromTemplate(m_templates->currentData().toString());
     }
