@@ -819,6 +819,10 @@
         <source>Build an image from a container image: an OCI image layout, or an oci-archive or docker-archive tarball (skopeo copy, podman save, docker save); its layers are checked against their digests and stacked with their whiteouts (needs root).</source>
         <translation>Ein Image aus einem Container-Image bauen: einem OCI-Image-Layout oder einem oci-archive- oder docker-archive-Tarball (skopeo copy, podman save, docker save); seine Schichten werden gegen ihre Prüfsummen geprüft und mit ihren Whiteouts gestapelt (braucht root).</translation>
     </message>
+    <message>
+        <source>For a root without a kernel: take the kernel and its modules from this directory (boot/vmlinuz-RELEASE and lib/modules/RELEASE, as dpkg-deb -x or a kernel&apos;s make install leave them).</source>
+        <translation>Für ein System ohne Kernel: Kernel und Module aus diesem Verzeichnis nehmen (boot/vmlinuz-RELEASE und lib/modules/RELEASE, wie dpkg-deb -x oder make install eines Kernels sie hinterlassen).</translation>
+    </message>
 </context>
 <context>
     <name>Builder</name>
@@ -1090,16 +1094,8 @@
         <translation>entpacke das Kernelpaket %1 aus %2</translation>
     </message>
     <message>
-        <source>the package %1 has no kernel in /boot</source>
-        <translation>das Paket %1 hat keinen Kernel in /boot</translation>
-    </message>
-    <message>
         <source>cannot create /boot and /lib/modules in the imported root</source>
         <translation>/boot und /lib/modules lassen sich im importierten System nicht anlegen</translation>
-    </message>
-    <message>
-        <source>the imported root has a kernel of its own in /boot; remove from.kernelPackage, or the kernel from the root</source>
-        <translation>das importierte System hat einen eigenen Kernel in /boot; entfernen Sie from.kernelPackage oder den Kernel aus dem System</translation>
     </message>
     <message>
         <source>cannot move kernel %1 into the imported root</source>
@@ -1157,6 +1153,18 @@
             <numerusform>%1, %n Schicht</numerusform>
             <numerusform>%1, %n Schichten</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>%1 has no kernel in /boot (boot/vmlinuz-RELEASE)</source>
+        <translation>%1 hat keinen Kernel in /boot (boot/vmlinuz-RELEASE)</translation>
+    </message>
+    <message>
+        <source>%1 has no modules for kernel %2 (lib/modules/%2)</source>
+        <translation>%1 hat keine Module für Kernel %2 (lib/modules/%2)</translation>
+    </message>
+    <message>
+        <source>the imported root has a kernel of its own in /boot; remove from.kernelPackage or from.kernelDir, or the kernel from the root</source>
+        <translation>das importierte System hat einen eigenen Kernel in /boot; entfernen Sie from.kernelPackage oder from.kernelDir oder den Kernel aus dem System</translation>
     </message>
 </context>
 <context>
@@ -3911,6 +3919,14 @@
     <message>
         <source>expected an apt source line like &quot;deb URL SUITE COMPONENT&quot;, found &quot;%1&quot;</source>
         <translation>erwartet eine apt-Quellzeile wie „deb URL SUITE KOMPONENTE“, gefunden „%1“</translation>
+    </message>
+    <message>
+        <source>either kernelPackage or kernelDir, not both</source>
+        <translation>entweder kernelPackage oder kernelDir, nicht beides</translation>
+    </message>
+    <message>
+        <source>no directory &quot;%1&quot;</source>
+        <translation>kein Verzeichnis „%1“</translation>
     </message>
 </context>
 <context>

@@ -6,6 +6,7 @@
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -37,6 +38,31 @@ QJsonArray sortedArray(QStringList list)
 QString sha256Hex(const QByteArray &bytes)
 {
     return Digest::ofBytes(bytes).hex();
+}
+
+// What a kernel directory holds, cheaply: every file's path, size and modification time, and
+// the kernel's own sha256.
+Result<QString> treeSignature(const QString &dir)
+{
+    QStringList lines;
+    QDirIterator it(
+        dir, QDir::Files | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QFileInfo f(it.next());
+        lines.append(QStringLiteral("%1 %2 %3")
+                .arg(QDir(dir).relativeFilePath(f.filePath()))
+                .arg(f.size())
+                .arg(f.lastModified().toSecsSinceEpoch()));
+        if (f.fileName().startsWith(QLatin1String("vmlinuz-"))) {
+            QFile kernel(f.filePath());
+            QCryptographicHash hash(QCryptographicHash::Sha256);
+            if (!kernel.open(QIODevice::ReadOnly) || !hash.addData(&kernel))
+                return Result<QString>::failure(Text::tr("cannot read %1: %2").arg(f.filePath(), kernel.errorString()));
+            lines.append(QString::fromLatin1(hash.result().toHex()));
+        }
+    }
+    lines.sort();
+    return sha256Hex(lines.join(QLatin1Char('\n')).toUtf8());
 }
 
 Result<QString> fileSha256(const QString &path)
@@ -278,6 +304,12 @@ Status BuildJob::prepare()
             return Status::failure(archive.error());
         partial.insert(m_recipe.fromOci.isEmpty() ? QStringLiteral("rootfs") : QStringLiteral("oci"), *archive);
         partial.insert(QStringLiteral("kernelPackage"), m_recipe.kernelPackage);
+        if (!m_recipe.kernelDir.isEmpty()) {
+            auto kernel = treeSignature(m_recipe.kernelDirPath());
+            if (!kernel)
+                return Status::failure(kernel.error());
+            partial.insert(QStringLiteral("kernelDir"), *kernel);
+        }
     }
     m_partialKey = sha256Hex(QJsonDocument(partial).toJson(QJsonDocument::Compact));
     if (!needsMirror) {

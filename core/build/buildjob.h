@@ -63,6 +63,7 @@ private:
     Status unpackIntoRoot(const QString &archive, bool skipWhiteouts);
     Status applyWhiteouts(const QString &layer, int *removed);
     Status addKernelPackage();
+    Status installKernelFrom(const QString &dir, const QString &what, bool copy);
     Status readDpkgPackages();
     QStringList mmdebstrapArguments() const;
     Status cleanBootstrapRoot();

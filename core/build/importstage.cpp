@@ -136,6 +136,9 @@ Status BuildJob::importRootfs()
     if (!m_recipe.kernelPackage.isEmpty()) {
         if (Status s = addKernelPackage(); !s)
             return s;
+    } else if (!m_recipe.kernelDir.isEmpty()) {
+        if (Status s = installKernelFrom(m_recipe.kernelDirPath(), m_recipe.kernelDirPath(), true); !s)
+            return s;
     }
     progress(90);
     if (Status s = cleanBootstrapRoot(); !s)
@@ -169,26 +172,8 @@ Status BuildJob::addKernelPackage()
         const QString why = explainAptFailure(outcome.tail, m_recipe.suite, m_recipe.components);
         return why.isEmpty() ? s : Status::failure(why);
     }
-    QDir boot(kernelDir + QStringLiteral("/boot"));
-    const QStringList kernels = boot.entryList({ QStringLiteral("vmlinuz-*") }, QDir::Files, QDir::Name);
-    if (kernels.isEmpty())
-        return Status::failure(Text::tr("the package %1 has no kernel in /boot").arg(m_recipe.kernelPackage));
-    const QString release = kernels.last().mid(QStringLiteral("vmlinuz-").size());
-    QString modules = kernelDir + QStringLiteral("/usr/lib/modules/") + release;
-    if (!QFileInfo(modules).isDir())
-        modules = kernelDir + QStringLiteral("/lib/modules/") + release; // before Debian moved them to /usr
-    auto bootInRoot = pathInRoot(m_rootDir, QStringLiteral("/boot"));
-    auto modulesInRoot = pathInRoot(m_rootDir, QStringLiteral("/lib/modules")); // /usr/lib/… when /usr is merged
-    if (!bootInRoot || !modulesInRoot)
-        return Status::failure(!bootInRoot ? bootInRoot.error() : modulesInRoot.error());
-    if (!QDir().mkpath(*bootInRoot) || !QDir().mkpath(*modulesInRoot))
-        return Status::failure(Text::tr("cannot create /boot and /lib/modules in the imported root"));
-    if (!QDir(*bootInRoot).entryList({ QStringLiteral("vmlinuz-*") }, QDir::Files).isEmpty())
-        return Status::failure(Text::tr("the imported root has a kernel of its own in /boot; remove "
-                                        "from.kernelPackage, or the kernel from the root"));
-    if (!QFile::rename(boot.filePath(kernels.last()), *bootInRoot + QLatin1Char('/') + kernels.last())
-        || !QDir().rename(modules, *modulesInRoot + QLatin1Char('/') + release))
-        return Status::failure(Text::tr("cannot move kernel %1 into the imported root").arg(release));
+    if (Status s = installKernelFrom(kernelDir, m_recipe.kernelPackage, false); !s)
+        return s;
     QFile unpacked(kernelDir + QStringLiteral("/.drover-unpacked"));
     if (unpacked.open(QIODevice::ReadOnly)) {
         for (const QByteArray &line : unpacked.readAll().split('\n')) {
@@ -198,8 +183,48 @@ Status BuildJob::addKernelPackage()
                 m_packages.insert(parts[0], QUrl::fromPercentEncoding(parts[1].toUtf8()));
         }
     }
-    log(Text::tr("kernel %1 from %2").arg(release, m_recipe.kernelPackage));
     return removeTree(kernelDir);
+}
+
+// The kernel of a tree laid out as a root (boot/vmlinuz-RELEASE, usr/lib/modules/RELEASE or
+// lib/modules/RELEASE: what `dpkg-deb -x` of a kernel package, or a kernel's make install and
+// modules_install, leave) goes into the imported root: moved out of a tree of ours, copied
+// out of one of the user's.
+Status BuildJob::installKernelFrom(const QString &dir, const QString &what, bool copy)
+{
+    QDir boot(dir + QStringLiteral("/boot"));
+    const QStringList kernels = boot.entryList({ QStringLiteral("vmlinuz-*") }, QDir::Files, QDir::Name);
+    if (kernels.isEmpty())
+        return Status::failure(Text::tr("%1 has no kernel in /boot (boot/vmlinuz-RELEASE)").arg(what));
+    const QString release = kernels.last().mid(QStringLiteral("vmlinuz-").size());
+    QString modules = dir + QStringLiteral("/usr/lib/modules/") + release;
+    if (!QFileInfo(modules).isDir())
+        modules = dir + QStringLiteral("/lib/modules/") + release; // before Debian moved them to /usr
+    if (!QFileInfo(modules).isDir())
+        return Status::failure(Text::tr("%1 has no modules for kernel %2 (lib/modules/%2)").arg(what, release));
+    auto bootInRoot = pathInRoot(m_rootDir, QStringLiteral("/boot"));
+    auto modulesInRoot = pathInRoot(m_rootDir, QStringLiteral("/lib/modules")); // /usr/lib/… when /usr is merged
+    if (!bootInRoot || !modulesInRoot)
+        return Status::failure(!bootInRoot ? bootInRoot.error() : modulesInRoot.error());
+    if (!QDir().mkpath(*bootInRoot) || !QDir().mkpath(*modulesInRoot))
+        return Status::failure(Text::tr("cannot create /boot and /lib/modules in the imported root"));
+    if (!QDir(*bootInRoot).entryList({ QStringLiteral("vmlinuz-*") }, QDir::Files).isEmpty())
+        return Status::failure(Text::tr("the imported root has a kernel of its own in /boot; remove "
+                                        "from.kernelPackage or from.kernelDir, or the kernel from the root"));
+    const QString kernelTarget = *bootInRoot + QLatin1Char('/') + kernels.last();
+    const QString modulesTarget = *modulesInRoot + QLatin1Char('/') + release;
+    if (copy) {
+        if (Status s
+            = tool(QStringLiteral("cp"), { QStringLiteral("-a"), boot.filePath(kernels.last()), kernelTarget });
+            !s)
+            return s;
+        if (Status s = tool(QStringLiteral("cp"), { QStringLiteral("-a"), modules, modulesTarget }); !s)
+            return s;
+    } else if (!QFile::rename(boot.filePath(kernels.last()), kernelTarget) || !QDir().rename(modules, modulesTarget)) {
+        return Status::failure(Text::tr("cannot move kernel %1 into the imported root").arg(release));
+    }
+    log(Text::tr("kernel %1 from %2").arg(release, what));
+    return {};
 }
 
 } // namespace drover

@@ -391,7 +391,9 @@ void parseFrom(Validator &v, const QJsonObject &root, Recipe &r)
     if (!from)
         return;
     const QString path = QStringLiteral("from");
-    v.checkKeys(*from, path, { QStringLiteral("rootfs"), QStringLiteral("oci"), QStringLiteral("kernelPackage") });
+    v.checkKeys(*from, path,
+        { QStringLiteral("rootfs"), QStringLiteral("oci"), QStringLiteral("kernelPackage"),
+            QStringLiteral("kernelDir") });
     if (from->contains(QStringLiteral("rootfs")) == from->contains(QStringLiteral("oci"))) {
         v.add(path, Text::tr("expected one of \"rootfs\" (an archive) and \"oci\" (a container image)"));
         return;
@@ -413,6 +415,15 @@ void parseFrom(Validator &v, const QJsonObject &root, Recipe &r)
             r.kernelPackage = *kernel;
         else
             v.add(QStringLiteral("from.kernelPackage"), Text::tr("\"%1\" is not a package name").arg(*kernel));
+    }
+    if (auto dir = v.string(*from, path, QStringLiteral("kernelDir"))) {
+        r.kernelDir = *dir;
+        if (!r.kernelPackage.isEmpty())
+            v.add(QStringLiteral("from.kernelDir"), Text::tr("either kernelPackage or kernelDir, not both"));
+        else if (dir->isEmpty() || (!QDir::isAbsolutePath(*dir) && !isSafeRelativePath(*dir)))
+            v.add(QStringLiteral("from.kernelDir"), Text::tr("expected an absolute path or one beside the recipe"));
+        else if (v.checkFiles() && !QFileInfo(r.kernelDirPath()).isDir())
+            v.add(QStringLiteral("from.kernelDir"), Text::tr("no directory \"%1\"").arg(r.kernelDirPath()));
     }
 }
 
@@ -642,6 +653,11 @@ QString Recipe::importPath() const
     return path.isEmpty() || QDir::isAbsolutePath(path) ? path : QDir(baseDir).filePath(path);
 }
 
+QString Recipe::kernelDirPath() const
+{
+    return kernelDir.isEmpty() || QDir::isAbsolutePath(kernelDir) ? kernelDir : QDir(baseDir).filePath(kernelDir);
+}
+
 QJsonObject Recipe::toJson() const
 {
     QJsonObject distro { { QStringLiteral("suite"), suite }, { QStringLiteral("components"), toArray(components) } };
@@ -680,6 +696,8 @@ QJsonObject Recipe::toJson() const
             fromRootfs.isEmpty() ? fromOci : fromRootfs } };
         if (!kernelPackage.isEmpty())
             from.insert(QStringLiteral("kernelPackage"), kernelPackage);
+        if (!kernelDir.isEmpty())
+            from.insert(QStringLiteral("kernelDir"), kernelDir);
         o.insert(QStringLiteral("from"), from);
     }
     if (!description.isEmpty())

@@ -45,11 +45,14 @@ struct Recipe {
     // "from": {"rootfs": FILE | "oci": FILE-OR-DIR, "kernelPackage": PKG}: the root is a root
     // filesystem archive (.tar, .tar.gz/.xz/.zst) or a container image (an OCI image layout,
     // an oci-archive or docker-archive tarball) instead of mmdebstrap's, and the kernel and
-    // its modules come from the root itself or from a Debian kernel package of distro.suite.
+    // its modules come from the root itself, from a Debian kernel package of distro.suite or
+    // from a directory.
     QString fromRootfs; // as written: absolute, or relative to the recipe
     QString fromOci;
     QString kernelPackage;
+    QString kernelDir; // or: a tree with boot/vmlinuz-RELEASE and (usr/)lib/modules/RELEASE
     QString importPath() const; // fromRootfs or fromOci resolved against baseDir
+    QString kernelDirPath() const;
     QString filesDir; // relative to the recipe; empty: no files
     QString filesOwner = QStringLiteral("root:root");
     QMap<QString, uint> fileModes; // path inside filesDir → permission bits

@@ -178,6 +178,11 @@ int importImage(CliContext &ctx, const Verb &verb, const QString &kind)
         Text::tr("For a root without a kernel: take the kernel and its modules from this Debian package (e.g. "
                  "linux-image-amd64)."),
         QStringLiteral("PACKAGE") });
+    p.addOption({ QStringLiteral("kernel-dir"),
+        Text::tr(
+            "For a root without a kernel: take the kernel and its modules from this directory "
+            "(boot/vmlinuz-RELEASE and lib/modules/RELEASE, as dpkg-deb -x or a kernel's make install leave them)."),
+        QStringLiteral("DIR") });
     p.addOption({ QStringLiteral("suite"), Text::tr("The Debian suite of --kernel-package (default: trixie)."),
         QStringLiteral("SUITE") });
     p.addOption({ QStringLiteral("kernel-args"), Text::tr("The kernel command line the image boots with."),
@@ -192,6 +197,8 @@ int importImage(CliContext &ctx, const Verb &verb, const QString &kind)
     QJsonObject from { { kind, QFileInfo(p.positionalArguments().first()).absoluteFilePath() } };
     if (p.isSet(QStringLiteral("kernel-package")))
         from.insert(QStringLiteral("kernelPackage"), p.value(QStringLiteral("kernel-package")));
+    if (p.isSet(QStringLiteral("kernel-dir")))
+        from.insert(QStringLiteral("kernelDir"), QFileInfo(p.value(QStringLiteral("kernel-dir"))).absoluteFilePath());
     QJsonObject json { { QStringLiteral("name"), tag->first }, { QStringLiteral("version"), tag->second },
         { QStringLiteral("from"), from },
         { QStringLiteral("kernelArgs"),

@@ -235,6 +235,18 @@ PY
     || e2e_die "drover image import-rootfs made another base layer than the recipe with from.rootfs"
   d --json image inspect imported-cli:1 | e2e_has '"linux-image-6' || e2e_die "the manifest does not name the kernel package"
   e2e_say "drover image import-rootfs: the same base layer ${base:0:19}…, the kernel package in the manifest"
+  # A kernel directory as dpkg-deb -x leaves it: the image boots exactly that vmlinuz.
+  mmdebstrap --variant=extract --mode=root --format=directory --quiet --include=linux-image-amd64 --skip=check/empty \
+    trixie "$data/kernel" "deb $mirror trixie main" >"$data/kernel.log" 2>&1 \
+    || { tail -n 20 "$data/kernel.log" >&2; e2e_die "mmdebstrap could not unpack the kernel package"; }
+  d image import-rootfs "$data/rootfs.tar.zst" --tag kernel-dir:1 --kernel-dir "$data/kernel" \
+    --cache "$E2E_CACHE/build-cache" >"$data/import.log" 2>&1 \
+    || { tail -n 20 "$data/import.log" >&2; e2e_die "drover image import-rootfs --kernel-dir failed"; }
+  vmlinuz=$(sha256sum "$data"/kernel/boot/vmlinuz-* | cut -c1-64)
+  d --json image inspect kernel-dir:1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["manifest"]["kernel"]["digest"])' \
+    | e2e_has "sha256:$vmlinuz" || e2e_die "the image made with --kernel-dir does not boot the directory's vmlinuz"
+  [[ -f $data/kernel/boot/vmlinuz-$(ls "$data/kernel/usr/lib/modules") ]] || e2e_die "--kernel-dir changed the directory"
+  e2e_say "drover image import-rootfs --kernel-dir: the image's kernel is the directory's vmlinuz ${vmlinuz:0:12}"
 fi
 if ((import_oci)); then
   # check_upper TAG: the base layer of TAG has the upper layer's file and not the one it deleted.
