@@ -1166,6 +1166,10 @@
         <source>the imported root has a kernel of its own in /boot; remove from.kernelPackage or from.kernelDir, or the kernel from the root</source>
         <translation>das importierte System hat einen eigenen Kernel in /boot; entfernen Sie from.kernelPackage oder from.kernelDir oder den Kernel aus dem System</translation>
     </message>
+    <message>
+        <source>the layer %1 writes %2 through a symlink of a lower layer, which could put it outside the image&apos;s root; refusing the image</source>
+        <translation>die Schicht %1 schreibt %2 durch einen symbolischen Link einer unteren Schicht, womit es außerhalb des Systems des Images landen könnte; das Image wird abgelehnt</translation>
+    </message>
 </context>
 <context>
     <name>Bundle</name>
@@ -3372,6 +3376,10 @@
     <message>
         <source>%1 is neither an OCI image layout (index.json) nor a docker-archive (manifest.json)</source>
         <translation>%1 ist weder ein OCI-Image-Layout (index.json) noch ein docker-archive (manifest.json)</translation>
+    </message>
+    <message>
+        <source>%1 is a symlink; an image&apos;s blobs are files</source>
+        <translation>%1 ist ein symbolischer Link; die Blobs eines Images sind Dateien</translation>
     </message>
 </context>
 <context>

@@ -2,9 +2,10 @@
 // archive is unpacked by GNU tar (it reads .tar, .tar.gz, .tar.xz and .tar.zst) keeping owners
 // by number, modes with setuid bits, hard links, device nodes and extended attributes, as the
 // machine will see them. A container image's layers are unpacked the same way, bottom first,
-// each after its whiteouts have removed what it deletes from the layers below. Without a kernel of its own (a
-// container's root) the kernel and its modules come from a Debian kernel package, unpacked by mmdebstrap
-// (--variant=extract) and moved into the root; the rest of the build is the same as for a
+// each after its whiteouts have removed what it deletes from the layers below; a layer that
+// would write through a lower layer's symlink is refused. Without a kernel of its own (a
+// container's root) the kernel and its modules come from a Debian kernel package (unpacked by
+// mmdebstrap --variant=extract) or a directory; the rest of the build is the same as for a
 // bootstrapped root.
 #include "build/buildjob.h"
 
@@ -45,6 +46,7 @@ Status BuildJob::unpackIntoRoot(const QString &archive, bool skipWhiteouts)
 
 // What a layer deletes from the layers below: ".wh.NAME" removes NAME beside it, and
 // ".wh..wh..opq" empties its directory. Paths resolve inside the root, whatever its symlinks.
+// Then the layer is refused if tar would write one of its entries through a symlink.
 Status BuildJob::applyWhiteouts(const QString &layer, int *removed)
 {
     QStringList entries; // a layer lists thousands of paths: kept out of the build log
@@ -83,6 +85,13 @@ Status BuildJob::applyWhiteouts(const QString &layer, int *removed)
             ++*removed;
         }
     }
+    // Checked once the whiteouts are applied: one may have removed the symlink.
+    const QString escaping = entryThroughSymlink(
+        entries, [this](const QString &path) { return QFileInfo(m_rootDir + QLatin1Char('/') + path).isSymLink(); });
+    if (!escaping.isEmpty())
+        return Status::failure(Text::tr("the layer %1 writes %2 through a symlink of a lower layer, which could put it "
+                                        "outside the image's root; refusing the image")
+                .arg(layer, escaping));
     return {};
 }
 

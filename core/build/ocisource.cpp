@@ -5,10 +5,13 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSet>
 
 namespace drover {
 
@@ -35,8 +38,12 @@ Result<QJsonValue> readJson(const QString &path)
     return doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
 }
 
+// A blob or layer of an unpacked archive must be a file of the archive, not a symlink that
+// reads from the host.
 Result<QString> sha256OfFile(const QString &path)
 {
+    if (QFileInfo(path).isSymLink())
+        return Result<QString>::failure(Text::tr("%1 is a symlink; an image's blobs are files").arg(path));
     QFile f(path);
     QCryptographicHash hash(QCryptographicHash::Sha256);
     if (!f.open(QIODevice::ReadOnly) || !hash.addData(&f))
@@ -188,6 +195,37 @@ Result<OciSource> readOciSource(const QString &dir)
         return readDockerArchive(dir);
     return Result<OciSource>::failure(
         Text::tr("%1 is neither an OCI image layout (index.json) nor a docker-archive (manifest.json)").arg(dir));
+}
+
+QString entryThroughSymlink(const QStringList &entries, const std::function<bool(const QString &)> &isSymlink)
+{
+    QSet<QString> ownDirectories;
+    QStringList paths;
+    paths.reserve(entries.size());
+    for (const QString &entry : entries) {
+        QString path = entry;
+        while (path.startsWith(QLatin1String("./")))
+            path = path.mid(2);
+        if (path.endsWith(QLatin1Char('/'))) {
+            path.chop(1);
+            ownDirectories.insert(path);
+        }
+        paths.append(path);
+    }
+    QHash<QString, bool> checked; // prefix → is a symlink the layer does not replace
+    for (qsizetype i = 0; i < paths.size(); ++i) {
+        const QString &path = paths.at(i);
+        for (qsizetype slash = path.indexOf(QLatin1Char('/')); slash > 0;
+            slash = path.indexOf(QLatin1Char('/'), slash + 1)) {
+            const QString prefix = path.left(slash);
+            auto it = checked.constFind(prefix);
+            if (it == checked.constEnd())
+                it = checked.insert(prefix, !ownDirectories.contains(prefix) && isSymlink(prefix));
+            if (*it)
+                return entries.at(i);
+        }
+    }
+    return {};
 }
 
 bool parseWhiteout(const QString &entry, QString *dir, QString *name)

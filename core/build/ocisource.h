@@ -10,6 +10,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+
 namespace drover {
 
 struct OciSource {
@@ -27,5 +29,13 @@ Result<OciSource> readOciSource(const QString &dir);
 // layers' entries of the directory are hidden). Returns false for a path that is no whiteout,
 // or that tries to leave the root ("..", an empty name).
 bool parseWhiteout(const QString &entry, QString *dir, QString *name);
+
+// The first entry of a layer that would be written through a symlink a lower layer left (the
+// layer has "etc/shadow" where a lower layer made "etc" a symlink to "/etc" of the host: tar
+// follows a symlink among the directories of a path, so the file would land outside the root),
+// or an empty string. A layer that brings the directory itself ("etc/") replaces the symlink:
+// tar removes it first. `isSymlink` says whether a path (relative to the root) is a symlink
+// now.
+QString entryThroughSymlink(const QStringList &entries, const std::function<bool(const QString &)> &isSymlink);
 
 } // namespace drover

@@ -6,9 +6,11 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -109,6 +111,35 @@ private Q_SLOTS:
         }
     }
 
+    // A lower layer made "etc" a symlink (to the host's /etc, say): an upper layer's
+    // "etc/shadow" would be written through it, unless the layer brings "etc/" itself.
+    void entryThroughSymlink_data()
+    {
+        QTest::addColumn<QStringList>("entries");
+        QTest::addColumn<QString>("refused");
+        QTest::newRow("through") << QStringList { QStringLiteral("usr/bin/ls"), QStringLiteral("etc/shadow") }
+                                 << QStringLiteral("etc/shadow");
+        QTest::newRow("deep") << QStringList { QStringLiteral("./var/lib/x") } << QStringLiteral("./var/lib/x");
+        QTest::newRow("replaced by a directory")
+            << QStringList { QStringLiteral("etc/"), QStringLiteral("etc/shadow") } << QString();
+        QTest::newRow("the symlink itself") << QStringList { QStringLiteral("etc") } << QString();
+        QTest::newRow("elsewhere") << QStringList { QStringLiteral("usr/bin/ls"), QStringLiteral("etcetera/x") }
+                                   << QString();
+    }
+    void entryThroughSymlink()
+    {
+        QFETCH(QStringList, entries);
+        QFETCH(QString, refused);
+        const QSet<QString> symlinks { QStringLiteral("etc"), QStringLiteral("var/lib") };
+        int asked = 0;
+        const QString got = drover::entryThroughSymlink(entries, [&](const QString &path) {
+            ++asked;
+            return symlinks.contains(path);
+        });
+        QCOMPARE(got, refused);
+        QVERIFY(asked <= 4); // each prefix once
+    }
+
     void layoutLayersInOrder()
     {
         const QString dir = layout(QStringLiteral("good"));
@@ -145,6 +176,13 @@ private Q_SLOTS:
         QVERIFY2(source.error().contains(QStringLiteral("layer 2"))
                 && source.error().contains(QStringLiteral("does not match")),
             qPrintable(source.error()));
+        // A blob that is a symlink (to a file of the host) is refused, even with the right digest.
+        QVERIFY(QFile::remove(layer));
+        write(dir + QStringLiteral("/two"), "layer two");
+        QVERIFY(QFile::link(dir + QStringLiteral("/two"), layer));
+        auto linked = readOciSource(dir);
+        QVERIFY(!linked);
+        QVERIFY2(linked.error().contains(QStringLiteral("is a symlink")), qPrintable(linked.error()));
     }
 
     void dockerArchive()
