@@ -41,7 +41,7 @@ const char *const kRestoreDepmod = "rm -f \"$1/usr/sbin/depmod\" && "
                                    "chroot \"$1\" dpkg-divert --quiet --local --rename --remove /usr/sbin/depmod";
 
 // A busybox base: /usr merged as Debian's packages expect it (they ship under /usr only),
-// root as the only user with no password, and the list of unpacked .debs (there is no dpkg
+// root as the only user, its password locked, and the list of unpacked .debs (there is no dpkg
 // database to ask) in a file bootstrap() reads and removes.
 const char *const kBusyboxSetup
     = "mkdir -p \"$1/usr/bin\" \"$1/usr/sbin\" \"$1/usr/lib\" \"$1/usr/lib64\" \"$1/etc\" \"$1/root\" && "
