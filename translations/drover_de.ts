@@ -1066,10 +1066,6 @@
         <translation>busybox-init: Drovers /etc/inittab</translation>
     </message>
     <message>
-        <source>cannot read %1: %2</source>
-        <translation>%1 ist nicht lesbar: %2</translation>
-    </message>
-    <message>
         <source>the mirror&apos;s %1 Release file expired %2 ago: the mirror is stale, or a snapshot; for a snapshot you trust, set distro.checkValidUntil to false in the recipe</source>
         <translation>die Release-Datei von %1 auf dem Spiegel ist seit %2 abgelaufen: der Spiegel ist veraltet oder ein Schnappschuss; für einen vertrauenswürdigen Schnappschuss setzen Sie distro.checkValidUntil im Rezept auf false</translation>
     </message>
@@ -4406,6 +4402,13 @@
     <message>
         <source>memtest86+ is not signed, and Secure Boot is on for %1: the firmware would refuse to start it. Set secure boot to off for these machines (drover secure-boot), and turn Secure Boot off in their firmware while they run it.</source>
         <translation>memtest86+ ist nicht signiert, und Secure Boot ist für %1 an: die Firmware würde den Start verweigern. Stellen Sie Secure Boot für diese Maschinen auf off (drover secure-boot) und schalten Sie Secure Boot in ihrer Firmware aus, solange sie es ausführen.</translation>
+    </message>
+</context>
+<context>
+    <name>Sha256</name>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1 ist nicht lesbar: %2</translation>
     </message>
 </context>
 <context>

@@ -54,14 +54,6 @@ const char *const kBusyboxExtract = "chroot \"$1\" /usr/bin/busybox --install -s
                                     "printf '%s\\n' $MMDEBSTRAP_ESSENTIAL > \"$1/.drover-unpacked\"";
 const char *const kUnpackedList = ".drover-unpacked";
 
-// "…/archives/zlib1g_1%3a1.3.dfsg-1_amd64.deb" → zlib1g, 1:1.3.dfsg-1 (apt escapes ':').
-void addUnpackedPackage(const QString &path, QJsonObject &packages)
-{
-    const QStringList parts = QFileInfo(path).completeBaseName().split(QLatin1Char('_'));
-    if (parts.size() == 3)
-        packages.insert(parts[0], QUrl::fromPercentEncoding(parts[1].toUtf8()));
-}
-
 } // namespace
 
 QStringList BuildJob::mmdebstrapArguments() const
@@ -194,13 +186,8 @@ Status BuildJob::bootstrap()
     if (Status s = cleanBootstrapRoot(); !s)
         return s;
     if (m_recipe.busyboxBase()) {
-        QFile unpacked(m_rootDir + QLatin1Char('/') + QLatin1String(kUnpackedList));
-        if (!unpacked.open(QIODevice::ReadOnly))
-            return Status::failure(Text::tr("mmdebstrap left no list of the packages it unpacked (%1): %2")
-                    .arg(unpacked.fileName(), unpacked.errorString()));
-        for (const QByteArray &line : unpacked.readAll().split('\n'))
-            addUnpackedPackage(QString::fromUtf8(line.trimmed()), m_packages);
-        unpacked.remove();
+        if (Status s = readUnpackedList(m_rootDir + QLatin1Char('/') + QLatin1String(kUnpackedList), QString()); !s)
+            return s;
         m_current.detail = Text::tr("%n packages unpacked", nullptr, int(m_packages.size()));
         progress(100);
         return {};
@@ -209,6 +196,25 @@ Status BuildJob::bootstrap()
         return s;
     m_current.detail = Text::tr("%n packages", nullptr, int(m_packages.size()));
     progress(100);
+    return {};
+}
+
+// The packages mmdebstrap --variant=extract unpacked, from the list of .deb files its extract
+// hook wrote (there is no dpkg database), those whose name starts with `prefix`; the list is
+// removed. "…/archives/zlib1g_1%3a1.3.dfsg-1_amd64.deb" → zlib1g 1:1.3.dfsg-1 (apt escapes ':').
+Status BuildJob::readUnpackedList(const QString &listFile, const QString &prefix)
+{
+    QFile unpacked(listFile);
+    if (!unpacked.open(QIODevice::ReadOnly))
+        return Status::failure(Text::tr("mmdebstrap left no list of the packages it unpacked (%1): %2")
+                .arg(unpacked.fileName(), unpacked.errorString()));
+    for (const QByteArray &line : unpacked.readAll().split('\n')) {
+        const QStringList parts
+            = QFileInfo(QString::fromUtf8(line.trimmed())).completeBaseName().split(QLatin1Char('_'));
+        if (parts.size() == 3 && parts[0].startsWith(prefix))
+            m_packages.insert(parts[0], QUrl::fromPercentEncoding(parts[1].toUtf8()));
+    }
+    unpacked.remove();
     return {};
 }
 

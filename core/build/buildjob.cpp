@@ -2,9 +2,9 @@
 
 #include "build/aptsources.h"
 #include "build/mounts.h"
+#include "store/sha256.h"
 
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -54,26 +54,14 @@ Result<QString> treeSignature(const QString &dir)
                 .arg(f.size())
                 .arg(f.lastModified().toSecsSinceEpoch()));
         if (f.fileName().startsWith(QLatin1String("vmlinuz-"))) {
-            QFile kernel(f.filePath());
-            QCryptographicHash hash(QCryptographicHash::Sha256);
-            if (!kernel.open(QIODevice::ReadOnly) || !hash.addData(&kernel))
-                return Result<QString>::failure(Text::tr("cannot read %1: %2").arg(f.filePath(), kernel.errorString()));
-            lines.append(QString::fromLatin1(hash.result().toHex()));
+            auto kernel = Sha256::ofFile(f.filePath());
+            if (!kernel)
+                return Result<QString>::failure(kernel.error());
+            lines.append(kernel->hex());
         }
     }
     lines.sort();
     return sha256Hex(lines.join(QLatin1Char('\n')).toUtf8());
-}
-
-Result<QString> fileSha256(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return Result<QString>::failure(Text::tr("cannot read %1: %2").arg(path, f.errorString()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!hash.addData(&f))
-        return Result<QString>::failure(Text::tr("cannot read %1: %2").arg(path, f.errorString()));
-    return QString::fromLatin1(hash.result().toHex());
 }
 
 } // namespace
@@ -299,10 +287,10 @@ Status BuildJob::prepare()
             hashed += QFileInfo::exists(hashed + QStringLiteral("/index.json")) ? QStringLiteral("/index.json")
                                                                                 : QStringLiteral("/manifest.json");
         log(Text::tr("hashing %1").arg(hashed));
-        auto archive = fileSha256(hashed);
+        auto archive = Sha256::ofFile(hashed);
         if (!archive)
             return Status::failure(archive.error());
-        partial.insert(m_recipe.fromOci.isEmpty() ? QStringLiteral("rootfs") : QStringLiteral("oci"), *archive);
+        partial.insert(m_recipe.fromOci.isEmpty() ? QStringLiteral("rootfs") : QStringLiteral("oci"), archive->hex());
         partial.insert(QStringLiteral("kernelPackage"), m_recipe.kernelPackage);
         if (!m_recipe.kernelDir.isEmpty()) {
             auto kernel = treeSignature(m_recipe.kernelDirPath());

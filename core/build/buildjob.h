@@ -65,6 +65,7 @@ private:
     Status addKernelPackage();
     Status installKernelFrom(const QString &dir, const QString &what, bool copy);
     Status readDpkgPackages();
+    Status readUnpackedList(const QString &listFile, const QString &prefix);
     QStringList mmdebstrapArguments() const;
     Status cleanBootstrapRoot();
     Status buildBase();

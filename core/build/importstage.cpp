@@ -17,7 +17,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QUrl>
 
 namespace drover {
 
@@ -183,15 +182,8 @@ Status BuildJob::addKernelPackage()
     }
     if (Status s = installKernelFrom(kernelDir, m_recipe.kernelPackage, false); !s)
         return s;
-    QFile unpacked(kernelDir + QStringLiteral("/.drover-unpacked"));
-    if (unpacked.open(QIODevice::ReadOnly)) {
-        for (const QByteArray &line : unpacked.readAll().split('\n')) {
-            const QStringList parts
-                = QFileInfo(QString::fromUtf8(line.trimmed())).completeBaseName().split(QLatin1Char('_'));
-            if (parts.size() == 3 && parts[0].startsWith(QLatin1String("linux-image")))
-                m_packages.insert(parts[0], QUrl::fromPercentEncoding(parts[1].toUtf8()));
-        }
-    }
+    if (Status s = readUnpackedList(kernelDir + QStringLiteral("/.drover-unpacked"), QStringLiteral("linux-image")); !s)
+        return s;
     return removeTree(kernelDir);
 }
 

@@ -1,8 +1,9 @@
 // OciSource: reading an OCI image layout or a docker-archive (see the header).
 #include "build/ocisource.h"
 
+#include "store/sha256.h"
+
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -44,11 +45,10 @@ Result<QString> sha256OfFile(const QString &path)
 {
     if (QFileInfo(path).isSymLink())
         return Result<QString>::failure(Text::tr("%1 is a symlink; an image's blobs are files").arg(path));
-    QFile f(path);
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!f.open(QIODevice::ReadOnly) || !hash.addData(&f))
-        return Result<QString>::failure(Text::tr("cannot read %1: %2").arg(path, f.errorString()));
-    return QString(QStringLiteral("sha256:") + QString::fromLatin1(hash.result().toHex()));
+    auto digest = Sha256::ofFile(path);
+    if (!digest)
+        return Result<QString>::failure(digest.error());
+    return digest->toString();
 }
 
 // The file of a blob named by its digest, checked against it.

@@ -1,5 +1,7 @@
 #include "store/sha256.h"
 
+#include <QCoreApplication>
+#include <QFile>
 #include <QLibrary>
 
 namespace drover {
@@ -97,6 +99,31 @@ Digest Sha256::result()
 bool Sha256::accelerated()
 {
     return crypto().ok();
+}
+
+namespace {
+
+struct FileText {
+    Q_DECLARE_TR_FUNCTIONS(Sha256)
+};
+
+} // namespace
+
+Result<Digest> Sha256::ofFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return Result<Digest>::failure(FileText::tr("cannot read %1: %2").arg(path, f.errorString()));
+    Sha256 h;
+    QByteArray chunk(1 << 20, Qt::Uninitialized);
+    for (;;) {
+        const qint64 n = f.read(chunk.data(), chunk.size());
+        if (n < 0)
+            return Result<Digest>::failure(FileText::tr("cannot read %1: %2").arg(path, f.errorString()));
+        if (n == 0)
+            return h.result();
+        h.addData(QByteArrayView(chunk.constData(), n));
+    }
 }
 
 Digest Sha256::ofBytes(QByteArrayView data, Engine engine)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "store/digest.h"
+#include "util/result.h"
 
 #include <QByteArrayView>
 #include <QCryptographicHash>
@@ -27,6 +28,8 @@ public:
     // True when libcrypto was found (and DROVER_SHA256=portable is not set).
     static bool accelerated();
     static Digest ofBytes(QByteArrayView data, Engine engine = Engine::Best);
+    // A whole file, read in 1 MiB chunks; fails with the file's name and the reason.
+    static Result<Digest> ofFile(const QString &path);
 
 private:
     void *m_ctx = nullptr; // EVP_MD_CTX when accelerated
