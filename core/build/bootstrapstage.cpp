@@ -241,16 +241,21 @@ Status BuildJob::cleanBootstrapRoot()
 {
     // Host-specific (mmdebstrap copies the host's resolv.conf and hostname in, as files; a
     // package's symlink stays), random (ssh host keys: every machine would share them;
-    // drover-hostkeys.service makes new ones at boot), caches and backups.
+    // drover-hostkeys.service makes new ones at boot), caches and backups. An imported root
+    // is its author's as it is (an exported image imports to the same root) but for the
+    // secrets every machine would share.
+    const bool imported = m_recipe.imported();
     for (const QString &name : { QStringLiteral("etc/resolv.conf"), QStringLiteral("etc/hostname") }) {
         const QFileInfo info(m_rootDir + QLatin1Char('/') + name);
-        if (info.isFile() && !info.isSymLink() && QFile::remove(info.filePath()))
+        if (!imported && info.isFile() && !info.isSymLink() && QFile::remove(info.filePath()))
             log(Text::tr("removed %1").arg(name));
     }
-    const QStringList patterns { QStringLiteral("etc/.resolv.conf.*.bak"), QStringLiteral("etc/ssh/ssh_host_*"),
-        QStringLiteral("var/lib/dpkg/*-old"), QStringLiteral("var/cache/debconf/*-old"), QStringLiteral("etc/*-"),
-        QStringLiteral("var/log/*.log"), QStringLiteral("var/lib/systemd/random-seed"),
-        QStringLiteral("var/cache/apt/*.bin") };
+    const QStringList patterns = imported
+        ? QStringList { QStringLiteral("etc/ssh/ssh_host_*"), QStringLiteral("var/lib/systemd/random-seed") }
+        : QStringList { QStringLiteral("etc/.resolv.conf.*.bak"), QStringLiteral("etc/ssh/ssh_host_*"),
+              QStringLiteral("var/lib/dpkg/*-old"), QStringLiteral("var/cache/debconf/*-old"), QStringLiteral("etc/*-"),
+              QStringLiteral("var/log/*.log"), QStringLiteral("var/lib/systemd/random-seed"),
+              QStringLiteral("var/cache/apt/*.bin") };
     for (const QString &pattern : patterns) {
         const QFileInfo info(m_rootDir + QLatin1Char('/') + pattern);
         const QDir dir(info.path());

@@ -2,6 +2,7 @@
 
 #include "build/aptsources.h"
 #include "build/mounts.h"
+#include "store/imagestore.h"
 #include "store/sha256.h"
 
 #include <QCoreApplication>
@@ -292,6 +293,17 @@ Status BuildJob::prepare()
             return Status::failure(archive.error());
         partial.insert(m_recipe.fromOci.isEmpty() ? QStringLiteral("rootfs") : QStringLiteral("oci"), archive->hex());
         partial.insert(QStringLiteral("kernelPackage"), m_recipe.kernelPackage);
+        // 2: the root kept as it is but for host keys and random seed (1 cleaned it as a bootstrap).
+        partial.insert(QStringLiteral("importVersion"), 2);
+        if (!m_recipe.kernelImage.isEmpty()) {
+            // Named by its manifest: a new image under the same tag is another kernel.
+            const auto digest = ImageStore(m_store.root()).resolve(m_recipe.kernelImage);
+            if (!digest)
+                return Status::failure(
+                    Text::tr("from.kernelImage: no image %1 in the store").arg(m_recipe.kernelImage));
+            m_kernelImage = *digest;
+            partial.insert(QStringLiteral("kernelImage"), digest->toString());
+        }
         if (!m_recipe.kernelDir.isEmpty()) {
             auto kernel = treeSignature(m_recipe.kernelDirPath());
             if (!kernel)
@@ -406,6 +418,22 @@ void BuildJob::run()
     report.seconds = double(clock.elapsed()) / 1000.0;
 }
 
+// Where the image's kernel and modules came from, for the manifest: the recipe says it, so a
+// cached base layer gives the same answer as a new one.
+QJsonObject BuildJob::kernelSource() const
+{
+    if (!m_recipe.kernelPackage.isEmpty())
+        return { { QStringLiteral("type"), QStringLiteral("package") },
+            { QStringLiteral("package"), m_recipe.kernelPackage }, { QStringLiteral("suite"), m_recipe.suite } };
+    if (!m_recipe.kernelImage.isEmpty())
+        return { { QStringLiteral("type"), QStringLiteral("image") }, { QStringLiteral("image"), m_recipe.kernelImage },
+            { QStringLiteral("manifest"), m_kernelImage.toString() } };
+    if (!m_recipe.kernelDir.isEmpty())
+        return { { QStringLiteral("type"), QStringLiteral("directory") },
+            { QStringLiteral("directory"), m_recipe.kernelDirPath() } };
+    return { { QStringLiteral("type"), QStringLiteral("root") } };
+}
+
 Status BuildJob::publishBlobs()
 {
     const bool layers = m_recipe.format == QLatin1String("layers");
@@ -438,6 +466,7 @@ Status BuildJob::publishBlobs()
         { QStringLiteral("sourceDateEpoch"), double(m_sde) },
         { QStringLiteral("suite"), m_recipe.suite },
         { QStringLiteral("kernelRelease"), m_base.kernelRelease },
+        { QStringLiteral("kernelSource"), kernelSource() },
         { QStringLiteral("baseKey"), m_base.key },
         { QStringLiteral("packages"), m_base.packages },
     };

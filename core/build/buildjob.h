@@ -63,7 +63,9 @@ private:
     Status unpackIntoRoot(const QString &archive, bool skipWhiteouts);
     Status applyWhiteouts(const QString &layer, int *removed);
     Status addKernelPackage();
+    Status addKernelFromImage();
     Status installKernelFrom(const QString &dir, const QString &what, bool copy);
+    QJsonObject kernelSource() const;
     Status readDpkgPackages();
     Status readUnpackedList(const QString &listFile, const QString &prefix);
     QStringList mmdebstrapArguments() const;
@@ -105,6 +107,7 @@ private:
     QByteArray m_initScript;
     BaseCacheEntry m_base;
     bool m_baseCached = false;
+    Digest m_kernelImage; // the manifest of from.kernelImage
     QString m_kernelFile;
     QString m_baseFile; // the base layer when built now; else the store's blob
     QString m_topFile;

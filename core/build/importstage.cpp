@@ -12,6 +12,7 @@
 #include "build/imagefiles.h"
 #include "build/mounts.h"
 #include "build/ocisource.h"
+#include "store/imagestore.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -144,6 +145,9 @@ Status BuildJob::importRootfs()
     if (!m_recipe.kernelPackage.isEmpty()) {
         if (Status s = addKernelPackage(); !s)
             return s;
+    } else if (!m_recipe.kernelImage.isEmpty()) {
+        if (Status s = addKernelFromImage(); !s)
+            return s;
     } else if (!m_recipe.kernelDir.isEmpty()) {
         if (Status s = installKernelFrom(m_recipe.kernelDirPath(), m_recipe.kernelDirPath(), true); !s)
             return s;
@@ -185,6 +189,43 @@ Status BuildJob::addKernelPackage()
     if (Status s = readUnpackedList(kernelDir + QStringLiteral("/.drover-unpacked"), QStringLiteral("linux-image")); !s)
         return s;
     return removeTree(kernelDir);
+}
+
+// Another image's kernel: its kernel blob, and the modules its base layer holds (as that
+// image's recipe pruned them), laid out as a root for installKernelFrom().
+Status BuildJob::addKernelFromImage()
+{
+    const ImageStore store(m_store.root());
+    auto other = store.manifest(m_kernelImage);
+    if (!other)
+        return Status::failure(Text::tr("from.kernelImage %1: %2").arg(m_recipe.kernelImage, other.error()));
+    const QString release = other->build.value(QStringLiteral("kernelRelease")).toString();
+    if (release.isEmpty() || release.contains(QLatin1Char('/')) || other->layers.isEmpty())
+        return Status::failure(Text::tr("from.kernelImage %1 names no kernel release, or keeps its root in the "
+                                        "initramfs; take an image built with layers")
+                .arg(m_recipe.kernelImage));
+    const QString dir = m_workDir + QStringLiteral("/kernel-image");
+    const LayerRef &base = other->layers.first();
+    if (Status s = m_store.verify(base.digest); !s)
+        return s;
+    if (Status s = m_store.verify(other->kernel.digest); !s)
+        return s;
+    log(Text::tr("taking kernel %1 and its modules from %2").arg(release, m_recipe.kernelImage));
+    const QString blob = m_store.blobPath(base.digest);
+    Status unpacked = base.type == QLatin1String("erofs")
+        ? tool(QStringLiteral("fsck.erofs"),
+              { QStringLiteral("--extract=") + dir, QStringLiteral("--force"), QStringLiteral("--preserve"), blob })
+        : tool(QStringLiteral("unsquashfs"),
+              { QStringLiteral("-no-progress"), QStringLiteral("-d"), dir, blob,
+                  QStringLiteral("usr/lib/modules/") + release, QStringLiteral("lib/modules/") + release });
+    if (!unpacked)
+        return unpacked;
+    if (!QDir().mkpath(dir + QStringLiteral("/boot"))
+        || !QFile::copy(m_store.blobPath(other->kernel.digest), dir + QStringLiteral("/boot/vmlinuz-") + release))
+        return Status::failure(Text::tr("cannot copy the kernel of %1").arg(m_recipe.kernelImage));
+    if (Status s = installKernelFrom(dir, m_recipe.kernelImage, false); !s)
+        return s;
+    return removeTree(dir);
 }
 
 // The kernel of a tree laid out as a root (boot/vmlinuz-RELEASE, usr/lib/modules/RELEASE or

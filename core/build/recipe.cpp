@@ -392,8 +392,8 @@ void parseFrom(Validator &v, const QJsonObject &root, Recipe &r)
         return;
     const QString path = QStringLiteral("from");
     v.checkKeys(*from, path,
-        { QStringLiteral("rootfs"), QStringLiteral("oci"), QStringLiteral("kernelPackage"),
-            QStringLiteral("kernelDir") });
+        { QStringLiteral("rootfs"), QStringLiteral("oci"), QStringLiteral("kernelPackage"), QStringLiteral("kernelDir"),
+            QStringLiteral("kernelImage") });
     if (from->contains(QStringLiteral("rootfs")) == from->contains(QStringLiteral("oci"))) {
         v.add(path, Text::tr("expected one of \"rootfs\" (an archive) and \"oci\" (a container image)"));
         return;
@@ -411,15 +411,30 @@ void parseFrom(Validator &v, const QJsonObject &root, Recipe &r)
             v.add(path + QLatin1Char('.') + key, Text::tr("no file \"%1\"").arg(r.importPath()));
     }
     if (auto kernel = v.string(*from, path, QStringLiteral("kernelPackage"))) {
-        if (isValidPackageName(*kernel))
+        // "PACKAGE=VERSION" as apt takes it: a kernel pinned by version.
+        const QString package = kernel->section(QLatin1Char('='), 0, 0);
+        const QString version = kernel->section(QLatin1Char('='), 1);
+        static const QRegularExpression debianVersion(QStringLiteral("^[0-9][A-Za-z0-9.+~:-]*\\z"));
+        if (isValidPackageName(package)
+            && (!kernel->contains(QLatin1Char('=')) || debianVersion.match(version).hasMatch()))
             r.kernelPackage = *kernel;
         else
-            v.add(QStringLiteral("from.kernelPackage"), Text::tr("\"%1\" is not a package name").arg(*kernel));
+            v.add(QStringLiteral("from.kernelPackage"),
+                Text::tr("\"%1\" is not a package name, or NAME=VERSION").arg(*kernel));
+    }
+    if (auto image = v.string(*from, path, QStringLiteral("kernelImage"))) {
+        if (!splitTag(*image))
+            v.add(QStringLiteral("from.kernelImage"), Text::tr("\"%1\" is not an image NAME:VERSION").arg(*image));
+        else if (!r.kernelPackage.isEmpty())
+            v.add(QStringLiteral("from.kernelImage"), Text::tr("either kernelPackage or kernelImage, not both"));
+        else
+            r.kernelImage = *image;
     }
     if (auto dir = v.string(*from, path, QStringLiteral("kernelDir"))) {
         r.kernelDir = *dir;
-        if (!r.kernelPackage.isEmpty())
-            v.add(QStringLiteral("from.kernelDir"), Text::tr("either kernelPackage or kernelDir, not both"));
+        if (!r.kernelPackage.isEmpty() || !r.kernelImage.isEmpty())
+            v.add(
+                QStringLiteral("from.kernelDir"), Text::tr("one of kernelPackage, kernelImage and kernelDir, not two"));
         else if (dir->isEmpty() || (!QDir::isAbsolutePath(*dir) && !isSafeRelativePath(*dir)))
             v.add(QStringLiteral("from.kernelDir"), Text::tr("expected an absolute path or one beside the recipe"));
         else if (v.checkFiles() && !QFileInfo(r.kernelDirPath()).isDir())
@@ -525,6 +540,11 @@ void parseTop(Validator &v, const QJsonObject &root, Recipe &r)
         r.scripts = *scripts;
     parseServicesAndPrune(v, root, r);
     parseFrom(v, root, r);
+    // A root that brings its kernel brings the modules its author chose (an exported image's
+    // root, pruned when it was built): kept whole unless the recipe names classes.
+    if (r.imported() && r.kernelPackage.isEmpty() && r.kernelImage.isEmpty() && r.kernelDir.isEmpty()
+        && !root.value(QStringLiteral("prune")).toObject().contains(QStringLiteral("kernelModules")))
+        r.kernelModules = QStringList { QStringLiteral("all") };
     // An imported root is taken as it is: apt may not even be in it.
     if (r.imported() && !(r.packages.isEmpty() && r.exclude.isEmpty()))
         v.add(QStringLiteral("packages"),
@@ -698,6 +718,8 @@ QJsonObject Recipe::toJson() const
             from.insert(QStringLiteral("kernelPackage"), kernelPackage);
         if (!kernelDir.isEmpty())
             from.insert(QStringLiteral("kernelDir"), kernelDir);
+        if (!kernelImage.isEmpty())
+            from.insert(QStringLiteral("kernelImage"), kernelImage);
         o.insert(QStringLiteral("from"), from);
     }
     if (!description.isEmpty())

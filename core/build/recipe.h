@@ -45,12 +45,14 @@ struct Recipe {
     // "from": {"rootfs": FILE | "oci": FILE-OR-DIR, "kernelPackage": PKG}: the root is a root
     // filesystem archive (.tar, .tar.gz/.xz/.zst) or a container image (an OCI image layout,
     // an oci-archive or docker-archive tarball) instead of mmdebstrap's, and the kernel and
-    // its modules come from the root itself, from a Debian kernel package of distro.suite or
-    // from a directory.
+    // its modules come from the root itself, from a Debian kernel package of distro.suite
+    // ("linux-image-amd64" or "linux-image-amd64=6.12.57-1"), from another image of the store
+    // ("kernelImage": NAME:VERSION) or from a directory.
     QString fromRootfs; // as written: absolute, or relative to the recipe
     QString fromOci;
     QString kernelPackage;
     QString kernelDir; // or: a tree with boot/vmlinuz-RELEASE and (usr/)lib/modules/RELEASE
+    QString kernelImage; // or: NAME:VERSION, whose kernel and modules the image takes
     QString importPath() const; // fromRootfs or fromOci resolved against baseDir
     QString kernelDirPath() const;
     QString filesDir; // relative to the recipe; empty: no files
@@ -64,6 +66,7 @@ struct Recipe {
     bool pruneDocs = true;
     bool pruneMan = true;
     QStringList keepLocales; // "*" keeps all
+    // The classes kept; "all" for an imported root with a kernel of its own, unless named.
     QStringList kernelModules { QStringLiteral("net"), QStringLiteral("storage"), QStringLiteral("virtio"),
         QStringLiteral("fs") };
     QString format = QStringLiteral("layers"); // or "initramfs"

@@ -186,7 +186,9 @@ bool BuildJob::hasSysvinit(const QString &root)
 }
 
 // Under sysvinit the ready report and the host keys are init scripts, linked into the
-// runlevels by the image's own update-rc.d (insserv orders them by their headers).
+// runlevels by the image's own update-rc.d (insserv orders them by their headers); under
+// OpenRC (started by sysvinit-core's init) the same scripts, which OpenRC runs by their LSB
+// headers.
 Status BuildJob::installSysvinitScripts(const QString &root, const QString &dir)
 {
     for (const QString &name :
@@ -206,7 +208,11 @@ Status BuildJob::installSysvinitScripts(const QString &root, const QString &dir)
             !s)
             return s;
     }
-    log(Text::tr("sysvinit: Drover's ready report and host keys as init scripts"));
+    // Debian's update-rc.d also adds them to OpenRC's default runlevel when OpenRC is the rc.
+    const auto openrc = pathInRoot(root, QStringLiteral("/usr/sbin/openrc"));
+    log(openrc && QFileInfo(*openrc).isFile()
+            ? Text::tr("OpenRC: Drover's ready report and host keys as init scripts in the default runlevel")
+            : Text::tr("sysvinit: Drover's ready report and host keys as init scripts"));
     return {};
 }
 

@@ -2,10 +2,12 @@
 // with a progress line per stage on a terminal, a summary table (stage, time, size) at the
 // end, and --json for scripts. Ctrl-C cancels: nothing is published, caches stay valid.
 #include "build/builder.h"
+#include "build/ociexport.h"
 #include "build/recipe.h"
 #include "cli/cli.h"
 #include "lab/lab.h"
 #include "runtime/signalwatcher.h"
+#include "store/imagestore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -13,10 +15,13 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMutex>
 #include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <unistd.h>
 
@@ -176,8 +181,11 @@ int importImage(CliContext &ctx, const Verb &verb, const QString &kind)
     addBuildOptions(p, Text::tr("The image's NAME:VERSION (required)."));
     p.addOption({ QStringLiteral("kernel-package"),
         Text::tr("For a root without a kernel: take the kernel and its modules from this Debian package (e.g. "
-                 "linux-image-amd64)."),
+                 "linux-image-amd64, or linux-image-amd64=VERSION for that version)."),
         QStringLiteral("PACKAGE") });
+    p.addOption({ QStringLiteral("kernel-image"),
+        Text::tr("For a root without a kernel: take the kernel and its modules from this image of the store."),
+        QStringLiteral("NAME:VERSION") });
     p.addOption({ QStringLiteral("kernel-dir"),
         Text::tr(
             "For a root without a kernel: take the kernel and its modules from this directory "
@@ -197,6 +205,8 @@ int importImage(CliContext &ctx, const Verb &verb, const QString &kind)
     QJsonObject from { { kind, QFileInfo(p.positionalArguments().first()).absoluteFilePath() } };
     if (p.isSet(QStringLiteral("kernel-package")))
         from.insert(QStringLiteral("kernelPackage"), p.value(QStringLiteral("kernel-package")));
+    if (p.isSet(QStringLiteral("kernel-image")))
+        from.insert(QStringLiteral("kernelImage"), p.value(QStringLiteral("kernel-image")));
     if (p.isSet(QStringLiteral("kernel-dir")))
         from.insert(QStringLiteral("kernelDir"), QFileInfo(p.value(QStringLiteral("kernel-dir"))).absoluteFilePath());
     QJsonObject json { { QStringLiteral("name"), tag->first }, { QStringLiteral("version"), tag->second },
@@ -226,6 +236,65 @@ int importRootfs(CliContext &ctx, const Verb &verb)
 int importOci(CliContext &ctx, const Verb &verb)
 {
     return importImage(ctx, verb, QStringLiteral("oci"));
+}
+
+// Off the main thread, so that Ctrl-C cancels it and removes what it had written.
+int exportOciImage(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    if (auto code = parseVerbArgs(ctx, verb, p, 2, 2))
+        return *code;
+    const QString tag = p.positionalArguments().at(0);
+    const QString target = p.positionalArguments().at(1);
+    if (!splitTag(tag)) {
+        ctx.err << Text::tr("drover: '%1' is not an image NAME:VERSION").arg(tag) << Qt::endl;
+        return ExitUsage;
+    }
+    const ImageStore store(ctx.lab->storeDir());
+    std::atomic_bool cancel { false };
+    const bool verbose = !ctx.json && ::isatty(STDERR_FILENO);
+    QEventLoop loop;
+    QFutureWatcher<Result<OciExportResult>> watcher;
+    QObject::connect(&watcher, &QFutureWatcherBase::finished, &loop, &QEventLoop::quit);
+    SignalWatcher signals_;
+    QObject::connect(&signals_, &SignalWatcher::terminationRequested, &loop, [&](int) {
+        ctx.err << Text::tr("drover: cancelling the export…") << Qt::endl;
+        cancel = true;
+    });
+    QStringList lines; // the worker's log, printed here: ctx.err belongs to this thread
+    QMutex linesLock;
+    watcher.setFuture(QtConcurrent::run([&] {
+        return exportOci(store, tag, target, cancel, [&](const QString &line) {
+            const QMutexLocker lock(&linesLock);
+            lines.append(line);
+        });
+    }));
+    QTimer ticker;
+    QObject::connect(&ticker, &QTimer::timeout, &loop, [&] {
+        const QMutexLocker lock(&linesLock);
+        if (verbose)
+            for (const QString &line : std::as_const(lines))
+                ctx.err << line << Qt::endl;
+        lines.clear();
+    });
+    ticker.start(200);
+    if (!watcher.isFinished())
+        loop.exec();
+    ticker.stop();
+    const Result<OciExportResult> exported = watcher.result();
+    if (!exported)
+        return fail(ctx, Text::tr("cannot export %1: %2").arg(tag, exported.error()));
+    if (ctx.json)
+        printJson(ctx,
+            QJsonObject { { QStringLiteral("tag"), tag }, { QStringLiteral("target"), target },
+                { QStringLiteral("rootDigest"), exported->rootDigest.toString() },
+                { QStringLiteral("manifestDigest"), exported->manifestDigest.toString() },
+                { QStringLiteral("bytes"), double(exported->bytes) } });
+    else
+        ctx.out << Text::tr("exported %1 to %2 as a container image (%3); root %4")
+                       .arg(tag, target, formatSize(exported->bytes), exported->rootDigest.toString())
+                << Qt::endl;
+    return ExitOk;
 }
 
 int runBuild(CliContext &ctx, const QCommandLineParser &p, const Recipe &recipe)
@@ -306,16 +375,24 @@ QList<Verb> buildVerbs()
     return { { { QStringLiteral("build") }, QStringLiteral("RECIPE [--tag NAME:VERSION] [--rebuild-base]"),
                  Text::tr("Build an image from a recipe and publish it (needs root)."), build },
         { { QStringLiteral("image"), QStringLiteral("import-rootfs") },
-            QStringLiteral("FILE.tar[.gz|.xz|.zst] --tag NAME:VERSION [--kernel-package PACKAGE]"),
+            QStringLiteral("FILE.tar[.gz|.xz|.zst] --tag NAME:VERSION [--kernel-package PACKAGE|--kernel-image "
+                           "NAME:VERSION|--kernel-dir DIR]"),
             Text::tr("Build an image from a root filesystem archive, keeping owners, modes, links, device nodes and "
                      "extended attributes (needs root)."),
             importRootfs },
         { { QStringLiteral("image"), QStringLiteral("import-oci") },
-            QStringLiteral("DIR|FILE.tar --tag NAME:VERSION [--kernel-package PACKAGE]"),
+            QStringLiteral("DIR|FILE.tar --tag NAME:VERSION [--kernel-package PACKAGE|--kernel-image NAME:VERSION|"
+                           "--kernel-dir DIR]"),
             Text::tr("Build an image from a container image: an OCI image layout, or an oci-archive or docker-archive "
                      "tarball (skopeo copy, podman save, docker save); its layers are checked against their digests "
                      "and stacked with their whiteouts (needs root)."),
-            importOci } };
+            importOci },
+        { { QStringLiteral("image"), QStringLiteral("export-oci") }, QStringLiteral("NAME:VERSION DIR|FILE.tar"),
+            Text::tr(
+                "Write an image's root, its kernel in /boot, as a container image podman, docker or crun can run: an "
+                "OCI image layout directory, or an oci-archive for FILE.tar; prints the root's digest, the same "
+                "for the same root (needs root)."),
+            exportOciImage } };
 }
 
 } // namespace drover

@@ -139,6 +139,18 @@ private Q_SLOTS:
             "{\"name\": \"a\", \"from\": {\"rootfs\": \"/etc/hostname\", \"kernelPackage\": \"A B\"}}")
                                         << QStringLiteral("from.kernelPackage") << 1 << 68
                                         << QStringLiteral("not a package name");
+        QTest::newRow("kernel package version")
+            << QByteArray("{\"name\": \"a\", \"from\": {\"rootfs\": \"/etc/hostname\", \"kernelPackage\": "
+                          "\"linux-image-amd64=bad version\"}}")
+            << QStringLiteral("from.kernelPackage") << 1 << 68 << QStringLiteral("NAME=VERSION");
+        QTest::newRow("kernel image tag")
+            << QByteArray(
+                   "{\"name\": \"a\", \"from\": {\"rootfs\": \"/etc/hostname\", \"kernelImage\": \"no-version\"}}")
+            << QStringLiteral("from.kernelImage") << 1 << 66 << QStringLiteral("not an image NAME:VERSION");
+        QTest::newRow("two kernels") << QByteArray(
+            "{\"name\": \"a\", \"from\": {\"rootfs\": \"/etc/hostname\", \"kernelPackage\": "
+            "\"linux-image-amd64\", \"kernelImage\": \"a:1\"}}")
+                                     << QStringLiteral("from.kernelImage") << 1 << 104 << QStringLiteral("not both");
         QTest::newRow("extra suite") << QByteArray("{\"name\": \"a\", \"distro\": {\"extraSuites\": [\"Bad Suite\"]}}")
                                      << QStringLiteral("distro.extraSuites[0]") << 1 << 42
                                      << QStringLiteral("not a Debian suite name");
@@ -326,6 +338,49 @@ private Q_SLOTS:
         QVERIFY(canonical.contains("\"from\":{\"kernelPackage\":\"linux-image-amd64\",\"rootfs\":\"root.tar\"}"));
         const RecipeParse again = parseRecipe(canonical, QStringLiteral("c.json"), m_dir.path());
         QVERIFY2(again.recipe, qPrintable(again.errorText()));
+        QCOMPARE(again.recipe->digest(), parsed.recipe->digest());
+        QCOMPARE(parsed.recipe->kernelModules.contains(QLatin1String("all")), false); // a package's: pruned
+    }
+
+    // Where an imported root's kernel comes from, and which of its modules are kept.
+    void importedKernel_data()
+    {
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QString>("package");
+        QTest::addColumn<QString>("image");
+        QTest::addColumn<QStringList>("modules");
+        const QStringList defaults { QStringLiteral("net"), QStringLiteral("storage"), QStringLiteral("virtio"),
+            QStringLiteral("fs") };
+        QTest::newRow("own kernel: all its modules")
+            << QByteArray("") << QString() << QString() << QStringList { QStringLiteral("all") };
+        QTest::newRow("own kernel, classes named")
+            << QByteArray("") << QString() << QString() << QStringList { QStringLiteral("net") };
+        QTest::newRow("package by version") << QByteArray(", \"kernelPackage\": \"linux-image-amd64=6.12.57-1\"")
+                                            << QStringLiteral("linux-image-amd64=6.12.57-1") << QString() << defaults;
+        QTest::newRow("another image") << QByteArray(", \"kernelImage\": \"debian-server:3\"") << QString()
+                                       << QStringLiteral("debian-server:3") << defaults;
+    }
+
+    void importedKernel()
+    {
+        QFETCH(QByteArray, from);
+        QFETCH(QString, package);
+        QFETCH(QString, image);
+        QFETCH(QStringList, modules);
+        write(QStringLiteral("root.tar"), "not really a tar");
+        const QByteArray prune = modules == QStringList { QStringLiteral("net") }
+            ? QByteArray(", \"prune\": {\"kernelModules\": [\"net\"]}")
+            : QByteArray();
+        const RecipeParse parsed = parseRecipe(
+            "{\"name\": \"imp\", \"version\": \"1\", \"from\": {\"rootfs\": \"root.tar\"" + from + "}" + prune + "}",
+            QStringLiteral("r.json"), m_dir.path());
+        QVERIFY2(parsed.recipe, qPrintable(parsed.errorText()));
+        QCOMPARE(parsed.recipe->kernelPackage, package);
+        QCOMPARE(parsed.recipe->kernelImage, image);
+        QCOMPARE(parsed.recipe->kernelModules, modules);
+        const RecipeParse again = parseRecipe(parsed.recipe->canonicalJson(), QStringLiteral("c.json"), m_dir.path());
+        QVERIFY2(again.recipe, qPrintable(again.errorText()));
+        QCOMPARE(again.recipe->kernelImage, image);
         QCOMPARE(again.recipe->digest(), parsed.recipe->digest());
     }
 

@@ -514,6 +514,27 @@ private Q_SLOTS:
         QVERIFY(nextTo(w2.get(), BuildWizard::Base));
         QCOMPARE(w2->draft().recipe.fromOci, QFileInfo(dir.path()).absoluteFilePath());
         QVERIFY(w2->draft().recipe.kernelPackage.isEmpty());
+
+        // The kernel of another image of the lab (one without a recipe is offered too).
+        ImageRecord kernels;
+        kernels.name = QStringLiteral("kernels");
+        kernels.version = QStringLiteral("1");
+        kernels.manifestDigest = QStringLiteral("sha256:") + QString(64, QLatin1Char('k'));
+        QVERIFY(m_t.lab->catalog()->addImage(kernels).ok());
+        auto w3 = wizard();
+        StartPage *start3 = w3->startPage();
+        start3->initializePage();
+        start3->importChoice()->setChecked(true);
+        start3->importKind()->setCurrentIndex(start3->importKind()->findData(QStringLiteral("oci")));
+        start3->importPath()->setText(dir.path());
+        start3->kernelFrom()->setCurrentIndex(start3->kernelFrom()->findData(QStringLiteral("image")));
+        QVERIFY(start3->kernelImage()->isVisibleTo(start3));
+        QVERIFY(!start3->kernelPackage()->isVisibleTo(start3));
+        start3->kernelImage()->setCurrentIndex(start3->kernelImage()->findData(QStringLiteral("kernels:1")));
+        QVERIFY(nextTo(w3.get(), BuildWizard::Base));
+        QCOMPARE(w3->draft().recipe.kernelImage, QStringLiteral("kernels:1"));
+        QVERIFY(w3->draft().recipe.kernelPackage.isEmpty());
+        QVERIFY(w3->draft().json().contains("\"kernelImage\": \"kernels:1\""));
     }
 
     // Every template the start page offers loads, with its files, and saves back to a recipe

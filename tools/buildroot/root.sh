@@ -133,6 +133,9 @@ enter() {
   local root=$1 cwd=$2
   shift 2
   mount --make-rprivate /
+  # The root a mount point of its own, as a real system's is: container runtimes (crun, for
+  # the exported images) change the propagation of / and pivot_root out of it.
+  mount --bind "$root" "$root"
   mount --rbind /dev "$root/dev"
   mount -t proc proc "$root/proc"
   mount --rbind /sys "$root/sys"

@@ -269,6 +269,61 @@ if ((import_oci)); then
   check_upper docker:1
   d --json image inspect docker:1 | e2e_has '"linux-image-6.1' || e2e_die "the manifest does not name bookworm's kernel package"
   e2e_say "OCI layout and docker-archive imported: the whiteout removed its file, the upper layer's file is there"
+
+  # The reverse: the image as a container image (an oci-archive and a layout), read by skopeo
+  # and umoci and run by crun as podman would run it; importing the archive again gives an
+  # image with the same root (the export's digest) and the same kernel.
+  json_field() { python3 -c 'import json, sys; d = json.load(sys.stdin)
+for k in sys.argv[1].split("."): d = d[int(k)] if isinstance(d, list) else d[k]
+print(d)' "$1"; }
+  root1=$(d --json image export-oci "$image" "$data/export.tar" | json_field rootDigest) \
+    || e2e_die "drover image export-oci $image failed"
+  skopeo inspect "oci-archive:$data/export.tar" | e2e_has "$root1" || e2e_die "skopeo cannot read the exported oci-archive"
+  d image export-oci "$image" "$data/export-oci" >/dev/null || e2e_die "drover image export-oci to a directory failed"
+  umoci unpack --image "$data/export-oci:$image" "$data/bundle" >/dev/null || e2e_die "umoci cannot unpack the export"
+  python3 - "$data/bundle/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["/bin/sh", "-c", ". /etc/os-release; echo debian-$VERSION_ID; "
+    "test -e /etc/drover-upper && test ! -e /etc/drover-whiteout && echo layers; "
+    "test -x /usr/lib/drover/ready && echo drover; ls /boot"]
+json.dump(c, open(sys.argv[1], "w"))
+PY
+  # crun wants a cgroup v2 hierarchy; on a host with hybrid cgroups, the unified one.
+  ran=$(unshare --mount --propagation unchanged sh -c '
+    if [ -d /sys/fs/cgroup/unified ]; then mount --bind /sys/fs/cgroup/unified /sys/fs/cgroup; fi
+    exec crun --cgroup-manager=disabled run --bundle "$1" "drover-e2e-$$"' sh "$data/bundle" 2>"$data/crun.log") \
+    || { cat "$data/crun.log" >&2; e2e_die "crun could not run the exported image"; }
+  [[ $(tr '\n' ' ' <<<"$ran") == "debian-12 layers drover vmlinuz-"* ]] || e2e_die "the container saw: $ran"
+  e2e_say "export-oci: skopeo and umoci read it, crun ran it: $(tr '\n' ' ' <<<"$ran")"
+  d image import-oci "$data/export.tar" --tag roundtrip:1 --cache "$E2E_CACHE/build-cache" >"$data/import.log" 2>&1 \
+    || { tail -n 20 "$data/import.log" >&2; e2e_die "drover image import-oci of the export failed"; }
+  root2=$(d --json image export-oci roundtrip:1 "$data/roundtrip.tar" | json_field rootDigest) \
+    || e2e_die "drover image export-oci roundtrip:1 failed"
+  if [[ $root1 != "$root2" ]]; then
+    for n in 1 2; do
+      f=$data/export.tar
+      ((n == 2)) && f=$data/roundtrip.tar
+      r=root$n
+      tar --extract --to-stdout --file="$f" "blobs/sha256/${!r#sha256:}" | tar --list --verbose --xattrs --file=- >"$data/root$n.list"
+    done
+    diff "$data/root1.list" "$data/root2.list" | head -n 30 >&2
+    e2e_die "export, import and export again changed the root: $root1, then $root2"
+  fi
+  kernel=$(d --json image inspect "$image" | json_field manifest.kernel.digest)
+  [[ $(d --json image inspect roundtrip:1 | json_field manifest.kernel.digest) == "$kernel" ]] \
+    || e2e_die "the imported export boots another kernel than $image"
+  e2e_say "export-oci, import-oci, export-oci: the same root ${root1:0:19}… and kernel ${kernel:0:19}…"
+
+  # A kernel from another image: the container image without one takes $image's.
+  d image import-oci "$data/oci" --tag kernel-image:1 --kernel-image "$image" --cache "$E2E_CACHE/build-cache" \
+    >"$data/import.log" 2>&1 || { tail -n 20 "$data/import.log" >&2; e2e_die "import-oci --kernel-image failed"; }
+  inspect=$(d --json image inspect kernel-image:1)
+  [[ $(json_field manifest.kernel.digest <<<"$inspect") == "$kernel" ]] || e2e_die "--kernel-image did not take $image's kernel"
+  [[ $(json_field manifest.build.kernelSource.image <<<"$inspect") == "$image" ]] \
+    || e2e_die "the manifest does not say the kernel came from $image"
+  e2e_say "import-oci --kernel-image $image: its kernel, recorded in the manifest"
 fi
 new_image=
 if ((burnin)); then
@@ -670,6 +725,19 @@ if ((check_config)); then
     -o ConnectTimeout=20 "root@$addr" hostname 2>"$data/ssh.log") || { cat "$data/ssh.log" >&2; e2e_die "ssh with the configured key failed"; }
   [[ $got == "$machine-e2e" ]] || e2e_die "hostname is '$got', the catalog says '$machine-e2e'"
   e2e_say "ssh with the configured key works; hostname $got"
+  # Which init started the machine, and that it ran Drover's scripts: OpenRC records its
+  # started services in /run/openrc/started; sysv-rc links /etc/init.d/rc to /lib/init/rc.
+  init_check=
+  case $recipe_name in
+    debian-openrc) init_check='test -x /usr/sbin/openrc && test -e /run/openrc/started/drover-ready && test -e /run/openrc/started/drover-hostkeys && echo openrc' ;;
+    debian-sysvinit) init_check='test -L /etc/init.d/rc && test ! -e /usr/sbin/openrc && test "$(readlink /proc/1/exe)" = /usr/sbin/init && echo sysv-rc' ;;
+  esac
+  if [[ -n $init_check ]]; then
+    init_seen=$(inns ssh -i "$data/key" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
+      -o ConnectTimeout=20 "root@$addr" "$init_check" 2>>"$data/ssh.log") || init_seen=
+    [[ -n $init_seen ]] || e2e_die "$recipe_name: the machine was not started by the init system its recipe names ($init_check)"
+    e2e_say "started by $init_seen, which ran Drover's ready report and host keys scripts"
+  fi
 fi
 if ((check_cloud)); then
   on_vm() {

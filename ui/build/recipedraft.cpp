@@ -211,7 +211,8 @@ QString RecipeDraft::templateTitle(const QString &name)
     return name;
 }
 
-Result<RecipeDraft> RecipeDraft::fromImport(const QString &kind, const QString &path, const QString &kernelPackage)
+Result<RecipeDraft> RecipeDraft::fromImport(
+    const QString &kind, const QString &path, const QString &kernelPackage, const QString &kernelImage)
 {
     const QFileInfo info(path);
     if (!info.exists())
@@ -229,6 +230,8 @@ Result<RecipeDraft> RecipeDraft::fromImport(const QString &kind, const QString &
     QJsonObject from { { kind, info.absoluteFilePath() } };
     if (!kernelPackage.trimmed().isEmpty())
         from.insert(QStringLiteral("kernelPackage"), kernelPackage.trimmed());
+    else if (!kernelImage.isEmpty())
+        from.insert(QStringLiteral("kernelImage"), kernelImage);
     const QJsonObject json { { QStringLiteral("name"), name }, { QStringLiteral("version"), QStringLiteral("1") },
         { QStringLiteral("from"), from },
         { QStringLiteral("kernelArgs"), QStringLiteral("console=tty0 console=ttyS0,115200 quiet") } };

@@ -51,7 +51,9 @@ struct RecipeDraft {
     // A recipe whose root is imported: `kind` "rootfs" (an archive) or "oci" (a container
     // image), named after the file, with `kernelPackage` for a root without a kernel (empty:
     // the root's own).
-    static Result<RecipeDraft> fromImport(const QString &kind, const QString &path, const QString &kernelPackage);
+    // The kernel from `kernelPackage`, else from the image `kernelImage`, else the root's own.
+    static Result<RecipeDraft> fromImport(
+        const QString &kind, const QString &path, const QString &kernelPackage, const QString &kernelImage = {});
 };
 
 // The version after `version` for a new build of an image: "2" → "3", "1.4" → "1.5", a

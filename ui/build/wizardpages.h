@@ -71,6 +71,8 @@ public:
     QComboBox *importKind() const { return m_importKind; }
     QLineEdit *importPath() const { return m_importPath; }
     QLineEdit *kernelPackage() const { return m_kernelPackage; }
+    QComboBox *kernelFrom() const { return m_kernelFrom; }
+    QComboBox *kernelImage() const { return m_kernelImage; }
     void chooseImage(const QString &tag);
 
 protected:
@@ -91,6 +93,8 @@ private:
     QComboBox *m_importKind;
     QLineEdit *m_importPath;
     QLineEdit *m_kernelPackage;
+    QComboBox *m_kernelFrom; // "package", "image" or "root"
+    QComboBox *m_kernelImage;
     QString m_loadedKey;
 };
 

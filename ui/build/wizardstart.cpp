@@ -85,6 +85,8 @@ StartPage::StartPage(QWidget *parent)
     , m_importKind(new QComboBox(this))
     , m_importPath(new QLineEdit(this))
     , m_kernelPackage(new QLineEdit(QStringLiteral("linux-image-amd64"), this))
+    , m_kernelFrom(new QComboBox(this))
+    , m_kernelImage(new QComboBox(this))
 {
     setTitle(tr("Start From"));
     setSubTitle(tr("Every later page can change what you start from."));
@@ -118,6 +120,20 @@ StartPage::StartPage(QWidget *parent)
     m_kernelPackage->setToolTip(tr("A container's root has no kernel: the image boots the kernel of this Debian "
                                    "package, of the suite on the next page. Leave it empty for a root with a kernel "
                                    "in /boot."));
+    m_kernelFrom->setObjectName(QStringLiteral("kernelFrom"));
+    m_kernelFrom->addItem(tr("A Debian package"), QStringLiteral("package"));
+    m_kernelFrom->addItem(tr("Another image of this lab"), QStringLiteral("image"));
+    m_kernelFrom->addItem(tr("The root's own /boot"), QStringLiteral("root"));
+    m_kernelFrom->setToolTip(tr("Where the kernel and its modules come from; the manifest records it"));
+    m_kernelImage->setObjectName(QStringLiteral("kernelImage"));
+    m_kernelImage->setToolTip(tr("The image boots this image's kernel, with the modules that image kept"));
+    auto showKernelChoice = [this] {
+        const QString from = m_kernelFrom->currentData().toString();
+        m_kernelPackage->setVisible(from == QLatin1String("package"));
+        m_kernelImage->setVisible(from == QLatin1String("image"));
+    };
+    connect(m_kernelFrom, &QComboBox::currentIndexChanged, this, showKernelChoice);
+    showKernelChoice();
     auto *browseImport = new QPushButton(tr("B&rowse…"), this);
     browseImport->setToolTip(tr("Choose the archive, or an OCI layout folder"));
     connect(browseImport, &QPushButton::clicked, this, [this] {
@@ -158,7 +174,12 @@ StartPage::StartPage(QWidget *parent)
     importRow->addWidget(browseImport);
     layout->addLayout(importRow);
     auto *kernelRow = new QFormLayout;
-    kernelRow->addRow(tr("&Kernel package:"), m_kernelPackage);
+    auto *kernelChoice = new QHBoxLayout;
+    kernelChoice->addWidget(m_kernelFrom);
+    kernelChoice->addWidget(m_kernelPackage, 1);
+    kernelChoice->addWidget(m_kernelImage, 1);
+    kernelRow->addRow(tr("&Kernel from:"), kernelChoice);
+    qobject_cast<QLabel *>(kernelRow->labelForField(kernelChoice))->setBuddy(m_kernelFrom);
     layout->addLayout(kernelRow);
     layout->addStretch(1);
     layout->addWidget(m_error);
@@ -168,11 +189,16 @@ void StartPage::initializePage()
 {
     showError({});
     const QString current = m_images->currentData().toString();
+    const QString currentKernel = m_kernelImage->currentData().toString();
     m_images->clear();
+    m_kernelImage->clear();
     for (const ImageRecord &image : buildWizard()->lab()->catalog()->images()) {
         if (!image.recipe.isEmpty())
             m_images->addItem(image.tag(), image.tag());
+        m_kernelImage->addItem(image.tag(), image.tag());
     }
+    if (const int i = m_kernelImage->findData(currentKernel); i >= 0)
+        m_kernelImage->setCurrentIndex(i);
     if (m_images->count() == 0) {
         m_images->addItem(tr("(no image built here yet)"));
         m_fromImage->setEnabled(false);
@@ -203,8 +229,9 @@ QString StartPage::selectionKey() const
     if (m_fromFile->isChecked())
         return QStringLiteral("file:") + m_file->text();
     if (m_fromImport->isChecked())
-        return QStringLiteral("import:%1:%2:%3")
-            .arg(m_importKind->currentData().toString(), m_kernelPackage->text(), m_importPath->text());
+        return QStringLiteral("import:%1:%2:%3:%4:%5")
+            .arg(m_importKind->currentData().toString(), m_kernelFrom->currentData().toString(),
+                m_kernelPackage->text(), m_kernelImage->currentData().toString(), m_importPath->text());
     return QStringLiteral("template:") + m_templates->currentData().toString();
 }
 
@@ -244,8 +271,15 @@ bool StartPage::validatePage()
             showError(tr("Choose the container image or archive first."));
             return false;
         }
-        draft = RecipeDraft::fromImport(
-            m_importKind->currentData().toString(), m_importPath->text().trimmed(), m_kernelPackage->text());
+        const QString kernelFrom = m_kernelFrom->currentData().toString();
+        const QString kernelImage = m_kernelImage->currentData().toString();
+        if (kernelFrom == QLatin1String("image") && kernelImage.isEmpty()) {
+            showError(tr("There is no image in this lab to take a kernel from; take a Debian package."));
+            return false;
+        }
+        draft = RecipeDraft::fromImport(m_importKind->currentData().toString(), m_importPath->text().trimmed(),
+            kernelFrom == QLatin1String("package") ? m_kernelPackage->text() : QString(),
+            kernelFrom == QLatin1String("image") ? kernelImage : QString());
     } else {
         draft = RecipeDraft::fromTemplate(m_templates->currentData().toString());
     }
