@@ -796,10 +796,6 @@
         <translation>NAME:VERSION des Images (erforderlich).</translation>
     </message>
     <message>
-        <source>For a root without a kernel: take the kernel and its modules from this Debian package (e.g. linux-image-amd64).</source>
-        <translation>Für ein System ohne Kernel: Kernel und Module aus diesem Debian-Paket nehmen (z. B. linux-image-amd64).</translation>
-    </message>
-    <message>
         <source>The Debian suite of --kernel-package (default: trixie).</source>
         <translation>Die Debian-Suite von --kernel-package (Standard: trixie).</translation>
     </message>
@@ -822,6 +818,34 @@
     <message>
         <source>For a root without a kernel: take the kernel and its modules from this directory (boot/vmlinuz-RELEASE and lib/modules/RELEASE, as dpkg-deb -x or a kernel&apos;s make install leave them).</source>
         <translation>Für ein System ohne Kernel: Kernel und Module aus diesem Verzeichnis nehmen (boot/vmlinuz-RELEASE und lib/modules/RELEASE, wie dpkg-deb -x oder make install eines Kernels sie hinterlassen).</translation>
+    </message>
+    <message>
+        <source>For a root without a kernel: take the kernel and its modules from this Debian package (e.g. linux-image-amd64, or linux-image-amd64=VERSION for that version).</source>
+        <translation>Für ein Wurzeldateisystem ohne Kernel: Kernel und Module aus diesem Debian-Paket nehmen (z. B. linux-image-amd64, oder linux-image-amd64=VERSION für diese Version).</translation>
+    </message>
+    <message>
+        <source>For a root without a kernel: take the kernel and its modules from this image of the store.</source>
+        <translation>Für ein Wurzeldateisystem ohne Kernel: Kernel und Module aus diesem Abbild des Speichers nehmen.</translation>
+    </message>
+    <message>
+        <source>drover: &apos;%1&apos; is not an image NAME:VERSION</source>
+        <translation>drover: „%1“ ist kein Abbild NAME:VERSION</translation>
+    </message>
+    <message>
+        <source>drover: cancelling the export…</source>
+        <translation>drover: Export wird abgebrochen …</translation>
+    </message>
+    <message>
+        <source>cannot export %1: %2</source>
+        <translation>%1 kann nicht exportiert werden: %2</translation>
+    </message>
+    <message>
+        <source>exported %1 to %2 as a container image (%3); root %4</source>
+        <translation>%1 als Container-Abbild nach %2 exportiert (%3); Wurzel %4</translation>
+    </message>
+    <message>
+        <source>Write an image&apos;s root, its kernel in /boot, as a container image (OCI) to run before machines boot it: an OCI image layout directory, or an oci-archive for FILE.tar; prints the root&apos;s digest, the same for the same root (needs root).</source>
+        <translation>Die Wurzel eines Abbilds, mit seinem Kernel in /boot, als Container-Abbild (OCI) schreiben, um es auszuführen, bevor Maschinen es booten: ein OCI-Image-Layout-Verzeichnis, oder ein oci-archive für DATEI.tar; gibt den Digest der Wurzel aus, für dieselbe Wurzel stets derselbe (braucht root).</translation>
     </message>
 </context>
 <context>
@@ -1165,6 +1189,30 @@
     <message>
         <source>the layer %1 writes %2 through a symlink of a lower layer, which could put it outside the image&apos;s root; refusing the image</source>
         <translation>die Schicht %1 schreibt %2 durch einen symbolischen Link einer unteren Schicht, womit es außerhalb des Systems des Images landen könnte; das Image wird abgelehnt</translation>
+    </message>
+    <message>
+        <source>from.kernelImage: no image %1 in the store</source>
+        <translation>from.kernelImage: kein Abbild %1 im Speicher</translation>
+    </message>
+    <message>
+        <source>from.kernelImage %1: %2</source>
+        <translation>from.kernelImage %1: %2</translation>
+    </message>
+    <message>
+        <source>from.kernelImage %1 names no kernel release, or keeps its root in the initramfs; take an image built with layers</source>
+        <translation>from.kernelImage %1 nennt keine Kernel-Version oder hält seine Wurzel im Initramfs; nehmen Sie ein mit Schichten gebautes Abbild</translation>
+    </message>
+    <message>
+        <source>taking kernel %1 and its modules from %2</source>
+        <translation>Kernel %1 und seine Module aus %2</translation>
+    </message>
+    <message>
+        <source>cannot copy the kernel of %1</source>
+        <translation>der Kernel von %1 kann nicht kopiert werden</translation>
+    </message>
+    <message>
+        <source>OpenRC: Drover&apos;s ready report and host keys as init scripts in the default runlevel</source>
+        <translation>OpenRC: Drovers Bereitmeldung und Host-Schlüssel als Init-Skripte im Standard-Runlevel</translation>
     </message>
 </context>
 <context>
@@ -3306,6 +3354,93 @@
     </message>
 </context>
 <context>
+    <name>OciExport</name>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>%1 failed (%2): %3</source>
+        <translation>%1 fehlgeschlagen (%2): %3</translation>
+    </message>
+    <message>
+        <source>cannot remove %1: %2</source>
+        <translation>%1 kann nicht entfernt werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot set the owner and mode of %1: %2</source>
+        <translation>Eigentümer und Modus von %1 können nicht gesetzt werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot copy the attribute %1 to %2: %3</source>
+        <translation>das Attribut %1 kann nicht nach %2 kopiert werden: %3</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1 kann nicht gelesen werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot move %1 to %2: %3</source>
+        <translation>%1 kann nicht nach %2 verschoben werden: %3</translation>
+    </message>
+    <message>
+        <source>cannot create %1</source>
+        <translation>%1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1 kann nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>%1 keeps its whole root in the initramfs (format &quot;initramfs&quot;); only an image with layers can be exported as a container image</source>
+        <translation>%1 hält seine ganze Wurzel im Initramfs (Format „initramfs“); nur ein Abbild mit Schichten lässt sich als Container-Abbild exportieren</translation>
+    </message>
+    <message>
+        <source>%1 exists already; give a new directory or FILE.tar</source>
+        <translation>%1 gibt es schon; geben Sie ein neues Verzeichnis oder DATEI.tar an</translation>
+    </message>
+    <message>
+        <source>no directory %1 to write %2 in</source>
+        <translation>kein Verzeichnis %1, in das %2 geschrieben werden könnte</translation>
+    </message>
+    <message>
+        <source>cannot create a working directory in %1: %2</source>
+        <translation>in %1 kann kein Arbeitsverzeichnis angelegt werden: %2</translation>
+    </message>
+    <message>
+        <source>unpacking layer %1 (%2)</source>
+        <translation>Schicht %1 wird entpackt (%2)</translation>
+    </message>
+    <message>
+        <source>layer %1 of %2: %3</source>
+        <translation>Schicht %1 von %2: %3</translation>
+    </message>
+    <message>
+        <source>cannot copy the kernel to %1</source>
+        <translation>der Kernel kann nicht nach %1 kopiert werden</translation>
+    </message>
+    <message>
+        <source>writing the root as one layer</source>
+        <translation>die Wurzel wird als eine Schicht geschrieben</translation>
+    </message>
+    <message>
+        <source>cannot name the layer in %1</source>
+        <translation>die Schicht in %1 kann nicht benannt werden</translation>
+    </message>
+    <message>
+        <source>cannot move the archive to %1: %2</source>
+        <translation>das Archiv kann nicht nach %1 verschoben werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot move the layout to %1: %2</source>
+        <translation>das Layout kann nicht nach %1 verschoben werden: %2</translation>
+    </message>
+    <message>
+        <source>root %1</source>
+        <translation>Wurzel %1</translation>
+    </message>
+</context>
+<context>
     <name>OciSource</name>
     <message>
         <source>cannot read %1: %2</source>
@@ -3901,10 +4036,6 @@
         <translation>keine Datei „%1“</translation>
     </message>
     <message>
-        <source>&quot;%1&quot; is not a package name</source>
-        <translation>„%1“ ist kein Paketname</translation>
-    </message>
-    <message>
         <source>expected one of &quot;rootfs&quot; (an archive) and &quot;oci&quot; (a container image)</source>
         <translation>erwartet eines von „rootfs“ (ein Archiv) und „oci“ (ein Container-Image)</translation>
     </message>
@@ -3925,12 +4056,24 @@
         <translation>erwartet eine apt-Quellzeile wie „deb URL SUITE KOMPONENTE“, gefunden „%1“</translation>
     </message>
     <message>
-        <source>either kernelPackage or kernelDir, not both</source>
-        <translation>entweder kernelPackage oder kernelDir, nicht beides</translation>
-    </message>
-    <message>
         <source>no directory &quot;%1&quot;</source>
         <translation>kein Verzeichnis „%1“</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a package name, or NAME=VERSION</source>
+        <translation>„%1“ ist kein Paketname und nicht NAME=VERSION</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an image NAME:VERSION</source>
+        <translation>„%1“ ist kein Abbild NAME:VERSION</translation>
+    </message>
+    <message>
+        <source>either kernelPackage or kernelImage, not both</source>
+        <translation>entweder kernelPackage oder kernelImage, nicht beides</translation>
+    </message>
+    <message>
+        <source>one of kernelPackage, kernelImage and kernelDir, not two</source>
+        <translation>eines von kernelPackage, kernelImage und kernelDir, nicht zwei</translation>
     </message>
 </context>
 <context>
@@ -8024,12 +8167,36 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <translation>Archive (*.tar *.tar.gz *.tgz *.tar.xz *.tar.zst);;Alle Dateien (*)</translation>
     </message>
     <message>
-        <source>&amp;Kernel package:</source>
-        <translation>&amp;Kernelpaket:</translation>
-    </message>
-    <message>
         <source>Choose the container image or archive first.</source>
         <translation>Wählen Sie zuerst das Container-Image oder Archiv.</translation>
+    </message>
+    <message>
+        <source>A Debian package</source>
+        <translation>Einem Debian-Paket</translation>
+    </message>
+    <message>
+        <source>Another image of this lab</source>
+        <translation>Einem anderen Abbild dieses Labors</translation>
+    </message>
+    <message>
+        <source>The root&apos;s own /boot</source>
+        <translation>Dem eigenen /boot der Wurzel</translation>
+    </message>
+    <message>
+        <source>Where the kernel and its modules come from; the manifest records it</source>
+        <translation>Woher Kernel und Module kommen; das Manifest hält es fest</translation>
+    </message>
+    <message>
+        <source>The image boots this image&apos;s kernel, with the modules that image kept</source>
+        <translation>Das Abbild bootet den Kernel dieses Abbilds, mit den Modulen, die jenes behalten hat</translation>
+    </message>
+    <message>
+        <source>&amp;Kernel from:</source>
+        <translation>&amp;Kernel aus:</translation>
+    </message>
+    <message>
+        <source>There is no image in this lab to take a kernel from; take a Debian package.</source>
+        <translation>Es gibt in diesem Labor kein Abbild, aus dem ein Kernel genommen werden könnte; nehmen Sie ein Debian-Paket.</translation>
     </message>
 </context>
 <context>

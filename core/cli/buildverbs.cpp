@@ -389,8 +389,8 @@ QList<Verb> buildVerbs()
             importOci },
         { { QStringLiteral("image"), QStringLiteral("export-oci") }, QStringLiteral("NAME:VERSION DIR|FILE.tar"),
             Text::tr(
-                "Write an image's root, its kernel in /boot, as a container image podman, docker or crun can run: an "
-                "OCI image layout directory, or an oci-archive for FILE.tar; prints the root's digest, the same "
+                "Write an image's root, its kernel in /boot, as a container image (OCI) to run before machines boot "
+                "it: an OCI image layout directory, or an oci-archive for FILE.tar; prints the root's digest, the same "
                 "for the same root (needs root)."),
             exportOciImage } };
 }

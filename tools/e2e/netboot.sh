@@ -66,6 +66,7 @@ burnin=0
 accept_expired=0
 import_rootfs=0
 import_oci=0
+import_busybox=0
 while (($#)); do
   case $1 in
     --mode) mode=$2; shift 2 ;;
@@ -82,6 +83,9 @@ while (($#)); do
     # The image is imported from a container image made here from Debian 12 by umoci, two
     # layers with a whiteout: see import_oci below.
     --import-oci) import_oci=1; shift ;;
+    # The image is the inventory image (a busybox root) exported by export-oci and imported
+    # again: a container image whose /sbin/init is busybox, with its own kernel in /boot.
+    --import-busybox) import_busybox=1; shift ;;
     --cloud-init) check_config=1; check_cloud=1; shift ;;
     --format) format=$2; shift 2 ;; # layers (the default) or initramfs (the all-in-one baseline)
     --boots) boots=$2; shift 2 ;; # power-cycle this many times, printing ready_ms=… for each
@@ -201,6 +205,18 @@ if ((import_oci)); then
   e2e_say "OCI image (2 layers) and docker-archive ($(($(stat -c %s "$data/docker.tar") / 1048576)) MiB) in $(($(e2e_ms) - t0)) ms"
   import_recipe oci '"oci": "'"$data/oci"'"' bookworm
 fi
+if ((import_busybox)); then
+  d build "$recipe/inventory.json" --tag inventory:1 --cache "$E2E_CACHE/build-cache" >"$data/build-inventory.log" 2>&1 \
+    || { tail -n 20 "$data/build-inventory.log" >&2; e2e_die "the inventory image did not build"; }
+  d image export-oci inventory:1 "$data/inventory-oci.tar" >/dev/null || e2e_die "drover image export-oci inventory:1 failed"
+  recipe_name=busybox-import
+  image=$recipe_name:1
+  cat >"$recipe/$recipe_name.json" <<EOF
+{ "name": "$recipe_name", "version": "1", "from": { "oci": "$data/inventory-oci.tar" },
+  "kernelArgs": "console=tty0 console=ttyS0,115200 quiet" }
+EOF
+  e2e_say "inventory:1 exported as a container image, to be imported as $image"
+fi
 e2e_say "building $image (shared build cache in $E2E_CACHE/build-cache)"
 if ((accept_expired)); then
   sed -i 's/"distro": *{/"distro": { "checkValidUntil": false,/' "$recipe/$recipe_name.json"
@@ -211,6 +227,13 @@ d build "$recipe/$recipe_name.json" --tag "$image" --cache "$E2E_CACHE/build-cac
 digest=$(d --json image inspect "$image" | sed -n 's/.*"manifestDigest": *"\(sha256:[0-9a-f]*\)".*/\1/p' | head -n 1)
 [[ -n $digest ]] || e2e_die "no manifest digest for $image"
 e2e_say "built in $(($(e2e_ms) - t0)) ms; manifest $digest"
+if ((import_busybox)); then
+  kernel_of() { d --json image inspect "$1" | python3 -c 'import json, sys; m = json.load(sys.stdin)["manifest"]
+print(m["kernel"]["digest"], m["build"].get("kernelSource", {}).get("type"))'; }
+  [[ $(kernel_of "$image") == "$(kernel_of inventory:1 | cut -d' ' -f1) root" ]] \
+    || e2e_die "$image does not boot inventory:1's kernel from its own /boot: $(kernel_of "$image")"
+  e2e_say "$image boots the kernel its root brought: $(kernel_of "$image")"
+fi
 if ((import_rootfs)); then
   # What the base layer holds, as the machine will mount it.
   base=$(d --json image inspect "$image" | python3 -c 'import json, sys; print(json.load(sys.stdin)["manifest"]["layers"][0]["digest"])')
@@ -263,11 +286,17 @@ if ((import_oci)); then
     [[ $upper == yes && $gone == yes ]] || e2e_die "$1: the upper layer's file is there: $upper; the whiteout removed its file: $gone"
   }
   check_upper "$image"
-  d image import-oci "$data/docker.tar" --tag docker:1 --kernel-package linux-image-amd64 --suite bookworm \
+  # The docker-archive with the same kernel pinned by version, as apt takes it.
+  kernel_version=$(d --json image inspect "$image" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["manifest"]["build"]["packages"]["linux-image-amd64"])') \
+    || e2e_die "the manifest of $image has no version of linux-image-amd64"
+  d image import-oci "$data/docker.tar" --tag docker:1 --kernel-package "linux-image-amd64=$kernel_version" --suite bookworm \
     --cache "$E2E_CACHE/build-cache" >"$data/import.log" 2>&1 \
     || { tail -n 20 "$data/import.log" >&2; e2e_die "drover image import-oci of the docker-archive failed"; }
   check_upper docker:1
   d --json image inspect docker:1 | e2e_has '"linux-image-6.1' || e2e_die "the manifest does not name bookworm's kernel package"
+  d --json image inspect docker:1 | e2e_has "\"package\": *\"linux-image-amd64=$kernel_version\"" \
+    || e2e_die "the manifest's kernel source is not linux-image-amd64=$kernel_version"
   e2e_say "OCI layout and docker-archive imported: the whiteout removed its file, the upper layer's file is there"
 
   # The reverse: the image as a container image (an oci-archive and a layout), read by skopeo
@@ -685,8 +714,11 @@ else
   for fact in firmware=bios protocol=ipxe loader=ipxe; do expect_fact "${fact%%=*}" "${fact#*=}"; done
 fi
 e2e_say "firmware facts in the catalog: $(d machine show "$machine" | sed -n 's/^firmware: *//p')"
-# sshd runs: the image carries no host keys, drover-hostkeys.service made this boot's.
-inns ssh-keyscan -T 15 -t ed25519 "$addr" 2>/dev/null | e2e_has ssh-ed25519 || e2e_die "no ssh server answers on $addr"
+# sshd runs: the image carries no host keys, drover-hostkeys.service made this boot's (the
+# inventory image of --import-busybox has no sshd).
+if ((!import_busybox)); then
+  inns ssh-keyscan -T 15 -t ed25519 "$addr" 2>/dev/null | e2e_has ssh-ed25519 || e2e_die "no ssh server answers on $addr"
+fi
 if ((hardware)); then
   # The inventory the ready script posted, as the catalog keeps it: what qemu was told.
   inventory=$(d --json inventory show "$machine" | tr -d '\n ')
