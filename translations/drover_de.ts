@@ -3439,6 +3439,10 @@
         <source>root %1</source>
         <translation>Wurzel %1</translation>
     </message>
+    <message>
+        <source>%1: /boot in the image&apos;s root is a symlink; the kernel cannot be put there</source>
+        <translation>%1: /boot in der Wurzel des Abbilds ist ein symbolischer Link; der Kernel kann dort nicht abgelegt werden</translation>
+    </message>
 </context>
 <context>
     <name>OciSource</name>

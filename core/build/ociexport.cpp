@@ -248,6 +248,10 @@ Result<OciExportResult> exportOci(const ImageStore &store, const QString &tag, c
     if (!release.isEmpty() && !release.contains(QLatin1Char('/'))) {
         // Where a root with a kernel of its own keeps it: importing the export finds it there.
         const QString kernel = root + QStringLiteral("/boot/vmlinuz-") + release;
+        // A root's /boot that is a symlink could point anywhere on this host.
+        if (QFileInfo(root + QStringLiteral("/boot")).isSymLink())
+            return R::failure(
+                Text::tr("%1: /boot in the image's root is a symlink; the kernel cannot be put there").arg(tag));
         if (!QDir().mkpath(root + QStringLiteral("/boot"))
             || !QFile::copy(store.blobs().blobPath(manifest->kernel.digest), kernel))
             return R::failure(Text::tr("cannot copy the kernel to %1").arg(kernel));

@@ -95,17 +95,29 @@ class TstOciExport : public QObject {
         return p.waitForFinished(120000) && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
     }
 
-    // An image "small:1" of two squashfs layers made from the trees, in a new store.
-    void publishImage()
+    // An image "small:1" of two layers of `type` made from the trees, in a new store.
+    // With `bootTo`, the base's /boot is a symlink to that absolute path.
+    void publishImage(const QString &type = QStringLiteral("squashfs"), const QString &bootTo = {})
     {
-        const QString lower = m_dir.filePath(QStringLiteral("img-lower"));
-        const QString upper = m_dir.filePath(QStringLiteral("img-upper"));
+        const QString lower = m_dir.filePath(
+            QStringLiteral("img-lower-") + type + (bootTo.isEmpty() ? QString() : QStringLiteral("-boot")));
+        const QString upper = m_dir.filePath(
+            QStringLiteral("img-upper-") + type + (bootTo.isEmpty() ? QString() : QStringLiteral("-boot")));
         makeTrees(lower, upper);
-        for (const QString &tree : { lower, upper })
-            QVERIFY(run(QStringLiteral("mksquashfs"),
-                { tree, tree + QStringLiteral(".sq"), QStringLiteral("-noappend"), QStringLiteral("-quiet"),
-                    QStringLiteral("-all-time"), QStringLiteral("1700000000"), QStringLiteral("-no-progress") }));
-        m_store = m_dir.filePath(QStringLiteral("store"));
+        if (!bootTo.isEmpty())
+            QVERIFY(QFile::link(bootTo, lower + QStringLiteral("/boot")));
+        for (const QString &tree : { lower, upper }) {
+            if (type == QLatin1String("erofs"))
+                QVERIFY(run(QStringLiteral("mkfs.erofs"),
+                    { QStringLiteral("-zlz4hc"), QStringLiteral("-T1700000000"), QStringLiteral("--quiet"),
+                        tree + QStringLiteral(".sq"), tree }));
+            else
+                QVERIFY(run(QStringLiteral("mksquashfs"),
+                    { tree, tree + QStringLiteral(".sq"), QStringLiteral("-noappend"), QStringLiteral("-quiet"),
+                        QStringLiteral("-all-time"), QStringLiteral("1700000000"), QStringLiteral("-no-progress") }));
+        }
+        m_store = m_dir.filePath(
+            QStringLiteral("store-") + type + (bootTo.isEmpty() ? QString() : QStringLiteral("-boot")));
         ImageStore store(m_store);
         QVERIFY(store.blobs().init());
         write(m_dir.filePath(QStringLiteral("vmlinuz")), "a kernel");
@@ -120,8 +132,8 @@ class TstOciExport : public QObject {
         m.version = QStringLiteral("1");
         m.kernel = *kernel;
         m.initrd = *initrd;
-        m.layers = { { base->digest, base->size, QStringLiteral("squashfs"), QStringLiteral("base") },
-            { top->digest, top->size, QStringLiteral("squashfs"), QStringLiteral("top") } };
+        m.layers = { { base->digest, base->size, type, QStringLiteral("base") },
+            { top->digest, top->size, type, QStringLiteral("top") } };
         m.build = { { QStringLiteral("sourceDateEpoch"), 1700000000.0 },
             { QStringLiteral("kernelRelease"), QStringLiteral("6.12.0-test") } };
         QVERIFY(store.publish(m));
@@ -230,12 +242,20 @@ private Q_SLOTS:
             "overlayfs' marker travelled into the merged root");
     }
 
+    void exportImage_data()
+    {
+        QTest::addColumn<QString>("type");
+        QTest::newRow("squashfs") << QStringLiteral("squashfs");
+        QTest::newRow("erofs") << QStringLiteral("erofs");
+    }
+
     void exportImage()
     {
-        publishImage();
+        QFETCH(QString, type);
+        publishImage(type);
         const ImageStore store(m_store);
         const std::atomic_bool cancel { false };
-        const QString first = m_dir.filePath(QStringLiteral("export-one"));
+        const QString first = m_dir.filePath(QStringLiteral("export-one-") + type);
         auto one = exportOci(store, QStringLiteral("small:1"), first, cancel);
         QVERIFY2(one, qPrintable(one.error()));
         QVERIFY(QFileInfo::exists(first + QStringLiteral("/oci-layout")));
@@ -253,7 +273,7 @@ private Q_SLOTS:
         QCOMPARE(QStringLiteral("sha256:") + QFileInfo(layerPath).fileName(), one->rootDigest.toString());
 
         // The same root, written again as an archive: the same digests.
-        const QString archive = m_dir.filePath(QStringLiteral("export-two.tar"));
+        const QString archive = m_dir.filePath(QStringLiteral("export-two-") + type + QStringLiteral(".tar"));
         auto two = exportOci(store, QStringLiteral("small:1"), archive, cancel);
         QVERIFY2(two, qPrintable(two.error()));
         QCOMPARE(two->rootDigest.toString(), one->rootDigest.toString());
@@ -288,6 +308,21 @@ private Q_SLOTS:
         // Nothing half-written is left beside the target.
         QCOMPARE(QDir(dir).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
             QStringList { QStringLiteral("exists") });
+    }
+
+    // A root whose /boot points out of it: the kernel is not written through it.
+    void exportRefusesBootSymlink()
+    {
+        const QString outside = m_dir.filePath(QStringLiteral("outside"));
+        QVERIFY(QDir().mkpath(outside));
+        publishImage(QStringLiteral("squashfs"), outside);
+        const std::atomic_bool cancel { false };
+        auto result = exportOci(
+            ImageStore(m_store), QStringLiteral("small:1"), m_dir.filePath(QStringLiteral("boot-out")), cancel);
+        QVERIFY(!result);
+        QVERIFY2(result.error().contains(QStringLiteral("/boot")), qPrintable(result.error()));
+        QVERIFY(QDir(outside).isEmpty());
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("boot-out"))));
     }
 
     void exportCancelled()

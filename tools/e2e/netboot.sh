@@ -102,6 +102,8 @@ while (($#)); do
     *) e2e_die "unknown argument $1" ;;
   esac
 done
+# The OCI layout's image boots first, then the docker-archive's.
+((import_oci)) && boots=2
 if ((burnin)); then
   ((check_cloud == 0)) || e2e_die "--burnin boots the burn-in image: not with --cloud-init"
   recipe_name=debian-burnin
@@ -541,6 +543,7 @@ for ((boot = 1; boot <= boots; boot++)); do
   ((burnin && boot == 3)) && set_burnin_config 'MIN_MEMORY_MIB=999999\n'
   want_image=$image
   ((burnin && boot == 1)) && want_image=$new_image
+  ((import_oci && boot == 2)) && want_image=docker:1
   before=$(ready_events)
   t_power=$(e2e_ms)
   how="BIOS + $rom_name"
@@ -635,6 +638,10 @@ for ((boot = 1; boot <= boots; boot++)); do
   elif ((burnin)); then
     burnin_boot=$(check_burnin pass "") || exit 1
     e2e_say "burn-in passed on boot 2 (boot $burnin_boot)"
+  elif ((import_oci && boot == 1)); then
+    d assign "$machine" docker:1 --why "netboot e2e: the docker-archive's image" >/dev/null
+    digest=$(d --json image inspect docker:1 | sed -n 's/.*"manifestDigest": *"\(sha256:[0-9a-f]*\)".*/\1/p' | head -n 1)
+    e2e_say "assigned docker:1 (the docker-archive's image) for the next boot"
   fi
 done
 
