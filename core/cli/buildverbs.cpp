@@ -1,9 +1,9 @@
 // `drover build RECIPE [--tag NAME:VERSION]`: builds and publishes an image from a recipe,
 // with a progress line per stage on a terminal, a summary table (stage, time, size) at the
 // end, and --json for scripts. Ctrl-C cancels: nothing is published, caches stay valid.
-#include "build/builder.h"
-#include "build/ociexport.h"
-#include "build/recipe.h"
+#include "builder/builder.h"
+#include "builder/ociexport.h"
+#include "builder/recipe.h"
 #include "cli/cli.h"
 #include "lab/lab.h"
 #include "runtime/signalwatcher.h"

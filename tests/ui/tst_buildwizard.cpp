@@ -6,10 +6,10 @@
 // reopening a catalog image's recipe raises its version. Real builds (root, the host's
 // mirror, the .deb cache tst_buildreal shares) reach the end and publish and select the
 // image, and a cancelled one publishes nothing.
-#include "build/buildwizard.h"
-#include "build/packageindex.h"
-#include "build/packagemodel.h"
-#include "build/wizardpages.h"
+#include "builder/buildwizard.h"
+#include "builder/packageindex.h"
+#include "builder/packagemodel.h"
+#include "builder/wizardpages.h"
 #include "catalog/catalog.h"
 #include "images/imagepanel.h"
 #include "main/mainwindow.h"

@@ -1,8 +1,8 @@
 #include "main/mainwindow.h"
 
 #include "boot/bootserver.h"
-#include "build/buildwizard.h"
-#include "build/wizardpages.h"
+#include "builder/buildwizard.h"
+#include "builder/wizardpages.h"
 #include "fleet/fleetactions.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"

@@ -1,0 +1,140 @@
+#include "builder/builder.h"
+
+#include "builder/buildjob.h"
+#include "lab/lab.h"
+#include "store/imagestore.h"
+
+#include <QThread>
+
+namespace drover {
+
+QString BuildOptions::defaultResourceDir()
+{
+    const QString env = qEnvironmentVariable("DROVER_RESOURCE_DIR");
+    return env.isEmpty() ? QStringLiteral(DROVER_SOURCE_DIR "/resources") : env;
+}
+
+Builder::Builder(Lab *lab, QObject *parent)
+    : QObject(parent)
+    , m_lab(lab)
+{
+    qRegisterMetaType<drover::StageReport>();
+    qRegisterMetaType<drover::BuildReport>();
+}
+
+Builder::~Builder()
+{
+    if (m_thread) {
+        disconnect(m_thread, nullptr, this, nullptr);
+        m_cancel = true;
+        m_thread->wait();
+        delete m_thread;
+    }
+}
+
+QStringList Builder::stageNames()
+{
+    return { QStringLiteral("bootstrap"), QStringLiteral("base"), QStringLiteral("kernel"), QStringLiteral("top"),
+        QStringLiteral("initramfs"), QStringLiteral("publish") };
+}
+
+QString Builder::stageTitle(const QString &stage)
+{
+    if (stage == QLatin1String("bootstrap"))
+        return tr("Bootstrap (mmdebstrap)");
+    if (stage == QLatin1String("base"))
+        return tr("Base layer");
+    if (stage == QLatin1String("kernel"))
+        return tr("Kernel");
+    if (stage == QLatin1String("top"))
+        return tr("Top layer (files, users, scripts)");
+    if (stage == QLatin1String("initramfs"))
+        return tr("Initramfs");
+    if (stage == QLatin1String("publish"))
+        return tr("Publish");
+    return stage;
+}
+
+bool Builder::isRunning() const
+{
+    return m_thread != nullptr;
+}
+
+bool Builder::start(const Recipe &recipe, const BuildOptions &options)
+{
+    if (m_thread)
+        return false;
+    Recipe r = recipe;
+    if (!options.tag.isEmpty()) {
+        const auto tag = splitTag(options.tag);
+        if (!tag)
+            return false;
+        r.name = tag->first;
+        r.version = tag->second;
+    }
+    BuildOptions o = options;
+    if (o.cacheDir.isEmpty())
+        o.cacheDir = m_lab->dataDir() + QStringLiteral("/cache/build");
+    if (o.resourceDir.isEmpty())
+        o.resourceDir = BuildOptions::defaultResourceDir();
+    m_cancel = false;
+    m_clock.start();
+    m_job = std::make_unique<BuildJob>(this, r, o, m_lab->storeDir(), o.cacheDir, m_cancel);
+    m_lab->log()->post(Severity::Info, QStringLiteral("build"), tr("building %1").arg(r.tag()));
+    BuildJob *job = m_job.get();
+    m_thread = QThread::create([job] { job->run(); });
+    m_thread->setObjectName(QStringLiteral("drover-build"));
+    connect(m_thread, &QThread::finished, this, &Builder::workerDone);
+    m_thread->start();
+    return true;
+}
+
+void Builder::cancel()
+{
+    m_cancel = true;
+}
+
+void Builder::workerDone()
+{
+    m_thread->wait();
+    delete m_thread;
+    m_thread = nullptr;
+    const std::unique_ptr<BuildJob> job = std::move(m_job);
+    BuildReport report = job->report;
+    if (report.ok && job->readyToPublish && !m_cancel) {
+        QElapsedTimer clock;
+        clock.start();
+        auto published = publishImage(ImageStore(m_lab->storeDir()), *m_lab->catalog(), job->manifest, job->recipeJson);
+        StageReport stage = job->publishStage;
+        stage.seconds += double(clock.elapsed()) / 1000.0;
+        if (published) {
+            report.manifest = job->manifest;
+            report.manifestDigest = Digest::parse(published->manifestDigest).value_or(Digest());
+            stage.digest = report.manifestDigest;
+            stage.detail = published->tag();
+            report.stages.append(stage);
+            Q_EMIT stageFinished(stage);
+        } else {
+            report.ok = false;
+            report.error = published.error();
+            stage.detail = published.error();
+            report.stages.append(stage);
+        }
+    } else if (m_cancel) {
+        report.ok = false;
+        report.cancelled = true;
+        report.error = tr("cancelled");
+    }
+    report.seconds = double(m_clock.elapsed()) / 1000.0;
+    if (report.ok)
+        m_lab->log()->post(Severity::Info, QStringLiteral("build"),
+            tr("built %1 (%2) in %3 s")
+                .arg(report.tag, report.manifestDigest.toString())
+                .arg(report.seconds, 0, 'f', 1));
+    else
+        m_lab->log()->post(report.cancelled ? Severity::Warning : Severity::Error, QStringLiteral("build"),
+            tr("build of %1 failed: %2").arg(report.tag, report.error));
+    Q_EMIT finished(report);
+}
+
+} // namespace drover

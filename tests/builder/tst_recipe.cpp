@@ -1,0 +1,510 @@
+// Recipes: validation before any work, with messages naming file, line, column and field;
+// defaults and the canonical JSON the recipe digest is taken over; the host's apt sources as
+// the default mirror; the helpers that turn tool output into messages.
+#include "builder/aptsources.h"
+#include "builder/buildjob.h"
+#include "builder/jsonlocator.h"
+#include "builder/moduleclasses.h"
+#include "builder/recipe.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace drover;
+
+class TstRecipe : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    void write(const QString &relative, const QByteArray &content)
+    {
+        const QString path = m_dir.filePath(relative);
+        QDir().mkpath(QFileInfo(path).path());
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        write(QStringLiteral("files/etc/motd"), "hello\n");
+        write(QStringLiteral("scripts/10-setup.sh"), "#!/bin/sh\ntrue\n");
+    }
+
+    void invalid_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<int>("line");
+        QTest::addColumn<int>("column");
+        QTest::addColumn<QString>("message");
+
+        QTest::newRow("syntax") << QByteArray("{\n  \"name\": \"a\",\n  \"packages\": [\"x\" \"y\"]\n}") << QString()
+                                << 3 << 21 << QStringLiteral("not valid JSON");
+        QTest::newRow("not an object") << QByteArray("[1, 2]") << QString() << 1 << 1
+                                       << QStringLiteral("a recipe is a JSON object");
+        QTest::newRow("missing name") << QByteArray("{\n  \"version\": \"1\"\n}") << QString() << 1 << 1
+                                      << QStringLiteral("missing the field \"name\"");
+        QTest::newRow("bad name") << QByteArray("{\n  \"name\": \"-bad name\"\n}") << QStringLiteral("name") << 2 << 11
+                                  << QStringLiteral("is not an image name");
+        QTest::newRow("unknown field") << QByteArray("{\n  \"name\": \"a\",\n    \"pakages\": []\n}")
+                                       << QStringLiteral("pakages") << 3 << 5 << QStringLiteral("unknown field");
+        QTest::newRow("unknown nested field")
+            << QByteArray("{\"name\": \"a\",\n \"distro\": {\"suite\": \"trixie\", \"sweet\": 1}}")
+            << QStringLiteral("distro.sweet") << 2 << 32 << QStringLiteral("unknown field");
+        QTest::newRow("wrong type") << QByteArray("{\"name\": \"a\",\n\"packages\": \"vim\"}")
+                                    << QStringLiteral("packages") << 2 << 13
+                                    << QStringLiteral("expected an array of strings, found the string");
+        QTest::newRow("bad package") << QByteArray("{\"name\": \"a\",\n\"packages\": [\"ok\",\n  \"Not Valid\"]}")
+                                     << QStringLiteral("packages[1]") << 3 << 3
+                                     << QStringLiteral("is not a Debian package name");
+        QTest::newRow("duplicate package")
+            << QByteArray("{\"name\": \"a\", \"packages\": [\"vim\", \"vim\"]}") << QStringLiteral("packages[1]") << 1
+            << 35 << QStringLiteral("listed twice");
+        QTest::newRow("duplicate key") << QByteArray("{\"name\": \"a\",\n \"name\": \"b\"}") << QStringLiteral("name")
+                                       << 2 << 2 << QStringLiteral("given twice");
+        QTest::newRow("uid type") << QByteArray(
+            "{\"name\": \"a\", \"users\": [\n {\"name\": \"lab\", \"uid\": \"x\"}]}")
+                                  << QStringLiteral("users[0].uid") << 2 << 25
+                                  << QStringLiteral("expected an integer from 1 to 65533");
+        QTest::newRow("user name") << QByteArray("{\"name\": \"a\", \"users\": [{\"name\": \"Bad User\"}]}")
+                                   << QStringLiteral("users[0].name") << 1 << 34
+                                   << QStringLiteral("is not a user name");
+        QTest::newRow("clear password") << QByteArray(
+            "{\"name\": \"a\", \"users\": [{\"name\": \"lab\", \"password\": \"secret\"}]}")
+                                        << QStringLiteral("users[0].password") << 1 << 53
+                                        << QStringLiteral("never a clear-text password");
+        QTest::newRow("ssh key") << QByteArray(
+            "{\"name\": \"a\", \"users\": [{\"name\": \"lab\", \"sshKeys\": [\"hello\"]}]}")
+                                 << QStringLiteral("users[0].sshKeys[0]") << 1 << 53
+                                 << QStringLiteral("not an OpenSSH public key");
+        QTest::newRow("format") << QByteArray("{\"name\": \"a\", \"format\": \"iso\"}") << QStringLiteral("format") << 1
+                                << 25 << QStringLiteral("expected \"layers\" or \"initramfs\"");
+        QTest::newRow("layer type") << QByteArray("{\"name\": \"a\", \"layerType\": \"ext4\"}")
+                                    << QStringLiteral("layerType") << 1 << 28 << QStringLiteral("squashfs");
+        QTest::newRow("module class") << QByteArray(
+            "{\"name\": \"a\", \"prune\": {\"kernelModules\": [\"net\", \"toys\"]}}")
+                                      << QStringLiteral("prune.kernelModules[1]") << 1 << 50
+                                      << QStringLiteral("unknown module class \"toys\"");
+        QTest::newRow("prune type") << QByteArray("{\"name\": \"a\", \"prune\": {\"docs\": \"yes\"}}")
+                                    << QStringLiteral("prune.docs") << 1 << 33 << QStringLiteral("true or false");
+        QTest::newRow("missing files dir")
+            << QByteArray("{\"name\": \"a\", \"files\": {\"dir\": \"nowhere\"}}") << QStringLiteral("files.dir") << 1
+            << 32 << QStringLiteral("no directory \"nowhere\" beside the recipe");
+        QTest::newRow("escaping files dir")
+            << QByteArray("{\"name\": \"a\", \"files\": {\"dir\": \"../etc\"}}") << QStringLiteral("files.dir") << 1
+            << 32 << QStringLiteral("a directory beside the recipe");
+        QTest::newRow("mode") << QByteArray(
+            "{\"name\": \"a\", \"files\": {\"dir\": \"files\",\n \"modes\": {\"etc/motd\": \"rw\"}}}")
+                              << QStringLiteral("files.modes.etc/motd") << 2 << 24 << QStringLiteral("octal mode");
+        QTest::newRow("mode of missing file")
+            << QByteArray("{\"name\": \"a\", \"files\": {\"dir\": \"files\", \"modes\": {\"etc/nope\": \"0644\"}}}")
+            << QStringLiteral("files.modes.etc/nope") << 1 << 51
+            << QStringLiteral("no \"etc/nope\" in the files directory");
+        QTest::newRow("missing script") << QByteArray(
+            "{\"name\": \"a\", \"scripts\": [\"scripts/10-setup.sh\", \"x.sh\"]}")
+                                        << QStringLiteral("scripts[1]") << 1 << 50
+                                        << QStringLiteral("no file \"x.sh\" beside the recipe");
+        QTest::newRow("absolute script") << QByteArray("{\"name\": \"a\", \"scripts\": [\"/etc/x.sh\"]}")
+                                         << QStringLiteral("scripts[0]") << 1 << 27
+                                         << QStringLiteral("beside the recipe");
+        QTest::newRow("unit") << QByteArray("{\"name\": \"a\", \"services\": {\"enable\": [\"ssh;rm\"]}}")
+                              << QStringLiteral("services.enable[0]") << 1 << 39
+                              << QStringLiteral("not a systemd unit");
+        QTest::newRow("enable and disable")
+            << QByteArray("{\"name\": \"a\", \"services\": {\"enable\": [\"ssh\"], \"disable\": [\"ssh\"]}}")
+            << QStringLiteral("services.disable") << 1 << 58 << QStringLiteral("both enabled and disabled");
+        QTest::newRow("mirror") << QByteArray("{\"name\": \"a\", \"distro\": {\"mirror\": \"ftp:x\"}}")
+                                << QStringLiteral("distro.mirror") << 1 << 36
+                                << QStringLiteral("http://, https:// or file://");
+        QTest::newRow("base") << QByteArray("{\"name\": \"a\", \"distro\": {\"base\": \"alpine\"}}")
+                              << QStringLiteral("distro.base") << 1 << 34 << QStringLiteral("\"busybox\"");
+        QTest::newRow("rootfs missing") << QByteArray("{\"name\": \"a\", \"from\": {\"rootfs\": \"root.tar\"}}")
+                                        << QStringLiteral("from.rootfs") << 1 << 34 << QStringLiteral("no file");
+        QTest::newRow("rootfs escaping") << QByteArray("{\"name\": \"a\", \"from\": {\"rootfs\": \"../r.tar\"}}")
+                                         << QStringLiteral("from.rootfs") << 1 << 34
+                                         << QStringLiteral("beside the recipe");
+        QTest::newRow("rootfs and packages")
+            << QByteArray("{\"name\": \"a\", \"from\": {\"rootfs\": \"/etc/hostname\"}, \"packages\": [\"vim\"]}")
+            << QStringLiteral("packages") << 1 << 64 << QStringLiteral("gets no packages");
+        QTest::newRow("kernel package") << QByteArray(
+            "{\"name\": \"a\", \"from\": {\"rootfs\": \"/etc/hostname\", \"kernelPackage\": \"A B\"}}")
+                                        << QStringLiteral("from.kernelPackage") << 1 << 68
+                                        << QStringLiteral("not a package name");
+        QTest::newRow("kernel package version")
+            << QByteArray("{\"name\": \"a\", \"from\": {\"rootfs\": \"/etc/hostname\", \"kernelPackage\": "
+                          "\"linux-image-amd64=bad version\"}}")
+            << QStringLiteral("from.kernelPackage") << 1 << 68 << QStringLiteral("NAME=VERSION");
+        QTest::newRow("kernel image tag")
+            << QByteArray(
+                   "{\"name\": \"a\", \"from\": {\"rootfs\": \"/etc/hostname\", \"kernelImage\": \"no-version\"}}")
+            << QStringLiteral("from.kernelImage") << 1 << 66 << QStringLiteral("not an image NAME:VERSION");
+        QTest::newRow("two kernels") << QByteArray(
+            "{\"name\": \"a\", \"from\": {\"rootfs\": \"/etc/hostname\", \"kernelPackage\": "
+            "\"linux-image-amd64\", \"kernelImage\": \"a:1\"}}")
+                                     << QStringLiteral("from.kernelImage") << 1 << 104 << QStringLiteral("not both");
+        QTest::newRow("extra suite") << QByteArray("{\"name\": \"a\", \"distro\": {\"extraSuites\": [\"Bad Suite\"]}}")
+                                     << QStringLiteral("distro.extraSuites[0]") << 1 << 42
+                                     << QStringLiteral("not a Debian suite name");
+        QTest::newRow("source line") << QByteArray(
+            "{\"name\": \"a\", \"distro\": {\"sources\": [\"deb ftp://x/ y main\"]}}")
+                                     << QStringLiteral("distro.sources[0]") << 1 << 38
+                                     << QStringLiteral("deb URL SUITE COMPONENT");
+        QTest::newRow("services on busybox") << QByteArray(
+            "{\"name\": \"a\", \"distro\": {\"base\": \"busybox\"}, \"services\": {\"enable\": [\"ssh\"]}}")
+                                             << QStringLiteral("services") << 1 << 58 << QStringLiteral("/etc/inittab");
+        QTest::newRow("architecture") << QByteArray("{\"name\": \"a\", \"architecture\": \"mips\"}")
+                                      << QStringLiteral("architecture") << 1 << 31 << QStringLiteral("not supported");
+        QTest::newRow("kernel args") << QByteArray("{\"name\": \"a\", \"kernelArgs\": \"a\\nb\"}")
+                                     << QStringLiteral("kernelArgs") << 1 << 29 << QStringLiteral("one line");
+        QTest::newRow("epoch") << QByteArray("{\"name\": \"a\", \"sourceDateEpoch\": 1.5}")
+                               << QStringLiteral("sourceDateEpoch") << 1 << 34 << QStringLiteral("integer");
+        QTest::newRow("exclude and include")
+            << QByteArray("{\"name\": \"a\", \"packages\": [\"vim\"], \"exclude\": [\"vim\"]}")
+            << QStringLiteral("exclude[0]") << 1 << 48 << QStringLiteral("both in packages and in exclude");
+        QTest::newRow("non-ascii column") << QByteArray("{\"description\": \"ünïcödé\", \"name\": 5}")
+                                          << QStringLiteral("name") << 1 << 36 << QStringLiteral("expected a string");
+    }
+    void invalid()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, field);
+        QFETCH(int, line);
+        QFETCH(int, column);
+        QFETCH(QString, message);
+        const RecipeParse parsed = parseRecipe(json, QStringLiteral("r.json"), m_dir.path());
+        QVERIFY2(!parsed.recipe, "an invalid recipe was accepted");
+        QVERIFY(!parsed.issues.isEmpty());
+        const RecipeIssue &issue = parsed.issues.first();
+        QCOMPARE(issue.field, field);
+        QVERIFY2(issue.message.contains(message), qPrintable(issue.toString()));
+        QCOMPARE(issue.line, line);
+        QCOMPARE(issue.column, column);
+        QVERIFY(issue.toString().startsWith(QStringLiteral("r.json:%1:%2: ").arg(line).arg(column)));
+    }
+
+    void everyIssueReported()
+    {
+        const RecipeParse parsed = parseRecipe(
+            "{\"name\": \"a b\", \"format\": 3, \"bogus\": true}", QStringLiteral("r.json"), m_dir.path());
+        QCOMPARE(parsed.issues.size(), 3);
+        QCOMPARE(parsed.errorText().count(QLatin1Char('\n')), 2);
+    }
+
+    void validWithDefaults()
+    {
+        const RecipeParse parsed = parseRecipe("{\"name\": \"srv\"}", QStringLiteral("r.json"), m_dir.path());
+        QVERIFY2(parsed.recipe, qPrintable(parsed.errorText()));
+        const Recipe &r = *parsed.recipe;
+        QCOMPARE(r.suite, QStringLiteral("trixie"));
+        QCOMPARE(r.components, QStringList { QStringLiteral("main") });
+        QVERIFY(r.mirror.isEmpty()); // the host's, resolved when building
+        QCOMPARE(r.format, QStringLiteral("layers"));
+        QCOMPARE(r.layerType, QStringLiteral("squashfs"));
+        QVERIFY(r.versionDefaulted);
+        QVERIFY(QRegularExpression(QStringLiteral("^\\d{8}-\\d{6}$")).match(r.version).hasMatch());
+        QVERIFY(r.pruneDocs && r.pruneMan);
+        QVERIFY(r.kernelModules.contains(QStringLiteral("virtio")));
+    }
+
+    void full()
+    {
+        const QByteArray json
+            = "{\n"
+              "  \"name\": \"debian-server\", \"version\": \"2025.1\",\n"
+              "  \"distro\": {\"suite\": \"trixie\", \"components\": [\"main\", \"contrib\"], \"mirror\": "
+              "\"file:///srv/mirror/debian/\"},\n"
+              "  \"packages\": [\"linux-image-amd64\", \"openssh-server\", \"vim=2:9.1.1230-2\"],\n"
+              "  \"exclude\": [\"initramfs-tools\"],\n"
+              "  \"files\": {\"dir\": \"files\", \"owner\": \"root:root\", \"modes\": {\"etc/motd\": \"0600\"}},\n"
+              "  \"users\": [{\"name\": \"lab\", \"uid\": 1000, \"groups\": [\"sudo\"], \"shell\": \"/bin/bash\",\n"
+              "             \"password\": \"$y$j9T$abc$def\", \"sshKeys\": [\"ssh-ed25519 "
+              "AAAAC3NzaC1lZDI1NTE5AAAAIExample lab@pc\"]},\n"
+              "            {\"name\": \"root\", \"sshKeys\": [\"ssh-rsa AAAAB3NzaC1yc2EAAAADAQAB root@pc\"]}],\n"
+              "  \"scripts\": [\"scripts/10-setup.sh\"],\n"
+              "  \"services\": {\"enable\": [\"ssh\"], \"disable\": [\"fstrim.timer\"]},\n"
+              "  \"kernelArgs\": \"console=ttyS0   quiet\",\n"
+              "  \"prune\": {\"docs\": false, \"man\": true, \"locales\": [\"de\", \"pt_BR\"], \"kernelModules\": "
+              "[\"net\", \"storage\"]},\n"
+              "  \"format\": \"initramfs\", \"layerType\": \"erofs\", \"sourceDateEpoch\": 1700000000\n"
+              "}\n";
+        const RecipeParse parsed = parseRecipe(json, QStringLiteral("r.json"), m_dir.path());
+        QVERIFY2(parsed.recipe, qPrintable(parsed.errorText()));
+        const Recipe &r = *parsed.recipe;
+        QCOMPARE(r.tag(), QStringLiteral("debian-server:2025.1"));
+        QCOMPARE(r.mirror, QStringLiteral("file:///srv/mirror/debian"));
+        QCOMPARE(r.fileModes.value(QStringLiteral("etc/motd")), 0600u);
+        QCOMPARE(r.users.size(), 2);
+        QCOMPARE(r.users[0].uid.value_or(-1), 1000);
+        QVERIFY(!r.users[1].uid);
+        QCOMPARE(r.kernelArgs, QStringLiteral("console=ttyS0 quiet"));
+        QCOMPARE(r.keepLocales, (QStringList { QStringLiteral("de"), QStringLiteral("pt_BR") }));
+        QCOMPARE(r.sourceDateEpoch.value_or(0), 1700000000);
+
+        // The canonical form round-trips to the same recipe and the same digest.
+        const QByteArray canonical = r.canonicalJson();
+        QVERIFY(!canonical.contains('\n'));
+        const RecipeParse again = parseRecipe(canonical, QStringLiteral("c.json"), m_dir.path());
+        QVERIFY2(again.recipe, qPrintable(again.errorText()));
+        QCOMPARE(again.recipe->canonicalJson(), canonical);
+        QCOMPARE(again.recipe->digest(), r.digest());
+        Recipe changed = r;
+        changed.packages.append(QStringLiteral("curl"));
+        QVERIFY(changed.digest() != r.digest());
+    }
+
+    void loadFromFile()
+    {
+        write(QStringLiteral("bad.json"), "{\n  \"name\": \"x\",\n  \"users\": 7\n}\n");
+        auto bad = loadRecipe(m_dir.filePath(QStringLiteral("bad.json")));
+        QVERIFY(!bad);
+        QVERIFY2(bad.error().startsWith(QStringLiteral("bad.json:3:12: users: expected an array of users")),
+            qPrintable(bad.error()));
+        QVERIFY(!loadRecipe(m_dir.filePath(QStringLiteral("missing.json"))));
+    }
+
+    void exampleRecipeIsValid()
+    {
+        const QString path
+            = qEnvironmentVariable("DROVER_SOURCE_DIR") + QStringLiteral("/examples/recipes/debian-server.json");
+        auto recipe = loadRecipe(path);
+        QVERIFY2(recipe, qPrintable(recipe.error()));
+        QVERIFY(recipe->packages.contains(QStringLiteral("linux-image-amd64")));
+        QVERIFY(recipe->mirror.isEmpty()); // never a mirror host in what Drover ships
+    }
+
+    // The bench's inventory image: a busybox base. "base" is in the canonical form only then,
+    // so the digests (and cached base layers) of the recipes written before it stay the same.
+    void busyboxBase()
+    {
+        const QString path
+            = qEnvironmentVariable("DROVER_SOURCE_DIR") + QStringLiteral("/examples/recipes/inventory.json");
+        auto recipe = loadRecipe(path);
+        QVERIFY2(recipe, qPrintable(recipe.error()));
+        QVERIFY(recipe->busyboxBase());
+        QVERIFY(recipe->canonicalJson().contains("\"base\":\"busybox\""));
+        QVERIFY(recipe->enableServices.isEmpty());
+
+        const RecipeParse plain
+            = parseRecipe("{\"name\": \"srv\", \"version\": \"1\"}", QStringLiteral("r.json"), m_dir.path());
+        const RecipeParse debian
+            = parseRecipe("{\"name\": \"srv\", \"version\": \"1\", \"distro\": {\"base\": \"debian\"}}",
+                QStringLiteral("r.json"), m_dir.path());
+        QVERIFY(plain.recipe && debian.recipe);
+        QVERIFY(!plain.recipe->busyboxBase());
+        QVERIFY(!plain.recipe->canonicalJson().contains("\"base\""));
+        QCOMPARE(debian.recipe->digest(), plain.recipe->digest());
+        QVERIFY(plain.recipe->checkValidUntil);
+        const RecipeParse snapshot = parseRecipe("{\"name\": \"srv\", \"version\": \"1\", \"distro\": {\"suite\": "
+                                                 "\"sid\", \"checkValidUntil\": false}}",
+            QStringLiteral("r.json"), m_dir.path());
+        QVERIFY2(snapshot.recipe, qPrintable(snapshot.errorText()));
+        QVERIFY(!snapshot.recipe->checkValidUntil);
+        QVERIFY(snapshot.recipe->canonicalJson().contains("\"checkValidUntil\":false"));
+        QVERIFY(!plain.recipe->canonicalJson().contains("checkValidUntil"));
+        QVERIFY(!plain.recipe->canonicalJson().contains("extraSuites"));
+        const RecipeParse more = parseRecipe("{\"name\": \"srv\", \"distro\": {\"extraSuites\": [\"trixie-updates\"], "
+                                             "\"sources\": [\"deb [trusted=yes] file:///srv/repo ./ main\"]}}",
+            QStringLiteral("r.json"), m_dir.path());
+        QVERIFY2(more.recipe, qPrintable(more.errorText()));
+        QCOMPARE(more.recipe->extraSuites, QStringList { QStringLiteral("trixie-updates") });
+        QVERIFY(more.recipe->canonicalJson().contains("\"sources\":[\"deb [trusted=yes] file:///srv/repo ./ main\"]"));
+        Recipe busybox = *plain.recipe;
+        busybox.base = QStringLiteral("busybox");
+        QVERIFY(busybox.digest() != plain.recipe->digest());
+    }
+
+    // A root filesystem archive as the root: kept in the canonical form with its kernel package.
+    void importedRoot()
+    {
+        write(QStringLiteral("root.tar"), "not really a tar");
+        const RecipeParse parsed = parseRecipe(
+            "{\"name\": \"imp\", \"version\": \"1\", \"from\": {\"rootfs\": \"root.tar\", \"kernelPackage\": "
+            "\"linux-image-amd64\"}}",
+            QStringLiteral("r.json"), m_dir.path());
+        QVERIFY2(parsed.recipe, qPrintable(parsed.errorText()));
+        QVERIFY(parsed.recipe->imported());
+        QCOMPARE(parsed.recipe->importPath(), m_dir.filePath(QStringLiteral("root.tar")));
+        QCOMPARE(parsed.recipe->kernelPackage, QStringLiteral("linux-image-amd64"));
+        const QByteArray canonical = parsed.recipe->canonicalJson();
+        QVERIFY(canonical.contains("\"from\":{\"kernelPackage\":\"linux-image-amd64\",\"rootfs\":\"root.tar\"}"));
+        const RecipeParse again = parseRecipe(canonical, QStringLiteral("c.json"), m_dir.path());
+        QVERIFY2(again.recipe, qPrintable(again.errorText()));
+        QCOMPARE(again.recipe->digest(), parsed.recipe->digest());
+        QCOMPARE(parsed.recipe->kernelModules.contains(QLatin1String("all")), false); // a package's: pruned
+    }
+
+    // Where an imported root's kernel comes from, and which of its modules are kept.
+    void importedKernel_data()
+    {
+        QTest::addColumn<QByteArray>("from");
+        QTest::addColumn<QString>("package");
+        QTest::addColumn<QString>("image");
+        QTest::addColumn<QStringList>("modules");
+        const QStringList defaults { QStringLiteral("net"), QStringLiteral("storage"), QStringLiteral("virtio"),
+            QStringLiteral("fs") };
+        QTest::newRow("own kernel: all its modules")
+            << QByteArray("") << QString() << QString() << QStringList { QStringLiteral("all") };
+        QTest::newRow("own kernel, classes named")
+            << QByteArray("") << QString() << QString() << QStringList { QStringLiteral("net") };
+        QTest::newRow("package by version") << QByteArray(", \"kernelPackage\": \"linux-image-amd64=6.12.57-1\"")
+                                            << QStringLiteral("linux-image-amd64=6.12.57-1") << QString() << defaults;
+        QTest::newRow("another image") << QByteArray(", \"kernelImage\": \"debian-server:3\"") << QString()
+                                       << QStringLiteral("debian-server:3") << defaults;
+    }
+
+    void importedKernel()
+    {
+        QFETCH(QByteArray, from);
+        QFETCH(QString, package);
+        QFETCH(QString, image);
+        QFETCH(QStringList, modules);
+        write(QStringLiteral("root.tar"), "not really a tar");
+        const QByteArray prune = modules == QStringList { QStringLiteral("net") }
+            ? QByteArray(", \"prune\": {\"kernelModules\": [\"net\"]}")
+            : QByteArray();
+        const RecipeParse parsed = parseRecipe(
+            "{\"name\": \"imp\", \"version\": \"1\", \"from\": {\"rootfs\": \"root.tar\"" + from + "}" + prune + "}",
+            QStringLiteral("r.json"), m_dir.path());
+        QVERIFY2(parsed.recipe, qPrintable(parsed.errorText()));
+        QCOMPARE(parsed.recipe->kernelPackage, package);
+        QCOMPARE(parsed.recipe->kernelImage, image);
+        QCOMPARE(parsed.recipe->kernelModules, modules);
+        const RecipeParse again = parseRecipe(parsed.recipe->canonicalJson(), QStringLiteral("c.json"), m_dir.path());
+        QVERIFY2(again.recipe, qPrintable(again.errorText()));
+        QCOMPARE(again.recipe->kernelImage, image);
+        QCOMPARE(again.recipe->digest(), parsed.recipe->digest());
+    }
+
+    void cliReportsValidation()
+    {
+        const QString exe = qEnvironmentVariable("DROVER_EXECUTABLE");
+        if (exe.isEmpty() || !QFileInfo::exists(exe))
+            QSKIP("the drover executable is not built");
+        write(QStringLiteral("cli.json"), "{\n  \"name\": \"x\",\n  \"format\": \"zip\"\n}\n");
+        QProcess p;
+        p.start(exe,
+            { QStringLiteral("--data"), m_dir.filePath(QStringLiteral("data")), QStringLiteral("build"),
+                m_dir.filePath(QStringLiteral("cli.json")) });
+        QVERIFY(p.waitForFinished(30000));
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(p.readAllStandardError().contains("cli.json:3:13: format: expected"), "no line/column in the message");
+    }
+
+    void locator()
+    {
+        const JsonLocator l("{\n  \"a\": {\"b\": [10, {\"c\": \"x\\\"y\"}]},\n  \"d\": null\n}");
+        QCOMPARE(l.keyPosition(QStringLiteral("a")).line, 2);
+        QCOMPARE(l.keyPosition(QStringLiteral("a")).column, 3);
+        QCOMPARE(l.valuePosition(QStringLiteral("a.b[1].c")).column, 25);
+        QCOMPARE(l.valuePosition(QStringLiteral("d")).line, 3);
+        // Unknown paths fall back to the nearest parent that exists.
+        QCOMPARE(l.valuePosition(QStringLiteral("a.b[1].zz")).column, 19);
+        QCOMPARE(l.positionOf(0).line, 1);
+    }
+
+    void aptSources_data()
+    {
+        QTest::addColumn<QString>("list");
+        QTest::addColumn<QStringList>("deb822");
+        QTest::addColumn<QString>("mirror");
+        const QString one
+            = QStringLiteral("# comment\ndeb-src http://src.invalid/debian trixie main\n"
+                             "deb [arch=amd64 signed-by=/k.gpg] http://mirror.invalid/debian/ trixie main\n"
+                             "deb http://other.invalid/debian trixie main\n");
+        QTest::newRow("one-line") << one << QStringList() << QStringLiteral("http://mirror.invalid/debian");
+        QTest::newRow("security skipped")
+            << QStringLiteral("deb http://mirror.invalid/debian-security trixie-security main\n"
+                              "deb https://m.invalid/debian trixie main")
+            << QStringList() << QStringLiteral("https://m.invalid/debian");
+        const QString sources = QStringLiteral("Types: deb deb-src\nURIs: http://a.invalid/debian\nSuites: trixie "
+                                               "trixie-updates\nComponents: main\n\n"
+                                               "Types: deb\nURIs: http://s.invalid/debian-security\nSuites: "
+                                               "trixie-security\nComponents: main\n");
+        QTest::newRow("deb822 first") << one << QStringList { sources } << QStringLiteral("http://a.invalid/debian");
+        QTest::newRow("disabled") << QString()
+                                  << QStringList { QStringLiteral(
+                                         "Enabled: no\nTypes: deb\nURIs: http://x.invalid/debian\nSuites: trixie\n\n"
+                                         "Types: deb\nURIs: file:///srv/mirror\nSuites: trixie\n") }
+                                  << QStringLiteral("file:///srv/mirror");
+        QTest::newRow("none") << QStringLiteral("deb cdrom:[Debian]/ trixie main\n") << QStringList() << QString();
+    }
+    void aptSources()
+    {
+        QFETCH(QString, list);
+        QFETCH(QStringList, deb822);
+        QFETCH(QString, mirror);
+        QCOMPARE(mirrorFromAptSources({ list, deb822 }).value_or(QString()), mirror);
+    }
+
+    void releaseDateParsed()
+    {
+        const QDateTime d = releaseDate("Origin: Debian\nSuite: stable\nDate: Sat, 08 Nov 2025 10:05:04 UTC\n");
+        QVERIFY(d.isValid());
+        QCOMPARE(d.toSecsSinceEpoch(), 1762596304);
+    }
+
+    void moduleClassesMatch_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QStringList>("classes");
+        QTest::addColumn<bool>("kept");
+        const QStringList usual { QStringLiteral("net"), QStringLiteral("virtio") };
+        QTest::newRow("ethernet") << QStringLiteral("kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko.xz") << usual
+                                  << true;
+        QTest::newRow("wifi") << QStringLiteral("kernel/drivers/net/wireless/ath/ath9k/ath9k.ko.xz") << usual << false;
+        QTest::newRow("virtio net") << QStringLiteral("kernel/drivers/net/virtio_net.ko.xz")
+                                    << QStringList { QStringLiteral("virtio") } << true;
+        QTest::newRow("core crypto") << QStringLiteral("kernel/crypto/crc32c_generic.ko.xz") << QStringList() << true;
+        QTest::newRow("sound") << QStringLiteral("kernel/sound/core/snd.ko.xz") << usual << false;
+        QTest::newRow("all") << QStringLiteral("kernel/sound/core/snd.ko.xz") << QStringList { QStringLiteral("all") }
+                             << true;
+        QTest::newRow("out of tree") << QStringLiteral("updates/dkms/zfs.ko.xz") << QStringList() << true;
+    }
+    void moduleClassesMatch()
+    {
+        QFETCH(QString, path);
+        QFETCH(QStringList, classes);
+        QFETCH(bool, kept);
+        QCOMPARE(moduleInClasses(path, classes), kept);
+    }
+
+    void aptFailureExplained()
+    {
+        const QStringList lines { QStringLiteral("Reading package lists..."),
+            QStringLiteral("E: Unable to locate package drover-nonexistent"),
+            QStringLiteral("E: Package 'mail-transport-agent' has no installation candidate"),
+            QStringLiteral("E: mmdebstrap failed") };
+        const QString why = BuildJob::explainAptFailure(lines, QStringLiteral("trixie"), { QStringLiteral("main") });
+        QVERIFY(why.contains(QStringLiteral("\"drover-nonexistent\" is not in trixie (main)")));
+        QVERIFY(why.contains(QStringLiteral("\"mail-transport-agent\" has no installable version")));
+        QVERIFY(BuildJob::explainAptFailure({ QStringLiteral("E: network") }, QStringLiteral("trixie"), {}).isEmpty());
+        // A snapshot mirror's sid, as this machine's mirror gives it.
+        const QString stale = BuildJob::explainAptFailure(
+            { QStringLiteral("E: Release file for http://mirror.invalid/debian/dists/sid/InRelease is expired (invalid "
+                             "since 30d 11h 16min 38s). Updates for this repository will not be applied.") },
+            QStringLiteral("sid"), { QStringLiteral("main") });
+        QVERIFY2(stale.contains(QStringLiteral("sid Release file expired 30d 11h 16min 38s ago")), qPrintable(stale));
+        QVERIFY(stale.contains(QStringLiteral("distro.checkValidUntil")));
+    }
+
+    void initModulesFromScript()
+    {
+        QCOMPARE(BuildJob::modulesNamedBy("#!/bin/busybox sh\n# drover-modules: a b\n#drover-modules: c,d\n"),
+            (QStringList { QStringLiteral("a"), QStringLiteral("b"), QStringLiteral("c"), QStringLiteral("d") }));
+        QCOMPARE(BuildJob::modulesNamedBy(": \"${DROVER_MODULES:=loop squashfs}\"  # x\n"),
+            (QStringList { QStringLiteral("loop"), QStringLiteral("squashfs") }));
+        QVERIFY(BuildJob::modulesNamedBy("#!/bin/sh\n").isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TstRecipe)
+#include "tst_recipe.moc"
