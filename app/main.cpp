@@ -7,6 +7,7 @@
 #include "main/mainwindow.h"
 #include "runtime/filelimit.h"
 #include "runtime/signalwatcher.h"
+#include "util/currentuser.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -120,7 +121,7 @@ int runVerb(const GlobalOptions &options)
         err << "drover: " << lab.error() << Qt::endl;
         return ExitError;
     }
-    const QString who = qEnvironmentVariable("USER", QStringLiteral("drover"));
+    const QString who = currentUser();
     CliContext ctx { lab->get(), options.verbArgs, out, err, options.json, who };
     return verb->run(ctx, *verb);
 }

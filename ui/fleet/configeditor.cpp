@@ -3,6 +3,7 @@
 
 #include "catalog/catalog.h"
 #include "machineconfig/machinerender.h"
+#include "util/currentuser.h"
 
 #include <QComboBox>
 #include <QFontDatabase>
@@ -25,11 +26,6 @@
 namespace drover {
 
 namespace {
-
-QString who()
-{
-    return qEnvironmentVariable("USER", QStringLiteral("drover"));
-}
 
 QLabel *errorLabel(QWidget *parent)
 {
@@ -407,8 +403,8 @@ bool ConfigEditor::save()
         m_status->setStyleSheet(QStringLiteral("color: #d0312d"));
         return false;
     }
-    auto record
-        = m_catalog->setConfig(m_scope, target(), QString::fromUtf8(parsed.config.toJsonText()), m_revision, who());
+    auto record = m_catalog->setConfig(
+        m_scope, target(), QString::fromUtf8(parsed.config.toJsonText()), m_revision, currentUser());
     if (!record) {
         m_status->setText(tr("Not saved: %1").arg(record.error()));
         m_status->setStyleSheet(QStringLiteral("color: #d0312d"));

@@ -10,6 +10,7 @@
 #include "images/boottargetlist.h"
 #include "inventory/handover.h"
 #include "lab/lab.h"
+#include "util/currentuser.h"
 
 #include <QFileDialog>
 #include <QInputDialog>
@@ -22,11 +23,6 @@
 namespace drover {
 
 namespace {
-
-QString who()
-{
-    return qEnvironmentVariable("USER", QStringLiteral("drover"));
-}
 
 // One assignment of one image to several targets, undoable until a machine boots it.
 class AssignCommand final : public QUndoCommand {
@@ -46,7 +42,8 @@ public:
 
     void redo() override
     {
-        auto done = m_lifecycle->assign(m_targets, m_image, who(), FleetActions::tr("assigned in the fleet table"));
+        auto done
+            = m_lifecycle->assign(m_targets, m_image, currentUser(), FleetActions::tr("assigned in the fleet table"));
         if (!done) {
             m_failed = true;
             m_error = done.error();
@@ -159,7 +156,7 @@ bool FleetActions::confirmWithDialog(const QString &image, const QList<PlannedCh
 void FleetActions::rollbackMachines(const QStringList &machines)
 {
     for (const QString &name : machines) {
-        auto a = m_lifecycle.rollback(AssignTarget { TargetKind::Machine, name }, who());
+        auto a = m_lifecycle.rollback(AssignTarget { TargetKind::Machine, name }, currentUser());
         Q_EMIT message(a ? tr("%1 rolls back to %2 at its next boot").arg(name, describeAssigned(a->image))
                          : tr("%1: %2").arg(name, a.error()));
     }

@@ -5,6 +5,7 @@
 #include "lab/lab.h"
 #include "log/logbus.h"
 #include "power/machinepower.h"
+#include "util/currentuser.h"
 
 #include <QMenu>
 #include <QMessageBox>
@@ -60,7 +61,7 @@ bool PowerActions::run(PowerAction action, const QStringList &machines)
         return false;
     if ((action == PowerAction::Off || action == PowerAction::Cycle) && m_confirm && !m_confirm(action, machines))
         return false;
-    const QString who = qEnvironmentVariable("USER", QStringLiteral("drover"));
+    const QString who = currentUser();
     for (const QString &name : machines) {
         const auto machine = m_lab->catalog()->machineByName(name);
         if (!machine) {

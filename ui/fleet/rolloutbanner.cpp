@@ -4,6 +4,7 @@
 #include "fleet/rolloutengine.h"
 #include "lab/lab.h"
 #include "power/machinepower.h"
+#include "util/currentuser.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -124,7 +125,7 @@ void RolloutBanner::act(const QString &group, const QString &what)
     } else {
         if (m_confirm && !m_confirm(group))
             return;
-        const QString who = qEnvironmentVariable("USER", QStringLiteral("drover"));
+        const QString who = currentUser();
         s = abortRollout(*catalog, group, who, [this, catalog, who](const Machine &machine) {
             (void)powerMachineAsync(catalog, machine, PowerAction::Cycle, who, this, {});
         });

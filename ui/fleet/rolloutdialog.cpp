@@ -3,6 +3,7 @@
 #include "catalog/catalog.h"
 #include "fleet/rollout.h"
 #include "lab/lab.h"
+#include "util/currentuser.h"
 #include "vm/imagetest.h"
 
 #include <QCheckBox>
@@ -99,7 +100,7 @@ bool RolloutDialog::startRollout()
         return false;
     }
     auto r = planRollout(*m_lab->catalog(), m_group->currentText(), m_image, *canary, *wave, *bake,
-        m_maxFailures->value(), m_reboot->isChecked(), qEnvironmentVariable("USER", QStringLiteral("drover")));
+        m_maxFailures->value(), m_reboot->isChecked(), currentUser());
     if (!r) {
         m_error->setText(r.error());
         return false;

@@ -11,6 +11,7 @@
 #include "store/isofile.h"
 #include "store/storegc.h"
 #include "store/storeverify.h"
+#include "util/currentuser.h"
 
 #include <QDialog>
 #include <QDialogButtonBox>
@@ -217,7 +218,7 @@ void ImagePanel::addIso(const QString &path)
     const QString store = m_lab->storeDir();
     Catalog *catalog = m_lab->catalog();
     const QString name = defaultIsoName(path);
-    const QString who = qEnvironmentVariable("USER", QStringLiteral("drover"));
+    const QString who = currentUser();
     auto result = std::make_shared<IsoRecord>();
     runTask(
         tr("Adding %1").arg(path),
