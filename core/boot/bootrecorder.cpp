@@ -109,7 +109,8 @@ void BootRecorder::event(const BootEvent &event, Severity severity, const QStrin
         item.event.time = QDateTime::currentDateTimeUtc();
     item.event.severity = severityKey(severity);
     m_log->post(LogEntry { item.event.time, severity, QStringLiteral("boot"),
-        event.machine.isEmpty() ? event.mac : event.machine, event.phase, logText.isEmpty() ? event.detail : logText });
+        event.machine.isEmpty() ? event.mac : event.machine, event.phase, logText.isEmpty() ? event.detail : logText,
+        true });
     enqueue(std::move(item));
 }
 

@@ -18,6 +18,9 @@ struct LogEntry {
     QString machine; // machine name or MAC, empty when not about one machine
     QString phase; // boot or build phase, empty otherwise
     QString text;
+    // A boot event the catalog keeps as well: a log view fed by the catalog
+    // (log/catalogeventfeed.h) takes it from there, with every other Drover's.
+    bool catalogEvent = false;
 };
 
 QString severityName(Severity severity);

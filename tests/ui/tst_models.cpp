@@ -1,14 +1,17 @@
 // The item models under QAbstractItemModelTester: fleet, images, log.
+#include "catalog/catalog.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
 #include "fleet/statusdelegate.h"
 #include "images/imagemodel.h"
+#include "log/catalogeventfeed.h"
 #include "log/logmodel.h"
 #include "log/logview.h"
 #include "testlab.h"
 #include "vm/imagetest.h"
 
 #include <QAbstractItemModelTester>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryFile>
 #include <QTest>
@@ -134,6 +137,57 @@ private Q_SLOTS:
         filter.setMinimumSeverity(int(Severity::Debug));
         filter.setText(QStringLiteral("pc-odd"));
         QCOMPARE(filter.rowCount(), model.rowCount() / 2);
+    }
+
+    // The log shows the boot events of every Drover on the catalog: one written by a second
+    // instance appears within a second, and this process's own appear once, not twice.
+    void logShowsEveryInstancesBootEvents()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        BootEvent before { 0, QDateTime::currentDateTimeUtc(), QStringLiteral("pc-01"),
+            QStringLiteral("52:54:00:00:00:01"), {}, QStringLiteral("ready"), QStringLiteral("web:1"),
+            QStringLiteral("info"), QStringLiteral("earlier boot") };
+        QVERIFY(t.lab->catalog()->addEvent(before));
+        LogModel model(t.lab->log(), nullptr, 1000);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        CatalogEventFeed feed(t.lab->catalog(), 100);
+        model.takeBootEventsFrom(&feed);
+        feed.start();
+        QTRY_COMPARE(model.rowCount(), 1); // the backlog
+        QCOMPARE(model.index(0, LogModel::Text).data().toString(), QStringLiteral("earlier boot"));
+
+        auto second = Lab::open(LabOptions { t.dir->path(), t.lab->catalog()->url() });
+        QVERIFY2(second, qPrintable(second.error()));
+        BootEvent other { 0, QDateTime::currentDateTimeUtc(), QStringLiteral("pc-02"),
+            QStringLiteral("52:54:00:00:00:02"), {}, QStringLiteral("failed"), QStringLiteral("web:2"),
+            QStringLiteral("error"), QStringLiteral("layer 1: digest mismatch") };
+        QVERIFY((*second)->catalog()->addEvent(other));
+        QElapsedTimer clock;
+        clock.start();
+        QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 2, 1000);
+        qInfo("another instance's event shown after %lld ms", clock.elapsed());
+        QCOMPARE(model.index(1, LogModel::Machine).data().toString(), QStringLiteral("pc-02"));
+        QCOMPARE(model.index(1, LogModel::Phase).data().toString(), QStringLiteral("failed"));
+        QCOMPARE(model.index(1, LogModel::Severity).data().toString(), severityName(Severity::Error));
+
+        // This process's boot event: on the bus at once (the recorder posts it there) and in
+        // the catalog; shown once, from the catalog.
+        LogEntry own { QDateTime::currentDateTimeUtc(), Severity::Info, QStringLiteral("boot"), QStringLiteral("pc-03"),
+            QStringLiteral("dhcp"), QStringLiteral("offered 10.0.0.3"), true };
+        t.lab->log()->post(own);
+        QVERIFY(t.lab->catalog()->addEvent(
+            BootEvent { 0, own.time, own.machine, {}, {}, own.phase, {}, QStringLiteral("info"), own.text }));
+        t.lab->log()->post(Severity::Info, QStringLiteral("server"), QStringLiteral("serving on lab0"));
+        QTRY_COMPARE(model.rowCount(), 4);
+        QTest::qWait(300);
+        model.flush();
+        QCOMPARE(model.rowCount(), 4);
+        int dhcp = 0;
+        for (int row = 0; row < model.rowCount(); ++row)
+            dhcp += model.index(row, LogModel::Text).data().toString() == QLatin1String("offered 10.0.0.3");
+        QCOMPARE(dhcp, 1);
     }
 
     void logFloodArrivesInBatches()

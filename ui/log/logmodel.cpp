@@ -1,5 +1,7 @@
 #include "log/logmodel.h"
 
+#include "log/catalogeventfeed.h"
+
 #include <QColor>
 #include <QLocale>
 
@@ -13,7 +15,19 @@ LogModel::LogModel(LogBus *bus, QObject *parent, int capacity)
     m_flushTimer->setSingleShot(true);
     m_flushTimer->setInterval(100);
     connect(m_flushTimer, &QTimer::timeout, this, &LogModel::flush);
-    connect(bus, &LogBus::entryPosted, this, &LogModel::append);
+    connect(bus, &LogBus::entryPosted, this, [this](const LogEntry &entry) {
+        if (!(m_bootEventsFromCatalog && entry.catalogEvent))
+            append(entry);
+    });
+}
+
+void LogModel::takeBootEventsFrom(CatalogEventFeed *feed)
+{
+    m_bootEventsFromCatalog = true;
+    connect(feed, &CatalogEventFeed::entriesArrived, this, [this](const QList<LogEntry> &entries) {
+        for (const LogEntry &entry : entries)
+            append(entry);
+    });
 }
 
 void LogModel::append(const LogEntry &entry)

@@ -1,5 +1,6 @@
 // LogModel: the newest log entries (boot, build, server), capped so a long-running window
-// never grows without bound. Subscribes to the LogBus. Entries arrive in batches, every
+// never grows without bound. Subscribes to the LogBus, and takes boot events from the
+// catalog's feed when given one. Entries arrive in batches, every
 // 100 ms at most, with one insertion (and at most one removal) each: a boot storm posts
 // thousands of lines a second, and a view re-laid out per line would freeze the window.
 #pragma once
@@ -11,6 +12,8 @@
 #include <QTimer>
 
 namespace drover {
+
+class CatalogEventFeed;
 
 class LogModel final : public QAbstractTableModel {
     Q_OBJECT
@@ -27,6 +30,10 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
+    // From now on boot events come from `feed` (every Drover serving the catalog, this one
+    // included) and no longer from the bus, which would show this process's twice.
+    void takeBootEventsFrom(CatalogEventFeed *feed);
+
     void append(const LogEntry &entry); // shown at the next flush
     void flush(); // shows what was appended since the last one now
     void clear();
@@ -36,6 +43,7 @@ private:
     QList<LogEntry> m_pending;
     QTimer *m_flushTimer;
     int m_capacity;
+    bool m_bootEventsFromCatalog = false;
 };
 
 } // namespace drover

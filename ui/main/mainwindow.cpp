@@ -14,6 +14,7 @@
 #include "images/imagemodel.h"
 #include "images/imagepanel.h"
 #include "lab/lab.h"
+#include "log/catalogeventfeed.h"
 #include "log/logmodel.h"
 #include "log/logview.h"
 #include "main/addmachinedialog.h"
@@ -55,6 +56,10 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
 {
     setWindowTitle(tr("Drover"));
     setObjectName(QStringLiteral("mainWindow"));
+    // Boot events from the catalog: a headless Drover or another admin's boots show here too.
+    auto *feed = new CatalogEventFeed(lab->catalog(), 500, this);
+    m_logModel->takeBootEventsFrom(feed);
+    feed->start();
     setDockNestingEnabled(true);
     setDockOptions(AnimatedDocks | AllowNestedDocks | AllowTabbedDocks);
 
