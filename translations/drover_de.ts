@@ -7126,6 +7126,42 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <source>Cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
+    <message>
+        <source>All phases</source>
+        <translation>Alle Phasen</translation>
+    </message>
+    <message>
+        <source>Only this boot phase</source>
+        <translation>Nur diese Bootphase</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>Jederzeit</translation>
+    </message>
+    <message>
+        <source>Last 15 minutes</source>
+        <translation>Letzte 15 Minuten</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>Letzte Stunde</translation>
+    </message>
+    <message>
+        <source>Last 24 hours</source>
+        <translation>Letzte 24 Stunden</translation>
+    </message>
+    <message>
+        <source>Only messages this recent (from when the choice was made)</source>
+        <translation>Nur so junge Meldungen (ab dem Zeitpunkt der Auswahl)</translation>
+    </message>
+    <message>
+        <source>&amp;Selected machines</source>
+        <translation>&amp;Ausgewählte Maschinen</translation>
+    </message>
+    <message>
+        <source>Only the messages about the machines selected in the fleet table</source>
+        <translation>Nur die Meldungen zu den in der Flottentabelle ausgewählten Maschinen</translation>
+    </message>
 </context>
 <context>
     <name>drover::MachineDetails</name>

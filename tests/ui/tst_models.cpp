@@ -11,10 +11,12 @@
 #include "vm/imagetest.h"
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryFile>
 #include <QTest>
+#include <QToolButton>
 #include <QTreeView>
 
 using namespace drover;
@@ -188,6 +190,46 @@ private Q_SLOTS:
         for (int row = 0; row < model.rowCount(); ++row)
             dhcp += model.index(row, LogModel::Text).data().toString() == QLatin1String("offered 10.0.0.3");
         QCOMPARE(dhcp, 1);
+    }
+
+    // The log's filters: phase, time, and the machines selected in the fleet table.
+    void logFilters()
+    {
+        LogBus bus;
+        LogModel model(&bus, nullptr, 100);
+        LogView view(&model);
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        model.append({ now.addSecs(-7200), Severity::Info, QStringLiteral("boot"), QStringLiteral("pc-01"),
+            QStringLiteral("dhcp"), QStringLiteral("old offer") });
+        model.append({ now, Severity::Info, QStringLiteral("boot"), QStringLiteral("pc-01"), QStringLiteral("ready"),
+            QStringLiteral("pc-01 ready") });
+        model.append({ now, Severity::Error, QStringLiteral("boot"), QStringLiteral("pc-02"), QStringLiteral("failed"),
+            QStringLiteral("pc-02 failed") });
+        model.append({ now, Severity::Info, QStringLiteral("server"), {}, {}, QStringLiteral("serving") });
+        model.flush();
+        LogFilterModel *filter = view.filter();
+        QCOMPARE(filter->rowCount(), 4);
+
+        view.phaseFilter()->setCurrentIndex(view.phaseFilter()->findData(QStringLiteral("ready")));
+        QCOMPARE(filter->rowCount(), 1);
+        QCOMPARE(filter->index(0, LogModel::Text).data().toString(), QStringLiteral("pc-01 ready"));
+        view.phaseFilter()->setCurrentIndex(0);
+
+        view.timeFilter()->setCurrentIndex(view.timeFilter()->findData(3600));
+        QCOMPARE(filter->rowCount(), 3); // not the offer of two hours ago
+        view.timeFilter()->setCurrentIndex(0);
+
+        QVERIFY(!view.selectedMachinesButton()->isEnabled()); // nothing selected in the fleet
+        view.setSelectedMachines({ QStringLiteral("pc-02") });
+        QVERIFY(view.selectedMachinesButton()->isEnabled());
+        view.selectedMachinesButton()->click();
+        QCOMPARE(filter->rowCount(), 1);
+        QCOMPARE(filter->index(0, LogModel::Machine).data().toString(), QStringLiteral("pc-02"));
+        view.setSelectedMachines({ QStringLiteral("pc-01"), QStringLiteral("pc-02") }); // follows the selection
+        QCOMPARE(filter->rowCount(), 3);
+        view.setSelectedMachines({});
+        QVERIFY(!view.selectedMachinesButton()->isChecked());
+        QCOMPARE(filter->rowCount(), 4);
     }
 
     void logFloodArrivesInBatches()

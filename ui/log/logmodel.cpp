@@ -86,6 +86,8 @@ QVariant LogModel::data(const QModelIndex &index, int role) const
     const LogEntry &e = m_entries.at(index.row());
     if (role == SeverityRole)
         return int(e.severity);
+    if (role == TimeRole)
+        return e.time;
     if (role == Qt::ForegroundRole && e.severity >= drover::Severity::Warning)
         return e.severity == drover::Severity::Error ? QColor(0xd0, 0x31, 0x2d) : QColor(0xb0, 0x6d, 0x00);
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)

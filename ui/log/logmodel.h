@@ -20,7 +20,7 @@ class LogModel final : public QAbstractTableModel {
     Q_DISABLE_COPY_MOVE(LogModel)
 public:
     enum Column { Time, Severity, Source, Machine, Phase, Text, ColumnCount };
-    enum Role { SeverityRole = Qt::UserRole + 1 };
+    enum Role { SeverityRole = Qt::UserRole + 1, TimeRole };
     static constexpr int kDefaultCapacity = 20000;
 
     explicit LogModel(LogBus *bus, QObject *parent = nullptr, int capacity = kDefaultCapacity);

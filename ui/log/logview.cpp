@@ -13,6 +13,7 @@
 #include <QSaveFile>
 #include <QScrollBar>
 #include <QTableView>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace drover {
@@ -33,10 +34,37 @@ void LogFilterModel::setText(const QString &text)
     invalidateRowsFilter();
 }
 
+void LogFilterModel::setMachines(const QStringList &machines)
+{
+    m_machines = machines;
+    invalidateRowsFilter();
+}
+
+void LogFilterModel::setPhase(const QString &phase)
+{
+    m_phase = phase;
+    invalidateRowsFilter();
+}
+
+void LogFilterModel::setSince(const QDateTime &since)
+{
+    m_since = since;
+    invalidateRowsFilter();
+}
+
 bool LogFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
     const QAbstractItemModel *source = sourceModel();
-    if (source->index(sourceRow, 0, sourceParent).data(LogModel::SeverityRole).toInt() < m_minimumSeverity)
+    const QModelIndex first = source->index(sourceRow, 0, sourceParent);
+    if (first.data(LogModel::SeverityRole).toInt() < m_minimumSeverity)
+        return false;
+    if (m_since.isValid() && first.data(LogModel::TimeRole).toDateTime() < m_since)
+        return false;
+    if (!m_phase.isEmpty() && source->index(sourceRow, LogModel::Phase, sourceParent).data().toString() != m_phase)
+        return false;
+    if (!m_machines.isEmpty()
+        && !m_machines.contains(
+            source->index(sourceRow, LogModel::Machine, sourceParent).data().toString(), Qt::CaseInsensitive))
         return false;
     if (m_text.isEmpty())
         return true;
@@ -53,6 +81,9 @@ LogView::LogView(LogModel *model, QWidget *parent)
     , m_filter(new LogFilterModel(this))
     , m_text(new QLineEdit(this))
     , m_severity(new QComboBox(this))
+    , m_phase(new QComboBox(this))
+    , m_time(new QComboBox(this))
+    , m_onlySelected(new QToolButton(this))
     , m_table(new QTableView(this))
 {
     m_filter->setSourceModel(model);
@@ -66,6 +97,32 @@ LogView::LogView(LogModel *model, QWidget *parent)
     m_severity->setToolTip(tr("Minimum severity shown"));
     connect(m_severity, &QComboBox::currentIndexChanged, this,
         [this] { m_filter->setMinimumSeverity(m_severity->currentData().toInt()); });
+    m_phase->setObjectName(QStringLiteral("logPhase"));
+    m_phase->addItem(tr("All phases"), QString());
+    // A boot's phases in the order a machine goes through them, then the reports after ready.
+    for (const char *phase : { "dhcp", "tftp", "script", "shim", "grub", "kernel", "initrd", "layer", "blob", "fetched",
+             "verified", "mounted", "configured", "ready", "failed", "config", "nocloud", "inventory", "tests" })
+        m_phase->addItem(QString::fromLatin1(phase), QString::fromLatin1(phase));
+    m_phase->setToolTip(tr("Only this boot phase"));
+    connect(m_phase, &QComboBox::currentIndexChanged, this,
+        [this] { m_filter->setPhase(m_phase->currentData().toString()); });
+    m_time->setObjectName(QStringLiteral("logTime"));
+    m_time->addItem(tr("Any time"), 0);
+    m_time->addItem(tr("Last 15 minutes"), 15 * 60);
+    m_time->addItem(tr("Last hour"), 3600);
+    m_time->addItem(tr("Last 24 hours"), 24 * 3600);
+    m_time->setToolTip(tr("Only messages this recent (from when the choice was made)"));
+    connect(m_time, &QComboBox::currentIndexChanged, this, [this] {
+        const int seconds = m_time->currentData().toInt();
+        m_filter->setSince(seconds > 0 ? QDateTime::currentDateTimeUtc().addSecs(-seconds) : QDateTime());
+    });
+    m_onlySelected->setObjectName(QStringLiteral("logSelectedMachines"));
+    m_onlySelected->setText(tr("&Selected machines"));
+    m_onlySelected->setCheckable(true);
+    m_onlySelected->setToolTip(tr("Only the messages about the machines selected in the fleet table"));
+    m_onlySelected->setEnabled(false);
+    connect(m_onlySelected, &QToolButton::toggled, this,
+        [this](bool on) { m_filter->setMachines(on ? m_selectedMachines : QStringList()); });
     auto *exportButton = new QPushButton(tr("Export…"), this);
     exportButton->setToolTip(tr("Save the messages shown to a text file"));
     connect(exportButton, &QPushButton::clicked, this, &LogView::exportWithDialog);
@@ -83,6 +140,9 @@ LogView::LogView(LogModel *model, QWidget *parent)
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_text, 1);
+    bar->addWidget(m_onlySelected);
+    bar->addWidget(m_phase);
+    bar->addWidget(m_time);
     bar->addWidget(m_severity);
     bar->addWidget(exportButton);
     auto *layout = new QVBoxLayout(this);
@@ -92,6 +152,16 @@ LogView::LogView(LogModel *model, QWidget *parent)
         tr("Nothing logged yet. Boot steps, build steps and server events appear "
            "here as they happen."),
         this));
+}
+
+void LogView::setSelectedMachines(const QStringList &machines)
+{
+    m_selectedMachines = machines;
+    m_onlySelected->setEnabled(!machines.isEmpty());
+    if (machines.isEmpty())
+        m_onlySelected->setChecked(false); // nothing selected: every machine again
+    else if (m_onlySelected->isChecked())
+        m_filter->setMachines(machines);
 }
 
 bool LogView::exportTo(const QString &path, QString *error) const

@@ -1,13 +1,16 @@
-// LogView: the live log with filters by machine or text and by minimum severity, and an
-// export of what it shows.
+// LogView: the live log with filters by text, minimum severity, phase, time and the machines
+// selected in the fleet table (one click), and an export of what it shows.
 #pragma once
 
+#include <QDateTime>
 #include <QSortFilterProxyModel>
+#include <QStringList>
 #include <QWidget>
 
 class QComboBox;
 class QLineEdit;
 class QTableView;
+class QToolButton;
 
 namespace drover {
 
@@ -21,6 +24,9 @@ public:
     explicit LogFilterModel(QObject *parent = nullptr);
     void setMinimumSeverity(int severity);
     void setText(const QString &text);
+    void setMachines(const QStringList &machines); // exact names (or MACs); empty: every one
+    void setPhase(const QString &phase); // empty: every phase
+    void setSince(const QDateTime &since); // invalid: any time
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
@@ -28,6 +34,9 @@ protected:
 private:
     int m_minimumSeverity = 0;
     QString m_text;
+    QStringList m_machines;
+    QString m_phase;
+    QDateTime m_since;
 };
 
 class LogView final : public QWidget {
@@ -37,6 +46,11 @@ public:
     explicit LogView(LogModel *model, QWidget *parent = nullptr);
 
     LogFilterModel *filter() const { return m_filter; }
+    QComboBox *phaseFilter() const { return m_phase; }
+    QComboBox *timeFilter() const { return m_time; }
+    QToolButton *selectedMachinesButton() const { return m_onlySelected; }
+    // The machines selected in the fleet table, for "Selected machines".
+    void setSelectedMachines(const QStringList &machines);
     // Writes the rows the view shows, tab-separated, to `path`.
     bool exportTo(const QString &path, QString *error) const;
 
@@ -47,6 +61,10 @@ private:
     LogFilterModel *m_filter;
     QLineEdit *m_text;
     QComboBox *m_severity;
+    QComboBox *m_phase;
+    QComboBox *m_time;
+    QToolButton *m_onlySelected;
+    QStringList m_selectedMachines;
     QTableView *m_table;
 };
 

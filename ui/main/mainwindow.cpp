@@ -117,6 +117,9 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
             ->setEnabled(!m_fleetView->selectedMachines().isEmpty());
         menu.exec(m_fleetView->table()->viewport()->mapToGlobal(pos));
     });
+    // The selected machines' events are one click away in the log (Selected machines).
+    connect(m_fleetView->table()->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+        [this] { m_logView->setSelectedMachines(m_fleetView->selectedMachines()); });
     statusBar()->showMessage(tr("Data in %1").arg(lab->dataDir()));
     restoreLayout();
 }
