@@ -6443,6 +6443,59 @@ Assign %2?</source>
     </message>
 </context>
 <context>
+    <name>drover::FleetSummary</name>
+    <message>
+        <source>Fleet summary</source>
+        <translation>Flottenübersicht</translation>
+    </message>
+    <message>
+        <source>The machines of the catalog by their last known state</source>
+        <translation>Die Maschinen des Katalogs nach ihrem letzten bekannten Zustand</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n ready</source>
+        <translation>
+            <numerusform>%n bereit</numerusform>
+            <numerusform>%n bereit</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n booting</source>
+        <translation>
+            <numerusform>%n bootet</numerusform>
+            <numerusform>%n booten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n fehlgeschlagen</numerusform>
+            <numerusform>%n fehlgeschlagen</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n offline</source>
+        <translation>
+            <numerusform>%n offline</numerusform>
+            <numerusform>%n offline</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n not booted yet</source>
+        <translation>
+            <numerusform>%n noch nicht gebootet</numerusform>
+            <numerusform>%n noch nicht gebootet</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n machine(s)</source>
+        <translation>
+            <numerusform>%n Maschine</numerusform>
+            <numerusform>%n Maschinen</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>drover::FleetView</name>
     <message>
         <source>Search machines by name, MAC, address, image or label (Ctrl+F)</source>

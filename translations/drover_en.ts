@@ -316,6 +316,51 @@
     </message>
 </context>
 <context>
+    <name>drover::FleetSummary</name>
+    <message numerus="yes">
+        <source>%n ready</source>
+        <translation>
+            <numerusform>%n ready</numerusform>
+            <numerusform>%n ready</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n booting</source>
+        <translation>
+            <numerusform>%n booting</numerusform>
+            <numerusform>%n booting</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n failed</numerusform>
+            <numerusform>%n failed</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n offline</source>
+        <translation>
+            <numerusform>%n offline</numerusform>
+            <numerusform>%n offline</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n not booted yet</source>
+        <translation>
+            <numerusform>%n not booted yet</numerusform>
+            <numerusform>%n not booted yet</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n machine(s)</source>
+        <translation>
+            <numerusform>%n machine</numerusform>
+            <numerusform>%n machines</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>drover::HardwareTab</name>
     <message numerus="yes">
         <source>%n change(s) of hardware</source>

@@ -1,6 +1,7 @@
 // The item models under QAbstractItemModelTester: fleet, images, log.
 #include "catalog/catalog.h"
 #include "fleet/fleetmodel.h"
+#include "fleet/fleetsummary.h"
 #include "fleet/fleetview.h"
 #include "fleet/statusdelegate.h"
 #include "images/imagemodel.h"
@@ -230,6 +231,29 @@ private Q_SLOTS:
         view.setSelectedMachines({});
         QVERIFY(!view.selectedMachinesButton()->isChecked());
         QCOMPARE(filter->rowCount(), 4);
+    }
+
+    // The dashboard line counts the catalog's machines by state, following changes.
+    void fleetSummaryCounts()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        Catalog *c = t.lab->catalog();
+        FleetSummary summary(c);
+        QCOMPARE(summary.text(), QStringLiteral("0 machine(s)")); // the source text: no translator here
+        QList<Machine> seen;
+        for (int i = 1; i <= 5; ++i) {
+            Machine m;
+            m.name = QStringLiteral("pc-%1").arg(i);
+            m.mac = QStringLiteral("52:54:00:00:00:0%1").arg(i);
+            QVERIFY(c->addMachine(m));
+            m.state = i <= 2 ? MachineState::Ready : i == 3 ? MachineState::Booting : MachineState::Failed;
+            if (i < 5)
+                seen.append(m);
+        }
+        QVERIFY(c->recordMachinesSeen(seen));
+        QTRY_COMPARE(summary.text(), QStringLiteral("5 machine(s): 2 ready · 1 booting · 1 failed · 1 not booted yet"));
     }
 
     void logFloodArrivesInBatches()

@@ -5,6 +5,7 @@
 #include "builder/wizardpages.h"
 #include "fleet/fleetactions.h"
 #include "fleet/fleetmodel.h"
+#include "fleet/fleetsummary.h"
 #include "fleet/fleetview.h"
 #include "fleet/machinedetails.h"
 #include "fleet/poweractions.h"
@@ -120,6 +121,7 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     // The selected machines' events are one click away in the log (Selected machines).
     connect(m_fleetView->table()->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         [this] { m_logView->setSelectedMachines(m_fleetView->selectedMachines()); });
+    statusBar()->addPermanentWidget(new FleetSummary(lab->catalog(), this));
     statusBar()->showMessage(tr("Data in %1").arg(lab->dataDir()));
     restoreLayout();
 }
