@@ -8148,6 +8148,14 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <source>Nothing: they wait for an admin</source>
         <translation>Nichts: sie warten auf einen Admin</translation>
     </message>
+    <message>
+        <source>DHCP tells machines where this server is, so it needs the interface of the lab network, and none here is up with an IPv4 address. Connect the lab network (or set DHCP to Off and let the lab&apos;s own DHCP point machines here), then press Refresh beside Interface.</source>
+        <translation>DHCP teilt den Maschinen mit, wo dieser Server ist, und braucht dafür die Schnittstelle des Labornetzes; hier ist keine mit einer IPv4-Adresse aktiv. Schließen Sie das Labornetz an (oder stellen Sie DHCP auf Aus, wenn das DHCP des Labors die Maschinen hierher schickt) und drücken Sie dann „Aktualisieren“ neben Schnittstelle.</translation>
+    </message>
+    <message>
+        <source>DHCP tells machines where this server is, so it needs the interface of the lab network: choose it under Interface (here: %1). Or set DHCP to Off if the lab&apos;s own DHCP points machines here.</source>
+        <translation>DHCP teilt den Maschinen mit, wo dieser Server ist, und braucht dafür die Schnittstelle des Labornetzes: wählen Sie sie unter Schnittstelle (hier: %1). Oder stellen Sie DHCP auf Aus, wenn das DHCP des Labors die Maschinen hierher schickt.</translation>
+    </message>
 </context>
 <context>
     <name>drover::StartPage</name>

@@ -11,8 +11,10 @@
 #include "vm/virtuallab.h"
 
 #include <QNetworkInterface>
+
 #include <QPointer>
 #include <QtConcurrentRun>
+#include <algorithm>
 
 #include <tuple>
 
@@ -183,6 +185,30 @@ QList<HostInterface> BootServer::hostInterfaces()
         (h.loopback ? loopbacks : result).append(h);
     }
     return result + loopbacks;
+}
+
+QString BootServer::labInterface(const QList<HostInterface> &interfaces)
+{
+    static const QStringList virtualPrefixes { QStringLiteral("docker"), QStringLiteral("veth"),
+        QStringLiteral("virbr"), QStringLiteral("br-"), QStringLiteral("tun"), QStringLiteral("tap"),
+        QStringLiteral("wg"), QStringLiteral("lxc"), QStringLiteral("vnet"), QStringLiteral("podman"),
+        QStringLiteral("cni"), QStringLiteral("flannel"), QStringLiteral("zt") };
+    QStringList wired;
+    QStringList wireless;
+    for (const HostInterface &iface : interfaces) {
+        if (!iface.up || iface.loopback || iface.ipv4.isEmpty())
+            continue;
+        const bool isVirtual = std::any_of(virtualPrefixes.cbegin(), virtualPrefixes.cend(),
+            [&iface](const QString &prefix) { return iface.name.startsWith(prefix); });
+        if (isVirtual)
+            continue;
+        (iface.name.startsWith(QLatin1String("wl")) ? wireless : wired).append(iface.name);
+    }
+    if (wired.size() == 1)
+        return wired.first();
+    if (wired.isEmpty() && wireless.size() == 1)
+        return wireless.first();
+    return {};
 }
 
 QHostAddress BootServer::interfaceAddress(const QString &name)

@@ -99,6 +99,10 @@ public:
 
     // The host's interfaces with their IPv4 addresses, loopback last.
     static QList<HostInterface> hostInterfaces();
+    // The interface of the lab network when one stands out: the only one that is up, has an
+    // IPv4 address and is neither loopback nor a container's or VPN's (a wired one before a
+    // wireless one). Empty when there is none, or several to choose from.
+    static QString labInterface(const QList<HostInterface> &interfaces);
     // The first IPv4 address of `name`; null when it has none or does not exist.
     static QHostAddress interfaceAddress(const QString &name);
     // The netmask of ADDRESS on interface NAME; null when the interface does not have it.

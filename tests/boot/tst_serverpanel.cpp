@@ -105,6 +105,52 @@ private Q_SLOTS:
         QVERIFY(!panel.server()->isRunning());
     }
 
+    void labInterfaceStandsOut_data()
+    {
+        QTest::addColumn<QStringList>("interfaces"); // NAME:up|down:ADDRESS (empty: none)
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("one wired") << QStringList { QStringLiteral("lo:up:127.0.0.1"),
+            QStringLiteral("eth0:up:10.0.0.1") }
+                                   << QStringLiteral("eth0");
+        QTest::newRow("wired before wireless")
+            << QStringList { QStringLiteral("wlp2s0:up:192.168.1.5"), QStringLiteral("enp3s0:up:10.0.0.1") }
+            << QStringLiteral("enp3s0");
+        QTest::newRow("only wireless") << QStringList { QStringLiteral("wlan0:up:192.168.1.5") }
+                                       << QStringLiteral("wlan0");
+        QTest::newRow("containers and VPNs are no lab") << QStringList { QStringLiteral("docker0:up:172.17.0.1"),
+            QStringLiteral("tun0:up:10.8.0.2"), QStringLiteral("enp0s31f6:up:10.1.0.1") }
+                                                        << QStringLiteral("enp0s31f6");
+        QTest::newRow("two wired: the admin chooses")
+            << QStringList { QStringLiteral("eth0:up:10.0.0.1"), QStringLiteral("eth1:up:10.1.0.1") } << QString();
+        QTest::newRow("down or without an address")
+            << QStringList { QStringLiteral("eth0:down:10.0.0.1"), QStringLiteral("eth1:up:") } << QString();
+    }
+
+    void labInterfaceStandsOut()
+    {
+        QFETCH(QStringList, interfaces);
+        QFETCH(QString, expected);
+        QList<HostInterface> hosts;
+        for (const QString &spec : std::as_const(interfaces)) {
+            HostInterface h;
+            h.name = spec.section(QLatin1Char(':'), 0, 0);
+            h.up = spec.section(QLatin1Char(':'), 1, 1) == QLatin1String("up");
+            h.loopback = h.name == QLatin1String("lo");
+            if (const QString address = spec.section(QLatin1Char(':'), 2); !address.isEmpty())
+                h.ipv4.append(QHostAddress(address));
+            hosts.append(h);
+        }
+        QCOMPARE(BootServer::labInterface(hosts), expected);
+    }
+
+    void firstRunPicksTheLabInterface()
+    {
+        QSettings().clear();
+        ServerPanel panel(m_t.lab.get());
+        QCOMPARE(
+            panel.interfaceBox()->currentData().toString(), BootServer::labInterface(BootServer::hostInterfaces()));
+    }
+
     void refusedStartExplains()
     {
         // A start the settings make impossible says why, in the panel.
@@ -115,7 +161,13 @@ private Q_SLOTS:
         panel.tftpPortBox()->setValue(freeUdpPort());
         panel.startOrStop();
         QTRY_VERIFY(panel.messageLabel()->text().contains(QLatin1String("interface")));
+        // Said whole, before anything starts: what to choose, with the host's interfaces.
+        QVERIFY2(panel.messageLabel()->text().contains(QLatin1String("under Interface"))
+                || panel.messageLabel()->text().contains(QLatin1String("Connect the lab network")),
+            qPrintable(panel.messageLabel()->text()));
+        QVERIFY(panel.messageLabel()->wordWrap());
         QVERIFY(!panel.server()->isRunning());
+        QVERIFY(!panel.server()->isStarting());
     }
 
     void unknownPolicyIsShared()

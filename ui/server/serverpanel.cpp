@@ -252,6 +252,24 @@ void ServerPanel::startOrStop()
     BootServerSettings s;
     s.dhcpMode = dhcpModeFromKey(m_mode->currentData().toString()).value_or(DhcpMode::Proxy);
     s.interfaceName = m_interface->currentData().toString();
+    if (s.dhcpMode != DhcpMode::Off && s.interfaceName.isEmpty()) {
+        // Said before starting, in full: which interfaces there are, and what each mode needs.
+        QStringList choices;
+        for (const HostInterface &iface : BootServer::hostInterfaces()) {
+            if (iface.up && !iface.loopback && !iface.ipv4.isEmpty())
+                choices.append(iface.label);
+        }
+        m_message->setStyleSheet(QStringLiteral("color: #c62828"));
+        m_message->setText(choices.isEmpty()
+                ? tr("DHCP tells machines where this server is, so it needs the interface of the lab network, "
+                     "and none here is up with an IPv4 address. Connect the lab network (or set DHCP to Off and "
+                     "let the lab's own DHCP point machines here), then press Refresh beside Interface.")
+                : tr("DHCP tells machines where this server is, so it needs the interface of the lab network: "
+                     "choose it under Interface (here: %1). Or set DHCP to Off if the lab's own DHCP points "
+                     "machines here.")
+                      .arg(choices.join(QStringLiteral("; "))));
+        return;
+    }
     s.httpPort = quint16(m_httpPort->value());
     s.tftpPort = quint16(m_tftpPort->value());
     s.rangeStart = addressOrNull(m_rangeStart);
@@ -364,7 +382,12 @@ void ServerPanel::loadSettings()
     QSettings settings;
     const int mode = m_mode->findData(settings.value(kGroup + QStringLiteral("dhcp"), QStringLiteral("proxy")));
     m_mode->setCurrentIndex(mode >= 0 ? mode : 0);
-    const int iface = m_interface->findData(settings.value(kGroup + QStringLiteral("interface")).toString());
+    // Never chosen here before: the lab's interface when one stands out, so that Start with the
+    // defaults serves (proxy DHCP must tell machines this server's address).
+    const QString savedInterface = settings.contains(kGroup + QStringLiteral("interface"))
+        ? settings.value(kGroup + QStringLiteral("interface")).toString()
+        : BootServer::labInterface(BootServer::hostInterfaces());
+    const int iface = m_interface->findData(savedInterface);
     m_interface->setCurrentIndex(iface >= 0 ? iface : 0);
     m_httpPort->setValue(settings.value(kGroup + QStringLiteral("httpPort"), 8080).toInt());
     m_tftpPort->setValue(settings.value(kGroup + QStringLiteral("tftpPort"), 69).toInt());
