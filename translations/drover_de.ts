@@ -6163,6 +6163,81 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
     </message>
 </context>
 <context>
+    <name>drover::FirstRunGuide</name>
+    <message>
+        <source>&amp;New Image…</source>
+        <translation>&amp;Neues Abbild …</translation>
+    </message>
+    <message>
+        <source>&amp;Start the Boot Server</source>
+        <translation>Boot-Server &amp;starten</translation>
+    </message>
+    <message>
+        <source>Add &amp;Virtual Machines…</source>
+        <translation>&amp;Virtuelle Maschinen hinzufügen …</translation>
+    </message>
+    <message>
+        <source>&amp;Add Machine…</source>
+        <translation>Maschine &amp;hinzufügen …</translation>
+    </message>
+    <message>
+        <source>First steps</source>
+        <translation>Erste Schritte</translation>
+    </message>
+    <message>
+        <source>This lab is empty. Three steps to the first boot:</source>
+        <translation>Dieses Labor ist leer. Drei Schritte zum ersten Boot:</translation>
+    </message>
+    <message>
+        <source>Build an image from a recipe (Debian, a template), or import a container image or root file system archive.</source>
+        <translation>Bauen Sie ein Abbild aus einem Rezept (Debian, eine Vorlage) oder importieren Sie ein Container-Abbild oder ein Archiv eines Wurzeldateisystems.</translation>
+    </message>
+    <message>
+        <source>Start the boot server, so that machines on the lab network find it when they network-boot.</source>
+        <translation>Starten Sie den Boot-Server, damit Maschinen im Labornetz ihn beim Netzwerk-Boot finden.</translation>
+    </message>
+    <message>
+        <source>Power on a machine on the lab network (it appears here), or add a virtual one on this computer.</source>
+        <translation>Schalten Sie eine Maschine im Labornetz ein (sie erscheint hier) oder fügen Sie auf diesem Rechner eine virtuelle hinzu.</translation>
+    </message>
+    <message>
+        <source>Open the build wizard (Ctrl+Shift+N)</source>
+        <translation>Den Bau-Assistenten öffnen (Strg+Umschalt+N)</translation>
+    </message>
+    <message>
+        <source>Start serving with the Server panel&apos;s settings</source>
+        <translation>Mit den Einstellungen des Server-Bereichs ausliefern</translation>
+    </message>
+    <message>
+        <source>Create virtual machines that network-boot from this server</source>
+        <translation>Virtuelle Maschinen anlegen, die von diesem Server im Netzwerk booten</translation>
+    </message>
+    <message>
+        <source>Add a machine by its MAC address (Ctrl+N)</source>
+        <translation>Eine Maschine über ihre MAC-Adresse hinzufügen (Strg+N)</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Erledigt</translation>
+    </message>
+    <message>
+        <source>To do</source>
+        <translation>Zu tun</translation>
+    </message>
+    <message>
+        <source>Step %1: done</source>
+        <translation>Schritt %1: erledigt</translation>
+    </message>
+    <message>
+        <source>Step %1: to do</source>
+        <translation>Schritt %1: zu tun</translation>
+    </message>
+    <message>
+        <source>&amp;Serving</source>
+        <translation>&amp;Liefert aus</translation>
+    </message>
+</context>
+<context>
     <name>drover::FleetActions</name>
     <message numerus="yes">
         <source>assign %1 to %n machine(s)</source>

@@ -112,10 +112,11 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(strip);
-    layout->addWidget(new EmptyState(m_table, model,
+    m_empty = new EmptyState(m_table, model,
         tr("No machines yet.\n\nMachines appear here when they network-boot from "
            "Drover's boot server, or add one with Machines → Add Machine… (Ctrl+N)."),
-        this));
+        this);
+    layout->addWidget(m_empty);
 
     setGroupKey(QSettings().value(groupBySetting).toString()); // fills the combo too
 }
@@ -243,6 +244,11 @@ QStringList FleetView::selectedMachines() const
         }
     }
     return names;
+}
+
+void FleetView::setEmptyPlaceholder(QWidget *placeholder)
+{
+    m_empty->setPlaceholder(placeholder);
 }
 
 void FleetView::setBanner(QWidget *banner)

@@ -12,6 +12,7 @@ class QTreeView;
 
 namespace drover {
 
+class EmptyState;
 class FleetFilter;
 class FleetModel;
 class LabelGroupModel;
@@ -41,10 +42,13 @@ public:
     QStringList labelKeys() const;
     // A strip shown above the search box (the rollout banner); the view takes it over.
     void setBanner(QWidget *banner);
+    // What the area shows while there are no machines (the first-run guide).
+    void setEmptyPlaceholder(QWidget *placeholder);
     // Shows or hides a column (the header's context menu does it) and remembers the choice.
     void setColumnShown(int column, bool shown);
 
 private:
+    EmptyState *m_empty = nullptr;
     void chooseColumns(const QPoint &at);
     void refreshGroupChoices();
     void applySections();

@@ -24,6 +24,15 @@ EmptyState::EmptyState(QWidget *content, QAbstractItemModel *model, const QStrin
     update();
 }
 
+void EmptyState::setPlaceholder(QWidget *placeholder)
+{
+    QWidget *old = widget(0);
+    insertWidget(0, placeholder);
+    removeWidget(old);
+    old->hide(); // the label stays, for message()
+    update();
+}
+
 QString EmptyState::message() const
 {
     return m_label->text();

@@ -16,6 +16,8 @@ public:
     EmptyState(QWidget *content, QAbstractItemModel *model, const QString &message, QWidget *parent = nullptr);
 
     bool showsMessage() const { return currentIndex() == 0; }
+    // Shows `placeholder` (owned from now on) instead of the message while there are no rows.
+    void setPlaceholder(QWidget *placeholder);
     QString message() const;
 
 private:

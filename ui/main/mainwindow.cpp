@@ -20,6 +20,7 @@
 #include "log/logview.h"
 #include "main/addmachinedialog.h"
 #include "main/emptystate.h"
+#include "main/firstrunguide.h"
 #include "server/serverpanel.h"
 #include "vm/imagetest.h"
 #include "vm/virtuallab.h"
@@ -121,6 +122,18 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     // The selected machines' events are one click away in the log (Selected machines).
     connect(m_fleetView->table()->selectionModel(), &QItemSelectionModel::selectionChanged, this,
         [this] { m_logView->setSelectedMachines(m_fleetView->selectedMachines()); });
+    // An empty lab: the three steps to a first boot, each with its button, in the fleet area.
+    auto *guide = new FirstRunGuide(lab->catalog(), m_serverPanel->server());
+    m_fleetView->setEmptyPlaceholder(guide);
+    connect(guide, &FirstRunGuide::newImageRequested, this, [this] { openBuildWizard(); });
+    connect(guide, &FirstRunGuide::startServerRequested, this, [this] {
+        dock(QStringLiteral("serverDock"))->show();
+        dock(QStringLiteral("serverDock"))->raise();
+        if (!m_serverPanel->server()->isRunning() && !m_serverPanel->server()->isStarting())
+            m_serverPanel->startOrStop(); // a refusal says in the panel what to choose
+    });
+    connect(guide, &FirstRunGuide::addVirtualMachinesRequested, this, &MainWindow::addVirtualMachines);
+    connect(guide, &FirstRunGuide::addMachineRequested, this, &MainWindow::addMachine);
     statusBar()->addPermanentWidget(new FleetSummary(lab->catalog(), this));
     statusBar()->showMessage(tr("Data in %1").arg(lab->dataDir()));
     restoreLayout();
