@@ -5311,6 +5311,10 @@
         <source>&amp;Remove ISO %1…</source>
         <translation>ISO %1 &amp;entfernen…</translation>
     </message>
+    <message>
+        <source>Boot targets</source>
+        <translation>Boot-Ziele</translation>
+    </message>
 </context>
 <context>
     <name>drover::BuildPage</name>
@@ -6620,6 +6624,22 @@ Maschinen erscheinen hier, sobald sie über den Bootserver von Drover per Netzwe
         <source>Sho&amp;w:</source>
         <translation>An&amp;zeigen:</translation>
     </message>
+    <message>
+        <source>Search machines</source>
+        <translation>Maschinen suchen</translation>
+    </message>
+    <message>
+        <source>Fleet table</source>
+        <translation>Flottentabelle</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Anzeigen</translation>
+    </message>
+    <message>
+        <source>Group by</source>
+        <translation>Gruppieren nach</translation>
+    </message>
 </context>
 <context>
     <name>drover::HardwareTab</name>
@@ -7081,6 +7101,10 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <source>Removed the ISO %1</source>
         <translation>ISO %1 entfernt</translation>
     </message>
+    <message>
+        <source>Images</source>
+        <translation>Abbilder</translation>
+    </message>
 </context>
 <context>
     <name>drover::Lab</name>
@@ -7290,6 +7314,26 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <source>Only the messages about the machines selected in the fleet table</source>
         <translation>Nur die Meldungen zu den in der Flottentabelle ausgewählten Maschinen</translation>
     </message>
+    <message>
+        <source>Log</source>
+        <translation>Protokoll</translation>
+    </message>
+    <message>
+        <source>Log filter</source>
+        <translation>Protokollfilter</translation>
+    </message>
+    <message>
+        <source>Minimum severity</source>
+        <translation>Mindestschweregrad</translation>
+    </message>
+    <message>
+        <source>Boot phase</source>
+        <translation>Bootphase</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Zeit</translation>
+    </message>
 </context>
 <context>
     <name>drover::MachineDetails</name>
@@ -7404,6 +7448,14 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>&lt;b&gt;Burn-in failed&lt;/b&gt;: no rollout reaches it until the failure is cleared (Tests tab)</source>
         <translation>&lt;b&gt;Burn-in fehlgeschlagen&lt;/b&gt;: kein Rollout erreicht sie, bis der Fehler aufgehoben ist (Reiter Tests)</translation>
+    </message>
+    <message>
+        <source>Last boot&apos;s phases</source>
+        <translation>Phasen des letzten Boots</translation>
+    </message>
+    <message>
+        <source>Assignment history</source>
+        <translation>Zuweisungsverlauf</translation>
     </message>
 </context>
 <context>
@@ -8230,6 +8282,10 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>DHCP tells machines where this server is, so it needs the interface of the lab network: choose it under Interface (here: %1). Or set DHCP to Off if the lab&apos;s own DHCP points machines here.</source>
         <translation>DHCP teilt den Maschinen mit, wo dieser Server ist, und braucht dafür die Schnittstelle des Labornetzes: wählen Sie sie unter Schnittstelle (hier: %1). Oder stellen Sie DHCP auf Aus, wenn das DHCP des Labors die Maschinen hierher schickt.</translation>
+    </message>
+    <message>
+        <source>Interface</source>
+        <translation>Schnittstelle</translation>
     </message>
 </context>
 <context>

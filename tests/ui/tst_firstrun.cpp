@@ -10,9 +10,14 @@
 #include "server/serverpanel.h"
 #include "testlab.h"
 
+#include <QAbstractItemView>
+#include <QAbstractSpinBox>
 #include <QApplication>
 #include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QSet>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -87,6 +92,35 @@ private Q_SLOTS:
         QTRY_VERIFY(!guide->isVisible());
         panel->server()->stop();
         QTRY_VERIFY(!guide->stepDone(1));
+    }
+
+    // A screen reader can name every view, input and status light of the window: by its
+    // accessible name, or by the label it is the buddy of.
+    void widgetsHaveAccessibleNames()
+    {
+        QString why;
+        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(t.lab, qPrintable(why));
+        MainWindow main(t.lab.get());
+        QSet<const QWidget *> labelled;
+        for (const QLabel *label : main.findChildren<QLabel *>()) {
+            if (label->buddy())
+                labelled.insert(label->buddy());
+        }
+        QStringList unnamed;
+        for (QWidget *w : main.findChildren<QWidget *>()) {
+            const bool input = qobject_cast<QAbstractItemView *>(w) || qobject_cast<QComboBox *>(w)
+                || qobject_cast<QLineEdit *>(w) || qobject_cast<QAbstractSpinBox *>(w)
+                || w->objectName().endsWith(QLatin1String("Light"));
+            if (!input || w->inherits("QComboBoxListView") || qobject_cast<QAbstractItemView *>(w->parentWidget())
+                || qobject_cast<QComboBox *>(w->parentWidget()) || qobject_cast<QAbstractSpinBox *>(w->parentWidget()))
+                continue; // the inner parts of a combo box or spin box
+            if (w->accessibleName().isEmpty() && !labelled.contains(w))
+                unnamed.append(QStringLiteral("%1 (%2 in %3)")
+                        .arg(w->objectName(), QString::fromLatin1(w->metaObject()->className()),
+                            QString::fromLatin1(w->parentWidget()->metaObject()->className())));
+        }
+        QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(QStringLiteral(", "))));
     }
 };
 

@@ -42,6 +42,7 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
     m_groups->setSourceModel(m_proxy);
     m_search->setPlaceholderText(tr("Search machines by name, MAC, address, image or label (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
+    m_search->setAccessibleName(tr("Search machines"));
     connect(m_search, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
 
     m_show->setObjectName(QStringLiteral("fleetShow"));
@@ -83,6 +84,9 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
     for (const QVariant &column : hidden.toList())
         m_table->header()->setSectionHidden(column.toInt(), true);
     m_table->setObjectName(QStringLiteral("fleetTable"));
+    m_table->setAccessibleName(tr("Fleet table"));
+    m_show->setAccessibleName(tr("Show"));
+    m_groupBy->setAccessibleName(tr("Group by"));
     m_table->setItemDelegateForColumn(FleetModel::Status, new StatusDelegate(m_table));
     // Sized from the font, not the contents: measuring 10,000 rows on every refresh is slow.
     const QFontMetrics metrics = m_table->fontMetrics();

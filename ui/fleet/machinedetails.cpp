@@ -30,8 +30,10 @@ MachineDetails::MachineDetails(Catalog *catalog, QWidget *parent)
     m_summary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_phases->setHeaderLabels({ tr("Phase"), tr("At"), tr("Took"), tr("Detail") });
     m_phases->setRootIsDecorated(false);
+    m_phases->setAccessibleName(tr("Last boot's phases"));
     m_history->setHeaderLabels({ tr("When"), tr("Image"), tr("Who"), tr("Why") });
     m_history->setRootIsDecorated(false);
+    m_history->setAccessibleName(tr("Assignment history"));
     auto *tabs = new QTabWidget(this);
     tabs->addTab(m_phases, tr("Last boot"));
     tabs->addTab(m_history, tr("History"));

@@ -30,6 +30,7 @@ BootTargetList::BootTargetList(Catalog *catalog, QWidget *parent)
     : QListWidget(parent)
     , m_catalog(catalog)
 {
+    setAccessibleName(tr("Boot targets"));
     setObjectName(QStringLiteral("bootTargetList"));
     setDragEnabled(true);
     setDragDropMode(QAbstractItemView::DragOnly);

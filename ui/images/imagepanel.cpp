@@ -43,6 +43,7 @@ ImagePanel::ImagePanel(Lab *lab, ImageModel *model, QWidget *parent)
     })
 {
     m_table->setObjectName(QStringLiteral("imageTable"));
+    m_table->setAccessibleName(tr("Images"));
     m_table->setModel(model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);

@@ -128,6 +128,12 @@ LogView::LogView(LogModel *model, QWidget *parent)
     connect(exportButton, &QPushButton::clicked, this, &LogView::exportWithDialog);
 
     m_table->setModel(m_filter);
+    m_table->setObjectName(QStringLiteral("logTable"));
+    m_table->setAccessibleName(tr("Log"));
+    m_text->setAccessibleName(tr("Log filter"));
+    m_severity->setAccessibleName(tr("Minimum severity"));
+    m_phase->setAccessibleName(tr("Boot phase"));
+    m_time->setAccessibleName(tr("Time"));
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);

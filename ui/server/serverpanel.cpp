@@ -73,6 +73,7 @@ ServerPanel::ServerPanel(Lab *lab, QWidget *parent)
     settings->addRow(tr("DHCP:"), m_mode);
 
     m_interface->setObjectName(QStringLiteral("interface"));
+    m_interface->setAccessibleName(tr("Interface"));
     auto *refresh = new QToolButton(this);
     refresh->setText(tr("Refresh"));
     refresh->setToolTip(tr("Read the host's network interfaces again"));
@@ -326,6 +327,9 @@ void ServerPanel::updateStatus()
         m_lights[i]->setStyleSheet(lightStyle(color));
         m_lights[i]->setProperty("state", key);
         m_lights[i]->setToolTip(state);
+        // A coloured dot says nothing to a screen reader: the service and its state do.
+        static const char *const kServiceNames[] = { "DHCP", "TFTP", "HTTP" };
+        m_lights[i]->setAccessibleName(QStringLiteral("%1: %2").arg(QLatin1String(kServiceNames[i]), state));
         m_states[i]->setText(state);
     }
 }
