@@ -40,15 +40,7 @@ void CatalogEventFeed::start()
 {
     EventFilter filter;
     filter.limit = qMax(1, m_backlog);
-    const QList<BootEvent> events = m_catalog->events(filter);
-    QList<LogEntry> entries;
-    entries.reserve(events.size());
-    for (const BootEvent &event : events) {
-        entries.append(toLogEntry(event));
-        m_lastId = qMax(m_lastId, event.id);
-    }
-    if (!entries.isEmpty())
-        Q_EMIT entriesArrived(entries);
+    deliver(filter);
 }
 
 void CatalogEventFeed::fetch()
@@ -56,6 +48,11 @@ void CatalogEventFeed::fetch()
     EventFilter filter;
     filter.afterId = m_lastId;
     filter.limit = kFetchLimit;
+    deliver(filter);
+}
+
+void CatalogEventFeed::deliver(const EventFilter &filter)
+{
     const QList<BootEvent> events = m_catalog->events(filter);
     if (events.isEmpty())
         return;

@@ -15,6 +15,7 @@ namespace drover {
 
 class Catalog;
 struct BootEvent;
+struct EventFilter;
 
 class CatalogEventFeed final : public QObject {
     Q_OBJECT
@@ -31,6 +32,7 @@ Q_SIGNALS:
 
 private:
     void fetch();
+    void deliver(const EventFilter &filter);
 
     Catalog *m_catalog;
     int m_backlog;

@@ -66,7 +66,11 @@ FirstRunGuide::FirstRunGuide(Catalog *catalog, BootServer *server, QWidget *pare
     connect(m_serve, &QPushButton::clicked, this, &FirstRunGuide::startServerRequested);
     connect(m_virtual, &QPushButton::clicked, this, &FirstRunGuide::addVirtualMachinesRequested);
     connect(m_machine, &QPushButton::clicked, this, &FirstRunGuide::addMachineRequested);
-    connect(m_catalog, &Catalog::changed, this, &FirstRunGuide::refresh);
+    // Only the tables it counts: boot events change many times a second in a boot storm.
+    connect(m_catalog, &Catalog::changed, this, [this](const QString &table) {
+        if (table == QLatin1String("image") || table == QLatin1String("machine") || table == QLatin1String("*"))
+            refresh();
+    });
     connect(m_server, &BootServer::statusChanged, this, &FirstRunGuide::refresh);
     refresh();
 }
