@@ -156,6 +156,7 @@ BootServer::BootServer(Lab *lab, QObject *parent)
     connect(m_http, &HttpBootServer::countersChanged, this, &BootServer::countersChanged);
     connect(m_dhcp, &DhcpServer::countersChanged, this, &BootServer::countersChanged);
     connect(m_tftp, &TftpServer::countersChanged, this, &BootServer::countersChanged);
+    connect(m_dhcp, &DhcpServer::foreignServerSeen, this, &BootServer::noteForeignDhcpServer);
     // TFTP events name the machine by the address DHCP saw it at.
     m_tftp->setClientResolver([dhcp = m_dhcp](const QHostAddress &address) { return dhcp->macForAddress(address); });
 }
@@ -238,6 +239,11 @@ Status BootServer::start(const BootServerSettings &settings)
     for (BootService s : { BootService::Dhcp, BootService::Tftp, BootService::Http })
         setStatus(s, ServiceState::Stopped, {});
     m_settings = settings;
+    if (!m_dhcpWarning.isEmpty() || !m_foreignDhcpServers.isEmpty()) {
+        m_dhcpWarning.clear();
+        m_foreignDhcpServers.clear();
+        Q_EMIT dhcpWarningChanged();
+    }
     QHostAddress address = settings.serverAddress;
     if (!settings.interfaceName.isEmpty()) {
         if (!QNetworkInterface::interfaceFromName(settings.interfaceName).isValid())
@@ -336,6 +342,8 @@ Status BootServer::start(const BootServerSettings &settings)
                 : tr("full, port %1").arg(settings.dhcpPort));
     }
     m_running = true;
+    m_address = address;
+    m_startedAt = QDateTime::currentDateTime();
     m_rollouts->start();
     m_virtualLab->start(m_http->port()); // the lab's VMs netboot from here
     m_lab->log()->post(Severity::Info, QStringLiteral("server"),
@@ -404,8 +412,40 @@ void BootServer::stop()
     m_tftp->stop();
     m_http->stop();
     m_running = false;
+    m_startedAt = {};
     for (BootService s : { BootService::Dhcp, BootService::Tftp, BootService::Http })
         setStatus(s, ServiceState::Stopped, {});
+}
+
+void BootServer::noteForeignDhcpServer(const QHostAddress &server, const QString &mac)
+{
+    const QString where = m_settings.interfaceName.isEmpty() ? tr("the lab network") : m_settings.interfaceName;
+    QString warning;
+    if (m_settings.dhcpMode == DhcpMode::Full) {
+        warning = tr("another DHCP server (%1) hands out addresses on %2: %3 asked it for a lease. Two servers "
+                     "giving addresses break the network; switch one off, or use proxy mode beside it")
+                      .arg(server.toString(), where, mac);
+    } else {
+        // Beside the lab's own DHCP server one foreign server is expected; a second one is not.
+        if (!m_foreignDhcpServers.contains(server)) {
+            if (m_foreignDhcpServers.size() >= 8)
+                m_foreignDhcpServers.removeFirst();
+            m_foreignDhcpServers.append(server);
+        }
+        if (m_foreignDhcpServers.size() < 2)
+            return;
+        QStringList names;
+        for (const QHostAddress &a : std::as_const(m_foreignDhcpServers))
+            names.append(a.toString());
+        warning = tr("more than one DHCP server hands out addresses on %1 (%2; last asked by %3): machines may get "
+                     "an address from the wrong one")
+                      .arg(where, names.join(QStringLiteral(", ")), mac);
+    }
+    if (warning == m_dhcpWarning)
+        return;
+    m_dhcpWarning = warning;
+    m_lab->log()->post(Severity::Warning, QStringLiteral("server"), tr("DHCP: %1").arg(warning));
+    Q_EMIT dhcpWarningChanged();
 }
 
 ServiceStatus BootServer::status(BootService service) const

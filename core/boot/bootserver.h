@@ -9,6 +9,7 @@
 #include "boot/tftp/tftpserver.h"
 #include "util/result.h"
 
+#include <QDateTime>
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
@@ -91,6 +92,12 @@ public:
     BootServerSettings settings() const { return m_settings; }
     ServiceStatus status(BootService service) const;
     QString httpBaseUrl() const { return m_baseUrl; } // http://address:port, when known
+    QHostAddress serverAddress() const { return m_address; } // how machines reach us; null when unknown
+    QDateTime startedAt() const { return m_startedAt; } // null while stopped
+    // Another DHCP server that clients of the lab network use where it should not be: in full
+    // mode any other, in proxy mode a second one beside the lab's. Empty when none was seen
+    // since the server started. A hint only: a student's PC can forge the packets behind it.
+    QString dhcpWarning() const { return m_dhcpWarning; }
 
     HttpBootServer *http() const { return m_http; }
     DhcpServer *dhcp() const { return m_dhcp; }
@@ -112,9 +119,11 @@ Q_SIGNALS:
     void statusChanged();
     void countersChanged();
     void startFinished(bool ok, const QString &message);
+    void dhcpWarningChanged();
 
 private:
     void setStatus(BootService service, ServiceState state, const QString &message);
+    void noteForeignDhcpServer(const QHostAddress &server, const QString &mac);
 
     Lab *m_lab;
     HttpBootServer *m_http;
@@ -124,6 +133,10 @@ private:
     VirtualLab *m_virtualLab;
     BootServerSettings m_settings;
     QString m_baseUrl;
+    QHostAddress m_address;
+    QDateTime m_startedAt;
+    QString m_dhcpWarning;
+    QList<QHostAddress> m_foreignDhcpServers; // seen since start, at most a few
     bool m_running = false;
     bool m_starting = false;
     ServiceStatus m_status[3];

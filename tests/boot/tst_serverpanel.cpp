@@ -1,9 +1,14 @@
 // The server panel on the offscreen platform: start on high ports, the lights turn on and
 // the HTTP counters follow a real curl request; a port in use shows a clear message and a
-// red light; the unknown-machine policy is the catalog's shared setting.
+// red light; the unknown-machine policy is the catalog's shared setting. The status strip
+// says what runs where, counts boots, starts and stops through the panel, shows a refusal,
+// and warns when lab clients ask a DHCP server they should not (real packets on loopback).
 #include "boot/bootserver.h"
+#include "boot/dhcp/dhcppacket.h"
 #include "catalog/catalog.h"
+#include "log/logbus.h"
 #include "server/serverpanel.h"
+#include "server/serverstrip.h"
 #include "testlab.h"
 #include "tst_http_support.h"
 
@@ -12,10 +17,13 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTest>
+#include <QToolButton>
+#include <QUdpSocket>
 
 using namespace drover;
 using namespace drover::test;
@@ -168,6 +176,142 @@ private Q_SLOTS:
         QVERIFY(panel.messageLabel()->wordWrap());
         QVERIFY(!panel.server()->isRunning());
         QVERIFY(!panel.server()->isStarting());
+    }
+
+    void statusStrip()
+    {
+        ServerPanel panel(m_t.lab.get());
+        ServerStrip strip(panel.server());
+        connect(&strip, &ServerStrip::startStopRequested, &panel, &ServerPanel::startOrStop);
+        strip.resize(900, 30);
+        strip.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&strip));
+        QCOMPARE(strip.light()->property("state").toString(), QStringLiteral("stopped"));
+        QCOMPARE(strip.switchButton()->text(), QStringLiteral("Start serving"));
+        QVERIFY(!strip.switchButton()->isChecked());
+
+        const quint16 http = freeTcpPort();
+        chooseOffOnHighPorts(panel, http);
+        const int tftp = panel.tftpPortBox()->value();
+        QTest::mouseClick(strip.switchButton(), Qt::LeftButton);
+        QTRY_COMPARE(strip.light()->property("state").toString(), QStringLiteral("running"));
+        QVERIFY(strip.switchButton()->isChecked());
+        QCOMPARE(strip.switchButton()->text(), QStringLiteral("Stop serving"));
+        const QString summary = strip.fullSummary();
+        for (const QString &part : { QStringLiteral("Serving on all interfaces"), QStringLiteral("DHCP off"),
+                 QStringLiteral("HTTP %1").arg(http), QStringLiteral("TFTP %1").arg(tftp), QStringLiteral("up 0:00:0"),
+                 QStringLiteral("0 boot(s) served") })
+            QVERIFY2(summary.contains(part), qPrintable(summary + QStringLiteral(" lacks ") + part));
+        QVERIFY(!strip.warning()->isVisible());
+        // Elided, not wrapped: one line whatever the width, the whole text in the tooltip.
+        strip.resize(300, 30);
+        QTRY_VERIFY(strip.summary()->text().endsWith(QChar(0x2026)));
+        QCOMPARE(strip.summary()->toolTip(), strip.fullSummary());
+        QVERIFY(!strip.summary()->wordWrap());
+
+        QCOMPARE(curl({ QStringLiteral("http://127.0.0.1:%1/boot.ipxe").arg(http) }).status, 200);
+        QTRY_VERIFY2(strip.fullSummary().contains(QLatin1String("1 boot(s) served")), qPrintable(strip.fullSummary()));
+        // The uptime runs.
+        QTRY_VERIFY_WITH_TIMEOUT(!strip.fullSummary().contains(QLatin1String("up 0:00:00")), 3000);
+
+        QTest::mouseClick(strip.switchButton(), Qt::LeftButton);
+        QCOMPARE(strip.light()->property("state").toString(), QStringLiteral("stopped"));
+        QVERIFY(!panel.server()->isRunning());
+        QVERIFY(!strip.switchButton()->isChecked());
+    }
+
+    void stripShowsARefusal()
+    {
+        ServerPanel panel(m_t.lab.get());
+        ServerStrip strip(panel.server());
+        connect(&strip, &ServerStrip::startStopRequested, &panel, &ServerPanel::startOrStop);
+        connect(&panel, &ServerPanel::startRefused, &strip, &ServerStrip::setLastError);
+        panel.modeBox()->setCurrentIndex(panel.modeBox()->findData(QStringLiteral("proxy")));
+        panel.interfaceBox()->setCurrentIndex(0);
+        QSignalSpy refused(&panel, &ServerPanel::startRefused);
+        QTest::mouseClick(strip.switchButton(), Qt::LeftButton);
+        QCOMPARE(refused.size(), 1);
+        QCOMPARE(strip.light()->property("state").toString(), QStringLiteral("failed"));
+        QVERIFY2(strip.fullSummary().startsWith(QLatin1String("Not serving: DHCP tells machines")),
+            qPrintable(strip.fullSummary()));
+        QVERIFY(!strip.switchButton()->isChecked());
+    }
+
+    void dhcpWarning_data()
+    {
+        QTest::addColumn<QString>("mode");
+        QTest::addColumn<QStringList>("chosen"); // the servers clients name in their REQUESTs
+        QTest::addColumn<bool>("warns");
+        QTest::newRow("proxy beside the lab's DHCP") << "proxy" << QStringList { QStringLiteral("10.9.0.1") } << false;
+        QTest::newRow("proxy, two DHCP servers")
+            << "proxy" << QStringList { QStringLiteral("10.9.0.1"), QStringLiteral("10.9.0.66") } << true;
+        QTest::newRow("proxy, the same one again")
+            << "proxy" << QStringList { QStringLiteral("10.9.0.1"), QStringLiteral("10.9.0.1") } << false;
+        QTest::newRow("full, clients ask us") << "full" << QStringList { QStringLiteral("127.0.0.1") } << false;
+        QTest::newRow("full, another server") << "full" << QStringList { QStringLiteral("10.9.0.66") } << true;
+    }
+
+    void dhcpWarning()
+    {
+        QFETCH(QString, mode);
+        QFETCH(QStringList, chosen);
+        QFETCH(bool, warns);
+        BootServer server(m_t.lab.get());
+        ServerStrip strip(&server);
+        BootServerSettings s;
+        s.dhcpMode = dhcpModeFromKey(mode).value();
+        s.interfaceName = QStringLiteral("lo");
+        s.serverAddress = QHostAddress::LocalHost;
+        s.httpPort = freeTcpPort();
+        s.tftpPort = freeUdpPort();
+        s.dhcpPort = freeUdpPort();
+        s.dhcpProxyPort = freeUdpPort();
+        s.dhcpClientPort = freeUdpPort();
+        s.rangeStart = QHostAddress(QStringLiteral("127.0.0.100"));
+        s.rangeEnd = QHostAddress(QStringLiteral("127.0.0.101"));
+        s.subnetMask = QHostAddress(QStringLiteral("255.0.0.0"));
+        s.probeDhcpFirst = false; // nothing answers a probe on loopback
+        const Status started = server.start(s);
+        QVERIFY2(started.ok(), qPrintable(started.error()));
+        QSignalSpy changed(&server, &BootServer::dhcpWarningChanged);
+        QSignalSpy posted(m_t.lab->log(), &LogBus::entryPosted);
+        QUdpSocket client;
+        QVERIFY(client.bind(QHostAddress::LocalHost, 0));
+        quint32 xid = 0x7700;
+        for (const QString &id : std::as_const(chosen)) {
+            DhcpPacket request;
+            request.xid = ++xid;
+            request.chaddr = QByteArray::fromHex("525400aa0001") + QByteArray(10, '\0');
+            request.setOption(DhcpOption::MessageType, QByteArray(1, char(DhcpMessageType::Request)));
+            request.setOption(DhcpOption::ServerId, DhcpPacket::addressBytes(QHostAddress(id).toIPv4Address()));
+            request.setOption(DhcpOption::RequestedAddress,
+                DhcpPacket::addressBytes(QHostAddress(QStringLiteral("10.9.0.50")).toIPv4Address()));
+            client.writeDatagram(request.encode(), QHostAddress::LocalHost, s.dhcpPort);
+        }
+        QTRY_COMPARE(server.dhcp()->counters().received, quint64(chosen.size()));
+        QCOMPARE(!server.dhcpWarning().isEmpty(), warns);
+        QCOMPARE(strip.warning()->isVisibleTo(&strip), warns);
+        if (warns) {
+            QCOMPARE(changed.size(), 1);
+            QVERIFY2(server.dhcpWarning().contains(QLatin1String("10.9.0.66")), qPrintable(server.dhcpWarning()));
+            QVERIFY2(
+                server.dhcpWarning().contains(QLatin1String("52:54:00:aa:00:01")), qPrintable(server.dhcpWarning()));
+            QVERIFY(strip.warning()->toolTip().contains(server.dhcpWarning()));
+            // The log says it too, as a warning.
+            auto logged = [&posted] {
+                for (const QList<QVariant> &args : std::as_const(posted)) {
+                    const auto e = args.at(0).value<LogEntry>();
+                    if (e.severity == Severity::Warning && e.text.contains(QLatin1String("10.9.0.66")))
+                        return true;
+                }
+                return false;
+            };
+            QTRY_VERIFY(logged());
+            // A new start forgets what the last run saw.
+            server.stop();
+            QVERIFY(server.start(s).ok());
+            QVERIFY(server.dhcpWarning().isEmpty());
+        }
     }
 
     void unknownPolicyIsShared()

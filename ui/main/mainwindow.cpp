@@ -22,6 +22,7 @@
 #include "main/emptystate.h"
 #include "main/firstrunguide.h"
 #include "server/serverpanel.h"
+#include "server/serverstrip.h"
 #include "vm/imagetest.h"
 #include "vm/virtuallab.h"
 
@@ -38,6 +39,7 @@
 #include <QMimeData>
 #include <QSettings>
 #include <QStatusBar>
+#include <QToolBar>
 #include <QTreeView>
 #include <QUndoStack>
 
@@ -81,6 +83,7 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
         [details](const QModelIndex &current) {
             details->showMachine(current.data(FleetModel::MachineNameRole).toString());
         });
+    addServerStrip();
     resize(1280, 800);
     resizeDocks({ dock(QStringLiteral("imageDock")), dock(QStringLiteral("fleetDock")) }, { 380, 900 }, Qt::Horizontal);
     resizeDocks({ dock(QStringLiteral("imageDock")), dock(QStringLiteral("serverDock")) }, { 300, 260 }, Qt::Vertical);
@@ -127,8 +130,7 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     m_fleetView->setEmptyPlaceholder(guide);
     connect(guide, &FirstRunGuide::newImageRequested, this, [this] { openBuildWizard(); });
     connect(guide, &FirstRunGuide::startServerRequested, this, [this] {
-        dock(QStringLiteral("serverDock"))->show();
-        dock(QStringLiteral("serverDock"))->raise();
+        showServerPanel();
         if (!m_serverPanel->server()->isRunning() && !m_serverPanel->server()->isStarting())
             m_serverPanel->startOrStop(); // a refusal says in the panel what to choose
     });
@@ -152,6 +154,38 @@ QDockWidget *MainWindow::addArea(
     addDockWidget(area, dockWidget);
     m_docks.append(dockWidget);
     return dockWidget;
+}
+
+void MainWindow::addServerStrip()
+{
+    // Always in view, above everything: whether machines that netboot now get an image.
+    m_serverStrip = new ServerStrip(m_serverPanel->server(), this);
+    m_serverStrip->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    auto *bar = new QToolBar(tr("Boot Server"), this);
+    bar->setObjectName(QStringLiteral("serverStripBar"));
+    bar->setMovable(false);
+    bar->setFloatable(false);
+    bar->toggleViewAction()->setVisible(false);
+    bar->addWidget(m_serverStrip);
+    addToolBar(Qt::TopToolBarArea, bar);
+    connect(m_serverStrip, &ServerStrip::startStopRequested, m_serverPanel, &ServerPanel::startOrStop);
+    connect(m_serverStrip, &ServerStrip::settingsRequested, this, &MainWindow::showServerPanel);
+    // A start that cannot work is explained whole in the panel: bring it forward.
+    connect(m_serverPanel, &ServerPanel::startRefused, this, [this](const QString &why) {
+        m_serverStrip->setLastError(why);
+        showServerPanel();
+    });
+    connect(m_serverPanel->server(), &BootServer::startFinished, this, [this](bool ok) {
+        if (!ok)
+            showServerPanel();
+    });
+}
+
+void MainWindow::showServerPanel()
+{
+    QDockWidget *server = dock(QStringLiteral("serverDock"));
+    server->show();
+    server->raise();
 }
 
 QDockWidget *MainWindow::dock(const QString &objectName) const
@@ -205,6 +239,13 @@ void MainWindow::createMenus()
         else
             statusBar()->showMessage(tr("Select an image to make its next version."), 5000);
     });
+
+    QMenu *server = menuBar()->addMenu(tr("&Server"));
+    QAction *serve = server->addAction(tr("Start or Stop &Serving"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B),
+        m_serverPanel, &ServerPanel::startOrStop);
+    serve->setObjectName(QStringLiteral("startStopServingAction"));
+    serve->setToolTip(tr("Start the boot server with the Server panel's settings, or stop it"));
+    server->addAction(tr("Server &Settings…"), this, &MainWindow::showServerPanel);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     for (QDockWidget *d : std::as_const(m_docks))

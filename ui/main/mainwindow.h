@@ -23,6 +23,7 @@ class Lab;
 class LogModel;
 class LogView;
 class ServerPanel;
+class ServerStrip;
 
 class MainWindow final : public QMainWindow {
     Q_OBJECT
@@ -38,6 +39,7 @@ public:
     QUndoStack *undoStack() const { return m_undoStack; }
     LogView *logView() const { return m_logView; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
+    ServerStrip *serverStrip() const { return m_serverStrip; }
     ImagePanel *imagePanel() const { return m_imagePanel; }
     QDockWidget *dock(const QString &objectName) const;
     void resetLayout();
@@ -60,6 +62,8 @@ private:
     void openConsole();
     void testImage(const QString &tag);
     void showAbout();
+    void showServerPanel();
+    void addServerStrip();
 
     Lab *m_lab;
     FleetModel *m_fleetModel;
@@ -68,6 +72,7 @@ private:
     FleetView *m_fleetView;
     LogView *m_logView;
     ServerPanel *m_serverPanel;
+    ServerStrip *m_serverStrip = nullptr;
     ImagePanel *m_imagePanel = nullptr;
     QUndoStack *m_undoStack;
     FleetActions *m_fleetActions;

@@ -269,6 +269,7 @@ void ServerPanel::startOrStop()
                      "choose it under Interface (here: %1). Or set DHCP to Off if the lab's own DHCP points "
                      "machines here.")
                       .arg(choices.join(QStringLiteral("; "))));
+        Q_EMIT startRefused(m_message->text());
         return;
     }
     s.httpPort = quint16(m_httpPort->value());

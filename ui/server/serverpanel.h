@@ -44,6 +44,11 @@ public:
     QLabel *light(BootService service) const;
     QLabel *countersLabel(BootService service) const;
 
+Q_SIGNALS:
+    // Start was refused before anything started (the settings cannot work); `why` says in
+    // full what to choose. A start that fails later comes as BootServer::startFinished.
+    void startRefused(const QString &why);
+
 public Q_SLOTS:
     void startOrStop();
     void refreshInterfaces();

@@ -215,6 +215,7 @@ void DhcpServer::stop()
     m_socket.reset();
     m_proxySocket.reset();
     m_leases.reset();
+    m_foreignServers.clear();
     if (wasRunning && m_log)
         m_log->post(Severity::Info, QStringLiteral("server"), tr("DHCP: stopped"));
 }
@@ -261,11 +262,29 @@ void DhcpServer::handle(const QNetworkDatagram &d, bool proxyPort)
     r.ifindex = d.interfaceIndex();
     r.server = serverAddressFor(d);
     r.proxyPort = proxyPort;
+    if (r.type == DhcpMessageType::Request)
+        noteChosenServer(r);
     if (m_settings.mode == DhcpMode::Proxy)
         handleProxy(r);
     else
         handleFull(r);
     Q_EMIT countersChanged();
+}
+
+void DhcpServer::noteChosenServer(const Request &r)
+{
+    const quint32 id = r.packet.addressOption(DhcpOption::ServerId);
+    if (id == 0 || id == r.server.toIPv4Address())
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    auto last = m_foreignServers.constFind(id);
+    if (last != m_foreignServers.constEnd() && now - last.value() < 60 * 1000)
+        return;
+    // A student can name a new server in every packet: the memory stays small.
+    if (m_foreignServers.size() >= 64)
+        m_foreignServers.clear();
+    m_foreignServers.insert(id, now);
+    Q_EMIT foreignServerSeen(QHostAddress(id), r.mac);
 }
 
 DhcpPacket DhcpServer::replyTo(const Request &r, DhcpMessageType type) const

@@ -95,6 +95,10 @@ Q_SIGNALS:
     void countersChanged();
     // A client step was recorded (offer, ack, nak, release…); detail as in the boot event.
     void answered(const QString &mac, const QString &detail);
+    // A client asked another DHCP server for its lease (a REQUEST naming a server that is
+    // not us): at most once a minute per server. Anyone can send such a packet, so it is a
+    // hint for the admin, never a reason to act.
+    void foreignServerSeen(const QHostAddress &server, const QString &mac);
 
 private:
     struct Request;
@@ -113,6 +117,7 @@ private:
         const BootClient *client = nullptr);
     bool chainedFromFirmware(const QString &mac, const BootClient &client);
     void remember(quint32 address, const Request &request, const QString &source);
+    void noteChosenServer(const Request &request);
     QHostAddress serverAddressFor(const QNetworkDatagram &datagram) const;
 
     Catalog *m_catalog;
@@ -130,6 +135,7 @@ private:
     mutable QMutex m_clientsLock;
     QHash<quint32, QString> m_clients; // address → MAC
     QHash<QString, qint64> m_firmwareRequests; // MAC → when its firmware's own PXE/HTTP Boot request came
+    QHash<quint32, qint64> m_foreignServers; // server id → when it was last reported (bounded)
 };
 
 } // namespace drover
