@@ -6,6 +6,7 @@
 #   make test    build and run every test, the qemu end-to-end ones and the linters included
 #   make demo    the whole story, headless, each step timed
 #   make bench   the benchmarks of BENCHMARKS.md
+#   make package the Debian 13 package, in build-deb/ (docs/packaging.md)
 
 SHELL := /bin/bash
 ROOT_SH := tools/buildroot/root.sh
@@ -13,6 +14,8 @@ BUILD ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 ARGS ?=
+# The package's own build directory: configured for /usr, apart from the developers' build.
+PKG_BUILD ?= build-deb
 CTEST_ARGS ?=
 
 # In the root when the host cannot build natively.
@@ -23,7 +26,7 @@ export CCACHE_BASEDIR ?= $(CURDIR)
 # Nor does the build directory's path count (it is only in the debug info's DW_AT_comp_dir).
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all deps configure build run test demo bench translations format tidy tidy-full clean screenshot
+.PHONY: all deps configure build run test demo bench package translations format tidy tidy-full clean screenshot
 
 all: build
 
@@ -64,6 +67,19 @@ demo: build
 
 bench: build
 	$(IN) tools/bench.sh $(BUILD)
+
+$(PKG_BUILD)/build.ninja: CMakeLists.txt | deps
+	@mkdir -p $(PKG_BUILD)
+	$(IN) cmake -S . -B $(PKG_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_EXE_LINKER_FLAGS=-Wl,-z,now
+
+# The .deb by CPack from the build (packaging/CMakeLists.txt): only drover and the files
+# generated for the package are built, then the path of the .deb is printed.
+package: deps $(PKG_BUILD)/build.ninja
+	$(IN) cmake --build $(PKG_BUILD) -j $(JOBS) --target drover drover_package_files
+	@rm -f $(PKG_BUILD)/drover_*.deb
+	$(IN) bash -c 'cd $(PKG_BUILD) && cpack -G DEB >cpack.log || { cat cpack.log; exit 1; }'
+	@deb=$$(ls $(CURDIR)/$(PKG_BUILD)/drover_*_amd64.deb) && echo "package: $$deb"
 
 # Refresh translations/*.ts from the sources (then translate the new entries).
 translations: build

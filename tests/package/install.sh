@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# The package test (ctest package_install): makes the .deb with `make package`, holds it to
+# lintian, installs it with apt into a clean Debian 13 root made by mmdebstrap (so its
+# dependencies must resolve from Debian alone), checks what it installed, then runs the
+# command of the installed drover-server.service as an unprivileged user with the unit's
+# environment and settings file, and fetches /boot.ipxe from it. Each phase is timed.
+#   install.sh --source DIR --deb PATH
+set -euo pipefail
+
+src= deb=
+while (($#)); do
+  case $1 in
+  --source) src=$2; shift 2 ;;
+  --deb) deb=$2; shift 2 ;;
+  *) echo "usage: $0 --source DIR --deb PATH" >&2; exit 2 ;;
+  esac
+done
+[[ -n $src && -n $deb ]] || { echo "usage: $0 --source DIR --deb PATH" >&2; exit 2; }
+. "$src/tools/e2e/common.sh"
+
+say() { printf 'package: %s\n' "$*" >&2; }
+fail() { printf 'package: FAIL: %s\n' "$*" >&2; exit 1; }
+# A skip, never a pass, where the host cannot do this (README: where a test may skip).
+((EUID == 0)) || e2e_skip "needs root (mmdebstrap, chroot, mounts)"
+command -v mmdebstrap >/dev/null || e2e_skip "needs mmdebstrap (tools/buildroot/packages.txt)"
+
+# The unprivileged user the unit's command runs as (systemd's DynamicUser picks one of
+# 61184-65519; this stands in for it).
+service_uid=61234
+test_started=$(e2e_ms)
+phase_started=$test_started
+timings=()
+phase() {
+  local now took
+  now=$(e2e_ms)
+  took="$(((now - phase_started) / 1000)).$((((now - phase_started) % 1000) / 100)) s"
+  timings+=("$(printf '%-10s %s' "$1" "$took")")
+  say "$1 done in $took"
+  phase_started=$now
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/drover-package.XXXXXX")
+root=$work/root
+server_pid=
+mounted=()
+cleanup() {
+  local rc=$? m
+  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
+    m=${mounted[i]}
+    umount -R "$m" 2>/dev/null || umount -lR "$m" 2>/dev/null || true
+  done
+  [[ -n ${KEEP:-} ]] || rm -rf --one-file-system "$work"
+  if ((${#timings[@]})); then
+    say "phases:"
+    printf '  %s\n' "${timings[@]}" >&2
+    say "total $((($(e2e_ms) - test_started) / 1000)) s"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# 1. The package, as a user makes it: incremental, so a second run costs seconds.
+say "make package"
+make -C "$src" --no-print-directory package >"$work/make.log" 2>&1 || { cat "$work/make.log" >&2; fail "make package"; }
+grep -q "^package: $deb\$" "$work/make.log" || { cat "$work/make.log" >&2; fail "make package did not print $deb"; }
+[[ -f $deb ]] || fail "no $deb"
+phase package
+
+# 2. lintian: any error or warning fails; packaging/drover.lintian-overrides says why each
+# override is there.
+lintian --fail-on error,warning --show-overrides "$deb" 2>&1 | grep -v 'running with root privileges' >&2 ||
+  fail "lintian found errors or warnings (above)"
+phase lintian
+
+# 3. A clean Debian 13 root with the package installed by apt. The mirror is the one of
+# this system's apt configuration; downloads come from and go back to the build root's
+# .deb cache, without the package under test.
+mirror=$(bash "$src/tools/mirror.sh")
+debs=${DROVER_DEB_CACHE:-/var/cache/drover/shared/debs}
+mkdir -p "$debs"
+# apt installs the package inside the root (with its Depends, no Recommends, as a server
+# install would): apt outside with dpkg chrooted loses a .deb given by path.
+mmdebstrap --variant=apt --mode=root --verbose --include=systemd,man-db \
+  --setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
+  --setup-hook="sync-in $debs /var/cache/apt/archives/" \
+  --customize-hook="copy-in $deb /tmp" \
+  --customize-hook="chroot \"\$1\" apt-get install -y -q --no-install-recommends /tmp/$(basename "$deb")" \
+  --customize-hook='rm -f "$1"/tmp/drover_*.deb "$1"/var/cache/apt/archives/drover_*.deb' \
+  --customize-hook="sync-out /var/cache/apt/archives $debs" \
+  trixie "$root" "deb $mirror trixie main" >"$work/mmdebstrap.log" 2>&1 ||
+  { grep -E '^(E|W):|^ [^ ]|Depends|unmet|Unable' "$work/mmdebstrap.log" | tail -n 40 >&2; fail "mmdebstrap with the package"; }
+say "root: $(du -sh "$root" | cut -f1), $(chroot "$root" dpkg-query -W -f='${binary:Package}\n' | wc -l) packages"
+phase root
+
+# 4. What the package installed, checked inside the root.
+mount -t proc proc "$root/proc" && mounted+=("$root/proc")
+mount --rbind /dev "$root/dev" && mounted+=("$root/dev")
+mount --rbind /sys "$root/sys" && mounted+=("$root/sys")
+version=$(chroot "$root" drover --version)
+[[ $version =~ ^drover\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "drover --version printed '$version'"
+deb_version=$(dpkg-deb -f "$deb" Version)
+[[ ${deb_version%-*} == "${version#drover }" ]] || fail "drover says $version, the package is $deb_version"
+say "$version"
+for f in /usr/bin/drover /usr/share/applications/org.drover.Drover.desktop \
+  /usr/share/metainfo/org.drover.Drover.metainfo.xml /usr/share/icons/hicolor/scalable/apps/drover.svg \
+  /usr/share/icons/hicolor/{16x16,32x32,48x48,64x64,128x128,256x256}/apps/drover.png \
+  /usr/lib/systemd/system/drover-server.service /etc/default/drover-server \
+  /usr/share/doc/drover/copyright /usr/share/doc/drover/changelog.Debian.gz /usr/share/doc/drover/README.Debian; do
+  [[ -s $root$f ]] || fail "$f is not installed"
+done
+for size in 16 32 48 64 128 256; do
+  file "$root/usr/share/icons/hicolor/${size}x${size}/apps/drover.png" | e2e_has "$size x $size" ||
+    fail "the ${size}x${size} icon is not $size pixels square"
+done
+man_page=$(chroot "$root" man -w drover) || fail "man -w drover finds no page"
+zcat "$root$man_page" | e2e_has 'headless' || fail "$man_page does not describe --headless"
+# The translations are compiled into the binary (app/CMakeLists.txt): German must come out.
+chroot "$root" drover --lang de --help | e2e_has 'Die Version anzeigen' || fail "drover --lang de is not German"
+grep -qx '/etc/default/drover-server' "$root/var/lib/dpkg/info/drover.conffiles" ||
+  fail "/etc/default/drover-server is not a conffile"
+# The known homepage finding is what lintian's override is for; anything else fails.
+appstreamcli validate --no-net --override=url-homepage-missing=info \
+  "$root/usr/share/metainfo/org.drover.Drover.metainfo.xml" >&2 || fail "appstreamcli validate"
+desktop-file-validate "$root/usr/share/applications/org.drover.Drover.desktop" || fail "desktop-file-validate"
+chroot "$root" systemd-analyze verify --man=no drover-server.service >&2 || fail "systemd-analyze verify"
+security=$(chroot "$root" systemd-analyze security --offline=yes drover-server.service 2>&1 | tail -n1)
+say "systemd-analyze security: ${security#→ }"
+phase installed
+
+# 5. The unit's command. ExecStart is expanded as systemd does: ${VAR} stays one word even
+# when empty, $VAR splits on spaces. The settings file gives the defaults; only the ports
+# and DHCP are changed here, so that nothing clashes with this host's own servers.
+unit=$root/usr/lib/systemd/system/drover-server.service
+exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+[[ -n $exec_start ]] || fail "no ExecStart in the unit"
+free_port() {
+  local p used
+  used=$(ss -Htuan | awk '{ n = split($5, a, ":"); print a[n] }')
+  for ((p = 20000 + RANDOM % 20000; ; p++)); do
+    grep -qx "$p" <<<"$used" || { echo "$p"; return; }
+  done
+}
+http_port=$(free_port)
+tftp_port=$((http_port + 1))
+env_assign=()
+while read -r line; do
+  # shellcheck disable=SC2206 # Environment= holds space-separated assignments
+  env_assign+=($line)
+done < <(sed -n 's/^Environment=//p' "$unit")
+settings=$(
+  set -a
+  . "$root/etc/default/drover-server"
+  DROVER_DHCP=off DROVER_HTTP_PORT=$http_port DROVER_TFTP_PORT=$tftp_port
+  env | grep '^DROVER_'
+)
+while read -r line; do env_assign+=("$line"); done <<<"$settings"
+command_line=$(sed -E 's/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/"${\1}"/g' <<<"$exec_start")
+# shellcheck disable=SC1090 # the command line is the unit's, with the settings as variables
+command=$(
+  set -a
+  for a in "${env_assign[@]}"; do export "${a?}"; done
+  eval "set -- $command_line"
+  printf '%q ' "$@"
+)
+say "ExecStart: $command"
+grep -q -- "--dhcp off" <<<"$command" && grep -q -- "--http-port $http_port" <<<"$command" ||
+  fail "the settings file's values did not reach the command line"
+# StateDirectory= and RuntimeDirectory= as systemd makes them for the service's user.
+install -d -m 0700 -o "$service_uid" -g "$service_uid" "$root/var/lib/drover" "$root/run/drover"
+chroot "$root" setpriv --reuid="$service_uid" --regid="$service_uid" --clear-groups \
+  --inh-caps=-all,+net_bind_service --ambient-caps=-all,+net_bind_service --bounding-set=-all,+net_bind_service \
+  --no-new-privs env -i "${env_assign[@]}" PATH=/usr/bin:/bin LANG=C.UTF-8 bash -c "exec $command" \
+  2>"$work/server.log" &
+server_pid=$!
+for ((i = 0; i < 200; i++)); do
+  curl -sf -o /dev/null "http://127.0.0.1:$http_port/boot.ipxe" && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; fail "the server exited before it served"; }
+  sleep 0.1
+done
+script=$(curl -sf "http://127.0.0.1:$http_port/boot.ipxe") || { cat "$work/server.log" >&2; fail "no /boot.ipxe"; }
+[[ $(head -n1 <<<"$script") == '#!ipxe' ]] || fail "/boot.ipxe is not an iPXE script: $(head -c 200 <<<"$script")"
+[[ $(stat -c %u "/proc/$server_pid") == "$service_uid" ]] || fail "the server does not run as uid $service_uid"
+say "/boot.ipxe from the installed unit's command on port $http_port: $(head -n2 <<<"$script" | tail -n1 | cut -c1-60)…"
+kill -TERM "$server_pid"
+rc=0
+wait "$server_pid" || rc=$?
+server_pid=
+grep -q 'server: stopped' "$work/server.log" || { cat "$work/server.log" >&2; fail "no 'stopped' in the server's log"; }
+((rc == 0)) || { cat "$work/server.log" >&2; fail "the server exited with $rc on SIGTERM"; }
+[[ -f $root/var/lib/drover/catalog.sqlite || -n $(find "$root/var/lib/drover" -mindepth 1 -print -quit) ]] ||
+  fail "nothing was written to /var/lib/drover"
+phase serve
+say "PASS"
