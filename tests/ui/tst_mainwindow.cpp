@@ -53,7 +53,9 @@ private Q_SLOTS:
         MainWindow w(m_t.lab.get());
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
-        for (const char *name : { "fleetDock", "imageDock", "logDock", "serverDock" }) {
+        // The fleet is the centre; the other areas are docks around it.
+        QCOMPARE(w.centralWidget(), static_cast<QWidget *>(w.fleetView()));
+        for (const char *name : { "imageDock", "logDock", "serverDock" }) {
             QDockWidget *d = w.dock(QString::fromLatin1(name));
             QVERIFY2(d, name);
             QVERIFY2(d->isVisible(), name);

@@ -107,8 +107,9 @@ ConfigEditor::ConfigEditor(Catalog *catalog, QWidget *parent)
     auto *editorLayout = new QVBoxLayout(editorBox);
     editorLayout->setContentsMargins(0, 0, 0, 0);
     editorLayout->addLayout(form);
-    editorLayout->addWidget(
-        new QLabel(tr("All of it as JSON — users and their ssh keys, files, scripts here:"), editorBox));
+    auto *jsonLabel = new QLabel(tr("All of it as JSON — users and their ssh keys, files, scripts here:"), editorBox);
+    jsonLabel->setWordWrap(true); // the details area is narrow beside the fleet
+    editorLayout->addWidget(jsonLabel);
     editorLayout->addWidget(m_json, 1);
     editorLayout->addWidget(m_jsonError);
     editorLayout->addLayout(buttons);

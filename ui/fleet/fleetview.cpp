@@ -4,16 +4,20 @@
 #include "fleet/fleetgrouping.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/statusdelegate.h"
+#include "main/columnlayout.h"
 #include "main/emptystate.h"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMenu>
 #include <QSettings>
 #include <QSortFilterProxyModel>
+#include <QStyle>
 #include <QTreeView>
 #include <QVBoxLayout>
 
@@ -76,13 +80,8 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
     m_table->viewport()->setAcceptDrops(true); // drops land on the viewport, not the view
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     m_table->header()->setStretchLastSection(true);
-    // The column chooser: the header's context menu. The hardware columns start hidden.
-    m_table->header()->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_table->header(), &QHeaderView::customContextMenuRequested, this, &FleetView::chooseColumns);
-    const QVariant hidden = QSettings().value(hiddenColumnsSetting,
-        QVariantList { FleetModel::Model, FleetModel::Serial, FleetModel::Cpu, FleetModel::Memory });
-    for (const QVariant &column : hidden.toList())
-        m_table->header()->setSectionHidden(column.toInt(), true);
+    m_table->setWordWrap(false); // a cell is one line, elided: rows stay the same height
+    m_table->setTextElideMode(Qt::ElideRight);
     m_table->setObjectName(QStringLiteral("fleetTable"));
     m_table->setAccessibleName(tr("Fleet table"));
     m_show->setAccessibleName(tr("Show"));
@@ -90,10 +89,34 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
     m_table->setItemDelegateForColumn(FleetModel::Status, new StatusDelegate(m_table));
     // Sized from the font, not the contents: measuring 10,000 rows on every refresh is slow.
     const QFontMetrics metrics = m_table->fontMetrics();
-    m_table->setColumnWidth(FleetModel::Name, metrics.horizontalAdvance(QStringLiteral("new-525400123456")) + 24);
-    m_table->setColumnWidth(FleetModel::Mac, metrics.horizontalAdvance(QStringLiteral("52:54:00:00:00:00")) + 24);
-    m_table->setColumnWidth(FleetModel::Address, metrics.horizontalAdvance(QStringLiteral("192.168.100.200")) + 24);
-    m_table->setColumnWidth(FleetModel::Status, metrics.horizontalAdvance(QStringLiteral("booting: configured")) + 40);
+    // Room for the text and the cell's margins (a style's focus frame and padding).
+    const int pad = 2 * m_table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin) + 12;
+    const auto fit = [&metrics, pad](const QString &sample) { return metrics.horizontalAdvance(sample) + pad; };
+    m_table->setColumnWidth(FleetModel::Name, fit(QStringLiteral("new-525400123456")));
+    m_table->setColumnWidth(FleetModel::Mac, fit(QStringLiteral("52:54:00:00:00:00")));
+    m_table->setColumnWidth(FleetModel::Address, fit(QStringLiteral("192.168.100.200")));
+    // The state's icon, and the Secure Boot shield beside it, come before its text.
+    m_table->setColumnWidth(FleetModel::Status, fit(QStringLiteral("booting: configured")) + 2 * metrics.height());
+    for (int column : { FleetModel::CurrentImage, FleetModel::AssignedImage })
+        m_table->setColumnWidth(column, fit(QStringLiteral("debian-server:12")));
+    const QString longestTime
+        = QLocale().toString(QDateTime(QDate(2026, 12, 31), QTime(23, 59, 59)), QLocale::ShortFormat);
+    m_table->setColumnWidth(FleetModel::LastSeen, fit(longestTime));
+    // The column chooser is the header's context menu; widths, order and choice are remembered.
+    // The address (DHCP's, it changes), the labels and the hardware columns start hidden: at
+    // 1280 pixels the rest fits beside the images.
+    m_columns = new ColumnLayout(m_table->header(), QStringLiteral("fleet/columns"), FleetModel::Name, this);
+    QList<int> hidden { FleetModel::Address, FleetModel::Labels, FleetModel::Model, FleetModel::Serial, FleetModel::Cpu,
+        FleetModel::Memory };
+    if (const QVariant old = QSettings().value(hiddenColumnsSetting); old.isValid()) {
+        hidden.clear(); // the choice of a Drover before the layout was remembered whole
+        for (const QVariant &column : old.toList())
+            hidden.append(column.toInt());
+    }
+    for (int column : { FleetModel::CurrentImage, FleetModel::AssignedImage })
+        m_fitted[column] = m_table->columnWidth(column);
+    m_columns->restore(hidden);
+    fitImageColumns();
 
     // Sections come back after every reset (the catalog changed) and after sorting and
     // searching (a section may reappear): spanned, and expanded unless the user collapsed it.
@@ -102,6 +125,7 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
     connect(m_table, &QTreeView::expanded, this, [this](const QModelIndex &index) { rememberExpanded(index, true); });
     connect(m_table, &QTreeView::collapsed, this, [this](const QModelIndex &index) { rememberExpanded(index, false); });
     connect(model, &QAbstractItemModel::modelReset, this, &FleetView::refreshGroupChoices);
+    connect(model, &QAbstractItemModel::modelReset, this, &FleetView::fitImageColumns);
 
     auto *strip = new QHBoxLayout;
     strip->addWidget(m_search, 1);
@@ -125,31 +149,9 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
     setGroupKey(QSettings().value(groupBySetting).toString()); // fills the combo too
 }
 
-void FleetView::chooseColumns(const QPoint &at)
-{
-    QMenu menu(this);
-    QHeaderView *header = m_table->header();
-    for (int column = 0; column < FleetModel::ColumnCount; ++column) {
-        QAction *action = menu.addAction(m_model->headerData(column, Qt::Horizontal).toString());
-        action->setCheckable(true);
-        action->setChecked(!header->isSectionHidden(column));
-        // The name identifies the row: it always stays.
-        action->setEnabled(column != FleetModel::Name);
-        connect(action, &QAction::toggled, this, [this, column](bool on) { setColumnShown(column, on); });
-    }
-    menu.exec(header->mapToGlobal(at));
-}
-
 void FleetView::setColumnShown(int column, bool shown)
 {
-    QHeaderView *header = m_table->header();
-    header->setSectionHidden(column, !shown);
-    QVariantList hidden;
-    for (int c = 0; c < FleetModel::ColumnCount; ++c) {
-        if (header->isSectionHidden(c))
-            hidden << c;
-    }
-    QSettings().setValue(hiddenColumnsSetting, hidden);
+    m_columns->setColumnShown(column, shown);
 }
 
 QStringList FleetView::labelKeys() const
@@ -201,6 +203,28 @@ void FleetView::setGroupKey(const QString &key)
         QSettings().setValue(groupBySetting, key);
     }
     refreshGroupChoices();
+}
+
+void FleetView::fitImageColumns()
+{
+    // A lab has a few image tags and many machines: measure each tag once, not each cell.
+    QSet<QString> tags;
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        for (int column : { FleetModel::CurrentImage, FleetModel::AssignedImage })
+            tags.insert(m_model->index(row, column).data().toString());
+    }
+    const QFontMetrics metrics = m_table->fontMetrics();
+    int widest = 0;
+    for (const QString &tag : std::as_const(tags))
+        widest = qMax(widest,
+            metrics.horizontalAdvance(tag) + 2 * m_table->style()->pixelMetric(QStyle::PM_FocusFrameHMargin) + 12);
+    for (auto it = m_fitted.begin(); it != m_fitted.end(); ++it) {
+        // A width the user chose stays; so does one wide enough already.
+        if (m_table->columnWidth(it.key()) != it.value() || widest <= it.value())
+            continue;
+        it.value() = qMin(widest, metrics.horizontalAdvance(QLatin1Char('x')) * 32);
+        m_table->setColumnWidth(it.key(), it.value());
+    }
 }
 
 void FleetView::applySections()

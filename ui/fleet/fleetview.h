@@ -12,6 +12,7 @@ class QTreeView;
 
 namespace drover {
 
+class ColumnLayout;
 class EmptyState;
 class FleetFilter;
 class FleetModel;
@@ -46,12 +47,14 @@ public:
     void setEmptyPlaceholder(QWidget *placeholder);
     // Shows or hides a column (the header's context menu does it) and remembers the choice.
     void setColumnShown(int column, bool shown);
+    ColumnLayout *columns() const { return m_columns; }
 
 private:
     EmptyState *m_empty = nullptr;
-    void chooseColumns(const QPoint &at);
     void refreshGroupChoices();
     void applySections();
+    // Widens the image columns to the longest tag the machines show, until the user sizes them.
+    void fitImageColumns();
     void rememberExpanded(const QModelIndex &index, bool expanded);
 
     FleetModel *m_model;
@@ -61,6 +64,8 @@ private:
     QComboBox *m_groupBy;
     QComboBox *m_show;
     QTreeView *m_table;
+    ColumnLayout *m_columns = nullptr;
+    QHash<int, int> m_fitted; // image column → the width last fitted to its tags
     // Collapsed sections per label key, by value: kept across the model's resets.
     QHash<QString, QSet<QString>> m_collapsed;
 };

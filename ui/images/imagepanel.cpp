@@ -5,6 +5,7 @@
 #include "images/imagemodel.h"
 #include "images/storetask.h"
 #include "lab/lab.h"
+#include "main/columnlayout.h"
 #include "main/emptystate.h"
 #include "store/bundle.h"
 #include "store/imagestore.h"
@@ -48,7 +49,25 @@ ImagePanel::ImagePanel(Lab *lab, ImageModel *model, QWidget *parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 8);
+    {
+        const QFontMetrics metrics = m_table->fontMetrics();
+        const auto fit = [&metrics, model](int column) {
+            return metrics.horizontalAdvance(model->headerData(column, Qt::Horizontal).toString()) + 24;
+        };
+        for (int column : { ImageModel::Version, ImageModel::Machines, ImageModel::Tested })
+            m_table->setColumnWidth(column, fit(column));
+        m_table->setColumnWidth(ImageModel::Size, metrics.horizontalAdvance(QStringLiteral("999.9 MiB")) + 24);
+        // The name takes what the others leave: the left column is narrow beside the fleet.
+        m_table->horizontalHeader()->setStretchLastSection(false);
+        m_table->horizontalHeader()->setSectionResizeMode(ImageModel::Name, QHeaderView::Stretch);
+        m_table->horizontalHeader()->setMinimumSectionSize(metrics.horizontalAdvance(QStringLiteral("debian")) + 24);
+    }
+    // Columns chosen from the header's context menu and remembered. Size and when it was made
+    // start hidden, so name, version, use and test fit the left column.
+    (new ColumnLayout(m_table->horizontalHeader(), QStringLiteral("images/columns"), ImageModel::Name, this))
+        ->restore({ ImageModel::Size, ImageModel::Created });
     m_table->setDragEnabled(true);
     m_table->setDragDropMode(QAbstractItemView::DragOnly);
     m_table->setToolTip(tr("Drag an image onto machines in the fleet table to assign it"));

@@ -37,6 +37,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QToolBar>
@@ -70,9 +71,10 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     m_imagePanel = new ImagePanel(lab, m_imageModel, this);
     setAcceptDrops(true); // an image bundle dropped anywhere on the window is imported
 
-    // The fleet table is the heart of the window: the widest area, with images, server and
-    // machine details to its left and the log below.
-    addArea(QStringLiteral("fleetDock"), tr("Fleet"), m_fleetView, Qt::RightDockWidgetArea);
+    // The fleet table is the heart of the window: its centre, which takes whatever room a
+    // larger screen adds, with images, server and machine details to its left and the log below.
+    m_fleetView->setObjectName(QStringLiteral("fleet"));
+    setCentralWidget(m_fleetView);
     addArea(QStringLiteral("imageDock"), tr("Images"), m_imagePanel, Qt::LeftDockWidgetArea);
     addArea(QStringLiteral("serverDock"), tr("Server"), m_serverPanel, Qt::LeftDockWidgetArea);
     addArea(QStringLiteral("logDock"), tr("Log"), m_logView, Qt::BottomDockWidgetArea);
@@ -85,9 +87,10 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
         });
     addServerStrip();
     resize(1280, 800);
-    resizeDocks({ dock(QStringLiteral("imageDock")), dock(QStringLiteral("fleetDock")) }, { 380, 900 }, Qt::Horizontal);
-    resizeDocks({ dock(QStringLiteral("imageDock")), dock(QStringLiteral("serverDock")) }, { 300, 260 }, Qt::Vertical);
-    resizeDocks({ dock(QStringLiteral("fleetDock")), dock(QStringLiteral("logDock")) }, { 560, 200 }, Qt::Vertical);
+    resizeDocks({ dock(QStringLiteral("imageDock")) }, { 380 }, Qt::Horizontal);
+    // Images get the larger part of the left column: several of them, with use and test, in view.
+    resizeDocks({ dock(QStringLiteral("imageDock")), dock(QStringLiteral("serverDock")) }, { 340, 220 }, Qt::Vertical);
+    resizeDocks({ dock(QStringLiteral("logDock")) }, { 180 }, Qt::Vertical);
     m_defaultState = saveState();
 
     createMenus();
@@ -148,7 +151,17 @@ QDockWidget *MainWindow::addArea(
 {
     auto *dockWidget = new QDockWidget(title, this);
     dockWidget->setObjectName(objectName);
-    dockWidget->setWidget(content);
+    // Tall panels scroll inside their area rather than push the window past a laptop's
+    // 800 pixels (the server panel alone wants ~580).
+    if (objectName == QLatin1String("serverDock") || objectName == QLatin1String("detailsDock")) {
+        auto *scroll = new QScrollArea(dockWidget);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        scroll->setWidget(content);
+        dockWidget->setWidget(scroll);
+    } else {
+        dockWidget->setWidget(content);
+    }
     dockWidget->setFeatures(
         QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
     addDockWidget(area, dockWidget);
@@ -223,7 +236,6 @@ void MainWindow::createMenus()
     m_powerActions->populateContextMenu(machines);
     machines->addSeparator();
     machines->addAction(tr("&Find…"), QKeySequence::Find, this, [this] {
-        dock(QStringLiteral("fleetDock"))->raise();
         m_fleetView->search()->setFocus();
         m_fleetView->search()->selectAll();
     });

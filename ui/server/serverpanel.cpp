@@ -63,9 +63,17 @@ ServerPanel::ServerPanel(Lab *lab, QWidget *parent)
 {
     auto *layout = new QVBoxLayout(this);
 
+    // Long choices ("Register them; boot the image for new machines, or wait") must not widen
+    // the left column and squeeze the fleet: the combos show what fits, the popups show all.
+    for (QComboBox *box : { m_mode, m_interface, m_unknown, m_newImage }) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(12);
+    }
+
     // Settings.
     auto *settingsBox = new QGroupBox(tr("Boot server"), this);
     auto *settings = new QFormLayout(settingsBox);
+    settings->setRowWrapPolicy(QFormLayout::WrapLongRows); // labels above the fields when narrow
     m_mode->setObjectName(QStringLiteral("dhcpMode"));
     m_mode->addItem(tr("Proxy — beside the lab's DHCP server"), QStringLiteral("proxy"));
     m_mode->addItem(tr("Full — Drover hands out addresses"), QStringLiteral("full"));

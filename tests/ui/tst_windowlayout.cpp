@@ -1,0 +1,199 @@
+// The main window under Xvfb (a real X server, not the offscreen platform) at 1280×800 and
+// 1920×1080, with a lab of several images and machines in every state: the server strip is one
+// line, several images show with their use and test, and no fleet column is cut or cell wraps.
+// Each size's picture goes to DROVER_SCREENSHOT_DIR (docs/images) or the test's directory.
+#include "boot/bootserver.h"
+#include "catalog/catalog.h"
+#include "fleet/fleetmodel.h"
+#include "fleet/fleetview.h"
+#include "images/imagemodel.h"
+#include "images/imagepanel.h"
+#include "lab/lab.h"
+#include "main/mainwindow.h"
+#include "server/serverstrip.h"
+#include "testlab.h"
+#include "tst_http_support.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QDockWidget>
+#include <QGuiApplication>
+#include <QHeaderView>
+#include <QLabel>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTest>
+#include <QTreeView>
+
+using namespace drover;
+using namespace drover::test;
+
+namespace {
+
+// Every visible column of `header` ends inside the viewport: none is cut at the right edge.
+QString cutColumns(const QHeaderView *header, int viewportWidth)
+{
+    QStringList cut;
+    for (int c = 0; c < header->count(); ++c) {
+        if (header->isSectionHidden(c))
+            continue;
+        const int right = header->sectionViewportPosition(c) + header->sectionSize(c);
+        if (right > viewportWidth)
+            cut.append(QStringLiteral("%1 (ends at %2 of %3)")
+                    .arg(header->model()->headerData(c, Qt::Horizontal).toString())
+                    .arg(right)
+                    .arg(viewportWidth));
+    }
+    return cut.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+class TstWindowLayout : public QObject {
+    Q_OBJECT
+
+    TestLab m_t;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        // Only a real X server shows what users see: fonts, hinting, a window manager's sizes.
+        QCOMPARE(QGuiApplication::platformName(), QStringLiteral("xcb"));
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("drover-test-windowlayout"));
+        QSettings().clear();
+        QString why;
+        m_t = openTestLab(QStringLiteral("sqlite"), &why);
+        QVERIFY2(m_t.lab, qPrintable(why));
+        Catalog *c = m_t.lab->catalog();
+        const QStringList images { QStringLiteral("debian-server:1"), QStringLiteral("debian-server:2"),
+            QStringLiteral("debian-server:3"), QStringLiteral("debian-desktop-xfce:1"), QStringLiteral("inventory:1"),
+            QStringLiteral("burnin:2") };
+        for (const QString &tag : images) {
+            auto image
+                = addTestImage(m_t.lab.get(), tag.section(QLatin1Char(':'), 0, 0), tag.section(QLatin1Char(':'), 1));
+            QVERIFY2(image, qPrintable(image ? QString() : image.error()));
+        }
+        // Machines in every state, with the longest names and images a lab gives them.
+        const struct {
+            const char *name;
+            MachineState state;
+            const char *phase;
+            const char *current;
+            const char *assigned;
+        } machines[] = {
+            { "room-101-pc-01", MachineState::Ready, "ready", "debian-server:3", "debian-server:3" },
+            { "room-101-pc-02", MachineState::Ready, "ready", "debian-server:2", "debian-server:3" },
+            { "room-101-pc-03", MachineState::Booting, "configured", "debian-server:2", "debian-server:3" },
+            { "room-101-pc-04", MachineState::Failed, "fetched", "debian-server:3", "debian-server:3" },
+            { "room-102-pc-01", MachineState::Offline, "", "debian-desktop-xfce:1", "debian-desktop-xfce:1" },
+            { "new-525400123456", MachineState::Unknown, "", "", "" },
+            { "bench-1", MachineState::Booting, "mounted", "inventory:1", "burnin:2" },
+        };
+        int i = 0;
+        for (const auto &m : machines) {
+            Machine record = testMachine(QLatin1String(m.name),
+                QStringLiteral("52:54:00:00:0a:%1").arg(++i, 2, 16, QLatin1Char('0')), QStringLiteral("room-101"));
+            QVERIFY(c->addMachine(record));
+            if (*m.assigned)
+                QVERIFY(
+                    c->assign(TargetKind::Machine, record.name, QLatin1String(m.assigned), QStringLiteral("test"), {}));
+            if (*m.current)
+                QVERIFY(c->recordBootResult(record.name, QLatin1String(m.current), m.state == MachineState::Ready));
+            if (m.state != MachineState::Unknown)
+                QVERIFY(c->recordMachineSeen(
+                    record.name, m.state, QLatin1String(m.phase), QStringLiteral("192.168.100.%1").arg(100 + i)));
+        }
+    }
+
+    void layout_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("1280x800") << QSize(1280, 800);
+        QTest::newRow("1920x1080") << QSize(1920, 1080);
+    }
+
+    void layout()
+    {
+        QFETCH(QSize, size);
+        QSettings().clear(); // the defaults, not the last row's layout
+        MainWindow main(m_t.lab.get());
+        main.resize(size);
+        main.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&main));
+        QTest::qWait(300); // docks and headers settle after the first show
+        // The picture first: when a check below fails, it shows why.
+        const QString dir = qEnvironmentVariable("DROVER_SCREENSHOT_DIR", QDir::currentPath());
+        const QString file
+            = QDir(dir).filePath(QStringLiteral("main-window-%1x%2.png").arg(size.width()).arg(size.height()));
+        QVERIFY2(main.grab().save(file), qPrintable(file));
+        QCOMPARE(main.size(), size);
+        // The left column's panels fit its width: nothing there scrolls sideways.
+        for (const char *area : { "imageDock", "serverDock", "detailsDock" }) {
+            QDockWidget *d = main.dock(QLatin1String(area));
+            d->raise(); // the server and the machine share a place: each in turn
+            QTest::qWait(50);
+            auto *scroll = qobject_cast<QScrollArea *>(d->widget());
+            const int needs = scroll ? scroll->widget()->minimumSizeHint().width() : d->minimumSizeHint().width();
+            const int has = scroll ? scroll->viewport()->width() : d->width();
+            QVERIFY2(needs <= has,
+                qPrintable(QStringLiteral("%1 needs %2 px, has %3").arg(QLatin1String(area)).arg(needs).arg(has)));
+        }
+
+        // The strip: one line, in view.
+        ServerStrip *strip = main.serverStrip();
+        QVERIFY(strip->isVisible());
+        QVERIFY2(strip->summary()->height() < 2 * strip->summary()->fontMetrics().height(),
+            qPrintable(QString::number(strip->summary()->height())));
+        QVERIFY(strip->summary()->visibleRegion().boundingRect().width() > 200);
+
+        // The fleet: every machine's row one line high, every visible column whole, the name,
+        // state and images of each machine readable in full.
+        QTreeView *fleet = main.fleetView()->table();
+        QCOMPARE(main.fleetView()->model()->rowCount(), 7);
+        QVERIFY(!fleet->wordWrap());
+        QVERIFY2(cutColumns(fleet->header(), fleet->viewport()->width()).isEmpty(),
+            qPrintable(cutColumns(fleet->header(), fleet->viewport()->width())));
+        QVERIFY(!fleet->horizontalScrollBar()->isVisible());
+        const QFontMetrics metrics = fleet->fontMetrics();
+        for (int row = 0; row < fleet->model()->rowCount(); ++row) {
+            for (int column : { FleetModel::Name, FleetModel::Status, FleetModel::CurrentImage,
+                     FleetModel::AssignedImage, FleetModel::LastSeen }) {
+                const QModelIndex index = fleet->model()->index(row, column);
+                const QRect cell = fleet->visualRect(index);
+                QVERIFY2(cell.height() < 2 * metrics.height(), "a fleet row is taller than one line");
+                // The state's cell draws an icon (and a shield) before the text.
+                const int decoration = column == FleetModel::Status ? 2 * metrics.height() + 8 : 8;
+                const QString text = index.data().toString();
+                QVERIFY2(metrics.horizontalAdvance(text) + decoration <= cell.width(),
+                    qPrintable(QStringLiteral("'%1' needs %2 px in a %3 px cell of %4")
+                            .arg(text)
+                            .arg(metrics.horizontalAdvance(text) + decoration)
+                            .arg(cell.width())
+                            .arg(fleet->model()->headerData(column, Qt::Horizontal).toString())));
+            }
+        }
+
+        // The images: at least five rows in view, with how many machines use each and its test.
+        auto *images = main.imagePanel()->findChild<QTableView *>(QStringLiteral("imageTable"));
+        QVERIFY(images);
+        QCOMPARE(images->model()->rowCount(), 6);
+        const int rowHeight = images->rowHeight(0);
+        QVERIFY2(images->viewport()->height() >= 5 * rowHeight,
+            qPrintable(QStringLiteral("%1 px show fewer than 5 rows of %2 px")
+                    .arg(images->viewport()->height())
+                    .arg(rowHeight)));
+        for (int column : { ImageModel::Name, ImageModel::Version, ImageModel::Machines, ImageModel::Tested })
+            QVERIFY(!images->isColumnHidden(column));
+        QVERIFY2(cutColumns(images->horizontalHeader(), images->viewport()->width()).isEmpty(),
+            qPrintable(cutColumns(images->horizontalHeader(), images->viewport()->width())));
+    }
+
+    void cleanupTestCase() { m_t = TestLab(); }
+};
+
+QTEST_MAIN(TstWindowLayout)
+#include "tst_windowlayout.moc"
