@@ -6,8 +6,12 @@
 #include "fleet/fleetview.h"
 #include "images/boottargetlist.h"
 #include "images/imagemodel.h"
+#include "images/imagepanel.h"
+#include "log/logmodel.h"
+#include "log/logview.h"
 #include "main/mainwindow.h"
 #include "testlab.h"
+#include "util/currentuser.h"
 
 #include <QApplication>
 #include <QDropEvent>
@@ -15,6 +19,7 @@
 #include <QMimeData>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QTest>
 #include <QTreeView>
 #include <QUndoStack>
@@ -106,12 +111,31 @@ private Q_SLOTS:
         QCOMPARE(c->currentAssignment(TargetKind::Machine, QStringLiteral("pc-02"))->image, QStringLiteral("deb:2"));
         QVERIFY(!c->currentAssignment(TargetKind::Machine, QStringLiteral("pc-03")));
         QTRY_COMPARE(table->model()->index(0, FleetModel::AssignedImage).data().toString(), QStringLiteral("deb:2"));
+        // The image counts its two machines; the log says who assigned what to whom.
+        auto *images = w.imagePanel()->findChild<QTableView *>(QStringLiteral("imageTable"));
+        QTRY_COMPARE(images->model()->index(1, ImageModel::Machines).data().toInt(), 2);
+        const auto logged = [&w](const QString &text) {
+            const auto *log = w.logView()->filter();
+            for (int row = 0; row < log->rowCount(); ++row) {
+                if (log->index(row, LogModel::Source).data().toString() == QLatin1String("user")
+                    && log->index(row, LogModel::Text).data().toString() == currentUser() + QStringLiteral(": ") + text)
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY(logged(QStringLiteral("assigned deb:2 to pc-01, pc-02")));
 
-        // Undo removes both, as no machine booted them.
+        // Undo (Edit › Undo) removes both, as no machine booted them; the log says so too.
         QVERIFY(w.undoStack()->canUndo());
-        w.undoStack()->undo();
+        QAction *undo = nullptr;
+        for (QAction *a : w.findChildren<QAction *>())
+            undo = a->shortcut() == QKeySequence(QKeySequence::Undo) ? a : undo;
+        QVERIFY(undo);
+        undo->trigger();
         QVERIFY(!c->currentAssignment(TargetKind::Machine, QStringLiteral("pc-01")));
         QVERIFY(!c->currentAssignment(TargetKind::Machine, QStringLiteral("pc-02")));
+        QTRY_VERIFY(logged(QStringLiteral("undid: ") + w.undoStack()->redoText()));
+        QVERIFY(w.undoStack()->redoText().contains(QLatin1String("deb:2")));
         delete data;
     }
 

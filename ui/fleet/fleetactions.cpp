@@ -132,11 +132,16 @@ bool FleetActions::assign(const QList<AssignTarget> &targets, const QString &ima
     m_undo->push(command); // runs redo()
     if (command->failed()) {
         Q_EMIT message(command->error());
+        Q_EMIT performed(tr("assigning %1: %2").arg(describeAssigned(image), command->error()), true);
         return false;
     }
     Q_EMIT message(
         tr("%1 assigned; %n machine(s) boot it at their next boot (Ctrl+Z to undo)", nullptr, int(changes.size()))
             .arg(describeAssigned(image)));
+    QStringList names;
+    for (const AssignTarget &t : targets)
+        names.append(t.kind == TargetKind::Default ? tr("the default") : t.name);
+    Q_EMIT performed(tr("assigned %1 to %2").arg(describeAssigned(image), names.join(QStringLiteral(", "))));
     return true;
 }
 
@@ -157,8 +162,10 @@ void FleetActions::rollbackMachines(const QStringList &machines)
 {
     for (const QString &name : machines) {
         auto a = m_lifecycle.rollback(AssignTarget { TargetKind::Machine, name }, currentUser());
-        Q_EMIT message(a ? tr("%1 rolls back to %2 at its next boot").arg(name, describeAssigned(a->image))
-                         : tr("%1: %2").arg(name, a.error()));
+        const QString text = a ? tr("%1 rolls back to %2 at its next boot").arg(name, describeAssigned(a->image))
+                               : tr("%1: %2").arg(name, a.error());
+        Q_EMIT message(text);
+        Q_EMIT performed(a ? tr("rolled %1 back to %2").arg(name, describeAssigned(a->image)) : text, !a);
     }
 }
 
@@ -211,6 +218,7 @@ void FleetActions::nameMachines()
     NamingDialog dialog(m_lab->catalog(), machines, m_dialogParent);
     if (dialog.exec() == QDialog::Accepted)
         Q_EMIT message(tr("named %n machine(s) from %1", nullptr, int(machines.size())).arg(dialog.pattern()->text()));
+    Q_EMIT performed(tr("named %n machine(s) from %1", nullptr, int(machines.size())).arg(dialog.pattern()->text()));
 }
 
 void FleetActions::saveHandover()

@@ -134,6 +134,7 @@ void RolloutBanner::act(const QString &group, const QString &what)
         : what == QLatin1String("resume")               ? tr("resumed")
                                                         : tr("aborted; machines get their previous image back");
     Q_EMIT message(s ? tr("Rollout to %1 %2").arg(group, done) : s.error());
+    Q_EMIT performed(s ? tr("rollout to %1 %2").arg(group, done) : s.error(), !s);
     QTimer::singleShot(0, this, &RolloutBanner::refresh); // not now: the clicked button is in a row it replaces
 }
 

@@ -35,6 +35,8 @@ public:
 
 Q_SIGNALS:
     void message(const QString &text);
+    // Something the user did, done (or refused: failed), in words for the log.
+    void performed(const QString &what, bool failed = false);
 
 private:
     QWidget *rowFor(const Rollout &rollout);

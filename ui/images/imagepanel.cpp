@@ -183,6 +183,8 @@ void ImagePanel::runTask(const QString &title, std::function<Status(const std::f
                 report(title, error, true);
             else if (onSuccess)
                 onSuccess();
+            else
+                Q_EMIT performed(tr("%1: done").arg(title));
             Q_EMIT taskFinished(error);
         });
     m_task->start(std::move(work));
@@ -191,6 +193,7 @@ void ImagePanel::runTask(const QString &title, std::function<Status(const std::f
 void ImagePanel::report(const QString &title, const QString &text, bool problem)
 {
     Q_EMIT message(text.section(QLatin1Char('\n'), 0, 0));
+    Q_EMIT performed(tr("%1: %2").arg(title, text.section(QLatin1Char('\n'), 0, 0)), problem);
     auto *box = new QMessageBox(
         problem ? QMessageBox::Warning : QMessageBox::Information, title, text, QMessageBox::Ok, this);
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -220,8 +223,11 @@ void ImagePanel::importFile(const QString &path)
             return Status();
         },
         [this, result] {
-            Q_EMIT message(tr("Imported %1 (%2)")
-                    .arg(result->tags.join(QStringLiteral(", ")), QLocale().formattedDataSize(result->bytes)));
+            const QString text
+                = tr("Imported %1 (%2)")
+                      .arg(result->tags.join(QStringLiteral(", ")), QLocale().formattedDataSize(result->bytes));
+            Q_EMIT message(text);
+            Q_EMIT performed(text);
         });
 }
 
@@ -254,6 +260,7 @@ void ImagePanel::addIso(const QString &path)
         [this, result] {
             Q_EMIT message(tr("Added the ISO %1 (%2): drag it from the boot targets onto machines to boot it")
                     .arg(result->name, QLocale().formattedDataSize(result->size)));
+            Q_EMIT performed(tr("Added the ISO %1 (%2)").arg(result->name, QLocale().formattedDataSize(result->size)));
         });
 }
 
@@ -266,6 +273,7 @@ void ImagePanel::removeIso(const QString &name)
         report(tr("Remove %1").arg(name), s.error(), true);
     else
         Q_EMIT message(tr("Removed the ISO %1").arg(name));
+    Q_EMIT performed(tr("Removed the ISO %1").arg(name));
 }
 
 void ImagePanel::chooseAndExport()
@@ -346,8 +354,10 @@ void ImagePanel::deleteSelected()
     }
     if (Status s = ImageStore(m_lab->storeDir()).removeTag(tag); !s)
         report(tr("Delete %1").arg(tag), s.error(), true);
-    else
+    else {
         Q_EMIT message(tr("Deleted %1").arg(tag));
+        Q_EMIT performed(tr("Deleted %1").arg(tag));
+    }
 }
 
 void ImagePanel::cleanUp()

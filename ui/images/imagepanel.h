@@ -49,6 +49,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void message(const QString &text);
+    // Something the user did, done (or refused: failed), in words for the log.
+    void performed(const QString &what, bool failed = false);
     // The user asked for the build wizard: a new image, or the next version of `tag`.
     void newImageRequested();
     void newVersionRequested(const QString &tag);

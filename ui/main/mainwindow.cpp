@@ -16,6 +16,7 @@
 #include "images/imagepanel.h"
 #include "lab/lab.h"
 #include "log/catalogeventfeed.h"
+#include "log/logbus.h"
 #include "log/logmodel.h"
 #include "log/logview.h"
 #include "main/addmachinedialog.h"
@@ -23,6 +24,7 @@
 #include "main/firstrunguide.h"
 #include "server/serverpanel.h"
 #include "server/serverstrip.h"
+#include "util/currentuser.h"
 #include "vm/imagetest.h"
 #include "vm/virtuallab.h"
 
@@ -100,14 +102,19 @@ MainWindow::MainWindow(Lab *lab, QWidget *parent)
     m_rolloutBanner = new RolloutBanner(lab, m_fleetView);
     m_fleetView->setBanner(m_rolloutBanner);
     connect(m_rolloutBanner, &RolloutBanner::message, this, showMessage);
+    connect(m_fleetActions, &FleetActions::performed, this, &MainWindow::logAction);
+    connect(m_imagePanel, &ImagePanel::performed, this, &MainWindow::logAction);
+    connect(m_rolloutBanner, &RolloutBanner::performed, this, &MainWindow::logAction);
     connect(m_imagePanel, &ImagePanel::message, this, showMessage);
     connect(m_imagePanel, &ImagePanel::newImageRequested, this, [this] { openBuildWizard(); });
     connect(m_imagePanel, &ImagePanel::newVersionRequested, this, [this](const QString &tag) { openBuildWizard(tag); });
     connect(m_imagePanel, &ImagePanel::testRequested, this, &MainWindow::testImage);
     connect(m_imagePanel, &ImagePanel::rolloutRequested, this, [this](const QString &tag) {
         RolloutDialog dialog(m_lab, tag, this);
-        if (dialog.exec() == QDialog::Accepted)
+        if (dialog.exec() == QDialog::Accepted) {
             statusBar()->showMessage(tr("Rollout of %1 started: the boot server moves it along").arg(tag), 10000);
+            logAction(tr("started a rollout of %1").arg(tag));
+        }
     });
     connect(m_fleetView->table(), &QWidget::customContextMenuRequested, this, [this](const QPoint &pos) {
         QMenu menu(this);
@@ -194,6 +201,12 @@ void MainWindow::addServerStrip()
     });
 }
 
+void MainWindow::logAction(const QString &what, bool failed)
+{
+    m_lab->log()->post(
+        failed ? Severity::Warning : Severity::Info, QStringLiteral("user"), tr("%1: %2").arg(currentUser(), what));
+}
+
 void MainWindow::showServerPanel()
 {
     QDockWidget *server = dock(QStringLiteral("serverDock"));
@@ -217,10 +230,15 @@ void MainWindow::createMenus()
     quit->setMenuRole(QAction::QuitRole);
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
-    edit->addAction(m_undoStack->createUndoAction(this, tr("&Undo")));
-    edit->actions().constLast()->setShortcut(QKeySequence::Undo);
-    edit->addAction(m_undoStack->createRedoAction(this, tr("&Redo")));
-    edit->actions().constLast()->setShortcut(QKeySequence::Redo);
+    QAction *undo = m_undoStack->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    edit->addAction(undo);
+    // Connected after the stack's own: by then the undone command is the one to redo.
+    connect(undo, &QAction::triggered, this, [this] { logAction(tr("undid: %1").arg(m_undoStack->redoText())); });
+    QAction *redo = m_undoStack->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(redo);
+    connect(redo, &QAction::triggered, this, [this] { logAction(tr("redid: %1").arg(m_undoStack->undoText())); });
 
     QMenu *machines = menuBar()->addMenu(tr("&Machines"));
     QAction *add = machines->addAction(tr("&Add Machine…"), QKeySequence::New, this, &MainWindow::addMachine);
@@ -352,8 +370,10 @@ BuildWizard *MainWindow::openBuildWizard(const QString &tag)
 void MainWindow::addMachine()
 {
     AddMachineDialog dialog(m_lab->catalog(), this);
-    if (dialog.exec() == QDialog::Accepted)
+    if (dialog.exec() == QDialog::Accepted) {
         statusBar()->showMessage(tr("Added machine %1").arg(dialog.nameEdit()->text().trimmed()), 5000);
+        logAction(tr("added the machine %1").arg(dialog.nameEdit()->text().trimmed()));
+    }
 }
 
 void MainWindow::removeSelectedMachines()
@@ -373,9 +393,11 @@ void MainWindow::removeSelectedMachines()
         // A virtual machine goes with its qemu and files; others only leave the catalog.
         if (Status s = vms.contains(name) ? removeVirtualMachine(m_lab, name) : m_lab->catalog()->removeMachine(name);
             !s) {
+            logAction(tr("removing %1: %2").arg(name, s.error()), true);
             QMessageBox::warning(this, tr("Remove Machines"), s.error());
             return;
         }
+        logAction(tr("removed the machine %1").arg(name));
     }
 }
 
@@ -384,6 +406,7 @@ void MainWindow::addVirtualMachines()
     AddVmDialog dialog(m_lab, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
+    logAction(tr("added the virtual machines %1").arg(dialog.added().join(QStringLiteral(", "))));
     statusBar()->showMessage(m_serverPanel->server()->isRunning()
             ? tr("Added %1: they start now and netboot from this Drover").arg(dialog.added().join(QStringLiteral(", ")))
             : tr("Added %1: they start when the boot server starts (Server area)")

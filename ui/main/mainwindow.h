@@ -63,6 +63,9 @@ private:
     void testImage(const QString &tag);
     void showAbout();
     void showServerPanel();
+    // What the user did in this window, in the log with their name: the log tells the whole
+    // story of a lesson, not only what the machines did.
+    void logAction(const QString &what, bool failed = false);
     void addServerStrip();
 
     Lab *m_lab;
