@@ -7,7 +7,7 @@
 #   install.sh --source DIR --deb PATH
 set -euo pipefail
 
-src= deb=
+src='' deb=''
 while (($#)); do
   case $1 in
   --source) src=$2; shift 2 ;;
@@ -55,6 +55,7 @@ cleanup() {
   done
   [[ -n ${KEEP:-} ]] || rm -rf --one-file-system "$work"
   if ((${#timings[@]})); then
+    phase cleanup
     say "phases:"
     printf '  %s\n' "${timings[@]}" >&2
     say "total $((($(e2e_ms) - test_started) / 1000)) s"
@@ -73,7 +74,7 @@ phase package
 
 # 2. lintian: any error or warning fails; packaging/drover.lintian-overrides says why each
 # override is there.
-lintian --fail-on error,warning --show-overrides "$deb" 2>&1 | grep -v 'running with root privileges' >&2 ||
+lintian --fail-on error,warning --show-overrides "$deb" 2>&1 | { grep -v 'running with root privileges' || true; } >&2 ||
   fail "lintian found errors or warnings (above)"
 phase lintian
 
@@ -154,8 +155,9 @@ while read -r line; do
 done < <(sed -n 's/^Environment=//p' "$unit")
 settings=$(
   set -a
+  # shellcheck disable=SC1091 # the installed settings file
   . "$root/etc/default/drover-server"
-  DROVER_DHCP=off DROVER_HTTP_PORT=$http_port DROVER_TFTP_PORT=$tftp_port
+  export DROVER_DHCP=off DROVER_HTTP_PORT=$http_port DROVER_TFTP_PORT=$tftp_port
   env | grep '^DROVER_'
 )
 while read -r line; do env_assign+=("$line"); done <<<"$settings"
@@ -168,8 +170,9 @@ command=$(
   printf '%q ' "$@"
 )
 say "ExecStart: $command"
-grep -q -- "--dhcp off" <<<"$command" && grep -q -- "--http-port $http_port" <<<"$command" ||
+if ! grep -q -- "--dhcp off" <<<"$command" || ! grep -q -- "--http-port $http_port" <<<"$command"; then
   fail "the settings file's values did not reach the command line"
+fi
 # StateDirectory= and RuntimeDirectory= as systemd makes them for the service's user.
 install -d -m 0700 -o "$service_uid" -g "$service_uid" "$root/var/lib/drover" "$root/run/drover"
 chroot "$root" setpriv --reuid="$service_uid" --regid="$service_uid" --clear-groups \
