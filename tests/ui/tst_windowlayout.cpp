@@ -1,7 +1,9 @@
 // The main window under Xvfb (a real X server, not the offscreen platform) at 1280×800 and
-// 1920×1080, with a lab of several images and machines in every state: the server strip is one
-// line, several images show with their use and test, and no fleet column is cut or cell wraps.
-// Each size's picture goes to DROVER_SCREENSHOT_DIR (docs/images) or the test's directory.
+// 1920×1080, in a light and a dark palette, and (tst_windowlayout_hidpi) at twice the pixels:
+// with a lab of several images and machines in every state, the server strip is one line,
+// several images show with their use and test, no fleet column is cut, no cell wraps, and the
+// colours that carry a state stay readable on the background. Each picture goes to
+// DROVER_SCREENSHOT_DIR (docs/images) or the test's directory.
 #include "boot/bootserver.h"
 #include "catalog/catalog.h"
 #include "fleet/fleetmodel.h"
@@ -9,7 +11,11 @@
 #include "images/imagemodel.h"
 #include "images/imagepanel.h"
 #include "lab/lab.h"
+#include "log/logbus.h"
+#include "log/logmodel.h"
+#include "log/logview.h"
 #include "main/mainwindow.h"
+#include "main/readablecolor.h"
 #include "server/serverstrip.h"
 #include "testlab.h"
 #include "tst_http_support.h"
@@ -20,6 +26,8 @@
 #include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPalette>
+#include <QScopeGuard>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -48,6 +56,26 @@ QString cutColumns(const QHeaderView *header, int viewportWidth)
                     .arg(viewportWidth));
     }
     return cut.join(QStringLiteral(", "));
+}
+
+QPalette darkPalette()
+{
+    // What a dark desktop theme hands Qt: light text on dark grey.
+    QPalette p;
+    const QColor window(0x35, 0x35, 0x35), base(0x2a, 0x2a, 0x2a), text(0xe8, 0xe8, 0xe8);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, window);
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, window);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::ToolTipBase, base);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
+    p.setColor(QPalette::Highlight, QColor(0x2a, 0x82, 0xda));
+    p.setColor(QPalette::HighlightedText, Qt::black);
+    return p;
 }
 
 } // namespace
@@ -112,15 +140,23 @@ private Q_SLOTS:
     void layout_data()
     {
         QTest::addColumn<QSize>("size");
-        QTest::newRow("1280x800") << QSize(1280, 800);
-        QTest::newRow("1920x1080") << QSize(1920, 1080);
+        QTest::addColumn<bool>("dark");
+        QTest::newRow("1280x800") << QSize(1280, 800) << false;
+        QTest::newRow("1920x1080") << QSize(1920, 1080) << false;
+        QTest::newRow("1280x800 dark") << QSize(1280, 800) << true;
     }
 
     void layout()
     {
         QFETCH(QSize, size);
+        QFETCH(bool, dark);
         QSettings().clear(); // the defaults, not the last row's layout
+        const QPalette light = QApplication::palette();
+        const auto restorePalette = qScopeGuard([light] { QApplication::setPalette(light); });
+        if (dark)
+            QApplication::setPalette(darkPalette());
         MainWindow main(m_t.lab.get());
+        m_t.lab->log()->post(Severity::Warning, QStringLiteral("server"), QStringLiteral("a warning to read"));
         main.resize(size);
         main.show();
         QVERIFY(QTest::qWaitForWindowExposed(&main));
@@ -175,7 +211,25 @@ private Q_SLOTS:
                             .arg(cell.width())
                             .arg(fleet->model()->headerData(column, Qt::Horizontal).toString())));
             }
+            // The state's colour on the table's background, light or dark.
+            const QModelIndex status = fleet->model()->index(row, FleetModel::Status);
+            const QColor color = status.data(Qt::ForegroundRole).value<QColor>();
+            const QColor base = fleet->palette().color(QPalette::Base);
+            QVERIFY2(contrastRatio(color, base) >= 4.5,
+                qPrintable(QStringLiteral("%1 on %2: contrast %3")
+                        .arg(color.name(), base.name())
+                        .arg(contrastRatio(color, base))));
         }
+        // A warning in the log, as readable.
+        const auto *log = main.logView()->filter();
+        QTRY_VERIFY(log->rowCount() > 0);
+        QColor warning;
+        for (int row = 0; row < log->rowCount(); ++row) {
+            if (log->index(row, LogModel::Text).data().toString() == QLatin1String("a warning to read"))
+                warning = log->index(row, LogModel::Text).data(Qt::ForegroundRole).value<QColor>();
+        }
+        QVERIFY(warning.isValid());
+        QVERIFY(contrastRatio(warning, main.logView()->palette().color(QPalette::Base)) >= 4.5);
 
         // The images: at least five rows in view, with how many machines use each and its test.
         auto *images = main.imagePanel()->findChild<QTableView *>(QStringLiteral("imageTable"));

@@ -3,6 +3,7 @@
 #include "builder/wizardpages.h"
 #include "catalog/catalog.h"
 #include "lab/lab.h"
+#include "main/readablecolor.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -26,7 +27,7 @@ DraftPage::DraftPage(QWidget *parent)
     m_error->setTextFormat(Qt::PlainText);
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QPalette p = m_error->palette();
-    p.setColor(QPalette::WindowText, QColor(0xb0, 0x20, 0x20));
+    p.setColor(QPalette::WindowText, readableOn(QColor(0xb0, 0x20, 0x20), p.color(QPalette::Window)));
     m_error->setPalette(p);
     m_error->hide();
 }

@@ -1,5 +1,6 @@
 // The Configuration tab: JSON and form in step, validation, save over a revision, preview.
 #include "fleet/configeditor.h"
+#include "main/readablecolor.h"
 
 #include "catalog/catalog.h"
 #include "machineconfig/machinerender.h"
@@ -31,7 +32,7 @@ QLabel *errorLabel(QWidget *parent)
 {
     auto *label = new QLabel(parent);
     label->setWordWrap(true);
-    label->setStyleSheet(QStringLiteral("color: #d0312d"));
+    label->setStyleSheet(errorTextStyle());
     label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     label->hide();
     return label;
@@ -218,7 +219,7 @@ void ConfigEditor::catalogChanged(const QString &table)
                              "loads the new version")
                 .arg(record ? record->updatedBy : tr("someone else"))
                 .arg(stored));
-        m_status->setStyleSheet(QStringLiteral("color: #d0312d"));
+        m_status->setStyleSheet(errorTextStyle());
     }
     jsonEdited(); // the other configuration or the machine's labels may have changed
 }
@@ -389,7 +390,7 @@ bool ConfigEditor::save()
         if (m_revision > 0) {
             if (Status s = m_catalog->removeConfig(m_scope, target(), m_revision); !s) {
                 m_status->setText(tr("Not removed: %1").arg(s.error()));
-                m_status->setStyleSheet(QStringLiteral("color: #d0312d"));
+                m_status->setStyleSheet(errorTextStyle());
                 return false;
             }
         }
@@ -401,14 +402,14 @@ bool ConfigEditor::save()
     if (!parsed.ok()) {
         showIssues(parsed.issues);
         m_status->setText(tr("Not saved: fix the problems shown"));
-        m_status->setStyleSheet(QStringLiteral("color: #d0312d"));
+        m_status->setStyleSheet(errorTextStyle());
         return false;
     }
     auto record = m_catalog->setConfig(
         m_scope, target(), QString::fromUtf8(parsed.config.toJsonText()), m_revision, currentUser());
     if (!record) {
         m_status->setText(tr("Not saved: %1").arg(record.error()));
-        m_status->setStyleSheet(QStringLiteral("color: #d0312d"));
+        m_status->setStyleSheet(errorTextStyle());
         return false;
     }
     load();

@@ -1,4 +1,5 @@
 #include "fleet/fleetmodel.h"
+#include "main/readablecolor.h"
 
 #include "fleet/rollout.h"
 
@@ -216,7 +217,7 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
     }
     if (index.column() == Status) {
         if (role == Qt::ForegroundRole)
-            return stateColor(m.state);
+            return readableOnBase(stateColor(m.state)); // a dark palette lightens it
         if (role == Qt::DecorationRole)
             return stateIcon(m.state);
     }

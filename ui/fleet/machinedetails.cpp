@@ -1,4 +1,5 @@
 #include "fleet/machinedetails.h"
+#include "main/readablecolor.h"
 
 #include "boot/firmwarefacts.h"
 #include "catalog/catalog.h"
@@ -114,7 +115,7 @@ void MachineDetails::refresh()
             { e.phase, tr("+%1 s").arg(start.msecsTo(e.time) / 1000.0, 0, 'f', 1),
                 tr("%1 s").arg(previous.msecsTo(e.time) / 1000.0, 0, 'f', 1), e.detail });
         if (e.severity == QLatin1String("error"))
-            item->setForeground(0, QColor(0xd0, 0x31, 0x2d));
+            item->setForeground(0, readableOnBase(QColor(0xd0, 0x31, 0x2d)));
         previous = e.time;
     }
     for (const Assignment &a : m_catalog->history(TargetKind::Machine, machine->name)) {

@@ -1,4 +1,5 @@
 #include "fleet/namingdialog.h"
+#include "main/readablecolor.h"
 
 #include "catalog/catalog.h"
 #include "fleet/naming.h"
@@ -38,7 +39,7 @@ NamingDialog::NamingDialog(Catalog *catalog, const QStringList &machines, QWidge
     m_preview->setRootIsDecorated(false);
     m_preview->setAccessibleName(tr("Preview of the new names"));
     m_problem->setWordWrap(true);
-    m_problem->setStyleSheet(QStringLiteral("color: #d0312d"));
+    m_problem->setStyleSheet(errorTextStyle());
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("&Name Machines"));
 
     auto *form = new QFormLayout;

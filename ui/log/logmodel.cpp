@@ -1,4 +1,5 @@
 #include "log/logmodel.h"
+#include "main/readablecolor.h"
 
 #include "log/catalogeventfeed.h"
 
@@ -89,7 +90,8 @@ QVariant LogModel::data(const QModelIndex &index, int role) const
     if (role == TimeRole)
         return e.time;
     if (role == Qt::ForegroundRole && e.severity >= drover::Severity::Warning)
-        return e.severity == drover::Severity::Error ? QColor(0xd0, 0x31, 0x2d) : QColor(0xb0, 0x6d, 0x00);
+        return readableOnBase(
+            e.severity == drover::Severity::Error ? QColor(0xd0, 0x31, 0x2d) : QColor(0xb0, 0x6d, 0x00));
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     switch (Column(index.column())) {

@@ -1,4 +1,5 @@
 #include "server/serverpanel.h"
+#include "main/readablecolor.h"
 
 #include "boot/bootserver.h"
 #include "catalog/catalog.h"
@@ -209,7 +210,7 @@ ServerPanel::ServerPanel(Lab *lab, QWidget *parent)
                     : tr("Running. Machines chain-load %1/boot.ipxe").arg(m_server->httpBaseUrl()));
             saveSettings();
         } else {
-            m_message->setStyleSheet(QStringLiteral("color: #c62828;"));
+            m_message->setStyleSheet(errorTextStyle());
             m_message->setText(message);
         }
         updateStatus();
@@ -268,7 +269,7 @@ void ServerPanel::startOrStop()
             if (iface.up && !iface.loopback && !iface.ipv4.isEmpty())
                 choices.append(iface.label);
         }
-        m_message->setStyleSheet(QStringLiteral("color: #c62828"));
+        m_message->setStyleSheet(errorTextStyle());
         m_message->setText(choices.isEmpty()
                 ? tr("DHCP tells machines where this server is, so it needs the interface of the lab network, "
                      "and none here is up with an IPv4 address. Connect the lab network (or set DHCP to Off and "

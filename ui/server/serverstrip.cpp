@@ -1,4 +1,5 @@
 #include "server/serverstrip.h"
+#include "main/readablecolor.h"
 
 #include "boot/bootserver.h"
 
@@ -78,7 +79,8 @@ ServerStrip::ServerStrip(BootServer *server, QWidget *parent)
     m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_warning->setObjectName(QStringLiteral("serverStripWarning"));
     m_warning->setAccessibleName(tr("DHCP warning"));
-    m_warning->setStyleSheet(QStringLiteral("QLabel { color: #b71c1c; font-weight: bold; }"));
+    m_warning->setStyleSheet(
+        QStringLiteral("QLabel { %1 font-weight: bold; }").arg(readableTextStyle(QColor(0xb7, 0x1c, 0x1c))));
     m_warning->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_settings->setObjectName(QStringLiteral("serverStripSettings"));
     m_settings->setText(tr("Settings…"));
