@@ -5284,6 +5284,22 @@
         <source>test of %1 in a VM: %2</source>
         <translation>Test von %1 in einer VM: %2</translation>
     </message>
+    <message>
+        <source>the lab network</source>
+        <translation>dem Labornetz</translation>
+    </message>
+    <message>
+        <source>another DHCP server (%1) hands out addresses on %2: %3 asked it for a lease. Two servers giving addresses break the network; switch one off, or use proxy mode beside it</source>
+        <translation>ein anderer DHCP-Server (%1) vergibt Adressen an %2: %3 hat ihn um eine Adresse gebeten. Zwei Server, die Adressen vergeben, stören das Netz; schalten Sie einen ab oder nutzen Sie daneben den Proxy-Modus</translation>
+    </message>
+    <message>
+        <source>more than one DHCP server hands out addresses on %1 (%2; last asked by %3): machines may get an address from the wrong one</source>
+        <translation>mehr als ein DHCP-Server vergibt Adressen an %1 (%2; zuletzt gefragt von %3): Maschinen bekommen ihre Adresse womöglich vom falschen</translation>
+    </message>
+    <message>
+        <source>DHCP: %1</source>
+        <translation>DHCP: %1</translation>
+    </message>
 </context>
 <context>
     <name>drover::BootTargetList</name>
@@ -5741,6 +5757,13 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
     <message>
         <source>drover: wrong number of arguments</source>
         <translation>drover: falsche Anzahl von Argumenten</translation>
+    </message>
+</context>
+<context>
+    <name>drover::ColumnLayout</name>
+    <message>
+        <source>Reset Columns</source>
+        <translation>Spalten zurücksetzen</translation>
     </message>
 </context>
 <context>
@@ -6389,6 +6412,22 @@ Assign %2?</source>
     <message>
         <source>A page per machine with its hardware, labels and image, as PDF or HTML, to hand over with the machines</source>
         <translation>Eine Seite je Maschine mit Hardware, Labels und Abbild, als PDF oder HTML, zur Übergabe mit den Maschinen</translation>
+    </message>
+    <message>
+        <source>assigning %1: %2</source>
+        <translation>%1 zuweisen: %2</translation>
+    </message>
+    <message>
+        <source>the default</source>
+        <translation>die Voreinstellung</translation>
+    </message>
+    <message>
+        <source>assigned %1 to %2</source>
+        <translation>hat %1 an %2 zugewiesen</translation>
+    </message>
+    <message>
+        <source>rolled %1 back to %2</source>
+        <translation>hat %1 auf %2 zurückgesetzt</translation>
     </message>
 </context>
 <context>
@@ -7105,6 +7144,18 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <source>Images</source>
         <translation>Abbilder</translation>
     </message>
+    <message>
+        <source>%1: done</source>
+        <translation>%1: erledigt</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Added the ISO %1 (%2)</source>
+        <translation>ISO %1 hinzugefügt (%2)</translation>
+    </message>
 </context>
 <context>
     <name>drover::Lab</name>
@@ -7465,10 +7516,6 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <translation>Drover</translation>
     </message>
     <message>
-        <source>Fleet</source>
-        <translation>Flotte</translation>
-    </message>
-    <message>
         <source>Images</source>
         <translation>Images</translation>
     </message>
@@ -7650,6 +7697,58 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>Testing %1 in a virtual machine…</source>
         <translation>Teste %1 in einer virtuellen Maschine…</translation>
+    </message>
+    <message>
+        <source>started a rollout of %1</source>
+        <translation>hat eine Verteilung von %1 gestartet</translation>
+    </message>
+    <message>
+        <source>Boot Server</source>
+        <translation>Boot-Server</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>undid: %1</source>
+        <translation>rückgängig gemacht: %1</translation>
+    </message>
+    <message>
+        <source>redid: %1</source>
+        <translation>wiederholt: %1</translation>
+    </message>
+    <message>
+        <source>&amp;Server</source>
+        <translation>&amp;Server</translation>
+    </message>
+    <message>
+        <source>Start or Stop &amp;Serving</source>
+        <translation>Bereitstellung &amp;starten oder stoppen</translation>
+    </message>
+    <message>
+        <source>Start the boot server with the Server panel&apos;s settings, or stop it</source>
+        <translation>Startet den Boot-Server mit den Einstellungen der Server-Ansicht oder stoppt ihn</translation>
+    </message>
+    <message>
+        <source>Server &amp;Settings…</source>
+        <translation>Server-&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <source>added the machine %1</source>
+        <translation>hat die Maschine %1 hinzugefügt</translation>
+    </message>
+    <message>
+        <source>removing %1: %2</source>
+        <translation>%1 entfernen: %2</translation>
+    </message>
+    <message>
+        <source>removed the machine %1</source>
+        <translation>hat die Maschine %1 entfernt</translation>
+    </message>
+    <message>
+        <source>added the virtual machines %1</source>
+        <translation>hat die virtuellen Maschinen %1 hinzugefügt</translation>
     </message>
 </context>
 <context>
@@ -7973,6 +8072,10 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <source>Rollout to %1 %2</source>
         <translation>Rollout auf %1 %2</translation>
     </message>
+    <message>
+        <source>rollout to %1 %2</source>
+        <translation>Verteilung an %1 %2</translation>
+    </message>
 </context>
 <context>
     <name>drover::RolloutDialog</name>
@@ -8286,6 +8389,112 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>Interface</source>
         <translation>Schnittstelle</translation>
+    </message>
+</context>
+<context>
+    <name>drover::ServerStrip</name>
+    <message>
+        <source>Boot server status</source>
+        <translation>Zustand des Boot-Servers</translation>
+    </message>
+    <message>
+        <source>DHCP warning</source>
+        <translation>DHCP-Warnung</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Einstellungen…</translation>
+    </message>
+    <message>
+        <source>Show the Server panel: DHCP mode, interface, ports and what the services do</source>
+        <translation>Zeigt die Server-Ansicht: DHCP-Modus, Schnittstelle, Ports und was die Dienste tun</translation>
+    </message>
+    <message>
+        <source>Stop serving</source>
+        <translation>Bereitstellung stoppen</translation>
+    </message>
+    <message>
+        <source>all interfaces</source>
+        <translation>allen Schnittstellen</translation>
+    </message>
+    <message>
+        <source>Proxy DHCP (ports %1, %2)</source>
+        <translation>Proxy-DHCP (Ports %1, %2)</translation>
+    </message>
+    <message>
+        <source>Full DHCP (port %1)</source>
+        <translation>Voll-DHCP (Port %1)</translation>
+    </message>
+    <message>
+        <source>DHCP off</source>
+        <translation>DHCP aus</translation>
+    </message>
+    <message>
+        <source>Serving on %1</source>
+        <translation>Bereitstellung auf %1</translation>
+    </message>
+    <message>
+        <source>Serving on %1 (%2)</source>
+        <translation>Bereitstellung auf %1 (%2)</translation>
+    </message>
+    <message>
+        <source>TFTP %1</source>
+        <translation>TFTP %1</translation>
+    </message>
+    <message>
+        <source>TFTP off</source>
+        <translation>TFTP aus</translation>
+    </message>
+    <message>
+        <source>HTTP %1</source>
+        <translation>HTTP %1</translation>
+    </message>
+    <message>
+        <source>up %1</source>
+        <translation>läuft seit %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n boot(s) served</source>
+        <translation>
+            <numerusform>%n Start ausgeliefert</numerusform>
+            <numerusform>%n Starts ausgeliefert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Starting the boot server…</source>
+        <translation>Der Boot-Server startet…</translation>
+    </message>
+    <message>
+        <source>Not serving: %1</source>
+        <translation>Keine Bereitstellung: %1</translation>
+    </message>
+    <message>
+        <source>Not serving: machines that netboot now get no image from this Drover</source>
+        <translation>Keine Bereitstellung: Maschinen, die jetzt über das Netz starten, bekommen von diesem Drover kein Image</translation>
+    </message>
+    <message>
+        <source>Boot server: running</source>
+        <translation>Boot-Server: läuft</translation>
+    </message>
+    <message>
+        <source>Boot server: not running</source>
+        <translation>Boot-Server: läuft nicht</translation>
+    </message>
+    <message>
+        <source>⚠ %1</source>
+        <translation>⚠ %1</translation>
+    </message>
+    <message>
+        <source>Start serving</source>
+        <translation>Bereitstellung starten</translation>
+    </message>
+    <message>
+        <source>Stop the boot server: machines that netboot get no answer from this Drover</source>
+        <translation>Stoppt den Boot-Server: Maschinen, die über das Netz starten, bekommen von diesem Drover keine Antwort</translation>
+    </message>
+    <message>
+        <source>Start the boot server with the Server panel&apos;s settings</source>
+        <translation>Startet den Boot-Server mit den Einstellungen der Server-Ansicht</translation>
     </message>
 </context>
 <context>

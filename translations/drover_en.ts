@@ -506,6 +506,16 @@
     </message>
 </context>
 <context>
+    <name>drover::ServerStrip</name>
+    <message numerus="yes">
+        <source>%n boot(s) served</source>
+        <translation>
+            <numerusform>%n boot served</numerusform>
+            <numerusform>%n boots served</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>drover::TestsTab</name>
     <message numerus="yes">
         <source>%1 of %n failed</source>
