@@ -198,4 +198,35 @@ grep -q 'server: stopped' "$work/server.log" || { cat "$work/server.log" >&2; fa
 [[ -f $root/var/lib/drover/catalog.sqlite || -n $(find "$root/var/lib/drover" -mindepth 1 -print -quit) ]] ||
   fail "nothing was written to /var/lib/drover"
 phase serve
+
+# 6. The desktop user: no root, no ambient capability, only what postinst gave the binary
+# (cap_net_bind_service) — TFTP binds port 69. A copy of the binary without it is refused
+# with the reason, so it is the file capability that does it. In a network namespace of
+# its own, so that port 69 of this host is never touched.
+caps=$(chroot "$root" getcap /usr/bin/drover)
+[[ $caps == '/usr/bin/drover cap_net_bind_service=ep' ]] || fail "getcap /usr/bin/drover: '$caps'"
+desktop_uid=$((service_uid + 1))
+install -d -m 0700 -o "$desktop_uid" -g "$desktop_uid" "$root/home/desk"
+cp "$root/usr/bin/drover" "$root/usr/local/bin/drover-nocap"
+desktop_serve() { # BINARY LOG: serves TFTP on 69 and HTTP on $http_port as the desktop user
+  unshare --net bash -c '
+    ip link set lo up
+    chroot "$1" setpriv --reuid="$2" --regid="$2" --clear-groups env -i HOME=/home/desk PATH=/usr/bin:/bin       LANG=C.UTF-8 "$3" --data /home/desk/drover --headless --dhcp off --tftp-port 69 --http-port "$4" 2>"$5" &
+    pid=$!
+    for ((i = 0; i < 200; i++)); do
+      curl -sf -o /dev/null "http://127.0.0.1:$4/boot.ipxe" && { kill -TERM $pid; wait $pid; exit 0; }
+      kill -0 $pid 2>/dev/null || { wait $pid; exit 3; }
+      sleep 0.1
+    done
+    kill -KILL $pid
+    exit 4' _ "$root" "$desktop_uid" "$1" "$http_port" "$2"
+}
+desktop_serve /usr/bin/drover "$work/desktop.log" || { cat "$work/desktop.log" >&2; fail "the desktop user's drover did not serve on port 69"; }
+grep -q 'TFTP: serving .* on port 69$' "$work/desktop.log" || { cat "$work/desktop.log" >&2; fail "no TFTP on port 69 in the desktop user's log"; }
+rc=0
+desktop_serve /usr/local/bin/drover-nocap "$work/nocap.log" || rc=$?
+((rc == 3)) || { cat "$work/nocap.log" >&2; fail "drover without the capability was not refused port 69 (exit $rc)"; }
+grep -q 'CAP_NET_BIND_SERVICE' "$work/nocap.log" || { cat "$work/nocap.log" >&2; fail "the refusal does not say which capability"; }
+say "the desktop user serves TFTP on port 69 with the file capability alone; without it: refused, naming CAP_NET_BIND_SERVICE"
+phase desktop
 say "PASS"
