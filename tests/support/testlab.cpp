@@ -2,6 +2,11 @@
 
 #include "pgserver.h"
 
+#include "catalog/catalog.h"
+
+#include <QCoreApplication>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QTest>
 #include <QUuid>
 
@@ -56,6 +61,36 @@ TestLab openTestLab(const QString &backend, QString *why)
     }
     t.lab = std::move(lab).value();
     return t;
+}
+
+TestLab sqliteLab()
+{
+    QString why;
+    TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
+    if (!t.lab)
+        qFatal("cannot open a test lab on SQLite: %s", qPrintable(why));
+    return t;
+}
+
+Status addTestMachines(Catalog *catalog, int count, const QString &group)
+{
+    for (int i = 1; i <= count; ++i) {
+        Machine m;
+        m.name = QStringLiteral("pc-%1").arg(i, 2, 10, QLatin1Char('0'));
+        m.mac = QStringLiteral("52:54:00:00:00:%1").arg(i, 2, 16, QLatin1Char('0'));
+        if (!group.isEmpty())
+            m.labels.insert(QStringLiteral("group"), group);
+        if (auto added = catalog->addMachine(m); !added)
+            return Status::failure(added.error());
+    }
+    return {};
+}
+
+void isolateSettings(const QString &organisation)
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(organisation);
+    QSettings().clear();
 }
 
 } // namespace drover::test

@@ -3,10 +3,15 @@
 #pragma once
 
 #include "lab/lab.h"
+#include "util/result.h"
 
 #include <QTemporaryDir>
 
 #include <memory>
+
+namespace drover {
+class Catalog;
+}
 
 namespace drover::test {
 
@@ -24,5 +29,13 @@ struct TestLab {
 
 // Opens a Lab on `backend` in a new temporary directory; on failure lab is null and *why says.
 TestLab openTestLab(const QString &backend, QString *why);
+// A Lab on SQLite in a new temporary directory, for tests that are not about the catalog's
+// backend; a lab that cannot open ends the test run with the reason (nothing else could pass).
+TestLab sqliteLab();
+// Machines pc-01 … pc-NN (MAC 52:54:00:00:00:NN), in group `group` when given.
+Status addTestMachines(Catalog *catalog, int count, const QString &group = {});
+// For widget tests' initTestCase: settings and data go to test locations, under an
+// organisation of the test's own, emptied — no test sees another's (or a user's) choices.
+void isolateSettings(const QString &organisation);
 
 } // namespace drover::test

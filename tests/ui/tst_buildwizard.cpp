@@ -116,12 +116,7 @@ private Q_SLOTS:
         QCoreApplication::setOrganizationName(QStringLiteral("drover-test"));
     }
 
-    void init()
-    {
-        QString why;
-        m_t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(m_t.lab, qPrintable(why));
-    }
+    void init() { m_t = sqliteLab(); }
 
     void cleanup() { m_t = TestLab(); }
 

@@ -32,18 +32,11 @@ class TstFirstRun : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("drover-test-firstrun"));
-        QSettings().clear();
-    }
+    void initTestCase() { isolateSettings(QStringLiteral("drover-test-firstrun")); }
 
     void emptyLabGuidesThroughThreeSteps()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         MainWindow main(t.lab.get());
         main.show();
         QVERIFY(QTest::qWaitForWindowExposed(&main));
@@ -98,9 +91,7 @@ private Q_SLOTS:
     // accessible name, or by the label it is the buddy of.
     void widgetsHaveAccessibleNames()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         MainWindow main(t.lab.get());
         QSet<const QWidget *> labelled;
         for (const QLabel *label : main.findChildren<QLabel *>()) {

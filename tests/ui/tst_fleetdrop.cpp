@@ -48,20 +48,12 @@ class TstFleetDrop : public QObject {
     }
 
 private Q_SLOTS:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase() { isolateSettings(QStringLiteral("drover-test-fleetdrop")); }
 
     void init()
     {
-        QString why;
-        m_t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(m_t.lab, qPrintable(why));
-        for (int i = 1; i <= 3; ++i) {
-            Machine m;
-            m.name = QStringLiteral("pc-0%1").arg(i);
-            m.mac = QStringLiteral("52:54:00:00:00:0%1").arg(i);
-            m.labels.insert(QStringLiteral("group"), QStringLiteral("demo"));
-            QVERIFY(m_t.lab->catalog()->addMachine(m).ok());
-        }
+        m_t = sqliteLab();
+        QVERIFY(addTestMachines(m_t.lab->catalog(), 3, QStringLiteral("demo")));
         for (const char *v : { "1", "2" }) {
             QVERIFY(m_t.lab->catalog()
                     ->addImage(ImageRecord { 0, QStringLiteral("deb"), QString::fromLatin1(v),

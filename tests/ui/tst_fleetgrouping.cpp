@@ -118,14 +118,12 @@ class TstFleetGrouping : public QObject {
     }
 
 private Q_SLOTS:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase() { isolateSettings(QStringLiteral("drover-test-fleetgrouping")); }
 
     void init()
     {
         QSettings().remove(QStringLiteral("fleet/groupBy"));
-        QString why;
-        m_t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(m_t.lab, qPrintable(why));
+        m_t = sqliteLab();
         const QString group = QStringLiteral("group");
         const QString room = QStringLiteral("room");
         addMachine(QStringLiteral("pc-a1"), 1, { { group, QStringLiteral("a") }, { room, QStringLiteral("r1") } },

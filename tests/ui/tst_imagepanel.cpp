@@ -72,14 +72,9 @@ class TstImagePanel : public QObject {
     TestLab m_t;
 
 private Q_SLOTS:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase() { isolateSettings(QStringLiteral("drover-test-imagepanel")); }
 
-    void init()
-    {
-        QString why;
-        m_t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(m_t.lab, qPrintable(why));
-    }
+    void init() { m_t = sqliteLab(); }
 
     void cleanup() { m_t = TestLab(); }
 

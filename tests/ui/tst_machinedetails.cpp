@@ -50,9 +50,7 @@ private Q_SLOTS:
     // with what changed, marked in the fleet table and acknowledged with the button.
     void hardwareTab()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         Catalog *c = t.lab->catalog();
         Machine m;
         m.name = QStringLiteral("pc-01");
@@ -113,9 +111,7 @@ private Q_SLOTS:
     // (and OK disabled), then the machines renamed and labelled in the catalog.
     void namingDialog()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         Catalog *c = t.lab->catalog();
         for (const char *name : { "new-525400000001", "new-525400000002", "bench-3" }) {
             Machine m;
@@ -156,9 +152,7 @@ private Q_SLOTS:
     // or a real PDF.
     void handoverSheet()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         Catalog *c = t.lab->catalog();
         Machine m;
         m.name = QStringLiteral("lab-01");
@@ -193,9 +187,7 @@ private Q_SLOTS:
     // clear it; the fleet table's "Show: Burn-in failed" keeps only such machines.
     void testsTabAndFilter()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         Catalog *c = t.lab->catalog();
         for (const char *name : { "pc-01", "pc-02" }) {
             Machine m;
@@ -258,9 +250,7 @@ private Q_SLOTS:
     // fails), saved into DROVER_SCREENSHOT_DIR when tools/screenshot.sh sets it.
     void tabScreenshots()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         Catalog *c = t.lab->catalog();
         Machine m;
         m.name = QStringLiteral("lab-07");
@@ -331,9 +321,7 @@ private Q_SLOTS:
 
     void fleetColumnChooser()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         FleetModel model(t.lab->catalog());
         {
             FleetView view(&model);
@@ -353,9 +341,7 @@ private Q_SLOTS:
 
     void lastBootPhases()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         Catalog *c = t.lab->catalog();
         Machine m;
         m.name = QStringLiteral("pc-01");
@@ -412,9 +398,7 @@ private Q_SLOTS:
 
     void configEditor()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         Catalog *c = t.lab->catalog();
         Machine m;
         m.name = QStringLiteral("pc-01");

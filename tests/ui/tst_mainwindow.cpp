@@ -28,19 +28,9 @@ class TstMainWindow : public QObject {
     TestLab m_t;
 
 private Q_SLOTS:
-    void initTestCase()
-    {
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("drover-test"));
-        QSettings().clear();
-    }
+    void initTestCase() { isolateSettings(QStringLiteral("drover-test")); }
 
-    void init()
-    {
-        QString why;
-        m_t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(m_t.lab, qPrintable(why));
-    }
+    void init() { m_t = sqliteLab(); }
 
     void cleanup()
     {

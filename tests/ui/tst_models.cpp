@@ -29,9 +29,7 @@ class TstModels : public QObject {
 private Q_SLOTS:
     void fleetFollowsCatalog()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         FleetModel model(t.lab->catalog());
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(model.rowCount(), 0);
@@ -74,9 +72,7 @@ private Q_SLOTS:
 
     void fleetShowsSecureBoot()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         Catalog *c = t.lab->catalog();
         FleetModel model(c);
         for (const QString &name : { QStringLiteral("pc-01"), QStringLiteral("pc-02") }) {
@@ -146,9 +142,7 @@ private Q_SLOTS:
     // instance appears within a second, and this process's own appear once, not twice.
     void logShowsEveryInstancesBootEvents()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         BootEvent before { 0, QDateTime::currentDateTimeUtc(), QStringLiteral("pc-01"),
             QStringLiteral("52:54:00:00:00:01"), {}, QStringLiteral("ready"), QStringLiteral("web:1"),
             QStringLiteral("info"), QStringLiteral("earlier boot") };
@@ -236,9 +230,7 @@ private Q_SLOTS:
     // The dashboard line counts the catalog's machines by state, following changes.
     void fleetSummaryCounts()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         Catalog *c = t.lab->catalog();
         FleetSummary summary(c);
         QCOMPARE(summary.text(), QStringLiteral("0 machine(s)")); // the source text: no translator here

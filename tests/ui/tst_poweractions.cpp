@@ -37,19 +37,12 @@ class TstPowerActions : public QObject {
     }
 
 private Q_SLOTS:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase() { isolateSettings(QStringLiteral("drover-test-poweractions")); }
 
     void init()
     {
-        QString why;
-        m_t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(m_t.lab, qPrintable(why));
-        for (int i = 1; i <= 2; ++i) {
-            Machine m;
-            m.name = QStringLiteral("pc-0%1").arg(i);
-            m.mac = QStringLiteral("52:54:00:00:00:0%1").arg(i);
-            QVERIFY(m_t.lab->catalog()->addMachine(m).ok());
-        }
+        m_t = sqliteLab();
+        QVERIFY(addTestMachines(m_t.lab->catalog(), 2));
     }
 
     void menuNeedsASelection()

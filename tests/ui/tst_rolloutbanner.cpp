@@ -34,13 +34,11 @@ class TstRolloutBanner : public QObject {
     }
 
 private Q_SLOTS:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase() { isolateSettings(QStringLiteral("drover-test-rolloutbanner")); }
 
     void pauseResumeAbort()
     {
-        QString why;
-        m_t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(m_t.lab, qPrintable(why));
+        m_t = sqliteLab();
         Catalog *c = m_t.lab->catalog();
         QVERIFY(addTestImage(m_t.lab.get(), QStringLiteral("os"), QStringLiteral("1")).ok());
         QVERIFY(addTestImage(m_t.lab.get(), QStringLiteral("os"), QStringLiteral("2")).ok());

@@ -18,13 +18,11 @@ using namespace drover::test;
 class TstVmDialogs : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase() { isolateSettings(QStringLiteral("drover-test-vmdialogs")); }
 
     void addMachines()
     {
-        QString why;
-        TestLab t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(t.lab, qPrintable(why));
+        TestLab t = sqliteLab();
         AddVmDialog dialog(t.lab.get());
         QCOMPARE(dialog.countBox()->value(), 3);
         dialog.groupEdit()->setText(QStringLiteral("class-a"));

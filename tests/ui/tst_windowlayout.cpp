@@ -90,12 +90,8 @@ private Q_SLOTS:
     {
         // Only a real X server shows what users see: fonts, hinting, a window manager's sizes.
         QCOMPARE(QGuiApplication::platformName(), QStringLiteral("xcb"));
-        QStandardPaths::setTestModeEnabled(true);
-        QCoreApplication::setOrganizationName(QStringLiteral("drover-test-windowlayout"));
-        QSettings().clear();
-        QString why;
-        m_t = openTestLab(QStringLiteral("sqlite"), &why);
-        QVERIFY2(m_t.lab, qPrintable(why));
+        isolateSettings(QStringLiteral("drover-test-windowlayout"));
+        m_t = sqliteLab();
         Catalog *c = m_t.lab->catalog();
         const QStringList images { QStringLiteral("debian-server:1"), QStringLiteral("debian-server:2"),
             QStringLiteral("debian-server:3"), QStringLiteral("debian-desktop-xfce:1"), QStringLiteral("inventory:1"),
