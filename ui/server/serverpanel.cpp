@@ -4,6 +4,7 @@
 #include "boot/bootserver.h"
 #include "catalog/catalog.h"
 #include "lab/lab.h"
+#include "server/statuslight.h"
 
 #include <QComboBox>
 #include <QFormLayout>
@@ -27,12 +28,6 @@ namespace {
 constexpr BootService kServices[] = { BootService::Dhcp, BootService::Tftp, BootService::Http };
 
 const QString kGroup = QStringLiteral("server/");
-
-QString lightStyle(const QString &color)
-{
-    return QStringLiteral("QLabel { background-color: %1; border-radius: 6px; border: 1px solid rgba(0,0,0,60); }")
-        .arg(color);
-}
 
 QHostAddress addressOrNull(const QLineEdit *edit)
 {
@@ -334,7 +329,7 @@ void ServerPanel::updateStatus()
             }
             break;
         }
-        m_lights[i]->setStyleSheet(lightStyle(color));
+        m_lights[i]->setStyleSheet(statusLightStyle(QColor(color)));
         m_lights[i]->setProperty("state", key);
         m_lights[i]->setToolTip(state);
         // A coloured dot says nothing to a screen reader: the service and its state do.

@@ -2,6 +2,7 @@
 #include "main/readablecolor.h"
 
 #include "boot/bootserver.h"
+#include "server/statuslight.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -42,12 +43,6 @@ private:
     void updateElided() { setText(fontMetrics().elidedText(m_full, Qt::ElideRight, width())); }
     QString m_full;
 };
-
-QString lightStyle(const QString &color)
-{
-    return QStringLiteral("QLabel { background-color: %1; border-radius: 6px; border: 1px solid rgba(0,0,0,60); }")
-        .arg(color);
-}
 
 QString uptime(qint64 seconds)
 {
@@ -178,7 +173,7 @@ void ServerStrip::refresh()
         state = QStringLiteral("stopped");
         m_fullSummary = tr("Not serving: machines that netboot now get no image from this Drover");
     }
-    m_light->setStyleSheet(lightStyle(color));
+    m_light->setStyleSheet(statusLightStyle(QColor(color)));
     m_light->setProperty("state", state);
     m_light->setAccessibleName(running ? tr("Boot server: running") : tr("Boot server: not running"));
     static_cast<ElidingLabel *>(m_summary)->setFullText(m_fullSummary);
