@@ -365,38 +365,30 @@ private:
 
     void flush()
     {
+        // One loop for the head (with a body held in memory) and then a file body: both need
+        // the same counting and the same answer to EINTR, a full socket and an error. Only
+        // the file's part is bounded by kWriteBudget.
         HttpEngine::Shared &shared = m_worker->shared();
         qint64 budget = kWriteBudget;
-        while (m_outPos < m_out.size()) {
-            const ssize_t n = ::send(m_fd, m_out.constData() + m_outPos, size_t(m_out.size() - m_outPos), MSG_NOSIGNAL);
-            if (n > 0) {
-                m_outPos += n;
-                m_windowBytes += n;
-                shared.bytesSent.fetch_add(quint64(n), std::memory_order_relaxed);
-                m_lastActivity = nowMs();
-                continue;
-            }
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                setWrite(true);
-                return;
-            }
-            closeNow();
-            return;
-        }
-        while (m_fileLeft > 0) {
+        while (m_outPos < m_out.size() || m_fileLeft > 0) {
+            const bool head = m_outPos < m_out.size();
             off_t offset = off_t(m_fileOffset);
-            const ssize_t n = ::sendfile(m_fd, m_file, &offset, size_t(qMin(m_fileLeft, kSendfileChunk)));
+            const ssize_t n = head
+                ? ::send(m_fd, m_out.constData() + m_outPos, size_t(m_out.size() - m_outPos), MSG_NOSIGNAL)
+                : ::sendfile(m_fd, m_file, &offset, size_t(qMin(m_fileLeft, kSendfileChunk)));
             if (n > 0) {
-                m_fileOffset += n;
-                m_fileLeft -= n;
-                m_bodySent += n;
+                if (head) {
+                    m_outPos += n;
+                } else {
+                    m_fileOffset += n;
+                    m_fileLeft -= n;
+                    m_bodySent += n;
+                    budget -= n;
+                }
                 m_windowBytes += n;
-                budget -= n;
                 shared.bytesSent.fetch_add(quint64(n), std::memory_order_relaxed);
                 m_lastActivity = nowMs();
-                if (budget <= 0 && m_fileLeft > 0) {
+                if (!head && budget <= 0 && m_fileLeft > 0) {
                     // Let the other connections of this thread have a turn.
                     setWrite(true);
                     return;
@@ -409,8 +401,8 @@ private:
                 setWrite(true);
                 return;
             }
-            // n == 0: the file is shorter than it was when opened; the client cannot get
-            // what Content-Length promised, so the connection ends.
+            // An error, or sendfile's n == 0: the file is shorter than it was when opened; the
+            // client cannot get what Content-Length promised, so the connection ends.
             closeNow();
             return;
         }
