@@ -96,11 +96,7 @@ int assign(CliContext &ctx, const Verb &verb)
     auto a = ctx.lab->catalog()->assign(target->first, target->second, image, ctx.who, p.value(QStringLiteral("why")));
     if (!a)
         return fail(ctx, a.error());
-    if (ctx.json)
-        printJson(ctx, assignmentJson(a.value()));
-    else
-        ctx.out << assignedText(a.value()) << Qt::endl;
-    return ExitOk;
+    return printResult(ctx, assignmentJson(a.value()), assignedText(a.value()));
 }
 
 int history(CliContext &ctx, const Verb &verb)
@@ -115,20 +111,13 @@ int history(CliContext &ctx, const Verb &verb)
         ctx, fallback ? QString() : p.positionalArguments().first(), p.isSet(QStringLiteral("group")), fallback);
     if (!target)
         return fail(ctx, Text::tr("'%1' is neither a machine nor a group").arg(p.positionalArguments().first()));
-    const auto list = ctx.lab->catalog()->history(target->first, target->second);
-    if (ctx.json) {
-        QJsonArray array;
-        for (const Assignment &a : list)
-            array.append(assignmentJson(a));
-        printJson(ctx, array);
-        return ExitOk;
+    Listing listing({ Text::tr("WHEN"), Text::tr("IMAGE"), Text::tr("WHO"), Text::tr("WHY") });
+    for (const Assignment &a : ctx.lab->catalog()->history(target->first, target->second)) {
+        listing.add(assignmentJson(a),
+            { a.when.toLocalTime().toString(Qt::ISODate),
+                a.image.isEmpty() ? Text::tr("(follows its group)") : describeAssigned(a.image), a.who, a.why });
     }
-    QList<QStringList> rows;
-    for (const Assignment &a : list)
-        rows.append({ a.when.toLocalTime().toString(Qt::ISODate),
-            a.image.isEmpty() ? Text::tr("(follows its group)") : describeAssigned(a.image), a.who, a.why });
-    printTable(ctx, { Text::tr("WHEN"), Text::tr("IMAGE"), Text::tr("WHO"), Text::tr("WHY") }, rows);
-    return ExitOk;
+    return listing.print(ctx);
 }
 
 int rollback(CliContext &ctx, const Verb &verb)
@@ -152,11 +141,7 @@ int rollback(CliContext &ctx, const Verb &verb)
     auto a = lifecycle.rollback(AssignTarget { target->first, target->second }, ctx.who, to);
     if (!a)
         return fail(ctx, a.error());
-    if (ctx.json)
-        printJson(ctx, assignmentJson(a.value()));
-    else
-        ctx.out << assignedText(a.value()) << Qt::endl;
-    return ExitOk;
+    return printResult(ctx, assignmentJson(a.value()), assignedText(a.value()));
 }
 
 int secureBoot(CliContext &ctx, const Verb &verb)
@@ -259,10 +244,8 @@ int newMachineImage(CliContext &ctx, const Verb &verb)
         return *code;
     Catalog *catalog = ctx.lab->catalog();
     const bool none = p.isSet(QStringLiteral("none"));
-    if (none && !p.positionalArguments().isEmpty()) {
-        ctx.err << Text::tr("drover: give an image or --none, not both") << Qt::endl;
-        return ExitUsage;
-    }
+    if (none && !p.positionalArguments().isEmpty())
+        return usageError(ctx, Text::tr("drover: give an image or --none, not both"));
     if (!none && p.positionalArguments().isEmpty()) {
         const QString tag = catalog->setting(kNewMachineImageSetting);
         if (ctx.json)

@@ -198,10 +198,8 @@ int importImage(CliContext &ctx, const Verb &verb, const QString &kind)
     if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
         return *code;
     const auto tag = splitTag(p.value(QStringLiteral("tag")));
-    if (!tag) {
-        ctx.err << Text::tr("drover: --tag NAME:VERSION is required") << Qt::endl;
-        return ExitUsage;
-    }
+    if (!tag)
+        return usageError(ctx, Text::tr("drover: --tag NAME:VERSION is required"));
     QJsonObject from { { kind, QFileInfo(p.positionalArguments().first()).absoluteFilePath() } };
     if (p.isSet(QStringLiteral("kernel-package")))
         from.insert(QStringLiteral("kernelPackage"), p.value(QStringLiteral("kernel-package")));
@@ -246,10 +244,8 @@ int exportOciImage(CliContext &ctx, const Verb &verb)
         return *code;
     const QString tag = p.positionalArguments().at(0);
     const QString target = p.positionalArguments().at(1);
-    if (!splitTag(tag)) {
-        ctx.err << Text::tr("drover: '%1' is not an image NAME:VERSION").arg(tag) << Qt::endl;
-        return ExitUsage;
-    }
+    if (auto code = checkImageTag(ctx, tag))
+        return *code;
     const ImageStore store(ctx.lab->storeDir());
     std::atomic_bool cancel { false };
     const bool verbose = !ctx.json && ::isatty(STDERR_FILENO);
@@ -284,27 +280,21 @@ int exportOciImage(CliContext &ctx, const Verb &verb)
     const Result<OciExportResult> exported = watcher.result();
     if (!exported)
         return fail(ctx, Text::tr("cannot export %1: %2").arg(tag, exported.error()));
-    if (ctx.json)
-        printJson(ctx,
-            QJsonObject { { QStringLiteral("tag"), tag }, { QStringLiteral("target"), target },
-                { QStringLiteral("rootDigest"), exported->rootDigest.toString() },
-                { QStringLiteral("manifestDigest"), exported->manifestDigest.toString() },
-                { QStringLiteral("bytes"), double(exported->bytes) } });
-    else
-        ctx.out << Text::tr("exported %1 to %2 as a container image (%3); root %4")
-                       .arg(tag, target, formatSize(exported->bytes), exported->rootDigest.toString())
-                << Qt::endl;
-    return ExitOk;
+    return printResult(ctx,
+        QJsonObject { { QStringLiteral("tag"), tag }, { QStringLiteral("target"), target },
+            { QStringLiteral("rootDigest"), exported->rootDigest.toString() },
+            { QStringLiteral("manifestDigest"), exported->manifestDigest.toString() },
+            { QStringLiteral("bytes"), double(exported->bytes) } },
+        Text::tr("exported %1 to %2 as a container image (%3); root %4")
+            .arg(tag, target, formatSize(exported->bytes), exported->rootDigest.toString()));
 }
 
 int runBuild(CliContext &ctx, const QCommandLineParser &p, const Recipe &recipe)
 {
     BuildOptions options;
     options.tag = p.value(QStringLiteral("tag"));
-    if (!options.tag.isEmpty() && !splitTag(options.tag)) {
-        ctx.err << Text::tr("drover: --tag '%1' is not NAME:VERSION").arg(options.tag) << Qt::endl;
-        return ExitUsage;
-    }
+    if (!options.tag.isEmpty() && !splitTag(options.tag))
+        return usageError(ctx, Text::tr("drover: --tag '%1' is not NAME:VERSION").arg(options.tag));
     options.cacheDir = p.value(QStringLiteral("cache"));
     options.reuseBase = !p.isSet(QStringLiteral("rebuild-base"));
     options.keepWorkDir = p.isSet(QStringLiteral("keep-work"));

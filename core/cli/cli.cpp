@@ -5,6 +5,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
+
+#include <memory>
+
+#include <unistd.h>
 
 namespace drover {
 
@@ -107,6 +112,63 @@ int fail(CliContext &ctx, const QString &message)
 {
     ctx.err << "drover: " << message << Qt::endl;
     return ExitError;
+}
+
+int usageError(CliContext &ctx, const QString &message)
+{
+    ctx.err << message << Qt::endl;
+    return ExitUsage;
+}
+
+int printResult(CliContext &ctx, const QJsonValue &json, const QString &text)
+{
+    if (ctx.json)
+        printJson(ctx, json);
+    else
+        ctx.out << text << Qt::endl;
+    return ExitOk;
+}
+
+void printField(CliContext &ctx, const QString &key, const QString &value)
+{
+    ctx.out << QString(key + QLatin1Char(':')).leftJustified(16) << value << '\n';
+}
+
+QString formatBytes(qint64 size)
+{
+    return QLocale().formattedDataSize(size, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+std::function<bool(qint64, qint64)> percentPrinter(CliContext &ctx, const QString &what)
+{
+    if (ctx.json || !::isatty(STDERR_FILENO))
+        return {};
+    auto last = std::make_shared<int>(-1);
+    return [&ctx, what, last](qint64 done, qint64 total) {
+        const int percent = total > 0 ? int(done * 100 / total) : 100;
+        if (percent != *last) {
+            *last = percent;
+            ctx.err << '\r' << what << ' ' << percent << '%' << (percent == 100 ? "\n" : "") << Qt::flush;
+        }
+        return true;
+    };
+}
+
+void Listing::add(const QJsonObject &json, const QStringList &cells)
+{
+    m_json.append(json);
+    m_rows.append(cells);
+}
+
+int Listing::print(CliContext &ctx, const QString &empty) const
+{
+    if (ctx.json)
+        printJson(ctx, m_json);
+    else if (m_rows.isEmpty() && !empty.isEmpty())
+        ctx.out << empty << Qt::endl;
+    else
+        printTable(ctx, m_header, m_rows);
+    return ExitOk;
 }
 
 int actOnMachines(CliContext &ctx, const Verb &verb, const std::function<Status(const QString &)> &act)

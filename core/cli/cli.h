@@ -5,6 +5,8 @@
 
 #include "util/result.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -14,7 +16,6 @@
 #include <optional>
 
 class QCommandLineParser;
-class QJsonValue;
 
 namespace drover {
 
@@ -55,6 +56,37 @@ void printJson(CliContext &ctx, const QJsonValue &value);
 // Prints rows as aligned columns under a header.
 void printTable(CliContext &ctx, const QStringList &header, const QList<QStringList> &rows);
 int fail(CliContext &ctx, const QString &message); // prints "drover: message", returns ExitError
+// Prints a usage error whose text already says "drover: …"; returns ExitUsage.
+int usageError(CliContext &ctx, const QString &message);
+// The end of a verb that did one thing: `json` with --json, else `text` as a line. ExitOk.
+int printResult(CliContext &ctx, const QJsonValue &json, const QString &text);
+// "key:" and its value in aligned columns, the shape of `machine show` and `image inspect`.
+void printField(CliContext &ctx, const QString &key, const QString &value);
+QString formatBytes(qint64 size); // "1.5 GiB", as every verb prints a size
+// A percentage on stderr while a long operation runs; null when nobody watches (--json, or
+// stderr not a terminal), so callers pass it on as "no progress wanted".
+std::function<bool(qint64 done, qint64 total)> percentPrinter(CliContext &ctx, const QString &what);
+
+// What a listing verb (`image ls`, `machine ls`, `iso ls`, `history`) prints: each row given
+// once, as its JSON object and its cells, printed as an aligned table or, with --json, as the
+// array of the objects; both stay in step because there is one place to add a row.
+class Listing final {
+public:
+    explicit Listing(QStringList header)
+        : m_header(std::move(header))
+    { }
+    void add(const QJsonObject &json, const QStringList &cells);
+    // Without rows, `empty` (when given) replaces the table; --json prints [] regardless.
+    // Returns ExitOk.
+    int print(CliContext &ctx, const QString &empty = {}) const;
+
+private:
+    QStringList m_header;
+    QJsonArray m_json;
+    QList<QStringList> m_rows;
+};
+// Null for an image NAME:VERSION; else says it is not one and gives ExitUsage.
+std::optional<int> checkImageTag(CliContext &ctx, const QString &tag); // core/cli/imageverbs.cpp
 // A verb taking MACHINE…: `act` on each in turn, stopping at the first failure.
 int actOnMachines(CliContext &ctx, const Verb &verb, const std::function<Status(const QString &)> &act);
 

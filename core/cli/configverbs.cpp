@@ -100,11 +100,9 @@ int configShow(CliContext &ctx, const Verb &verb)
     if (!target)
         return fail(ctx, Text::tr("'%1' is neither a machine nor a group").arg(name));
     if (p.isSet(QStringLiteral("rendered"))) {
-        if (target->first != TargetKind::Machine) {
-            ctx.err << Text::tr("drover: --rendered needs a machine: a group's configuration is rendered per machine")
-                    << Qt::endl;
-            return ExitUsage;
-        }
+        if (target->first != TargetKind::Machine)
+            return usageError(
+                ctx, Text::tr("drover: --rendered needs a machine: a group's configuration is rendered per machine"));
         return showRendered(ctx, *ctx.lab->catalog()->machineByName(name));
     }
     const auto record = ctx.lab->catalog()->config(target->first, target->second);
@@ -154,10 +152,8 @@ int configSet(CliContext &ctx, const Verb &verb)
     if (p.isSet(QStringLiteral("revision"))) {
         bool ok = false;
         base = p.value(QStringLiteral("revision")).toLongLong(&ok);
-        if (!ok || base < 0) {
-            ctx.err << Text::tr("drover: --revision wants a number") << Qt::endl;
-            return ExitUsage;
-        }
+        if (!ok || base < 0)
+            return usageError(ctx, Text::tr("drover: --revision wants a number"));
     }
     auto saved
         = c->setConfig(target->first, target->second, QString::fromUtf8(parsed.config.toJsonText()), base, ctx.who);

@@ -53,10 +53,8 @@ int events(CliContext &ctx, const Verb &verb)
     bool numeric = false;
     EventFilter filter { p.value(QStringLiteral("machine")), p.value(QStringLiteral("phase")), 0,
         p.value(QStringLiteral("limit")).toInt(&numeric) };
-    if (!numeric || filter.limit <= 0) {
-        ctx.err << Text::tr("drover: --limit needs a positive number") << Qt::endl;
-        return ExitUsage;
-    }
+    if (!numeric || filter.limit <= 0)
+        return usageError(ctx, Text::tr("drover: --limit needs a positive number"));
     const bool follow = p.isSet(QStringLiteral("follow"));
     const QList<BootEvent> past = ctx.lab->catalog()->events(filter);
     if (ctx.json && !follow) {

@@ -29,12 +29,9 @@ int imageTest(CliContext &ctx, const Verb &verb)
         return *code;
     bool ok = true;
     const int timeout = p.isSet(QStringLiteral("timeout")) ? p.value(QStringLiteral("timeout")).toInt(&ok) : 600;
-    if (!ok || timeout <= 0) {
-        ctx.err
-            << Text::tr("drover: --timeout: '%1' is not a number of seconds").arg(p.value(QStringLiteral("timeout")))
-            << Qt::endl;
-        return ExitUsage;
-    }
+    if (!ok || timeout <= 0)
+        return usageError(ctx,
+            Text::tr("drover: --timeout: '%1' is not a number of seconds").arg(p.value(QStringLiteral("timeout"))));
     ImageTest test(ctx.lab);
     test.setSecureBoot(p.isSet(QStringLiteral("secure-boot")));
     QEventLoop loop;

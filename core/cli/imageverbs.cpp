@@ -15,11 +15,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLocale>
 #include <QRegularExpression>
 #include <QSet>
-
-#include <unistd.h>
 
 namespace drover {
 
@@ -29,30 +26,9 @@ struct Text {
     Q_DECLARE_TR_FUNCTIONS(ImageVerbs)
 };
 
-QString bytes(qint64 size)
-{
-    return QLocale().formattedDataSize(size, 1, QLocale::DataSizeTraditionalFormat);
-}
-
 ImageStore storeOf(const CliContext &ctx)
 {
     return ImageStore(ctx.lab->storeDir());
-}
-
-// A percentage on stderr while a long operation runs, when a person is watching.
-BundleProgress progressPrinter(CliContext &ctx, const QString &what)
-{
-    if (ctx.json || !::isatty(STDERR_FILENO))
-        return {};
-    auto last = std::make_shared<int>(-1);
-    return [&ctx, what, last](qint64 done, qint64 total) {
-        const int percent = total > 0 ? int(done * 100 / total) : 100;
-        if (percent != *last) {
-            *last = percent;
-            ctx.err << '\r' << what << ' ' << percent << '%' << (percent == 100 ? "\n" : "") << Qt::flush;
-        }
-        return true;
-    };
 }
 
 // "90", "90s", "15m", "1h", "2d" → seconds; -1 when it is none of these.
@@ -75,22 +51,31 @@ qint64 parseDuration(const QString &text)
     }
 }
 
-std::optional<int> checkTag(CliContext &ctx, const QString &tag)
+// A verb without options whose `args` arguments start with an image NAME:VERSION: `run` gets
+// the tag once it is checked, and all the arguments.
+using TagVerbRun = int (*)(CliContext &ctx, const QString &tag, const QStringList &positional);
+std::function<int(CliContext &, const Verb &)> tagVerb(int args, TagVerbRun run)
 {
-    if (splitTag(tag))
-        return std::nullopt;
-    ctx.err << Text::tr("drover: '%1' is not an image NAME:VERSION").arg(tag) << Qt::endl;
-    return ExitUsage;
+    return [args, run](CliContext &ctx, const Verb &verb) {
+        QCommandLineParser p;
+        if (auto code = parseVerbArgs(ctx, verb, p, args, args))
+            return *code;
+        const QStringList positional = p.positionalArguments();
+        if (auto code = checkImageTag(ctx, positional.first()))
+            return *code;
+        return run(ctx, positional.first(), positional);
+    };
 }
 
-// Parses a verb whose first of `args` arguments is an image NAME:VERSION; an exit code when
-// the arguments are wrong.
-std::optional<int> parseTagVerb(CliContext &ctx, const Verb &verb, QCommandLineParser &p, int args, QString *tag)
+// An image as the store and the catalog know it; one of them may not.
+struct FoundImage {
+    std::optional<Digest> manifest; // in the store
+    std::optional<ImageRecord> record; // in the catalog
+};
+
+FoundImage findImage(CliContext &ctx, const ImageStore &store, const QString &tag)
 {
-    if (auto code = parseVerbArgs(ctx, verb, p, args, args))
-        return code;
-    *tag = p.positionalArguments().first();
-    return checkTag(ctx, *tag);
+    return { store.resolve(tag), ctx.lab->catalog()->imageByTag(tag) };
 }
 
 int imageList(CliContext &ctx, const Verb &verb)
@@ -108,26 +93,27 @@ int imageList(CliContext &ctx, const Verb &verb)
     const QList<ImageRecord> images = ctx.lab->catalog()->images();
     const QMap<QString, int> users = ctx.lab->catalog()->machinesPerImage();
 
-    QJsonArray array;
-    QList<QStringList> rows;
+    Listing listing({ Text::tr("NAME"), Text::tr("VERSION"), Text::tr("SIZE"), Text::tr("CREATED"),
+        Text::tr("MACHINES"), Text::tr("MANIFEST"), Text::tr("NOTE") });
     auto add = [&](const QString &name, const QString &version, const QString &digest, qint64 size,
                    const QDateTime &created, bool catalogued) {
         const QString tag = name + QLatin1Char(':') + version;
         const bool stored = inStore.contains(tag);
-        array.append(QJsonObject { { QStringLiteral("name"), name }, { QStringLiteral("version"), version },
+        const QJsonObject json { { QStringLiteral("name"), name }, { QStringLiteral("version"), version },
             { QStringLiteral("tag"), tag }, { QStringLiteral("manifestDigest"), digest },
             { QStringLiteral("size"), size },
             { QStringLiteral("created"), created.isValid() ? created.toString(Qt::ISODateWithMs) : QString() },
             { QStringLiteral("machines"), users.value(tag) }, { QStringLiteral("inStore"), stored },
-            { QStringLiteral("inCatalog"), catalogued } });
+            { QStringLiteral("inCatalog"), catalogued } };
         QString where;
         if (!stored)
             where = Text::tr("missing from the store");
         else if (!catalogued)
             where = Text::tr("not in the catalog");
-        rows.append({ name, version, size >= 0 ? bytes(size) : QString(),
-            created.isValid() ? created.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) : QString(),
-            QString::number(users.value(tag)), digest.mid(7, 12), where });
+        listing.add(json,
+            { name, version, size >= 0 ? formatBytes(size) : QString(),
+                created.isValid() ? created.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) : QString(),
+                QString::number(users.value(tag)), digest.mid(7, 12), where });
     };
     QSet<QString> listed;
     for (const ImageRecord &image : images) {
@@ -142,26 +128,13 @@ int imageList(CliContext &ctx, const Verb &verb)
         add(parts ? parts->first : entry.tag, parts ? parts->second : QString(), entry.manifest.toString(),
             manifest ? manifest->totalSize() : -1, {}, false);
     }
-    if (ctx.json) {
-        printJson(ctx, array);
-        return ExitOk;
-    }
-    printTable(ctx,
-        { Text::tr("NAME"), Text::tr("VERSION"), Text::tr("SIZE"), Text::tr("CREATED"), Text::tr("MACHINES"),
-            Text::tr("MANIFEST"), Text::tr("NOTE") },
-        rows);
-    return ExitOk;
+    return listing.print(ctx);
 }
 
-int imageInspect(CliContext &ctx, const Verb &verb)
+int imageInspect(CliContext &ctx, const QString &tag, const QStringList &)
 {
-    QCommandLineParser p;
-    QString tag;
-    if (auto code = parseTagVerb(ctx, verb, p, 1, &tag))
-        return *code;
     const ImageStore store = storeOf(ctx);
-    const auto digest = store.resolve(tag);
-    const auto record = ctx.lab->catalog()->imageByTag(tag);
+    const auto [digest, record] = findImage(ctx, store, tag);
     if (!digest && !record)
         return fail(ctx, Text::tr("no image %1").arg(tag));
     if (!digest)
@@ -197,14 +170,12 @@ int imageInspect(CliContext &ctx, const Verb &verb)
         printJson(ctx, o);
         return ExitOk;
     }
-    auto line = [&ctx](const QString &key, const QString &value) {
-        ctx.out << QString(key + QLatin1Char(':')).leftJustified(16) << value << '\n';
-    };
+    auto line = [&ctx](const QString &key, const QString &value) { printField(ctx, key, value); };
     line(Text::tr("image"), tag);
     line(Text::tr("manifest"), digest->toString());
     line(Text::tr("architecture"), manifest->architecture);
     line(Text::tr("format"), manifest->format);
-    line(Text::tr("size"), bytes(manifest->totalSize()));
+    line(Text::tr("size"), formatBytes(manifest->totalSize()));
     line(Text::tr("created"), record ? record->created.toLocalTime().toString(Qt::ISODate) : QString());
     line(Text::tr("machines"), QString::number(machines));
     const QString firmware = tested && tested->uefi ? QStringLiteral("UEFI") : QStringLiteral("BIOS");
@@ -219,7 +190,7 @@ int imageInspect(CliContext &ctx, const Verb &verb)
     line(Text::tr("kernel"), signatureText);
     line(Text::tr("recipe"), manifest->recipeDigest.toString());
     for (const auto &[where, ref] : manifest->namedBlobs())
-        line(where, ref.digest.toString() + QStringLiteral("  ") + bytes(ref.size));
+        line(where, ref.digest.toString() + QStringLiteral("  ") + formatBytes(ref.size));
     ctx.out << Qt::flush;
     return ExitOk;
 }
@@ -231,16 +202,13 @@ int imageVerify(CliContext &ctx, const Verb &verb)
     if (auto code = parseVerbArgs(ctx, verb, p, 0, 1))
         return *code;
     QStringList tags = p.positionalArguments();
-    if (!tags.isEmpty() && p.isSet(QStringLiteral("all"))) {
-        ctx.err << Text::tr("drover: give either NAME:VERSION or --all") << Qt::endl;
-        return ExitUsage;
-    }
+    if (!tags.isEmpty() && p.isSet(QStringLiteral("all")))
+        return usageError(ctx, Text::tr("drover: give either NAME:VERSION or --all"));
     for (const QString &tag : tags) {
-        if (auto code = checkTag(ctx, tag))
+        if (auto code = checkImageTag(ctx, tag))
             return *code;
     }
-    const BundleProgress printer = progressPrinter(ctx, Text::tr("verifying"));
-    auto report = verifyImages(storeOf(ctx), tags, printer);
+    auto report = verifyImages(storeOf(ctx), tags, percentPrinter(ctx, Text::tr("verifying")));
     if (!report)
         return fail(ctx, report.error());
     if (ctx.json) {
@@ -263,7 +231,7 @@ int imageVerify(CliContext &ctx, const Verb &verb)
         ctx.out << Text::tr("%1 images, %2 blobs, %3 checked: %4")
                        .arg(report->images.size())
                        .arg(report->blobs)
-                       .arg(bytes(report->bytes),
+                       .arg(formatBytes(report->bytes),
                            report->ok() ? Text::tr("all whole")
                                         : Text::tr("%1 corrupt or missing").arg(report->problems.size()))
                 << Qt::endl;
@@ -271,26 +239,19 @@ int imageVerify(CliContext &ctx, const Verb &verb)
     return report->ok() ? ExitOk : ExitError;
 }
 
-int imageExport(CliContext &ctx, const Verb &verb)
+int imageExport(CliContext &ctx, const QString &tag, const QStringList &args)
 {
-    QCommandLineParser p;
-    QString tag;
-    if (auto code = parseTagVerb(ctx, verb, p, 2, &tag))
-        return *code;
-    const QString file = p.positionalArguments().at(1);
+    const QString file = args.at(1);
     const auto record = ctx.lab->catalog()->imageByTag(tag);
     auto exported
-        = exportBundle(storeOf(ctx), tag, file, record ? record->recipe : QString(), progressPrinter(ctx, tag));
+        = exportBundle(storeOf(ctx), tag, file, record ? record->recipe : QString(), percentPrinter(ctx, tag));
     if (!exported)
         return fail(ctx, exported.error());
-    if (ctx.json)
-        printJson(ctx,
-            QJsonObject { { QStringLiteral("tag"), tag },
-                { QStringLiteral("manifestDigest"), exported->manifest.toString() }, { QStringLiteral("file"), file },
-                { QStringLiteral("bytes"), exported->bytes } });
-    else
-        ctx.out << Text::tr("exported %1 (%2) to %3").arg(tag, bytes(exported->bytes), file) << Qt::endl;
-    return ExitOk;
+    return printResult(ctx,
+        QJsonObject { { QStringLiteral("tag"), tag },
+            { QStringLiteral("manifestDigest"), exported->manifest.toString() }, { QStringLiteral("file"), file },
+            { QStringLiteral("bytes"), exported->bytes } },
+        Text::tr("exported %1 (%2) to %3").arg(tag, formatBytes(exported->bytes), file));
 }
 
 int imageImport(CliContext &ctx, const Verb &verb)
@@ -299,7 +260,7 @@ int imageImport(CliContext &ctx, const Verb &verb)
     if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
         return *code;
     const QString file = p.positionalArguments().first();
-    auto imported = importBundle(storeOf(ctx), ctx.lab->catalog(), file, progressPrinter(ctx, file));
+    auto imported = importBundle(storeOf(ctx), ctx.lab->catalog(), file, percentPrinter(ctx, file));
     if (!imported)
         return fail(ctx, imported.error());
     if (ctx.json) {
@@ -314,7 +275,7 @@ int imageImport(CliContext &ctx, const Verb &verb)
                 { QStringLiteral("blobsRepaired"), imported->blobsRepaired } });
     } else {
         ctx.out << Text::tr("imported %1 (%2; %3 new blobs, %4 already here)")
-                       .arg(imported->tags.join(QStringLiteral(", ")), bytes(imported->bytes))
+                       .arg(imported->tags.join(QStringLiteral(", ")), formatBytes(imported->bytes))
                        .arg(imported->blobsStored)
                        .arg(imported->blobsPresent)
                 << '\n';
@@ -326,16 +287,13 @@ int imageImport(CliContext &ctx, const Verb &verb)
     return ExitOk;
 }
 
-int imageRemove(CliContext &ctx, const Verb &verb)
+int imageRemove(CliContext &ctx, const QString &tag, const QStringList &)
 {
-    QCommandLineParser p;
-    QString tag;
-    if (auto code = parseTagVerb(ctx, verb, p, 1, &tag))
-        return *code;
     Catalog *catalog = ctx.lab->catalog();
     const ImageStore store = storeOf(ctx);
-    const bool catalogued = catalog->imageByTag(tag).has_value();
-    const bool stored = store.resolve(tag).has_value();
+    const FoundImage found = findImage(ctx, store, tag);
+    const bool catalogued = found.record.has_value();
+    const bool stored = found.manifest.has_value();
     if (!catalogued && !stored)
         return fail(ctx, Text::tr("no image %1").arg(tag));
     // Checked here too, for a tag in use that the catalog has no image row for.
@@ -368,12 +326,10 @@ int imageGc(CliContext &ctx, const Verb &verb)
     GcOptions options;
     options.dryRun = p.isSet(QStringLiteral("dry-run"));
     options.graceSeconds = parseDuration(p.value(QStringLiteral("grace")));
-    if (options.graceSeconds < 0) {
-        ctx.err << Text::tr("drover: --grace '%1' is not a duration like 30m, 1h or 2d")
-                       .arg(p.value(QStringLiteral("grace")))
-                << Qt::endl;
-        return ExitUsage;
-    }
+    if (options.graceSeconds < 0)
+        return usageError(ctx,
+            Text::tr("drover: --grace '%1' is not a duration like 30m, 1h or 2d")
+                .arg(p.value(QStringLiteral("grace"))));
     options.roots = catalogRoots(*ctx.lab->catalog());
     options.blobs = catalogBlobs(*ctx.lab->catalog());
     auto report = collectGarbage(storeOf(ctx), options);
@@ -397,14 +353,14 @@ int imageGc(CliContext &ctx, const Verb &verb)
     }
     const QString verbText = report->dryRun ? Text::tr("would delete") : Text::tr("deleted");
     for (const GcEntry &e : report->blobs + report->tempFiles)
-        ctx.out << verbText << ' ' << e.name << "  " << bytes(e.size) << '\n';
+        ctx.out << verbText << ' ' << e.name << "  " << formatBytes(e.size) << '\n';
     for (const QString &note : report->notes)
         ctx.out << Text::tr("note: %1").arg(note) << '\n';
     ctx.out << (report->dryRun ? Text::tr("%1 would be freed (%2 blobs, %3 temporary files); %4 blobs in use, %5 "
                                           "younger than the grace period")
                                : Text::tr("%1 freed (%2 blobs, %3 temporary files); %4 blobs in use, %5 younger than "
                                           "the grace period"))
-                   .arg(bytes(report->bytesFreed))
+                   .arg(formatBytes(report->bytesFreed))
                    .arg(report->blobs.size())
                    .arg(report->tempFiles.size())
                    .arg(report->reachable)
@@ -415,21 +371,28 @@ int imageGc(CliContext &ctx, const Verb &verb)
 
 } // namespace
 
+std::optional<int> checkImageTag(CliContext &ctx, const QString &tag)
+{
+    if (splitTag(tag))
+        return std::nullopt;
+    return usageError(ctx, Text::tr("drover: '%1' is not an image NAME:VERSION").arg(tag));
+}
+
 QList<Verb> imageVerbs()
 {
     const QString image = QStringLiteral("image");
     return {
         { { image, QStringLiteral("ls") }, QString(), Text::tr("List the images (catalog and store)."), imageList },
         { { image, QStringLiteral("inspect") }, QStringLiteral("NAME:VERSION"),
-            Text::tr("Show an image's manifest, layers and catalog record."), imageInspect },
+            Text::tr("Show an image's manifest, layers and catalog record."), tagVerb(1, imageInspect) },
         { { image, QStringLiteral("verify") }, QStringLiteral("[NAME:VERSION|--all]"),
             Text::tr("Re-hash every blob of an image (or of all); list corrupt or missing ones."), imageVerify },
         { { image, QStringLiteral("export") }, QStringLiteral("NAME:VERSION FILE.tar"),
-            Text::tr("Write an image with all its blobs to a bundle."), imageExport },
+            Text::tr("Write an image with all its blobs to a bundle."), tagVerb(2, imageExport) },
         { { image, QStringLiteral("import") }, QStringLiteral("FILE.tar"),
             Text::tr("Verify a bundle and add its image to the store and the catalog."), imageImport },
         { { image, QStringLiteral("rm") }, QStringLiteral("NAME:VERSION"),
-            Text::tr("Remove an image no machine uses (its blobs go at the next gc)."), imageRemove },
+            Text::tr("Remove an image no machine uses (its blobs go at the next gc)."), tagVerb(1, imageRemove) },
         { { image, QStringLiteral("gc") }, QStringLiteral("[--dry-run] [--grace DURATION]"),
             Text::tr("Delete blobs no image needs, older than the grace period."), imageGc },
     };

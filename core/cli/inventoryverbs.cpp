@@ -143,10 +143,8 @@ int inventoryExport(CliContext &ctx, const Verb &verb)
     const QString format = p.isSet(QStringLiteral("format")) ? p.value(QStringLiteral("format"))
         : ctx.json                                           ? QStringLiteral("json")
                                                              : QStringLiteral("csv");
-    if (format != QLatin1String("csv") && format != QLatin1String("json")) {
-        ctx.err << Text::tr("drover: --format '%1' is neither csv nor json").arg(format) << Qt::endl;
-        return ExitUsage;
-    }
+    if (format != QLatin1String("csv") && format != QLatin1String("json"))
+        return usageError(ctx, Text::tr("drover: --format '%1' is neither csv nor json").arg(format));
     const Catalog *catalog = ctx.lab->catalog();
     const auto selected = machinesOf(*catalog, p.value(QStringLiteral("group")));
     if (!selected)
@@ -199,10 +197,8 @@ int inventorySummary(CliContext &ctx, const Verb &verb)
         return *code;
     const QString group = p.value(QStringLiteral("group"));
     const QStringList named = p.positionalArguments();
-    if (group.isEmpty() == named.isEmpty()) {
-        ctx.err << Text::tr("drover: name machines or --group GROUP, not both or neither") << Qt::endl;
-        return ExitUsage;
-    }
+    if (group.isEmpty() == named.isEmpty())
+        return usageError(ctx, Text::tr("drover: name machines or --group GROUP, not both or neither"));
     QStringList machines = named;
     if (!group.isEmpty()) {
         const auto selected = machinesOf(*ctx.lab->catalog(), group);

@@ -10,9 +10,6 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QLocale>
-
-#include <unistd.h>
 
 namespace drover {
 
@@ -21,11 +18,6 @@ namespace {
 struct Text {
     Q_DECLARE_TR_FUNCTIONS(IsoVerbs)
 };
-
-QString bytes(qint64 size)
-{
-    return QLocale().formattedDataSize(size, 1, QLocale::DataSizeTraditionalFormat);
-}
 
 QJsonObject isoJson(const IsoRecord &iso, const QStringList &users)
 {
@@ -47,28 +39,14 @@ int isoAdd(CliContext &ctx, const Verb &verb)
     const QString name = p.isSet(QStringLiteral("name")) ? p.value(QStringLiteral("name")) : defaultIsoName(path);
     BlobStore::Progress progress;
     const qint64 total = QFileInfo(path).size();
-    if (!ctx.json && ::isatty(STDERR_FILENO) && total > 0) {
-        auto last = std::make_shared<int>(-1);
-        progress = [&ctx, last, total](qint64 done) {
-            const int percent = int(done * 100 / total);
-            if (percent != *last) {
-                *last = percent;
-                ctx.err << '\r' << Text::tr("storing") << ' ' << percent << '%' << (percent == 100 ? "\n" : "")
-                        << Qt::flush;
-            }
-            return true;
-        };
-    }
+    if (auto printer = percentPrinter(ctx, Text::tr("storing")); printer && total > 0)
+        progress = [printer, total](qint64 done) { return printer(done, total); };
     auto iso = addIsoFile(*ctx.lab->catalog(), ctx.lab->storeDir(), path, name, ctx.who, progress);
     if (!iso)
         return fail(ctx, iso.error());
-    if (ctx.json)
-        printJson(ctx, isoJson(iso.value(), {}));
-    else
-        ctx.out << Text::tr("added ISO %1 (%2, %3); boot a machine from it with drover assign MACHINE --target %4")
-                       .arg(iso->name, bytes(iso->size), iso->digest.left(19), BootTarget::forIso(iso->name).key())
-                << Qt::endl;
-    return ExitOk;
+    return printResult(ctx, isoJson(iso.value(), {}),
+        Text::tr("added ISO %1 (%2, %3); boot a machine from it with drover assign MACHINE --target %4")
+            .arg(iso->name, formatBytes(iso->size), iso->digest.left(19), BootTarget::forIso(iso->name).key()));
 }
 
 int isoList(CliContext &ctx, const Verb &verb)
@@ -77,25 +55,14 @@ int isoList(CliContext &ctx, const Verb &verb)
     if (auto code = parseVerbArgs(ctx, verb, p, 0, 0))
         return *code;
     const Catalog *catalog = ctx.lab->catalog();
-    QJsonArray array;
-    QList<QStringList> rows;
+    Listing listing({ Text::tr("NAME"), Text::tr("SIZE"), Text::tr("DIGEST"), Text::tr("ADDED"), Text::tr("USED BY") });
     for (const IsoRecord &iso : catalog->isos()) {
         const QStringList users = catalog->usersOfImage(BootTarget::forIso(iso.name).stored());
-        array.append(isoJson(iso, users));
-        rows.append({ iso.name, bytes(iso.size), iso.digest.left(19), iso.added.toLocalTime().toString(Qt::ISODate),
-            users.isEmpty() ? Text::tr("-") : users.join(QStringLiteral(", ")) });
+        listing.add(isoJson(iso, users),
+            { iso.name, formatBytes(iso.size), iso.digest.left(19), iso.added.toLocalTime().toString(Qt::ISODate),
+                users.isEmpty() ? Text::tr("-") : users.join(QStringLiteral(", ")) });
     }
-    if (ctx.json) {
-        printJson(ctx, array);
-        return ExitOk;
-    }
-    if (rows.isEmpty()) {
-        ctx.out << Text::tr("no ISOs; add one with drover iso add FILE.iso") << Qt::endl;
-        return ExitOk;
-    }
-    printTable(
-        ctx, { Text::tr("NAME"), Text::tr("SIZE"), Text::tr("DIGEST"), Text::tr("ADDED"), Text::tr("USED BY") }, rows);
-    return ExitOk;
+    return listing.print(ctx, Text::tr("no ISOs; add one with drover iso add FILE.iso"));
 }
 
 int isoRemove(CliContext &ctx, const Verb &verb)

@@ -55,6 +55,15 @@ QJsonObject machineJson(const Machine &m)
     };
 }
 
+// "KEY=VALUE" as its two parts; null when there is no key.
+std::optional<std::pair<QString, QString>> splitLabel(const QString &label)
+{
+    const qsizetype eq = label.indexOf(QLatin1Char('='));
+    if (eq <= 0)
+        return std::nullopt;
+    return std::pair { label.left(eq), label.mid(eq + 1) };
+}
+
 QString labelText(const Machine &m)
 {
     QStringList parts;
@@ -75,30 +84,22 @@ int machineAdd(CliContext &ctx, const Verb &verb)
     Machine m;
     m.name = p.positionalArguments().first();
     const auto mac = normalizeMac(p.value(QStringLiteral("mac")));
-    if (!mac) {
-        ctx.err << Text::tr("drover: --mac '%1' is not a MAC address like 52:54:00:12:34:56")
-                       .arg(p.value(QStringLiteral("mac")))
-                << Qt::endl;
-        return ExitUsage;
-    }
+    if (!mac)
+        return usageError(ctx,
+            Text::tr("drover: --mac '%1' is not a MAC address like 52:54:00:12:34:56")
+                .arg(p.value(QStringLiteral("mac"))));
     m.mac = *mac;
     m.uuid = p.value(QStringLiteral("uuid")).toLower();
     for (const QString &label : p.values(QStringLiteral("label"))) {
-        const qsizetype eq = label.indexOf(QLatin1Char('='));
-        if (eq <= 0) {
-            ctx.err << Text::tr("drover: --label '%1' is not KEY=VALUE").arg(label) << Qt::endl;
-            return ExitUsage;
-        }
-        m.labels.insert(label.left(eq), label.mid(eq + 1));
+        const auto parts = splitLabel(label);
+        if (!parts)
+            return usageError(ctx, Text::tr("drover: --label '%1' is not KEY=VALUE").arg(label));
+        m.labels.insert(parts->first, parts->second);
     }
     auto added = ctx.lab->catalog()->addMachine(m);
     if (!added)
         return fail(ctx, added.error());
-    if (ctx.json)
-        printJson(ctx, machineJson(added.value()));
-    else
-        ctx.out << Text::tr("added machine %1 (%2)").arg(added->name, added->mac) << Qt::endl;
-    return ExitOk;
+    return printResult(ctx, machineJson(added.value()), Text::tr("added machine %1 (%2)").arg(added->name, added->mac));
 }
 
 int machineList(CliContext &ctx, const Verb &verb)
@@ -106,20 +107,12 @@ int machineList(CliContext &ctx, const Verb &verb)
     QCommandLineParser p;
     if (auto code = parseVerbArgs(ctx, verb, p, 0, 0))
         return *code;
-    const QList<Machine> machines = ctx.lab->catalog()->machines();
-    if (ctx.json) {
-        QJsonArray array;
-        for (const Machine &m : machines)
-            array.append(machineJson(m));
-        printJson(ctx, array);
-        return ExitOk;
+    Listing listing({ Text::tr("NAME"), Text::tr("MAC"), Text::tr("STATE"), Text::tr("IMAGE"), Text::tr("LABELS") });
+    for (const Machine &m : ctx.lab->catalog()->machines()) {
+        listing.add(machineJson(m),
+            { m.name, m.mac, machineStateKey(m.state), describeAssigned(m.currentImage), labelText(m) });
     }
-    QList<QStringList> rows;
-    for (const Machine &m : machines)
-        rows.append({ m.name, m.mac, machineStateKey(m.state), describeAssigned(m.currentImage), labelText(m) });
-    printTable(
-        ctx, { Text::tr("NAME"), Text::tr("MAC"), Text::tr("STATE"), Text::tr("IMAGE"), Text::tr("LABELS") }, rows);
-    return ExitOk;
+    return listing.print(ctx);
 }
 
 int machineShow(CliContext &ctx, const Verb &verb)
@@ -145,22 +138,19 @@ int machineShow(CliContext &ctx, const Verb &verb)
             : it.key() == QLatin1String("currentImage") || it.key() == QLatin1String("lastGoodImage")
             ? describeAssigned(it->toString())
             : it->toVariant().toString();
-        ctx.out << QString(it.key() + QLatin1Char(':')).leftJustified(16) << value << '\n';
+        printField(ctx, it.key(), value);
     }
-    ctx.out << QStringLiteral("hardware:").leftJustified(16)
-            << (inventory ? Text::tr("%1 (drover inventory show %2)").arg(inventory->hardware.summary(), name)
-                          : Text::tr("not reported yet"))
-            << '\n';
+    printField(ctx, QStringLiteral("hardware"),
+        inventory ? Text::tr("%1 (drover inventory show %2)").arg(inventory->hardware.summary(), name)
+                  : Text::tr("not reported yet"));
     const QList<TestRunRecord> runs = ctx.lab->catalog()->testRuns(name, 1);
-    ctx.out << QStringLiteral("burn-in:").leftJustified(16)
-            << (m->burninFailed.isValid()
-                       ? Text::tr("failed %1; no rollout reaches it until cleared (drover tests clear %2)")
-                             .arg(m->burninFailed.toLocalTime().toString(Qt::ISODate), name)
-                       : runs.isEmpty() ? Text::tr("no tests run")
-                       : runs.first().passed
-                       ? Text::tr("passed %1").arg(runs.first().at.toLocalTime().toString(Qt::ISODate))
-                       : Text::tr("failed %1, cleared").arg(runs.first().at.toLocalTime().toString(Qt::ISODate)))
-            << '\n';
+    printField(ctx, QStringLiteral("burn-in"),
+        m->burninFailed.isValid() ? Text::tr("failed %1; no rollout reaches it until cleared (drover tests clear %2)")
+                                        .arg(m->burninFailed.toLocalTime().toString(Qt::ISODate), name)
+            : runs.isEmpty() ? Text::tr("no tests run")
+            : runs.first().passed
+            ? Text::tr("passed %1").arg(runs.first().at.toLocalTime().toString(Qt::ISODate))
+            : Text::tr("failed %1, cleared").arg(runs.first().at.toLocalTime().toString(Qt::ISODate)));
     ctx.out << Qt::flush;
     return ExitOk;
 }
@@ -186,13 +176,11 @@ int machineLabel(CliContext &ctx, const Verb &verb)
         return *code;
     const QStringList args = p.positionalArguments();
     for (const QString &label : args.mid(1)) {
-        const qsizetype eq = label.indexOf(QLatin1Char('='));
-        if (eq <= 0) {
-            ctx.err << Text::tr("drover: '%1' is not KEY=VALUE (an empty VALUE removes the label)").arg(label)
-                    << Qt::endl;
-            return ExitUsage;
-        }
-        if (Status s = ctx.lab->catalog()->setLabel(args.first(), label.left(eq), label.mid(eq + 1)); !s)
+        const auto parts = splitLabel(label);
+        if (!parts)
+            return usageError(
+                ctx, Text::tr("drover: '%1' is not KEY=VALUE (an empty VALUE removes the label)").arg(label));
+        if (Status s = ctx.lab->catalog()->setLabel(args.first(), parts->first, parts->second); !s)
             return fail(ctx, s.error());
     }
     return ExitOk;
@@ -210,18 +198,14 @@ int machineName(CliContext &ctx, const Verb &verb)
     const QStringList args = p.positionalArguments();
     bool ok = true;
     const int first = p.isSet(QStringLiteral("first")) ? p.value(QStringLiteral("first")).toInt(&ok) : 1;
-    if (!ok) {
-        ctx.err << Text::tr("drover: --first '%1' is not a number").arg(p.value(QStringLiteral("first"))) << Qt::endl;
-        return ExitUsage;
-    }
+    if (!ok)
+        return usageError(ctx, Text::tr("drover: --first '%1' is not a number").arg(p.value(QStringLiteral("first"))));
     QList<std::pair<QString, QString>> labels;
     for (const QString &label : p.values(QStringLiteral("label"))) {
-        const qsizetype eq = label.indexOf(QLatin1Char('='));
-        if (eq <= 0) {
-            ctx.err << Text::tr("drover: --label '%1' is not KEY=VALUE").arg(label) << Qt::endl;
-            return ExitUsage;
-        }
-        labels.append({ label.left(eq), label.mid(eq + 1) });
+        const auto parts = splitLabel(label);
+        if (!parts)
+            return usageError(ctx, Text::tr("drover: --label '%1' is not KEY=VALUE").arg(label));
+        labels.append(*parts);
     }
     const QStringList machines = args.mid(1);
     const auto names = nameMachines(*ctx.lab->catalog(), machines, args.first(), first, labels);

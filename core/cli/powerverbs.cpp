@@ -83,12 +83,9 @@ int power(CliContext &ctx, const Verb &verb)
         return *code;
     const QString name = p.positionalArguments().at(0);
     const auto action = powerActionFromKey(p.positionalArguments().at(1));
-    if (!action) {
-        ctx.err
-            << Text::tr("drover: '%1' is not one of on, off, cycle, wake, status").arg(p.positionalArguments().at(1))
-            << Qt::endl;
-        return ExitUsage;
-    }
+    if (!action)
+        return usageError(ctx,
+            Text::tr("drover: '%1' is not one of on, off, cycle, wake, status").arg(p.positionalArguments().at(1)));
     const auto machine = ctx.lab->catalog()->machineByName(name);
     if (!machine)
         return fail(ctx, Text::tr("no machine named '%1'").arg(name));

@@ -72,10 +72,8 @@ int start(CliContext &ctx, const Verb &verb)
     if (auto code = parseVerbArgs(ctx, verb, p, 1, 1))
         return *code;
     const QString group = p.value(QStringLiteral("group"));
-    if (group.isEmpty()) {
-        ctx.err << Text::tr("drover: rollout start needs --group") << Qt::endl;
-        return ExitUsage;
-    }
+    if (group.isEmpty())
+        return usageError(ctx, Text::tr("drover: rollout start needs --group"));
     auto canary = RolloutCount::parse(
         p.isSet(QStringLiteral("canary")) ? p.value(QStringLiteral("canary")) : QStringLiteral("1"),
         QStringLiteral("--canary"));
@@ -92,10 +90,8 @@ int start(CliContext &ctx, const Verb &verb)
             numberOk && maxFailures >= 0
                 ? QString()
                 : Text::tr("--max-failures: '%1' is not a number").arg(p.value(QStringLiteral("max-failures"))) }) {
-        if (!error.isEmpty()) {
-            ctx.err << "drover: " << error << Qt::endl;
-            return ExitUsage;
-        }
+        if (!error.isEmpty())
+            return usageError(ctx, QStringLiteral("drover: ") + error);
     }
     auto r = planRollout(*ctx.lab->catalog(), group, p.positionalArguments().first(), *canary, *wave, *bake,
         maxFailures, p.isSet(QStringLiteral("reboot")), ctx.who);

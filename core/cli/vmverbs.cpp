@@ -33,10 +33,8 @@ int add(CliContext &ctx, const Verb &verb)
     bool memoryOk = true;
     const int count = p.isSet(QStringLiteral("count")) ? p.value(QStringLiteral("count")).toInt(&countOk) : 1;
     const int memory = p.isSet(QStringLiteral("memory")) ? p.value(QStringLiteral("memory")).toInt(&memoryOk) : 1536;
-    if (!countOk || !memoryOk) {
-        ctx.err << Text::tr("drover: --count and --memory take numbers") << Qt::endl;
-        return ExitUsage;
-    }
+    if (!countOk || !memoryOk)
+        return usageError(ctx, Text::tr("drover: --count and --memory take numbers"));
     auto added = addVirtualMachines(ctx.lab, count,
         p.isSet(QStringLiteral("prefix")) ? p.value(QStringLiteral("prefix")) : QStringLiteral("vm"),
         p.value(QStringLiteral("group")), p.isSet(QStringLiteral("uefi")), memory);

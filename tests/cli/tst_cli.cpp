@@ -1,6 +1,7 @@
 // The drover executable's verbs, run as a user or a script would: exit codes, --json,
 // messages that say what was wrong.
 #include "catalog/catalog.h"
+#include "cli/cli.h"
 
 #include <QDir>
 #include <QFile>
@@ -11,6 +12,7 @@
 #include <QProcessEnvironment>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextStream>
 
 class TstCli : public QObject {
     Q_OBJECT
@@ -85,6 +87,47 @@ private Q_SLOTS:
         const Run r = drover(args);
         QCOMPARE(r.code, code);
         QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    }
+
+    // Listing, behind every `ls` verb: one row given once comes out as an aligned table or,
+    // with --json, as an array of its objects; the empty text only stands in for an empty table.
+    void listing_data()
+    {
+        QTest::addColumn<bool>("json");
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<QString>("empty");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("table") << false << 2 << QString() << QStringLiteral("NAME   N\nrow-0  0\nrow-1  1\n");
+        QTest::newRow("empty table") << false << 0 << QString() << QStringLiteral("NAME  N\n");
+        QTest::newRow("empty text") << false << 0 << QStringLiteral("none yet") << QStringLiteral("none yet\n");
+        QTest::newRow("rows hide the empty text")
+            << false << 1 << QStringLiteral("none yet") << QStringLiteral("NAME   N\nrow-0  0\n");
+        QTest::newRow("json") << true << 2 << QStringLiteral("none yet")
+                              << QStringLiteral("[\n    {\n        \"n\": 0,\n        \"name\": \"row-0\"\n    },\n"
+                                                "    {\n        \"n\": 1,\n        \"name\": \"row-1\"\n    }\n]\n");
+        QTest::newRow("empty json") << true << 0 << QStringLiteral("none yet") << QStringLiteral("[\n]\n");
+    }
+
+    void listing()
+    {
+        QFETCH(bool, json);
+        QFETCH(int, rows);
+        QFETCH(QString, empty);
+        QFETCH(QString, expected);
+        QString out;
+        QString err;
+        QTextStream outStream(&out);
+        QTextStream errStream(&err);
+        drover::CliContext ctx { nullptr, {}, outStream, errStream, json, {} };
+        drover::Listing listing({ QStringLiteral("NAME"), QStringLiteral("N") });
+        for (int i = 0; i < rows; ++i) {
+            const QString name = QStringLiteral("row-%1").arg(i);
+            listing.add(QJsonObject { { QStringLiteral("name"), name }, { QStringLiteral("n"), i } },
+                { name, QString::number(i) });
+        }
+        QCOMPARE(listing.print(ctx, empty), int(drover::ExitOk));
+        QCOMPARE(out, expected);
+        QVERIFY(err.isEmpty());
     }
 
     void machineRoundTrip()
