@@ -8,6 +8,8 @@
 #include "catalog/catalog.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
+#include "fleet/rollout.h"
+#include "fleet/rolloutengine.h"
 #include "images/imagemodel.h"
 #include "images/imagepanel.h"
 #include "lab/lab.h"
@@ -131,6 +133,21 @@ private Q_SLOTS:
                 QVERIFY(c->recordMachineSeen(
                     record.name, m.state, QLatin1String(m.phase), QStringLiteral("192.168.100.%1").arg(100 + i)));
         }
+        // A rollout under way: debian-server:3 to room-102, its canary first.
+        for (const char *name : { "room-102-pc-02", "room-102-pc-03", "room-102-pc-04" }) {
+            Machine record = testMachine(QLatin1String(name),
+                QStringLiteral("52:54:00:00:0a:%1").arg(++i, 2, 16, QLatin1Char('0')), QStringLiteral("room-102"));
+            QVERIFY(c->addMachine(record));
+            QVERIFY(c->recordBootResult(record.name, QStringLiteral("debian-server:2"), true));
+            QVERIFY(c->recordMachineSeen(record.name, MachineState::Ready, QStringLiteral("ready")));
+        }
+        QVERIFY(c->assign(TargetKind::Group, QStringLiteral("room-102"), QStringLiteral("debian-server:2"),
+            QStringLiteral("test"), {}));
+        auto rollout = planRollout(*c, QStringLiteral("room-102"), QStringLiteral("debian-server:3"), { 1, false },
+            { 100, true }, 60, 0, false, QStringLiteral("test"));
+        QVERIFY2(rollout, qPrintable(rollout ? QString() : rollout.error()));
+        QVERIFY(rollout->save(*c));
+        RolloutEngine(c).tick();
     }
 
     void layout_data()
@@ -185,7 +202,7 @@ private Q_SLOTS:
         // The fleet: every machine's row one line high, every visible column whole, the name,
         // state and images of each machine readable in full.
         QTreeView *fleet = main.fleetView()->table();
-        QCOMPARE(main.fleetView()->model()->rowCount(), 7);
+        QCOMPARE(main.fleetView()->model()->rowCount(), 10);
         QVERIFY(!fleet->wordWrap());
         QVERIFY2(cutColumns(fleet->header(), fleet->viewport()->width()).isEmpty(),
             qPrintable(cutColumns(fleet->header(), fleet->viewport()->width())));
@@ -199,7 +216,12 @@ private Q_SLOTS:
                 QVERIFY2(cell.height() < 2 * metrics.height(), "a fleet row is taller than one line");
                 // The state's cell draws an icon (and a shield) before the text.
                 const int decoration = column == FleetModel::Status ? 2 * metrics.height() + 8 : 8;
-                const QString text = index.data().toString();
+                // An image column must show the tag whole; a rollout's note after it may elide.
+                const bool image = column == FleetModel::CurrentImage || column == FleetModel::AssignedImage;
+                const QString text
+                    = index.data(image ? int(FleetModel::ImageTagRole) : int(Qt::DisplayRole)).toString();
+                if (image)
+                    QVERIFY(index.data().toString().startsWith(text));
                 QVERIFY2(metrics.horizontalAdvance(text) + decoration <= cell.width(),
                     qPrintable(QStringLiteral("'%1' needs %2 px in a %3 px cell of %4")
                             .arg(text)

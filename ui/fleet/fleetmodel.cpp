@@ -168,6 +168,13 @@ QVariant FleetModel::data(const QModelIndex &index, int role) const
             labels.insert(it.key(), it.value());
         return labels;
     }
+    if (role == ImageTagRole) {
+        if (index.column() == CurrentImage)
+            return describeAssigned(m.currentImage);
+        if (index.column() == AssignedImage)
+            return describeAssigned(m_assigned.at(index.row()));
+        return {};
+    }
     if (role == Qt::DisplayRole || role == Qt::ToolTipRole) {
         switch (Column(index.column())) {
         case Name:

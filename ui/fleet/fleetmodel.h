@@ -42,6 +42,9 @@ public:
         HardwareChangedRole, // bool: its hardware changed and nobody acknowledged it yet
         BurninFailedRole, // bool: its burn-in failed and nobody cleared it: no rollout reaches it
         NewRole, // bool: registered by its first boot, not yet looked at
+        // The image columns' tag alone, without the rollout's note: what the column is sized
+        // for (the note may elide; the tooltip holds it whole).
+        ImageTagRole,
     };
 
     explicit FleetModel(Catalog *catalog, QObject *parent = nullptr);

@@ -211,7 +211,7 @@ void FleetView::fitImageColumns()
     QSet<QString> tags;
     for (int row = 0; row < m_model->rowCount(); ++row) {
         for (int column : { FleetModel::CurrentImage, FleetModel::AssignedImage })
-            tags.insert(m_model->index(row, column).data().toString());
+            tags.insert(m_model->index(row, column).data(FleetModel::ImageTagRole).toString());
     }
     const QFontMetrics metrics = m_table->fontMetrics();
     int widest = 0;
