@@ -18,8 +18,16 @@ d machine add pc-03 --mac 52:54:00:00:01:03 --label group=room-a
 d machine add bench-1 --mac 52:54:00:00:02:01 --label group=bench
 
 export HOME="$data/home" XDG_CONFIG_HOME="$data/config"
-xvfb-run -a -s "-screen 0 1440x900x24" "$exe" --data "$data" --screenshot "$out/main-window.png"
-echo "screenshot: $out/main-window.png"
+
+# The main window of a lab at work — several images, machines in every state, a rollout under
+# way, the server serving — at 1280x800 and in a dark palette, as tst_windowlayout checks it.
+shots=$(mktemp -d /tmp/drover-shots-XXXXXX)
+(cd "$shots" && xvfb-run -a -s "-screen 0 2560x1440x24" env QT_QPA_PLATFORM=xcb \
+  "$src/$build/tests/tst_windowlayout" "layout:1280x800" "layout:1280x800 dark" >/dev/null)
+cp "$shots/main-window-1280x800.png" "$out/main-window.png"
+cp "$shots/main-window-1280x800-dark.png" "$out/main-window-dark.png"
+rm -rf "$shots"
+echo "screenshots: $out/main-window.png $out/main-window-dark.png"
 
 # The fleet grouped by the label "room" (Group by), with a few more machines.
 d machine add lab-01 --mac 52:54:00:00:03:01 --label group=room-b --label room=101

@@ -18,6 +18,7 @@
 #include "log/logview.h"
 #include "main/mainwindow.h"
 #include "main/readablecolor.h"
+#include "server/serverpanel.h"
 #include "server/serverstrip.h"
 #include "testlab.h"
 #include "tst_http_support.h"
@@ -170,16 +171,27 @@ private Q_SLOTS:
             QApplication::setPalette(darkPalette());
         MainWindow main(m_t.lab.get());
         m_t.lab->log()->post(Severity::Warning, QStringLiteral("server"), QStringLiteral("a warning to read"));
+        BootServerSettings serving;
+        serving.dhcpMode = DhcpMode::Off;
+        serving.httpPort = freeTcpPort();
+        serving.tftpPort = freeUdpPort();
+        QVERIFY(main.serverPanel()->server()->start(serving));
         main.resize(size);
         main.show();
         QVERIFY(QTest::qWaitForWindowExposed(&main));
         QTest::qWait(300); // docks and headers settle after the first show
         // The picture first: when a check below fails, it shows why.
         const QString dir = qEnvironmentVariable("DROVER_SCREENSHOT_DIR", QDir::currentPath());
-        const QString file
-            = QDir(dir).filePath(QStringLiteral("main-window-%1x%2.png").arg(size.width()).arg(size.height()));
+        const QString file = QDir(dir).filePath(QStringLiteral("main-window-%1x%2%3%4.png")
+                .arg(size.width())
+                .arg(size.height())
+                .arg(main.devicePixelRatio() > 1 ? QStringLiteral("@%1x").arg(main.devicePixelRatio()) : QString(),
+                    dark ? QStringLiteral("-dark") : QString()));
         QVERIFY2(main.grab().save(file), qPrintable(file));
         QCOMPARE(main.size(), size);
+        // tst_windowlayout_hidpi: the window really is drawn at the scale asked for.
+        if (qEnvironmentVariableIsSet("QT_SCALE_FACTOR"))
+            QCOMPARE(main.devicePixelRatio(), qEnvironmentVariable("QT_SCALE_FACTOR").toDouble());
         // The left column's panels fit its width: nothing there scrolls sideways.
         for (const char *area : { "imageDock", "serverDock", "detailsDock" }) {
             QDockWidget *d = main.dock(QLatin1String(area));
@@ -192,8 +204,9 @@ private Q_SLOTS:
                 qPrintable(QStringLiteral("%1 needs %2 px, has %3").arg(QLatin1String(area)).arg(needs).arg(has)));
         }
 
-        // The strip: one line, in view.
+        // The strip: one line, in view, while serving.
         ServerStrip *strip = main.serverStrip();
+        QCOMPARE(strip->light()->property("state").toString(), QStringLiteral("running"));
         QVERIFY(strip->isVisible());
         QVERIFY2(strip->summary()->height() < 2 * strip->summary()->fontMetrics().height(),
             qPrintable(QString::number(strip->summary()->height())));
