@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# Boot storm (issue 18), inside the build root as root, with the build dir as $1: N simulated
+# machines (drover-storm, tools/bench/storm.cpp) power on together and boot through DHCP,
+# TFTP, iPXE's DHCP, the scripts, kernel, initrd, manifest, layers and the ready report —
+# against Drover (`drover --headless --dhcp full`), then against the baseline a lab would
+# otherwise run, dnsmasq (DHCP + TFTP) and nginx (the same blob files, a static script), in
+# the same network set-up, the same run. The network: a server namespace and a client
+# namespace joined by one veth pair; the server's side is shaped with tc (tbf) to the shared
+# uplink rate, every machine's own link is a token bucket inside the simulator. Every
+# machine binds its connections to the address DHCP leased it (the lease range is made local
+# in the client namespace by an AnyIP route), so the server sees 500 machines at 500 addresses.
+# Prints Markdown table rows: time to the last ready against the link bound (bytes ÷ uplink),
+# retries and failures, the server's CPU (utime + stime from /proc over the wall time) and
+# per-phase p50/p99.
+#
+#   tools/bench/storm.sh BUILD [--smoke]
+# Environment: RUNS="MACHINES:IMAGE_MIB:UPLINK_MBIT:CLIENT_MBIT …" (default
+# "60:99:1000:1000 500:20:1000:100 60:99:10000:100"), SERVERS="drover baseline",
+# MODE=full|proxy (proxy: dnsmasq hands out addresses, Drover is ProxyDHCP; Drover only).
+# --smoke: 5 machines, a 4 MiB image, unshaped, Drover only; fails unless all 5 reach ready
+# within 60 s (the ctest storm_smoke).
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+smoke=0
+[[ ${2:-} == --smoke ]] && smoke=1
+drover=$build/app/drover
+storm=$build/tools/bench/drover-storm
+seed=$build/tools/bench/drover-stormseed
+ipxe_dir=${IPXE_DIR:-/usr/lib/ipxe}
+mode=${MODE:-full}
+runs=${RUNS:-60:99:1000:1000 500:20:1000:100 60:99:10000:100}
+servers=${SERVERS:-drover baseline}
+if ((smoke)); then
+  runs=5:4:0:0
+  servers=drover
+fi
+for tool in "$drover" "$storm" "$seed"; do
+  [[ -x $tool ]] || { echo "storm.sh: $tool is not built" >&2; exit 1; }
+done
+[[ $(id -u) == 0 ]] || { echo "storm.sh: needs root (network namespaces)" >&2; exit 1; }
+[[ -r $ipxe_dir/undionly.kpxe ]] || { echo "storm.sh: $ipxe_dir/undionly.kpxe is missing (ipxe package)" >&2; exit 1; }
+if [[ $servers == *baseline* || $mode == proxy ]]; then
+  for tool in dnsmasq nginx; do
+    command -v "$tool" >/dev/null || { echo "storm.sh: $tool is not installed" >&2; exit 1; }
+  done
+fi
+
+# Names carry the process id: several build trees may run this at once.
+srv=drv-st-s-$$
+cli=drv-st-c-$$
+net=10.$((100 + $$ % 100))
+server=$net.0.1
+work=$(mktemp -d /tmp/drover-storm.XXXXXX)
+pids=()
+stop_servers() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  pids=()
+}
+teardown_net() {
+  ip netns del "$srv" 2>/dev/null || true
+  ip netns del "$cli" 2>/dev/null || true
+}
+# shellcheck disable=SC2317 # run by the traps
+cleanup() {
+  set +e
+  stop_servers
+  teardown_net
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ins() { nsenter --net="/run/netns/$srv" "$@"; }
+inc() { nsenter --net="/run/netns/$cli" "$@"; }
+field() { sed -n "s/^$1=//p" <<<"$2"; }
+
+# setup_net UPLINK_MBIT: fresh namespaces (no ARP entries or leases left from the last run).
+setup_net() {
+  teardown_net
+  ip netns add "$srv"
+  ip netns add "$cli"
+  ip -n "$srv" link set lo up
+  ip -n "$cli" link set lo up
+  ip -n "$srv" link add s0 type veth peer name c0 netns "$cli"
+  ip -n "$srv" addr add "$server/16" dev s0
+  ip -n "$srv" link set s0 up
+  ip -n "$cli" link set c0 up
+  # The lease range is local to the client namespace: each machine binds its leased address
+  # without an `ip addr add` per machine, and answers ARP for it.
+  ip -n "$cli" route add local "$net.4.0/22" dev lo
+  ip -n "$cli" route add "$net.0.0/16" dev c0
+  # A lab's proxy-mode DHCP server is another host: here a second address of the server side.
+  ip -n "$srv" addr add "$net.0.2/16" dev s0
+  if (($1 > 0)); then
+    # The shared uplink: everything the servers send to the machines. burst: 1 ms at the rate.
+    ip netns exec "$srv" tc qdisc add dev s0 root tbf rate "${1}mbit" burst "$(($1 * 1000 / 8))" latency 50ms
+  fi
+}
+
+cpu_ticks() { # PID… → utime + stime of those processes, in clock ticks
+  local p t=0 stat
+  for p in "$@"; do
+    stat=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+    stat=${stat##*) }
+    read -r -a f <<<"$stat"
+    t=$((t + f[11] + f[12]))
+  done
+  echo "$t"
+}
+
+# start_drover DATA: Drover on s0, waiting until its DHCP serves (it first looks for another
+# DHCP server for a few seconds: machines powered on before that would see nothing).
+start_drover() {
+  local dhcp=$mode extra=()
+  [[ $mode == full ]] && extra=(--range "$net.4.1-$net.7.250")
+  ins "$drover" --data "$1" --headless --dhcp "$dhcp" --interface s0 --http-port 8080 --tftp-port 69 \
+    "${extra[@]}" 2>"$1/server.log" &
+  pids+=($!)
+  server_pids=("$!")
+  for _ in $(seq 300); do
+    grep -q "boot server running" "$1/server.log" && return 0
+    kill -0 "${pids[-1]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$1/server.log" >&2
+  echo "storm.sh: Drover did not start" >&2
+  return 1
+}
+
+# start_lab_dhcp: proxy mode's lab DHCP server (addresses only) on the second address.
+start_lab_dhcp() {
+  ins dnsmasq --no-daemon --conf-file=/dev/null --port=0 --listen-address="$net.0.2" --interface=s0 \
+    --bind-interfaces --no-resolv --no-hosts --no-ping --dhcp-authoritative --dhcp-lease-max=4000 \
+    --dhcp-range="$net.4.1,$net.7.250,255.255.0.0,1h" --dhcp-leasefile="$work/lab.leases" --quiet-dhcp \
+    --user=root --group=root >"$work/lab-dnsmasq.log" 2>&1 &
+  pids+=($!)
+}
+
+# start_baseline DATA MANIFEST KERNEL INITRD: dnsmasq (full DHCP, PXE boot file, TFTP) and
+# nginx (a static chain script and machine script naming the same blobs, the blobs from the
+# same store, 200 for every report, 404 for configuration).
+start_baseline() {
+  local data=$1 manifest=$2 kernel=$3 initrd=$4 www=$work/www
+  mkdir -p "$www" "$work/nginx"
+  # shellcheck disable=SC2016 # ${mac:hexhyp} and the rest are iPXE's settings, not the shell's
+  printf '#!ipxe\nchain --replace --autofree http://%s:8080/boot/${mac:hexhyp}.ipxe?uuid=${uuid}&arch=${buildarch}&platform=${platform}&serial=${serial:uristring} || reboot\n' \
+    "$server" >"$www/boot.ipxe"
+  local args="initrd=initrd.img quiet console=ttyS0 drover.server=http://$server:8080 drover.manifest=$manifest"
+  args+=" drover.mac=\${mac} drover.boot=0 drover.token=0"
+  printf '#!ipxe\nkernel --name kernel.img http://%s:8080/blobs/%s %s\ninitrd --name initrd.img http://%s:8080/blobs/%s\nboot\n' \
+    "$server" "$kernel" "$args" "$server" "$initrd" >"$www/machine.ipxe"
+  cat >"$work/nginx/nginx.conf" <<CONF
+user root;
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_timeout 65;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  default_type application/octet-stream;
+  server {
+    listen $server:8080;
+    root $www;
+    location = /boot.ipxe { default_type text/plain; }
+    location ~ ^/boot/ { default_type text/plain; rewrite ^ /machine.ipxe break; }
+    location ~ "^/blobs/sha256:([0-9a-f]{64})\$" { alias $data/store/blobs/sha256/\$1; }
+    location = /report { return 200 "ok\n"; }
+    location /config/ { return 404; }
+  }
+}
+CONF
+  ins nginx -c "$work/nginx/nginx.conf" >"$work/nginx/stdout.log" 2>&1 &
+  pids+=($!)
+  ins dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=s0 --bind-interfaces --no-resolv --no-hosts \
+    --no-ping --dhcp-authoritative --dhcp-lease-max=4000 --dhcp-range="$net.4.1,$net.7.250,255.255.0.0,1h" \
+    --dhcp-leasefile="$work/dnsmasq.leases" --dhcp-userclass=set:ipxe,iPXE \
+    --dhcp-boot="tag:!ipxe,undionly.kpxe,,$server" --dhcp-boot="tag:ipxe,http://$server:8080/boot.ipxe" \
+    --enable-tftp --tftp-root="$ipxe_dir" --tftp-max=4000 --quiet-dhcp --quiet-tftp \
+    --user=root --group=root >"$work/dnsmasq.log" 2>&1 &
+  pids+=($!)
+  sleep 1
+  server_pids=("${pids[@]}")
+  local master workers
+  master=$(cat "$work/nginx/nginx.pid" 2>/dev/null || true)
+  if [[ -n $master ]]; then
+    mapfile -t workers < <(pgrep -P "$master" || true)
+    server_pids+=("$master" "${workers[@]}")
+  fi
+  ins curl -fs -o /dev/null "http://$server:8080/boot.ipxe" || { cat "$work/nginx/error.log" >&2; return 1; }
+}
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -r); date: $(date -u +%F); mode: $mode"
+results=()
+status=0
+for run in $runs; do
+  IFS=: read -r machines image_mib uplink client <<<"$run"
+  data=$work/data-$machines-$image_mib
+  if [[ ! -d $data ]]; then
+    out=$("$seed" "$data" "$machines" "$image_mib")
+    manifest=$(field manifest "$out")
+    kernel=$(field kernel "$out")
+    initrd=$(field initrd "$out")
+  fi
+  # Blobs from the page cache for both servers: the disk is not what is measured.
+  cat "$data"/store/blobs/sha256/* >/dev/null
+  for who in $servers; do
+    setup_net "$uplink"
+    server_pids=()
+    if [[ $who == drover ]]; then
+      [[ $mode == proxy ]] && start_lab_dhcp
+      start_drover "$data"
+    else
+      [[ $mode == full ]] || { echo "storm.sh: the baseline runs in full mode only" >&2; continue; }
+      start_baseline "$data" "$manifest" "$kernel" "$initrd"
+    fi
+    ticks0=$(cpu_ticks "${server_pids[@]}")
+    t0=$(date +%s.%N)
+    flags=(--iface c0 --server "$server" --machines "$machines" --mode "$mode" --timeout "${TIMEOUT:-900}")
+    ((client > 0)) && flags+=(--client-mbit "$client")
+    r=$(inc "$storm" "${flags[@]}") || true
+    t1=$(date +%s.%N)
+    ticks1=$(cpu_ticks "${server_pids[@]}")
+    cpu=$(python3 -c "print(f'{($ticks1 - $ticks0) / $(getconf CLK_TCK) / ($t1 - $t0):.2f}')")
+    echo "$r" >"$work/result-$who-$machines.txt"
+    ready=$(field ready "$r")
+    last=$(field last_ready_s "$r")
+    bytes=$(field bytes "$r")
+    # The link bound: every byte over the shared uplink, or one machine's bytes over its
+    # own link, whichever is longer.
+    bound=$(python3 -c "
+b = $bytes * 8 / 1e6
+print(f'{max(b / $uplink if $uplink else 0, b / $machines / $client if $client else 0):.1f}')")
+    ratio=$(python3 -c "print(f'{$last / $bound:.2f}' if $bound > 0 else '—')")
+    failures=$(field failures "$r")
+    row="| $machines × ${image_mib} MiB, uplink $((uplink / 1000)) Gbit/s, clients ${client} Mbit/s | $who | $ready/$machines | ${last} s | ${bound} s | ${ratio}× | $(field dhcp_retries "$r")/$(field dhcp_exhausted "$r") | $(field tftp_retries "$r")/$(field tftp_exhausted "$r") | $(field http_retries "$r")/$(field http_exhausted "$r") | $cpu | "
+    for phase in dhcp tftp dhcp2 script blobs ready; do
+      row+="$(field "${phase}_p50_ms" "$r")/$(field "${phase}_p99_ms" "$r") | "
+    done
+    row+="${failures:-—} |"
+    results+=("$row")
+    echo "throughput, $who, $machines machines (Mbit/s each second): $(field sample_mbit "$r")"
+    if [[ $who == drover ]]; then
+      grep -c 'reports ready' "$data/server.log" >/dev/null 2>&1 || true
+    fi
+    stop_servers
+    [[ $ready == "$machines" ]] || status=1
+    if ((smoke)); then
+      echo "$r"
+      [[ $ready == 5 ]] || { tail -n 30 "$data/server.log" >&2; echo "storm.sh: only $ready of 5 machines reached ready" >&2; exit 1; }
+      python3 -c "import sys; sys.exit(0 if $last < 60 else 1)" || { echo "storm.sh: the last machine was ready after $last s" >&2; exit 1; }
+    fi
+  done
+done
+echo
+echo "| run | server | ready | last ready | link bound | ratio | DHCP retries/exhausted | TFTP retries/exhausted | HTTP retries/exhausted | server CPU (cores) | dhcp p50/p99 ms | tftp | iPXE dhcp | scripts | blobs | reports → ready | failures |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+printf '%s\n' "${results[@]}"
+exit $status
