@@ -828,10 +828,6 @@
         <translation>Für ein Wurzeldateisystem ohne Kernel: Kernel und Module aus diesem Abbild des Speichers nehmen.</translation>
     </message>
     <message>
-        <source>drover: &apos;%1&apos; is not an image NAME:VERSION</source>
-        <translation>drover: „%1“ ist kein Abbild NAME:VERSION</translation>
-    </message>
-    <message>
         <source>drover: cancelling the export…</source>
         <translation>drover: Export wird abgebrochen …</translation>
     </message>
@@ -7749,6 +7745,18 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
     <message>
         <source>added the virtual machines %1</source>
         <translation>hat die virtuellen Maschinen %1 hinzugefügt</translation>
+    </message>
+    <message>
+        <source>starting the boot server: %1</source>
+        <translation>Boot-Server starten: %1</translation>
+    </message>
+    <message>
+        <source>started the boot server (%1)</source>
+        <translation>hat den Boot-Server gestartet (%1)</translation>
+    </message>
+    <message>
+        <source>stopped the boot server</source>
+        <translation>hat den Boot-Server gestoppt</translation>
     </message>
 </context>
 <context>

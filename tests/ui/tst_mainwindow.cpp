@@ -1,12 +1,16 @@
 // The main window on the offscreen platform: its four areas, empty states that say what to
 // do, live rows from the catalog, the Add Machine dialog, and layout restore.
+#include "boot/bootserver.h"
 #include "fleet/fleetview.h"
 #include "lab/lab.h"
+#include "log/logmodel.h"
 #include "log/logview.h"
 #include "main/addmachinedialog.h"
 #include "main/emptystate.h"
 #include "main/mainwindow.h"
+#include "server/serverpanel.h"
 #include "testlab.h"
+#include "util/currentuser.h"
 
 #include <QApplication>
 #include <QDialogButtonBox>
@@ -16,8 +20,10 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTcpServer>
 #include <QTest>
 #include <QTreeView>
+#include <QUdpSocket>
 
 using namespace drover;
 using namespace drover::test;
@@ -116,6 +122,33 @@ private Q_SLOTS:
         again.resetLayout();
         QVERIFY(again.dock(QStringLiteral("serverDock"))->isVisible());
         again.close();
+    }
+
+    void serverStartAndStopLogged()
+    {
+        MainWindow w(m_t.lab.get());
+        BootServerSettings s;
+        s.dhcpMode = DhcpMode::Off;
+        QTcpServer http;
+        QUdpSocket tftp;
+        QVERIFY(http.listen(QHostAddress::LocalHost, 0) && tftp.bind(QHostAddress::LocalHost, 0));
+        s.httpPort = http.serverPort();
+        s.tftpPort = tftp.localPort();
+        http.close();
+        tftp.close();
+        QVERIFY(w.serverPanel()->server()->start(s));
+        w.serverPanel()->server()->stop();
+        const auto logged = [&w](const QString &text) {
+            const auto *log = w.logView()->filter();
+            for (int row = 0; row < log->rowCount(); ++row) {
+                if (log->index(row, LogModel::Source).data().toString() == QLatin1String("user")
+                    && log->index(row, LogModel::Text).data().toString() == currentUser() + QStringLiteral(": ") + text)
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY(logged(QStringLiteral("started the boot server (Serving on all interfaces · DHCP off)")));
+        QTRY_VERIFY(logged(QStringLiteral("stopped the boot server")));
     }
 
     void logShowsBusEntries()

@@ -195,9 +195,21 @@ void MainWindow::addServerStrip()
         m_serverStrip->setLastError(why);
         showServerPanel();
     });
-    connect(m_serverPanel->server(), &BootServer::startFinished, this, [this](bool ok) {
-        if (!ok)
+    connect(m_serverPanel->server(), &BootServer::startFinished, this, [this](bool ok, const QString &error) {
+        if (!ok) {
+            logAction(tr("starting the boot server: %1").arg(error), true);
             showServerPanel();
+        }
+    });
+    // Who started and stopped serving goes to the log beside the server's own lines.
+    connect(m_serverPanel->server(), &BootServer::statusChanged, this, [this, running = false]() mutable {
+        BootServer *server = m_serverPanel->server();
+        if (server->isRunning() == running)
+            return;
+        running = server->isRunning();
+        logAction(running ? tr("started the boot server (%1)")
+                                .arg(m_serverStrip->fullSummary().section(QStringLiteral(" · "), 0, 1))
+                          : tr("stopped the boot server"));
     });
 }
 
