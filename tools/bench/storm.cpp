@@ -216,6 +216,7 @@ struct Machine {
     int status = 0;
     std::string body; // scripts and the manifest; blobs are only counted
     int httpTries = 0;
+    Clock::time_point lastProgress;
     std::string manifest, bootId, token, serverBase;
     // link speed
     double tokens = 0;
@@ -244,6 +245,7 @@ private:
     void sendDhcp(Machine &m);
     void onDhcp(const uint8_t *p, size_t n);
     void sendProxyRequest(Machine &m);
+    void openUdp(Machine &m);
     void startTftp(Machine &m);
     void onTftp(Machine &m);
     void startDhcp2(Machine &m);
@@ -417,6 +419,20 @@ void Storm::onDhcp(const uint8_t *p, size_t n)
     startTftp(m);
 }
 
+// The machine's UDP socket on its leased address (port 4011 and TFTP), once.
+void Storm::openUdp(Machine &m)
+{
+    if (m.udp >= 0)
+        return;
+    m.udp = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_in self {};
+    self.sin_family = AF_INET;
+    self.sin_addr.s_addr = m.leased;
+    if (m.udp < 0 || bind(m.udp, reinterpret_cast<sockaddr *>(&self), sizeof self) != 0)
+        die(std::string("cannot bind a UDP socket to the leased address: ") + std::strerror(errno));
+    watch(m.udp, EPOLLIN, m.index - m_o.first, 1);
+}
+
 // Proxy mode: the firmware, its address acknowledged by the lab's server, asks the boot
 // server for its boot file on port 4011 from that address.
 void Storm::sendProxyRequest(Machine &m)
@@ -428,15 +444,7 @@ void Storm::sendProxyRequest(Machine &m)
     }
     if (m.tries > 0)
         m_dhcpRetries++;
-    if (m.udp < 0) {
-        m.udp = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        sockaddr_in self {};
-        self.sin_family = AF_INET;
-        self.sin_addr.s_addr = m.leased;
-        if (m.udp < 0 || bind(m.udp, reinterpret_cast<sockaddr *>(&self), sizeof self) != 0)
-            die(std::string("cannot bind a UDP socket to the leased address: ") + std::strerror(errno));
-        watch(m.udp, EPOLLIN, m.index - m_o.first, 1);
-    }
+    openUdp(m);
     const auto p = dhcpPacket(kRequest, m.xid, m.mac, m.index, false, 0, 0, m.leased);
     sockaddr_in to {};
     to.sin_family = AF_INET;
@@ -449,15 +457,7 @@ void Storm::sendProxyRequest(Machine &m)
 
 void Storm::startTftp(Machine &m)
 {
-    if (m.udp < 0) {
-        m.udp = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        sockaddr_in self {};
-        self.sin_family = AF_INET;
-        self.sin_addr.s_addr = m.leased;
-        if (m.udp < 0 || bind(m.udp, reinterpret_cast<sockaddr *>(&self), sizeof self) != 0)
-            die(std::string("cannot bind a UDP socket to the leased address: ") + std::strerror(errno));
-        watch(m.udp, EPOLLIN, m.index - m_o.first, 1);
-    }
+    openUdp(m);
     const std::string file = m.bootFile.empty() ? m_o.bootFile : m.bootFile;
     std::string rrq("\0\1", 2);
     rrq += file + '\0' + "octet" + '\0' + "tsize" + '\0' + "0" + '\0' + "blksize" + '\0' + "1432" + '\0';
@@ -628,7 +628,9 @@ void Storm::sendRequest(Machine &m)
     m.bodyGot = 0;
     m.status = 0;
     m.chunkedOrClose = false;
-    arm(m, 20); // busybox wget -T 20; iPXE's own timeouts are longer
+    // busybox wget -T 20: 20 s without a byte, not 20 s for the whole answer (iPXE waits longer).
+    m.lastProgress = Clock::now();
+    arm(m, 20);
     if (m.connected) {
         const ssize_t n = send(m.tcp, m.out.data(), m.out.size(), MSG_NOSIGNAL);
         if (n > 0)
@@ -693,6 +695,7 @@ void Storm::readTcp(Machine &m)
             return httpFailed(m, "connection reset");
         }
         m_bytes += n;
+        m.lastProgress = Clock::now();
         if (m_o.clientMbit > 0)
             m.tokens -= double(n);
         if (m.bodyLeft < 0 && !m.chunkedOrClose) {
@@ -926,7 +929,9 @@ void Storm::timeout(Machine &m)
             m.tcp = -1;
             return openConnection(m);
         }
-        return httpFailed(m, "timed out after 20 s");
+        if (const double idle = std::chrono::duration<double>(Clock::now() - m.lastProgress).count(); idle < 20)
+            return arm(m, 20 - idle); // bytes came since: the idle timeout starts again
+        return httpFailed(m, "nothing received for 20 s");
     default:
         return;
     }

@@ -115,7 +115,8 @@ cpu_ticks() { # PID… → utime + stime of those processes, in clock ticks
 start_drover() {
   local dhcp=$mode extra=()
   [[ $mode == full ]] && extra=(--range "$net.4.1-$net.7.250")
-  ins "$drover" --data "$1" --headless --dhcp "$dhcp" --interface s0 --http-port 8080 --tftp-port 69 \
+  # nsenter itself, not a shell function: $! must be the server's own process (its CPU).
+  nsenter --net="/run/netns/$srv" "$drover" --data "$1" --headless --dhcp "$dhcp" --interface s0 --http-port 8080 --tftp-port 69 \
     "${extra[@]}" 2>"$1/server.log" &
   pids+=($!)
   server_pids=("$!")
@@ -131,7 +132,7 @@ start_drover() {
 
 # start_lab_dhcp: proxy mode's lab DHCP server (addresses only) on the second address.
 start_lab_dhcp() {
-  ins dnsmasq --no-daemon --conf-file=/dev/null --port=0 --listen-address="$net.0.2" --interface=s0 \
+  nsenter --net="/run/netns/$srv" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --listen-address="$net.0.2" --interface=s0 \
     --bind-interfaces --no-resolv --no-hosts --no-ping --dhcp-authoritative --dhcp-lease-max=4000 \
     --dhcp-range="$net.4.1,$net.7.250,255.255.0.0,1h" --dhcp-leasefile="$work/lab.leases" --quiet-dhcp \
     --user=root --group=root >"$work/lab-dnsmasq.log" 2>&1 &
@@ -180,9 +181,9 @@ http {
   }
 }
 CONF
-  ins nginx -c "$work/nginx/nginx.conf" >"$work/nginx/stdout.log" 2>&1 &
+  nsenter --net="/run/netns/$srv" nginx -c "$work/nginx/nginx.conf" >"$work/nginx/stdout.log" 2>&1 &
   pids+=($!)
-  ins dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=s0 --bind-interfaces --no-resolv --no-hosts \
+  nsenter --net="/run/netns/$srv" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=s0 --bind-interfaces --no-resolv --no-hosts \
     --no-ping --dhcp-authoritative --dhcp-lease-max=4000 --dhcp-range="$net.4.1,$net.7.250,255.255.0.0,1h" \
     --dhcp-leasefile="$work/dnsmasq.leases" --dhcp-userclass=set:ipxe,iPXE \
     --dhcp-boot="tag:!ipxe,undionly.kpxe,,$server" --dhcp-boot="tag:ipxe,http://$server:8080/boot.ipxe" \
