@@ -3,6 +3,7 @@
 #include "builder/wizardpages.h"
 #include "catalog/catalog.h"
 #include "lab/lab.h"
+
 #include "main/readablecolor.h"
 
 #include <QComboBox>

@@ -1,9 +1,9 @@
 // The Configuration tab: JSON and form in step, validation, save over a revision, preview.
 #include "fleet/configeditor.h"
-#include "main/readablecolor.h"
 
 #include "catalog/catalog.h"
 #include "machineconfig/machinerender.h"
+#include "main/readablecolor.h"
 #include "util/currentuser.h"
 
 #include <QComboBox>

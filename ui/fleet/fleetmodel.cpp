@@ -1,7 +1,7 @@
 #include "fleet/fleetmodel.h"
-#include "main/readablecolor.h"
 
 #include "fleet/rollout.h"
+#include "main/readablecolor.h"
 
 #include "boot/firmwarefacts.h"
 #include "catalog/boottarget.h"

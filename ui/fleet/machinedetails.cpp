@@ -1,11 +1,11 @@
 #include "fleet/machinedetails.h"
-#include "main/readablecolor.h"
 
 #include "boot/firmwarefacts.h"
 #include "catalog/catalog.h"
 #include "fleet/configeditor.h"
 #include "fleet/hardwaretab.h"
 #include "fleet/teststab.h"
+#include "main/readablecolor.h"
 
 #include <QHeaderView>
 #include <QLabel>

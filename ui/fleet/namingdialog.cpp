@@ -1,8 +1,8 @@
 #include "fleet/namingdialog.h"
-#include "main/readablecolor.h"
 
 #include "catalog/catalog.h"
 #include "fleet/naming.h"
+#include "main/readablecolor.h"
 
 #include <QDialogButtonBox>
 #include <QFormLayout>

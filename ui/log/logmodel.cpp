@@ -1,7 +1,7 @@
 #include "log/logmodel.h"
-#include "main/readablecolor.h"
 
 #include "log/catalogeventfeed.h"
+#include "main/readablecolor.h"
 
 #include <QColor>
 #include <QLocale>

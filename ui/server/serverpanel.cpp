@@ -1,9 +1,9 @@
 #include "server/serverpanel.h"
-#include "main/readablecolor.h"
 
 #include "boot/bootserver.h"
 #include "catalog/catalog.h"
 #include "lab/lab.h"
+#include "main/readablecolor.h"
 #include "server/statuslight.h"
 
 #include <QComboBox>

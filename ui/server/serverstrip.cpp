@@ -1,7 +1,7 @@
 #include "server/serverstrip.h"
-#include "main/readablecolor.h"
 
 #include "boot/bootserver.h"
+#include "main/readablecolor.h"
 #include "server/statuslight.h"
 
 #include <QHBoxLayout>
