@@ -144,6 +144,14 @@ void BootRecorder::machineAddress(const QString &machine, const QString &address
     enqueue(std::move(item));
 }
 
+void BootRecorder::bootBinding(const BootBindingRecord &binding)
+{
+    Item item;
+    item.kind = Item::Kind::Binding;
+    item.binding = binding;
+    enqueue(std::move(item));
+}
+
 void BootRecorder::machineFirmware(const QString &machine, const FirmwareFacts &facts)
 {
     if (facts.isEmpty())
@@ -288,6 +296,7 @@ void BootRecorder::writeQueued()
         case Item::Kind::Firmware:
         case Item::Kind::Inventory:
         case Item::Kind::Tests:
+        case Item::Kind::Binding:
             results.append(&item);
             break;
         case Item::Kind::Session:
@@ -321,6 +330,9 @@ void BootRecorder::writeQueued()
             break;
         case Item::Kind::Tests:
             writeTests(*item, &failures);
+            break;
+        case Item::Kind::Binding:
+            s = m_catalog->setBootBinding(item->binding);
             break;
         default:
             s = m_catalog->recordBootResult(item->machine, item->image, item->ready);

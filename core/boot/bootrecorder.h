@@ -44,6 +44,11 @@ public:
     // A boot the server issued (table boot_session), written before any other kind in its
     // batch; sessions past their deadline by a day are pruned then.
     void bootSession(const BootSessionRecord &session);
+    // The address DHCP saw a MAC use (Catalog::setBootBinding), for other Drovers on the
+    // catalog and for this one after a restart; the server's own BootBindings has it at once.
+    // Written here so that the DHCP thread does not wait on a synced commit per ACK (a boot
+    // storm of 500 machines stalled DHCP and TFTP for seconds: tools/bench/storm.sh).
+    void bootBinding(const BootBindingRecord &binding);
     // Writes everything queued so far before returning (tests, shutdown).
     void flush();
 
@@ -61,7 +66,18 @@ Q_SIGNALS:
 
 private:
     struct Item {
-        enum class Kind { Event, Seen, Result, Address, Session, Firmware, Inventory, Tests } kind = Kind::Event;
+        enum class Kind {
+            Event,
+            Seen,
+            Result,
+            Address,
+            Session,
+            Firmware,
+            Inventory,
+            Tests,
+            Binding
+        } kind
+            = Kind::Event;
         BootEvent event;
         QString machine;
         MachineState state = MachineState::Unknown;
@@ -73,6 +89,7 @@ private:
         FirmwareFacts firmware;
         HardwareInventory inventory;
         TestReport tests;
+        BootBindingRecord binding;
     };
     void writeInventory(const Item &item, QStringList *failures); // on the recorder's thread
     void writeTests(const Item &item, QStringList *failures); // on the recorder's thread

@@ -287,6 +287,33 @@ private Q_SLOTS:
         QCOMPARE(events[0].severity, QStringLiteral("info"));
     }
 
+    void bindingThroughRecorder()
+    {
+        // The address a MAC asked from reaches the catalog's boot_binding through the
+        // recorder's batch (not a synced commit on the DHCP thread), and the server's own
+        // BootBindings has it before the answer leaves.
+        BootRecorder recorder(m_lab.lab->catalog(), m_lab.lab->log());
+        DhcpServer server(m_lab.lab->catalog(), m_lab.lab->log());
+        auto bindings = std::make_shared<BootBindings>();
+        server.setBindings(bindings);
+        const DhcpSettings s = startWithRecorder(&server, &recorder);
+        QVERIFY(server.isRunning());
+        const QString mac = QStringLiteral("52:54:00:ee:00:02");
+        const quint32 xid = ++m_xid;
+        Client onAddress;
+        DhcpPacket req = request(DhcpMessageType::Request, ClientSpec { mac, 7, "PXEClient" }, xid);
+        req.ciaddr = QHostAddress(QHostAddress::LocalHost).toIPv4Address();
+        onAddress.send(req, s.proxyPort);
+        QVERIFY(onAddress.receive(xid));
+        QVERIFY(bindings->binding(mac));
+        QCOMPARE(bindings->binding(mac)->address, QHostAddress(QHostAddress::LocalHost));
+        recorder.flush();
+        const auto stored = m_lab.lab->catalog()->bootBinding(mac);
+        QVERIFY(stored);
+        QCOMPARE(stored->address, QStringLiteral("127.0.0.1"));
+        QCOMPARE(stored->source, QStringLiteral("proxy"));
+    }
+
     void firmwareFacts()
     {
         // A known machine's firmware PXE request, then the iPXE it chained: the facts say UEFI

@@ -96,8 +96,13 @@ void DhcpServer::remember(quint32 address, const Request &r, const QString &sour
         }
     }
     // Another Drover on this catalog (or this one after a restart) finds the binding there.
-    if (m_catalog)
-        (void)m_catalog->setBootBinding(BootBindingRecord { r.mac, QHostAddress(address).toString(), source, now });
+    // Through the recorder when there is one: a synced commit per ACK on this thread held up
+    // every DHCP and TFTP answer behind it in a boot storm.
+    const BootBindingRecord record { r.mac, QHostAddress(address).toString(), source, now };
+    if (m_recorder)
+        m_recorder->bootBinding(record);
+    else if (m_catalog)
+        (void)m_catalog->setBootBinding(record);
 }
 
 Status DhcpServer::validateFull(DhcpSettings *s) const
