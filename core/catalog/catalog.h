@@ -109,6 +109,10 @@ public:
     // The assignment that decides what `machine` boots: its own, else its group's, else the
     // default one.
     std::optional<Assignment> effectiveAssignment(const Machine &machine) const;
+    // The same for each of `machines`, in their order, from one query: the fleet table and
+    // the image list ask for every machine at once, and three queries a machine took 0.5 s
+    // at 10,000 machines.
+    QList<std::optional<Assignment>> effectiveAssignments(const QList<Machine> &machines) const;
     // Every image tag some current assignment, last-known-good or current image refers to.
     QStringList imagesInUse() const;
     // Who keeps `tag` in use, in words: "machine pc-01", "group demo", "default image",

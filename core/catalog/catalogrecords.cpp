@@ -483,11 +483,38 @@ std::optional<Assignment> Catalog::effectiveAssignment(const Machine &machine) c
     return currentAssignment(TargetKind::Default, {});
 }
 
+QList<std::optional<Assignment>> Catalog::effectiveAssignments(const QList<Machine> &machines) const
+{
+    // The current assignment of every target, as currentAssignment() picks it (the newest).
+    QHash<QString, Assignment> current;
+    const auto key = [](TargetKind kind, const QString &target) {
+        return targetKindKey(kind) + QLatin1Char('\n') + (kind == TargetKind::Default ? QString() : target);
+    };
+    for (Assignment &a : currentAssignments())
+        current.insert(key(a.kind, a.target), std::move(a));
+    const auto find = [&current, &key](TargetKind kind, const QString &target) -> std::optional<Assignment> {
+        const auto it = current.constFind(key(kind, target));
+        return it == current.cend() ? std::nullopt : std::optional<Assignment>(*it);
+    };
+    QList<std::optional<Assignment>> result;
+    result.reserve(machines.size());
+    for (const Machine &machine : machines) {
+        // As effectiveAssignment(): its own (when it names an image), its group's, the default.
+        if (auto own = find(TargetKind::Machine, machine.name); own && !own->image.isEmpty())
+            result.append(own);
+        else if (auto group = machine.group().isEmpty() ? std::nullopt : find(TargetKind::Group, machine.group()))
+            result.append(group);
+        else
+            result.append(find(TargetKind::Default, {}));
+    }
+    return result;
+}
+
 QMap<QString, int> Catalog::machinesPerImage() const
 {
     QMap<QString, int> count;
-    for (const Machine &m : machines()) {
-        if (auto a = effectiveAssignment(m))
+    for (const auto &a : effectiveAssignments(machines())) {
+        if (a)
             ++count[a->image];
     }
     return count;

@@ -296,6 +296,55 @@ private Q_SLOTS:
         QCOMPARE(c->effectiveAssignment(m1)->image, QStringLiteral("debian:2"));
     }
 
+    // effectiveAssignments() (one query, for the fleet table and the image list) decides as
+    // effectiveAssignment() does for each machine: its own pin, its group's, the default, or none.
+    void effectiveAssignmentsAgree_data() { addBackendRows(); }
+    void effectiveAssignmentsAgree()
+    {
+        TestLab t = open();
+        Catalog *c = t.lab->catalog();
+        const QString lab = QStringLiteral("lab");
+        QVERIFY(c->addMachine(machine(QStringLiteral("pc-01"), QStringLiteral("52:54:00:aa:00:01"), lab)).ok());
+        QVERIFY(c->addMachine(machine(QStringLiteral("pc-02"), QStringLiteral("52:54:00:aa:00:02"))).ok());
+        QVERIFY(c->addMachine(machine(QStringLiteral("pc-03"), QStringLiteral("52:54:00:aa:00:03"), lab)).ok());
+        QVERIFY(
+            c->addMachine(
+                 machine(QStringLiteral("pc-04"), QStringLiteral("52:54:00:aa:00:04"), QStringLiteral("other")))
+                .ok());
+        QVERIFY(c->addImage(image(QStringLiteral("debian"), QStringLiteral("1"), 'a')).ok());
+        QVERIFY(c->addImage(image(QStringLiteral("debian"), QStringLiteral("2"), 'b')).ok());
+        const auto agree = [c] {
+            const QList<Machine> machines = c->machines();
+            const auto all = c->effectiveAssignments(machines);
+            QCOMPARE(all.size(), machines.size());
+            for (int i = 0; i < machines.size(); ++i) {
+                const auto one = c->effectiveAssignment(machines.at(i));
+                QCOMPARE(bool(all.at(i)), bool(one));
+                if (one)
+                    QCOMPARE(all.at(i)->id, one->id);
+            }
+        };
+        agree(); // nothing assigned: none for anyone
+        QVERIFY(c->assign(TargetKind::Default, {}, QStringLiteral("debian:1"), QStringLiteral("t"), {}).ok());
+        QVERIFY(c->assign(TargetKind::Group, lab, QStringLiteral("debian:1"), QStringLiteral("t"), {}).ok());
+        QVERIFY(c->assign(TargetKind::Group, lab, QStringLiteral("debian:2"), QStringLiteral("t"), {}).ok());
+        QVERIFY(
+            c->assign(TargetKind::Machine, QStringLiteral("pc-01"), QStringLiteral("debian:1"), QStringLiteral("t"), {})
+                .ok());
+        // pc-03 pinned, then told to follow its group again (an empty image).
+        QVERIFY(
+            c->assign(TargetKind::Machine, QStringLiteral("pc-03"), QStringLiteral("debian:1"), QStringLiteral("t"), {})
+                .ok());
+        QVERIFY(c->assign(TargetKind::Machine, QStringLiteral("pc-03"), {}, QStringLiteral("t"), {}).ok());
+        agree();
+        const auto all = c->effectiveAssignments(c->machines());
+        QCOMPARE(all.at(0)->image, QStringLiteral("debian:1")); // its own pin
+        QCOMPARE(all.at(1)->image, QStringLiteral("debian:1")); // no group: the default
+        QCOMPARE(all.at(2)->image, QStringLiteral("debian:2")); // follows its group's newest
+        QCOMPARE(all.at(3)->kind, TargetKind::Default); // a group nobody assigned
+        QCOMPARE(c->machinesPerImage().value(QStringLiteral("debian:2")), 1);
+    }
+
     void events_data() { addBackendRows(); }
     void events()
     {

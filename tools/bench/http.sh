@@ -8,6 +8,9 @@
 #  (b) blob GET of a 256 MB blob with 1 and 64 clients, Drover against nginx serving the
 #      same file from the same directory in the same run. Goal: >= 0.9x nginx.
 # Load comes from drover-httpload (tools/bench/httpload.cpp: one thread, epoll).
+# EVENTS=N (issue 18) seeds N boot events over the last 30 days beside the machines (0, the
+# default, keeps the empty history); DB_URL=postgresql://… serves a PostgreSQL catalog
+# instead of SQLite (empty for SQLite).
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 drover=$build/app/drover
@@ -17,6 +20,12 @@ machines=${MACHINES:-10000}
 blob_mb=${BLOB_MB:-256}
 seconds=${SECONDS_PER_RUN:-8}
 parts=${PARTS:-a b} # which parts run: "a b" (default), "a" or "b"
+events=${EVENTS:-0}
+db_url=${DB_URL:-}
+db_flags=()
+[[ -n $db_url ]] && db_flags=(--db "$db_url")
+catalog_name=SQLite
+[[ -n $db_url ]] && catalog_name=PostgreSQL
 for tool in "$drover" "$load" "$seed"; do
   [[ -x $tool ]] || { echo "http.sh: $tool is not built" >&2; exit 1; }
 done
@@ -52,12 +61,12 @@ ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -r); date: $(date -u +%F)"
 started=$(date +%s)
-out=$("$seed" "$work/data" "$machines" "$blob_mb")
+out=$("$seed" "${db_flags[@]}" --events "$events" "$work/data" "$machines" "$blob_mb")
 blob=$(field blob "$out")
-echo "seeded $machines machines and a $blob_mb MB blob in $(($(date +%s) - started)) s"
+echo "seeded $machines machines, $events boot events and a $blob_mb MB blob in $(($(date +%s) - started)) s"
 
 http_port=$(free_port)
-"$drover" --data "$work/data" --headless --dhcp off --http-port "$http_port" --tftp-port "$(free_port)" \
+"$drover" --data "$work/data" "${db_flags[@]}" --headless --dhcp off --http-port "$http_port" --tftp-port "$(free_port)" \
   2>"$work/drover.log" &
 server_pid=$!
 wait_port "$http_port"
@@ -101,7 +110,7 @@ template='/boot/{mac}.ipxe'
 if [[ " $parts " == *" a "* ]]; then
 "$load" --port "$http_port" --concurrency 8 --duration 2 --path-template "$template" --count "$machines" >/dev/null
 echo
-echo "### (a) script endpoint, $machines machines (SQLite), 64 clients, ${seconds} s per run"
+echo "### (a) script endpoint, $machines machines, $events boot events ($catalog_name), 64 clients, ${seconds} s per run"
 echo "(baseline: nginx answering every /boot/ request with the same fixed script, same load)"
 echo "| connections | server | run | scripts/s | p50 ms | p99 ms | max ms | errors |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -123,7 +132,7 @@ done
 # The goal's own terms: p99 at 5,000 scripts a second offered on schedule (open loop, new
 # connection per request), not at saturation where every server's tail is its queue.
 echo
-echo "### (a2) script endpoint at a fixed 5,000 scripts/s offered (open loop, new connection per request)"
+echo "### (a2) script endpoint at a fixed 5,000 scripts/s offered (open loop, new connection per request; $events boot events, $catalog_name)"
 echo "| server | run | scripts/s | p50 ms | p99 ms | max ms | errors |"
 echo "|---|---|---|---|---|---|---|"
 for run in 1 2 3; do

@@ -30,10 +30,8 @@ void FleetModel::reload()
     QList<Machine> machines = m_catalog->machines();
     QList<QString> assigned;
     assigned.reserve(machines.size());
-    for (const Machine &m : machines) {
-        const auto a = m_catalog->effectiveAssignment(m);
+    for (const auto &a : m_catalog->effectiveAssignments(machines))
         assigned.append(a ? a->image : QString());
-    }
     // Where each machine stands in an active rollout, for the assigned-image column.
     QHash<QString, QString> inRollout;
     for (const Rollout &r : Rollout::all(*m_catalog)) {
