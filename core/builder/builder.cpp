@@ -4,14 +4,32 @@
 #include "lab/lab.h"
 #include "store/imagestore.h"
 
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QThread>
 
 namespace drover {
 
 QString BuildOptions::defaultResourceDir()
 {
-    const QString env = qEnvironmentVariable("DROVER_RESOURCE_DIR");
-    return env.isEmpty() ? QStringLiteral(DROVER_SOURCE_DIR "/resources") : env;
+    // An installed Drover runs far from the tree it was built in: the package's copy first.
+    const QString programDir = QCoreApplication::instance() ? QCoreApplication::applicationDirPath() : QString();
+    return resourceDirFor(
+        qEnvironmentVariable("DROVER_RESOURCE_DIR"), programDir, QStringLiteral(DROVER_SOURCE_DIR "/resources"));
+}
+
+QString BuildOptions::resourceDirFor(
+    const QString &fromEnvironment, const QString &programDir, const QString &sourceDir)
+{
+    if (!fromEnvironment.isEmpty())
+        return fromEnvironment;
+    if (!programDir.isEmpty()) {
+        const QString installed = QDir::cleanPath(programDir + QStringLiteral("/../share/drover"));
+        if (QFileInfo::exists(installed + QStringLiteral("/initramfs/init")))
+            return installed;
+    }
+    return sourceDir;
 }
 
 Builder::Builder(Lab *lab, QObject *parent)

@@ -33,8 +33,12 @@ struct BuildOptions {
     bool reuseBase = true; // false: build the base layer again even when cached (reproducibility checks)
     bool keepWorkDir = false; // build on disk instead of in a tmpfs, and leave the tree for inspection
 
-    // Drover's resources (the init, the ready unit): $DROVER_RESOURCE_DIR, else the source tree's.
+    // Drover's resources (the init, the ready unit): $DROVER_RESOURCE_DIR; else where the
+    // package installs them beside the program (<prefix>/share/drover); else the source tree's.
     static QString defaultResourceDir();
+    // The same choice from its inputs: the environment's value, the program's directory and
+    // the source tree's resources.
+    static QString resourceDirFor(const QString &fromEnvironment, const QString &programDir, const QString &sourceDir);
 };
 
 struct StageReport {

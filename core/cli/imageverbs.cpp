@@ -241,7 +241,7 @@ int imageVerify(CliContext &ctx, const Verb &verb)
 
 int imageExport(CliContext &ctx, const QString &tag, const QStringList &args)
 {
-    const QString file = args.at(1);
+    const QString &file = args.at(1);
     const auto record = ctx.lab->catalog()->imageByTag(tag);
     auto exported
         = exportBundle(storeOf(ctx), tag, file, record ? record->recipe : QString(), percentPrinter(ctx, tag));

@@ -1,7 +1,9 @@
 // Recipes: validation before any work, with messages naming file, line, column and field;
 // defaults and the canonical JSON the recipe digest is taken over; the host's apt sources as
-// the default mirror; the helpers that turn tool output into messages.
+// the default mirror; the helpers that turn tool output into messages; where the build
+// finds Drover's resources, in the source tree or as the package installs them.
 #include "builder/aptsources.h"
+#include "builder/builder.h"
 #include "builder/buildjob.h"
 #include "builder/jsonlocator.h"
 #include "builder/moduleclasses.h"
@@ -32,6 +34,36 @@ class TstRecipe : public QObject {
     }
 
 private Q_SLOTS:
+    void resourceDir_data()
+    {
+        QTest::addColumn<QString>("environment");
+        QTest::addColumn<bool>("installed"); // /usr/share/drover/initramfs/init beside /usr/bin
+        QTest::addColumn<QString>("expected"); // "env", "installed" or "source"
+        QTest::newRow("source tree") << QString() << false << "source";
+        QTest::newRow("installed by the package") << QString() << true << "installed";
+        QTest::newRow("the environment wins") << QStringLiteral("/opt/res") << true << "env";
+    }
+
+    void resourceDir()
+    {
+        QFETCH(QString, environment);
+        QFETCH(bool, installed);
+        QFETCH(QString, expected);
+        QTemporaryDir prefix;
+        QVERIFY(QDir(prefix.path()).mkpath(QStringLiteral("bin")));
+        if (installed) {
+            QVERIFY(QDir(prefix.path()).mkpath(QStringLiteral("share/drover/initramfs")));
+            QFile init(prefix.filePath(QStringLiteral("share/drover/initramfs/init")));
+            QVERIFY(init.open(QIODevice::WriteOnly));
+        }
+        const QString got = BuildOptions::resourceDirFor(
+            environment, prefix.filePath(QStringLiteral("bin")), QStringLiteral("/src/resources"));
+        const QString want = expected == QLatin1String("env") ? environment
+            : expected == QLatin1String("installed")          ? prefix.filePath(QStringLiteral("share/drover"))
+                                                              : QStringLiteral("/src/resources");
+        QCOMPARE(got, want);
+    }
+
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());

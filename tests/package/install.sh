@@ -111,8 +111,14 @@ for f in /usr/bin/drover /usr/share/applications/org.drover.Drover.desktop \
   /usr/share/metainfo/org.drover.Drover.metainfo.xml /usr/share/icons/hicolor/scalable/apps/drover.svg \
   /usr/share/icons/hicolor/{16x16,32x32,48x48,64x64,128x128,256x256}/apps/drover.png \
   /usr/lib/systemd/system/drover-server.service /etc/default/drover-server \
-  /usr/share/doc/drover/copyright /usr/share/doc/drover/changelog.Debian.gz /usr/share/doc/drover/README.Debian; do
+  /usr/share/doc/drover/copyright /usr/share/doc/drover/changelog.Debian.gz /usr/share/doc/drover/README.Debian \
+  /usr/share/drover/initramfs/init /usr/share/drover/initramfs/ready /usr/share/drover/initramfs/drover-ready.service; do
   [[ -s $root$f ]] || fail "$f is not installed"
+done
+# The builder's resources as in the source tree, the scripts executable: the image's init.
+for f in "$src"/resources/initramfs/*; do
+  cmp -s "$f" "$root/usr/share/drover/initramfs/${f##*/}" || fail "/usr/share/drover/initramfs/${f##*/} differs from the source's"
+  [[ ! -x $f || -x $root/usr/share/drover/initramfs/${f##*/} ]] || fail "/usr/share/drover/initramfs/${f##*/} is not executable"
 done
 for size in 16 32 48 64 128 256; do
   file "$root/usr/share/icons/hicolor/${size}x${size}/apps/drover.png" | e2e_has "$size x $size" ||

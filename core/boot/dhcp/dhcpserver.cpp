@@ -283,7 +283,7 @@ void DhcpServer::noteChosenServer(const Request &r)
         return;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     auto last = m_foreignServers.constFind(id);
-    if (last != m_foreignServers.constEnd() && now - last.value() < 60 * 1000)
+    if (last != m_foreignServers.constEnd() && now - last.value() < qint64(60) * 1000)
         return;
     // A student can name a new server in every packet: the memory stays small.
     if (m_foreignServers.size() >= 64)
