@@ -5,7 +5,7 @@
 # against Drover (`drover --headless --dhcp full`), then against the baseline a lab would
 # otherwise run, dnsmasq (DHCP + TFTP) and nginx (the same blob files, a static script), in
 # the same network set-up, the same run. The network: a server namespace and a client
-# namespace joined by one veth pair; the server's side is shaped with tc (tbf) to the shared
+# namespace joined by one veth pair; the server's side is shaped with tc (htb) to the shared
 # uplink rate, every machine's own link is a token bucket inside the simulator. Every
 # machine binds its connections to the address DHCP leased it (the lease range is made local
 # in the client namespace by an AnyIP route), so the server sees 500 machines at 500 addresses.
@@ -48,6 +48,9 @@ fi
 # Names carry the process id: several build trees may run this at once.
 srv=drv-st-s-$$
 cli=drv-st-c-$$
+lab=drv-st-l-$$ # proxy mode: the lab's DHCP server
+serve_if=s0
+[[ $mode == proxy ]] && serve_if=br0
 net=10.$((100 + $$ % 100))
 server=$net.0.1
 work=$(mktemp -d /tmp/drover-storm.XXXXXX)
@@ -61,6 +64,7 @@ stop_servers() {
 teardown_net() {
   ip netns del "$srv" 2>/dev/null || true
   ip netns del "$cli" 2>/dev/null || true
+  ip netns del "$lab" 2>/dev/null || true
 }
 # shellcheck disable=SC2317 # run by the traps
 cleanup() {
@@ -84,23 +88,39 @@ setup_net() {
   ip -n "$srv" link set lo up
   ip -n "$cli" link set lo up
   ip -n "$srv" link add s0 type veth peer name c0 netns "$cli"
-  ip -n "$srv" addr add "$server/16" dev s0
   ip -n "$srv" link set s0 up
+  if [[ $mode == proxy ]]; then
+    # The lab's DHCP server is another host on the segment: its own namespace, joined to the
+    # server's by a bridge that holds the server's address (the uplink stays s0's egress).
+    ip netns add "$lab"
+    ip -n "$srv" link add br0 type bridge
+    ip -n "$srv" link set s0 master br0
+    ip -n "$srv" link add l0 type veth peer name l1 netns "$lab"
+    ip -n "$srv" link set l0 master br0 up
+    ip -n "$srv" link set br0 up
+    ip -n "$lab" link set lo up
+    ip -n "$lab" addr add "$net.0.2/16" dev l1
+    ip -n "$lab" link set l1 up
+  fi
+  ip -n "$srv" addr add "$server/16" dev "$serve_if"
   ip -n "$cli" link set c0 up
   # The lease range is local to the client namespace: each machine binds its leased address
   # without an `ip addr add` per machine, and answers ARP for it.
   ip -n "$cli" route add local "$net.4.0/22" dev lo
   ip -n "$cli" route add "$net.0.0/16" dev c0
-  # A lab's proxy-mode DHCP server is another host: here a second address of the server side.
-  ip -n "$srv" addr add "$net.0.2/16" dev s0
   if (($1 > 0)); then
-    # The shared uplink: everything the servers send to the machines, at the rate (htb), and
-    # under it fq_codel, the queue a Linux server's NIC has by default: a DHCP or TFTP packet
-    # does not wait behind (or get dropped after) the bulk of the blob streams.
-    ip netns exec "$srv" tc qdisc add dev s0 root handle 1: htb default 1
-    ip netns exec "$srv" tc class add dev s0 parent 1: classid 1:1 htb rate "${1}mbit" ceil "${1}mbit" \
-      burst "$(($1 * 1000 / 8))" cburst "$(($1 * 1000 / 8))"
-    ip netns exec "$srv" tc qdisc add dev s0 parent 1:1 fq_codel
+    # The shared uplink: everything the servers send to the machines, at the rate (htb, a
+    # burst of 1 ms). UDP (DHCP, TFTP) has a class of its own served first, as a fair queue
+    # (a Linux server's default fq_codel) would let a sparse flow pass the blob streams; this
+    # kernel has no fq_codel or sfq. Its share is small and either class may use the whole rate.
+    local b=$(($1 * 1000 / 8)) shape=(ip netns exec "$srv" tc)
+    "${shape[@]}" qdisc add dev s0 root handle 1: htb default 20 r2q 1000
+    "${shape[@]}" class add dev s0 parent 1: classid 1:1 htb rate "${1}mbit" ceil "${1}mbit" burst "$b" cburst "$b"
+    "${shape[@]}" class add dev s0 parent 1:1 classid 1:10 htb rate "$(($1 / 20))mbit" ceil "${1}mbit" prio 0 \
+      burst "$b" cburst "$b"
+    "${shape[@]}" class add dev s0 parent 1:1 classid 1:20 htb rate "$(($1 - $1 / 20))mbit" ceil "${1}mbit" prio 1 \
+      burst "$b" cburst "$b"
+    "${shape[@]}" filter add dev s0 parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff flowid 1:10
   fi
 }
 
@@ -119,9 +139,12 @@ cpu_ticks() { # PID… → utime + stime of those processes, in clock ticks
 # DHCP server for a few seconds: machines powered on before that would see nothing).
 start_drover() {
   local dhcp=$mode extra=()
+  # A data dir serves several runs: the last run's "boot server running" must not be read as
+  # this one's (the shell opens the log in the background, after this function goes on).
+  rm -f "$1/server.log"
   [[ $mode == full ]] && extra=(--range "$net.4.1-$net.7.250")
   # nsenter itself, not a shell function: $! must be the server's own process (its CPU).
-  nsenter --net="/run/netns/$srv" "$drover" --data "$1" --headless --dhcp "$dhcp" --interface s0 --http-port 8080 --tftp-port 69 \
+  nsenter --net="/run/netns/$srv" "$drover" --data "$1" --headless --dhcp "$dhcp" --interface "$serve_if" --http-port 8080 --tftp-port 69 \
     "${extra[@]}" 2>"$1/server.log" &
   pids+=($!)
   server_pids=("$!")
@@ -135,9 +158,9 @@ start_drover() {
   return 1
 }
 
-# start_lab_dhcp: proxy mode's lab DHCP server (addresses only) on the second address.
+# start_lab_dhcp: proxy mode's lab DHCP server (addresses only), in its own namespace.
 start_lab_dhcp() {
-  nsenter --net="/run/netns/$srv" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --listen-address="$net.0.2" --interface=s0 \
+  nsenter --net="/run/netns/$lab" dnsmasq --no-daemon --conf-file=/dev/null --port=0 --interface=l1 \
     --bind-interfaces --no-resolv --no-hosts --no-ping --dhcp-authoritative --dhcp-lease-max=4000 \
     --dhcp-range="$net.4.1,$net.7.250,255.255.0.0,1h" --dhcp-leasefile="$work/lab.leases" --quiet-dhcp \
     --user=root --group=root >"$work/lab-dnsmasq.log" 2>&1 &
