@@ -55,6 +55,7 @@ net=10.$((100 + $$ % 100))
 server=$net.0.1
 work=$(mktemp -d /tmp/drover-storm.XXXXXX)
 pids=()
+storm_pid=
 stop_servers() {
   local p
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -69,6 +70,7 @@ teardown_net() {
 # shellcheck disable=SC2317 # run by the traps
 cleanup() {
   set +e
+  [[ -n $storm_pid ]] && kill "$storm_pid" 2>/dev/null && wait "$storm_pid" 2>/dev/null
   stop_servers
   teardown_net
   rm -rf "$work"
@@ -77,7 +79,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 ins() { nsenter --net="/run/netns/$srv" "$@"; }
-inc() { nsenter --net="/run/netns/$cli" "$@"; }
 field() { sed -n "s/^$1=//p" <<<"$2"; }
 
 # setup_net UPLINK_MBIT: fresh namespaces (no ARP entries or leases left from the last run).
@@ -256,7 +257,12 @@ for run in $runs; do
     t0=$(date +%s.%N)
     flags=(--iface c0 --server "$server" --machines "$machines" --mode "$mode" --timeout "${TIMEOUT:-900}")
     ((client > 0)) && flags+=(--client-mbit "$client")
-    r=$(inc "$storm" "${flags[@]}") || true
+    # In the background with its own pid (nsenter execs it), so that an interrupted run ends it.
+    nsenter --net="/run/netns/$cli" "$storm" "${flags[@]}" >"$work/storm.out" &
+    storm_pid=$!
+    wait "$storm_pid" || true
+    storm_pid=
+    r=$(cat "$work/storm.out")
     t1=$(date +%s.%N)
     ticks1=$(cpu_ticks "${server_pids[@]}")
     cpu=$(python3 -c "print(f'{($ticks1 - $ticks0) / $(getconf CLK_TCK) / ($t1 - $t0):.2f}')")
