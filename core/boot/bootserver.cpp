@@ -263,6 +263,7 @@ Status BootServer::start(const BootServerSettings &settings)
     auto fail = [this](BootService service, const QString &message) {
         setStatus(service, ServiceState::Failed, message);
         m_dhcp->stop();
+        m_dhcp->setRecorder(nullptr); // the HTTP server's, deleted when it stops below
         m_tftp->stop();
         m_http->stop();
         for (BootService s : { BootService::Dhcp, BootService::Tftp, BootService::Http }) {
