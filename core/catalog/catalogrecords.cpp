@@ -490,8 +490,8 @@ QList<std::optional<Assignment>> Catalog::effectiveAssignments(const QList<Machi
     const auto key = [](TargetKind kind, const QString &target) {
         return targetKindKey(kind) + QLatin1Char('\n') + (kind == TargetKind::Default ? QString() : target);
     };
-    for (Assignment &a : currentAssignments())
-        current.insert(key(a.kind, a.target), std::move(a));
+    for (const Assignment &a : currentAssignments())
+        current.insert(key(a.kind, a.target), a);
     const auto find = [&current, &key](TargetKind kind, const QString &target) -> std::optional<Assignment> {
         const auto it = current.constFind(key(kind, target));
         return it == current.cend() ? std::nullopt : std::optional<Assignment>(*it);

@@ -2,11 +2,13 @@
 // loopback: byte-exact files, options, windows, lost packets, silent clients, path traversal
 // attempts, malformed packets, a port in use, missing privilege, and 200 transfers at once.
 #include "boot/net/udpbind.h"
+#include "boot/tftp/tftppacket.h"
 #include "boot/tftp/tftpserver.h"
 #include "catalog/catalog.h"
 #include "testlab.h"
 #include "tst_tftp_client.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QNetworkDatagram>
 #include <QProcess>
@@ -366,6 +368,59 @@ private Q_SLOTS:
 
     // tftp/max-per-client: eight transfers at once from one address hold eight slots; the ninth
     // from that address is refused with an ERROR packet, while another address is served.
+    // A PXE ROM resends its RRQ when the answer is late: the same transfer, not a second one
+    // (a boot storm filled the slots with them: tools/bench/storm.sh). The same request once
+    // the client has acknowledged something is a client that started over: a new transfer.
+    void repeatedRequest()
+    {
+        TftpServer server(m_lab.lab->catalog(), m_lab.lab->log());
+        TftpSettings s;
+        s.address = QHostAddress::LocalHost;
+        s.port = freeUdpPort();
+        s.ipxeDir = m_files;
+        QVERIFY(server.start(s).ok());
+        QUdpSocket client;
+        QVERIFY(client.bind(QHostAddress::LocalHost, 0));
+        TftpRequest rrq;
+        rrq.opcode = TftpOpcode::Rrq;
+        rrq.fileName = "ipxe.efi";
+        rrq.mode = "octet";
+        rrq.options.append({ QByteArray("blksize"), QByteArray("1428") });
+        const QByteArray request = encodeTftpRequest(rrq);
+        const auto answers = [&client](int waitMs) {
+            QList<QNetworkDatagram> got;
+            QElapsedTimer clock;
+            clock.start();
+            while (clock.elapsed() < waitMs) {
+                QSignalSpy ready(&client, &QUdpSocket::readyRead);
+                while (client.hasPendingDatagrams())
+                    got.append(client.receiveDatagram());
+                ready.wait(50);
+            }
+            return got;
+        };
+        for (int i = 0; i < 3; ++i)
+            client.writeDatagram(request, QHostAddress::LocalHost, s.port);
+        const QList<QNetworkDatagram> first = answers(400);
+        QCOMPARE(server.counters().active, quint64(1));
+        QCOMPARE(server.counters().repeated, quint64(2));
+        QVERIFY(!first.isEmpty());
+        const quint16 tid = quint16(first.first().senderPort());
+        for (const QNetworkDatagram &d : first)
+            QCOMPARE(quint16(d.senderPort()), tid); // one transfer answered, from one port
+
+        // The client takes the OACK and the first block, then starts over from the same port.
+        QCOMPARE(client.writeDatagram(encodeTftpAck(0), QHostAddress::LocalHost, tid), qint64(4));
+        const QList<QNetworkDatagram> data = answers(400);
+        QVERIFY(!data.isEmpty());
+        client.writeDatagram(request, QHostAddress::LocalHost, s.port);
+        const QList<QNetworkDatagram> again = answers(400);
+        QVERIFY(!again.isEmpty());
+        QVERIFY(quint16(again.last().senderPort()) != tid); // a new transfer, on a port of its own
+        QCOMPARE(server.counters().active, quint64(1)); // the old one went
+        QCOMPARE(server.counters().repeated, quint64(2));
+    }
+
     void perClientCap()
     {
         TftpServer server(m_lab.lab->catalog(), m_lab.lab->log());

@@ -62,7 +62,8 @@ QStringList TftpServer::servedFiles() const
 
 TftpServer::Counters TftpServer::counters() const
 {
-    return Counters { m_completed.load(), m_active.load(), m_errors.load(), m_dropped.load(), m_aborted.load() };
+    return Counters { m_completed.load(), m_active.load(), m_errors.load(), m_dropped.load(), m_aborted.load(),
+        m_repeated.load() };
 }
 
 void TftpServer::setClientResolver(std::function<QString(const QHostAddress &)> resolver)
@@ -222,6 +223,24 @@ void TftpServer::handleRequest(const QNetworkDatagram &d)
     if (request->mode != "octet")
         return refuse(d, TftpError::IllegalOperation, "binary files: use octet mode",
             tr("'%1' asked in %2 mode").arg(shownName, QString::fromLatin1(request->mode)));
+    // A request repeated before the client heard our answer (a PXE ROM resends its RRQ after
+    // a second or so) is the transfer already running, not another: a second one would double
+    // the traffic and, in a boot storm, fill the slots until clients are told "server busy"
+    // and give up (tools/bench/storm.sh). Once the client has answered, the same request from
+    // the same port is a client that started over: the old transfer goes.
+    const QList<TftpTransfer *> running = m_transfers; // abort() removes one from m_transfers
+    for (TftpTransfer *t : running) {
+        const TftpTransferParams &p = t->params();
+        if (p.client != d.senderAddress() || p.clientPort != quint16(d.senderPort()) || p.fileName != file.key())
+            continue;
+        if (!t->clientAnswered()) {
+            ++m_repeated;
+            Q_EMIT countersChanged();
+            return;
+        }
+        t->abort(tr("the client asked for it again from the start"));
+        break;
+    }
     if (m_transfers.size() >= m_settings.maxTransfers)
         return refuse(
             d, TftpError::NotDefined, "server busy, retry", tr("%1 transfers already running").arg(m_transfers.size()));

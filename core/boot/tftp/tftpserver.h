@@ -71,6 +71,7 @@ public:
         quint64 errors = 0; // refused requests and failed transfers
         quint64 dropped = 0; // malformed or stray packets
         quint64 aborted = 0; // ended by the client (PXE ROMs often ask the size, then stop)
+        quint64 repeated = 0; // requests repeated before the client heard the answer: not a new transfer
     };
     Counters counters() const;
 
@@ -107,7 +108,8 @@ private:
     QList<BootEvent> m_pendingEvents;
     QTimer m_flush;
     std::function<QString(const QHostAddress &)> m_resolver;
-    std::atomic<quint64> m_completed { 0 }, m_active { 0 }, m_errors { 0 }, m_dropped { 0 }, m_aborted { 0 };
+    std::atomic<quint64> m_completed { 0 }, m_active { 0 }, m_errors { 0 }, m_dropped { 0 }, m_aborted { 0 },
+        m_repeated { 0 };
 };
 
 } // namespace drover

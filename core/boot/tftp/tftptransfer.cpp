@@ -115,6 +115,7 @@ void TftpTransfer::onAck(quint16 block)
         if (block != 0)
             return;
         m_oackPending = false;
+        m_answered = true;
         m_tries = 0;
         sendWindow();
         return;
@@ -123,6 +124,7 @@ void TftpTransfer::onAck(quint16 block)
     for (quint64 k = m_sent; k > m_acked; --k) {
         if (quint16(k & 0xffff) == block) {
             m_acked = k;
+            m_answered = true;
             m_tries = 0;
             if (m_acked == m_blocks) {
                 finish(Outcome::Completed, {});

@@ -47,6 +47,11 @@ public:
     // steadyMs(). Called by the server a few times per second.
     void tick(qint64 nowMs);
     const TftpTransferParams &params() const { return m_params; }
+    // Whether the client has acknowledged anything yet (the OACK or a block): until then a
+    // request it repeats is a retransmission of the one this transfer answers.
+    bool clientAnswered() const { return m_answered; }
+    // Ends the transfer without telling the client (it asked again: it will take the new one).
+    void abort(const QString &why) { finish(Outcome::Aborted, why); }
     qint64 elapsedMs() const { return m_clock.elapsed(); }
 
     static qint64 steadyMs();
@@ -76,6 +81,7 @@ private:
     quint64 m_acked = 0; // every block up to here arrived
     quint64 m_sent = 0; // the highest block sent
     bool m_oackPending = false;
+    bool m_answered = false;
     int m_tries = 0;
     bool m_done = false;
 };
