@@ -8824,6 +8824,10 @@ Bauen Sie eines mit dem Build-Assistenten: Neu… oben oder Images › Neues Ima
         <source>TFTP: %1 asked for %2 (shim and GRUB look for it; not needed)</source>
         <translation>TFTP: %1 fragte nach %2 (shim und GRUB suchen danach; nicht nötig)</translation>
     </message>
+    <message>
+        <source>the client asked for it again from the start</source>
+        <translation>der Client hat sie von vorn neu angefordert</translation>
+    </message>
 </context>
 <context>
     <name>drover::TftpTransfer</name>
