@@ -11,6 +11,7 @@
 #include "log/logview.h"
 #include "main/mainwindow.h"
 #include "testlab.h"
+#include "userlog.h"
 #include "util/currentuser.h"
 
 #include <QApplication>
@@ -106,15 +107,7 @@ private Q_SLOTS:
         // The image counts its two machines; the log says who assigned what to whom.
         auto *images = w.imagePanel()->findChild<QTableView *>(QStringLiteral("imageTable"));
         QTRY_COMPARE(images->model()->index(1, ImageModel::Machines).data().toInt(), 2);
-        const auto logged = [&w](const QString &text) {
-            const auto *log = w.logView()->filter();
-            for (int row = 0; row < log->rowCount(); ++row) {
-                if (log->index(row, LogModel::Source).data().toString() == QLatin1String("user")
-                    && log->index(row, LogModel::Text).data().toString() == currentUser() + QStringLiteral(": ") + text)
-                    return true;
-            }
-            return false;
-        };
+        const auto logged = [&w](const QString &what) { return userActionLogged(w.logView(), what); };
         QTRY_VERIFY(logged(QStringLiteral("assigned deb:2 to pc-01, pc-02")));
 
         // Undo (Edit › Undo) removes both, as no machine booted them; the log says so too.

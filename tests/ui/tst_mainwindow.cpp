@@ -10,6 +10,7 @@
 #include "main/mainwindow.h"
 #include "server/serverpanel.h"
 #include "testlab.h"
+#include "userlog.h"
 #include "util/currentuser.h"
 
 #include <QApplication>
@@ -138,15 +139,7 @@ private Q_SLOTS:
         tftp.close();
         QVERIFY(w.serverPanel()->server()->start(s));
         w.serverPanel()->server()->stop();
-        const auto logged = [&w](const QString &text) {
-            const auto *log = w.logView()->filter();
-            for (int row = 0; row < log->rowCount(); ++row) {
-                if (log->index(row, LogModel::Source).data().toString() == QLatin1String("user")
-                    && log->index(row, LogModel::Text).data().toString() == currentUser() + QStringLiteral(": ") + text)
-                    return true;
-            }
-            return false;
-        };
+        const auto logged = [&w](const QString &what) { return userActionLogged(w.logView(), what); };
         QTRY_VERIFY(logged(QStringLiteral("started the boot server (Serving on all interfaces · DHCP off)")));
         QTRY_VERIFY(logged(QStringLiteral("stopped the boot server")));
     }
