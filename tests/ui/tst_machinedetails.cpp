@@ -330,8 +330,11 @@ private Q_SLOTS:
             QVERIFY(!view.table()->header()->isSectionHidden(FleetModel::Status));
             view.setColumnShown(FleetModel::Serial, true);
             view.setColumnShown(FleetModel::Labels, false);
+            // A width dragged just before the view goes (its save still waiting) is kept too.
+            view.table()->header()->resizeSection(FleetModel::CurrentImage, 321);
         }
         FleetView again(&model);
+        QCOMPARE(again.table()->header()->sectionSize(FleetModel::CurrentImage), 321);
         QVERIFY(!again.table()->header()->isSectionHidden(FleetModel::Serial));
         QVERIFY(again.table()->header()->isSectionHidden(FleetModel::Labels));
         QVERIFY(again.table()->header()->isSectionHidden(FleetModel::Memory));

@@ -207,6 +207,12 @@ void FleetView::setGroupKey(const QString &key)
 
 void FleetView::fitImageColumns()
 {
+    // Runs on every catalog change: nothing to measure once the user has sized both columns.
+    bool anyFitted = false;
+    for (auto it = m_fitted.cbegin(); it != m_fitted.cend(); ++it)
+        anyFitted = anyFitted || m_table->columnWidth(it.key()) == it.value();
+    if (!anyFitted)
+        return;
     // A lab has a few image tags and many machines: measure each tag once, not each cell.
     QSet<QString> tags;
     for (int row = 0; row < m_model->rowCount(); ++row) {

@@ -29,7 +29,7 @@ ColumnLayout::ColumnLayout(QHeaderView *header, QString settingsKey, int keptCol
 ColumnLayout::~ColumnLayout()
 {
     if (m_saveTimer->isActive())
-        save();
+        save(); // a column dragged wider just before the window closed is kept
 }
 
 void ColumnLayout::restore(const QList<int> &hiddenByDefault)
@@ -90,6 +90,8 @@ void ColumnLayout::scheduleSave()
 void ColumnLayout::save()
 {
     m_saveTimer->stop();
+    if (!m_header)
+        return;
     QSettings settings;
     settings.setValue(m_key + QStringLiteral("/count"), m_header->count());
     settings.setValue(m_key + QStringLiteral("/state"), m_header->saveState());

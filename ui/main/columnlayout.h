@@ -5,6 +5,7 @@
 
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 class QHeaderView;
@@ -33,7 +34,9 @@ private:
     void scheduleSave();
     void save();
 
-    QHeaderView *m_header;
+    // Guarded: should the view (and its header) go before this object, a save still pending
+    // at its destruction must not touch it.
+    QPointer<QHeaderView> m_header;
     QString m_key;
     int m_kept;
     QTimer *m_saveTimer; // a drag of a column edge resizes many times: saved once it rests
