@@ -7,6 +7,7 @@
 
 #include <QElapsedTimer>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -93,18 +94,27 @@ CurlResult curl(const QStringList &args, int timeoutMs)
     return r;
 }
 
+// Below the kernel's ephemeral range (32768–60999): a port the kernel hands out could be the
+// local port of another test's outgoing connection (curl, httpload) by the time a server binds
+// it on every address, which then fails "in use" (seen under ctest -j2).
 quint16 freeTcpPort()
 {
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
+    for (;;) {
+        const auto port = quint16(QRandomGenerator::global()->bounded(20000, 32768));
+        QTcpServer probe;
+        if (probe.listen(QHostAddress::Any, port))
+            return port;
+    }
 }
 
 quint16 freeUdpPort()
 {
-    QUdpSocket probe;
-    probe.bind(QHostAddress::LocalHost, 0);
-    return probe.localPort();
+    for (;;) {
+        const auto port = quint16(QRandomGenerator::global()->bounded(20000, 32768));
+        QUdpSocket probe;
+        if (probe.bind(QHostAddress::Any, port))
+            return port;
+    }
 }
 
 QByteArray rawRequest(quint16 port, const QList<QByteArray> &chunks, int waitMs)
