@@ -1,6 +1,7 @@
 #include "builder/builder.h"
 
 #include "builder/buildjob.h"
+#include "builder/privilegedbuild.h"
 #include "lab/lab.h"
 #include "store/imagestore.h"
 
@@ -8,6 +9,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QThread>
+
+#include <unistd.h>
 
 namespace drover {
 
@@ -75,12 +78,12 @@ QString Builder::stageTitle(const QString &stage)
 
 bool Builder::isRunning() const
 {
-    return m_thread != nullptr;
+    return m_thread != nullptr || m_privileged != nullptr;
 }
 
 bool Builder::start(const Recipe &recipe, const BuildOptions &options)
 {
-    if (m_thread)
+    if (isRunning())
         return false;
     Recipe r = recipe;
     if (!options.tag.isEmpty()) {
@@ -89,6 +92,11 @@ bool Builder::start(const Recipe &recipe, const BuildOptions &options)
             return false;
         r.name = tag->first;
         r.version = tag->second;
+    }
+    if (options.privileges == BuildOptions::Privileges::Helper
+        || (options.privileges == BuildOptions::Privileges::Auto && ::geteuid() != 0)) {
+        startPrivileged(r, options);
+        return true;
     }
     BuildOptions o = options;
     if (o.cacheDir.isEmpty())
@@ -107,9 +115,29 @@ bool Builder::start(const Recipe &recipe, const BuildOptions &options)
     return true;
 }
 
+void Builder::startPrivileged(const Recipe &recipe, const BuildOptions &options)
+{
+    m_privileged = new PrivilegedBuild(m_lab, this);
+    connect(m_privileged, &PrivilegedBuild::stageStarted, this, &Builder::stageStarted);
+    connect(m_privileged, &PrivilegedBuild::stageProgress, this, &Builder::stageProgress);
+    connect(m_privileged, &PrivilegedBuild::stageFinished, this, &Builder::stageFinished);
+    connect(m_privileged, &PrivilegedBuild::logLine, this, &Builder::logLine);
+    connect(m_privileged, &PrivilegedBuild::finished, this, [this](const BuildReport &report) {
+        m_privileged->deleteLater();
+        m_privileged = nullptr;
+        logResult(report);
+        Q_EMIT finished(report);
+    });
+    m_lab->log()->post(Severity::Info, QStringLiteral("build"),
+        tr("building %1 through the privileged build helper").arg(recipe.tag()));
+    m_privileged->start(recipe, options);
+}
+
 void Builder::cancel()
 {
     m_cancel = true;
+    if (m_privileged)
+        m_privileged->cancel();
 }
 
 void Builder::workerDone()
@@ -144,6 +172,12 @@ void Builder::workerDone()
         report.error = tr("cancelled");
     }
     report.seconds = double(m_clock.elapsed()) / 1000.0;
+    logResult(report);
+    Q_EMIT finished(report);
+}
+
+void Builder::logResult(const BuildReport &report)
+{
     if (report.ok)
         m_lab->log()->post(Severity::Info, QStringLiteral("build"),
             tr("built %1 (%2) in %3 s")
@@ -152,7 +186,6 @@ void Builder::workerDone()
     else
         m_lab->log()->post(report.cancelled ? Severity::Warning : Severity::Error, QStringLiteral("build"),
             tr("build of %1 failed: %2").arg(report.tag, report.error));
-    Q_EMIT finished(report);
 }
 
 } // namespace drover

@@ -24,6 +24,7 @@ namespace drover {
 
 class Lab;
 class BuildJob;
+class PrivilegedBuild;
 
 struct BuildOptions {
     QString tag; // NAME:VERSION overriding the recipe's; empty: the recipe's
@@ -32,6 +33,10 @@ struct BuildOptions {
     QString resourceDir; // empty: defaultResourceDir()
     bool reuseBase = true; // false: build the base layer again even when cached (reproducibility checks)
     bool keepWorkDir = false; // build on disk instead of in a tmpfs, and leave the tree for inspection
+    // Auto: in this process as root, else through the privileged build helper (pkexec);
+    // Helper forces the helper (tests), InProcess forbids it (the helper itself).
+    enum class Privileges { Auto, InProcess, Helper };
+    Privileges privileges = Privileges::Auto;
 
     // Drover's resources (the init, the ready unit): $DROVER_RESOURCE_DIR; else where the
     // package installs them beside the program (<prefix>/share/drover); else the source tree's.
@@ -87,10 +92,13 @@ Q_SIGNALS:
 private:
     friend class BuildJob;
     void workerDone();
+    void startPrivileged(const Recipe &recipe, const BuildOptions &options);
+    void logResult(const BuildReport &report);
 
     Lab *m_lab;
     QThread *m_thread = nullptr;
     std::unique_ptr<BuildJob> m_job;
+    PrivilegedBuild *m_privileged = nullptr; // a build through the helper, while one runs
     std::atomic_bool m_cancel = false;
     QElapsedTimer m_clock;
 };

@@ -8,6 +8,7 @@
 #include "builder/builder.h"
 #include "lab/lab.h"
 #include "store/blobstore.h"
+#include "store/imagestore.h"
 #include "testlab.h"
 
 #include <QDir>
@@ -21,6 +22,7 @@
 #include <QTest>
 #include <QTimer>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace drover;
@@ -61,6 +63,14 @@ void put(const QString &path, const QByteArray &content)
     f.write(content);
 }
 
+unsigned modeOf(const QString &path)
+{
+    struct stat st {};
+    if (::stat(QFile::encodeName(path).constData(), &st) != 0)
+        return 0;
+    return st.st_mode & 07777;
+}
+
 } // namespace
 
 class TstBuildReal : public QObject {
@@ -92,8 +102,8 @@ class TstBuildReal : public QObject {
         return r;
     }
 
-    BuildReport build(
-        const Recipe &r, bool reuseBase = true, int cancelAfterMs = -1, const QString &cancelInStage = QString())
+    BuildReport build(const Recipe &r, bool reuseBase = true, int cancelAfterMs = -1,
+        const QString &cancelInStage = QString(), BuildOptions::Privileges privileges = BuildOptions::Privileges::Auto)
     {
         Builder builder(m_lab.lab.get());
         QSignalSpy finished(&builder, &Builder::finished);
@@ -112,6 +122,7 @@ class TstBuildReal : public QObject {
         BuildOptions options;
         options.debCacheDir = m_debs;
         options.reuseBase = reuseBase;
+        options.privileges = privileges;
         if (!builder.start(r, options))
             qFatal("the build did not start");
         if (!finished.wait(1100 * 1000))
@@ -276,6 +287,48 @@ private Q_SLOTS:
         const BuildReport after = build(recipe(QStringLiteral("5")));
         QVERIFY2(after.ok, qPrintable(after.error));
         QVERIFY(after.stages[1].cached);
+    }
+
+    // The desktop user's path: the build helper builds as root in a lab of its own and hands
+    // the image over as a bundle, imported here. pkexec is a stand-in that sets PKEXEC_UID, as
+    // pkexec does (the real pkexec and polkitd authorise a build in package_install).
+    void throughTheHelper()
+    {
+        if (!m_first.ok)
+            QSKIP("the first build failed");
+        QTemporaryDir helperDir;
+        const QString pkexec = m_recipes.filePath(QStringLiteral("pkexec"));
+        put(pkexec,
+            "#!/bin/sh\nexec env PKEXEC_UID=4242 DROVER_HELPER_DIR=" + QFile::encodeName(helperDir.path())
+                + " DROVER_HELPER_DEB_CACHE=" + QFile::encodeName(m_debs) + " \"$@\"\n");
+        QVERIFY(QFile::setPermissions(pkexec, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        qputenv("DROVER_PKEXEC", QFile::encodeName(pkexec));
+        const BuildReport r
+            = build(recipe(QStringLiteral("helper")), true, -1, QString(), BuildOptions::Privileges::Helper);
+        qunsetenv("DROVER_PKEXEC");
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QStringList stages;
+        for (const StageReport &s : r.stages)
+            stages.append(s.name);
+        QCOMPARE(stages, Builder::stageNames());
+        QCOMPARE(r.stages.last().digest, r.manifestDigest);
+        // The same base layer as built in this process: same inputs, same bytes.
+        QCOMPARE(r.manifest.layers[0].digest, m_first.manifest.layers[0].digest);
+        // The image is the user's now: tag, catalog row, every blob.
+        QCOMPARE(ImageStore(m_lab.lab->storeDir()).resolve(QStringLiteral("tiny:helper")), r.manifestDigest);
+        QVERIFY(m_lab.lab->catalog()->imageByTag(QStringLiteral("tiny:helper")));
+        for (const Digest &d : { r.manifest.kernel.digest, r.manifest.initrd.digest, r.manifest.layers[1].digest })
+            QVERIFY(QFile::exists(blob(d)));
+        // The helper's side afterwards: the hand-over directory root's, 0711 and empty; its
+        // lab root's and 0700, without the image (its caches stay for the next build).
+        const QFileInfo handover(helperDir.filePath(QStringLiteral("handover")));
+        QCOMPARE(handover.ownerId(), 0u);
+        QCOMPARE(modeOf(handover.filePath()), 0711u);
+        QVERIFY(QDir(handover.filePath()).isEmpty());
+        const QString helperLab = helperDir.filePath(QStringLiteral("uid-4242"));
+        QCOMPARE(modeOf(helperLab), 0700u);
+        QVERIFY(!ImageStore(helperLab + QStringLiteral("/store")).resolve(QStringLiteral("tiny:helper")));
+        QVERIFY(!QFile::exists(BlobStore(helperLab + QStringLiteral("/store")).blobPath(r.manifest.kernel.digest)));
     }
 
     void commandLine()

@@ -1,0 +1,28 @@
+// drover-build-helper: builds an image as root for a desktop user's Drover, run by pkexec
+// (polkit action org.drover.build) only; the conversation is in core/builder/buildhelper.h.
+// It links no GUI code, and takes nothing from its command line.
+#include "builder/buildhelper.h"
+
+#include <QCoreApplication>
+#include <QTimer>
+
+#include <cstdio>
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    bool ok = false;
+    const uint caller = qEnvironmentVariable("PKEXEC_UID").toUInt(&ok);
+    if (!ok || argc != 1) {
+        std::fputs("drover-build-helper: Drover runs this through pkexec when it builds an image for a user who is "
+                   "not root; it takes no arguments\n",
+            stderr);
+        return 2;
+    }
+    // pkexec keeps no environment but a few locale variables, so DROVER_HELPER_DIR is a
+    // test's choice or root's own, never the caller's.
+    drover::BuildHelper helper({ caller, qEnvironmentVariable("DROVER_HELPER_DIR") });
+    QObject::connect(&helper, &drover::BuildHelper::finished, &app, [](int code) { QCoreApplication::exit(code); });
+    QTimer::singleShot(0, &helper, &drover::BuildHelper::start);
+    return QCoreApplication::exec();
+}
