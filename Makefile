@@ -51,13 +51,12 @@ configure: deps
 build: deps $(BUILD)/build.ninja
 	$(IN) cmake --build $(BUILD) -j $(JOBS)
 
+# Through sudo the window runs as the user who called it (tools/run.sh); the build root
+# then binds that user's home, where the window keeps its data.
+RUN_HOME ?= $(if $(SUDO_UID),$(shell getent passwd $(SUDO_UID) | cut -d: -f6),$(HOME))
 run: build
-	@if [[ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]]; then \
-	  echo "run: no display (DISPLAY is unset): starting Drover under Xvfb; use tools/screenshot.sh to see it"; \
-	  $(IN) xvfb-run -a -s "-screen 0 1440x900x24" $(BUILD)/app/drover $(ARGS); \
-	else \
-	  $(IN) env DISPLAY="$${DISPLAY:-}" XAUTHORITY="$${XAUTHORITY:-}" $(BUILD)/app/drover $(ARGS); \
-	fi
+	HOME=$(RUN_HOME) $(IN) env DISPLAY="$${DISPLAY:-}" XAUTHORITY="$${XAUTHORITY:-}" RUN_HOME=$(RUN_HOME) \
+	  tools/run.sh $(BUILD) $(ARGS)
 
 test: build
 	$(IN) tools/test.sh $(BUILD) -j $(JOBS) $(CTEST_ARGS)
@@ -73,10 +72,10 @@ $(PKG_BUILD)/build.ninja: CMakeLists.txt | deps
 	$(IN) cmake -S . -B $(PKG_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
 	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_EXE_LINKER_FLAGS=-Wl,-z,now
 
-# The .deb by CPack from the build (packaging/CMakeLists.txt): only drover and the files
+# The .deb by CPack from the build (packaging/CMakeLists.txt): only drover, its build helper and the files
 # generated for the package are built, then the path of the .deb is printed.
 package: deps $(PKG_BUILD)/build.ninja
-	$(IN) cmake --build $(PKG_BUILD) -j $(JOBS) --target drover drover_package_files
+	$(IN) cmake --build $(PKG_BUILD) -j $(JOBS) --target drover drover-build-helper drover_package_files
 	@rm -f $(PKG_BUILD)/drover_*.deb
 	$(IN) bash -c 'cd $(PKG_BUILD) && cpack -G DEB >cpack.log || { cat cpack.log; exit 1; }'
 	@deb=$$(ls $(CURDIR)/$(PKG_BUILD)/drover_*_amd64.deb) && echo "package: $$deb"

@@ -14,6 +14,8 @@
 #   3. Then `drover image test debian-server:1 --secure-boot`: OVMF's Secure Boot build with
 #      Microsoft's keys boots shim → GRUB → the signed kernel; it must PASS and the test VM's
 #      init must have reported Secure Boot on with the kernel locked down.
+# Everything after the build runs as an unprivileged user without any capability, as a
+# desktop user would (docs/architecture.md, Privileges): qemu's user network needs none.
 # Runs as root inside the build root; argument --drover: the built drover executable.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -53,6 +55,11 @@ cleanup() {
 trap cleanup EXIT
 in_ns=(nsenter --net="/run/netns/$ns")
 d() { "$exe" --data "$data" "$@"; }
+# The desktop user: a uid of no one's, no groups; setpriv's change from root clears every
+# capability. Its data directory is its own.
+user_uid=61301
+as_user() { setpriv --reuid="$user_uid" --regid="$user_uid" --clear-groups env HOME="$data" "$@"; }
+u() { as_user "$exe" --data "$data" "$@"; }
 t0=$(e2e_ms)
 step() { e2e_say "[$(((($(e2e_ms) - t0) / 1000)))s] $*"; }
 
@@ -64,13 +71,17 @@ d build "$data/recipe/debian-server.json" --tag debian-server:1 --cache "$E2E_CA
 digest=$(d --json image inspect debian-server:1 | sed -n 's/.*"manifestDigest": *"\(sha256:[0-9a-f]*\)".*/\1/p' | head -n 1)
 [[ -n $digest ]] || e2e_die "no manifest digest for debian-server:1"
 step "built; manifest $digest"
+chown -R "$user_uid:$user_uid" "$data"
+d() { u "$@"; }
+step "from here on as uid $user_uid, without capabilities"
 
 # --- 1. the virtual lab: one BIOS VM, started by the boot server
 d vm add --count 1 --prefix vlab --group vlab >/dev/null
 d assign vlab debian-server:1 --why "virtual lab e2e" >/dev/null
 ip netns add "$ns"
 "${in_ns[@]}" ip link set lo up
-"${in_ns[@]}" "$exe" --data "$data" --headless --dhcp off --http-port 8080 --tftp-port 6969 2>"$data/server.log" &
+"${in_ns[@]}" setpriv --reuid="$user_uid" --regid="$user_uid" --clear-groups env HOME="$data" \
+  "$exe" --data "$data" --headless --dhcp off --http-port 8080 --tftp-port 6969 2>"$data/server.log" &
 pids+=($!)
 for _ in $(seq 100); do
   "${in_ns[@]}" curl -fs -o /dev/null "http://127.0.0.1:8080/boot.ipxe" && break
@@ -117,6 +128,8 @@ got=$(d --json events --machine vlab-1 --phase ready --limit 1 | sed -n 's/.*\[r
 [[ $got == "$digest" ]] || e2e_die "vlab-1 reported ready with $got, not debian-server:1 ($digest)"
 d --json events --machine vlab-1 --phase script --limit 1 | e2e_has "script served" || e2e_die "no script event for vlab-1"
 step "vlab-1 is ready with debian-server:1, reporting ${got}"
+# The VM was the desktop user's: qemu ran as that uid, not as root.
+[[ $(stat -c %u "$data/vms/vlab-1.log") == "$user_uid" ]] || e2e_die "vlab-1's console is not the user's: qemu ran as $(stat -c %U "$data/vms/vlab-1.log")"
 
 while kill -0 "$test_pid" 2>/dev/null; do
   watch_test_vm
