@@ -722,6 +722,69 @@
     </message>
 </context>
 <context>
+    <name>BuildHelper</name>
+    <message>
+        <source>no build request on standard input</source>
+        <translation>kein Bauauftrag auf der Standardeingabe</translation>
+    </message>
+    <message>
+        <source>the build request is longer than %1 bytes</source>
+        <translation>der Bauauftrag ist länger als %1 Bytes</translation>
+    </message>
+    <message>
+        <source>cannot create %1</source>
+        <translation>%1 kann nicht angelegt werden</translation>
+    </message>
+    <message>
+        <source>cannot set the owner and mode of %1: %2</source>
+        <translation>Eigentümer und Rechte von %1 können nicht gesetzt werden: %2</translation>
+    </message>
+    <message>
+        <source>the build helper runs as root, through pkexec</source>
+        <translation>der Bauhelfer läuft als root, über pkexec</translation>
+    </message>
+    <message>
+        <source>the build request is not a JSON object with a recipe: %1</source>
+        <translation>der Bauauftrag ist kein JSON-Objekt mit einem Rezept: %1</translation>
+    </message>
+    <message>
+        <source>the recipe&apos;s directory must be an absolute path, not %1</source>
+        <translation>das Verzeichnis des Rezepts muss ein absoluter Pfad sein, nicht %1</translation>
+    </message>
+    <message>
+        <source>a recipe whose kernel comes from another image (from.kernelImage %1) builds only as root: run drover build as root</source>
+        <translation>ein Rezept, dessen Kernel aus einem anderen Abbild kommt (from.kernelImage %1), baut nur als root: drover build als root ausführen</translation>
+    </message>
+    <message>
+        <source>cannot open the helper&apos;s lab %1: %2</source>
+        <translation>das Labor des Helfers %1 lässt sich nicht öffnen: %2</translation>
+    </message>
+    <message>
+        <source>--tag: %1 is not NAME:VERSION</source>
+        <translation>--tag: %1 ist nicht NAME:VERSION</translation>
+    </message>
+    <message>
+        <source>cannot write the bundle: %1</source>
+        <translation>das Bundle kann nicht geschrieben werden: %1</translation>
+    </message>
+    <message>
+        <source>cannot give the bundle to uid %1: %2</source>
+        <translation>das Bundle kann nicht an UID %1 übergeben werden: %2</translation>
+    </message>
+    <message>
+        <source>cannot remove %1 from the helper&apos;s store: %2</source>
+        <translation>%1 lässt sich nicht aus dem Speicher des Helfers entfernen: %2</translation>
+    </message>
+    <message>
+        <source>cannot remove %1 from the helper&apos;s catalog: %2</source>
+        <translation>%1 lässt sich nicht aus dem Katalog des Helfers entfernen: %2</translation>
+    </message>
+    <message>
+        <source>cannot clean the helper&apos;s store: %1</source>
+        <translation>der Speicher des Helfers lässt sich nicht aufräumen: %1</translation>
+    </message>
+</context>
+<context>
     <name>BuildVerbs</name>
     <message>
         <source>cached</source>
@@ -784,8 +847,8 @@
         <translation>%1 (%2) in %3 s veröffentlicht; eine Maschine lädt %4 herunter</translation>
     </message>
     <message>
-        <source>Build an image from a recipe and publish it (needs root).</source>
-        <translation>Ein Image aus einem Rezept bauen und veröffentlichen (erfordert Root-Rechte).</translation>
+        <source>Build an image from a recipe and publish it (as root, or with an administrator&apos;s password through pkexec).</source>
+        <translation>Ein Image aus einem Rezept bauen und veröffentlichen (als root, oder mit dem Passwort eines Administrators über pkexec).</translation>
     </message>
     <message>
         <source>Build on disk instead of in memory and keep the build tree for inspection (until the next build).</source>
@@ -808,12 +871,12 @@
         <translation>drover: --tag NAME:VERSION ist erforderlich</translation>
     </message>
     <message>
-        <source>Build an image from a root filesystem archive, keeping owners, modes, links, device nodes and extended attributes (needs root).</source>
-        <translation>Ein Image aus einem Archiv eines Wurzeldateisystems bauen, mit Eigentümern, Rechten, Links, Gerätedateien und erweiterten Attributen (braucht root).</translation>
+        <source>Build an image from a root filesystem archive, keeping owners, modes, links, device nodes and extended attributes (as root, or with an administrator&apos;s password through pkexec).</source>
+        <translation>Ein Image aus einem Archiv eines Wurzeldateisystems bauen, mit Eigentümern, Rechten, Links, Gerätedateien und erweiterten Attributen (als root, oder mit dem Passwort eines Administrators über pkexec).</translation>
     </message>
     <message>
-        <source>Build an image from a container image: an OCI image layout, or an oci-archive or docker-archive tarball (skopeo copy, podman save, docker save); its layers are checked against their digests and stacked with their whiteouts (needs root).</source>
-        <translation>Ein Image aus einem Container-Image bauen: einem OCI-Image-Layout oder einem oci-archive- oder docker-archive-Tarball (skopeo copy, podman save, docker save); seine Schichten werden gegen ihre Prüfsummen geprüft und mit ihren Whiteouts gestapelt (braucht root).</translation>
+        <source>Build an image from a container image: an OCI image layout, or an oci-archive or docker-archive tarball (skopeo copy, podman save, docker save); its layers are checked against their digests and stacked with their whiteouts (as root, or with an administrator&apos;s password through pkexec).</source>
+        <translation>Ein Image aus einem Container-Image bauen: einem OCI-Image-Layout oder einem oci-archive- oder docker-archive-Tarball (skopeo copy, podman save, docker save); seine Schichten werden gegen ihre Prüfsummen geprüft und mit ihren Whiteouts gestapelt (als root, oder mit dem Passwort eines Administrators über pkexec).</translation>
     </message>
     <message>
         <source>For a root without a kernel: take the kernel and its modules from this directory (boot/vmlinuz-RELEASE and lib/modules/RELEASE, as dpkg-deb -x or a kernel&apos;s make install leave them).</source>
@@ -3814,6 +3877,65 @@
     </message>
 </context>
 <context>
+    <name>PrivilegedBuild</name>
+    <message>
+        <source>the build helper (pid %1) did not stop within 30 s of being asked</source>
+        <translation>der Bauhelfer (PID %1) hat nicht innerhalb von 30 s nach der Aufforderung angehalten</translation>
+    </message>
+    <message>
+        <source>building as a user other than root needs pkexec and polkitd (Debian packages pkexec and polkitd), or run drover build as root</source>
+        <translation>Bauen als anderer Benutzer als root braucht pkexec und polkitd (Debian-Pakete pkexec und polkitd), oder drover build als root ausführen</translation>
+    </message>
+    <message>
+        <source>the build helper %1 is missing: reinstall drover</source>
+        <translation>der Bauhelfer %1 fehlt: drover neu installieren</translation>
+    </message>
+    <message>
+        <source>cannot start %1: %2</source>
+        <translation>%1 lässt sich nicht starten: %2</translation>
+    </message>
+    <message>
+        <source>building through the build helper %1 (pkexec asks for authorisation)</source>
+        <translation>Bauen über den Bauhelfer %1 (pkexec fragt nach der Berechtigung)</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>the build helper handed over no image</source>
+        <translation>der Bauhelfer hat kein Abbild übergeben</translation>
+    </message>
+    <message>
+        <source>importing %1 from the build helper</source>
+        <translation>%1 wird vom Bauhelfer importiert</translation>
+    </message>
+    <message>
+        <source>importing the helper&apos;s image: %1</source>
+        <translation>Import des Abbilds vom Helfer: %1</translation>
+    </message>
+    <message>
+        <source>the bundle holds no image</source>
+        <translation>das Bundle enthält kein Abbild</translation>
+    </message>
+    <message>
+        <source>the administrator&apos;s authorisation was dismissed: nothing was built</source>
+        <translation>die Berechtigung durch einen Administrator wurde abgelehnt: nichts wurde gebaut</translation>
+    </message>
+    <message>
+        <source>not authorised to build images (polkit action org.drover.build): an administrator can allow it, or build as root</source>
+        <translation>nicht berechtigt, Abbilder zu bauen (polkit-Aktion org.drover.build): ein Administrator kann es erlauben, oder als root bauen</translation>
+    </message>
+    <message>
+        <source>the build helper stopped (exit code %1) without a result</source>
+        <translation>der Bauhelfer hat ohne Ergebnis beendet (Exit-Code %1)</translation>
+    </message>
+    <message>
+        <source>the build helper crashed: %1</source>
+        <translation>der Bauhelfer ist abgestürzt: %1</translation>
+    </message>
+</context>
+<context>
     <name>Recipe</name>
     <message>
         <source>the string &quot;%1&quot;</source>
@@ -5463,6 +5585,10 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
     <message>
         <source>build of %1 failed: %2</source>
         <translation>Build von %1 fehlgeschlagen: %2</translation>
+    </message>
+    <message>
+        <source>building %1 through the privileged build helper</source>
+        <translation>%1 wird über den privilegierten Bauhelfer gebaut</translation>
     </message>
 </context>
 <context>

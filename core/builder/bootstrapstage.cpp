@@ -18,6 +18,7 @@
 #include <QJsonObject>
 #include <QLockFile>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QUrl>
 
 namespace drover {
@@ -68,8 +69,11 @@ QStringList BuildJob::mmdebstrapArguments() const
         QStringLiteral("--skip=essential/unlink,cleanup/apt/cache,check/empty,chroot/mount/proc,chroot/mount/sys") };
     if (!m_recipe.checkValidUntil)
         args << QStringLiteral("--aptopt=Acquire::Check-Valid-Until \"false\"");
-    // eatmydata wraps dpkg, which a busybox base has none of.
-    if (!busybox && QFileInfo(QStringLiteral("/usr/share/mmdebstrap/hooks/eatmydata")).isDir())
+    // eatmydata wraps dpkg, which a busybox base has none of. mmdebstrap ships the hook, but
+    // the hook runs dpkg-architecture (dpkg-dev, which mmdebstrap only suggests): without it
+    // the build would fail, so it only speeds up builds where it can.
+    if (!busybox && QFileInfo(QStringLiteral("/usr/share/mmdebstrap/hooks/eatmydata")).isDir()
+        && !QStandardPaths::findExecutable(QStringLiteral("dpkg-architecture")).isEmpty())
         args << QStringLiteral("--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata");
     // Path excludes stay in the image's dpkg configuration, so later installs honour them too.
     if (m_recipe.pruneDocs) {

@@ -22,8 +22,8 @@ struct Text {
     Q_DECLARE_TR_FUNCTIONS(PrivilegedBuild)
 };
 
-constexpr qsizetype maxEventLine = 1024 * 1024;
-constexpr qsizetype maxStderr = 16 * 1024;
+constexpr qsizetype maxEventLine = qsizetype(1024) * 1024;
+constexpr qsizetype maxStderr = qsizetype(16) * 1024;
 
 } // namespace
 

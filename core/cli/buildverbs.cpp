@@ -363,19 +363,21 @@ int runBuild(CliContext &ctx, const QCommandLineParser &p, const Recipe &recipe)
 QList<Verb> buildVerbs()
 {
     return { { { QStringLiteral("build") }, QStringLiteral("RECIPE [--tag NAME:VERSION] [--rebuild-base]"),
-                 Text::tr("Build an image from a recipe and publish it (needs root)."), build },
+                 Text::tr("Build an image from a recipe and publish it (as root, or with an administrator's password "
+                          "through pkexec)."),
+                 build },
         { { QStringLiteral("image"), QStringLiteral("import-rootfs") },
             QStringLiteral("FILE.tar[.gz|.xz|.zst] --tag NAME:VERSION [--kernel-package PACKAGE|--kernel-image "
                            "NAME:VERSION|--kernel-dir DIR]"),
             Text::tr("Build an image from a root filesystem archive, keeping owners, modes, links, device nodes and "
-                     "extended attributes (needs root)."),
+                     "extended attributes (as root, or with an administrator's password through pkexec)."),
             importRootfs },
         { { QStringLiteral("image"), QStringLiteral("import-oci") },
             QStringLiteral("DIR|FILE.tar --tag NAME:VERSION [--kernel-package PACKAGE|--kernel-image NAME:VERSION|"
                            "--kernel-dir DIR]"),
             Text::tr("Build an image from a container image: an OCI image layout, or an oci-archive or docker-archive "
                      "tarball (skopeo copy, podman save, docker save); its layers are checked against their digests "
-                     "and stacked with their whiteouts (needs root)."),
+                     "and stacked with their whiteouts (as root, or with an administrator's password through pkexec)."),
             importOci },
         { { QStringLiteral("image"), QStringLiteral("export-oci") }, QStringLiteral("NAME:VERSION DIR|FILE.tar"),
             Text::tr(

@@ -41,10 +41,12 @@ phase() {
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/drover-package.XXXXXX")
 root=$work/root
-server_pid=
+server_pid= polkitd_pid= bus_pid=
 mounted=()
 cleanup() {
   local rc=$? m
+  # The system bus and polkitd of step 7 run from the root: they go before its mounts.
+  for pid in $polkitd_pid $bus_pid; do kill "$pid" 2>/dev/null || true; done
   if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill -KILL "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
@@ -85,12 +87,16 @@ mirror=$(bash "$src/tools/mirror.sh")
 debs=${DROVER_DEB_CACHE:-/var/cache/drover/shared/debs}
 mkdir -p "$debs"
 # apt installs the package inside the root (with its Depends, no Recommends, as a server
-# install would): apt outside with dpkg chrooted loses a .deb given by path.
-mmdebstrap --variant=apt --mode=root --verbose --include=systemd,man-db \
+# install would): apt outside with dpkg chrooted loses a .deb given by path. Then what a
+# desktop user needs to build images, all of it among the package's Recommends (checked in
+# step 7): the build tools, and pkexec with polkitd and the system bus for the build helper.
+build_recommends=(mmdebstrap pkexec polkitd squashfs-tools kmod file zstd busybox-static)
+mmdebstrap --variant=apt --mode=root --verbose --include=systemd,man-db,dbus,passwd \
   --setup-hook='mkdir -p "$1"/var/cache/apt/archives/' \
   --setup-hook="sync-in $debs /var/cache/apt/archives/" \
   --customize-hook="copy-in $deb /tmp" \
   --customize-hook="chroot \"\$1\" apt-get install -y -q --no-install-recommends /tmp/$(basename "$deb")" \
+  --customize-hook="chroot \"\$1\" apt-get install -y -q --no-install-recommends ${build_recommends[*]}" \
   --customize-hook='rm -f "$1"/tmp/drover_*.deb "$1"/var/cache/apt/archives/drover_*.deb' \
   --customize-hook="sync-out /var/cache/apt/archives $debs" \
   trixie "$root" "deb $mirror trixie main" >"$work/mmdebstrap.log" 2>&1 ||
@@ -112,7 +118,8 @@ for f in /usr/bin/drover /usr/share/applications/org.drover.Drover.desktop \
   /usr/share/icons/hicolor/{16x16,32x32,48x48,64x64,128x128,256x256}/apps/drover.png \
   /usr/lib/systemd/system/drover-server.service /etc/default/drover-server \
   /usr/share/doc/drover/copyright /usr/share/doc/drover/changelog.Debian.gz /usr/share/doc/drover/README.Debian \
-  /usr/share/drover/initramfs/init /usr/share/drover/initramfs/ready /usr/share/drover/initramfs/drover-ready.service; do
+  /usr/share/drover/initramfs/init /usr/share/drover/initramfs/ready /usr/share/drover/initramfs/drover-ready.service \
+  /usr/libexec/drover/drover-build-helper /usr/share/polkit-1/actions/org.drover.build.policy; do
   [[ -s $root$f ]] || fail "$f is not installed"
 done
 # The builder's resources as in the source tree, the scripts executable: the image's init.
@@ -235,4 +242,82 @@ desktop_serve /usr/local/bin/drover-nocap "$work/nocap.log" || rc=$?
 grep -q 'CAP_NET_BIND_SERVICE' "$work/nocap.log" || { cat "$work/nocap.log" >&2; fail "the refusal does not say which capability"; }
 say "the desktop user serves TFTP on port 69 with the file capability alone; without it: refused, naming CAP_NET_BIND_SERVICE"
 phase desktop
+
+# 7. The desktop user builds an image: drover sees it is not root and runs the build helper
+# through the real pkexec, which asks the real polkitd on a system bus started here. An
+# administrator's password cannot be typed in a test: a polkit rule grants the action to
+# this user, as an administrator's rule would for a trusted group. Another user, without
+# the rule, is refused. The helper builds as root in its own lab and hands the image over;
+# the user's store gets it, and every file in the user's data directory stays the user's.
+recommends=$(dpkg-deb -f "$deb" Recommends)
+for p in "${build_recommends[@]}"; do
+  grep -qE "(^|, )$p(,|$)" <<<"$recommends" || fail "the package does not recommend $p, which building needs"
+done
+grep -q '<annotate key="org.freedesktop.policykit.exec.path">/usr/libexec/drover/drover-build-helper</annotate>' \
+  "$root/usr/share/polkit-1/actions/org.drover.build.policy" || fail "the polkit action does not name the installed helper"
+chroot "$root" useradd -u "$desktop_uid" -M -d /home/desk -s /bin/sh desk
+chroot "$root" useradd -u "$((desktop_uid + 1))" -m -d /home/other -s /bin/sh other
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+cat >"$root/etc/polkit-1/rules.d/50-drover-test.rules" <<'RULE'
+polkit.addRule(function (action, subject) {
+  if (action.id == "org.drover.build" && subject.user == "desk")
+    return polkit.Result.YES;
+});
+RULE
+mkdir -p "$root/run/dbus"
+bus_pid=$(chroot "$root" dbus-daemon --system --fork --nopidfile --print-pid) || fail "the system bus did not start in the root"
+chroot "$root" /usr/lib/polkit-1/polkitd --no-debug >"$work/polkitd.log" 2>&1 &
+polkitd_pid=$!
+for ((i = 0; i < 100; i++)); do
+  chroot "$root" busctl --system status org.freedesktop.PolicyKit1 >/dev/null 2>&1 && break
+  kill -0 "$polkitd_pid" 2>/dev/null || { cat "$work/polkitd.log" >&2; fail "polkitd exited"; }
+  sleep 0.1
+done
+# The build's downloads come from, and go back to, the shared cache (the helper's lab path
+# for this user's uid).
+helper_debs=/var/cache/drover/builds/uid-$desktop_uid/cache/build/debs
+mkdir -p "$root$helper_debs" "$debs/helper-build"
+mount --bind "$debs/helper-build" "$root$helper_debs" && mounted+=("$root$helper_debs")
+mkdir -p "$root/home/desk/recipe/files/etc"
+echo "built by the build helper" >"$root/home/desk/recipe/files/etc/drover-note"
+cat >"$root/home/desk/recipe/tiny.json" <<'JSON'
+{
+  "name": "tiny",
+  "version": "1",
+  "distro": { "suite": "trixie" },
+  "packages": ["linux-image-amd64"],
+  "files": { "dir": "files" },
+  "kernelArgs": "console=ttyS0",
+  "prune": { "kernelModules": ["virtio"] }
+}
+JSON
+chown -R "$desktop_uid:$desktop_uid" "$root/home/desk"
+cp -r "$root/home/desk/recipe" "$root/home/other/recipe"
+chown -R "$((desktop_uid + 1)):$((desktop_uid + 1))" "$root/home/other"
+as_user() { # UID HOME COMMAND…: a user of the root, with what pkexec needs (a passwd entry, no no_new_privs)
+  local uid=$1 home=$2
+  shift 2
+  chroot "$root" setpriv --reuid="$uid" --regid="$uid" --init-groups env -i HOME="$home" PATH=/usr/bin:/bin \
+    LANG=C.UTF-8 "$@"
+}
+as_desk() { as_user "$desktop_uid" /home/desk "$@"; }
+rc=0
+as_user "$((desktop_uid + 1))" /home/other drover --data /home/other/drover build /home/other/recipe/tiny.json \
+  >"$work/refused.log" 2>&1 || rc=$?
+((rc != 0)) || { cat "$work/refused.log" >&2; fail "a user without the polkit rule built an image"; }
+grep -q 'not authorised to build images' "$work/refused.log" || { cat "$work/refused.log" >&2; fail "the refusal does not say it was polkit's"; }
+say "a user without authorisation: $(grep -m1 'not authorised' "$work/refused.log" | cut -c1-120)"
+build_started=$(e2e_ms)
+as_desk drover --data /home/desk/drover build /home/desk/recipe/tiny.json \
+  >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; cat "$work/polkitd.log" >&2; fail "the desktop user's build through pkexec failed"; }
+say "the desktop user's build through pkexec and the helper: $((($(e2e_ms) - build_started) / 1000)) s"
+as_desk drover --data /home/desk/drover image verify tiny:1 >"$work/verify.log" 2>&1 ||
+  { cat "$work/verify.log" >&2; fail "tiny:1 is not whole in the desktop user's store"; }
+as_desk drover --data /home/desk/drover image ls | grep -q '^tiny *1 ' ||
+  { as_desk drover --data /home/desk/drover image ls >&2; fail "tiny:1 is not in the desktop user's catalog"; }
+not_users=$(find "$root/home/desk/drover" ! -uid "$desktop_uid" -print | head -n 5)
+[[ -z $not_users ]] || fail "files in the desktop user's data directory that are not the user's: $not_users"
+[[ -z $(find "$root/var/cache/drover/builds/handover" -mindepth 1 -print -quit) ]] || fail "the helper left its bundle behind"
+[[ $(stat -c '%U %a' "$root/var/cache/drover/builds/uid-$desktop_uid") == 'root 700' ]] || fail "the helper's lab is not root's and 0700"
+phase build
 say "PASS"
