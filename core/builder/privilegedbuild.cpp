@@ -79,6 +79,7 @@ void PrivilegedBuild::start(const Recipe &recipe, const BuildOptions &options)
     m_report = BuildReport();
     m_report.tag = options.tag.isEmpty() ? recipe.tag() : options.tag;
     m_publish = StageReport();
+    m_stage = Builder::stageNames().constFirst();
     m_clock.start();
     const QString pkexec = pkexecPath();
     const QString helper = helperPath();
@@ -113,7 +114,7 @@ void PrivilegedBuild::start(const Recipe &recipe, const BuildOptions &options)
     m_process->start(pkexec, { helper });
     m_process->write(helperprotocol::request(recipe, options));
     Q_EMIT logLine(
-        QString(), Text::tr("building through the build helper %1 (pkexec asks for authorisation)").arg(helper));
+        m_stage, Text::tr("building through the build helper %1 (pkexec asks for authorisation)").arg(helper));
 }
 
 void PrivilegedBuild::cancel()
@@ -138,7 +139,7 @@ void PrivilegedBuild::readEvents()
         const QJsonDocument doc = QJsonDocument::fromJson(line, &parseError);
         if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
             // Not the protocol (a tool writing to the helper's stdout): shown, not obeyed.
-            Q_EMIT logLine(QString(), QString::fromUtf8(line));
+            Q_EMIT logLine(m_stage, QString::fromUtf8(line));
             continue;
         }
         handleEvent(doc.object());
@@ -152,6 +153,7 @@ void PrivilegedBuild::handleEvent(const QJsonObject &event)
     const QString kind = event.value(QStringLiteral("e")).toString();
     const QString stage = event.value(QStringLiteral("stage")).toString();
     if (kind == QLatin1String("started")) {
+        m_stage = stage;
         Q_EMIT stageStarted(stage);
     } else if (kind == QLatin1String("progress")) {
         Q_EMIT stageProgress(stage, event.value(QStringLiteral("percent")).toInt(-1));

@@ -56,6 +56,7 @@ private:
     QProcess *m_process = nullptr;
     QThread *m_importThread = nullptr; // importing the helper's bundle
     QByteArray m_pending;
+    QString m_stage; // the helper's current stage, for lines outside the protocol
     QByteArray m_stderr;
     QElapsedTimer m_clock;
     BuildReport m_report;

@@ -602,6 +602,56 @@ private Q_SLOTS:
         QTRY_VERIFY(!main.buildWizard());
     }
 
+    // A user who is not root builds through the build helper: when pkexec's authorisation
+    // is dismissed or refused (a stand-in pkexec here), the wizard says so whole, nothing is
+    // published, and Back leads to the recipe.
+    void helperRefusalShown_data()
+    {
+        QTest::addColumn<QByteArray>("pkexec");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("dismissed") << QByteArray("exit 126") << QStringLiteral("authorisation was dismissed");
+        QTest::newRow("not authorised") << QByteArray("echo 'Not authorized' >&2; exit 127")
+                                        << QStringLiteral("polkit action org.drover.build");
+    }
+
+    void helperRefusalShown()
+    {
+        QFETCH(QByteArray, pkexec);
+        QFETCH(QString, expected);
+        QTemporaryDir src;
+        put(src.filePath(QStringLiteral("pkexec")), "#!/bin/sh\n" + pkexec + "\n");
+        QVERIFY(QFile::setPermissions(
+            src.filePath(QStringLiteral("pkexec")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        qputenv("DROVER_PKEXEC", QFile::encodeName(src.filePath(QStringLiteral("pkexec"))));
+        put(src.filePath(QStringLiteral("tiny.json")),
+            R"({ "name": "tiny", "version": "1", "packages": ["linux-image-amd64"] })");
+        BuildOptions options;
+        options.privileges = BuildOptions::Privileges::Helper;
+
+        QSettings().clear();
+        MainWindow main(m_t.lab.get());
+        main.show();
+        BuildWizard *w = main.openBuildWizard();
+        w->setPackageListsDir(fixtureLists());
+        w->setBuildOptions(options);
+        w->startPage()->fileChoice()->setChecked(true);
+        w->startPage()->file()->setText(src.filePath(QStringLiteral("tiny.json")));
+        QVERIFY(nextTo(w, BuildWizard::Review));
+        BuildPage *page = w->buildPage();
+        QSignalSpy done(page, &BuildPage::buildFinished);
+        w->next();
+        QVERIFY(done.wait(30000));
+        qunsetenv("DROVER_PKEXEC");
+        QCOMPARE(done.first().first().toBool(), false);
+        const QString status = page->statusLabel()->text();
+        QVERIFY2(status.contains(expected), qPrintable(status));
+        QVERIFY(status.contains(QStringLiteral("Nothing was published")));
+        QVERIFY(page->log()->toPlainText().contains(QStringLiteral("build helper")));
+        QVERIFY(!m_t.lab->catalog()->imageByTag(QStringLiteral("tiny:1")));
+        QVERIFY(w->button(QWizard::BackButton)->isEnabled());
+        w->reject();
+    }
+
     void realBuild()
     {
         if (::geteuid() != 0)
