@@ -4,6 +4,7 @@
 // dropped on a section header.
 #include "catalog/catalog.h"
 #include "fleet/fleetactions.h"
+#include "fleet/fleetfilter.h"
 #include "fleet/fleetgrouping.h"
 #include "fleet/fleetmodel.h"
 #include "fleet/fleetview.h"
@@ -106,6 +107,23 @@ class TstFleetGrouping : public QObject {
         QVERIFY(move.isAccepted());
         QDropEvent event(rect.center(), Qt::CopyAction, data, Qt::LeftButton, Qt::NoModifier);
         QApplication::sendEvent(table->viewport(), &event);
+    }
+
+    // A stand-in fleet in `source`'s rows: pc-0000…, named with `digits` digits, state row % 5,
+    // label group=g(row % groups); every `unlabelled`th row without the label and every
+    // `fresh`th row New (0: none).
+    static void fillFleet(QStandardItemModel &source, int digits, int groups, int unlabelled, int fresh)
+    {
+        for (int row = 0; row < source.rowCount(); ++row) {
+            auto *item = new QStandardItem(QStringLiteral("pc-%1").arg(row, digits, 10, QLatin1Char('0')));
+            item->setData(item->text(), FleetModel::MachineNameRole);
+            item->setData(row % 5, FleetModel::StateRole);
+            item->setData(fresh > 0 && row % fresh == 0, FleetModel::NewRole);
+            if (unlabelled == 0 || row % unlabelled != 0)
+                item->setData(QVariantMap { { QStringLiteral("group"), QStringLiteral("g%1").arg(row % groups) } },
+                    FleetModel::LabelsRole);
+            source.setItem(row, 0, item);
+        }
     }
 
     static QModelIndex sectionOf(const LabelGroupModel *groups, const QString &value)
@@ -268,6 +286,41 @@ private Q_SLOTS:
         QCOMPARE(s.groups.rowCount(sectionOf(&s.groups, QStringLiteral("a"))), 2);
     }
 
+    // FleetFilter's search keeps one text per row between keystrokes: it finds the rows Qt's
+    // own fixed-string filter over every column finds, and a catalog change is searched anew.
+    void searchFindsWhatQtsFilterFinds()
+    {
+        FleetModel fleet(m_t.lab->catalog());
+        FleetFilter search;
+        search.setSourceModel(&fleet);
+        search.sort(FleetModel::Name);
+        QSortFilterProxyModel qt;
+        qt.setSourceModel(&fleet);
+        qt.setFilterCaseSensitivity(Qt::CaseInsensitive);
+        qt.setFilterKeyColumn(-1);
+        qt.sort(FleetModel::Name);
+        const auto names = [](const QAbstractItemModel &model) {
+            QStringList rows;
+            for (int r = 0; r < model.rowCount(); ++r)
+                rows.append(model.index(r, 0).data(FleetModel::MachineNameRole).toString());
+            return rows;
+        };
+        for (const QString &text : { QStringLiteral("pc"), QStringLiteral("PC-B"), QStringLiteral("room=r1"),
+                 QStringLiteral("r1"), QStringLiteral("10.0.0.3"), QStringLiteral("52:54:00:00:00:0"),
+                 QStringLiteral("a"), QStringLiteral("no-such-machine"), QString() }) {
+            search.setSearch(text);
+            qt.setFilterFixedString(text);
+            QCOMPARE(names(search), names(qt));
+        }
+        search.setSearch(QStringLiteral("room=r1"));
+        QCOMPARE(names(search), (QStringList { QStringLiteral("pc-a1"), QStringLiteral("pc-n1") }));
+        // The catalog changes under the search: pc-n2 joins room r1 and is found.
+        QVERIFY(
+            m_t.lab->catalog()->setLabel(QStringLiteral("pc-n2"), QStringLiteral("room"), QStringLiteral("r1")).ok());
+        QTRY_COMPARE(
+            names(search), (QStringList { QStringLiteral("pc-a1"), QStringLiteral("pc-n1"), QStringLiteral("pc-n2") }));
+    }
+
     void countsFollowTheCatalog()
     {
         Stack s(m_t.lab->catalog());
@@ -290,14 +343,7 @@ private Q_SLOTS:
         // sorting and a search give the right sections. The times are printed, not asserted
         // (a shared machine's timings are not a test result).
         QStandardItemModel source(10000, FleetModel::ColumnCount);
-        for (int row = 0; row < source.rowCount(); ++row) {
-            auto *item = new QStandardItem(QStringLiteral("pc-%1").arg(row, 5, 10, QLatin1Char('0')));
-            item->setData(item->text(), FleetModel::MachineNameRole);
-            item->setData(row % 5, FleetModel::StateRole);
-            item->setData(QVariantMap { { QStringLiteral("group"), QStringLiteral("g%1").arg(row % 50) } },
-                FleetModel::LabelsRole);
-            source.setItem(row, 0, item);
-        }
+        fillFleet(source, 5, 50, 0, 0);
         QSortFilterProxyModel proxy;
         proxy.setSourceModel(&source);
         proxy.setFilterKeyColumn(0);
@@ -329,6 +375,84 @@ private Q_SLOTS:
         const qint64 searching = timer.restart();
         QCOMPARE(groups.rowCount(), 10);
         qInfo("10,000 rows: grouping %lld ms, sorting %lld ms, a search %lld ms", grouping, sorting, searching);
+    }
+
+    // A search hides and shows rows in many separate runs (every machine with a 5 in its
+    // name); the sections change in place for each run. After every search they must be
+    // what a rebuild from scratch gives, header counts included; the tables stay consistent
+    // (QAbstractItemModelTester), flat and grouped, and a selected machine stays selected.
+    void searchInRunsMatchesARebuild()
+    {
+        QStandardItemModel source(1000, FleetModel::ColumnCount);
+        fillFleet(source, 4, 7, 11, 97);
+        QSortFilterProxyModel proxy;
+        proxy.setSourceModel(&source);
+        proxy.setFilterKeyColumn(0);
+        proxy.sort(0, Qt::DescendingOrder);
+        LabelGroupModel grouped;
+        grouped.setSourceModel(&proxy);
+        grouped.setGroupKey(QStringLiteral("group"));
+        QAbstractItemModelTester groupedTester(&grouped, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        LabelGroupModel flat;
+        flat.setSourceModel(&proxy);
+        QAbstractItemModelTester flatTester(&flat, QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+        const auto describe = [](const LabelGroupModel &groups) {
+            QStringList rows;
+            for (int r = 0; r < groups.rowCount(); ++r) {
+                const QModelIndex top = groups.index(r, 0);
+                QStringList names;
+                for (int c = 0; c < groups.rowCount(top); ++c)
+                    names.append(groups.index(c, 0, top).data(FleetModel::MachineNameRole).toString());
+                rows.append(top.data().toString() + QLatin1Char('|') + names.join(QLatin1Char(',')));
+            }
+            return rows;
+        };
+        const auto name = [](const QModelIndex &index) { return index.data(FleetModel::MachineNameRole).toString(); };
+        // pc-0500: a 5 in its name, group g3, never hidden by the searches below.
+        const auto find = [&](const LabelGroupModel &groups, const QString &machine) {
+            for (int r = 0; r < groups.rowCount(); ++r) {
+                const QModelIndex top = groups.index(r, 0);
+                if (!groups.isSection(top)) {
+                    if (name(top) == machine)
+                        return top;
+                    continue;
+                }
+                for (int c = 0; c < groups.rowCount(top); ++c) {
+                    if (name(groups.index(c, 0, top)) == machine)
+                        return groups.index(c, 0, top);
+                }
+            }
+            return QModelIndex();
+        };
+        QItemSelectionModel groupedSelection(&grouped);
+        groupedSelection.select(
+            find(grouped, QStringLiteral("pc-0500")), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QItemSelectionModel flatSelection(&flat);
+        flatSelection.select(
+            find(flat, QStringLiteral("pc-0500")), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+
+        for (const char *search : { "5", "05", "0", "", "50", "5", "", "00" }) {
+            proxy.setFilterFixedString(QString::fromLatin1(search));
+            LabelGroupModel fresh;
+            fresh.setSourceModel(&proxy);
+            fresh.setGroupKey(QStringLiteral("group"));
+            QCOMPARE(describe(grouped), describe(fresh));
+            QCOMPARE(flat.rowCount(), proxy.rowCount());
+            for (int r = 0; r < flat.rowCount(); ++r)
+                QCOMPARE(name(flat.index(r, 0)), name(proxy.index(r, 0)));
+            QCOMPARE(groupedSelection.selectedRows().size(), 1);
+            QCOMPARE(name(groupedSelection.selectedRows().value(0)), QStringLiteral("pc-0500"));
+            QCOMPARE(groupedSelection.selectedRows().value(0), find(grouped, QStringLiteral("pc-0500")));
+            QCOMPARE(flatSelection.selectedRows().size(), 1);
+            QCOMPARE(name(flatSelection.selectedRows().value(0)), QStringLiteral("pc-0500"));
+        }
+        // A section emptied by the search is gone, and comes back when the search is cleared.
+        proxy.setFilterFixedString(QStringLiteral("pc-0001"));
+        QCOMPARE(describe(grouped), QStringList { QStringLiteral("group: g1 — 1 machine(s), 1 booting|pc-0001") });
+        QVERIFY(groupedSelection.selectedRows().isEmpty());
+        proxy.setFilterFixedString({});
+        QCOMPARE(grouped.rowCount(), 9); // New, g0…g6, (no group)
     }
 
     void comboListsTheKeysAndRemembers()

@@ -21,16 +21,12 @@ done
 
 work=$(mktemp -d /tmp/drover-bench-catalog.XXXXXX)
 chmod 755 "$work" # the postgres user reaches its directory through it
-pg_bin=
-pg_user=
-pg_running=
-pg_url=
-as_pg() {
-  if ((EUID == 0)); then runuser -u "$pg_user" -- "$@"; else "$@"; fi
-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tools/bench/pgserver.sh
+source "$here/pgserver.sh"
 cleanup() {
   set +e
-  [[ -n $pg_running ]] && as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1
+  stop_pg
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -38,26 +34,6 @@ trap cleanup EXIT
 field() { sed -n "s/^$1=//p" <<<"$2"; }
 ratio() { python3 -c "print(f'{$1/$2:.1f}')"; }
 verdict() { python3 -c "print('met' if $1 < $2 else 'missed')"; }
-
-# A PostgreSQL of our own: a socket in our directory, no TCP, fsync off (a benchmark's
-# catalog, thrown away at exit). Sets pg_url; runs in this shell, not a subshell, so the
-# trap knows the server to stop.
-start_pg() {
-  pg_bin=$(find /usr/lib/postgresql -maxdepth 3 -name initdb -path '*/bin/*' 2>/dev/null | sort -V | tail -1)
-  [[ -n $pg_bin ]] || { echo "catalog.sh: PostgreSQL is not installed" >&2; return 1; }
-  pg_bin=$(dirname "$pg_bin")
-  pg_user=$(id -un)
-  ((EUID == 0)) && pg_user=postgres
-  mkdir -p "$work/pg"
-  ((EUID == 0)) && chown "$pg_user:" "$work/pg"
-  as_pg "$pg_bin/initdb" -D "$work/pg/data" -A trust -U "$pg_user" --no-sync -E UTF8 >"$work/pg/initdb.log"
-  as_pg "$pg_bin/pg_ctl" -D "$work/pg/data" \
-    -o "-c listen_addresses='' -c unix_socket_directories=$work/pg -c fsync=off -c max_connections=50" \
-    -l "$work/pg/log" -w start >/dev/null
-  pg_running=1
-  as_pg "$pg_bin/createdb" -h "$work/pg" -U "$pg_user" drover
-  pg_url="postgresql://$pg_user@/drover?host=$work/pg"
-}
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -r); date: $(date -u +%F); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A out
@@ -87,6 +63,12 @@ for db in $dbs; do
   echo "| $db | main window opens, fleet painted | $(f window) | $(f select) | $(ratio "$(field window_median_ms "$r")" "$(field select_median_ms "$r")")× | < 1000: $(verdict "$(field window_max_ms "$r")" 1000) |"
   echo "| $db | … and the log shows its backlog ($(field log_rows "$r" | head -1) events) | $(f window_log) | — | — | — |"
   echo "| $db | search, per keystroke ($(field keystroke_samples "$r") keys) | $(f keystroke) | $(f plain_keystroke) (QSortFilterProxyModel over the names) | $(ratio "$(field keystroke_median_ms "$r")" "$(field plain_keystroke_median_ms "$r")")× | < 50: $(verdict "$(field keystroke_max_ms "$r")" 50) |"
+  echo "| $db | … grouped by label (10 sections of 1,000) | $(f grouped_keystroke) | $(f plain_keystroke) | $(ratio "$(field grouped_keystroke_median_ms "$r")" "$(field plain_keystroke_median_ms "$r")")× | < 50: $(verdict "$(field grouped_keystroke_max_ms "$r")" 50) |"
   echo "| $db | … of which FleetFilter alone (no view, no sections) | $(f filter_only_keystroke) | $(f plain_keystroke) | $(ratio "$(field filter_only_keystroke_median_ms "$r")" "$(field plain_keystroke_median_ms "$r")")× | — |"
+done
+echo
+echo "Per key, the first round (ms):"
+for db in $dbs; do
+  sed -n 's/^\(.*search_.*_keys_ms\)=/'"$db"' \1: /p' <<<"${out[$db]}"
 done
 echo "(search debounce: $(field keystroke_debounce_ms "${out[${dbs%% *}]}") ms — the search filters on every key)"

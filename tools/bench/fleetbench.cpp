@@ -8,7 +8,7 @@
 //  keystroke  a search typed one key at a time into FleetView::search(), each key timed
 //             until the filtered rows are final and the table repainted, against a
 //             QSortFilterProxyModel (sorted, fixed string) over a QStandardItemModel of the
-//             same machine names.
+//             same machine names; then the same searches with the table grouped by label.
 // Runs on the offscreen platform; prints key=value lines (medians and maxima, in ms) like
 // drover-httpload.
 //
@@ -213,41 +213,60 @@ int main(int argc, char **argv)
     bare.setSourceModel(&model);
     bare.sort(FleetModel::Name);
     QList<double> keyMs;
+    QList<double> groupedMs;
     QList<double> plainMs;
     QList<double> bareMs;
-    for (int r = 0; r < rounds; ++r) {
-        for (const QString &search : kSearches) {
-            view.search()->clear();
-            plain.setFilterFixedString(QString());
-            bare.setFilterFixedString(QString());
-            QApplication::processEvents();
-            QStringList keys; // the first round's keystrokes one by one: which key costs what
-            for (qsizetype k = 1; k <= search.size(); ++k) {
-                QElapsedTimer timer;
-                timer.start();
-                // The line edit filters as it changes (no debounce timer): the key's work is
-                // done when insert() returns; the repaint is what the user waits for next.
-                view.search()->insert(search.at(k - 1));
+    // The same searches in the flat table (the default), then grouped by the `group` label
+    // (benchseed's ten rooms: ten sections of 1,000 machines), where each removed or inserted
+    // run of rows also changes the sections.
+    for (const QString &groupKey : { QString(), QStringLiteral("group") }) {
+        view.setGroupKey(groupKey);
+        QApplication::processEvents();
+        const bool grouped = !groupKey.isEmpty();
+        QList<double> &viewMs = grouped ? groupedMs : keyMs;
+        for (int r = 0; r < rounds; ++r) {
+            for (const QString &search : kSearches) {
+                view.search()->clear();
+                plain.setFilterFixedString(QString());
+                bare.setSearch(QString());
                 QApplication::processEvents();
-                view.table()->viewport()->repaint();
-                keyMs.append(msSince(timer));
-                keys.append(QString::number(keyMs.last(), 'f', 1));
-                timer.restart();
-                plain.setFilterFixedString(search.left(k));
-                plainMs.append(msSince(timer));
-                timer.restart();
-                bare.setFilterFixedString(search.left(k));
-                bareMs.append(msSince(timer));
-            }
-            if (r == 0) {
-                const QString name = QString(search).replace(QLatin1Char(':'), QLatin1Char('_'));
-                std::printf("search_%s_rows=%d\nsearch_%s_keys_ms=%s\n", qPrintable(name), view.proxy()->rowCount(),
-                    qPrintable(name), qPrintable(keys.join(QLatin1Char(' '))));
+                QStringList keys; // the first round's keystrokes one by one: which key costs what
+                QStringList bareKeys;
+                for (qsizetype k = 1; k <= search.size(); ++k) {
+                    QElapsedTimer timer;
+                    timer.start();
+                    // The line edit filters as it changes (no debounce timer): the key's work is
+                    // done when insert() returns; the repaint is what the user waits for next.
+                    view.search()->insert(search.at(k - 1));
+                    QApplication::processEvents();
+                    view.table()->viewport()->repaint();
+                    viewMs.append(msSince(timer));
+                    keys.append(QString::number(viewMs.last(), 'f', 1));
+                    if (grouped)
+                        continue;
+                    timer.restart();
+                    plain.setFilterFixedString(search.left(k));
+                    plainMs.append(msSince(timer));
+                    timer.restart();
+                    bare.setSearch(search.left(k));
+                    bareMs.append(msSince(timer));
+                    bareKeys.append(QString::number(bareMs.last(), 'f', 1));
+                }
+                if (r == 0) {
+                    const QString name = QString(search).replace(QLatin1Char(':'), QLatin1Char('_'));
+                    const char *prefix = grouped ? "grouped_search" : "search";
+                    std::printf("%s_%s_rows=%d\n%s_%s_keys_ms=%s\n", prefix, qPrintable(name), view.proxy()->rowCount(),
+                        prefix, qPrintable(name), qPrintable(keys.join(QLatin1Char(' '))));
+                    if (!grouped)
+                        std::printf("filter_only_search_%s_keys_ms=%s\n", qPrintable(name),
+                            qPrintable(bareKeys.join(QLatin1Char(' '))));
+                }
             }
         }
     }
     std::printf("keystroke_debounce_ms=0\n");
     report("keystroke", keyMs);
+    report("grouped_keystroke", groupedMs);
     report("plain_keystroke", plainMs);
     report("filter_only_keystroke", bareMs);
     return 0;

@@ -79,9 +79,23 @@ private:
     };
 
     void rebuild();
+    // Files source row `row` under its section, appending it (made if new) to the section's
+    // rows; byValue and newSection index the sections so far.
+    void place(int row, QHash<QString, int> &byValue, int &newSection);
+    // The New section first, then sections by value, the one without the label last.
+    void sortSections();
+    // m_sectionOfRow and m_positionOfRow from m_sections.
+    void remap();
+    // Source rows first..last, just inserted or removed: the sections follow in place, reading
+    // only the inserted rows (a rebuild reads every row's labels).
+    void insertSourceRows(int first, int last);
+    void removeSourceRows(int first, int last);
     QString sectionText(const Section &section) const;
     void beginSourceLayoutChange();
-    void endSourceLayoutChange();
+    void endSourceLayoutChange(bool rebuildSections = true);
+    // Source rows first..last about to be inserted or removed (removal), and done.
+    void beginSourceRowChange(const QModelIndex &parent, int first, int last, bool removal);
+    void endSourceRowChange(int first, int last, bool removal);
     void onSourceDataChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight, const QList<int> &roles);
 
     QPointer<QAbstractItemModel> m_source;
@@ -93,6 +107,12 @@ private:
     QModelIndexList m_savedFrom; // our persistent indexes, before the change
     QList<Saved> m_saved;
     int m_layoutDepth = 0;
+    // How the source's rows change now (between rowsAboutTo… and rows…): passed through as
+    // our own rows (flat), the sections changed in place (grouped), or left to the layout
+    // change around them.
+    enum class RowChange { None, PassThrough, InPlace, Nested };
+    RowChange m_rowChange = RowChange::None;
+    QList<int> m_removedStates; // the states of the source rows about to be removed
 };
 
 } // namespace drover
