@@ -119,7 +119,8 @@ void PrivilegedBuild::start(const Recipe &recipe, const BuildOptions &options)
 
 void PrivilegedBuild::cancel()
 {
-    if (!m_running || m_cancelled)
+    // Once importing, the image is built and whole: the helper's bundle must stay until read.
+    if (!m_running || m_cancelled || m_importing)
         return;
     m_cancelled = true;
     if (m_process && m_process->state() != QProcess::NotRunning) {

@@ -4,7 +4,7 @@
 // in its own lab, and this side turns its events back into the Builder's signals, imports
 // the bundle it hands over into the user's store and catalog (checking every blob, as any
 // import does), and tells it to clean up. Cancelling asks the helper, which runs as root
-// and cannot be killed from here, to stop.
+// and cannot be killed from here, to stop; once the import has begun it is too late to.
 #pragma once
 
 #include "builder/builder.h"
