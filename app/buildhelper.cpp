@@ -4,7 +4,10 @@
 #include "builder/buildhelper.h"
 
 #include <QCoreApplication>
+#include <QLibraryInfo>
+#include <QLocale>
 #include <QTimer>
+#include <QTranslator>
 
 #include <cstdio>
 
@@ -19,6 +22,16 @@ int main(int argc, char **argv)
             stderr);
         return 2;
     }
+    // The caller's language (pkexec keeps the locale variables): its messages end up in the
+    // caller's window or terminal. English with its plural forms where there is none.
+    QTranslator own;
+    if (own.load(QLocale::system(), QStringLiteral("drover"), QStringLiteral("_"), QStringLiteral(":/i18n"))
+        || own.load(QStringLiteral(":/i18n/drover_en")))
+        QCoreApplication::installTranslator(&own);
+    QTranslator qt;
+    if (qt.load(QLocale::system(), QStringLiteral("qtbase"), QStringLiteral("_"),
+            QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(&qt);
     // pkexec keeps no environment but a few locale variables, so DROVER_HELPER_DIR is a
     // test's choice or root's own, never the caller's.
     drover::BuildHelper helper({ caller, qEnvironmentVariable("DROVER_HELPER_DIR") });

@@ -744,10 +744,6 @@
         <translation>der Bauhelfer läuft als root, über pkexec</translation>
     </message>
     <message>
-        <source>the build request is not a JSON object with a recipe: %1</source>
-        <translation>der Bauauftrag ist kein JSON-Objekt mit einem Rezept: %1</translation>
-    </message>
-    <message>
         <source>the recipe&apos;s directory must be an absolute path, not %1</source>
         <translation>das Verzeichnis des Rezepts muss ein absoluter Pfad sein, nicht %1</translation>
     </message>
@@ -782,6 +778,14 @@
     <message>
         <source>cannot clean the helper&apos;s store: %1</source>
         <translation>der Speicher des Helfers lässt sich nicht aufräumen: %1</translation>
+    </message>
+    <message>
+        <source>the build request is not JSON: %1 at byte %2</source>
+        <translation>der Bauauftrag ist kein JSON: %1 bei Byte %2</translation>
+    </message>
+    <message>
+        <source>the build request holds no recipe object</source>
+        <translation>der Bauauftrag enthält kein Rezept-Objekt</translation>
     </message>
 </context>
 <context>

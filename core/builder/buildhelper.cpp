@@ -151,8 +151,12 @@ void BuildHelper::start()
         return fail(line.error());
     QJsonParseError parseError {};
     const QJsonObject request = QJsonDocument::fromJson(*line, &parseError).object();
-    if (parseError.error != QJsonParseError::NoError || !request.value(QStringLiteral("recipe")).isObject())
-        return fail(Text::tr("the build request is not a JSON object with a recipe: %1").arg(parseError.errorString()));
+    if (parseError.error != QJsonParseError::NoError)
+        return fail(Text::tr("the build request is not JSON: %1 at byte %2")
+                .arg(parseError.errorString())
+                .arg(parseError.offset));
+    if (!request.value(QStringLiteral("recipe")).isObject())
+        return fail(Text::tr("the build request holds no recipe object"));
     const QString fileName = request.value(QStringLiteral("fileName")).toString();
     const QString baseDir = request.value(QStringLiteral("baseDir")).toString();
     if (!baseDir.isEmpty() && !QDir::isAbsolutePath(baseDir))

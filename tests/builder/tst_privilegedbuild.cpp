@@ -241,6 +241,51 @@ private Q_SLOTS:
         QVERIFY2(report.error.contains(why), qPrintable(report.error));
     }
 
+    // The real helper given a request that is not one: said, nothing built.
+    void realHelperBadRequest_data()
+    {
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<QString>("lang");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("not JSON") << QByteArray("{\"recipe\": \n") << QStringLiteral("C.UTF-8")
+                                  << QStringLiteral("not JSON");
+        QTest::newRow("no recipe") << QByteArray("{\"tag\": \"x:1\"}\n") << QStringLiteral("C.UTF-8")
+                                   << QStringLiteral("no recipe object");
+        QTest::newRow("nothing") << QByteArray() << QStringLiteral("C.UTF-8") << QStringLiteral("no build request");
+        // In the caller's language, which pkexec passes on: the window shows it as it is.
+        QTest::newRow("nothing, in German")
+            << QByteArray() << QStringLiteral("de_DE.UTF-8") << QStringLiteral("kein Bauauftrag");
+    }
+
+    void realHelperBadRequest()
+    {
+        if (::geteuid() != 0)
+            QSKIP("the helper refuses to start unless root (tested in realHelperRefuses)");
+        QFETCH(QByteArray, request);
+        QFETCH(QString, lang);
+        QFETCH(QString, expected);
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PKEXEC_UID"), QStringLiteral("4242"));
+        env.insert(QStringLiteral("DROVER_HELPER_DIR"), m_dir.filePath(QStringLiteral("h")));
+        env.remove(QStringLiteral("LC_ALL"));
+        env.remove(QStringLiteral("LC_MESSAGES"));
+        env.remove(QStringLiteral("LANGUAGE"));
+        env.insert(QStringLiteral("LANG"), lang);
+        p.setProcessEnvironment(env);
+        p.start(PrivilegedBuild::helperPath(), {});
+        p.write(request);
+        p.closeWriteChannel();
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 1);
+        const QJsonObject done = QJsonDocument::fromJson(p.readAllStandardOutput().trimmed()).object();
+        QCOMPARE(done.value(QStringLiteral("e")).toString(), QStringLiteral("done"));
+        const QJsonObject report = done.value(QStringLiteral("report")).toObject();
+        QCOMPARE(report.value(QStringLiteral("ok")).toBool(true), false);
+        QVERIFY2(report.value(QStringLiteral("error")).toString().contains(expected),
+            qPrintable(report.value(QStringLiteral("error")).toString()));
+    }
+
     // The helper run by hand, not through pkexec: it says what it is for.
     void helperNeedsPkexec()
     {
