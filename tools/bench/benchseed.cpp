@@ -4,11 +4,15 @@
 // plain SQL in one transaction: the catalog's addMachine/addEvent commit (and sync) once per
 // row, which is right for admins and far too slow for 10,000 machines and 1,000,000 events.
 //
-//   drover-benchseed [--db URL] [--events N] DATA_DIR MACHINES [BLOB_MB]
+//   drover-benchseed [--db URL] [--events N] [--bindings ADDRESS] DATA_DIR MACHINES [BLOB_MB]
+// --bindings: every machine's MAC as DHCP saw it at ADDRESS (table boot_binding), so that the
+// boot server serves scripts to a load generator there (it serves a MAC's script only to the
+// address DHCP saw that MAC use).
 // --db: the catalog is this PostgreSQL database (as `drover --db postgresql://…`), not SQLite.
 // --events: N boot events over the last 30 days, whole boots as the boot path writes them
 // (DHCP offer and ack, TFTP, script, kernel, initrd, manifest, layer, ready or failed), and
-// each machine's row left as its last boot left it (state, address, image, last seen).
+// each machine's row left as its last boot left it (state, address, image, last seen); the
+// retention count (events/max-count) is raised to four times N so that none are pruned.
 // Prints blob=sha256:… when BLOB_MB > 0, and how long the rows took (seed_ms=…).
 #include "catalog/catalog.h"
 #include "lab/lab.h"
@@ -177,11 +181,14 @@ int main(int argc, char **argv)
     QStringList args = app.arguments();
     QString url;
     qint64 events = 0;
+    QString bindings;
     for (int i = 1; i + 1 < args.size();) {
         if (args.at(i) == QLatin1String("--db")) {
             url = args.at(i + 1);
         } else if (args.at(i) == QLatin1String("--events")) {
             events = args.at(i + 1).toLongLong();
+        } else if (args.at(i) == QLatin1String("--bindings")) {
+            bindings = args.at(i + 1);
         } else {
             ++i;
             continue;
@@ -189,7 +196,8 @@ int main(int argc, char **argv)
         args.remove(i, 2);
     }
     if (args.size() < 3)
-        return fail(QStringLiteral("usage: drover-benchseed [--db URL] [--events N] DATA_DIR MACHINES [BLOB_MB]"));
+        return fail(QStringLiteral(
+            "usage: drover-benchseed [--db URL] [--events N] [--bindings ADDRESS] DATA_DIR MACHINES [BLOB_MB]"));
     const int machines = args.at(2).toInt();
     const int blobMb = args.size() > 3 ? args.at(3).toInt() : 0;
     auto lab = Lab::open(LabOptions { args.at(1), url });
@@ -232,6 +240,9 @@ int main(int argc, char **argv)
     QSqlQuery label(db);
     label.prepare(QStringLiteral(
         "INSERT INTO machine_label (machine_id, key, value) SELECT id, 'group', ? FROM machine WHERE name = ?"));
+    QSqlQuery binding(db);
+    binding.prepare(QStringLiteral("INSERT INTO boot_binding (mac, address, source, seen) VALUES (?, ?, 'dhcp', ?)"));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (int i = 0; i < machines; ++i) {
         const QString name = QStringLiteral("bench-%1").arg(i, 5, 10, QLatin1Char('0'));
         const LastBoot &boot = last.at(i);
@@ -252,6 +263,13 @@ int main(int argc, char **argv)
         label.addBindValue(name);
         if (!label.exec())
             return fail(label.lastError().text());
+        if (!bindings.isEmpty()) {
+            binding.addBindValue(macOf(i));
+            binding.addBindValue(bindings);
+            binding.addBindValue(now);
+            if (!binding.exec())
+                return fail(binding.lastError().text());
+        }
     }
     if (!db.commit())
         return fail(db.lastError().text());
@@ -271,6 +289,15 @@ int main(int argc, char **argv)
     }
     if (auto a = catalog->assign(TargetKind::Default, {}, QStringLiteral("bench:1"), QStringLiteral("bench"), {}); !a)
         return fail(a.error());
+
+    // A lab that keeps this many events has raised the retention count (200,000 by default);
+    // without that, a boot server started on this catalog would spend the benchmark pruning
+    // what was seeded (a minute after it starts, 200,000 rows a round).
+    if (events > 0) {
+        const QString keep = QString::number(qMin<qint64>(100'000'000, events * 4));
+        if (Status s = catalog->setSetting(QStringLiteral("events/max-count"), keep); !s)
+            return fail(s.error());
+    }
 
     if (blobMb > 0) {
         QTemporaryFile big;
