@@ -22,8 +22,8 @@ done
 work=$(mktemp -d /tmp/drover-bench-catalog.XXXXXX)
 chmod 755 "$work" # the postgres user reaches its directory through it
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tools/bench/pgserver.sh
-source "$here/pgserver.sh"
+# shellcheck source=tools/bench/lib/pgserver.sh
+source "$here/lib/pgserver.sh"
 cleanup() {
   set +e
   stop_pg

@@ -11,7 +11,7 @@
 # EVENTS=N (issue 18) seeds N boot events over the last 30 days beside the machines (0, the
 # default, keeps the empty history; the retention count is raised so that none are pruned
 # during the run); DB=postgresql serves the catalog from a PostgreSQL the script starts for
-# the run (tools/bench/pgserver.sh), DB_URL=postgresql://… from one already running (both
+# the run (tools/bench/lib/pgserver.sh), DB_URL=postgresql://… from one already running (both
 # empty: SQLite). PARTS picks the parts: "a b" (default), "a" (scripts: saturation and
 # 5,000/s), "a2" (scripts at 5,000/s alone), "b" (blobs).
 set -euo pipefail
@@ -33,8 +33,8 @@ command -v nginx >/dev/null || { echo "http.sh: nginx is not installed" >&2; exi
 
 work=$(mktemp -d /tmp/drover-bench-http.XXXXXX)
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tools/bench/pgserver.sh
-source "$here/pgserver.sh"
+# shellcheck source=tools/bench/lib/pgserver.sh
+source "$here/lib/pgserver.sh"
 server_pid=
 nginx_pid=
 cleanup() {

@@ -1,5 +1,6 @@
-# Sourced by the benchmarks that run on PostgreSQL (catalog.sh, http.sh): a PostgreSQL of the
-# run's own in "$work/pg" — a socket in that directory, no TCP, fsync off (a benchmark's
+# Sourced by the benchmarks that run on PostgreSQL (catalog.sh, http.sh; kept out of
+# tools/bench/*.sh, which `make bench` runs one by one): a PostgreSQL of the run's own in
+# "$work/pg" — a socket in that directory, no TCP, fsync off (a benchmark's
 # catalog, thrown away at exit). start_pg sets pg_url, pg_bin and pg_running; it runs in the
 # caller's shell, not a subshell, so the caller's cleanup knows the server to stop with
 # stop_pg. Needs $work, made by the caller (mode 755: the postgres user reaches its
