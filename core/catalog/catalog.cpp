@@ -1,4 +1,5 @@
 #include "catalog/catalog.h"
+#include "catalog/sqlitebusy.h"
 #include "catalog/sqlitefiles.h"
 
 #include "catalog/migrations.h"
@@ -19,6 +20,8 @@ namespace drover {
 namespace {
 
 const QString kNotifyChannel = QStringLiteral("drover_change");
+// How long a SQLite connection waits for another's write lock before it reports "locked".
+constexpr int kSqliteBusyTimeoutMs = 10000;
 
 } // namespace
 
@@ -140,7 +143,8 @@ Result<std::unique_ptr<Catalog>> Catalog::open(const QString &url, QObject *pare
         }
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), templateName);
         db.setDatabaseName(path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+        // SQLite's own handler with this limit where installPromptBusyHandler cannot replace it.
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kSqliteBusyTimeoutMs));
         catalog->m_template = db;
     }
 
@@ -184,6 +188,8 @@ QSqlDatabase Catalog::database() const
         q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
         q.exec(QStringLiteral("PRAGMA synchronous=FULL"));
         q.exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+        // The boot server's thread must not starve behind the boot path's writers.
+        installPromptBusyHandler(db, kSqliteBusyTimeoutMs);
     }
     // A worker thread's connection goes away with the thread.
     QThread *thread = QThread::currentThread();

@@ -103,9 +103,16 @@ private Q_SLOTS:
         QFile fetched(out.filePath(QStringLiteral("undionly.kpxe")));
         QVERIFY(fetched.open(QIODevice::ReadOnly));
         QCOMPARE(fetched.readAll(), original.readAll());
+        // TFTP's boot events go through the HTTP routes' recorder, off this thread (a storm's
+        // DHCP and TFTP answers waited for the catalog's write lock behind them), and arrive.
+        QVERIFY(server.tftp()->recorder());
+        QCOMPARE(server.tftp()->recorder(), server.http()->recorder());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !m_t.lab->catalog()->events(EventFilter { {}, QStringLiteral("tftp"), 0, 10 }).isEmpty(), 5000);
 
         server.stop();
         QVERIFY(!server.isRunning());
+        QVERIFY(!server.tftp()->recorder()); // the recorder goes with the HTTP server
         QCOMPARE(server.status(BootService::Http).state, ServiceState::Stopped);
         QCOMPARE(curl({ QStringLiteral("http://127.0.0.1:%1/boot.ipxe").arg(s.httpPort) }).status, 0);
     }

@@ -78,6 +78,7 @@ public:
     // Boot events then go through `recorder` (batched, on its own thread). Without one they
     // are written here, a batch every 250 ms.
     void setRecorder(BootRecorder *recorder) { m_recorder = recorder; }
+    BootRecorder *recorder() const { return m_recorder; }
 
     // Names the MAC of a client address for boot events (the DHCP server knows it).
     void setClientResolver(std::function<QString(const QHostAddress &)> resolver);
