@@ -34,7 +34,7 @@ int waitOneMillisecond(void *limit, int calls)
 {
     if (calls >= int(reinterpret_cast<quintptr>(limit)))
         return 0;
-    const timespec step { 0, 1000 * 1000 };
+    const timespec step { 0, 1000L * 1000L };
     ::nanosleep(&step, nullptr);
     return 1;
 }
@@ -52,7 +52,9 @@ bool installPromptBusyHandler(const QSqlDatabase &db, int timeoutMs)
     const BusyHandlerFunction install = busyHandlerFunction();
     if (!connection || !install)
         return false;
-    return install(connection, &waitOneMillisecond, reinterpret_cast<void *>(quintptr(qMax(timeoutMs, 0)))) == 0;
+    // NOLINTNEXTLINE(performance-no-int-to-ptr): SQLite's user pointer carries the limit itself, no object to own
+    void *limit = reinterpret_cast<void *>(quintptr(qMax(timeoutMs, 0)));
+    return install(connection, &waitOneMillisecond, limit) == 0;
 }
 
 } // namespace drover
