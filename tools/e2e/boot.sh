@@ -81,10 +81,13 @@ else
   case ${E2E_BASE_FS:-squashfs} in
   squashfs) mksquashfs "$base_tree" "$work/base.img" -quiet -noappend -comp zstd -Xcompression-level 3 >/dev/null ;;
   squashfs-lz4) mksquashfs "$base_tree" "$work/base.img" -quiet -noappend -comp lz4 -Xhc >/dev/null ;;
+  # The recipe's "compression": "zstd:19:1M" and "xz-x86" (issue 18, tools/bench/compression.sh).
+  squashfs-zstd19-1m) mksquashfs "$base_tree" "$work/base.img" -quiet -noappend -comp zstd -Xcompression-level 19 -b 1M >/dev/null ;;
+  squashfs-xz-x86) mksquashfs "$base_tree" "$work/base.img" -quiet -noappend -comp xz -b 1M -Xbcj x86 >/dev/null ;;
   erofs) base_type=erofs; mkfs.erofs -zlz4hc "$work/base.img" "$base_tree" >/dev/null 2>&1 ;;
   erofs-lz4) base_type=erofs; mkfs.erofs -zlz4 "$work/base.img" "$base_tree" >/dev/null 2>&1 ;;
   erofs-none) base_type=erofs; mkfs.erofs "$work/base.img" "$base_tree" >/dev/null 2>&1 ;;
-  *) e2e_die "E2E_BASE_FS: squashfs, squashfs-lz4, erofs, erofs-lz4 or erofs-none" ;;
+  *) e2e_die "E2E_BASE_FS: squashfs, squashfs-lz4, squashfs-zstd19-1m, squashfs-xz-x86, erofs, erofs-lz4 or erofs-none" ;;
   esac
   mkfs.erofs -zlz4hc "$work/top.erofs" "$top_tree" >/dev/null 2>&1
   read -r base_digest base_size < <(put "$work/base.img")
