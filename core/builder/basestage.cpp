@@ -188,9 +188,10 @@ Status BuildJob::makeLayer(const QString &source, const QString &out, bool topLa
         if (ok && percent >= 0 && percent <= 100)
             progress(base + (95 - base) * percent / 100);
     };
-    // zstd -3: about as small as -15 here (the modules are compressed already) at a tenth of
-    // the time; 128 KiB blocks keep reads of small files cheap on the machine. The times are
-    // given as options, which mksquashfs refuses alongside SOURCE_DATE_EPOCH.
+    // By default zstd -3 with 128 KiB blocks: half the reference image's base layer is kernel
+    // modules, compressed already, so zstd -19 with 1 MiB blocks is only 13% smaller and xz
+    // 17%, at 30-130 times the build time (BENCHMARKS.md). The times are given as options,
+    // which mksquashfs refuses alongside SOURCE_DATE_EPOCH.
     QProcessEnvironment env = toolEnvironment();
     env.remove(QStringLiteral("SOURCE_DATE_EPOCH"));
     if (m_recipe.layerType == QLatin1String("erofs")) {
@@ -200,11 +201,26 @@ Status BuildJob::makeLayer(const QString &source, const QString &out, bool topLa
                 QStringLiteral("--quiet"), out, source },
             nullptr, {}, &env);
     }
+    // The recipe's `compression` (canonical, checked by the recipe): "zstd:LEVEL:BLOCK",
+    // "xz:BLOCK" or "xz-x86:BLOCK".
+    QStringList compression { QStringLiteral("-comp"), QStringLiteral("zstd"), QStringLiteral("-Xcompression-level"),
+        QStringLiteral("3") };
+    if (!m_recipe.compression.isEmpty()) {
+        const QStringList parts = m_recipe.compression.split(QLatin1Char(':'));
+        if (parts.first() == QLatin1String("zstd")) {
+            compression = { QStringLiteral("-comp"), QStringLiteral("zstd"), QStringLiteral("-Xcompression-level"),
+                parts.value(1), QStringLiteral("-b"), parts.value(2) };
+        } else {
+            compression = { QStringLiteral("-comp"), QStringLiteral("xz"), QStringLiteral("-b"), parts.value(1) };
+            if (parts.first() == QLatin1String("xz-x86"))
+                compression << QStringLiteral("-Xbcj") << QStringLiteral("x86");
+        }
+    }
     return tool(QStringLiteral("mksquashfs"),
-        { source, out, QStringLiteral("-noappend"), QStringLiteral("-comp"), QStringLiteral("zstd"),
-            QStringLiteral("-Xcompression-level"), QStringLiteral("3"), QStringLiteral("-reproducible"),
-            QStringLiteral("-mkfs-time"), epoch, QStringLiteral("-all-time"), epoch, QStringLiteral("-processors"),
-            QString::number(qMax(1, QThread::idealThreadCount())), QStringLiteral("-percentage") },
+        QStringList { source, out, QStringLiteral("-noappend") } + compression
+            + QStringList { QStringLiteral("-reproducible"), QStringLiteral("-mkfs-time"), epoch,
+                QStringLiteral("-all-time"), epoch, QStringLiteral("-processors"),
+                QString::number(qMax(1, QThread::idealThreadCount())), QStringLiteral("-percentage") },
         nullptr, onLine, &env);
 }
 

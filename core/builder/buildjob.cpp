@@ -272,6 +272,8 @@ Status BuildJob::prepare()
         { QStringLiteral("initModules"), sortedArray(m_initModules) },
         { QStringLiteral("fixedEpoch"), fixedEpoch ? QJsonValue(double(*fixedEpoch)) : QJsonValue() },
     };
+    if (!m_recipe.compression.isEmpty()) // only then: the default's cached bases keep their keys
+        partial.insert(QStringLiteral("compression"), m_recipe.compression);
     if (m_recipe.busyboxBase()) // only then: the cached Debian bases keep their keys
         partial.insert(QStringLiteral("base"), m_recipe.base);
     if (!m_recipe.checkValidUntil)

@@ -488,7 +488,7 @@ void parseTop(Validator &v, const QJsonObject &root, Recipe &r)
             QStringLiteral("from"), QStringLiteral("architecture"), QStringLiteral("packages"),
             QStringLiteral("exclude"), QStringLiteral("files"), QStringLiteral("users"), QStringLiteral("scripts"),
             QStringLiteral("services"), QStringLiteral("kernelArgs"), QStringLiteral("prune"), QStringLiteral("format"),
-            QStringLiteral("layerType"), QStringLiteral("sourceDateEpoch") });
+            QStringLiteral("layerType"), QStringLiteral("compression"), QStringLiteral("sourceDateEpoch") });
     if (auto name = v.string(root, QString(), QStringLiteral("name"), true)) {
         if (isValidImageName(*name))
             r.name = *name;
@@ -573,6 +573,14 @@ void parseTop(Validator &v, const QJsonObject &root, Recipe &r)
         else
             v.add(QStringLiteral("layerType"), Text::tr("expected \"squashfs\" or \"erofs\""));
     }
+    if (auto compression = v.string(root, QString(), QStringLiteral("compression"))) {
+        QString why;
+        const QString canonical = canonicalCompression(*compression, r.layerType, &why);
+        if (why.isEmpty())
+            r.compression = canonical;
+        else
+            v.add(QStringLiteral("compression"), why);
+    }
     if (root.contains(QStringLiteral("sourceDateEpoch"))) {
         const QJsonValue sde = root.value(QStringLiteral("sourceDateEpoch"));
         const double d = sde.toDouble(-1);
@@ -589,6 +597,49 @@ QJsonArray toArray(const QStringList &list)
 }
 
 } // namespace
+
+QString canonicalCompression(const QString &text, const QString &layerType, QString *why)
+{
+    if (layerType == QLatin1String("erofs")) {
+        if (text != QLatin1String("lz4hc"))
+            *why = Text::tr("erofs layers are compressed with \"lz4hc\" only; found \"%1\"").arg(text);
+        return QString();
+    }
+    const QStringList parts = text.split(QLatin1Char(':'));
+    const QString &algorithm = parts.first();
+    const QStringList blocks { QStringLiteral("128K"), QStringLiteral("256K"), QStringLiteral("512K"),
+        QStringLiteral("1M") };
+    const QString bad = Text::tr("expected \"zstd\", \"zstd:LEVEL\" or \"zstd:LEVEL:BLOCK\" (level 1 to 22), or "
+                                 "\"xz\", \"xz:BLOCK\", \"xz-x86\" or \"xz-x86:BLOCK\" (block 128K, 256K, 512K or "
+                                 "1M); found \"%1\"")
+                            .arg(text);
+    if (algorithm == QLatin1String("zstd") && parts.size() <= 3) {
+        int level = 3;
+        if (parts.size() >= 2) {
+            bool ok = false;
+            level = parts[1].toInt(&ok);
+            if (!ok || level < 1 || level > 22 || parts[1] != QString::number(level)) {
+                *why = bad;
+                return QString();
+            }
+        }
+        const QString block = parts.size() == 3 ? parts[2] : QStringLiteral("128K");
+        if (!blocks.contains(block)) {
+            *why = bad;
+            return QString();
+        }
+        if (level == 3 && block == QLatin1String("128K"))
+            return QString(); // the default, written as such
+        return QStringLiteral("zstd:%1:%2").arg(level).arg(block);
+    }
+    if ((algorithm == QLatin1String("xz") || algorithm == QLatin1String("xz-x86")) && parts.size() <= 2) {
+        const QString block = parts.size() == 2 ? parts[1] : QStringLiteral("1M");
+        if (blocks.contains(block))
+            return algorithm + QLatin1Char(':') + block;
+    }
+    *why = bad;
+    return QString();
+}
 
 bool isValidPackageName(const QString &text)
 {
@@ -711,6 +762,8 @@ QJsonObject Recipe::toJson() const
         { QStringLiteral("format"), format },
         { QStringLiteral("layerType"), layerType },
     };
+    if (!compression.isEmpty())
+        o.insert(QStringLiteral("compression"), compression);
     if (imported()) {
         QJsonObject from { { fromRootfs.isEmpty() ? QStringLiteral("oci") : QStringLiteral("rootfs"),
             fromRootfs.isEmpty() ? fromOci : fromRootfs } };

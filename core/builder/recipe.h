@@ -71,6 +71,10 @@ struct Recipe {
         QStringLiteral("fs") };
     QString format = QStringLiteral("layers"); // or "initramfs"
     QString layerType = QStringLiteral("squashfs"); // or "erofs"
+    // The layers' compressor, canonical: "zstd:LEVEL:BLOCK", "xz:BLOCK" or "xz-x86:BLOCK" (squashfs
+    // only). Empty: the layer type's default (squashfs zstd:3:128K, erofs lz4hc), left out of
+    // the recipe's JSON and the base's cache key so that their digests stay as they were.
+    QString compression;
     std::optional<qint64> sourceDateEpoch;
 
     QString fileName; // the recipe file, for messages
@@ -111,6 +115,9 @@ RecipeParse parseRecipe(
 // Reads and validates a recipe file.
 Result<Recipe> loadRecipe(const QString &path);
 
+// The recipe's `compression` for a layer type in its canonical form (empty for the type's
+// default); sets *why to the user's error when the text is not one.
+QString canonicalCompression(const QString &text, const QString &layerType, QString *why);
 // Names as the recipe accepts them.
 bool isValidPackageName(const QString &text);
 bool isValidUserName(const QString &text);

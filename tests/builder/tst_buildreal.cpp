@@ -21,6 +21,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <QTimer>
+#include <QtEndian>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -414,6 +415,34 @@ private Q_SLOTS:
         QVERIFY(m_first.manifest.build.value(QStringLiteral("packages"))
                 .toObject()
                 .contains(QStringLiteral("initramfs-tools")));
+    }
+
+    void squashfsCompression()
+    {
+        if (!m_first.ok)
+            QSKIP("the first build failed");
+        // The recipe's `compression` reaches mksquashfs for both layers: the superblock's
+        // compressor (4: xz) and block size; the base's cache key has it, so a new base is made.
+        Recipe r = recipe(QStringLiteral("9"));
+        r.compression = QStringLiteral("xz-x86:256K");
+        const BuildReport report = build(r);
+        QVERIFY2(report.ok, qPrintable(report.error));
+        QVERIFY(!report.stages[1].cached);
+        for (const auto &layer : report.manifest.layers) {
+            QFile f(blob(layer.digest));
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray super = f.read(96);
+            QCOMPARE(super.left(4), QByteArray("hsqs"));
+            QCOMPARE(qFromLittleEndian<quint32>(super.constData() + 12), 262144u); // block size
+            QCOMPARE(qFromLittleEndian<quint16>(super.constData() + 20), quint16(4)); // XZ_COMPRESSION
+        }
+        QVERIFY(report.manifest.layers[0].size < m_first.manifest.layers[0].size);
+        // The default, unnamed, stays zstd with 128 KiB blocks.
+        QFile first(blob(m_first.manifest.layers[0].digest));
+        QVERIFY(first.open(QIODevice::ReadOnly));
+        const QByteArray super = first.read(96);
+        QCOMPARE(qFromLittleEndian<quint32>(super.constData() + 12), 131072u);
+        QCOMPARE(qFromLittleEndian<quint16>(super.constData() + 20), quint16(6)); // ZSTD_COMPRESSION
     }
 
     void unknownPackageNamed()

@@ -122,6 +122,24 @@ private Q_SLOTS:
                                 << 25 << QStringLiteral("expected \"layers\" or \"initramfs\"");
         QTest::newRow("layer type") << QByteArray("{\"name\": \"a\", \"layerType\": \"ext4\"}")
                                     << QStringLiteral("layerType") << 1 << 28 << QStringLiteral("squashfs");
+        QTest::newRow("compression level")
+            << QByteArray("{\"name\": \"a\", \"compression\": \"zstd:23\"}") << QStringLiteral("compression") << 1 << 30
+            << QStringLiteral("level 1 to 22");
+        QTest::newRow("compression block")
+            << QByteArray("{\"name\": \"a\", \"compression\": \"zstd:19:64K\"}") << QStringLiteral("compression") << 1
+            << 30 << QStringLiteral("block 128K, 256K, 512K or 1M");
+        QTest::newRow("compression algorithm")
+            << QByteArray("{\"name\": \"a\", \"compression\": \"gzip\"}") << QStringLiteral("compression") << 1 << 30
+            << QStringLiteral("found \"gzip\"");
+        QTest::newRow("compression too many parts")
+            << QByteArray("{\"name\": \"a\", \"compression\": \"xz:1M:9\"}") << QStringLiteral("compression") << 1 << 30
+            << QStringLiteral("xz-x86:BLOCK");
+        QTest::newRow("compression of erofs")
+            << QByteArray("{\"name\": \"a\", \"layerType\": \"erofs\", \"compression\": \"xz\"}")
+            << QStringLiteral("compression") << 1 << 52 << QStringLiteral("\"lz4hc\" only");
+        QTest::newRow("compression type")
+            << QByteArray("{\"name\": \"a\", \"compression\": 19}") << QStringLiteral("compression") << 1 << 30
+            << QStringLiteral("expected a string");
         QTest::newRow("module class") << QByteArray(
             "{\"name\": \"a\", \"prune\": {\"kernelModules\": [\"net\", \"toys\"]}}")
                                       << QStringLiteral("prune.kernelModules[1]") << 1 << 50
@@ -245,6 +263,57 @@ private Q_SLOTS:
         QVERIFY(QRegularExpression(QStringLiteral("^\\d{8}-\\d{6}$")).match(r.version).hasMatch());
         QVERIFY(r.pruneDocs && r.pruneMan);
         QVERIFY(r.kernelModules.contains(QStringLiteral("virtio")));
+    }
+
+    // `compression`: the canonical form the builder and the base's cache key take; the default
+    // (squashfs zstd -3, 128 KiB blocks), however written, stays out of the recipe's JSON so
+    // that the digests of the recipes that do not name it stay as they were.
+    void compression_data()
+    {
+        QTest::addColumn<QString>("layerType");
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("canonical");
+        const QString sq = QStringLiteral("squashfs");
+        QTest::newRow("zstd") << sq << QStringLiteral("zstd") << QString();
+        QTest::newRow("zstd:3") << sq << QStringLiteral("zstd:3") << QString();
+        QTest::newRow("zstd:3:128K") << sq << QStringLiteral("zstd:3:128K") << QString();
+        QTest::newRow("zstd:19") << sq << QStringLiteral("zstd:19") << QStringLiteral("zstd:19:128K");
+        QTest::newRow("zstd:19:1M") << sq << QStringLiteral("zstd:19:1M") << QStringLiteral("zstd:19:1M");
+        QTest::newRow("zstd:1:256K") << sq << QStringLiteral("zstd:1:256K") << QStringLiteral("zstd:1:256K");
+        QTest::newRow("zstd:22:512K") << sq << QStringLiteral("zstd:22:512K") << QStringLiteral("zstd:22:512K");
+        QTest::newRow("xz") << sq << QStringLiteral("xz") << QStringLiteral("xz:1M");
+        QTest::newRow("xz:256K") << sq << QStringLiteral("xz:256K") << QStringLiteral("xz:256K");
+        QTest::newRow("xz-x86") << sq << QStringLiteral("xz-x86") << QStringLiteral("xz-x86:1M");
+        QTest::newRow("erofs lz4hc") << QStringLiteral("erofs") << QStringLiteral("lz4hc") << QString();
+    }
+    void compression()
+    {
+        QFETCH(QString, layerType);
+        QFETCH(QString, text);
+        QFETCH(QString, canonical);
+        const QByteArray json
+            = QStringLiteral("{\"name\": \"a\", \"version\": \"1\", \"layerType\": \"%1\", \"compression\": \"%2\"}")
+                  .arg(layerType, text)
+                  .toUtf8();
+        const RecipeParse parsed = parseRecipe(json, QStringLiteral("r.json"), m_dir.path());
+        QVERIFY2(parsed.recipe, qPrintable(parsed.errorText()));
+        QCOMPARE(parsed.recipe->compression, canonical);
+        const QJsonObject effective = parsed.recipe->toJson();
+        QCOMPARE(effective.contains(QStringLiteral("compression")), !canonical.isEmpty());
+        if (!canonical.isEmpty()) {
+            QCOMPARE(effective.value(QStringLiteral("compression")).toString(), canonical);
+            // The effective recipe reads back as itself.
+            const RecipeParse again
+                = parseRecipe(parsed.recipe->canonicalJson(), QStringLiteral("r.json"), m_dir.path(), false);
+            QVERIFY2(again.recipe, qPrintable(again.errorText()));
+            QCOMPARE(again.recipe->compression, canonical);
+        } else {
+            const RecipeParse plain = parseRecipe(
+                QStringLiteral("{\"name\": \"a\", \"version\": \"1\", \"layerType\": \"%1\"}").arg(layerType).toUtf8(),
+                QStringLiteral("r.json"), m_dir.path());
+            QVERIFY(plain.recipe);
+            QCOMPARE(parsed.recipe->digest(), plain.recipe->digest());
+        }
     }
 
     void full()
