@@ -4201,6 +4201,14 @@
         <source>one of kernelPackage, kernelImage and kernelDir, not two</source>
         <translation>eines von kernelPackage, kernelImage und kernelDir, nicht zwei</translation>
     </message>
+    <message>
+        <source>erofs layers are compressed with &quot;lz4hc&quot; only; found &quot;%1&quot;</source>
+        <translation>EROFS-Schichten werden nur mit „lz4hc“ komprimiert, gefunden „%1“</translation>
+    </message>
+    <message>
+        <source>expected &quot;zstd&quot;, &quot;zstd:LEVEL&quot; or &quot;zstd:LEVEL:BLOCK&quot; (level 1 to 22), or &quot;xz&quot;, &quot;xz:BLOCK&quot;, &quot;xz-x86&quot; or &quot;xz-x86:BLOCK&quot; (block 128K, 256K, 512K or 1M); found &quot;%1&quot;</source>
+        <translation>erwartet „zstd“, „zstd:STUFE“ oder „zstd:STUFE:BLOCK“ (Stufe 1 bis 22), oder „xz“, „xz:BLOCK“, „xz-x86“ oder „xz-x86:BLOCK“ (Block 128K, 256K, 512K oder 1M), gefunden „%1“</translation>
+    </message>
 </context>
 <context>
     <name>RecipeDraft</name>
