@@ -35,6 +35,28 @@ QString BuildOptions::resourceDirFor(
     return sourceDir;
 }
 
+QJsonObject StageReport::toJson() const
+{
+    QJsonObject o { { QStringLiteral("name"), name }, { QStringLiteral("seconds"), seconds },
+        { QStringLiteral("bytes"), bytes }, { QStringLiteral("cached"), cached },
+        { QStringLiteral("detail"), detail } };
+    if (!digest.isNull())
+        o.insert(QStringLiteral("digest"), digest.toString());
+    return o;
+}
+
+StageReport StageReport::fromJson(const QJsonObject &o)
+{
+    StageReport r;
+    r.name = o.value(QStringLiteral("name")).toString();
+    r.cached = o.value(QStringLiteral("cached")).toBool();
+    r.seconds = o.value(QStringLiteral("seconds")).toDouble();
+    r.bytes = qint64(o.value(QStringLiteral("bytes")).toDouble());
+    r.detail = o.value(QStringLiteral("detail")).toString();
+    r.digest = Digest::parse(o.value(QStringLiteral("digest")).toString()).value_or(Digest());
+    return r;
+}
+
 Builder::Builder(Lab *lab, QObject *parent)
     : QObject(parent)
     , m_lab(lab)

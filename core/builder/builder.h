@@ -12,6 +12,7 @@
 #include "store/manifest.h"
 
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QObject>
 #include <QString>
 
@@ -53,6 +54,10 @@ struct StageReport {
     qint64 bytes = 0; // what the stage produced
     Digest digest; // of that output, when it is one blob
     QString detail;
+
+    // As `drover build --json` prints it and the build helper sends it.
+    QJsonObject toJson() const;
+    static StageReport fromJson(const QJsonObject &o);
 };
 
 struct BuildReport {

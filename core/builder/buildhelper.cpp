@@ -77,28 +77,6 @@ QByteArray request(const Recipe &recipe, const BuildOptions &options)
     return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
 }
 
-QJsonObject stageJson(const StageReport &r)
-{
-    QJsonObject o { { QStringLiteral("name"), r.name }, { QStringLiteral("cached"), r.cached },
-        { QStringLiteral("seconds"), r.seconds }, { QStringLiteral("bytes"), r.bytes },
-        { QStringLiteral("detail"), r.detail } };
-    if (!r.digest.isNull())
-        o.insert(QStringLiteral("digest"), r.digest.toString());
-    return o;
-}
-
-StageReport stageFromJson(const QJsonObject &o)
-{
-    StageReport r;
-    r.name = o.value(QStringLiteral("name")).toString();
-    r.cached = o.value(QStringLiteral("cached")).toBool();
-    r.seconds = o.value(QStringLiteral("seconds")).toDouble();
-    r.bytes = qint64(o.value(QStringLiteral("bytes")).toDouble());
-    r.detail = o.value(QStringLiteral("detail")).toString();
-    r.digest = Digest::parse(o.value(QStringLiteral("digest")).toString()).value_or(Digest());
-    return r;
-}
-
 } // namespace helperprotocol
 
 BuildHelper::BuildHelper(BuildHelperOptions options, QObject *parent)
@@ -196,8 +174,7 @@ void BuildHelper::start()
             { QStringLiteral("line"), text } });
     });
     connect(m_builder, &Builder::stageFinished, this, [this](const StageReport &r) {
-        emitEvent({ { QStringLiteral("e"), QStringLiteral("stage") },
-            { QStringLiteral("report"), helperprotocol::stageJson(r) } });
+        emitEvent({ { QStringLiteral("e"), QStringLiteral("stage") }, { QStringLiteral("report"), r.toJson() } });
     });
     connect(m_builder, &Builder::finished, this, &BuildHelper::buildFinished);
 

@@ -29,8 +29,6 @@ class Lab;
 namespace helperprotocol {
 // The request for `recipe` (its files resolved against its baseDir by the helper).
 QByteArray request(const Recipe &recipe, const BuildOptions &options);
-QJsonObject stageJson(const StageReport &report);
-StageReport stageFromJson(const QJsonObject &o);
 } // namespace helperprotocol
 
 struct BuildHelperOptions {

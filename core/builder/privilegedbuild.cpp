@@ -77,7 +77,7 @@ void PrivilegedBuild::start(const Recipe &recipe, const BuildOptions &options)
     m_pending.clear();
     m_stderr.clear();
     m_report = BuildReport();
-    m_report.tag = options.tag.isEmpty() ? recipe.tag() : options.tag;
+    m_report.tag = recipe.tag(); // the Builder has put options.tag in already
     m_publish = StageReport();
     m_stage = Builder::stageNames().constFirst();
     m_clock.start();
@@ -161,7 +161,7 @@ void PrivilegedBuild::handleEvent(const QJsonObject &event)
     } else if (kind == QLatin1String("log")) {
         Q_EMIT logLine(stage, event.value(QStringLiteral("line")).toString());
     } else if (kind == QLatin1String("stage")) {
-        const StageReport r = helperprotocol::stageFromJson(event.value(QStringLiteral("report")).toObject());
+        const StageReport r = StageReport::fromJson(event.value(QStringLiteral("report")).toObject());
         if (r.name == QLatin1String("publish")) {
             m_publish = r; // the image is the user's only once imported
             return;

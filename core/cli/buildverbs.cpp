@@ -50,14 +50,8 @@ QJsonObject blobJson(const Digest &digest, qint64 size)
 QJsonObject reportJson(const BuildReport &r)
 {
     QJsonArray stages;
-    for (const StageReport &s : r.stages) {
-        QJsonObject o { { QStringLiteral("name"), s.name }, { QStringLiteral("seconds"), s.seconds },
-            { QStringLiteral("bytes"), s.bytes }, { QStringLiteral("cached"), s.cached },
-            { QStringLiteral("detail"), s.detail } };
-        if (!s.digest.isNull())
-            o.insert(QStringLiteral("digest"), s.digest.toString());
-        stages.append(o);
-    }
+    for (const StageReport &s : r.stages)
+        stages.append(s.toJson());
     QJsonObject o { { QStringLiteral("ok"), r.ok }, { QStringLiteral("tag"), r.tag },
         { QStringLiteral("seconds"), r.seconds }, { QStringLiteral("stages"), stages } };
     if (!r.ok) {

@@ -298,12 +298,9 @@ private Q_SLOTS:
         if (!m_first.ok)
             QSKIP("the first build failed");
         QTemporaryDir helperDir;
-        const QString pkexec = m_recipes.filePath(QStringLiteral("pkexec"));
-        put(pkexec,
-            "#!/bin/sh\nexec env PKEXEC_UID=4242 DROVER_HELPER_DIR=" + QFile::encodeName(helperDir.path())
-                + " DROVER_HELPER_DEB_CACHE=" + QFile::encodeName(m_debs) + " \"$@\"\n");
-        QVERIFY(QFile::setPermissions(pkexec, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
-        qputenv("DROVER_PKEXEC", QFile::encodeName(pkexec));
+        test::useStandInPkexec(m_recipes.path(),
+            "exec env PKEXEC_UID=4242 DROVER_HELPER_DIR=" + QFile::encodeName(helperDir.path())
+                + " DROVER_HELPER_DEB_CACHE=" + QFile::encodeName(m_debs) + " \"$@\"");
         const BuildReport r
             = build(recipe(QStringLiteral("helper")), true, -1, QString(), BuildOptions::Privileges::Helper);
         qunsetenv("DROVER_PKEXEC");

@@ -42,18 +42,6 @@ class TstPrivilegedBuild : public QObject {
 
     QTemporaryDir m_dir;
 
-    QString standIn(const QString &name, const QByteArray &body)
-    {
-        const QString path = m_dir.filePath(name);
-        QFile f(path);
-        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            qFatal("cannot write %s", qPrintable(path));
-        f.write("#!/bin/sh\n" + body + '\n');
-        f.close();
-        f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-        return path;
-    }
-
     BuildReport build(const Recipe &recipe, QStringList *logLines = nullptr)
     {
         test::TestLab lab = test::sqliteLab();
@@ -111,7 +99,7 @@ private Q_SLOTS:
     void stageRoundTrip()
     {
         StageReport s { QStringLiteral("base"), true, 1.5, 4096, Digest::ofBytes("x"), QStringLiteral("cached") };
-        const StageReport back = helperprotocol::stageFromJson(helperprotocol::stageJson(s));
+        const StageReport back = StageReport::fromJson(s.toJson());
         QCOMPARE(back.name, s.name);
         QCOMPARE(back.cached, s.cached);
         QCOMPARE(back.seconds, s.seconds);
@@ -155,7 +143,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, pkexec);
         QFETCH(QString, expected);
         QFETCH(QString, logged);
-        qputenv("DROVER_PKEXEC", QFile::encodeName(standIn(QStringLiteral("pkexec"), pkexec)));
+        test::useStandInPkexec(m_dir.path(), pkexec);
         QStringList lines;
         const BuildReport report = build(tinyRecipe(m_dir.path()), &lines);
         QVERIFY(!report.ok);
@@ -179,12 +167,10 @@ private Q_SLOTS:
     void cancelAsksTheHelper()
     {
         const QString heard = m_dir.filePath(QStringLiteral("heard"));
-        qputenv("DROVER_PKEXEC",
-            QFile::encodeName(standIn(QStringLiteral("pkexec"),
-                "read request; echo '{\"e\":\"started\",\"stage\":\"bootstrap\"}'; read command; echo \"$command\" > "
-                    + QFile::encodeName(heard)
-                    + "; echo "
-                      "'{\"e\":\"done\",\"report\":{\"ok\":false,\"cancelled\":true,\"error\":\"cancelled\"}}'")));
+        test::useStandInPkexec(m_dir.path(),
+            "read request; echo '{\"e\":\"started\",\"stage\":\"bootstrap\"}'; read command; echo \"$command\" > "
+                + QFile::encodeName(heard)
+                + "; echo '{\"e\":\"done\",\"report\":{\"ok\":false,\"cancelled\":true,\"error\":\"cancelled\"}}'");
         test::TestLab lab = test::sqliteLab();
         Builder builder(lab.lab.get());
         QSignalSpy finished(&builder, &Builder::finished);
@@ -218,10 +204,9 @@ private Q_SLOTS:
     {
         QFETCH(QString, change);
         QFETCH(QString, expected);
-        qputenv("DROVER_PKEXEC",
-            QFile::encodeName(standIn(QStringLiteral("pkexec"),
-                "exec env PKEXEC_UID=4242 DROVER_HELPER_DIR=" + QFile::encodeName(m_dir.filePath(QStringLiteral("h")))
-                    + " \"$@\"")));
+        test::useStandInPkexec(m_dir.path(),
+            "exec env PKEXEC_UID=4242 DROVER_HELPER_DIR=" + QFile::encodeName(m_dir.filePath(QStringLiteral("h")))
+                + " \"$@\"");
         Recipe r = tinyRecipe(m_dir.path());
         if (change == QLatin1String("kernelImage")) {
             QFile root(m_dir.filePath(QStringLiteral("root.tar")));

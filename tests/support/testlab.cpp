@@ -5,6 +5,7 @@
 #include "catalog/catalog.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTest>
@@ -91,6 +92,18 @@ void isolateSettings(const QString &organisation)
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(organisation);
     QSettings().clear();
+}
+
+void useStandInPkexec(const QString &dir, const QByteArray &body)
+{
+    const QString path = dir + QStringLiteral("/pkexec");
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write("#!/bin/sh\n" + body + '\n') < 0)
+        qFatal("cannot write %s", qPrintable(path));
+    f.close();
+    if (!f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner))
+        qFatal("cannot make %s executable", qPrintable(path));
+    qputenv("DROVER_PKEXEC", QFile::encodeName(path));
 }
 
 } // namespace drover::test

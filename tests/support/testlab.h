@@ -37,5 +37,9 @@ Status addTestMachines(Catalog *catalog, int count, const QString &group = {});
 // For widget tests' initTestCase: settings and data go to test locations, under an
 // organisation of the test's own, emptied — no test sees another's (or a user's) choices.
 void isolateSettings(const QString &organisation);
+// A stand-in for pkexec (fault injection for the build helper's callers): DIR/pkexec, a
+// shell script with `body`, which the Builder runs from now on ($DROVER_PKEXEC) instead of
+// the real one. Unset DROVER_PKEXEC when the test is done.
+void useStandInPkexec(const QString &dir, const QByteArray &body);
 
 } // namespace drover::test

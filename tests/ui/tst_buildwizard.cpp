@@ -619,10 +619,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, pkexec);
         QFETCH(QString, expected);
         QTemporaryDir src;
-        put(src.filePath(QStringLiteral("pkexec")), "#!/bin/sh\n" + pkexec + "\n");
-        QVERIFY(QFile::setPermissions(
-            src.filePath(QStringLiteral("pkexec")), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
-        qputenv("DROVER_PKEXEC", QFile::encodeName(src.filePath(QStringLiteral("pkexec"))));
+        test::useStandInPkexec(src.path(), pkexec);
         put(src.filePath(QStringLiteral("tiny.json")),
             R"({ "name": "tiny", "version": "1", "packages": ["linux-image-amd64"] })");
         BuildOptions options;
@@ -631,12 +628,8 @@ private Q_SLOTS:
         QSettings().clear();
         MainWindow main(m_t.lab.get());
         main.show();
-        BuildWizard *w = main.openBuildWizard();
-        w->setPackageListsDir(fixtureLists());
-        w->setBuildOptions(options);
-        w->startPage()->fileChoice()->setChecked(true);
-        w->startPage()->file()->setText(src.filePath(QStringLiteral("tiny.json")));
-        QVERIFY(nextTo(w, BuildWizard::Review));
+        BuildWizard *w = wizardAtReview(main, src.filePath(QStringLiteral("tiny.json")), options);
+        QVERIFY(w);
         BuildPage *page = w->buildPage();
         QSignalSpy done(page, &BuildPage::buildFinished);
         w->next();
@@ -650,6 +643,18 @@ private Q_SLOTS:
         QVERIFY(!m_t.lab->catalog()->imageByTag(QStringLiteral("tiny:1")));
         QVERIFY(w->button(QWizard::BackButton)->isEnabled());
         w->reject();
+    }
+
+    // The build wizard of `main` on a recipe file, at the Review page, building with `options`;
+    // null when it does not get there.
+    static BuildWizard *wizardAtReview(MainWindow &main, const QString &recipeFile, const BuildOptions &options)
+    {
+        BuildWizard *w = main.openBuildWizard();
+        w->setPackageListsDir(fixtureLists());
+        w->setBuildOptions(options);
+        w->startPage()->fileChoice()->setChecked(true);
+        w->startPage()->file()->setText(recipeFile);
+        return nextTo(w, BuildWizard::Review) ? w : nullptr;
     }
 
     void realBuild()
@@ -677,13 +682,9 @@ private Q_SLOTS:
         QSettings().clear();
         MainWindow main(m_t.lab.get());
         main.show();
-        BuildWizard *w = main.openBuildWizard();
-        w->setPackageListsDir(fixtureLists());
-        w->setBuildOptions(options);
+        BuildWizard *w = wizardAtReview(main, src.filePath(QStringLiteral("tiny.json")), options);
+        QVERIFY(w);
         QSignalSpy built(w, &BuildWizard::imageBuilt);
-        w->startPage()->fileChoice()->setChecked(true);
-        w->startPage()->file()->setText(src.filePath(QStringLiteral("tiny.json")));
-        QVERIFY(nextTo(w, BuildWizard::Review));
         QVERIFY(w->reviewPage()->isComplete());
         shoot(w, QStringLiteral("review"));
         BuildPage *page = w->buildPage();
