@@ -46,6 +46,23 @@ host_can_build() {
   [[ -f /usr/lib/x86_64-linux-gnu/cmake/KF6Archive/KF6ArchiveConfig.cmake ]]
 }
 
+# Removes a tree that may still hold mounts — an old root where a command left /dev, /sys or
+# /proc mounted (it happened: rm then walked into /sys): they are detached first, and rm never
+# crosses into another file system, so a bind mount below it is never emptied. A tree with a
+# mount that will not go is left, and said so.
+remove_tree() {
+  local dir=$1 m
+  [[ -e $dir ]] || return 0
+  while read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done < <(findmnt -rn -o TARGET | awk -v d="$dir/" 'index($0, d) == 1' | sort -r)
+  if findmnt -rn -o TARGET | awk -v d="$dir/" 'index($0, d) == 1 { found = 1 } END { exit !found }'; then
+    say "$dir still has file systems mounted below it: left in place"
+    return 0
+  fi
+  rm -rf --one-file-system "$dir"
+}
+
 ensure() {
   local root
   root=$(root_path)
@@ -68,7 +85,7 @@ ensure() {
   local mirror tmp started
   mirror=$(host_mirror)
   tmp="$root.partial"
-  rm -rf "$tmp"
+  remove_tree "$tmp"
   started=$(date +%s)
   say "creating the Debian 13 build root in $root ($(grep -cv -e '^#' -e '^$' "$here/packages.txt") packages; about 3 minutes, once)"
   mkdir -p "$debs"
@@ -97,7 +114,7 @@ ensure() {
   for old in "$cache"/root-*; do
     [[ $old == "$root" || ! -d $old ]] && continue
     say "removing the outdated root $old"
-    rm -rf "$old"
+    remove_tree "$old"
   done
   say "build root ready in $(($(date +%s) - started)) s"
   echo "$root"
