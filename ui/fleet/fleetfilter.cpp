@@ -52,7 +52,9 @@ void FleetFilter::setShow(Show show)
     if (show == m_show)
         return;
     m_show = show;
+    Q_EMIT rowsFilterAboutToChange();
     invalidateRowsFilter();
+    Q_EMIT rowsFilterChanged();
 }
 
 void FleetFilter::setSearch(const QString &text)
@@ -60,7 +62,9 @@ void FleetFilter::setSearch(const QString &text)
     if (text == m_search)
         return;
     m_search = text;
+    Q_EMIT rowsFilterAboutToChange();
     invalidateRowsFilter();
+    Q_EMIT rowsFilterChanged();
 }
 
 const QString &FleetFilter::searchText(int sourceRow) const

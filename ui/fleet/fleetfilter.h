@@ -26,6 +26,12 @@ public:
 
     void setSourceModel(QAbstractItemModel *source) override;
 
+Q_SIGNALS:
+    // Around a new search or Show choice, which hides and shows rows in many runs at once
+    // (LabelGroupModel::beginBulkChange).
+    void rowsFilterAboutToChange();
+    void rowsFilterChanged();
+
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 

@@ -212,8 +212,26 @@ void LabelGroupModel::removeSourceRows(int first, int last)
     remap();
 }
 
+void LabelGroupModel::beginBulkChange()
+{
+    m_bulk = true;
+}
+
+void LabelGroupModel::endBulkChange()
+{
+    m_bulk = false;
+    if (std::exchange(m_bulkLayoutOpen, false))
+        endSourceLayoutChange();
+}
+
 void LabelGroupModel::beginSourceRowChange(const QModelIndex &parent, int first, int last, bool removal)
 {
+    // The first run of a bulk change opens one layout change that stays open until its end;
+    // the runs in it are nested changes, and the sections are rebuilt once at the end.
+    if (m_bulk && !m_bulkLayoutOpen && !m_key.isEmpty() && !parent.isValid()) {
+        m_bulkLayoutOpen = true;
+        beginSourceLayoutChange();
+    }
     if (m_layoutDepth > 0 || parent.isValid()) {
         m_rowChange = RowChange::Nested;
         beginSourceLayoutChange();

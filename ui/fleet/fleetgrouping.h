@@ -28,6 +28,12 @@ public:
     // An empty key is the flat table.
     void setGroupKey(const QString &key);
     QString groupKey() const { return m_key; }
+    // The source is about to hide and show rows in many runs at once (a new search): grouped,
+    // the sections are rebuilt once when endBulkChange comes, in one layout change, instead of
+    // changing in place run by run (a thousand runs cost a thousand layout changes and a
+    // thousand passes over every row). Flat, runs still pass through as rows.
+    void beginBulkChange();
+    void endBulkChange();
 
     bool isSection(const QModelIndex &index) const;
     // The label value of a section; empty for the section of machines without the label and
@@ -113,6 +119,8 @@ private:
     enum class RowChange { None, PassThrough, InPlace, Nested };
     RowChange m_rowChange = RowChange::None;
     QList<int> m_removedStates; // the states of the source rows about to be removed
+    bool m_bulk = false; // between beginBulkChange and endBulkChange
+    bool m_bulkLayoutOpen = false; // the bulk change's layout change has begun
 };
 
 } // namespace drover

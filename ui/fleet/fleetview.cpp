@@ -44,6 +44,8 @@ FleetView::FleetView(FleetModel *model, QWidget *parent)
 {
     m_proxy->setSourceModel(model);
     m_groups->setSourceModel(m_proxy);
+    connect(m_proxy, &FleetFilter::rowsFilterAboutToChange, m_groups, &LabelGroupModel::beginBulkChange);
+    connect(m_proxy, &FleetFilter::rowsFilterChanged, m_groups, &LabelGroupModel::endBulkChange);
     m_search->setPlaceholderText(tr("Search machines by name, MAC, address, image or label (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     m_search->setAccessibleName(tr("Search machines"));
