@@ -8,6 +8,7 @@
 #include "testlab.h"
 
 #include <QNetworkDatagram>
+#include <QSet>
 #include <QSignalSpy>
 #include <QSqlQuery>
 #include <QTest>
@@ -89,6 +90,25 @@ public:
             ready.wait(int(qMax<qint64>(1, timeoutMs - clock.elapsed())));
         }
         return std::nullopt;
+    }
+    // The replies to every xid of `xids` that come within the time, in any order.
+    QHash<quint32, DhcpPacket> receiveAll(const QSet<quint32> &xids, int timeoutMs = 3000)
+    {
+        QHash<quint32, DhcpPacket> replies;
+        QElapsedTimer clock;
+        clock.start();
+        while (replies.size() < xids.size() && clock.elapsed() < timeoutMs) {
+            while (m_socket.hasPendingDatagrams()) {
+                auto p = DhcpPacket::parse(m_socket.receiveDatagram().data());
+                if (p && xids.contains(p->xid))
+                    replies.insert(p->xid, p.value());
+            }
+            if (replies.size() < xids.size()) {
+                QSignalSpy ready(&m_socket, &QUdpSocket::readyRead);
+                ready.wait(int(qMax<qint64>(1, timeoutMs - clock.elapsed())));
+            }
+        }
+        return replies;
     }
 
 private:
@@ -555,6 +575,119 @@ private Q_SLOTS:
         const auto bEvents = catalog->events(EventFilter { macB, QStringLiteral("dhcp"), 0, 10 });
         QVERIFY(!bEvents.isEmpty());
         QCOMPARE(bEvents[0].detail, QStringLiteral("offer 127.0.0.101, undionly.kpxe by TFTP"));
+    }
+
+    // A classroom at once: DISCOVERs and REQUESTs that queue together are one batch of leases
+    // (one commit); each client still gets its own address, a second client asking for an
+    // address taken in the same batch gets a NAK, and a batch the catalog refuses is answered
+    // by no OFFER and no ACK at all (every REQUEST a NAK with the reason).
+    void fullModeBurst_data()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::addColumn<bool>("refuse");
+        QTest::newRow("sqlite") << QStringLiteral("sqlite") << false;
+        QTest::newRow("postgresql") << QStringLiteral("postgresql") << false;
+        QTest::newRow("sqlite, the batch refused") << QStringLiteral("sqlite") << true;
+    }
+
+    void fullModeBurst()
+    {
+        QFETCH(bool, refuse);
+        TestLab t = openLab();
+        Catalog *catalog = t.lab->catalog();
+        Client client;
+        DhcpServer server(catalog, t.lab->log());
+        DhcpSettings s;
+        s.mode = DhcpMode::Full;
+        s.interfaceName = QStringLiteral("lo");
+        s.serverAddress = QHostAddress::LocalHost;
+        s.port = freeUdpPort();
+        s.clientPort = client.port();
+        s.httpBaseUrl = QStringLiteral("http://127.0.0.1:8080");
+        s.rangeStart = QHostAddress(QStringLiteral("127.0.1.1"));
+        s.rangeEnd = QHostAddress(QStringLiteral("127.0.1.60"));
+        s.subnetMask = QHostAddress(QStringLiteral("255.0.0.0"));
+        s.probeFirst = false;
+        const Status started = server.start(s);
+        QVERIFY2(started.ok(), qPrintable(started.error()));
+        const quint32 ours = QHostAddress(QHostAddress::LocalHost).toIPv4Address();
+        constexpr int clients = 30;
+        const auto macOf = [](int i) { return QStringLiteral("52:54:00:20:00:%1").arg(i, 2, 16, QLatin1Char('0')); };
+
+        if (refuse) {
+            QSqlQuery trigger(catalog->database());
+            QVERIFY(trigger.exec(QStringLiteral("CREATE TEMP TRIGGER refuse_lease BEFORE INSERT ON lease "
+                                                "BEGIN SELECT RAISE(ABORT, 'disk full (injected)'); END")));
+        }
+        // Every DISCOVER is sent before the server's thread reads any of them.
+        for (int i = 0; i < clients; ++i)
+            client.send(request(DhcpMessageType::Discover, ClientSpec { macOf(i) }, 0x7000 + quint32(i)), s.port);
+        QSet<quint32> discovers;
+        for (int i = 0; i < clients; ++i)
+            discovers.insert(0x7000 + quint32(i));
+        const QHash<quint32, DhcpPacket> offers = client.receiveAll(discovers, refuse ? 500 : 3000);
+        QHash<int, quint32> offered;
+        for (int i = 0; i < clients && !refuse; ++i) {
+            const auto offer = offers.constFind(0x7000 + quint32(i));
+            QVERIFY2(offer != offers.cend() && offer->messageType() == DhcpMessageType::Offer, qPrintable(macOf(i)));
+            offered.insert(i, offer->yiaddr);
+        }
+        if (refuse) {
+            QVERIFY(offers.isEmpty()); // no OFFER of an address that was not stored
+            offered.insert(0, QHostAddress(QStringLiteral("127.0.1.1")).toIPv4Address());
+            offered.insert(1, QHostAddress(QStringLiteral("127.0.1.2")).toIPv4Address());
+        }
+        QCOMPARE(QSet<quint32>(offered.cbegin(), offered.cend()).size(), offered.size()); // all different
+
+        // The REQUESTs, and a stranger asking for client 0's address, in one burst.
+        const int asked = refuse ? 2 : clients;
+        for (int i = 0; i < asked; ++i) {
+            DhcpPacket r = request(DhcpMessageType::Request, ClientSpec { macOf(i) }, 0x8000 + quint32(i));
+            r.setOption(DhcpOption::RequestedAddress, DhcpPacket::addressBytes(offered.value(i)));
+            r.setOption(DhcpOption::ServerId, DhcpPacket::addressBytes(ours));
+            client.send(r, s.port);
+        }
+        DhcpPacket stranger = request(DhcpMessageType::Request, ClientSpec { macOf(99) }, 0x8099);
+        stranger.setOption(DhcpOption::RequestedAddress, DhcpPacket::addressBytes(offered.value(0)));
+        stranger.setOption(DhcpOption::ServerId, DhcpPacket::addressBytes(ours));
+        client.send(stranger, s.port);
+        QSet<quint32> requests { 0x8099 };
+        for (int i = 0; i < asked; ++i)
+            requests.insert(0x8000 + quint32(i));
+        const QHash<quint32, DhcpPacket> answers = client.receiveAll(requests);
+        for (int i = 0; i < asked; ++i) {
+            const auto answer = answers.constFind(0x8000 + quint32(i));
+            QVERIFY2(answer != answers.cend(), qPrintable(macOf(i)));
+            if (refuse) {
+                QCOMPARE(answer->messageType(), DhcpMessageType::Nak);
+                QVERIFY2(answer->option(DhcpOption::Message).contains("disk full (injected)"),
+                    answer->option(DhcpOption::Message).constData());
+            } else {
+                QCOMPARE(answer->messageType(), DhcpMessageType::Ack);
+                QCOMPARE(answer->yiaddr, offered.value(i));
+            }
+        }
+        QVERIFY(answers.contains(0x8099));
+        QCOMPARE(answers.value(0x8099).messageType(), DhcpMessageType::Nak);
+
+        QSqlQuery q(catalog->database());
+        QVERIFY(q.exec(QStringLiteral("SELECT mac, ip FROM lease")));
+        QHash<QString, QString> stored;
+        while (q.next())
+            stored.insert(q.value(0).toString(), q.value(1).toString());
+        if (refuse) {
+            QVERIFY(stored.isEmpty());
+            const auto events = catalog->events(EventFilter { macOf(0), QStringLiteral("dhcp"), 0, 10 });
+            QVERIFY(!events.isEmpty());
+            QVERIFY2(events[0].detail.contains(QLatin1String("disk full (injected)")), qPrintable(events[0].detail));
+            return;
+        }
+        QCOMPARE(stored.size(), clients);
+        // One transaction per burst read together, not one per client (60 here).
+        QVERIFY2(server.counters().leaseCommits <= 4, qPrintable(QString::number(server.counters().leaseCommits)));
+        for (int i = 0; i < clients; ++i)
+            QCOMPARE(stored.value(macOf(i)), QHostAddress(offered.value(i)).toString());
+        QVERIFY(!stored.contains(macOf(99)));
     }
 };
 

@@ -11,6 +11,9 @@
 #include <QSqlQuery>
 #include <QTimeZone>
 
+#include <algorithm>
+#include <utility>
+
 namespace drover {
 
 namespace {
@@ -49,6 +52,13 @@ QList<DhcpLease> DhcpLeases::leases() const
         out.append(DhcpLease { q.value(0).toString(), address,
             QDateTime::fromMSecsSinceEpoch(q.value(2).toLongLong(), QTimeZone::UTC), !q.value(3).isNull() });
     }
+    if (!m_pending.isEmpty()) {
+        // What commitBatch will write replaces what the catalog holds for the same MAC or address.
+        for (const DhcpLease &p : m_pending)
+            out.removeIf([&p](const DhcpLease &l) { return l.mac == p.mac || l.address == p.address; });
+        out.append(m_pending);
+        std::sort(out.begin(), out.end(), [](const DhcpLease &a, const DhcpLease &b) { return a.address < b.address; });
+    }
     return out;
 }
 
@@ -74,26 +84,60 @@ bool DhcpLeases::takenByOther(const QList<DhcpLease> &all, quint32 address, cons
 
 Status DhcpLeases::store(const QString &mac, quint32 address, qint64 expiresMs)
 {
+    DhcpLease lease { mac, address, QDateTime::fromMSecsSinceEpoch(expiresMs, QTimeZone::UTC), false };
+    if (!m_batching)
+        return writeRows({ lease });
+    lease.reserved = m_catalog->machineByMac(mac).has_value();
+    m_pending.removeIf([&lease](const DhcpLease &l) { return l.mac == lease.mac || l.address == lease.address; });
+    m_pending.append(lease);
+    return {};
+}
+
+Status DhcpLeases::commitBatch()
+{
+    m_batching = false;
+    return writeRows(std::exchange(m_pending, {}));
+}
+
+Status DhcpLeases::writePending()
+{
+    // Kept on a failure, so that commitBatch fails too and the batch's clients get no ACK.
+    if (Status s = writeRows(m_pending); !s)
+        return s;
+    m_pending.clear();
+    return {};
+}
+
+Status DhcpLeases::writeRows(const QList<DhcpLease> &rows)
+{
+    if (rows.isEmpty())
+        return {};
+    const QString who = rows.size() == 1 ? rows.first().mac : Text::tr("%n client(s)", nullptr, int(rows.size()));
     QSqlDatabase db = m_catalog->database();
     if (!db.transaction())
-        return Status::failure(Text::tr("DHCP: cannot write the lease of %1: %2").arg(mac, db.lastError().text()));
+        return Status::failure(Text::tr("DHCP: cannot write the lease of %1: %2").arg(who, db.lastError().text()));
     QSqlQuery q(db);
-    // A stale row of another client holding this address, and this client's old row, go.
-    q.prepare(QStringLiteral("DELETE FROM lease WHERE mac = ? OR ip = ?"));
-    q.addBindValue(mac);
-    q.addBindValue(ipText(address));
-    bool ok = q.exec();
-    if (ok) {
-        q.prepare(QStringLiteral("INSERT INTO lease (mac, ip, expires) VALUES (?, ?, ?)"));
-        q.addBindValue(mac);
-        q.addBindValue(ipText(address));
-        q.addBindValue(expiresMs);
+    bool ok = true;
+    for (const DhcpLease &lease : rows) {
+        // A stale row of another client holding this address, and this client's old row, go.
+        q.prepare(QStringLiteral("DELETE FROM lease WHERE mac = ? OR ip = ?"));
+        q.addBindValue(lease.mac);
+        q.addBindValue(ipText(lease.address));
         ok = q.exec();
+        if (ok) {
+            q.prepare(QStringLiteral("INSERT INTO lease (mac, ip, expires) VALUES (?, ?, ?)"));
+            q.addBindValue(lease.mac);
+            q.addBindValue(ipText(lease.address));
+            q.addBindValue(lease.expires.toMSecsSinceEpoch());
+            ok = q.exec();
+        }
+        if (!ok)
+            break;
     }
     if (!ok || !db.commit()) {
         const QString why = q.lastError().isValid() ? q.lastError().text() : db.lastError().text();
         db.rollback();
-        return Status::failure(Text::tr("DHCP: cannot write the lease of %1: %2").arg(mac, why));
+        return Status::failure(Text::tr("DHCP: cannot write the lease of %1: %2").arg(who, why));
     }
     return {};
 }
@@ -168,6 +212,9 @@ Result<DhcpLease> DhcpLeases::bind(const QString &mac, quint32 address)
 
 Status DhcpLeases::release(const QString &mac, quint32 address)
 {
+    // A lease of this batch is written first, or commitBatch would bind it again.
+    if (Status s = writePending(); !s)
+        return s;
     QSqlQuery q(m_catalog->database());
     q.prepare(QStringLiteral("UPDATE lease SET expires = ? WHERE mac = ? AND ip = ?"));
     q.addBindValue(QDateTime::currentMSecsSinceEpoch());
@@ -193,6 +240,8 @@ Status DhcpLeases::decline(const QString &mac, quint32 address)
     }
     if (!holder)
         return Status::failure(Text::tr("%1 does not hold a lease of %2").arg(mac, ipText(address)));
+    if (Status s = writePending(); !s)
+        return s;
     // Quarantines that ended are forgotten here; the table never holds more than the pool.
     for (auto it = m_declined.begin(); it != m_declined.end();)
         it = it.value() <= now ? m_declined.erase(it) : std::next(it);

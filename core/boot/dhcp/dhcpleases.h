@@ -60,8 +60,21 @@ public:
     QList<DhcpLease> leases() const;
     std::optional<DhcpLease> leaseOf(const QString &mac) const;
 
+    // A burst of clients (a classroom powered on at once): between beginBatch and commitBatch
+    // the leases offer() and bind() make are kept in memory, seen by every read here, and
+    // written by commitBatch in one transaction — one synced commit for the burst instead of
+    // one per packet, on the thread that answers all of them. The caller answers the batch's
+    // clients only after commitBatch succeeded (RFC 2131 4.3.2: a lease is stored before its
+    // ACK). Outside a batch every write is its own transaction, as before.
+    void beginBatch() { m_batching = true; }
+    Status commitBatch();
+    bool inBatch() const { return m_batching; }
+    qsizetype pendingCount() const { return m_pending.size(); }
+
 private:
     Status store(const QString &mac, quint32 address, qint64 expiresMs);
+    Status writeRows(const QList<DhcpLease> &rows);
+    Status writePending();
     bool takenByOther(const QList<DhcpLease> &all, quint32 address, const QString &mac, qint64 nowMs) const;
 
     Catalog *m_catalog;
@@ -69,6 +82,8 @@ private:
     int m_leaseSeconds;
     int m_quarantineSeconds;
     QHash<quint32, qint64> m_declined; // address → end of its quarantine (ms since the epoch)
+    bool m_batching = false;
+    QList<DhcpLease> m_pending; // written by commitBatch; one row per MAC and per address
 };
 
 } // namespace drover

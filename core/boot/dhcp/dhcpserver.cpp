@@ -67,7 +67,7 @@ bool DhcpServer::isRunning() const
 
 DhcpServer::Counters DhcpServer::counters() const
 {
-    return Counters { m_received.load(), m_answered.load(), m_dropped.load(), m_ignored.load() };
+    return Counters { m_received.load(), m_answered.load(), m_dropped.load(), m_ignored.load(), m_leaseCommits.load() };
 }
 
 QString DhcpServer::macForAddress(const QHostAddress &address) const
@@ -225,14 +225,65 @@ void DhcpServer::stop()
         m_log->post(Severity::Info, QStringLiteral("server"), tr("DHCP: stopped"));
 }
 
+struct DhcpServer::PendingAnswer {
+    Request request;
+    std::function<void()> answer;
+};
+
 void DhcpServer::readPending(QUdpSocket *socket, bool proxyPort)
 {
+    // What queued while the thread was busy is one batch of leases (full mode), up to
+    // kLeaseBatch clients: a classroom's DISCOVERs cost one synced commit, not one each.
+    constexpr int kLeaseBatch = 64;
+    int inBatch = 0;
+    if (m_leases)
+        m_leases->beginBatch();
     while (socket && socket->hasPendingDatagrams()) {
         handle(socket->receiveDatagram(), proxyPort);
         // handle() may have stopped the server (it never does today, but a slot connected
-        // to countersChanged might): stop reading from a socket that is gone.
-        if (!isRunning())
+        // to countersChanged might): stop reading from a socket that is gone. The batch's
+        // clients get no answer; they ask again.
+        if (!isRunning()) {
+            m_pendingAnswers.clear();
             return;
+        }
+        if (m_leases && ++inBatch == kLeaseBatch) {
+            commitLeaseBatch();
+            m_leases->beginBatch();
+            inBatch = 0;
+        }
+    }
+    commitLeaseBatch();
+}
+
+void DhcpServer::afterLeaseStored(const Request &request, std::function<void()> answer)
+{
+    if (m_leases && m_leases->inBatch())
+        m_pendingAnswers.append(PendingAnswer { request, std::move(answer) });
+    else
+        answer();
+}
+
+void DhcpServer::commitLeaseBatch()
+{
+    if (!m_leases)
+        return;
+    const bool writes = m_leases->pendingCount() > 0;
+    const Status stored = m_leases->commitBatch();
+    if (writes && stored)
+        ++m_leaseCommits;
+    const QList<PendingAnswer> answers = std::exchange(m_pendingAnswers, {});
+    for (const PendingAnswer &pending : answers) {
+        if (stored) {
+            pending.answer();
+        } else if (pending.request.type == DhcpMessageType::Request) {
+            DhcpPacket nak = replyTo(pending.request, DhcpMessageType::Nak);
+            nak.setOption(DhcpOption::Message, stored.error().toUtf8().left(250));
+            send(pending.request, nak, false);
+            record(pending.request, tr("nak: %1").arg(stored.error()), QStringLiteral("warning"));
+        } else {
+            record(pending.request, stored.error(), QStringLiteral("warning"));
+        }
     }
 }
 
@@ -496,8 +547,11 @@ void DhcpServer::handleFull(const Request &r)
         addLeaseOptions(&reply);
         if (choice)
             addBootOptions(&reply, r, *choice);
-        send(r, reply, false);
-        record(r, describe(offered.value(), tr("offer")), QStringLiteral("info"), choice ? &client : nullptr);
+        afterLeaseStored(
+            r, [this, r, reply, client, detail = describe(offered.value(), tr("offer")), boot = bool(choice)] {
+                send(r, reply, false);
+                record(r, detail, QStringLiteral("info"), boot ? &client : nullptr);
+            });
         return;
     }
     case DhcpMessageType::Request: {
@@ -527,25 +581,29 @@ void DhcpServer::handleFull(const Request &r)
         addLeaseOptions(&reply);
         if (choice)
             addBootOptions(&reply, r, *choice);
-        remember(address, r, QStringLiteral("dhcp"));
-        send(r, reply, false);
-        record(r, describe(address, tr("ack")), QStringLiteral("info"), choice ? &client : nullptr);
-        // Only a boot client starts a boot: the running OS renewing its lease (networkd,
-        // the init's udhcpc) must not turn a ready machine back into a booting one; it
-        // only tells where the machine is now.
-        if (m_catalog) {
-            if (const auto m = m_catalog->machineByMac(r.mac)) {
-                const QString ip = QHostAddress(address).toString();
-                if (choice && m_recorder)
-                    m_recorder->machineSeen(m->name, MachineState::Booting, QStringLiteral("dhcp"), ip);
-                else if (choice)
-                    (void)m_catalog->recordMachineSeen(m->name, MachineState::Booting, QStringLiteral("dhcp"), ip);
-                else if (m_recorder)
-                    m_recorder->machineAddress(m->name, ip);
-                else
-                    (void)m_catalog->recordMachineAddress(m->name, ip);
-            }
-        }
+        afterLeaseStored(
+            r, [this, r, reply, client, address, detail = describe(address, tr("ack")), boot = bool(choice)] {
+                remember(address, r, QStringLiteral("dhcp"));
+                send(r, reply, false);
+                record(r, detail, QStringLiteral("info"), boot ? &client : nullptr);
+                // Only a boot client starts a boot: the running OS renewing its lease (networkd,
+                // the init's udhcpc) must not turn a ready machine back into a booting one; it
+                // only tells where the machine is now.
+                if (m_catalog) {
+                    if (const auto m = m_catalog->machineByMac(r.mac)) {
+                        const QString ip = QHostAddress(address).toString();
+                        if (boot && m_recorder)
+                            m_recorder->machineSeen(m->name, MachineState::Booting, QStringLiteral("dhcp"), ip);
+                        else if (boot)
+                            (void)m_catalog->recordMachineSeen(
+                                m->name, MachineState::Booting, QStringLiteral("dhcp"), ip);
+                        else if (m_recorder)
+                            m_recorder->machineAddress(m->name, ip);
+                        else
+                            (void)m_catalog->recordMachineAddress(m->name, ip);
+                    }
+                }
+            });
         return;
     }
     case DhcpMessageType::Release:

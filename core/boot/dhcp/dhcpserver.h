@@ -70,6 +70,7 @@ public:
 
     struct Counters {
         quint64 received = 0, answered = 0, dropped = 0, ignored = 0;
+        quint64 leaseCommits = 0; // transactions that stored leases: one per burst of clients
     };
     Counters counters() const;
 
@@ -105,6 +106,10 @@ private:
 
     Status validateFull(DhcpSettings *settings) const;
     void readPending(QUdpSocket *socket, bool proxyPort);
+    // Answers whose lease is in the lease batch go out once the batch is stored: `answer` on
+    // success; on a failure a REQUEST gets a NAK with the reason, an OFFER is not sent.
+    void afterLeaseStored(const Request &request, std::function<void()> answer);
+    void commitLeaseBatch();
     void handle(const QNetworkDatagram &datagram, bool proxyPort);
     void handleProxy(const Request &request);
     void handleFull(const Request &request);
@@ -131,11 +136,13 @@ private:
     std::unique_ptr<QUdpSocket> m_proxySocket;
     std::unique_ptr<DhcpLeases> m_leases;
     std::shared_ptr<BootBindings> m_bindings;
-    std::atomic<quint64> m_received { 0 }, m_answered { 0 }, m_dropped { 0 }, m_ignored { 0 };
+    std::atomic<quint64> m_received { 0 }, m_answered { 0 }, m_dropped { 0 }, m_ignored { 0 }, m_leaseCommits { 0 };
     mutable QMutex m_clientsLock;
     QHash<quint32, QString> m_clients; // address → MAC
     QHash<QString, qint64> m_firmwareRequests; // MAC → when its firmware's own PXE/HTTP Boot request came
     QHash<quint32, qint64> m_foreignServers; // server id → when it was last reported (bounded)
+    struct PendingAnswer;
+    QList<PendingAnswer> m_pendingAnswers; // waiting for the lease batch (afterLeaseStored)
 };
 
 } // namespace drover
