@@ -149,6 +149,23 @@ private:
         return s;
     }
 
+    // Full mode on loopback for `client`, handing out first … last.
+    static DhcpSettings fullSettings(const Client &client, const QString &first, const QString &last)
+    {
+        DhcpSettings s;
+        s.mode = DhcpMode::Full;
+        s.interfaceName = QStringLiteral("lo");
+        s.serverAddress = QHostAddress::LocalHost;
+        s.port = freeUdpPort();
+        s.clientPort = client.port();
+        s.httpBaseUrl = QStringLiteral("http://127.0.0.1:8080");
+        s.rangeStart = QHostAddress(first);
+        s.rangeEnd = QHostAddress(last);
+        s.subnetMask = QHostAddress(QStringLiteral("255.0.0.0"));
+        s.probeFirst = false; // nothing to probe on loopback; the netns test does it
+        return s;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -460,18 +477,8 @@ private Q_SLOTS:
 
         Client client;
         DhcpServer server(catalog, t.lab->log());
-        DhcpSettings s;
-        s.mode = DhcpMode::Full;
-        s.interfaceName = QStringLiteral("lo");
-        s.serverAddress = QHostAddress::LocalHost;
-        s.port = freeUdpPort();
-        s.clientPort = client.port();
-        s.httpBaseUrl = QStringLiteral("http://127.0.0.1:8080");
-        s.rangeStart = QHostAddress(QStringLiteral("127.0.0.100"));
-        s.rangeEnd = QHostAddress(QStringLiteral("127.0.0.101"));
-        s.subnetMask = QHostAddress(QStringLiteral("255.0.0.0"));
+        DhcpSettings s = fullSettings(client, QStringLiteral("127.0.0.100"), QStringLiteral("127.0.0.101"));
         s.router = QHostAddress(QStringLiteral("127.0.0.1"));
-        s.probeFirst = false; // nothing to probe on loopback; the netns test does it
         const Status started = server.start(s);
         QVERIFY2(started.ok(), qPrintable(started.error()));
         const quint32 ip100 = QHostAddress(QStringLiteral("127.0.0.100")).toIPv4Address(), ip101 = ip100 + 1;
@@ -597,17 +604,7 @@ private Q_SLOTS:
         Catalog *catalog = t.lab->catalog();
         Client client;
         DhcpServer server(catalog, t.lab->log());
-        DhcpSettings s;
-        s.mode = DhcpMode::Full;
-        s.interfaceName = QStringLiteral("lo");
-        s.serverAddress = QHostAddress::LocalHost;
-        s.port = freeUdpPort();
-        s.clientPort = client.port();
-        s.httpBaseUrl = QStringLiteral("http://127.0.0.1:8080");
-        s.rangeStart = QHostAddress(QStringLiteral("127.0.1.1"));
-        s.rangeEnd = QHostAddress(QStringLiteral("127.0.1.60"));
-        s.subnetMask = QHostAddress(QStringLiteral("255.0.0.0"));
-        s.probeFirst = false;
+        const DhcpSettings s = fullSettings(client, QStringLiteral("127.0.1.1"), QStringLiteral("127.0.1.60"));
         const Status started = server.start(s);
         QVERIFY2(started.ok(), qPrintable(started.error()));
         const quint32 ours = QHostAddress(QHostAddress::LocalHost).toIPv4Address();
