@@ -3365,6 +3365,26 @@
         <source>every module the kernel ships</source>
         <translation>alle Module, die der Kernel mitliefert</translation>
     </message>
+    <message>
+        <source>Ethernet of desktop PCs and laptops (Intel, Realtek, Broadcom, Atheros, Marvell, Aquantia, USB adapters) and the protocols a client uses</source>
+        <translation>Ethernet von Desktop-PCs und Laptops (Intel, Realtek, Broadcom, Atheros, Marvell, Aquantia, USB-Adapter) und die Protokolle, die ein Client nutzt</translation>
+    </message>
+    <message>
+        <source>disks of PCs: SATA, NVMe, USB storage, SD cards, CD/DVD; LVM and encrypted disks</source>
+        <translation>Datenträger von PCs: SATA, NVMe, USB-Speicher, SD-Karten, CD/DVD; LVM und verschlüsselte Datenträger</translation>
+    </message>
+    <message>
+        <source>common file systems: ext4, Btrfs, XFS, FAT, exFAT, NTFS, ISO 9660, UDF, NFS and SMB clients, FUSE</source>
+        <translation>gängige Dateisysteme: ext4, Btrfs, XFS, FAT, exFAT, NTFS, ISO 9660, UDF, NFS- und SMB-Client, FUSE</translation>
+    </message>
+    <message>
+        <source>USB host controllers, USB-C and Thunderbolt, USB storage, printers, modems and serial adapters</source>
+        <translation>USB-Host-Controller, USB-C und Thunderbolt, USB-Speicher, Drucker, Modems und serielle Adapter</translation>
+    </message>
+    <message>
+        <source>keyboards, mice and touchpads of PCs and laptops (USB, PS/2, I2C), without game controllers, tablets and touchscreens</source>
+        <translation>Tastaturen, Mäuse und Touchpads von PCs und Laptops (USB, PS/2, I2C), ohne Gamecontroller, Grafiktabletts und Touchscreens</translation>
+    </message>
 </context>
 <context>
     <name>ModulesDep</name>
@@ -5309,6 +5329,14 @@
     <message>
         <source>Modules outside these classes are deleted; what kept modules need stays</source>
         <translation>Module außerhalb dieser Klassen werden gelöscht; was behaltene Module benötigen, bleibt erhalten</translation>
+    </message>
+    <message>
+        <source>Ordinary PCs and laptops:</source>
+        <translation>Gewöhnliche PCs und Laptops:</translation>
+    </message>
+    <message>
+        <source>Whole kinds of hardware:</source>
+        <translation>Ganze Hardwarearten:</translation>
     </message>
 </context>
 <context>

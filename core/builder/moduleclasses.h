@@ -13,6 +13,9 @@ namespace drover {
 QStringList moduleClasses();
 // One line per class, for the docs and the wizard.
 QString moduleClassDescription(const QString &name);
+// Whether `name` is one of the finer classes naming what ordinary PCs and laptops have
+// ("nic-pc", "storage-pc", …) rather than a whole kind of hardware ("net", "storage", …).
+bool moduleClassForPcs(const QString &name);
 // Whether the module at `path` (relative to /lib/modules/<release>, e.g.
 // "kernel/drivers/net/virtio_net.ko.xz") belongs to one of `classes` or to the core.
 bool moduleInClasses(const QString &path, const QStringList &classes);

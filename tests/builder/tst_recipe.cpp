@@ -578,6 +578,195 @@ private Q_SLOTS:
         QCOMPARE(moduleInClasses(path, classes), kept);
     }
 
+    // The finer classes for ordinary PCs, module by module from Debian's 6.12 tree: what a
+    // classroom PC has is kept, datacenter and cluster hardware is not.
+    void pcClassesMatch_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("cls");
+        QTest::addColumn<bool>("kept");
+        const auto row = [](const char *name, const char *path, const char *cls, bool kept) {
+            QTest::newRow(name) << QString(QStringLiteral("kernel/") + QLatin1StringView(path))
+                                << QString(QLatin1StringView(cls)) << kept;
+        };
+        row("e1000", "drivers/net/ethernet/intel/e1000/e1000.ko.xz", "nic-pc", true);
+        row("e1000e", "drivers/net/ethernet/intel/e1000e/e1000e.ko.xz", "nic-pc", true);
+        row("e100", "drivers/net/ethernet/intel/e100.ko.xz", "nic-pc", true);
+        row("igc", "drivers/net/ethernet/intel/igc/igc.ko.xz", "nic-pc", true);
+        row("r8169", "drivers/net/ethernet/realtek/r8169.ko.xz", "nic-pc", true);
+        row("tg3", "drivers/net/ethernet/broadcom/tg3.ko.xz", "nic-pc", true);
+        row("alx", "drivers/net/ethernet/atheros/alx/alx.ko.xz", "nic-pc", true);
+        row("atl1c", "drivers/net/ethernet/atheros/atl1c/atl1c.ko.xz", "nic-pc", true);
+        row("sky2", "drivers/net/ethernet/marvell/sky2.ko.xz", "nic-pc", true);
+        row("atlantic", "drivers/net/ethernet/aquantia/atlantic/atlantic.ko.xz", "nic-pc", true);
+        row("r8152", "drivers/net/usb/r8152.ko.xz", "nic-pc", true);
+        row("ax88179", "drivers/net/usb/ax88179_178a.ko.xz", "nic-pc", true);
+        row("cdc_ether", "drivers/net/usb/cdc_ether.ko.xz", "nic-pc", true);
+        row("realtek phy", "drivers/net/phy/realtek.ko.xz", "nic-pc", true);
+        row("tun", "drivers/net/tun.ko.xz", "nic-pc", true);
+        row("bridge", "net/bridge/bridge.ko.xz", "nic-pc", true);
+        row("nf_tables", "net/netfilter/nf_tables.ko.xz", "nic-pc", true);
+        row("8021q", "net/8021q/8021q.ko.xz", "nic-pc", true);
+        row("mlx5", "drivers/net/ethernet/mellanox/mlx5/core/mlx5_core.ko.xz", "nic-pc", false);
+        row("ice", "drivers/net/ethernet/intel/ice/ice.ko.xz", "nic-pc", false);
+        row("bnxt", "drivers/net/ethernet/broadcom/bnxt/bnxt_en.ko.xz", "nic-pc", false);
+        row("qede", "drivers/net/ethernet/qlogic/qede/qede.ko.xz", "nic-pc", false);
+        row("sctp", "net/sctp/sctp.ko.xz", "nic-pc", false);
+        row("ceph", "net/ceph/libceph.ko.xz", "nic-pc", false);
+        row("wifi", "drivers/net/wireless/intel/iwlwifi/iwlwifi.ko.xz", "nic-pc", false);
+        row("mac80211", "net/mac80211/mac80211.ko.xz", "nic-pc", false);
+        row("ahci", "drivers/ata/ahci.ko.xz", "storage-pc", true);
+        row("ata_piix", "drivers/ata/ata_piix.ko.xz", "storage-pc", true);
+        row("nvme", "drivers/nvme/host/nvme.ko.xz", "storage-pc", true);
+        row("sd_mod", "drivers/scsi/sd_mod.ko.xz", "storage-pc", true);
+        row("sr_mod", "drivers/scsi/sr_mod.ko.xz", "storage-pc", true);
+        row("sg", "drivers/scsi/sg.ko.xz", "storage-pc", true);
+        row("uas", "drivers/usb/storage/uas.ko.xz", "storage-pc", true);
+        row("usb-storage", "drivers/usb/storage/usb-storage.ko.xz", "storage-pc", true);
+        row("sdhci-pci", "drivers/mmc/host/sdhci-pci.ko.xz", "storage-pc", true);
+        row("mmc_block", "drivers/mmc/core/mmc_block.ko.xz", "storage-pc", true);
+        row("rtsx_pci", "drivers/misc/cardreader/rtsx_pci.ko.xz", "storage-pc", true);
+        row("dm-crypt", "drivers/md/dm-crypt.ko.xz", "storage-pc", true);
+        row("zram", "drivers/block/zram/zram.ko.xz", "storage-pc", true);
+        row("lpfc", "drivers/scsi/lpfc/lpfc.ko.xz", "storage-pc", false);
+        row("qla2xxx", "drivers/scsi/qla2xxx/qla2xxx.ko.xz", "storage-pc", false);
+        row("megaraid", "drivers/scsi/megaraid/megaraid_sas.ko.xz", "storage-pc", false);
+        row("mpt3sas", "drivers/scsi/mpt3sas/mpt3sas.ko.xz", "storage-pc", false);
+        row("nvmet", "drivers/nvme/target/nvmet.ko.xz", "storage-pc", false);
+        row("drbd", "drivers/block/drbd/drbd.ko.xz", "storage-pc", false);
+        row("target", "drivers/target/target_core_mod.ko.xz", "storage-pc", false);
+        row("ext4", "fs/ext4/ext4.ko.xz", "fs-common", true);
+        row("vfat", "fs/fat/vfat.ko.xz", "fs-common", true);
+        row("exfat", "fs/exfat/exfat.ko.xz", "fs-common", true);
+        row("ntfs3", "fs/ntfs3/ntfs3.ko.xz", "fs-common", true);
+        row("isofs", "fs/isofs/isofs.ko.xz", "fs-common", true);
+        row("udf", "fs/udf/udf.ko.xz", "fs-common", true);
+        row("nfsv4", "fs/nfs/nfsv4.ko.xz", "fs-common", true);
+        row("cifs", "fs/smb/client/cifs.ko.xz", "fs-common", true);
+        row("nls_utf8", "fs/nls/nls_utf8.ko.xz", "fs-common", true);
+        row("fuse", "fs/fuse/fuse.ko.xz", "fs-common", true);
+        row("ocfs2", "fs/ocfs2/ocfs2.ko.xz", "fs-common", false);
+        row("gfs2", "fs/gfs2/gfs2.ko.xz", "fs-common", false);
+        row("ceph fs", "fs/ceph/ceph.ko.xz", "fs-common", false);
+        row("nfsd", "fs/nfsd/nfsd.ko.xz", "fs-common", false);
+        row("smb server", "fs/smb/server/ksmbd.ko.xz", "fs-common", false);
+        row("xhci", "drivers/usb/host/xhci-pci.ko.xz", "usb-pc", true);
+        row("usblp", "drivers/usb/class/usblp.ko.xz", "usb-pc", true);
+        row("cdc-acm", "drivers/usb/class/cdc-acm.ko.xz", "usb-pc", true);
+        row("ftdi_sio", "drivers/usb/serial/ftdi_sio.ko.xz", "usb-pc", true);
+        row("ucsi", "drivers/usb/typec/ucsi/ucsi_acpi.ko.xz", "usb-pc", true);
+        row("gadget", "drivers/usb/gadget/udc/dummy_hcd.ko.xz", "usb-pc", false);
+        row("io_ti", "drivers/usb/serial/io_ti.ko.xz", "usb-pc", false);
+        row("usb nic", "drivers/net/usb/r8152.ko.xz", "usb-pc", false);
+        row("thunderbolt", "drivers/thunderbolt/thunderbolt.ko.xz", "usb-pc", true);
+        row("usbhid", "drivers/hid/usbhid/usbhid.ko.xz", "input-pc", true);
+        row("hid-generic", "drivers/hid/hid-generic.ko.xz", "input-pc", true);
+        row("hid-multitouch", "drivers/hid/hid-multitouch.ko.xz", "input-pc", true);
+        row("logitech-dj", "drivers/hid/hid-logitech-dj.ko.xz", "input-pc", true);
+        row("i2c-hid", "drivers/hid/i2c-hid/i2c-hid-acpi.ko.xz", "input-pc", true);
+        row("psmouse", "drivers/input/mouse/psmouse.ko.xz", "input-pc", true);
+        row("evdev", "drivers/input/evdev.ko.xz", "input-pc", true);
+        row("wacom", "drivers/hid/wacom.ko.xz", "input-pc", false);
+        row("nintendo", "drivers/hid/hid-nintendo.ko.xz", "input-pc", false);
+        row("touchscreen", "drivers/input/touchscreen/usbtouchscreen.ko.xz", "input-pc", false);
+        row("joystick", "drivers/input/joystick/xpad.ko.xz", "input-pc", false);
+        row("hid for nic-pc", "drivers/hid/usbhid/usbhid.ko.xz", "nic-pc", false);
+    }
+    void pcClassesMatch()
+    {
+        QFETCH(QString, path);
+        QFETCH(QString, cls);
+        QFETCH(bool, kept);
+        QVERIFY(moduleClasses().contains(cls));
+        QVERIFY(!moduleClassDescription(cls).isEmpty());
+        QCOMPARE(moduleInClasses(path, { cls }), kept);
+    }
+
+    // The classes that were there before the finer ones keep their meaning, so every
+    // existing recipe keeps its image digest: each path below is kept by exactly the old
+    // classes listed, and by none of the others.
+    void oldClassesUnchanged_data()
+    {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QStringList>("keptBy");
+        const auto row = [](const char *path, const char *classes) {
+            QTest::newRow(path) << QString(QStringLiteral("kernel/") + QLatin1StringView(path))
+                                << QString::fromLatin1(classes).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        };
+        row("drivers/net/ethernet/intel/e1000e/e1000e.ko.xz", "net");
+        row("drivers/net/ethernet/mellanox/mlx5/core/mlx5_core.ko.xz", "net");
+        row("drivers/net/usb/r8152.ko.xz", "net");
+        row("drivers/net/phy/realtek.ko.xz", "net");
+        row("drivers/net/wireless/intel/iwlwifi/iwlwifi.ko.xz", "wireless");
+        row("drivers/net/can/vcan.ko.xz", "");
+        row("drivers/net/wwan/wwan_hwsim.ko.xz", "");
+        row("drivers/net/virtio_net.ko.xz", "net virtio");
+        row("drivers/net/hyperv/hv_netvsc.ko.xz", "net hypervisor");
+        row("drivers/net/vmxnet3/vmxnet3.ko.xz", "net hypervisor");
+        row("drivers/ptp/ptp_kvm.ko.xz", "net");
+        row("drivers/bluetooth/btusb.ko.xz", "wireless");
+        row("net/bluetooth/bluetooth.ko.xz", "wireless");
+        row("net/rfkill/rfkill.ko.xz", "wireless");
+        row("net/mac80211/mac80211.ko.xz", "wireless");
+        row("net/can/can.ko.xz", "");
+        row("net/nfc/nfc.ko.xz", "");
+        row("net/netfilter/nf_tables.ko.xz", "net");
+        row("net/sctp/sctp.ko.xz", "net");
+        row("net/vmw_vsock/vmw_vsock_virtio_transport.ko.xz", "net virtio");
+        row("drivers/ata/ahci.ko.xz", "storage");
+        row("drivers/scsi/lpfc/lpfc.ko.xz", "storage");
+        row("drivers/scsi/virtio_scsi.ko.xz", "storage virtio");
+        row("drivers/scsi/vmw_pvscsi.ko.xz", "storage hypervisor");
+        row("drivers/nvme/host/nvme.ko.xz", "storage");
+        row("drivers/block/virtio_blk.ko.xz", "storage virtio");
+        row("drivers/block/xen-blkfront.ko.xz", "storage hypervisor");
+        row("drivers/md/dm-crypt.ko.xz", "storage");
+        row("drivers/usb/storage/uas.ko.xz", "storage usb");
+        row("drivers/mmc/host/sdhci-pci.ko.xz", "storage");
+        row("drivers/misc/cardreader/rtsx_pci.ko.xz", "platform");
+        row("drivers/target/target_core_mod.ko.xz", "storage");
+        row("drivers/virtio/virtio_balloon.ko.xz", "virtio");
+        row("drivers/char/hw_random/virtio-rng.ko.xz", "virtio platform");
+        row("drivers/char/virtio_console.ko.xz", "virtio platform");
+        row("drivers/gpu/drm/virtio/virtio-gpu.ko.xz", "virtio gpu");
+        row("drivers/gpu/drm/vmwgfx/vmwgfx.ko.xz", "hypervisor gpu");
+        row("drivers/gpu/drm/i915/i915.ko.xz", "gpu");
+        row("drivers/crypto/virtio/virtio_crypto.ko.xz", "virtio platform");
+        row("drivers/hv/hv_vmbus.ko.xz", "hypervisor");
+        row("drivers/input/serio/hyperv-keyboard.ko.xz", "hypervisor usb input");
+        row("fs/fuse/virtiofs.ko.xz", "virtio fs");
+        row("fs/ext4/ext4.ko.xz", "fs");
+        row("fs/ocfs2/ocfs2.ko.xz", "fs");
+        row("drivers/usb/host/xhci-pci.ko.xz", "usb");
+        row("drivers/usb/gadget/udc/dummy_hcd.ko.xz", "usb");
+        row("drivers/hid/usbhid/usbhid.ko.xz", "usb input");
+        row("drivers/input/mouse/psmouse.ko.xz", "usb input");
+        row("drivers/video/fbdev/core/fb.ko.xz", "gpu");
+        row("drivers/accel/qaic/qaic.ko.xz", "gpu");
+        row("sound/pci/hda/snd-hda-intel.ko.xz", "sound");
+        row("drivers/soundwire/soundwire-bus.ko.xz", "sound");
+        row("drivers/media/usb/uvc/uvcvideo.ko.xz", "media");
+        row("drivers/hwmon/coretemp.ko.xz", "platform");
+        row("drivers/tty/serial/8250/8250_dw.ko.xz", "platform");
+        row("drivers/infiniband/core/ib_core.ko.xz", "infiniband");
+        row("drivers/thunderbolt/thunderbolt.ko.xz", "");
+        row("drivers/hid/wacom.ko.xz", "usb input");
+        row("drivers/staging/rtl8723bs/r8723bs.ko.xz", "");
+    }
+    void oldClassesUnchanged()
+    {
+        QFETCH(QString, path);
+        QFETCH(QStringList, keptBy);
+        const QStringList old { QStringLiteral("net"), QStringLiteral("wireless"), QStringLiteral("storage"),
+            QStringLiteral("virtio"), QStringLiteral("hypervisor"), QStringLiteral("fs"), QStringLiteral("usb"),
+            QStringLiteral("input"), QStringLiteral("gpu"), QStringLiteral("sound"), QStringLiteral("media"),
+            QStringLiteral("platform"), QStringLiteral("infiniband") };
+        for (const QString &cls : old)
+            QVERIFY2(moduleInClasses(path, { cls }) == keptBy.contains(cls), qPrintable(cls));
+        // All of them still offered, in the order they had.
+        QCOMPARE(moduleClasses().mid(0, old.size()), old);
+    }
+
     void aptFailureExplained()
     {
         const QStringList lines { QStringLiteral("Reading package lists..."),

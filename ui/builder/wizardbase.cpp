@@ -131,14 +131,32 @@ BootPage::BootPage(QWidget *parent)
     auto *modules = new QGroupBox(tr("Kernel module classes to keep"), this);
     modules->setToolTip(tr("Modules outside these classes are deleted; what kept modules need stays"));
     auto *grid = new QGridLayout(modules);
-    const QStringList classes = moduleClasses();
-    for (qsizetype i = 0; i < classes.size(); ++i) {
-        auto *box = new QCheckBox(classes[i], modules);
-        box->setObjectName(QStringLiteral("module-") + classes[i]);
-        box->setProperty("moduleClass", classes[i]);
-        box->setToolTip(moduleClassDescription(classes[i]));
-        grid->addWidget(box, int(i / 4), int(i % 4));
-        m_moduleClasses.append(box);
+    for (const QString &cls : moduleClasses()) {
+        auto *box = new QCheckBox(cls, modules);
+        box->setObjectName(QStringLiteral("module-") + cls);
+        box->setProperty("moduleClass", cls);
+        box->setToolTip(moduleClassDescription(cls));
+        m_moduleClasses.append(box); // in the classes' order, which the recipe keeps
+    }
+    // The finer classes of ordinary PCs on rows of their own above the broad ones: a lab picks
+    // what its machines have from the first, or a whole kind of hardware from the second.
+    constexpr int columns = 5;
+    int row = 0;
+    for (const bool forPcs : { true, false }) {
+        grid->addWidget(new QLabel(forPcs ? tr("Ordinary PCs and laptops:") : tr("Whole kinds of hardware:"), modules),
+            row++, 0, 1, columns);
+        int column = 0;
+        for (QCheckBox *box : std::as_const(m_moduleClasses)) {
+            if (moduleClassForPcs(box->property("moduleClass").toString()) != forPcs)
+                continue;
+            grid->addWidget(box, row, column);
+            if (++column == columns) {
+                column = 0;
+                ++row;
+            }
+        }
+        if (column != 0)
+            ++row;
     }
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
