@@ -21,12 +21,27 @@
 // shared uplink is the caller's tc qdisc. Blob bytes are counted and their sizes checked,
 // not hashed: a real machine hashes on its own CPU, and this one has two cores to share.
 //
+// Peer mode (--peers K, docs/peer-download.md; off by default): a machine that has fetched a
+// layer serves it from its leased address (--peer-port) by HTTP with Range, as the design's
+// busybox httpd would, at most K uploads at a time, its sending limited by its own link rate
+// (a second token bucket, on its writes). Peer traffic stays inside the client namespace
+// (loopback between two leased addresses), so it never crosses the shaped uplink, as
+// port-to-port traffic on a switch does not. Which source a layer comes from is the
+// design's tracker, which Drover does not implement: here the simulator decides, when the
+// machine starts the layer, among the holders with a free slot (the least busy first) and
+// the server last; with --server-slots S the server takes at most S layer downloads at once
+// and a machine that finds no free source waits for one (0: the server whenever no peer is
+// free). The kernel and initrd always come from the server: iPXE fetches them, and a
+// holder's init never has them as files.
+//
 //   drover-storm --iface IF --server IP [--machines N] [--first I] [--mode full|proxy]
 //                [--http-port 8080] [--client-mbit M] [--timeout S] [--spread-ms MS]
+//                [--peers K [--server-slots S] [--peer-port 8099]]
 //
 // MACs are 02:00:00:00:hi:lo for indexes FIRST … FIRST+N-1 (drover-stormseed's machines).
-// Prints key=value lines: counts, per-phase percentiles in ms, retries, and sample_mbit=,
-// the received throughput of each second.
+// Prints key=value lines: counts, per-phase percentiles in ms, retries, sample_mbit= (the
+// throughput received from the server each second), blob bytes from the server and from
+// peers, and the simulator's own CPU time (cpu_s=).
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cctype>
@@ -36,6 +51,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -46,6 +62,9 @@
 #include <string>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <vector>
@@ -65,6 +84,9 @@ struct Options {
     double clientMbit = 0; // 0: the simulator does not limit a machine's link
     double timeout = 600;
     int spreadMs = 0; // machines power on at random times within this window
+    int peers = 0; // uploads a holder serves at once; 0: no peer serving (unicast)
+    int serverSlots = 0; // peer mode: layer downloads the server takes at once; 0: no limit
+    int peerPort = 8099;
     std::string bootFile = "undionly.kpxe";
 };
 
@@ -72,6 +94,14 @@ struct Options {
 {
     std::fprintf(stderr, "drover-storm: %s\n", why.c_str());
     std::exit(2);
+}
+
+// A link's token bucket holds 2 ms of its rate, 64 KiB at least: the rate is kept over any
+// longer time, and a machine at 1 Gbit/s wakes the one thread about a thousand times a second
+// rather than the hundred thousand a bucket of a few packets would take.
+double linkBurst(double bytesPerSecond)
+{
+    return std::max(65536.0, bytesPerSecond * 0.002);
 }
 
 // ---------------------------------------------------------------------------------- DHCP
@@ -179,6 +209,7 @@ struct HttpStep {
     enum class Kind { ChainScript, MachineScript, Blob, Manifest, Config, Report } kind;
     bool keepAlive = false; // iPXE reuses its connection; busybox wget does not
     long long expectSize = -1;
+    bool peerable = false; // a layer: peer mode may fetch it from a machine that holds it
 };
 
 struct Machine {
@@ -223,13 +254,41 @@ struct Machine {
     Clock::time_point tokensAt;
     bool throttled = false;
     uint64_t throttleGen = 0;
+    // peer mode, as a downloader: where the current layer comes from (a machine's position in
+    // m_m, or -1: the server) and whether it holds a slot of the tracker for it
+    int source = -1;
+    bool assigned = false;
+    Clock::time_point waitSince;
+    double waitMs = 0;
+    // peer mode, as a holder
+    std::string peerBase; // http://LEASED:PORT
+    int listenFd = -1;
+    int uploadsAssigned = 0; // the tracker's count, released when the downloader finishes
+    std::vector<int> uploads; // open upload connections (m_uploads positions)
+    double upTokens = 0;
+    Clock::time_point upTokensAt;
+    uint64_t upGen = 0;
+    size_t upNext = 0; // round-robin start among the uploads
 };
+
+// One HTTP connection a holder serves: the request, then the header and the bytes asked for.
+struct Upload {
+    int fd = -1;
+    int holder = -1;
+    bool sending = false;
+    bool blocked = false; // the socket's buffer was full: waiting for EPOLLOUT
+    std::string request, header;
+    size_t headerSent = 0;
+    off_t off = 0, end = 0;
+};
+
+enum class TimerKind { Machine, ReadThrottle, UploadPump };
 
 struct Timer {
     Clock::time_point at;
     int machine;
     uint64_t gen;
-    bool throttle;
+    TimerKind kind;
     bool operator>(const Timer &o) const { return at > o.at; }
 };
 
@@ -258,6 +317,16 @@ private:
     void finishResponse(Machine &m);
     void httpFailed(Machine &m, const std::string &why);
     void closeTcp(Machine &m);
+    void beginStep(Machine &m);
+    int chooseSource(const std::string &blob) const;
+    void release(Machine &m);
+    void dispatchWaiting();
+    void hold(Machine &m, const std::string &blob);
+    void acceptPeers(int holder);
+    void onUpload(int id, uint32_t events);
+    void pumpHolder(int holder);
+    void endUpload(int id);
+    void ensureBlobBytes(long long size);
     void timeout(Machine &m);
     void fail(Machine &m, const std::string &why);
     void enter(Machine &m, Phase p, int statToClose);
@@ -280,6 +349,20 @@ private:
     double m_lastReady = 0;
     std::map<std::string, int> m_failures;
     std::mt19937 m_rng { 18 };
+    // peer mode: the tracker's view (blob path → holders, in the order they got it), the
+    // machines waiting for a source, the server's layer downloads in progress
+    std::map<std::string, std::vector<int>> m_holders;
+    std::map<std::string, long long> m_blobSize;
+    std::deque<int> m_waiting;
+    int m_serverLayers = 0;
+    bool m_dispatching = false, m_dispatchAgain = false;
+    std::vector<Upload> m_uploads;
+    int m_blobFd = -1; // the bytes every holder sends (not hashed by anyone, as all blob bytes here)
+    long long m_blobFdSize = 0;
+    long long m_peerBytes = 0, m_blobServer = 0, m_blobPeers = 0;
+    long long m_peerLayers = 0, m_serverLayerCount = 0, m_waits = 0, m_peerErrors = 0;
+    int m_peakPeerStreams = 0;
+    std::vector<long long> m_peerPerSecond;
     bool m_trace = std::getenv("DROVER_STORM_TRACE") != nullptr; // every answer on stderr
 };
 
@@ -295,7 +378,8 @@ void Storm::watch(int fd, uint32_t events, int machine, int kind)
 void Storm::arm(Machine &m, double seconds)
 {
     m.timerGen++;
-    m_timers.push(Timer { Clock::now() + Ms(long(seconds * 1000)), m.index - m_o.first, m.timerGen, false });
+    m_timers.push(
+        Timer { Clock::now() + Ms(long(seconds * 1000)), m.index - m_o.first, m.timerGen, TimerKind::Machine });
 }
 
 void Storm::enter(Machine &m, Phase p, int statToClose)
@@ -315,6 +399,7 @@ void Storm::fail(Machine &m, const std::string &why)
     m.phase = Phase::Failed;
     m.timerGen++;
     closeTcp(m);
+    release(m);
     if (m.udp >= 0) {
         close(m.udp);
         m.udp = -1;
@@ -586,6 +671,320 @@ void Storm::closeTcp(Machine &m)
     m.connected = false;
 }
 
+// ----------------------------------------------------------------------------- peer mode
+
+// Starts the current step's request; a layer in peer mode first gets a source from the
+// tracker, or waits for one.
+void Storm::beginStep(Machine &m)
+{
+    const HttpStep &s = m.steps[m.step];
+    if (!s.peerable || m_o.peers == 0) {
+        m.source = -1;
+        return openConnection(m);
+    }
+    const int source = chooseSource(s.path);
+    if (source == -2) {
+        closeTcp(m);
+        m.tcp = -3;
+        m.timerGen++;
+        m.waitSince = Clock::now();
+        m_waiting.push_back(m.index - m_o.first);
+        m_waits++;
+        return;
+    }
+    m.source = source;
+    m.assigned = true;
+    if (source >= 0) {
+        m_m[size_t(source)].uploadsAssigned++;
+        m_peerLayers++;
+    } else {
+        m_serverLayers++;
+        m_serverLayerCount++;
+    }
+    int streams = 0;
+    for (const Machine &h : m_m)
+        streams += h.uploadsAssigned;
+    m_peakPeerStreams = std::max(m_peakPeerStreams, streams);
+    openConnection(m);
+}
+
+// The design's tracker (docs/peer-download.md, "Choosing"), which Drover does not have yet:
+// up to two holders of the blob with a free upload slot would be named, then the server; the
+// machine takes the first, so only that one is chosen here (the second matters when the
+// first fails, which no simulated peer does). Holders are taken least busy first, then in the
+// order they got the blob. -1: the server; -2: nothing free, wait.
+int Storm::chooseSource(const std::string &blob) const
+{
+    int best = -1;
+    if (const auto it = m_holders.find(blob); it != m_holders.end()) {
+        for (int h : it->second) {
+            const int busy = m_m[size_t(h)].uploadsAssigned;
+            if (busy < m_o.peers && (best < 0 || busy < m_m[size_t(best)].uploadsAssigned))
+                best = h;
+        }
+    }
+    if (best >= 0)
+        return best;
+    if (m_o.serverSlots > 0 && m_serverLayers >= m_o.serverSlots)
+        return -2;
+    return -1;
+}
+
+// The tracker counts an assignment until the downloader has the blob or gives up on that
+// source (the design: until the `fetched` report, or a timeout).
+void Storm::release(Machine &m)
+{
+    if (!m.assigned)
+        return;
+    m.assigned = false;
+    if (m.source >= 0)
+        m_m[size_t(m.source)].uploadsAssigned--;
+    else
+        m_serverLayers--;
+    m.source = -1;
+    dispatchWaiting();
+}
+
+// Machines waiting for a source, first come first served, each as soon as one is free.
+void Storm::dispatchWaiting()
+{
+    if (m_dispatching) {
+        m_dispatchAgain = true;
+        return;
+    }
+    m_dispatching = true;
+    do {
+        m_dispatchAgain = false;
+        for (size_t n = m_waiting.size(); n > 0; --n) {
+            const int i = m_waiting.front();
+            m_waiting.pop_front();
+            Machine &w = m_m[size_t(i)];
+            if (w.tcp != -3 || w.phase != Phase::Blobs)
+                continue;
+            if (chooseSource(w.steps[w.step].path) == -2) {
+                m_waiting.push_back(i);
+                continue;
+            }
+            w.tcp = -1;
+            w.waitMs += std::chrono::duration<double, std::milli>(Clock::now() - w.waitSince).count();
+            beginStep(w);
+        }
+    } while (m_dispatchAgain);
+    m_dispatching = false;
+}
+
+// The machine holds the blob: it listens on its leased address (once) and the tracker may
+// name it.
+void Storm::hold(Machine &m, const std::string &blob)
+{
+    const int self = m.index - m_o.first;
+    if (m.listenFd < 0) {
+        m.listenFd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        const int one = 1;
+        setsockopt(m.listenFd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in self4 {};
+        self4.sin_family = AF_INET;
+        self4.sin_addr.s_addr = m.leased;
+        self4.sin_port = htons(uint16_t(m_o.peerPort));
+        if (m.listenFd < 0 || bind(m.listenFd, reinterpret_cast<sockaddr *>(&self4), sizeof self4) != 0
+            || listen(m.listenFd, 64) != 0)
+            die(std::string("cannot listen on the leased address: ") + std::strerror(errno));
+        watch(m.listenFd, EPOLLIN, self, 3);
+        char ip[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &m.leased, ip, sizeof ip);
+        m.peerBase = "http://" + std::string(ip) + ":" + std::to_string(m_o.peerPort);
+    }
+    auto &holders = m_holders[blob];
+    if (std::find(holders.begin(), holders.end(), self) == holders.end())
+        holders.push_back(self);
+}
+
+void Storm::acceptPeers(int holder)
+{
+    Machine &h = m_m[size_t(holder)];
+    for (;;) {
+        const int fd = accept4(h.listenFd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0)
+            return;
+        const int id = int(m_uploads.size());
+        Upload u;
+        u.fd = fd;
+        u.holder = holder;
+        m_uploads.push_back(std::move(u));
+        h.uploads.push_back(id);
+        watch(fd, EPOLLIN | EPOLLRDHUP, id, 4);
+    }
+}
+
+// What busybox httpd does for a file of the holder's: GET with an optional Range of the form
+// `bytes=N-` (all the init's wget -c sends), 200 or 206, the length, then the bytes and close.
+void Storm::onUpload(int id, uint32_t events)
+{
+    Upload &u = m_uploads[size_t(id)];
+    if (u.fd < 0)
+        return;
+    if (!u.sending) {
+        char buf[4096];
+        const ssize_t n = recv(u.fd, buf, sizeof buf, 0);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+            return endUpload(id);
+        if (n > 0)
+            u.request.append(buf, size_t(n));
+        const size_t end = u.request.find("\r\n\r\n");
+        if (end == std::string::npos) {
+            if (u.request.size() > 8192)
+                endUpload(id);
+            return;
+        }
+        const size_t sp = u.request.find(' ');
+        const std::string path = u.request.substr(sp + 1, u.request.find(' ', sp + 1) - sp - 1);
+        std::string lower = u.request.substr(0, end);
+        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+        long long from = 0;
+        if (const size_t r = lower.find("\r\nrange: bytes="); r != std::string::npos)
+            from = std::atoll(lower.c_str() + r + 15);
+        const auto held = m_holders.find(path);
+        const auto size = m_blobSize.find(path);
+        const bool has = held != m_holders.end() && size != m_blobSize.end()
+            && std::find(held->second.begin(), held->second.end(), u.holder) != held->second.end();
+        if (!has || from >= size->second) {
+            u.header = has ? "HTTP/1.1 416 Range Not Satisfiable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                           : "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+            u.off = u.end = 0;
+        } else {
+            u.header = from > 0 ? "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes " + std::to_string(from) + "-"
+                    + std::to_string(size->second - 1) + "/" + std::to_string(size->second) + "\r\n"
+                                : std::string("HTTP/1.1 200 OK\r\n");
+            u.header += "Content-Length: " + std::to_string(size->second - from) + "\r\nConnection: close\r\n\r\n";
+            u.off = off_t(from);
+            u.end = off_t(size->second);
+        }
+        u.sending = true;
+        // Shaped, the sending is paced by the holder's timer and EPOLLOUT is asked for only when
+        // a socket's buffer is full; unshaped, every EPOLLOUT sends.
+        watch(u.fd, m_o.clientMbit > 0 ? EPOLLRDHUP : EPOLLOUT | EPOLLRDHUP, id, 4);
+        return pumpHolder(u.holder);
+    }
+    if (events & (EPOLLERR | EPOLLHUP | EPOLLRDHUP))
+        return endUpload(id); // the downloader is gone: done, or given up
+    if (u.blocked) {
+        u.blocked = false;
+        watch(u.fd, m_o.clientMbit > 0 ? EPOLLRDHUP : EPOLLOUT | EPOLLRDHUP, id, 4);
+    }
+    pumpHolder(u.holder);
+}
+
+// The holder's link, sending: its uploads share a token bucket at the machine's rate (sized as
+// the reading one), served in turn; a timer sends again once half the bucket is back.
+void Storm::pumpHolder(int holder)
+{
+    Machine &h = m_m[size_t(holder)];
+    const bool shaped = m_o.clientMbit > 0;
+    const double rate = m_o.clientMbit * 1e6 / 8;
+    const double cap = linkBurst(rate);
+    const auto now = Clock::now();
+    if (shaped) {
+        h.upTokens = std::min(cap, h.upTokens + rate * std::chrono::duration<double>(now - h.upTokensAt).count());
+        h.upTokensAt = now;
+    }
+    std::vector<int> ready;
+    for (size_t k = 0; k < h.uploads.size(); ++k) {
+        const int id = h.uploads[(h.upNext + k) % h.uploads.size()];
+        if (m_uploads[size_t(id)].sending && !m_uploads[size_t(id)].blocked)
+            ready.push_back(id);
+    }
+    h.upNext++;
+    bool more = false;
+    for (size_t k = 0; k < ready.size(); ++k) {
+        Upload &u = m_uploads[size_t(ready[k])];
+        if (u.headerSent < u.header.size()) {
+            const ssize_t n = send(u.fd, u.header.data() + u.headerSent, u.header.size() - u.headerSent, MSG_NOSIGNAL);
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                u.blocked = true;
+                watch(u.fd, EPOLLOUT | EPOLLRDHUP, ready[k], 4);
+                continue;
+            }
+            if (n < 0) {
+                endUpload(ready[k]);
+                continue;
+            }
+            u.headerSent += size_t(n);
+            if (u.headerSent < u.header.size()) {
+                more = true;
+                continue;
+            }
+        }
+        if (u.off >= u.end) {
+            endUpload(ready[k]); // close after the body, as busybox httpd does
+            continue;
+        }
+        size_t want = size_t(1) << 20;
+        if (shaped) {
+            if (h.upTokens < 1460) {
+                more = true;
+                break;
+            }
+            want = size_t(h.upTokens / double(ready.size() - k));
+        }
+        want = std::min(want, size_t(u.end - u.off));
+        const ssize_t n = sendfile(u.fd, m_blobFd, &u.off, want);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            u.blocked = true;
+            watch(u.fd, EPOLLOUT | EPOLLRDHUP, ready[k], 4);
+            continue;
+        }
+        if (n <= 0) {
+            endUpload(ready[k]);
+            continue;
+        }
+        if (shaped)
+            h.upTokens -= double(n);
+        if (u.off >= u.end)
+            endUpload(ready[k]);
+        else
+            more = true;
+    }
+    if (shaped && more) {
+        h.upGen++;
+        const double wait = std::max(0.0, (cap / 2 - h.upTokens) / rate);
+        m_timers.push(
+            Timer { now + std::chrono::microseconds(long(wait * 1e6)), holder, h.upGen, TimerKind::UploadPump });
+    }
+}
+
+void Storm::endUpload(int id)
+{
+    Upload &u = m_uploads[size_t(id)];
+    if (u.fd < 0)
+        return;
+    close(u.fd);
+    u.fd = -1;
+    u.sending = false;
+    auto &list = m_m[size_t(u.holder)].uploads;
+    list.erase(std::remove(list.begin(), list.end(), id), list.end());
+}
+
+// Every holder sends the same bytes (nothing here hashes them): one memory file, sent with
+// sendfile, so that neither side copies them through the simulator.
+void Storm::ensureBlobBytes(long long size)
+{
+    if (size <= m_blobFdSize)
+        return;
+    if (m_blobFd < 0)
+        m_blobFd = memfd_create("drover-storm-blob", MFD_CLOEXEC);
+    std::vector<char> chunk(1 << 20, char(0xa5));
+    if (m_blobFd < 0 || lseek(m_blobFd, m_blobFdSize, SEEK_SET) < 0)
+        die(std::string("cannot make the peers' blob: ") + std::strerror(errno));
+    for (long long left = size - m_blobFdSize; left > 0;) {
+        const ssize_t n
+            = write(m_blobFd, chunk.data(), size_t(std::min<long long>(left, static_cast<long long>(chunk.size()))));
+        if (n <= 0)
+            die(std::string("cannot make the peers' blob: ") + std::strerror(errno));
+        left -= n;
+    }
+    m_blobFdSize = size;
+}
+
 void Storm::openConnection(Machine &m)
 {
     closeTcp(m);
@@ -599,7 +998,7 @@ void Storm::openConnection(Machine &m)
     self.sin_addr.s_addr = m.leased;
     if (bind(m.tcp, reinterpret_cast<sockaddr *>(&self), sizeof self) != 0)
         die(std::string("cannot bind a TCP socket to the leased address: ") + std::strerror(errno));
-    const std::string hostPort = m.serverBase.substr(7);
+    const std::string hostPort = (m.source >= 0 ? m_m[size_t(m.source)].peerBase : m.serverBase).substr(7);
     const size_t colon = hostPort.find(':');
     sockaddr_in to {};
     to.sin_family = AF_INET;
@@ -615,7 +1014,8 @@ void Storm::openConnection(Machine &m)
 void Storm::sendRequest(Machine &m)
 {
     const HttpStep &s = m.steps[m.step];
-    m.out = "GET " + s.path + " HTTP/1.1\r\nHost: " + m.serverBase.substr(7) + "\r\n";
+    m.out = "GET " + s.path
+        + " HTTP/1.1\r\nHost: " + (m.source >= 0 ? m_m[size_t(m.source)].peerBase : m.serverBase).substr(7) + "\r\n";
     m.out += s.keepAlive ? "User-Agent: iPXE/1.21.1\r\nConnection: keep-alive\r\n"
                          : "User-Agent: Wget\r\nConnection: close\r\n";
     if (m.resumeFrom > 0)
@@ -665,24 +1065,29 @@ void Storm::readTcp(Machine &m)
 {
     char buf[65536];
     while (m.tcp >= 0 && !m.throttled) {
-        size_t want = sizeof buf;
+        // A blob's body is only counted: the kernel drops it without copying it out (MSG_TRUNC),
+        // which keeps the simulator's CPU off the path when peers send at line rate.
+        const bool discard = (m.bodyLeft > 0 || m.chunkedOrClose) && m.steps[m.step].kind == HttpStep::Kind::Blob;
+        size_t want = discard ? size_t(m.bodyLeft > 0 ? std::min(m.bodyLeft, 262144LL) : 262144) : sizeof buf;
         if (m_o.clientMbit > 0) {
-            // The machine's link: a token bucket refilled at its rate, at most 64 KiB ahead.
+            // The machine's link: a token bucket refilled at its rate; a throttled machine reads
+            // again once half the bucket is back.
             const auto now = Clock::now();
             const double rate = m_o.clientMbit * 1e6 / 8;
-            m.tokens = std::min(65536.0, m.tokens + rate * std::chrono::duration<double>(now - m.tokensAt).count());
+            const double cap = linkBurst(rate);
+            m.tokens = std::min(cap, m.tokens + rate * std::chrono::duration<double>(now - m.tokensAt).count());
             m.tokensAt = now;
             if (m.tokens < 1460) {
                 m.throttled = true;
                 watch(m.tcp, 0, m.index - m_o.first, 2);
                 m.throttleGen++;
-                m_timers.push(Timer { now + std::chrono::microseconds(long((1460 * 4 - m.tokens) / rate * 1e6)),
-                    m.index - m_o.first, m.throttleGen, true });
+                m_timers.push(Timer { now + std::chrono::microseconds(long((cap / 2 - m.tokens) / rate * 1e6)),
+                    m.index - m_o.first, m.throttleGen, TimerKind::ReadThrottle });
                 return;
             }
             want = std::min(want, size_t(m.tokens));
         }
-        const ssize_t n = recv(m.tcp, buf, want, 0);
+        const ssize_t n = recv(m.tcp, buf, want, discard ? MSG_TRUNC : 0);
         if (n == 0) {
             // Closed by the server: the end of a body read to the close, else an interruption.
             if (m.status != 0 && m.chunkedOrClose)
@@ -695,9 +1100,12 @@ void Storm::readTcp(Machine &m)
             return httpFailed(m, "connection reset");
         }
         m_bytes += n;
+        if (m.source >= 0)
+            m_peerBytes += n;
         m.lastProgress = Clock::now();
         if (m_o.clientMbit > 0)
             m.tokens -= double(n);
+        long long blobBytes = 0;
         if (m.bodyLeft < 0 && !m.chunkedOrClose) {
             m.head.append(buf, size_t(n));
             const size_t end = m.head.find("\r\n\r\n");
@@ -720,16 +1128,21 @@ void Storm::readTcp(Machine &m)
             const bool keep = kind != HttpStep::Kind::Blob;
             if (keep)
                 m.body += rest;
+            else
+                blobBytes = long(rest.size());
             m.bodyGot += long(rest.size());
             if (m.bodyLeft >= 0)
                 m.bodyLeft -= long(rest.size());
         } else {
             if (m.steps[m.step].kind != HttpStep::Kind::Blob)
                 m.body.append(buf, size_t(n));
+            else
+                blobBytes = n;
             m.bodyGot += n;
             if (m.bodyLeft >= 0)
                 m.bodyLeft -= n;
         }
+        (m.source >= 0 ? m_blobPeers : m_blobServer) += blobBytes;
         if (m.bodyLeft == 0)
             return finishResponse(m);
     }
@@ -764,10 +1177,17 @@ void Storm::finishResponse(Machine &m)
     if (s.kind == HttpStep::Kind::Blob && s.expectSize >= 0 && m.resumeFrom + m.bodyGot != s.expectSize)
         return fail(m, "blob size mismatch");
     if (m_trace)
-        std::fprintf(
-            stderr, "%.3f %s %d %s %lld\n", sinceStart(), m.macColons.c_str(), m.status, s.path.c_str(), m.bodyGot);
+        std::fprintf(stderr, "%.3f %s %d %s %lld%s\n", sinceStart(), m.macColons.c_str(), m.status, s.path.c_str(),
+            m.bodyGot, m.source >= 0 ? (" from " + m_m[size_t(m.source)].peerBase).c_str() : "");
     m.resumeFrom = 0;
     m.httpTries = 0;
+    if (s.peerable && m_o.peers > 0) {
+        // Fetched (and, on a real machine, verified while it came): from now on a holder. The
+        // slot it used is free again, and whoever waits for a source is served before this
+        // machine's own next layer.
+        hold(m, s.path);
+        release(m);
+    }
     switch (s.kind) {
     case HttpStep::Kind::ChainScript: {
         // chain --replace --autofree URL || …: fill in the settings iPXE expands.
@@ -838,6 +1258,11 @@ void Storm::finishResponse(Machine &m)
                 return fail(m, "manifest layer without digest or size");
             HttpStep layer { "/blobs/" + obj.substr(d, 71), HttpStep::Kind::Blob, false };
             layer.expectSize = std::atoll(obj.c_str() + obj.find(':', z) + 1);
+            layer.peerable = true;
+            if (m_o.peers > 0) {
+                m_blobSize[layer.path] = layer.expectSize;
+                ensureBlobBytes(layer.expectSize);
+            }
             m.steps.push_back(layer);
         }
         const std::string q = "mac=" + m.macColons + "&boot=" + m.bootId + "&token=" + m.token;
@@ -880,7 +1305,7 @@ void Storm::nextHttp(Machine &m)
     std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
     if (s.keepAlive && m.tcp >= 0 && !m.chunkedOrClose && head.find("connection: close") == std::string::npos)
         return sendRequest(m);
-    openConnection(m);
+    beginStep(m);
 }
 
 // An interrupted or failed request: iPXE gives up the boot (the script's own retry loop asks
@@ -888,6 +1313,9 @@ void Storm::nextHttp(Machine &m)
 void Storm::httpFailed(Machine &m, const std::string &why)
 {
     closeTcp(m);
+    if (m.source >= 0)
+        m_peerErrors++;
+    release(m); // the retry asks the tracker again
     if (++m.httpTries >= 5) {
         m_httpExhausted++;
         return fail(m, "http retries exhausted (" + why + ")");
@@ -897,7 +1325,8 @@ void Storm::httpFailed(Machine &m, const std::string &why)
         m.resumeFrom += m.bodyGot;
     m.bodyGot = 0;
     m.timerGen++;
-    m_timers.push(Timer { Clock::now() + Ms(1000L << (m.httpTries - 1)), m.index - m_o.first, m.timerGen, false });
+    m_timers.push(
+        Timer { Clock::now() + Ms(1000L << (m.httpTries - 1)), m.index - m_o.first, m.timerGen, TimerKind::Machine });
     m.tcp = -2; // waiting to retry
 }
 
@@ -927,8 +1356,10 @@ void Storm::timeout(Machine &m)
     case Phase::Reports:
         if (m.tcp == -2) { // the retry's delay has passed
             m.tcp = -1;
-            return openConnection(m);
+            return beginStep(m);
         }
+        if (m.tcp == -3) // waiting for a source: the tracker wakes it, not a timeout
+            return;
         if (const double idle = std::chrono::duration<double>(Clock::now() - m.lastProgress).count(); idle < 20)
             return arm(m, 20 - idle); // bytes came since: the idle timeout starts again
         return httpFailed(m, "nothing received for 20 s");
@@ -988,29 +1419,36 @@ int Storm::run()
 
     const auto deadline = m_start + Ms(long(m_o.timeout * 1000));
     auto sampleAt = m_start + Ms(1000);
-    long long sampledBytes = 0;
+    long long sampledBytes = 0, sampledPeerBytes = 0;
     epoll_event events[256];
     while (m_done < m_o.machines) {
         auto now = Clock::now();
         while (next < order.size() && starts[order[next]] <= now)
             powerOn(m_m[order[next++]]);
-        while (!m_timers.empty() && m_timers.top().at <= now) {
+        // Timers due within the next 0.2 ms run now: the link buckets hold more than that, and
+        // one wake-up then serves several machines.
+        while (!m_timers.empty() && m_timers.top().at <= now + std::chrono::microseconds(200)) {
             const Timer t = m_timers.top();
             m_timers.pop();
             Machine &m = m_m[size_t(t.machine)];
-            if (t.throttle) {
+            if (t.kind == TimerKind::ReadThrottle) {
                 if (t.gen == m.throttleGen && m.throttled && m.tcp >= 0) {
                     m.throttled = false;
                     watch(m.tcp, EPOLLIN | EPOLLRDHUP, t.machine, 2);
                     readTcp(m);
                 }
+            } else if (t.kind == TimerKind::UploadPump) {
+                if (t.gen == m.upGen)
+                    pumpHolder(t.machine);
             } else if (t.gen == m.timerGen) {
                 timeout(m);
             }
         }
         while (now >= sampleAt) {
-            m_perSecond.push_back(m_bytes - sampledBytes);
-            sampledBytes = m_bytes;
+            m_perSecond.push_back(m_bytes - m_peerBytes - sampledBytes);
+            m_peerPerSecond.push_back(m_peerBytes - sampledPeerBytes);
+            sampledBytes = m_bytes - m_peerBytes;
+            sampledPeerBytes = m_peerBytes;
             sampleAt += Ms(1000);
         }
         if (now >= deadline)
@@ -1020,8 +1458,12 @@ int Storm::run()
             wake = std::min(wake, m_timers.top().at);
         if (next < order.size())
             wake = std::min(wake, starts[order[next]]);
-        const int wait = int(std::max<long>(0, std::chrono::duration_cast<Ms>(wake - now).count()));
-        const int n = epoll_wait(m_epoll, events, 256, wait);
+        // To the microsecond: a wait rounded down to whole milliseconds spun on the CPU until a
+        // link's bucket refilled.
+        const long long ns
+            = std::max<long long>(0, std::chrono::duration_cast<std::chrono::nanoseconds>(wake - now).count());
+        const timespec wait { time_t(ns / 1000000000), long(ns % 1000000000) };
+        const int n = epoll_pwait2(m_epoll, events, 256, &wait, nullptr);
         for (int i = 0; i < n; ++i) {
             const int kind = int(events[i].data.u64 & 0xff);
             const int index = int(events[i].data.u64 >> 8);
@@ -1032,12 +1474,17 @@ int Storm::run()
             } else if (kind == 1) {
                 if (m_m[size_t(index)].udp >= 0)
                     onTftp(m_m[size_t(index)]);
-            } else {
+            } else if (kind == 2) {
                 onTcp(m_m[size_t(index)], events[i].events);
+            } else if (kind == 3) {
+                acceptPeers(index);
+            } else {
+                onUpload(index, events[i].events);
             }
         }
     }
-    m_perSecond.push_back(m_bytes - sampledBytes);
+    m_perSecond.push_back(m_bytes - m_peerBytes - sampledBytes);
+    m_peerPerSecond.push_back(m_peerBytes - sampledPeerBytes);
     for (Machine &m : m_m) {
         if (m.phase != Phase::Ready && m.phase != Phase::Failed) {
             static const char *const names[]
@@ -1064,10 +1511,35 @@ int Storm::run()
     for (const auto &[why, count] : m_failures)
         failures += (failures.empty() ? "" : "; ") + why + " ×" + std::to_string(count);
     std::printf("failures=%s\n", failures.c_str());
-    std::string samples;
-    for (long long b : m_perSecond)
-        samples += (samples.empty() ? "" : ",") + std::to_string(long(double(b) * 8 / 1e6));
-    std::printf("sample_mbit=%s\n", samples.c_str());
+    auto samples = [](const std::vector<long long> &perSecond) {
+        std::string text;
+        for (long long b : perSecond)
+            text += (text.empty() ? "" : ",") + std::to_string(long(double(b) * 8 / 1e6));
+        return text;
+    };
+    std::printf("sample_mbit=%s\n", samples(m_perSecond).c_str());
+    std::printf("peers=%d\nserver_slots=%d\n", m_o.peers, m_o.serverSlots);
+    std::printf("blob_bytes_server=%lld\nblob_bytes_peers=%lld\n", m_blobServer, m_blobPeers);
+    if (m_o.peers > 0) {
+        std::printf("peer_sample_mbit=%s\n", samples(m_peerPerSecond).c_str());
+        std::printf("layers_from_peers=%lld\nlayers_from_server=%lld\nwaits=%lld\npeer_errors=%lld\n", m_peerLayers,
+            m_serverLayerCount, m_waits, m_peerErrors);
+        std::printf("peak_peer_uploads=%d\n", m_peakPeerStreams);
+        std::vector<double> waited;
+        for (const Machine &m : m_m) {
+            if (m.phase == Phase::Ready)
+                waited.push_back(m.waitMs);
+        }
+        std::printf("wait_p50_ms=%.0f\nwait_p99_ms=%.0f\nwait_max_ms=%.0f\n", percentile(waited, 50),
+            percentile(waited, 99), percentile(waited, 100));
+    }
+    // The simulator's own CPU (user + system, which includes the loopback TCP of peer traffic
+    // it sends and receives), to tell whether the simulation itself was the wall.
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    const double cpu = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    std::printf("cpu_s=%.2f\nwall_s=%.2f\n", cpu, sinceStart());
     return m_ready == m_o.machines ? 0 : 1;
 }
 
@@ -1103,11 +1575,18 @@ int main(int argc, char **argv)
             o.spreadMs = std::atoi(value().c_str());
         else if (a == "--boot-file")
             o.bootFile = value();
+        else if (a == "--peers")
+            o.peers = std::atoi(value().c_str());
+        else if (a == "--server-slots")
+            o.serverSlots = std::atoi(value().c_str());
+        else if (a == "--peer-port")
+            o.peerPort = std::atoi(value().c_str());
         else
             die("unknown argument " + a);
     }
-    if (o.iface.empty() || o.server.empty() || o.machines < 1 || o.first < 0 || o.first + o.machines > 65536)
+    if (o.iface.empty() || o.server.empty() || o.machines < 1 || o.first < 0 || o.first + o.machines > 65536
+        || o.peers < 0 || o.serverSlots < 0 || o.peerPort < 1 || o.peerPort > 65535)
         die("usage: drover-storm --iface IF --server IP [--machines N] [--first I] [--mode full|proxy] "
-            "[--client-mbit M] [--timeout S] [--spread-ms MS]");
+            "[--client-mbit M] [--timeout S] [--spread-ms MS] [--peers K [--server-slots S] [--peer-port P]]");
     return Storm(o).run();
 }

@@ -11,18 +11,27 @@
 # in the client namespace by an AnyIP route), so the server sees 500 machines at 500 addresses.
 # Prints Markdown table rows: time to the last ready against the link bound (bytes ÷ uplink),
 # retries and failures, the server's CPU (utime + stime from /proc over the wall time) and
-# per-phase p50/p99.
+# per-phase p50/p99; the simulator's own CPU, the whole machine's busy cores (/proc/stat) and
+# the load average, to tell whether the 2-core machine rather than the network was the wall.
 #
-#   tools/bench/storm.sh BUILD [--smoke]
+#   tools/bench/storm.sh BUILD [--smoke | --smoke-peers]
 # Environment: RUNS="MACHINES:IMAGE_MIB:UPLINK_MBIT:CLIENT_MBIT …" (default
 # "60:99:1000:1000 500:20:1000:100 60:99:10000:100"), SERVERS="drover baseline",
-# MODE=full|proxy (proxy: dnsmasq hands out addresses, Drover is ProxyDHCP; Drover only).
+# MODE=full|proxy (proxy: dnsmasq hands out addresses, Drover is ProxyDHCP; Drover only),
+# PEERS="K[:S] …" (each item one more row per run and server, after the unicast one: the
+# peer path of docs/peer-download.md, K uploads a holder serves at once, the server taking
+# at most S layer downloads at once, 0 or none: whenever no peer is free; e.g. PEERS="2:0 2:2"),
+# OUT=DIR (keeps each row's simulator output there).
 # --smoke: 5 machines, a 4 MiB image, unshaped, Drover only; fails unless all 5 reach ready
-# within 60 s (the ctest storm_smoke).
+# within 60 s (the ctest storm_smoke). --smoke-peers: the same in peer mode (PEERS=2:1, no
+# unicast row); fails unless all 5 reach ready within 60 s and some layer bytes came from
+# peers (the ctest storm_peers_smoke).
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 smoke=0
+smoke_peers=0
 [[ ${2:-} == --smoke ]] && smoke=1
+[[ ${2:-} == --smoke-peers ]] && smoke=1 smoke_peers=1
 drover=$build/app/drover
 storm=$build/tools/bench/drover-storm
 seed=$build/tools/bench/drover-stormseed
@@ -30,10 +39,20 @@ ipxe_dir=${IPXE_DIR:-/usr/lib/ipxe}
 mode=${MODE:-full}
 runs=${RUNS:-60:99:1000:1000 500:20:1000:100 60:99:10000:100}
 servers=${SERVERS:-drover baseline}
+variants=(0)
+for p in ${PEERS:-}; do
+  [[ $p =~ ^[1-9][0-9]*(:[0-9]+)?$ ]] || { echo "storm.sh: PEERS item '$p' is not K or K:S" >&2; exit 1; }
+  variants+=("$p")
+done
 if ((smoke)); then
   runs=5:4:0:0
   servers=drover
+  variants=(0)
+  # One holder's layer from the server at a time, so the other four must come from peers.
+  ((smoke_peers)) && variants=(2:1)
 fi
+out_dir=${OUT:-}
+[[ -z $out_dir ]] || mkdir -p "$out_dir"
 for tool in "$drover" "$storm" "$seed"; do
   [[ -x $tool ]] || { echo "storm.sh: $tool is not built" >&2; exit 1; }
 done
@@ -80,6 +99,7 @@ trap 'exit 130' INT TERM
 
 ins() { nsenter --net="/run/netns/$srv" "$@"; }
 field() { sed -n "s/^$1=//p" <<<"$2"; }
+mib() { python3 -c "print(f'{${1:-0} / 1048576:.0f}')"; }
 
 # setup_net UPLINK_MBIT: fresh namespaces (no ARP entries or leases left from the last run).
 setup_net() {
@@ -123,6 +143,12 @@ setup_net() {
       burst "$b" cburst "$b"
     "${shape[@]}" filter add dev s0 parent 1: protocol ip prio 1 u32 match ip protocol 17 0xff flowid 1:10
   fi
+}
+
+busy_ticks() { # the whole machine's non-idle time, in clock ticks over all cores
+  local _ user nice system idle iowait irq softirq steal
+  read -r _ user nice system idle iowait irq softirq steal _ </proc/stat
+  echo $((user + nice + system + irq + softirq + steal))
 }
 
 cpu_ticks() { # PID… → utime + stime of those processes, in clock ticks
@@ -232,6 +258,7 @@ CONF
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.1f GiB", $2/1048576}' /proc/meminfo), $(uname -r); date: $(date -u +%F); mode: $mode"
 results=()
+peer_rows=()
 status=0
 for run in $runs; do
   IFS=: read -r machines image_mib uplink client <<<"$run"
@@ -244,57 +271,100 @@ for run in $runs; do
   # Blobs from the page cache for both servers: the disk is not what is measured.
   cat "$data"/store/blobs/sha256/* >/dev/null
   for who in $servers; do
-    setup_net "$uplink"
-    server_pids=()
-    if [[ $who == drover ]]; then
-      [[ $mode == proxy ]] && start_lab_dhcp
-      start_drover "$data"
-    else
-      [[ $mode == full ]] || { echo "storm.sh: the baseline runs in full mode only" >&2; continue; }
-      start_baseline "$data" "$manifest" "$kernel" "$initrd"
-    fi
-    ticks0=$(cpu_ticks "${server_pids[@]}")
-    t0=$(date +%s.%N)
-    flags=(--iface c0 --server "$server" --machines "$machines" --mode "$mode" --timeout "${TIMEOUT:-900}")
-    ((client > 0)) && flags+=(--client-mbit "$client")
-    # In the background with its own pid (nsenter execs it), so that an interrupted run ends it.
-    nsenter --net="/run/netns/$cli" "$storm" "${flags[@]}" >"$work/storm.out" &
-    storm_pid=$!
-    wait "$storm_pid" || true
-    storm_pid=
-    r=$(cat "$work/storm.out")
-    t1=$(date +%s.%N)
-    ticks1=$(cpu_ticks "${server_pids[@]}")
-    cpu=$(python3 -c "print(f'{($ticks1 - $ticks0) / $(getconf CLK_TCK) / ($t1 - $t0):.2f}')")
-    echo "$r" >"$work/result-$who-$machines.txt"
-    ready=$(field ready "$r")
-    last=$(field last_ready_s "$r")
-    bytes=$(field bytes "$r")
-    # The link bound: every byte over the shared uplink, or one machine's bytes over its
-    # own link, whichever is longer.
-    bound=$(python3 -c "
+    unicast_last=
+    for variant in "${variants[@]}"; do
+      k=${variant%%:*}
+      slots=0
+      [[ $variant == *:* ]] && slots=${variant#*:}
+      label=$who
+      if ((k > 0)); then
+        if ((slots > 0)); then
+          label="$who + peers ($k uploads each; server $slots at a time)"
+        else
+          label="$who + peers ($k uploads each; server when no peer is free)"
+        fi
+      fi
+      setup_net "$uplink"
+      server_pids=()
+      if [[ $who == drover ]]; then
+        [[ $mode == proxy ]] && start_lab_dhcp
+        start_drover "$data"
+      else
+        [[ $mode == full ]] || { echo "storm.sh: the baseline runs in full mode only" >&2; continue; }
+        start_baseline "$data" "$manifest" "$kernel" "$initrd"
+      fi
+      ticks0=$(cpu_ticks "${server_pids[@]}")
+      busy0=$(busy_ticks)
+      load0=$(cut -d' ' -f1 /proc/loadavg)
+      t0=$(date +%s.%N)
+      flags=(--iface c0 --server "$server" --machines "$machines" --mode "$mode" --timeout "${TIMEOUT:-900}")
+      ((client > 0)) && flags+=(--client-mbit "$client")
+      ((k > 0)) && flags+=(--peers "$k" --server-slots "$slots")
+      # In the background with its own pid (nsenter execs it), so that an interrupted run ends it.
+      nsenter --net="/run/netns/$cli" "$storm" "${flags[@]}" >"$work/storm.out" &
+      storm_pid=$!
+      wait "$storm_pid" || true
+      storm_pid=
+      r=$(cat "$work/storm.out")
+      t1=$(date +%s.%N)
+      ticks1=$(cpu_ticks "${server_pids[@]}")
+      busy1=$(busy_ticks)
+      load1=$(cut -d' ' -f1 /proc/loadavg)
+      cpu=$(python3 -c "print(f'{($ticks1 - $ticks0) / $(getconf CLK_TCK) / ($t1 - $t0):.2f}')")
+      busy=$(python3 -c "print(f'{($busy1 - $busy0) / $(getconf CLK_TCK) / ($t1 - $t0):.2f}')")
+      echo "$r" >"$work/result-$who-$machines.txt"
+      [[ -z $out_dir ]] || echo "$r" >"$out_dir/$machines-$image_mib-$uplink-$client-$who-peers$variant.txt"
+      ready=$(field ready "$r")
+      last=$(field last_ready_s "$r")
+      bytes=$(field bytes "$r")
+      # The link bound: every byte over the shared uplink, or one machine's bytes over its
+      # own link, whichever is longer.
+      bound=$(python3 -c "
 b = $bytes * 8 / 1e6
 print(f'{max(b / $uplink if $uplink else 0, b / $machines / $client if $client else 0):.1f}')")
-    ratio=$(python3 -c "print(f'{$last / $bound:.2f}' if $bound > 0 else '—')")
-    failures=$(field failures "$r")
-    row="| $machines × ${image_mib} MiB, uplink $((uplink / 1000)) Gbit/s, clients ${client} Mbit/s | $who | $ready/$machines | ${last} s | ${bound} s | ${ratio}× | $(field dhcp_retries "$r")/$(field dhcp_exhausted "$r") | $(field tftp_retries "$r")/$(field tftp_exhausted "$r") | $(field http_retries "$r")/$(field http_exhausted "$r") | $cpu | "
-    for phase in dhcp tftp dhcp2 script blobs ready; do
-      row+="$(field "${phase}_p50_ms" "$r")/$(field "${phase}_p99_ms" "$r") | "
+      ratio=$(python3 -c "print(f'{$last / $bound:.2f}' if $bound > 0 else '—')")
+      failures=$(field failures "$r")
+      sim_cpu=$(python3 -c "c, w = '$(field cpu_s "$r")', '$(field wall_s "$r")'; print(f'{float(c) / float(w):.2f}' if c and w and float(w) > 0 else '—')")
+      from_server=$(mib "$(field blob_bytes_server "$r")")
+      from_peers=$(mib "$(field blob_bytes_peers "$r")")
+      speedup=—
+      if ((k == 0)); then
+        unicast_last=$last
+        speedup=1.0
+      elif [[ -n $unicast_last ]]; then
+        speedup=$(python3 -c "print(f'{$unicast_last / $last:.1f}' if $last > 0 else '—')")
+      fi
+      row="| $machines × ${image_mib} MiB, uplink $((uplink / 1000)) Gbit/s, clients ${client} Mbit/s | $label | $ready/$machines | ${last} s | ${bound} s | ${ratio}× | $(field dhcp_retries "$r")/$(field dhcp_exhausted "$r") | $(field tftp_retries "$r")/$(field tftp_exhausted "$r") | $(field http_retries "$r")/$(field http_exhausted "$r") | $cpu | "
+      for phase in dhcp tftp dhcp2 script blobs ready; do
+        row+="$(field "${phase}_p50_ms" "$r")/$(field "${phase}_p99_ms" "$r") | "
+      done
+      row+="${failures:-—} | $from_server / $from_peers | $sim_cpu | $busy | $load0 → $load1 |"
+      results+=("$row")
+      peer_rows+=("| $machines × ${image_mib} MiB, uplink $((uplink / 1000)) Gbit/s, clients ${client} Mbit/s | $label | $ready/$machines | ${last} s | ${bound} s | ${ratio}× | ${speedup}× | $from_server / $from_peers | $(w=$(field wait_p50_ms "$r"); echo "${w:-—}")/$(w=$(field wait_max_ms "$r"); echo "${w:-—}") | $sim_cpu | $busy | $load0 → $load1 |")
+      echo "throughput, $label, $machines machines (Mbit/s each second): from the server $(field sample_mbit "$r")"
+      ((k == 0)) || echo "  from peers $(field peer_sample_mbit "$r")"
+      stop_servers
+      [[ $ready == "$machines" ]] || status=1
+      if ((smoke)); then
+        echo "$r"
+        [[ $ready == 5 ]] || { tail -n 30 "$data/server.log" >&2; echo "storm.sh: only $ready of 5 machines reached ready" >&2; exit 1; }
+        python3 -c "import sys; sys.exit(0 if $last < 60 else 1)" || { echo "storm.sh: the last machine was ready after $last s" >&2; exit 1; }
+        if ((smoke_peers)) && (($(field blob_bytes_peers "$r") == 0)); then
+          echo "storm.sh: peer mode, yet no layer byte came from a peer" >&2
+          exit 1
+        fi
+      fi
     done
-    row+="${failures:-—} |"
-    results+=("$row")
-    echo "throughput, $who, $machines machines (Mbit/s each second): $(field sample_mbit "$r")"
-    stop_servers
-    [[ $ready == "$machines" ]] || status=1
-    if ((smoke)); then
-      echo "$r"
-      [[ $ready == 5 ]] || { tail -n 30 "$data/server.log" >&2; echo "storm.sh: only $ready of 5 machines reached ready" >&2; exit 1; }
-      python3 -c "import sys; sys.exit(0 if $last < 60 else 1)" || { echo "storm.sh: the last machine was ready after $last s" >&2; exit 1; }
-    fi
   done
 done
 echo
-echo "| run | server | ready | last ready | link bound | ratio | DHCP retries/exhausted | TFTP retries/exhausted | HTTP retries/exhausted | server CPU (cores) | dhcp p50/p99 ms | tftp | iPXE dhcp | scripts | blobs | reports → ready | failures |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| run | server | ready | last ready | link bound | ratio | DHCP retries/exhausted | TFTP retries/exhausted | HTTP retries/exhausted | server CPU (cores) | dhcp p50/p99 ms | tftp | iPXE dhcp | scripts | blobs | reports → ready | failures | blob MiB from server / peers | simulator CPU (cores) | machine busy (cores of $(nproc)) | load average before → after |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${results[@]}"
+if ((${#variants[@]} > 1)); then
+  echo
+  echo "| run | server | ready | last ready | link bound (unicast) | ratio | speed-up vs unicast | blob MiB from server / peers | wait for a source p50/max ms | simulator CPU (cores) | machine busy (cores of $(nproc)) | load average before → after |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  printf '%s\n' "${peer_rows[@]}"
+fi
 exit $status
