@@ -7,6 +7,7 @@
 // mirror, the .deb cache tst_buildreal shares) reach the end and publish and select the
 // image, and a cancelled one publishes nothing.
 #include "builder/buildwizard.h"
+#include "builder/moduleclasses.h"
 #include "builder/packageindex.h"
 #include "builder/packagemodel.h"
 #include "builder/wizardpages.h"
@@ -171,7 +172,10 @@ private Q_SLOTS:
         QVERIFY2(reference, qPrintable(reference.error()));
         QVERIFY(reference->kernelArgs.startsWith(QStringLiteral("console=")));
         QCOMPARE(child<QLineEdit>(w.get(), "kernelArgs")->text(), reference->kernelArgs);
-        QVERIFY(child<QCheckBox>(w.get(), "module-usb")->isChecked());
+        // The reference names the finer classes of ordinary PCs, not the broad ones.
+        QVERIFY(child<QCheckBox>(w.get(), "module-usb-pc")->isChecked());
+        QVERIFY(child<QCheckBox>(w.get(), "module-nic-pc")->isChecked());
+        QVERIFY(!child<QCheckBox>(w.get(), "module-usb")->isChecked());
         QVERIFY(!child<QCheckBox>(w.get(), "module-sound")->isChecked());
 
         QVERIFY(nextTo(w.get(), BuildWizard::Review));
@@ -441,6 +445,44 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(dir.filePath(QStringLiteral("r/files/etc/motd"))));
         QVERIFY(QFileInfo(dir.filePath(QStringLiteral("r/scripts/10-hostname.sh"))).isExecutable());
         QCOMPARE(loaded->toJson(), r.toJson());
+    }
+
+    // Every module class is a checkbox with its description as tooltip, and the ticked ones
+    // (the finer PC classes too) are what the recipe's prune.kernelModules holds.
+    void moduleClassesRoundTrip_data()
+    {
+        QTest::addColumn<QStringList>("classes");
+        QTest::newRow("pc classes") << QStringList { QStringLiteral("virtio"), QStringLiteral("nic-pc"),
+            QStringLiteral("storage-pc"), QStringLiteral("fs-common"), QStringLiteral("usb-pc") };
+        QTest::newRow("old classes") << QStringList { QStringLiteral("net"), QStringLiteral("storage"),
+            QStringLiteral("fs") };
+        QTest::newRow("one new") << QStringList { QStringLiteral("fs-common") };
+        QTest::newRow("none") << QStringList();
+    }
+    void moduleClassesRoundTrip()
+    {
+        QFETCH(QStringList, classes);
+        auto w = wizard();
+        QVERIFY(nextTo(w.get(), BuildWizard::Boot));
+        // The PC classes on a row above the broad ones.
+        QVERIFY(child<QCheckBox>(w.get(), "module-nic-pc")->mapTo(w.get(), QPoint()).y()
+            < child<QCheckBox>(w.get(), "module-net")->mapTo(w.get(), QPoint()).y());
+        QStringList expected;
+        for (const QString &cls : moduleClasses()) {
+            auto *box = w->findChild<QCheckBox *>(QString(QStringLiteral("module-") + cls));
+            QVERIFY2(box, qPrintable(cls));
+            QCOMPARE(box->toolTip(), moduleClassDescription(cls));
+            QVERIFY(!box->toolTip().isEmpty());
+            box->setChecked(classes.contains(cls));
+            if (classes.contains(cls))
+                expected.append(cls);
+        }
+        QCOMPARE(expected.size(), classes.size());
+        QVERIFY(nextTo(w.get(), BuildWizard::Review));
+        const QByteArray json = w->reviewPage()->jsonView()->toPlainText().toUtf8();
+        const RecipeParse parse = parseRecipe(json, QStringLiteral("recipe.json"), QString(), false);
+        QVERIFY2(parse.recipe, qPrintable(parse.errorText()));
+        QCOMPARE(parse.recipe->kernelModules, expected);
     }
 
     void nextVersion_data()
