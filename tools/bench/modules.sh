@@ -30,12 +30,17 @@ rounds=${BOOT_ROUNDS:-2}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/drover-bench-modules.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# apt's sandbox user must reach the .deb cache, as in the end-to-end tests' builds: where it
+# cannot, apt runs as root and its lists/partial directory is root's, not _apt's — one entry
+# of the base layer, and so its digest, differs from every other build of the recipe.
+chmod 0755 "$work"
 lab=$work/lab
+cache=$work/cache
 # Downloaded packages are shared with the end-to-end tests' builds: the run measures the
 # images, not the mirror.
 debs=${DROVER_SHARED_CACHE:-/var/cache/drover/shared}/downloads/build-debs
-mkdir -p "$debs" "$lab/cache/build"
-ln -sfn "$debs" "$lab/cache/build/debs"
+mkdir -p "$debs" "$cache"
+ln -sfn "$debs" "$cache/debs"
 
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
@@ -75,7 +80,7 @@ for name in "${names[@]}"; do
   classes[$name]=$(grep -o '"kernelModules": *\[[^]]*\]' "$recipes/$name.json" | sed 's/.*\[//; s/\]//; s/"//g; s/ //g')
   comp=$(grep -o '"compression": *"[^"]*"' "$recipes/$name.json" | sed 's/.*: *"//; s/"$//' || true)
   classes[$name]+="; compression ${comp:-default}"
-  "$drover" --data "$lab" build "$recipes/$name.json" --tag "modules-$name:1" --json >"$work/$name.json" ||
+  "$drover" --data "$lab" build "$recipes/$name.json" --tag "modules-$name:1" --cache "$cache" --json >"$work/$name.json" ||
     { echo "modules.sh: building $name failed: $(tail -c 600 "$work/$name.json")" >&2; exit 1; }
   download[$name]=$(grep -o '"download": *[0-9]*' "$work/$name.json" | grep -o '[0-9]*$')
   digest=$(awk '/"role": "base"/ { print d } /"digest":/ { gsub(/[",]/, ""); d = $2 }' "$work/$name.json" | head -n1)
