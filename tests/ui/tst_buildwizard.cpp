@@ -22,7 +22,9 @@
 #include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
@@ -483,6 +485,52 @@ private Q_SLOTS:
         const RecipeParse parse = parseRecipe(json, QStringLiteral("recipe.json"), QString(), false);
         QVERIFY2(parse.recipe, qPrintable(parse.errorText()));
         QCOMPARE(parse.recipe->kernelModules, expected);
+    }
+
+    // The layer compression: the measured choices, another setting a recipe names kept as it
+    // is, and none for erofs (which has only lz4hc).
+    void compressionRoundTrip_data()
+    {
+        QTest::addColumn<QString>("recipeSays");
+        QTest::addColumn<QString>("choose"); // an entry's data; "-" leaves the loaded one
+        QTest::addColumn<QString>("layerType");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("default to smaller") << "" << "zstd:19:1M" << "squashfs" << "zstd:19:1M";
+        QTest::newRow("smaller to default") << "zstd:19:1M" << "" << "squashfs" << "";
+        QTest::newRow("smallest") << "" << "xz-x86:1M" << "squashfs" << "xz-x86:1M";
+        QTest::newRow("the recipe's own kept") << "zstd:9:256K" << "-" << "squashfs" << "zstd:9:256K";
+        QTest::newRow("erofs has none") << "xz-x86:1M" << "-" << "erofs" << "";
+    }
+    void compressionRoundTrip()
+    {
+        QFETCH(QString, recipeSays);
+        QFETCH(QString, choose);
+        QFETCH(QString, layerType);
+        QFETCH(QString, expected);
+        QTemporaryDir src;
+        QJsonObject recipe { { QStringLiteral("name"), QStringLiteral("tiny") },
+            { QStringLiteral("version"), QStringLiteral("1") },
+            { QStringLiteral("packages"), QJsonArray { QStringLiteral("linux-image-amd64") } } };
+        if (!recipeSays.isEmpty())
+            recipe.insert(QStringLiteral("compression"), recipeSays);
+        put(src.filePath(QStringLiteral("tiny.json")), QJsonDocument(recipe).toJson());
+        auto w = wizard();
+        w->startPage()->fileChoice()->setChecked(true);
+        w->startPage()->file()->setText(src.filePath(QStringLiteral("tiny.json")));
+        QVERIFY(nextTo(w.get(), BuildWizard::Boot));
+        auto *combo = child<QComboBox>(w.get(), "compression");
+        QCOMPARE(combo->currentData().toString(), recipeSays);
+        QVERIFY(!combo->toolTip().isEmpty());
+        if (choose != QLatin1String("-"))
+            combo->setCurrentIndex(combo->findData(choose));
+        auto *type = child<QComboBox>(w.get(), "layerType");
+        type->setCurrentIndex(type->findData(layerType));
+        QCOMPARE(combo->isEnabled(), layerType != QLatin1String("erofs"));
+        QVERIFY(nextTo(w.get(), BuildWizard::Review));
+        const QByteArray json = w->reviewPage()->jsonView()->toPlainText().toUtf8();
+        const RecipeParse parse = parseRecipe(json, QStringLiteral("recipe.json"), QString(), false);
+        QVERIFY2(parse.recipe, qPrintable(parse.errorText()));
+        QCOMPARE(parse.recipe->compression, expected);
     }
 
     void nextVersion_data()

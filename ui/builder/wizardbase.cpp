@@ -102,6 +102,7 @@ BootPage::BootPage(QWidget *parent)
     : DraftPage(parent)
     , m_format(new QComboBox(this))
     , m_layerType(new QComboBox(this))
+    , m_compression(new QComboBox(this))
     , m_kernelArgs(new QLineEdit(this))
     , m_pruneDocs(new QCheckBox(tr("Leave out &documentation (/usr/share/doc, info pages)"), this))
     , m_pruneMan(new QCheckBox(tr("Leave out &man pages"), this))
@@ -116,7 +117,20 @@ BootPage::BootPage(QWidget *parent)
     m_format->setToolTip(tr("Layers boot faster and share the base layer between versions"));
     m_layerType->addItem(tr("squashfs (zstd)"), QStringLiteral("squashfs"));
     m_layerType->addItem(tr("erofs (lz4hc)"), QStringLiteral("erofs"));
+    m_layerType->setObjectName(QStringLiteral("layerType"));
     m_layerType->setToolTip(tr("File system of the layers"));
+    // The settings BENCHMARKS.md measured on the reference image; a recipe naming another
+    // keeps it (load adds it as an entry of its own).
+    m_compression->setObjectName(QStringLiteral("compression"));
+    m_compression->addItem(tr("Default: zstd level 3 (fastest build)"), QString());
+    m_compression->addItem(
+        tr("Smaller: zstd level 19, 1 MiB blocks (slower build, the same boot time)"), QStringLiteral("zstd:19:1M"));
+    m_compression->addItem(
+        tr("Smallest: xz with the x86 filter (slowest build, more CPU at boot)"), QStringLiteral("xz-x86:1M"));
+    m_compression->setToolTip(tr("Smaller layers mean fewer bytes for every machine at every boot, at the cost of "
+                                 "build time; erofs layers are always lz4hc"));
+    connect(m_layerType, &QComboBox::currentIndexChanged, this,
+        [this] { m_compression->setEnabled(m_layerType->currentData().toString() != QLatin1String("erofs")); });
     m_kernelArgs->setObjectName(QStringLiteral("kernelArgs"));
     m_kernelArgs->setToolTip(tr("Kernel command line; the boot server adds Drover's own arguments"));
     m_pruneDocs->setToolTip(tr("Copyright files stay"));
@@ -126,6 +140,7 @@ BootPage::BootPage(QWidget *parent)
     auto *form = new QFormLayout;
     form->addRow(tr("&Format:"), m_format);
     form->addRow(tr("&Layer type:"), m_layerType);
+    form->addRow(tr("La&yer compression:"), m_compression);
     form->addRow(tr("&Kernel arguments:"), m_kernelArgs);
     form->addRow(tr("Locales to kee&p:"), m_locales);
     auto *modules = new QGroupBox(tr("Kernel module classes to keep"), this);
@@ -172,6 +187,12 @@ void BootPage::load(const RecipeDraft &draft)
     const Recipe &r = draft.recipe;
     m_format->setCurrentIndex(qMax(0, m_format->findData(r.format)));
     m_layerType->setCurrentIndex(qMax(0, m_layerType->findData(r.layerType)));
+    constexpr int fixedCompressions = 3;
+    while (m_compression->count() > fixedCompressions)
+        m_compression->removeItem(m_compression->count() - 1);
+    if (m_compression->findData(r.compression) < 0)
+        m_compression->addItem(tr("As the recipe says: %1").arg(r.compression), r.compression);
+    m_compression->setCurrentIndex(m_compression->findData(r.compression));
     m_kernelArgs->setText(r.kernelArgs);
     m_pruneDocs->setChecked(r.pruneDocs);
     m_pruneMan->setChecked(r.pruneMan);
@@ -185,6 +206,7 @@ void BootPage::store(RecipeDraft &draft) const
     Recipe &r = draft.recipe;
     r.format = m_format->currentData().toString();
     r.layerType = m_layerType->currentData().toString();
+    r.compression = m_compression->isEnabled() ? m_compression->currentData().toString() : QString();
     r.kernelArgs = m_kernelArgs->text().simplified();
     r.pruneDocs = m_pruneDocs->isChecked();
     r.pruneMan = m_pruneMan->isChecked();
@@ -199,8 +221,8 @@ void BootPage::store(RecipeDraft &draft) const
 bool BootPage::ownsField(const QString &field) const
 {
     return field == QLatin1String("kernelArgs") || field == QLatin1String("format")
-        || field == QLatin1String("layerType") || field.startsWith(QLatin1String("prune"))
-        || field == QLatin1String("sourceDateEpoch");
+        || field == QLatin1String("layerType") || field == QLatin1String("compression")
+        || field.startsWith(QLatin1String("prune")) || field == QLatin1String("sourceDateEpoch");
 }
 
 } // namespace drover

@@ -231,6 +231,7 @@ protected:
 private:
     QComboBox *m_format;
     QComboBox *m_layerType;
+    QComboBox *m_compression;
     QLineEdit *m_kernelArgs;
     QCheckBox *m_pruneDocs;
     QCheckBox *m_pruneMan;
