@@ -1563,6 +1563,13 @@
         <source>DHCP: %1 is quarantined, but the lease of %2 could not be ended: %3</source>
         <translation>DHCP: %1 ist in Quarantäne, aber die Lease von %2 konnte nicht beendet werden: %3</translation>
     </message>
+    <message numerus="yes">
+        <source>%n client(s)</source>
+        <translation>
+            <numerusform>%n Client</numerusform>
+            <numerusform>%n Clients</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>DhcpPacket</name>
@@ -5338,6 +5345,30 @@
         <source>Whole kinds of hardware:</source>
         <translation>Ganze Hardwarearten:</translation>
     </message>
+    <message>
+        <source>Default: zstd level 3 (fastest build)</source>
+        <translation>Standard: zstd Stufe 3 (schnellster Bau)</translation>
+    </message>
+    <message>
+        <source>Smaller: zstd level 19, 1 MiB blocks (slower build, the same boot time)</source>
+        <translation>Kleiner: zstd Stufe 19, 1-MiB-Blöcke (langsamerer Bau, gleiche Bootzeit)</translation>
+    </message>
+    <message>
+        <source>Smallest: xz with the x86 filter (slowest build, more CPU at boot)</source>
+        <translation>Am kleinsten: xz mit dem x86-Filter (langsamster Bau, mehr CPU beim Booten)</translation>
+    </message>
+    <message>
+        <source>Smaller layers mean fewer bytes for every machine at every boot, at the cost of build time; erofs layers are always lz4hc</source>
+        <translation>Kleinere Schichten bedeuten weniger Bytes für jede Maschine bei jedem Boot, auf Kosten der Bauzeit; erofs-Schichten sind immer lz4hc</translation>
+    </message>
+    <message>
+        <source>La&amp;yer compression:</source>
+        <translation>Schicht&amp;kompression:</translation>
+    </message>
+    <message>
+        <source>As the recipe says: %1</source>
+        <translation>Wie im Rezept: %1</translation>
+    </message>
 </context>
 <context>
     <name>drover::BootRecorder</name>
@@ -6218,6 +6249,10 @@ Nichts wurde veröffentlicht. „Zurück“ führt zum Rezept, um es zu korrigie
             <numerusform>DECLINE %1: ein anderer Host benutzt sie; %n s lang nicht im Pool</numerusform>
             <numerusform>DECLINE %1: ein anderer Host benutzt sie; %n s lang nicht im Pool</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>nak: %1</source>
+        <translation>NAK: %1</translation>
     </message>
 </context>
 <context>

@@ -105,6 +105,16 @@
     </message>
 </context>
 <context>
+    <name>DhcpLeases</name>
+    <message numerus="yes">
+        <source>%n client(s)</source>
+        <translation>
+            <numerusform>%n client</numerusform>
+            <numerusform>%n clients</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>Handover</name>
     <message numerus="yes">
         <source>%n machine(s), printed %1</source>
