@@ -104,6 +104,10 @@ double linkBurst(double bytesPerSecond)
     return std::max(65536.0, bytesPerSecond * 0.002);
 }
 
+// What a payload byte of TCP costs a link: a full frame of 1514 bytes carries 1448 (headers and
+// timestamps), as the uplink's tc counts it; so a peer's 1 Gbit/s sends 956 Mbit/s of blob.
+constexpr double kWirePerPayload = 1514.0 / 1448.0;
+
 // ---------------------------------------------------------------------------------- DHCP
 
 constexpr uint8_t kDiscover = 1, kOffer = 2, kRequest = 3, kAck = 5, kNak = 6;
@@ -258,7 +262,7 @@ struct Machine {
     // m_m, or -1: the server) and whether it holds a slot of the tracker for it
     int source = -1;
     bool assigned = false;
-    Clock::time_point waitSince;
+    Clock::time_point waitSince, fetchSince;
     double waitMs = 0;
     // peer mode, as a holder
     std::string peerBase; // http://LEASED:PORT
@@ -363,6 +367,8 @@ private:
     long long m_peerLayers = 0, m_serverLayerCount = 0, m_waits = 0, m_peerErrors = 0;
     int m_peakPeerStreams = 0;
     std::vector<long long> m_peerPerSecond;
+    std::vector<double> m_peerMbit; // each layer download from a peer: bytes over its time
+    std::vector<int> m_cpuPerSecond; // the simulator's CPU each second, in % of one core
     bool m_trace = std::getenv("DROVER_STORM_TRACE") != nullptr; // every answer on stderr
 };
 
@@ -705,6 +711,7 @@ void Storm::beginStep(Machine &m)
     for (const Machine &h : m_m)
         streams += h.uploadsAssigned;
     m_peakPeerStreams = std::max(m_peakPeerStreams, streams);
+    m.fetchSince = Clock::now();
     openConnection(m);
 }
 
@@ -924,7 +931,7 @@ void Storm::pumpHolder(int holder)
                 more = true;
                 break;
             }
-            want = size_t(h.upTokens / double(ready.size() - k));
+            want = size_t(h.upTokens / kWirePerPayload / double(ready.size() - k));
         }
         want = std::min(want, size_t(u.end - u.off));
         const ssize_t n = sendfile(u.fd, m_blobFd, &u.off, want);
@@ -938,7 +945,7 @@ void Storm::pumpHolder(int holder)
             continue;
         }
         if (shaped)
-            h.upTokens -= double(n);
+            h.upTokens -= double(n) * kWirePerPayload;
         if (u.off >= u.end)
             endUpload(ready[k]);
         else
@@ -1185,6 +1192,9 @@ void Storm::finishResponse(Machine &m)
         // Fetched (and, on a real machine, verified while it came): from now on a holder. The
         // slot it used is free again, and whoever waits for a source is served before this
         // machine's own next layer.
+        if (m.source >= 0 && m.bodyGot > (1 << 20))
+            m_peerMbit.push_back(
+                double(m.bodyGot) * 8 / 1e6 / std::chrono::duration<double>(Clock::now() - m.fetchSince).count());
         hold(m, s.path);
         release(m);
     }
@@ -1368,6 +1378,14 @@ void Storm::timeout(Machine &m)
     }
 }
 
+double cpuSeconds()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
 double percentile(std::vector<double> v, double p)
 {
     if (v.empty())
@@ -1420,6 +1438,7 @@ int Storm::run()
     const auto deadline = m_start + Ms(long(m_o.timeout * 1000));
     auto sampleAt = m_start + Ms(1000);
     long long sampledBytes = 0, sampledPeerBytes = 0;
+    double sampledCpu = cpuSeconds();
     epoll_event events[256];
     while (m_done < m_o.machines) {
         auto now = Clock::now();
@@ -1445,6 +1464,9 @@ int Storm::run()
             }
         }
         while (now >= sampleAt) {
+            const double cpu = cpuSeconds();
+            m_cpuPerSecond.push_back(int((cpu - sampledCpu) * 100));
+            sampledCpu = cpu;
             m_perSecond.push_back(m_bytes - m_peerBytes - sampledBytes);
             m_peerPerSecond.push_back(m_peerBytes - sampledPeerBytes);
             sampledBytes = m_bytes - m_peerBytes;
@@ -1525,6 +1547,9 @@ int Storm::run()
         std::printf("layers_from_peers=%lld\nlayers_from_server=%lld\nwaits=%lld\npeer_errors=%lld\n", m_peerLayers,
             m_serverLayerCount, m_waits, m_peerErrors);
         std::printf("peak_peer_uploads=%d\n", m_peakPeerStreams);
+        if (!m_peerMbit.empty())
+            std::printf("peer_download_mbit_p50=%.0f\npeer_download_mbit_min=%.0f\n", percentile(m_peerMbit, 50),
+                percentile(m_peerMbit, 0));
         std::vector<double> waited;
         for (const Machine &m : m_m) {
             if (m.phase == Phase::Ready)
@@ -1535,11 +1560,10 @@ int Storm::run()
     }
     // The simulator's own CPU (user + system, which includes the loopback TCP of peer traffic
     // it sends and receives), to tell whether the simulation itself was the wall.
-    rusage usage {};
-    getrusage(RUSAGE_SELF, &usage);
-    const double cpu = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-        + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-    std::printf("cpu_s=%.2f\nwall_s=%.2f\n", cpu, sinceStart());
+    std::string cpuSamples;
+    for (int pct : m_cpuPerSecond)
+        cpuSamples += (cpuSamples.empty() ? "" : ",") + std::to_string(pct);
+    std::printf("cpu_s=%.2f\nwall_s=%.2f\ncpu_sample_pct=%s\n", cpuSeconds(), sinceStart(), cpuSamples.c_str());
     return m_ready == m_o.machines ? 0 : 1;
 }
 

@@ -340,9 +340,10 @@ print(f'{max(b / $uplink if $uplink else 0, b / $machines / $client if $client e
       done
       row+="${failures:-—} | $from_server / $from_peers | $sim_cpu | $busy | $load0 → $load1 |"
       results+=("$row")
-      peer_rows+=("| $machines × ${image_mib} MiB, uplink $((uplink / 1000)) Gbit/s, clients ${client} Mbit/s | $label | $ready/$machines | ${last} s | ${bound} s | ${ratio}× | ${speedup}× | $from_server / $from_peers | $(w=$(field wait_p50_ms "$r"); echo "${w:-—}")/$(w=$(field wait_max_ms "$r"); echo "${w:-—}") | $sim_cpu | $busy | $load0 → $load1 |")
+      peer_rows+=("| $machines × ${image_mib} MiB, uplink $((uplink / 1000)) Gbit/s, clients ${client} Mbit/s | $label | $ready/$machines | ${last} s | ${bound} s | ${ratio}× | ${speedup}× | $from_server / $from_peers | $(w=$(field wait_p50_ms "$r"); echo "${w:-—}")/$(w=$(field wait_max_ms "$r"); echo "${w:-—}") | $(w=$(field peer_download_mbit_p50 "$r"); echo "${w:-—}")/$(w=$(field peer_download_mbit_min "$r"); echo "${w:-—}") | $sim_cpu | $busy | $load0 → $load1 |")
       echo "throughput, $label, $machines machines (Mbit/s each second): from the server $(field sample_mbit "$r")"
       ((k == 0)) || echo "  from peers $(field peer_sample_mbit "$r")"
+      echo "  simulator CPU each second (% of one core): $(field cpu_sample_pct "$r")"
       stop_servers
       [[ $ready == "$machines" ]] || status=1
       if ((smoke)); then
@@ -363,8 +364,8 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|-
 printf '%s\n' "${results[@]}"
 if ((${#variants[@]} > 1)); then
   echo
-  echo "| run | server | ready | last ready | link bound (unicast) | ratio | speed-up vs unicast | blob MiB from server / peers | wait for a source p50/max ms | simulator CPU (cores) | machine busy (cores of $(nproc)) | load average before → after |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| run | server | ready | last ready | link bound (unicast) | ratio | speed-up vs unicast | blob MiB from server / peers | wait for a source p50/max ms | a layer from a peer, Mbit/s p50/min | simulator CPU (cores) | machine busy (cores of $(nproc)) | load average before → after |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${peer_rows[@]}"
 fi
 exit $status
