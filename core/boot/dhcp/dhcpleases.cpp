@@ -87,7 +87,8 @@ Status DhcpLeases::store(const QString &mac, quint32 address, qint64 expiresMs)
     DhcpLease lease { mac, address, QDateTime::fromMSecsSinceEpoch(expiresMs, QTimeZone::UTC), false };
     if (!m_batching)
         return writeRows({ lease });
-    lease.reserved = m_catalog->machineByMac(mac).has_value();
+    // `reserved` is left false: it only keeps an expired row from another client, and a row
+    // of this batch has not expired (no catalog read per packet for it).
     m_pending.removeIf([&lease](const DhcpLease &l) { return l.mac == lease.mac || l.address == lease.address; });
     m_pending.append(lease);
     return {};
