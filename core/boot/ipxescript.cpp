@@ -147,6 +147,8 @@ QStringList bootKernelArgs(const BootScriptInput &input, QStringList *warnings)
          << QStringLiteral("drover.mac=") + mac
          << QStringLiteral("drover.boot=") + (hexId.match(input.bootId).hasMatch() ? input.bootId : QString())
          << QStringLiteral("drover.token=") + (hexId.match(input.token).hasMatch() ? input.token : QString());
+    if (input.peers)
+        args << QStringLiteral("drover.peers=1");
     const qsizetype length = args.join(QLatin1Char(' ')).size();
     if (length > 2048 && warnings)
         warnings->append(Text::tr("the kernel command line is %1 characters; x86 kernels keep only 2048").arg(length));

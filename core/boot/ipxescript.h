@@ -16,7 +16,7 @@ namespace drover {
 
 // The kernel arguments Drover sets itself; catalog values cannot override them.
 inline constexpr const char *kReservedKernelArgs[]
-    = { "initrd", "drover.server", "drover.manifest", "drover.mac", "drover.boot", "drover.token" };
+    = { "initrd", "drover.server", "drover.manifest", "drover.mac", "drover.boot", "drover.token", "drover.peers" };
 
 struct BootScriptInput {
     QString serverUrl; // http://host:port, where the machine reaches Drover
@@ -33,6 +33,7 @@ struct BootScriptInput {
     QString token;
     QString note; // shown before the download, e.g. why the last-known-good image boots
     int delaySeconds = 0; // waited before the download (backoff after failed boots)
+    bool peers = false; // the init asks the tracker for each layer and serves what it holds
     int attempts = 5; // downloads tried before asking the server again
     int retryDelaySeconds = 5;
 };

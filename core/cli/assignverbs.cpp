@@ -1,5 +1,6 @@
 // `drover assign` and `drover history`: which image a machine, a group or the lab boots.
 #include "boot/bootdecision.h"
+#include "boot/layertracker.h"
 #include "boot/secureboot.h"
 #include "catalog/boottarget.h"
 #include "catalog/catalog.h"
@@ -235,6 +236,64 @@ int menuTimeout(CliContext &ctx, const Verb &verb)
     return ExitOk;
 }
 
+// Whether machines fetch layers from their neighbours (docs/peer-download.md), and how many
+// uploads a machine and Drover take at once.
+int peers(CliContext &ctx, const Verb &verb)
+{
+    QCommandLineParser p;
+    p.addOption({ QStringLiteral("uploads"),
+        Text::tr("Layer uploads a machine serves at once (K, default %1).").arg(LayerTracker::kDefaultUploads),
+        QStringLiteral("K") });
+    p.addOption({ QStringLiteral("server-slots"),
+        Text::tr("Layer downloads Drover serves at once while neighbours could serve them (S, default %1): about "
+                 "the uplink's rate over a machine's link.")
+            .arg(LayerTracker::kDefaultServerSlots),
+        QStringLiteral("S") });
+    if (auto code = parseVerbArgs(ctx, verb, p, 0, 1))
+        return *code;
+    Catalog *catalog = ctx.lab->catalog();
+    const QString enabledKey = QLatin1String(LayerTracker::kEnabledSetting);
+    const QString uploadsKey = QLatin1String(LayerTracker::kUploadsSetting);
+    const QString slotsKey = QLatin1String(LayerTracker::kServerSlotsSetting);
+    const QString mode = p.positionalArguments().value(0);
+    if (!mode.isEmpty() && mode != QLatin1String("on") && mode != QLatin1String("off"))
+        return fail(ctx, Text::tr("'%1' is not one of on, off").arg(mode));
+    // Each number checked before anything is written: a typo changes nothing.
+    QList<QPair<QString, QString>> changes;
+    for (const auto &[option, key] : { std::pair { QStringLiteral("uploads"), uploadsKey },
+             std::pair { QStringLiteral("server-slots"), slotsKey } }) {
+        if (!p.isSet(option))
+            continue;
+        const QString value = p.value(option);
+        if (LayerTracker::limitFrom(value, 0) == 0)
+            return fail(ctx, Text::tr("--%1 '%2' is not a number from 1 to 1000").arg(option, value));
+        changes.append({ key, QString::number(value.trimmed().toInt()) });
+    }
+    if (!mode.isEmpty())
+        changes.append({ enabledKey, mode });
+    for (const auto &[key, value] : std::as_const(changes)) {
+        if (Status s = catalog->setSetting(key, value); !s)
+            return fail(ctx, s.error());
+    }
+    const bool on = LayerTracker::enabledBy(catalog->setting(enabledKey));
+    const int uploads = LayerTracker::limitFrom(catalog->setting(uploadsKey), LayerTracker::kDefaultUploads);
+    const int slots = LayerTracker::limitFrom(catalog->setting(slotsKey), LayerTracker::kDefaultServerSlots);
+    if (ctx.json) {
+        printJson(ctx,
+            QJsonObject { { QStringLiteral("peers"), on }, { QStringLiteral("uploads"), uploads },
+                { QStringLiteral("serverSlots"), slots } });
+    } else if (on) {
+        ctx.out << Text::tr("machines fetch layers from their neighbours from their next boot: each serves %1 at "
+                            "once, Drover %2 while neighbours could")
+                       .arg(uploads)
+                       .arg(slots)
+                << Qt::endl;
+    } else {
+        ctx.out << Text::tr("machines fetch every layer from Drover (peers off)") << Qt::endl;
+    }
+    return ExitOk;
+}
+
 // The staging image new machines boot under the "register" policy (inventory, burn-in).
 int newMachineImage(CliContext &ctx, const Verb &verb)
 {
@@ -285,6 +344,10 @@ QList<Verb> assignVerbs()
         { { QStringLiteral("menu-timeout") }, QStringLiteral("[SECONDS]"),
             Text::tr("Show or set how long the boot menu (--target menu) waits before it boots its first entry."),
             menuTimeout },
+        { { QStringLiteral("peers") }, QStringLiteral("[on|off] [--uploads K] [--server-slots S]"),
+            Text::tr("Show or set whether machines fetch layers from neighbours that hold them (every byte still "
+                     "checked against its digest) instead of all from Drover."),
+            peers },
         { { QStringLiteral("new-machine-image") }, QStringLiteral("[NAME:VERSION | --none]"),
             Text::tr("Show or set the image unknown machines boot once registered (policy register): an inventory "
                      "or burn-in image, until someone assigns them one."),

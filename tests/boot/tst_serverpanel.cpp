@@ -13,6 +13,7 @@
 #include "tst_http_support.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QPushButton>
@@ -325,6 +326,19 @@ private Q_SLOTS:
         // Another admin changes it: the panel follows.
         QVERIFY(m_t.lab->catalog()->setSetting(QStringLiteral("boot/unknown"), QStringLiteral("boot")).ok());
         QCOMPARE(panel.unknownBox()->currentData().toString(), QStringLiteral("boot"));
+    }
+
+    // Peers: off by default; a click is the catalog setting, another admin's change shows.
+    void peersAreShared()
+    {
+        ServerPanel panel(m_t.lab.get());
+        QVERIFY(!panel.peersBox()->isChecked());
+        QVERIFY(!panel.peersBox()->toolTip().isEmpty());
+        QTest::mouseClick(panel.peersBox(), Qt::LeftButton, {}, QPoint(4, panel.peersBox()->height() / 2));
+        QVERIFY(panel.peersBox()->isChecked());
+        QCOMPARE(m_t.lab->catalog()->setting(QStringLiteral("boot/peers")), QStringLiteral("on"));
+        QVERIFY(m_t.lab->catalog()->setSetting(QStringLiteral("boot/peers"), QStringLiteral("off")).ok());
+        QVERIFY(!panel.peersBox()->isChecked());
     }
 
     // The image new machines boot: the catalog's images to choose from, shared like the policy.

@@ -8,7 +8,8 @@ INIT=$SRC/resources/initramfs/init
 # iproute2 (for namespaces), not the busybox applet.
 for IPROUTE in /usr/sbin/ip /sbin/ip /usr/bin/ip /bin/ip; do [ -x "$IPROUTE" ] && break; done
 WORK=$(mktemp -d /tmp/drover-initramfs.XXXXXX)
-mkdir -p "$WORK/bin" "$WORK/www/blobs" "$WORK/www/cgi-bin" "$WORK/www/report" "$WORK/www/config"
+mkdir -p "$WORK/bin" "$WORK/www/blobs" "$WORK/www/cgi-bin" "$WORK/www/report" "$WORK/www/config" \
+    "$WORK/www/layer-source" "$WORK/www/layer-report"
 busybox --install -s "$WORK/bin"
 PATH="$WORK/bin:$PATH"
 export PATH
@@ -49,6 +50,12 @@ cat >"$WORK/www/cgi-bin/index.cgi" <<EOF
 #!/bin/sh
 case \$REQUEST_URI in
 /report/*) echo "\$QUERY_STRING" >>"$WORK/reports.log"; printf 'Content-Type: text/plain\r\n\r\nok\n' ;;
+/layer-report/*) echo "\$QUERY_STRING" >>"$WORK/layer-reports.log"; printf 'Content-Type: text/plain\r\n\r\n' ;;
+/layer-source/*)
+    # The tracker's answers, one per request, from \$WORK/tracker ('|' for a new line).
+    echo "\$QUERY_STRING" >>"$WORK/layer-sources.log"
+    a=\$(head -n 1 "$WORK/tracker"); sed -i 1d "$WORK/tracker"
+    printf 'Content-Type: text/plain\r\n\r\n%s\n' "\$a" | tr '|' '\n' ;;
 *) printf 'Status: 404 Not Found\r\nContent-Type: text/plain\r\n\r\nno\n' ;;
 esac
 EOF

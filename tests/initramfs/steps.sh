@@ -36,11 +36,12 @@ drover.token=Zx_9.~- drover.ip=10.1.2.3/24:10.1.2.1 drover.modules=igb,r8169 sys
     expect_eq Zx_9.~- "$D_TOKEN" token
     expect_eq 10.1.2.3/24:10.1.2.1 "$D_IP" ip
     expect_eq "igb r8169" "$D_MODULES" modules
-    expect_eq "0 30 50% /sbin/init" "$D_DEBUG $D_REBOOT $D_TMPFS $D_INIT" defaults
+    expect_eq "0 30 50% /sbin/init 0" "$D_DEBUG $D_REBOOT $D_TMPFS $D_INIT $D_PEERS" defaults
     parse_cmdline "drover.server=http://h drover.manifest=$ZERO drover.mac=00:11:22:33:44:55 \
-drover.boot=1 drover.token=t drover.debug=1 drover.reboot=5 drover.tmpfs=2G init=/lib/systemd/systemd" ||
+drover.boot=1 drover.token=t drover.debug=1 drover.reboot=5 drover.tmpfs=2G init=/lib/systemd/systemd \
+drover.peers=1" ||
         fatal "parse failed: $PARSE_ERROR"
-    expect_eq "1 5 2G /lib/systemd/systemd" "$D_DEBUG $D_REBOOT $D_TMPFS $D_INIT" overrides
+    expect_eq "1 5 2G /lib/systemd/systemd 1" "$D_DEBUG $D_REBOOT $D_TMPFS $D_INIT $D_PEERS" overrides
 }
 
 test_parse_cmdline_refuses() {
@@ -62,6 +63,7 @@ drover.mac=00:11:22:33:44|drover.mac
 drover.token=a\$(reboot)|drover.token
 drover.boot=|drover.boot is missing
 drover.debug=yes|drover.debug
+drover.peers=on|drover.peers
 drover.reboot=-1|drover.reboot
 drover.tmpfs=0|drover.tmpfs
 drover.tmpfs=1T|drover.tmpfs
@@ -202,6 +204,125 @@ test_fetch_gives_up_with_reason() {
     fetch_blob "sha256:$(printf 'e%.0s' $(seq 64))" got 10 && fatal "a missing blob was fetched"
     expect_contains "$FETCH_ERROR" "404" "error"
     expect_contains "$FETCH_ERROR" "gave up after 2 attempts" "error"
+}
+
+# ---------------------------------------------------------------------------- neighbours
+
+# start_neighbour DIR: another machine's layer server (busybox httpd, as serve_layers runs
+# it) on a free loopback port; sets NPORT.
+start_neighbour() {
+    local p=$((PORT + 1 + $(ls "$WORK" | wc -l)))
+    while :; do
+        busybox httpd -f -p "127.0.0.1:$p" -h "$1" 2>/dev/null &
+        background $!
+        sleep 0.3
+        if kill -0 $! 2>/dev/null; then
+            NPORT=$p
+            return 0
+        fi
+        p=$((p + 1))
+    done
+}
+
+test_shared_from_a_neighbour() {
+    start_httpd
+    : >"$WORK/layer-sources.log"
+    : >"$WORK/layer-reports.log"
+    use_server
+    head -c 2000000 /dev/urandom >blob
+    local d
+    d=$(put_blob blob)
+    # Drover has no copy: only the neighbour can have served it.
+    rm "$WORK/www/blobs/$d"
+    mkdir n
+    cp blob "n/${d#sha256:}"
+    start_neighbour "$PWD/n"
+    echo "peer 127.0.0.1 $NPORT|server" >"$WORK/tracker"
+    fetch_shared "$d" got 2000000 || fatal "fetch from the neighbour failed: $FETCH_ERROR"
+    cmp blob got || fatal "bytes from the neighbour differ"
+    expect_eq 127.0.0.1 "$SHARED_FROM" "served by"
+    expect_eq "mac=52:54:00:12:34:56&boot=boot-1&token=tok.en-1&digest=$d" "$(cat "$WORK/layer-sources.log")" \
+        "the question to the tracker"
+}
+
+# Wrong bytes, too few bytes, nobody listening: each reported as what it was, then Drover.
+test_shared_bad_neighbours_fall_back() {
+    start_httpd
+    : >"$WORK/layer-sources.log"
+    : >"$WORK/layer-reports.log"
+    use_server
+    head -c 1000000 /dev/urandom >blob
+    local d bad short dead
+    d=$(put_blob blob)
+    mkdir wrong cut
+    head -c 1000000 /dev/urandom >"wrong/${d#sha256:}"
+    head -c 300000 blob >"cut/${d#sha256:}"
+    start_neighbour "$PWD/wrong"
+    bad=$NPORT
+    start_neighbour "$PWD/cut"
+    short=$NPORT
+    dead=$((short + 100))
+    printf 'peer 127.0.0.1 %s|server\npeer 127.0.0.1 %s|server\npeer 127.0.0.1 %s|server\nserver\n' \
+        "$bad" "$short" "$dead" >"$WORK/tracker"
+    fetch_shared "$d" got 1000000 || fatal "fetch failed: $FETCH_ERROR"
+    cmp blob got || fatal "bytes differ"
+    expect_eq "" "$SHARED_FROM" "served by (Drover)"
+    expect_eq "bad-digest stalled unreachable" \
+        "$(sed -n 's/.*&result=\([a-z-]*\)&from=127.0.0.1$/\1/p' "$WORK/layer-reports.log" | tr '\n' ' ' | sed 's/ $//')" \
+        "the neighbours reported"
+    expect_eq 4 "$(wc -l <"$WORK/layer-sources.log")" "questions to the tracker"
+}
+
+# "wait": asked again; a tracker that keeps a machine waiting past DROVER_PEER_WAIT, one
+# that names something other than an address and port, and one that is not there (an older
+# Drover, peers off) are all overruled by Drover's own copy.
+test_shared_waits_and_overrules() {
+    start_httpd
+    : >"$WORK/layer-sources.log"
+    : >"$WORK/layer-reports.log"
+    use_server
+    head -c 500000 /dev/urandom >blob
+    local d
+    d=$(put_blob blob)
+    printf 'wait 100\nwait 100\nserver\n' >"$WORK/tracker"
+    fetch_shared "$d" got 500000 || fatal "fetch after waiting failed: $FETCH_ERROR"
+    expect_eq 3 "$(wc -l <"$WORK/layer-sources.log")" "questions after two waits"
+    rm got
+    DROVER_PEER_WAIT=1
+    printf 'wait 5000\n' >"$WORK/tracker"
+    fetch_shared "$d" got 500000 || fatal "fetch after a long wait failed: $FETCH_ERROR"
+    grep -q '/blobs/' "$WORK/httpd.log" || fatal "not fetched from Drover"
+    rm got
+    printf 'peer http://elsewhere/evil 80|server\n' >"$WORK/tracker"
+    fetch_shared "$d" got 500000 || fatal "fetch after a bad answer failed: $FETCH_ERROR"
+    grep -q 'named no usable neighbour' "$DROVER_RUN/init.log" || fatal "bad answer not logged"
+    rm got "$WORK/tracker"
+    fetch_shared "$d" got 500000 || fatal "fetch without a tracker failed: $FETCH_ERROR"
+    cmp blob got || fatal "bytes differ"
+}
+
+# The layers this machine verified, served read-only by an unprivileged busybox httpd.
+test_serve_layers() {
+    local port=$((23000 + $$ % 20000)) pid
+    mkdir -p "$DROVER_RUN/layers.d/verified"
+    chmod 0700 "$DROVER_RUN" "$DROVER_RUN/layers.d"
+    cp "$(readlink -f /proc/$$/exe)" "$DROVER_RUN/busybox"
+    head -c 100000 /dev/urandom >"$DROVER_RUN/layers.d/verified/abcd"
+    chmod 0444 "$DROVER_RUN/layers.d/verified/abcd"
+    echo secret >"$DROVER_RUN/boot.env"
+    chmod 0600 "$DROVER_RUN/boot.env"
+    DROVER_PEER_PORT=$port
+    serve_layers
+    pid=$(pgrep -f "httpd -p $port")
+    [ -n "$pid" ] || fatal "no httpd on port $port: $(cat "$DROVER_RUN/init.log")"
+    for p in $pid; do background "$p"; done
+    expect_eq 65534 "$(stat -c %u /proc/"$(echo "$pid" | head -n 1)")" "the server's user"
+    wget -q -O got "http://127.0.0.1:$port/abcd" || fatal "the layer was not served"
+    cmp got "$DROVER_RUN/layers.d/verified/abcd" || fatal "served bytes differ"
+    wget -q -O - "http://127.0.0.1:$port/../boot.env" 2>/dev/null && fatal "the token was served"
+    # A second call starts nothing more.
+    serve_layers
+    expect_eq "$pid" "$(pgrep -f "httpd -p $port")" "servers"
 }
 
 # ---------------------------------------------------------------------------- layers

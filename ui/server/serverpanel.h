@@ -7,6 +7,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QFormLayout;
 class QLabel;
@@ -39,6 +40,8 @@ public:
     QComboBox *unknownBox() const { return m_unknown; }
     // The image new machines boot under "register" (an inventory or burn-in image), or none.
     QComboBox *newMachineImageBox() const { return m_newImage; }
+    // Whether machines fetch layers from their neighbours (catalog setting boot/peers).
+    QCheckBox *peersBox() const { return m_peers; }
     QPushButton *startButton() const { return m_start; }
     QLabel *messageLabel() const { return m_message; }
     QLabel *light(BootService service) const;
@@ -70,6 +73,7 @@ private:
     QSpinBox *m_tftpPort;
     QComboBox *m_unknown;
     QComboBox *m_newImage;
+    QCheckBox *m_peers;
     QLineEdit *m_rangeStart;
     QLineEdit *m_rangeEnd;
     QLineEdit *m_netmask;

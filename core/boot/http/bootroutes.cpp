@@ -123,6 +123,11 @@ Response BootRoutes::handle(const http::Request &request, const http::Peer &peer
             return methodNotAllowed("GET");
         return report(request, peer);
     }
+    if (path == "/layer-source" || path == "/layer-report") {
+        if (!get)
+            return methodNotAllowed("GET");
+        return path == "/layer-source" ? layerSource(request, peer) : layerReport(request, peer);
+    }
     if (path == "/inventory") {
         if (request.method != "POST")
             return methodNotAllowed("POST");
@@ -302,6 +307,7 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
     in.token = decision.token;
     in.note = decision.reason;
     in.delaySeconds = decision.delaySeconds;
+    in.peers = LayerTracker::enabledBy(m_decider->snapshot()->setting(QLatin1String(LayerTracker::kEnabledSetting)));
     const RenderedScript rendered = grub ? renderGrubBootScript(in) : renderBootScript(in);
     for (const QString &warning : rendered.warnings) {
         m_recorder->event(BootEvent { 0, {}, decision.machine->name, decision.mac, decision.bootId,
@@ -602,6 +608,9 @@ Response BootRoutes::report(const http::Request &request, const http::Peer &peer
         failed ? Severity::Error : Severity::Info);
     if (ready || failed)
         m_watch.finished(bootId);
+    // A failed boot serves nothing: its machine reboots or sits at a shell.
+    if (failed)
+        m_tracker.forget(bootId);
     else
         m_watch.progressed(bootId, phase);
     if (!machine.isEmpty()) {
@@ -793,6 +802,7 @@ void BootRoutes::refuse(const QString &mac, const QString &bootId, const QString
 
 void BootRoutes::recordFailure(const BootWatch::Failure &failure)
 {
+    m_tracker.forget(failure.bootId);
     m_recorder->event(BootEvent { 0, {}, failure.machine, {}, failure.bootId, QStringLiteral("failed"), failure.image,
                           {}, failure.reason },
         Severity::Error);
@@ -812,8 +822,11 @@ void BootRoutes::remember(const Session &session)
     m_sessions.insert(session.bootId, session);
     m_lastBootOf.insert(session.remote, session.bootId);
     // A newer boot of the same machine revokes the older ones.
-    if (const QString older = m_newestOf.value(session.mac); !older.isEmpty())
+    if (const QString older = m_newestOf.value(session.mac); !older.isEmpty()) {
         m_used.remove(older);
+        // Its layers went with the reboot.
+        m_tracker.forget(older);
+    }
     m_newestOf.insert(session.mac, session.bootId);
     m_order.push_back(session.bootId);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();

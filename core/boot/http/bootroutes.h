@@ -20,12 +20,14 @@
 #include "boot/bootbindings.h"
 #include "boot/bootwatch.h"
 #include "boot/http/httpengine.h"
+#include "boot/layertracker.h"
 #include "boot/memtest.h"
 #include "boot/secureboot.h"
 #include "log/logbus.h"
 #include "store/digest.h"
 
 #include <QHash>
+#include <QMap>
 #include <QMutex>
 #include <QSet>
 
@@ -34,6 +36,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <variant>
 
 namespace drover {
 
@@ -91,10 +94,27 @@ private:
     http::Response loaderFile(const QByteArray &file, const QString &name, const QString &phase,
         const http::Request &request, const http::Peer &peer);
     http::Response report(const http::Request &request, const http::Peer &peer);
+    // peerroutes.cpp: GET /layer-source and /layer-report, the tracker of machines that
+    // share layers (LayerTracker).
+    http::Response layerSource(const http::Request &request, const http::Peer &peer);
+    http::Response layerReport(const http::Request &request, const http::Peer &peer);
+    // The boot and layer a peer request acts for, or the refusal to send.
+    struct PeerRequest {
+        Session session;
+        Digest layer;
+        int index = -1;
+        QMap<QString, QString> query;
+    };
+    std::variant<PeerRequest, http::Response> peerRequest(
+        const http::Request &request, const http::Peer &peer, const QString &phase);
     // reportbodyroutes.cpp: POST /inventory?mac=&boot=&token=, the body a hardware report,
     // and POST /tests?…, the body a test suite's results.
     http::Response inventory(const http::Request &request, const http::Peer &peer);
     http::Response testResults(const http::Request &request, const http::Peer &peer);
+    // The boot a request's mac, boot and token speak for, checked against the requester's
+    // address; or the refusal (logged as `what` from the requester, of phase `phase`).
+    std::variant<Session, http::Response> speakingFor(
+        const QMap<QString, QString> &query, const http::Peer &peer, const QString &phase, const QString &what);
     // The checks both share: the query, the boot's session, `accept` (which parses the body),
     // then once per boot. A refusal is logged and returned; nullopt: go ahead.
     std::optional<http::Response> refusePostedReport(const http::Request &request, const http::Peer &peer,
@@ -128,6 +148,7 @@ private:
     BootRecorder *m_recorder;
     Settings m_settings;
     BootWatch m_watch;
+    LayerTracker m_tracker;
     mutable QMutex m_mutex;
     QHash<QString, Session> m_sessions; // boot id → session
     QHash<QHostAddress, QString> m_lastBootOf; // remote address → its newest boot id

@@ -24,6 +24,24 @@ struct Text {
 
 } // namespace
 
+std::variant<BootRoutes::Session, http::Response> BootRoutes::speakingFor(
+    const QMap<QString, QString> &query, const http::Peer &peer, const QString &phase, const QString &what)
+{
+    using http::Response;
+    const auto mac = normalizeMac(query.value(QStringLiteral("mac")));
+    const QString bootId = query.value(QStringLiteral("boot"));
+    const QString token = query.value(QStringLiteral("token"));
+    if (!mac || !BootTokens::isBootId(bootId) || !BootTokens::isToken(token))
+        return Response::text(400, "Bad Request: mac, boot and token are required\n");
+    QString why;
+    auto session = checkSession(bootId, *mac, token, peer, &why);
+    if (!session) {
+        refuse(*mac, bootId, phase, Text::tr("%1 from %2 refused: %3").arg(what, peer.address.toString(), why), peer);
+        return Response::text(403, "Forbidden: " + why.toUtf8().left(300) + '\n');
+    }
+    return std::move(*session);
+}
+
 std::optional<http::Response> BootRoutes::refusePostedReport(const http::Request &request, const http::Peer &peer,
     const QString &phase, const std::function<bool(const Session &, QString *)> &accept)
 {
@@ -31,26 +49,22 @@ std::optional<http::Response> BootRoutes::refusePostedReport(const http::Request
     const auto query = http::parseQuery(request.query, 8, 256);
     if (!query)
         return Response::text(400, "Bad Request: malformed query\n");
-    const auto mac = normalizeMac(query->value(QStringLiteral("mac")));
-    const QString bootId = query->value(QStringLiteral("boot"));
-    const QString token = query->value(QStringLiteral("token"));
-    if (!mac || !BootTokens::isBootId(bootId) || !BootTokens::isToken(token))
-        return Response::text(400, "Bad Request: mac, boot and token are required\n");
     const QString remote = peer.address.toString();
     const QString what = phase == QLatin1String("tests") ? Text::tr("test results") : Text::tr("hardware inventory");
+    auto spoken = speakingFor(*query, peer, phase, what);
+    if (auto *refusal = std::get_if<Response>(&spoken))
+        return std::move(*refusal);
+    const auto session = std::get<Session>(spoken);
+    const QString mac = session.mac;
+    const QString bootId = session.bootId;
     QString why;
-    const auto session = checkSession(bootId, *mac, token, peer, &why);
-    if (!session) {
-        refuse(*mac, bootId, phase, Text::tr("%1 from %2 refused: %3").arg(what, remote, why), peer);
-        return Response::text(403, "Forbidden: " + why.toUtf8().left(300) + '\n');
-    }
     // Parsed before the once-per-boot mark is spent: a malformed report can be sent again.
-    if (!accept(*session, &why)) {
-        refuse(*mac, bootId, phase, Text::tr("%1 from %2 refused: %3").arg(what, remote, why), peer);
+    if (!accept(session, &why)) {
+        refuse(mac, bootId, phase, Text::tr("%1 from %2 refused: %3").arg(what, remote, why), peer);
         return Response::text(400, "Bad Request: " + why.toUtf8().left(300) + '\n');
     }
-    if (!useOnce(*session, phase)) {
-        refuse(*mac, bootId, phase,
+    if (!useOnce(session, phase)) {
+        refuse(mac, bootId, phase,
             Text::tr("%1 from %2 refused: boot %3 has reported them already").arg(what, remote, bootId), peer);
         return Response::text(403, "Forbidden: this boot has reported them already\n");
     }
