@@ -111,9 +111,10 @@ ServerPanel::ServerPanel(Lab *lab, QWidget *parent)
     m_peers->setText(tr("Machines fetch layers from &neighbours"));
     m_peers->setToolTip(tr("A machine that has verified a layer serves it to the others (port 8099), and Drover names "
                            "which neighbour each machine fetches from; every byte is still checked against the "
-                           "image's digest, and Drover serves what no neighbour can. A class switched on at once is "
-                           "ready several times sooner on a gigabit uplink. From each machine's next boot; shared by "
-                           "everyone using this catalog (`drover peers` sets the numbers)."));
+                           "image's digest, and Drover serves what no neighbour can. In the boot-storm simulator, 60 "
+                           "machines switched on at once behind a gigabit uplink were ready 4 to 6 times sooner. From "
+                           "each machine's next boot; shared by everyone using this catalog (`drover peers` sets the "
+                           "numbers)."));
     settings->addRow(QString(), m_peers);
 
     auto *range = new QFormLayout(m_rangeBox);
