@@ -34,14 +34,30 @@
 // free). The kernel and initrd always come from the server: iPXE fetches them, and a
 // holder's init never has them as files.
 //
+// --tracker drover (with --peers K; default --tracker sim, the choice above): Drover's own
+// tracker chooses instead (its API: GET /layer-source and /layer-report, with the mac, boot
+// and token of the machine script, as the /report calls carry them). Before each layer the
+// machine asks /layer-source and follows the answer: `peer ADDR PORT`, that simulated
+// machine's server (by the init's path /<64 hex>); `server`, Drover's /blobs/; `wait MS`,
+// asks again after MS. Then it reports /layer-report?result=verified&from=server|ADDR. As the
+// init's fetch_shared does: a neighbour that fails is reported (unreachable, stalled) and the
+// tracker asked again, Drover's copy taken after five questions for a layer or 120 s of waits.
+// An address that is not a simulated machine holding that layer fails the machine (the init
+// would try it): the simulator can serve nothing else, and it would be the tracker's mistake;
+// so does any other answer, or a refusal (403, 404), where the init would take Drover's copy
+// without a word. The machine script must carry drover.peers=1 (Drover with `drover peers
+// on`), else the simulator stops: dnsmasq + nginx have no tracker. The simulator keeps no
+// slots of its own then; it only counts what Drover assigned (the most server layer downloads
+// and uploads of one holder at once, to hold against S and K).
+//
 //   drover-storm --iface IF --server IP [--machines N] [--first I] [--mode full|proxy]
 //                [--http-port 8080] [--client-mbit M] [--timeout S] [--spread-ms MS]
-//                [--peers K [--server-slots S] [--peer-port 8099]]
+//                [--peers K [--server-slots S] [--peer-port 8099] [--tracker sim|drover]]
 //
 // MACs are 02:00:00:00:hi:lo for indexes FIRST … FIRST+N-1 (drover-stormseed's machines).
 // Prints key=value lines: counts, per-phase percentiles in ms, retries, sample_mbit= (the
 // throughput received from the server each second), blob bytes from the server and from
-// peers, and the simulator's own CPU time (cpu_s=).
+// peers, the tracker's answers, and the simulator's own CPU time (cpu_s=).
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cctype>
@@ -87,6 +103,7 @@ struct Options {
     int peers = 0; // uploads a holder serves at once; 0: no peer serving (unicast)
     int serverSlots = 0; // peer mode: layer downloads the server takes at once; 0: no limit
     int peerPort = 8099;
+    bool droverTracker = false; // peer mode: Drover's /layer-source chooses, not the simulator
     std::string bootFile = "undionly.kpxe";
 };
 
@@ -210,7 +227,7 @@ const char *const kStatNames[kStats] = { "dhcp", "tftp", "dhcp2", "script", "blo
 
 struct HttpStep {
     std::string path;
-    enum class Kind { ChainScript, MachineScript, Blob, Manifest, Config, Report } kind;
+    enum class Kind { ChainScript, MachineScript, Blob, Manifest, Config, Report, LayerSource, LayerReport } kind;
     bool keepAlive = false; // iPXE reuses its connection; busybox wget does not
     long long expectSize = -1;
     bool peerable = false; // a layer: peer mode may fetch it from a machine that holds it
@@ -264,6 +281,12 @@ struct Machine {
     bool assigned = false;
     Clock::time_point waitSince, fetchSince;
     double waitMs = 0;
+    // --tracker drover: the source Drover named for the next layer (-1: the server), and
+    // since when the machine has been asking for it
+    int pick = -1;
+    bool asking = false;
+    Clock::time_point askSince;
+    int layerAsks = 0, layerWaitedMs = 0; // for the current layer, as the init counts them
     // peer mode, as a holder
     std::string peerBase; // http://LEASED:PORT
     int listenFd = -1;
@@ -326,6 +349,8 @@ private:
     void release(Machine &m);
     void dispatchWaiting();
     void hold(Machine &m, const std::string &blob);
+    bool takeLayerSource(Machine &m);
+    std::string peerAddress(int holder) const;
     void acceptPeers(int holder);
     void onUpload(int id, uint32_t events);
     void pumpHolder(int holder);
@@ -365,7 +390,10 @@ private:
     long long m_blobFdSize = 0;
     long long m_peerBytes = 0, m_blobServer = 0, m_blobPeers = 0;
     long long m_peerLayers = 0, m_serverLayerCount = 0, m_waits = 0, m_peerErrors = 0;
-    int m_peakPeerStreams = 0;
+    int m_peakPeerStreams = 0, m_peakServerLayers = 0, m_peakHolderUploads = 0;
+    // --tracker drover: the addresses the simulated peers serve from, and Drover's answers
+    std::map<uint32_t, int> m_byLeased;
+    long long m_sourceRequests = 0, m_offAnswers = 0, m_waitsOverruled = 0;
     std::vector<long long> m_peerPerSecond;
     std::vector<double> m_peerMbit; // each layer download from a peer: bytes over its time
     std::vector<int> m_cpuPerSecond; // the simulator's CPU each second, in % of one core
@@ -680,15 +708,23 @@ void Storm::closeTcp(Machine &m)
 // ----------------------------------------------------------------------------- peer mode
 
 // Starts the current step's request; a layer in peer mode first gets a source from the
-// tracker, or waits for one.
+// tracker, or waits for one (Drover's tracker: the /layer-source step before it did).
 void Storm::beginStep(Machine &m)
 {
     const HttpStep &s = m.steps[m.step];
     if (!s.peerable || m_o.peers == 0) {
+        if (s.kind == HttpStep::Kind::LayerSource) {
+            m_sourceRequests++;
+            m.layerAsks++;
+            if (!m.asking) {
+                m.asking = true;
+                m.askSince = Clock::now();
+            }
+        }
         m.source = -1;
         return openConnection(m);
     }
-    const int source = chooseSource(s.path);
+    const int source = m_o.droverTracker ? m.pick : chooseSource(s.path);
     if (source == -2) {
         closeTcp(m);
         m.tcp = -3;
@@ -701,10 +737,10 @@ void Storm::beginStep(Machine &m)
     m.source = source;
     m.assigned = true;
     if (source >= 0) {
-        m_m[size_t(source)].uploadsAssigned++;
+        m_peakHolderUploads = std::max(m_peakHolderUploads, ++m_m[size_t(source)].uploadsAssigned);
         m_peerLayers++;
     } else {
-        m_serverLayers++;
+        m_peakServerLayers = std::max(m_peakServerLayers, ++m_serverLayers);
         m_serverLayerCount++;
     }
     int streams = 0;
@@ -800,10 +836,67 @@ void Storm::hold(Machine &m, const std::string &blob)
         char ip[INET_ADDRSTRLEN];
         inet_ntop(AF_INET, &m.leased, ip, sizeof ip);
         m.peerBase = "http://" + std::string(ip) + ":" + std::to_string(m_o.peerPort);
+        m_byLeased[m.leased] = self;
     }
     auto &holders = m_holders[blob];
     if (std::find(holders.begin(), holders.end(), self) == holders.end())
         holders.push_back(self);
+}
+
+std::string Storm::peerAddress(int holder) const
+{
+    const std::string &base = m_m[size_t(holder)].peerBase;
+    return base.substr(7, base.rfind(':') - 7);
+}
+
+// Drover's answer to /layer-source (core/boot/http/peerroutes.cpp): false when the machine
+// must ask again (a wait, now armed) or has failed.
+bool Storm::takeLayerSource(Machine &m)
+{
+    const std::string line = m.body.substr(0, m.body.find('\n'));
+    // The layer this answer is for is the next step; a source named is a source no longer waited for.
+    const std::string &layer = m.steps[m.step + 1].path;
+    if (line.rfind("wait ", 0) == 0) {
+        m_waits++;
+        // The init sleeps at most 5 s at once, and overrules a tracker that has kept the layer
+        // waiting 120 s in all (DROVER_PEER_WAIT): then Drover's copy.
+        const int ms = std::clamp(std::atoi(line.c_str() + 5), 1, 5000);
+        m.layerWaitedMs += ms;
+        if (m.layerWaitedMs >= 120'000) {
+            m_waitsOverruled++;
+            m.pick = -1;
+        } else {
+            closeTcp(m);
+            m.tcp = -2; // as a retry: the timer begins the same step again
+            m.timerGen++;
+            m_timers.push(Timer { Clock::now() + Ms(ms), m.index - m_o.first, m.timerGen, TimerKind::Machine });
+            return false;
+        }
+    } else if (line == "server") {
+        m.pick = -1;
+    } else if (line.rfind("peer ", 0) == 0) {
+        const size_t sp = line.find(' ', 5);
+        const std::string addr = line.substr(5, sp == std::string::npos ? sp : sp - 5);
+        const int port = sp == std::string::npos ? 0 : std::atoi(line.c_str() + sp + 1);
+        uint32_t ip = 0;
+        const auto at = inet_pton(AF_INET, addr.c_str(), &ip) == 1 ? m_byLeased.find(ip) : m_byLeased.end();
+        const auto held = m_holders.find(layer);
+        const bool serves = at != m_byLeased.end() && port == m_o.peerPort && at->second != m.index - m_o.first
+            && held != m_holders.end()
+            && std::find(held->second.begin(), held->second.end(), at->second) != held->second.end();
+        if (!serves) {
+            fail(
+                m, "tracker named " + addr + " port " + std::to_string(port) + ", not a simulated holder of the layer");
+            return false;
+        }
+        m.pick = at->second;
+    } else {
+        fail(m, "tracker answer not understood: " + line.substr(0, 40));
+        return false;
+    }
+    m.asking = false;
+    m.waitMs += std::chrono::duration<double, std::milli>(Clock::now() - m.askSince).count();
+    return true;
 }
 
 void Storm::acceptPeers(int holder)
@@ -844,7 +937,11 @@ void Storm::onUpload(int id, uint32_t events)
             return;
         }
         const size_t sp = u.request.find(' ');
-        const std::string path = u.request.substr(sp + 1, u.request.find(' ', sp + 1) - sp - 1);
+        std::string path = u.request.substr(sp + 1, u.request.find(' ', sp + 1) - sp - 1);
+        // The init asks a peer for /<64 hex> (the spec's busybox httpd directory); the
+        // simulator's own tracker sends the server's path.
+        if (path.size() == 65 && path.find_first_not_of("0123456789abcdef", 1) == std::string::npos)
+            path = "/blobs/sha256:" + path.substr(1);
         std::string lower = u.request.substr(0, end);
         std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
         long long from = 0;
@@ -1021,7 +1118,9 @@ void Storm::openConnection(Machine &m)
 void Storm::sendRequest(Machine &m)
 {
     const HttpStep &s = m.steps[m.step];
-    m.out = "GET " + s.path
+    // /blobs/sha256:HEX from the server; /HEX from a peer that Drover named, as the init asks it.
+    const bool peerPath = m.source >= 0 && m_o.droverTracker && s.path.rfind("/blobs/sha256:", 0) == 0;
+    m.out = "GET " + (peerPath ? "/" + s.path.substr(14) : s.path)
         + " HTTP/1.1\r\nHost: " + (m.source >= 0 ? m_m[size_t(m.source)].peerBase : m.serverBase).substr(7) + "\r\n";
     m.out += s.keepAlive ? "User-Agent: iPXE/1.21.1\r\nConnection: keep-alive\r\n"
                          : "User-Agent: Wget\r\nConnection: close\r\n";
@@ -1174,6 +1273,12 @@ std::string urlPath(const std::string &url)
 void Storm::finishResponse(Machine &m)
 {
     HttpStep &s = m.steps[m.step];
+    if (s.kind == HttpStep::Kind::LayerSource && m.status == 409) {
+        // Peers are off for the catalog after all: the API says take the server.
+        m_offAnswers++;
+        m.status = 200;
+        m.body = "server\n";
+    }
     const bool ok = (m.status >= 200 && m.status < 300) || (s.kind == HttpStep::Kind::Config && m.status == 404);
     if (!ok) {
         if (m.status >= 400 && m.status < 500)
@@ -1196,6 +1301,9 @@ void Storm::finishResponse(Machine &m)
             m_peerMbit.push_back(
                 double(m.bodyGot) * 8 / 1e6 / std::chrono::duration<double>(Clock::now() - m.fetchSince).count());
         hold(m, s.path);
+        if (m_o.droverTracker) // the /layer-report step after it: verified, from where
+            m.steps[m.step + 1].path += "&result=verified&from=" + (m.source >= 0 ? peerAddress(m.source) : "server");
+        m.layerAsks = m.layerWaitedMs = 0;
         release(m);
     }
     switch (s.kind) {
@@ -1230,6 +1338,9 @@ void Storm::finishResponse(Machine &m)
         const size_t ku = kline.find("http://"), iu = iline.find("http://");
         if (ku == std::string::npos || iu == std::string::npos)
             return fail(m, "script boots nothing");
+        if (m_o.droverTracker && kernelArg(kline, "drover.peers") != "1")
+            die("--tracker drover needs Drover with peers on (drover peers on): the machine script has no "
+                "drover.peers=1, so the server is not Drover, or its peers are off");
         m.manifest = kernelArg(kline, "drover.manifest");
         m.bootId = kernelArg(kline, "drover.boot");
         m.token = kernelArg(kline, "drover.token");
@@ -1259,6 +1370,7 @@ void Storm::finishResponse(Machine &m)
         if (layers == std::string::npos)
             return fail(m, "manifest lists no layers");
         const size_t end = m.body.find(']', layers);
+        const std::string q = "mac=" + m.macColons + "&boot=" + m.bootId + "&token=" + m.token;
         for (size_t at = layers; (at = m.body.find('{', at)) < end; ++at) {
             const size_t close = m.body.find('}', at);
             const std::string obj = m.body.substr(at, close - at);
@@ -1273,9 +1385,13 @@ void Storm::finishResponse(Machine &m)
                 m_blobSize[layer.path] = layer.expectSize;
                 ensureBlobBytes(layer.expectSize);
             }
+            const std::string digest = "&digest=" + obj.substr(d, 71);
+            if (m_o.droverTracker)
+                m.steps.push_back(HttpStep { "/layer-source?" + q + digest, HttpStep::Kind::LayerSource, false });
             m.steps.push_back(layer);
+            if (m_o.droverTracker) // result and from are added once the layer is in
+                m.steps.push_back(HttpStep { "/layer-report?" + q + digest, HttpStep::Kind::LayerReport, false });
         }
-        const std::string q = "mac=" + m.macColons + "&boot=" + m.bootId + "&token=" + m.token;
         for (const char *phase : { "fetched", "verified", "mounted" })
             m.steps.push_back(HttpStep {
                 "/report?" + q + "&phase=" + phase + "&digest=" + m.manifest, HttpStep::Kind::Report, false });
@@ -1286,12 +1402,16 @@ void Storm::finishResponse(Machine &m)
             HttpStep { "/report?" + q + "&phase=ready&digest=" + m.manifest, HttpStep::Kind::Report, false });
         break;
     }
+    case HttpStep::Kind::LayerSource:
+        if (!takeLayerSource(m))
+            return;
+        break;
     case HttpStep::Kind::Blob:
     case HttpStep::Kind::Config:
     case HttpStep::Kind::Report:
+    case HttpStep::Kind::LayerReport:
         break;
     }
-    const bool wasBlob = s.kind == HttpStep::Kind::Blob || s.kind == HttpStep::Kind::Manifest;
     m.step++;
     if (m.step == m.steps.size()) {
         closeTcp(m);
@@ -1303,7 +1423,7 @@ void Storm::finishResponse(Machine &m)
         m_lastReady = sinceStart();
         return;
     }
-    if (wasBlob && m.steps[m.step].kind == HttpStep::Kind::Report)
+    if (m.phase == Phase::Blobs && m.steps[m.step].kind == HttpStep::Kind::Report)
         enter(m, Phase::Reports, kBlobs);
     nextHttp(m);
 }
@@ -1325,6 +1445,23 @@ void Storm::httpFailed(Machine &m, const std::string &why)
     closeTcp(m);
     if (m.source >= 0)
         m_peerErrors++;
+    if (m.source >= 0 && m_o.droverTracker) {
+        // The init's fallback (fetch_shared): report the neighbour, at once ask again (the
+        // tracker sends the boot to Drover after two failed neighbours), and after five
+        // questions for the layer take Drover's copy whatever the answer.
+        const std::string &base = m.steps[m.step + 1].path; // /layer-report?mac=…&digest=…
+        const std::string result = why.find("20 s") != std::string::npos ? "stalled" : "unreachable";
+        std::vector<HttpStep> again { HttpStep {
+            base + "&result=" + result + "&from=" + peerAddress(m.source), HttpStep::Kind::LayerReport, false } };
+        if (m.layerAsks < 5)
+            again.push_back(HttpStep { "/layer-source" + base.substr(13), HttpStep::Kind::LayerSource, false });
+        release(m);
+        m.pick = -1;
+        m.resumeFrom = m.bodyGot = 0; // the init starts the layer afresh from the next source
+        m.timerGen++;
+        m.steps.insert(m.steps.begin() + long(m.step), again.begin(), again.end());
+        return beginStep(m);
+    }
     release(m); // the retry asks the tracker again
     if (++m.httpTries >= 5) {
         m_httpExhausted++;
@@ -1546,7 +1683,13 @@ int Storm::run()
         std::printf("peer_sample_mbit=%s\n", samples(m_peerPerSecond).c_str());
         std::printf("layers_from_peers=%lld\nlayers_from_server=%lld\nwaits=%lld\npeer_errors=%lld\n", m_peerLayers,
             m_serverLayerCount, m_waits, m_peerErrors);
-        std::printf("peak_peer_uploads=%d\n", m_peakPeerStreams);
+        std::printf("peak_peer_uploads=%d\npeak_server_layers=%d\npeak_holder_uploads=%d\n", m_peakPeerStreams,
+            m_peakServerLayers, m_peakHolderUploads);
+        // Drover's tracker: every /layer-source request, its wait answers (waits= above), 409s.
+        std::printf("tracker=%s\nlayer_source_requests=%lld\nwait_answers=%lld\nlayer_source_off=%lld\n"
+                    "waits_overruled=%lld\n",
+            m_o.droverTracker ? "drover" : "sim", m_sourceRequests, m_o.droverTracker ? m_waits : 0, m_offAnswers,
+            m_waitsOverruled);
         if (!m_peerMbit.empty())
             std::printf("peer_download_mbit_p50=%.0f\npeer_download_mbit_min=%.0f\n", percentile(m_peerMbit, 50),
                 percentile(m_peerMbit, 0));
@@ -1605,12 +1748,20 @@ int main(int argc, char **argv)
             o.serverSlots = std::atoi(value().c_str());
         else if (a == "--peer-port")
             o.peerPort = std::atoi(value().c_str());
-        else
+        else if (a == "--tracker") {
+            const std::string t = value();
+            if (t != "sim" && t != "drover")
+                die("--tracker is sim or drover");
+            o.droverTracker = t == "drover";
+        } else
             die("unknown argument " + a);
     }
     if (o.iface.empty() || o.server.empty() || o.machines < 1 || o.first < 0 || o.first + o.machines > 65536
         || o.peers < 0 || o.serverSlots < 0 || o.peerPort < 1 || o.peerPort > 65535)
         die("usage: drover-storm --iface IF --server IP [--machines N] [--first I] [--mode full|proxy] "
-            "[--client-mbit M] [--timeout S] [--spread-ms MS] [--peers K [--server-slots S] [--peer-port P]]");
+            "[--client-mbit M] [--timeout S] [--spread-ms MS] [--peers K [--server-slots S] [--peer-port P] "
+            "[--tracker sim|drover]]");
+    if (o.droverTracker && o.peers == 0)
+        die("--tracker drover needs --peers K: without peers there is nothing to choose");
     return Storm(o).run();
 }

@@ -14,24 +14,31 @@
 # per-phase p50/p99; the simulator's own CPU, the whole machine's busy cores (/proc/stat) and
 # the load average, to tell whether the 2-core machine rather than the network was the wall.
 #
-#   tools/bench/storm.sh BUILD [--smoke | --smoke-peers]
+#   tools/bench/storm.sh BUILD [--smoke | --smoke-peers | --smoke-tracker]
 # Environment: RUNS="MACHINES:IMAGE_MIB:UPLINK_MBIT:CLIENT_MBIT …" (default
 # "60:99:1000:1000 500:20:1000:100 60:99:10000:100"), SERVERS="drover baseline",
 # MODE=full|proxy (proxy: dnsmasq hands out addresses, Drover is ProxyDHCP; Drover only),
-# PEERS="K[:S] …" (each item one more row per run and server, after the unicast one: the
-# peer path of docs/peer-download.md, K uploads a holder serves at once, the server taking
-# at most S layer downloads at once, 0 or none: whenever no peer is free; e.g. PEERS="2:0 2:2"),
+# PEERS="K[:S[:drover]] …" (each item one more row per run and server, after the unicast one:
+# the peer path of docs/peer-download.md, K uploads a holder serves at once, the server taking
+# at most S layer downloads at once, 0 or none: whenever no peer is free; e.g. PEERS="2:0 2:2";
+# the simulator chooses the sources, unless the item ends in :drover — then Drover's own
+# tracker does (drover-storm --tracker drover), with `drover peers on --uploads K
+# --server-slots S` in the data dir for that row and `peers off` after; Drover only, S ≥ 1),
 # OUT=DIR (keeps each row's simulator output there).
 # --smoke: 5 machines, a 4 MiB image, unshaped, Drover only; fails unless all 5 reach ready
 # within 60 s (the ctest storm_smoke). --smoke-peers: the same in peer mode (PEERS=2:1, no
 # unicast row); fails unless all 5 reach ready within 60 s and some layer bytes came from
-# peers (the ctest storm_peers_smoke).
+# peers (the ctest storm_peers_smoke). --smoke-tracker: the same with Drover's tracker choosing
+# (PEERS=2:1:drover); fails unless all 5 reach ready within 60 s, they asked Drover for
+# sources and some layer bytes came from the peers it named (the ctest storm_tracker_smoke).
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 smoke=0
 smoke_peers=0
+smoke_tracker=0
 [[ ${2:-} == --smoke ]] && smoke=1
 [[ ${2:-} == --smoke-peers ]] && smoke=1 smoke_peers=1
+[[ ${2:-} == --smoke-tracker ]] && smoke=1 smoke_peers=1 smoke_tracker=1
 drover=$build/app/drover
 storm=$build/tools/bench/drover-storm
 seed=$build/tools/bench/drover-stormseed
@@ -41,7 +48,8 @@ runs=${RUNS:-60:99:1000:1000 500:20:1000:100 60:99:10000:100}
 servers=${SERVERS:-drover baseline}
 variants=(0)
 for p in ${PEERS:-}; do
-  [[ $p =~ ^[1-9][0-9]*(:[0-9]+)?$ ]] || { echo "storm.sh: PEERS item '$p' is not K or K:S" >&2; exit 1; }
+  [[ $p =~ ^[1-9][0-9]*(:[0-9]+|:[1-9][0-9]*:drover)?$ ]] ||
+    { echo "storm.sh: PEERS item '$p' is not K, K:S or K:S:drover (S ≥ 1)" >&2; exit 1; }
   variants+=("$p")
 done
 if ((smoke)); then
@@ -50,6 +58,12 @@ if ((smoke)); then
   variants=(0)
   # One holder's layer from the server at a time, so the other four must come from peers.
   ((smoke_peers)) && variants=(2:1)
+  ((smoke_tracker)) && variants=(2:1:drover)
+fi
+if [[ " ${variants[*]} " == *:drover* && $servers == *baseline* ]]; then
+  echo "storm.sh: PEERS items ending in :drover ask Drover's tracker for sources; dnsmasq + nginx have none." >&2
+  echo "storm.sh: run them with SERVERS=drover (the baseline's peer rows are the simulator's: K or K:S)." >&2
+  exit 1
 fi
 out_dir=${OUT:-}
 [[ -z $out_dir ]] || mkdir -p "$out_dir"
@@ -273,11 +287,13 @@ for run in $runs; do
   for who in $servers; do
     unicast_last=
     for variant in "${variants[@]}"; do
-      k=${variant%%:*}
-      slots=0
-      [[ $variant == *:* ]] && slots=${variant#*:}
+      IFS=: read -r k slots tracker <<<"$variant"
+      slots=${slots:-0}
+      tracker=${tracker:-sim}
       label=$who
-      if ((k > 0)); then
+      if [[ $tracker == drover ]]; then
+        label="$who + peers ($k uploads each; server $slots at a time; chosen by Drover's tracker)"
+      elif ((k > 0)); then
         if ((slots > 0)); then
           label="$who + peers ($k uploads each; server $slots at a time)"
         else
@@ -286,6 +302,8 @@ for run in $runs; do
       fi
       setup_net "$uplink"
       server_pids=()
+      # Drover's tracker for this row only: the data dir serves the next rows too.
+      [[ $tracker == drover ]] && "$drover" --data "$data" peers on --uploads "$k" --server-slots "$slots" >/dev/null
       if [[ $who == drover ]]; then
         [[ $mode == proxy ]] && start_lab_dhcp
         start_drover "$data"
@@ -299,13 +317,18 @@ for run in $runs; do
       t0=$(date +%s.%N)
       flags=(--iface c0 --server "$server" --machines "$machines" --mode "$mode" --timeout "${TIMEOUT:-900}")
       ((client > 0)) && flags+=(--client-mbit "$client")
-      ((k > 0)) && flags+=(--peers "$k" --server-slots "$slots")
+      ((k > 0)) && flags+=(--peers "$k" --server-slots "$slots" --tracker "$tracker")
       # In the background with its own pid (nsenter execs it), so that an interrupted run ends it.
       nsenter --net="/run/netns/$cli" "$storm" "${flags[@]}" >"$work/storm.out" &
       storm_pid=$!
       wait "$storm_pid" || true
       storm_pid=
       r=$(cat "$work/storm.out")
+      if [[ $r != *machines=* ]]; then
+        stop_servers
+        echo "storm.sh: drover-storm stopped without a result ($label; its reason above)" >&2
+        exit 1
+      fi
       t1=$(date +%s.%N)
       ticks1=$(cpu_ticks "${server_pids[@]}")
       busy1=$(busy_ticks)
@@ -340,11 +363,16 @@ print(f'{max(b / $uplink if $uplink else 0, b / $machines / $client if $client e
       done
       row+="${failures:-—} | $from_server / $from_peers | $sim_cpu | $busy | $load0 → $load1 |"
       results+=("$row")
-      peer_rows+=("| $machines × ${image_mib} MiB, uplink $((uplink / 1000)) Gbit/s, clients ${client} Mbit/s | $label | $ready/$machines | ${last} s | ${bound} s | ${ratio}× | ${speedup}× | $from_server / $from_peers | $(w=$(field wait_p50_ms "$r"); echo "${w:-—}")/$(w=$(field wait_max_ms "$r"); echo "${w:-—}") | $(w=$(field peer_download_mbit_p50 "$r"); echo "${w:-—}")/$(w=$(field peer_download_mbit_min "$r"); echo "${w:-—}") | $sim_cpu | $busy | $load0 → $load1 |")
+      # With Drover's tracker the wait for a source runs from a layer's first /layer-source to the
+      # answer that names one: its round trips are part of it, as on a real machine.
+      asks=—
+      [[ $tracker == drover ]] && asks="$(field layer_source_requests "$r") / $(field wait_answers "$r")"
+      peer_rows+=("| $machines × ${image_mib} MiB, uplink $((uplink / 1000)) Gbit/s, clients ${client} Mbit/s | $label | $ready/$machines | ${last} s | ${bound} s | ${ratio}× | ${speedup}× | $from_server / $from_peers | $(w=$(field wait_p50_ms "$r"); echo "${w:-—}")/$(w=$(field wait_max_ms "$r"); echo "${w:-—}") | $asks | $(w=$(field peer_download_mbit_p50 "$r"); echo "${w:-—}")/$(w=$(field peer_download_mbit_min "$r"); echo "${w:-—}") | $(w=$(field peak_server_layers "$r"); echo "${w:-—}") / $(w=$(field peak_holder_uploads "$r"); echo "${w:-—}") | $sim_cpu | $busy | $load0 → $load1 |")
       echo "throughput, $label, $machines machines (Mbit/s each second): from the server $(field sample_mbit "$r")"
       ((k == 0)) || echo "  from peers $(field peer_sample_mbit "$r")"
       echo "  simulator CPU each second (% of one core): $(field cpu_sample_pct "$r")"
       stop_servers
+      [[ $tracker == drover ]] && "$drover" --data "$data" peers off >/dev/null
       [[ $ready == "$machines" ]] || status=1
       if ((smoke)); then
         echo "$r"
@@ -352,6 +380,10 @@ print(f'{max(b / $uplink if $uplink else 0, b / $machines / $client if $client e
         python3 -c "import sys; sys.exit(0 if $last < 60 else 1)" || { echo "storm.sh: the last machine was ready after $last s" >&2; exit 1; }
         if ((smoke_peers)) && (($(field blob_bytes_peers "$r") == 0)); then
           echo "storm.sh: peer mode, yet no layer byte came from a peer" >&2
+          exit 1
+        fi
+        if ((smoke_tracker)) && (($(field layer_source_requests "$r") == 0)); then
+          echo "storm.sh: Drover's tracker mode, yet no machine asked /layer-source" >&2
           exit 1
         fi
       fi
@@ -364,8 +396,8 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|-
 printf '%s\n' "${results[@]}"
 if ((${#variants[@]} > 1)); then
   echo
-  echo "| run | server | ready | last ready | link bound (unicast) | ratio | speed-up vs unicast | blob MiB from server / peers | wait for a source p50/max ms | a layer from a peer, Mbit/s p50/min | simulator CPU (cores) | machine busy (cores of $(nproc)) | load average before → after |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| run | server | ready | last ready | link bound (unicast) | ratio | speed-up vs unicast | blob MiB from server / peers | wait for a source p50/max ms | Drover's tracker: /layer-source requests / wait answers | a layer from a peer, Mbit/s p50/min | most layer downloads at once from the server / from one holder | simulator CPU (cores) | machine busy (cores of $(nproc)) | load average before → after |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   printf '%s\n' "${peer_rows[@]}"
 fi
 exit $status
