@@ -36,6 +36,7 @@ LayerTracker::Source LayerTracker::ask(
     // only bounds the memory of a flood of boots that never do.
     if (m_asking.size() > 100'000)
         m_asking.clear();
+    dropOldHolders(nowMs);
     Asking &asking = m_asking[asker.bootId];
     if (asking.layer != layer)
         asking = Asking { layer, {} };
@@ -84,7 +85,6 @@ LayerTracker::Source LayerTracker::ask(
 LayerTracker::Reported LayerTracker::report(
     const QString &layer, const Asker &asker, const QHostAddress &from, Outcome outcome, qint64 nowMs)
 {
-    Q_UNUSED(nowMs)
     QMutexLocker lock(&m_mutex);
     Reported out;
     const Assignment assigned = m_assignments.value(asker.bootId);
@@ -100,7 +100,10 @@ LayerTracker::Reported LayerTracker::report(
 
     if (outcome == Outcome::Verified) {
         m_asking.remove(asker.bootId);
+        const bool known = m_holders.contains(asker.bootId);
         Holder &me = m_holders[asker.bootId];
+        if (!known)
+            me.sinceMs = nowMs;
         me.machine = asker.machine;
         me.address = asker.address;
         if (!me.layers.contains(layer)) {
@@ -127,6 +130,11 @@ LayerTracker::Reported LayerTracker::report(
 void LayerTracker::forget(const QString &bootId)
 {
     QMutexLocker lock(&m_mutex);
+    forgetLocked(bootId);
+}
+
+void LayerTracker::forgetLocked(const QString &bootId)
+{
     endAssignment(bootId);
     m_asking.remove(bootId);
     const auto h = m_holders.constFind(bootId);
@@ -164,6 +172,22 @@ int LayerTracker::serverInUse(qint64 nowMs) const
 void LayerTracker::endAssignment(const QString &bootId)
 {
     m_assignments.remove(bootId);
+}
+
+void LayerTracker::dropOldHolders(qint64 nowMs)
+{
+    QStringList old;
+    for (auto it = m_holders.cbegin(); it != m_holders.cend(); ++it) {
+        if (nowMs - it->sinceMs >= kHolderLifetimeMs)
+            old.append(it.key());
+    }
+    // Its downloads in progress keep their slot until they report: only the naming stops.
+    for (const QString &bootId : std::as_const(old)) {
+        const Assignment mine = m_assignments.value(bootId);
+        forgetLocked(bootId);
+        if (!mine.layer.isEmpty())
+            m_assignments.insert(bootId, mine);
+    }
 }
 
 } // namespace drover

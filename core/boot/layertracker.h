@@ -54,6 +54,10 @@ public:
     static constexpr int kPeerFailuresPerBoot = 2;
     // Distinct boots whose failure reports stop a peer being named.
     static constexpr int kReportsToExclude = 2;
+    // How long a holder is named after it verified its first layer. A storm is served by the
+    // machines that boot in it; a holder from yesterday is most likely switched off (Monday
+    // morning's room would otherwise start by asking Friday's machines).
+    static constexpr qint64 kHolderLifetimeMs = qint64(3600) * 1000;
 
     // Who asks: one boot, its machine's name and the address the boot was issued to.
     struct Asker {
@@ -101,6 +105,7 @@ private:
         QHostAddress address;
         QSet<QString> layers;
         QSet<QString> reportedBy; // boots whose failure reports name this holder
+        qint64 sinceMs = 0; // its first verified layer
         bool excluded = false;
     };
     struct Assignment {
@@ -113,6 +118,8 @@ private:
         QSet<QString> avoid; // holders this boot reported for the layer
     };
     void endAssignment(const QString &bootId);
+    void forgetLocked(const QString &bootId);
+    void dropOldHolders(qint64 nowMs);
 
     mutable QMutex m_mutex;
     QHash<QString, Holder> m_holders; // boot id → what it holds

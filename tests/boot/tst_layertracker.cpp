@@ -215,6 +215,22 @@ private Q_SLOTS:
         QCOMPARE(t.serverInUse(timeout), 1);
     }
 
+    // Monday morning: Friday's holders are not named (they are most likely off), today's are.
+    void holdersAgeOut()
+    {
+        LayerTracker t;
+        const LayerTracker::Limits limits { 1, 1 };
+        hold(t, 1, kLayer, 0);
+        const qint64 later = LayerTracker::kHolderLifetimeMs;
+        QCOMPARE(t.ask(kLayer, kSize, machine(2), limits, later - 1).kind, LayerTracker::Source::Kind::Peer);
+        t.report(kLayer, machine(2), machine(1).address, LayerTracker::Outcome::Verified, later - 1);
+        // Machine 1's hour is over; machine 2 became a holder a moment ago.
+        const auto s = t.ask(kLayer, kSize, machine(3), limits, later);
+        QCOMPARE(s.kind, LayerTracker::Source::Kind::Peer);
+        QCOMPARE(s.peer, machine(2).address);
+        QCOMPARE(t.holderCount(kLayer), 1);
+    }
+
     // A machine that boots again holds nothing it held before; a peer is never itself, nor at
     // the asker's own address (machines behind one NAT cannot reach each other there).
     void forgetAndSelf()
