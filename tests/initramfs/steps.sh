@@ -323,6 +323,12 @@ test_serve_layers() {
     # A second call starts nothing more.
     serve_layers
     expect_eq "$pid" "$(pgrep -f "httpd -p $port")" "servers"
+    expect_eq 1 "$PEER_SERVING" "serving"
+    # A port that is taken: no server, and PEER_SERVING stays unset (the layer is not claimed).
+    PEER_HTTPD= PEER_SERVING=
+    serve_layers
+    expect_eq "" "$PEER_SERVING" "serving on a taken port"
+    grep -q "cannot serve layers to neighbours on port $port" "$DROVER_RUN/init.log" || fatal "the failure is not logged"
 }
 
 # ---------------------------------------------------------------------------- layers

@@ -608,11 +608,11 @@ Response BootRoutes::report(const http::Request &request, const http::Peer &peer
         failed ? Severity::Error : Severity::Info);
     if (ready || failed)
         m_watch.finished(bootId);
+    else
+        m_watch.progressed(bootId, phase);
     // A failed boot serves nothing: its machine reboots or sits at a shell.
     if (failed)
         m_tracker.forget(bootId);
-    else
-        m_watch.progressed(bootId, phase);
     if (!machine.isEmpty()) {
         if (failed) {
             m_recorder->machineSeen(machine, MachineState::Failed, QStringLiteral("failed"), remote);
