@@ -190,7 +190,7 @@ start_drover() {
   pids+=($!)
   server_pids=("$!")
   for _ in $(seq 300); do
-    grep -q "boot server running" "$1/server.log" && return 0
+    grep -qs "boot server running" "$1/server.log" && return 0
     kill -0 "${pids[-1]}" 2>/dev/null || break
     sleep 0.1
   done
