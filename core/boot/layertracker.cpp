@@ -178,7 +178,9 @@ void LayerTracker::dropOldHolders(qint64 nowMs)
 {
     QStringList old;
     for (auto it = m_holders.cbegin(); it != m_holders.cend(); ++it) {
-        if (nowMs - it->sinceMs >= kHolderLifetimeMs)
+        // An excluded holder stays, unnamed, until its machine boots again: were it dropped,
+        // its next claim would be believed.
+        if (nowMs - it->sinceMs >= kHolderLifetimeMs && !it->excluded)
             old.append(it.key());
     }
     // Its downloads in progress keep their slot until they report: only the naming stops.

@@ -229,6 +229,14 @@ private Q_SLOTS:
         QCOMPARE(s.kind, LayerTracker::Source::Kind::Peer);
         QCOMPARE(s.peer, machine(2).address);
         QCOMPARE(t.holderCount(kLayer), 1);
+        // An excluded holder is not forgotten with its hour: its claims stay disbelieved.
+        t.report(kLayer, machine(3), machine(2).address, LayerTracker::Outcome::BadDigest, later);
+        QCOMPARE(t.ask(kLayer, kSize, machine(4), limits, later).peer, machine(2).address);
+        QVERIFY(t.report(kLayer, machine(4), machine(2).address, LayerTracker::Outcome::BadDigest, later).excluded);
+        const qint64 nextHour = later + LayerTracker::kHolderLifetimeMs;
+        t.report(kLayer, machine(2), {}, LayerTracker::Outcome::Verified, nextHour);
+        QCOMPARE(t.holderCount(kLayer), 0);
+        QCOMPARE(t.ask(kLayer, kSize, machine(5), limits, nextHour).kind, LayerTracker::Source::Kind::Server);
     }
 
     // A machine that boots again holds nothing it held before; a peer is never itself, nor at
