@@ -5,13 +5,6 @@
 
 namespace drover {
 
-bool LayerTracker::enabledBy(const QString &value)
-{
-    const QString v = value.trimmed().toLower();
-    return v == QLatin1String("on") || v == QLatin1String("1") || v == QLatin1String("true")
-        || v == QLatin1String("yes");
-}
-
 int LayerTracker::limitFrom(const QString &value, int fallback)
 {
     bool ok = false;
@@ -31,7 +24,7 @@ LayerTracker::Source LayerTracker::ask(
 {
     QMutexLocker lock(&m_mutex);
     // Asking again ends the last assignment: the init fetches one layer at a time.
-    endAssignment(asker.bootId);
+    m_assignments.remove(asker.bootId);
     // Boots that asked and never finished are forgotten when their machine boots again; this
     // only bounds the memory of a flood of boots that never do.
     if (m_asking.size() > 100'000)
@@ -87,8 +80,7 @@ LayerTracker::Reported LayerTracker::report(
 {
     QMutexLocker lock(&m_mutex);
     Reported out;
-    const Assignment assigned = m_assignments.value(asker.bootId);
-    endAssignment(asker.bootId);
+    const Assignment assigned = m_assignments.take(asker.bootId);
     // The peer the asker was sent to, if the report is about that assignment.
     QString peer;
     if (!assigned.source.isEmpty() && assigned.layer == layer && !from.isNull()) {
@@ -135,7 +127,7 @@ void LayerTracker::forget(const QString &bootId)
 
 void LayerTracker::forgetLocked(const QString &bootId)
 {
-    endAssignment(bootId);
+    m_assignments.remove(bootId);
     m_asking.remove(bootId);
     const auto h = m_holders.constFind(bootId);
     if (h == m_holders.cend())
@@ -167,11 +159,6 @@ int LayerTracker::serverInUse(qint64 nowMs) const
     for (const Assignment &a : m_assignments)
         n += a.source.isEmpty() && a.expiresMs > nowMs ? 1 : 0;
     return n;
-}
-
-void LayerTracker::endAssignment(const QString &bootId)
-{
-    m_assignments.remove(bootId);
 }
 
 void LayerTracker::dropOldHolders(qint64 nowMs)

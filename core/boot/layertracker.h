@@ -35,11 +35,10 @@ public:
     LayerTracker() = default;
     ~LayerTracker() = default;
 
-    // The catalog's settings: whether machines share layers ("on"), K and S.
+    // The catalog's settings: whether machines share layers (settingIsOn), K and S.
     static constexpr const char *kEnabledSetting = "boot/peers";
     static constexpr const char *kUploadsSetting = "boot/peer-uploads";
     static constexpr const char *kServerSlotsSetting = "boot/peer-server-slots";
-    static bool enabledBy(const QString &value);
     // A setting's number if it is one in 1…1000, else the fallback.
     static int limitFrom(const QString &value, int fallback);
 
@@ -117,7 +116,6 @@ private:
         QString layer;
         QSet<QString> avoid; // holders this boot reported for the layer
     };
-    void endAssignment(const QString &bootId);
     void forgetLocked(const QString &bootId);
     void dropOldHolders(qint64 nowMs);
 

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "fleet/lifecycle.h"
 #include "lab/lab.h"
+#include "util/settingvalue.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -275,7 +276,7 @@ int peers(CliContext &ctx, const Verb &verb)
         if (Status s = catalog->setSetting(key, value); !s)
             return fail(ctx, s.error());
     }
-    const bool on = LayerTracker::enabledBy(catalog->setting(enabledKey));
+    const bool on = settingIsOn(catalog->setting(enabledKey));
     const int uploads = LayerTracker::limitFrom(catalog->setting(uploadsKey), LayerTracker::kDefaultUploads);
     const int slots = LayerTracker::limitFrom(catalog->setting(slotsKey), LayerTracker::kDefaultServerSlots);
     if (ctx.json) {

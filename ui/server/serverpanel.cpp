@@ -6,6 +6,7 @@
 #include "lab/lab.h"
 #include "main/readablecolor.h"
 #include "server/statuslight.h"
+#include "util/settingvalue.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -213,8 +214,7 @@ ServerPanel::ServerPanel(Lab *lab, QWidget *parent)
             = m_unknown->findData(m_lab->catalog()->setting(QStringLiteral("boot/unknown"), QStringLiteral("ignore")));
         if (index >= 0)
             m_unknown->setCurrentIndex(index);
-        m_peers->setChecked(
-            LayerTracker::enabledBy(m_lab->catalog()->setting(QLatin1String(LayerTracker::kEnabledSetting))));
+        m_peers->setChecked(settingIsOn(m_lab->catalog()->setting(QLatin1String(LayerTracker::kEnabledSetting))));
     });
     connect(m_server, &BootServer::statusChanged, this, &ServerPanel::updateStatus);
     connect(m_server, &BootServer::startFinished, this, [this](bool ok, const QString &message) {
@@ -427,8 +427,7 @@ void ServerPanel::loadSettings()
     const int unknown
         = m_unknown->findData(m_lab->catalog()->setting(QStringLiteral("boot/unknown"), QStringLiteral("ignore")));
     m_unknown->setCurrentIndex(unknown >= 0 ? unknown : 0);
-    m_peers->setChecked(
-        LayerTracker::enabledBy(m_lab->catalog()->setting(QLatin1String(LayerTracker::kEnabledSetting))));
+    m_peers->setChecked(settingIsOn(m_lab->catalog()->setting(QLatin1String(LayerTracker::kEnabledSetting))));
     refreshNewMachineImages();
 }
 

@@ -9,6 +9,7 @@
 #include "catalog/catalog.h"
 #include "log/logbus.h"
 #include "util/mac.h"
+#include "util/settingvalue.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -307,7 +308,7 @@ Response BootRoutes::machineScript(const http::Request &request, const http::Pee
     in.token = decision.token;
     in.note = decision.reason;
     in.delaySeconds = decision.delaySeconds;
-    in.peers = LayerTracker::enabledBy(m_decider->snapshot()->setting(QLatin1String(LayerTracker::kEnabledSetting)));
+    in.peers = settingIsOn(m_decider->snapshot()->setting(QLatin1String(LayerTracker::kEnabledSetting)));
     const RenderedScript rendered = grub ? renderGrubBootScript(in) : renderBootScript(in);
     for (const QString &warning : rendered.warnings) {
         m_recorder->event(BootEvent { 0, {}, decision.machine->name, decision.mac, decision.bootId,
@@ -658,10 +659,7 @@ QString BootRoutes::refusalFor(const QString &mac, const QString &uuid, const ht
             .arg(mac, sent.left(40), machine->uuid, machine->name);
     }
     if (machine) {
-        auto required = [&](const QString &key) {
-            const QString v = snapshot->setting(key).trimmed().toLower();
-            return v == QLatin1String("1") || v == QLatin1String("true") || v == QLatin1String("yes");
-        };
+        auto required = [&](const QString &key) { return settingIsOn(snapshot->setting(key)); };
         const bool require = required(QStringLiteral("boot/require-uuid/machine/") + machine->name)
             || (!machine->group().isEmpty() && required(QStringLiteral("boot/require-uuid/group/") + machine->group()));
         // The first UUID a machine sends is recorded (a machine an admin added by MAC), so a

@@ -9,6 +9,7 @@
 #include "boot/bootrecorder.h"
 #include "boot/http/bootroutes.h"
 #include "boot/layertracker.h"
+#include "util/settingvalue.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -50,7 +51,7 @@ std::variant<BootRoutes::PeerRequest, Response> BootRoutes::peerRequest(
     const auto role = m_decider->roleOf(*digest);
     if (!role || role->role != QLatin1String("layer") || role->image != session.image)
         return Response::text(404, "Not Found: not a layer of the image this boot was given\n");
-    if (!LayerTracker::enabledBy(m_decider->snapshot()->setting(QLatin1String(LayerTracker::kEnabledSetting))))
+    if (!settingIsOn(m_decider->snapshot()->setting(QLatin1String(LayerTracker::kEnabledSetting))))
         return Response::text(409, "Conflict: machines do not share layers here; fetch from the server\n");
     return PeerRequest { session, *digest, role->layer, *query };
 }
